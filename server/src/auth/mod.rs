@@ -1,0 +1,147 @@
+//! Accounts: sign-up, login (throttled), logout and the current session.
+
+pub mod password;
+pub mod session;
+pub mod throttle;
+pub mod users;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use ksuite_common::{
+    ErrorCode, LoginRequest, SessionInfo, SignupRequest, paths, password_weakness,
+};
+
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use session::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::SIGNUP, post(signup))
+        .route(paths::LOGIN, post(login))
+        .route(paths::LOGOUT, post(logout))
+        .route(paths::ME, get(me))
+}
+
+fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok())
+}
+
+/// Starts a session for `user_id` and answers with the profile and the session cookie.
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    user_id: i64,
+) -> ApiResult<(CookieJar, SessionInfo)> {
+    let (session, token) = session::create(&state.db, user_id, user_agent(headers)).await?;
+    let user = users::profile(&state.db, user_id).await?;
+    let jar = jar.add(session::cookie(token, state.settings.secure_cookies));
+    Ok((jar, SessionInfo { user, csrf_token: session.csrf_token }))
+}
+
+/// Create an account and sign in.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses((status = 201, body = SessionInfo), (status = 409, body = ksuite_common::ErrorBody, description = "e-mail taken"),
+               (status = 422, body = ksuite_common::ErrorBody, description = "invalid field or weak password")))]
+pub async fn signup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> ApiResult<(StatusCode, CookieJar, Json<SessionInfo>)> {
+    let email = users::normalize_email(&req.email)?;
+    let display_name = users::normalize_display_name(&req.display_name)?;
+    if let Some(reason) = password_weakness(&req.password, &email) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::WeakPassword, reason));
+    }
+    let time_zone = req
+        .time_zone
+        .as_deref()
+        .filter(|tz| tz.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or("UTC")
+        .to_string();
+    let password_hash = password::hash(req.password).await?;
+    let new_user = users::NewUser {
+        email: &email,
+        display_name: &display_name,
+        password_hash: &password_hash,
+        language: req.language.unwrap_or_default(),
+        time_zone: &time_zone,
+    };
+    let Some(user_id) = users::insert(&state.db, new_user).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::EmailTaken,
+            "An account with this e-mail address already exists. Log in instead.",
+        ));
+    };
+    tracing::info!(user_id, "account created");
+    let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
+    Ok((StatusCode::CREATED, jar, Json(info)))
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = SessionInfo), (status = 401, body = ksuite_common::ErrorBody, description = "wrong credentials"),
+               (status = 429, body = ksuite_common::ErrorBody, description = "too many failed attempts")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<(CookieJar, Json<SessionInfo>)> {
+    let email = req.email.trim().to_lowercase();
+    let ip = Some(peer.ip());
+    if let Some(wait) = state.login_throttle.check(&email, ip) {
+        let mut err = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyAttempts,
+            format!("Too many failed attempts. Try again in {} minutes.", wait.div_ceil(60)),
+        );
+        err.retry_after = Some(wait);
+        return Err(err);
+    }
+    let stored = users::credentials(&state.db, &email).await?;
+    let user_id = stored.as_ref().map(|(id, _)| *id);
+    let ok = password::verify(req.password, stored.map(|(_, h)| h)).await?;
+    match (ok, user_id) {
+        (true, Some(user_id)) => {
+            state.login_throttle.record_success(&email);
+            let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
+            Ok((jar, Json(info)))
+        }
+        _ => {
+            state.login_throttle.record_failure(&email, ip);
+            tracing::info!(peer = %peer.ip(), "failed login");
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "The e-mail address or the password is wrong.",
+            ))
+        }
+    }
+}
+
+/// Sign out: the session is deleted server-side, so a copied cookie stops working too.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = ksuite_common::ErrorBody), (status = 403, body = ksuite_common::ErrorBody, description = "CSRF check failed")))]
+pub async fn logout(State(state): State<AppState>, session: Session, jar: CookieJar) -> ApiResult<(StatusCode, CookieJar)> {
+    session::delete(&state.db, session.id).await?;
+    let jar = jar.add(session::removal_cookie(state.settings.secure_cookies));
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+/// Who is signed in, with the CSRF token for this session.
+#[utoipa::path(get, path = "/api/me", tag = "auth",
+    responses((status = 200, body = SessionInfo), (status = 401, body = ksuite_common::ErrorBody)))]
+pub async fn me(State(state): State<AppState>, session: Session) -> ApiResult<Json<SessionInfo>> {
+    let user = users::profile(&state.db, session.user_id).await?;
+    Ok(Json(SessionInfo { user, csrf_token: session.csrf_token }))
+}

@@ -1,0 +1,125 @@
+//! User rows: the queries the account and settings features share.
+
+use ksuite_common::{Language, Plan, Theme, UserProfile};
+
+use crate::db::Db;
+use crate::error::ApiError;
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    language: String,
+    time_zone: String,
+    theme: String,
+    plan: String,
+}
+
+impl From<UserRow> for UserProfile {
+    fn from(r: UserRow) -> UserProfile {
+        UserProfile {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            language: Language::from_code(&r.language).unwrap_or_default(),
+            time_zone: r.time_zone,
+            theme: Theme::from_code(&r.theme).unwrap_or_default(),
+            plan: Plan::from_code(&r.plan).unwrap_or_default(),
+        }
+    }
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub language: Language,
+    pub time_zone: &'a str,
+}
+
+/// Inserts a user; `Ok(None)` when the e-mail is already taken.
+pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, ApiError> {
+    let result = sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, password_hash, language, time_zone, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user.email)
+    .bind(user.display_name)
+    .bind(user.password_hash)
+    .bind(user.language.code())
+    .bind(user.time_zone)
+    .bind(crate::now_unix())
+    .fetch_one(db)
+    .await;
+    match result {
+        Ok(id) => Ok(Some(id)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// (id, password hash) of the account with this (normalized) e-mail.
+pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, ApiError> {
+    Ok(sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+        .bind(email)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
+    let row: UserRow = sqlx::query_as(
+        "SELECT id, email, display_name, language, time_zone, theme, plan FROM users WHERE id = ?",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Trims and lower-cases an e-mail address and checks its shape.
+pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::validation("Enter a valid e-mail address, like name@example.com."))
+    }
+}
+
+/// Trims a display name and checks its length.
+pub fn normalize_display_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ApiError::validation("Enter your name."));
+    }
+    if name.chars().count() > ksuite_common::MAX_DISPLAY_NAME_LEN || name.chars().any(char::is_control) {
+        return Err(ApiError::validation("The name must have at most 100 characters, without control characters."));
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_normalization() {
+        assert_eq!(normalize_email("  Alice@Example.ORG ").ok().as_deref(), Some("alice@example.org"));
+        for bad in ["", "alice", "@x.org", "a@b", "a b@x.org", "a@@x.org", "a@x.", "a@.x"] {
+            assert!(normalize_email(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Command line and environment configuration (every flag has an environment variable).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ksuite",
+    version,
+    about = "ksuite: self-hosted mail, calendar, contacts and short links",
+    long_about = "ksuite serves the web app, its JSON API and (as features land) CalDAV/CardDAV, \
+                  inbound SMTP and the short-link redirector from one process.\n\n\
+                  Every setting can be given as a flag or as the environment variable shown \
+                  beside it; flags win."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server until SIGINT/SIGTERM, then finish in-flight requests and exit.
+    Serve(Config),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct Config {
+    /// Address and port the HTTP server listens on. Port 0 picks a free port.
+    #[arg(long, env = "KSUITE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory for the embedded SQLite database and stored files; created if missing.
+    #[arg(long, env = "KSUITE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Defaults to SQLite at <data-dir>/ksuite.db.
+    /// Example: sqlite:///var/lib/ksuite/ksuite.db
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// The URL users reach ksuite at (scheme, host, optional port). Used for links in
+    /// e-mails and sync profiles, for the Origin check and to decide whether cookies are
+    /// marked Secure (https). Defaults to http://<listen>.
+    #[arg(long, env = "KSUITE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Directory holding the built web app (Trunk's output).
+    #[arg(long, env = "KSUITE_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Log format.
+    #[arg(long, env = "KSUITE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Failed logins allowed per account within 15 minutes before further attempts are
+    /// refused (HTTP 429) until the window passes.
+    #[arg(long, env = "KSUITE_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+}
+
+impl Config {
+    /// A configuration for tests and embedding: random loopback port, given data dir.
+    pub fn for_data_dir(data_dir: PathBuf) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            public_url: None,
+            static_dir: PathBuf::from("dist"),
+            log_format: LogFormat::Text,
+            login_max_failures: 5,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("ksuite.db").display()),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! ksuite server library: everything `main.rs` and the integration tests start.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod security;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+/// Current time as Unix seconds, the unit every stored timestamp uses.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,41 @@
+//! The OpenAPI document of the JSON API, generated from the handlers' annotations.
+
+use axum::Json;
+use axum::routing::get;
+use axum::Router;
+use ksuite_common::paths;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ksuite API", description = "JSON API of ksuite. State-changing requests need the session's CSRF token in the x-csrf-token header."),
+    paths(
+        health,
+        crate::auth::signup,
+        crate::auth::login,
+        crate::auth::logout,
+        crate::auth::me,
+        crate::settings::update_profile,
+        crate::settings::time_zones,
+    ),
+    tags((name = "auth"), (name = "settings"), (name = "system"))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::OPENAPI, get(|| async { Json(ApiDoc::openapi()) }))
+        .route(paths::HEALTH, get(health))
+}
+
+/// Liveness and version; also checks the database answers.
+#[utoipa::path(get, path = "/api/health", tag = "system",
+    responses((status = 200, body = ksuite_common::Health), (status = 500, body = ksuite_common::ErrorBody)))]
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> crate::error::ApiResult<Json<ksuite_common::Health>> {
+    sqlx::query("SELECT 1").execute(&state.db).await?;
+    Ok(Json(ksuite_common::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
+}

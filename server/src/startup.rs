@@ -1,0 +1,124 @@
+//! Builds the application (state, router, middleware) and runs it on any port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::any;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Config;
+use crate::state::{AppState, Settings};
+use crate::{auth, db, openapi, security, settings, web};
+
+/// Largest JSON body the API accepts; uploads get their own limits where they land.
+pub const API_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        let db = db::connect(&config.database_url()).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let public_origin = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        let settings = Settings { secure_cookies: public_origin.starts_with("https://"), public_origin };
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
+        };
+        let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
+        let router = build_router(state.clone(), &config, &csp)?;
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<Router> {
+    let api = Router::new()
+        .merge(openapi::router())
+        .merge(auth::router())
+        .merge(settings::router())
+        .route("/api/{*rest}", any(web::api_not_found))
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(middleware::from_fn(security::same_origin_guard));
+    let router = web::with_spa(api, &config.static_dir)
+        .layer(middleware::from_fn(web::cache_control))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(security::SecurityHeaders::new(csp)?, security::headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// Entry point of `ksuite serve`.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    tracing::info!(%addr, "ksuite is listening");
+    println!("ksuite is running at http://{addr}/  (Ctrl-C to stop)");
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("ksuite stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+    // Give long requests a bounded time; axum waits for connections to close.
+    tokio::spawn(async {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        tracing::warn!("in-flight requests did not finish within 30 s; exiting");
+        std::process::exit(0);
+    });
+}

@@ -1,0 +1,22 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+/// Derived, immutable settings computed once at start-up.
+#[derive(Debug)]
+pub struct Settings {
+    /// Public origin, e.g. `https://suite.example.com` (no trailing slash).
+    pub public_origin: String,
+    /// Whether cookies get the `Secure` attribute (public URL is https).
+    pub secure_cookies: bool,
+}

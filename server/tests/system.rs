@@ -1,0 +1,90 @@
+//! Health, OpenAPI, security headers, body limits and JSON errors for unknown routes.
+
+mod support;
+
+use ksuite_common::{ErrorBody, ErrorCode, Health, paths};
+use reqwest::StatusCode;
+use support::TestServer;
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let server = TestServer::start().await;
+    let resp = server.client().get(paths::HEALTH).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h: Health = resp.json().await.expect("health");
+    assert_eq!(h.status, "ok");
+}
+
+#[tokio::test]
+async fn openapi_documents_every_api_path() {
+    let server = TestServer::start().await;
+    let doc: serde_json::Value = server.client().get(paths::OPENAPI).await.json().await.expect("openapi");
+    let documented = doc["paths"].as_object().expect("paths object");
+    for path in [paths::HEALTH, paths::SIGNUP, paths::LOGIN, paths::LOGOUT, paths::ME, paths::PROFILE, paths::TIME_ZONES] {
+        assert!(documented.contains_key(path), "{path} missing from OpenAPI");
+    }
+    assert!(doc["components"]["schemas"]["SessionInfo"].is_object());
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let server = TestServer::start().await;
+    for path in ["/", paths::HEALTH, "/calendar/some/route"] {
+        let resp = server.client().get(path).await;
+        let h = resp.headers();
+        let csp = h.get("content-security-policy").expect("csp").to_str().expect("ascii");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        assert!(!csp.contains("'unsafe-eval'"), "{csp}");
+        assert_eq!(h.get("x-content-type-options").expect("nosniff"), "nosniff");
+        assert!(h.get("referrer-policy").is_some());
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_json_404_and_spa_paths_serve_html() {
+    let server = TestServer::start().await;
+    let resp = server.client().get("/api/does-not-exist").await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(resp.json::<ErrorBody>().await.expect("json").code, ErrorCode::NotFound);
+    let resp = server.client().get("/mail/inbox").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.expect("html").contains("<html"));
+}
+
+#[tokio::test]
+async fn oversized_body_is_refused_cleanly() {
+    let server = TestServer::start().await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let resp = server
+        .client()
+        .post(paths::SIGNUP, &serde_json::json!({"email": "a@b.org", "display_name": big, "password": "p"}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(resp.json::<ErrorBody>().await.expect("json").code, ErrorCode::PayloadTooLarge);
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let server = TestServer::start().await;
+    let resp = reqwest::Client::new()
+        .get(server.url(paths::TIME_ZONES))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.headers().get("content-encoding").expect("encoded"), "gzip");
+}
+
+#[tokio::test]
+async fn data_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_path_buf();
+    {
+        let server = TestServer::start_with(|c| c.data_dir = data.clone()).await;
+        server.client().signup("restart@example.org", support::PASSWORD).await;
+    }
+    let server = TestServer::start_with(|c| c.data_dir = data.clone()).await;
+    let c = server.client();
+    assert_eq!(c.login("restart@example.org", support::PASSWORD).await.status(), StatusCode::OK);
+}
