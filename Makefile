@@ -1,0 +1,38 @@
+# ksuite: `make run` builds and starts the server; `make test` runs every check.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test setup setup-test build build-app build-server fmt lint test-rust test-e2e clean
+
+run: setup build
+	./target/release/ksuite serve $(ARGS)
+
+test: setup-test
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+	$(MAKE) test-e2e
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+build: build-app build-server
+
+build-app:
+	scripts/build-app.sh
+
+build-server:
+	cargo build --release -p ksuite-server
+
+# Browser tests: build the app and server, then Playwright starts the server itself.
+test-e2e: build
+	cd end2end && npx playwright test
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf target dist .tools/wasm-sysroot .tools/sysroot-seed

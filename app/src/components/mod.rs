@@ -1,0 +1,6 @@
+//! Reusable widgets.
+
+pub mod coming_soon;
+pub mod icon;
+pub mod language_select;
+pub mod shell;

@@ -1,0 +1,50 @@
+//! Display preferences (language, theme): from the profile when signed in, else from the
+//! browser; applied to `<html lang>` and `data-theme`.
+
+use ksuite_common::{Language, Theme};
+use leptos::prelude::*;
+
+const LANG_KEY: &str = "ksuite.lang";
+
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    pub lang: RwSignal<Language>,
+    pub theme: RwSignal<Theme>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn initial_language() -> Language {
+    let stored = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let browser = web_sys::window().and_then(|w| w.navigator().language());
+    stored
+        .or(browser)
+        .and_then(|code| Language::from_code(&code))
+        .unwrap_or_default()
+}
+
+pub fn provide_prefs() {
+    let prefs = Prefs { lang: RwSignal::new(initial_language()), theme: RwSignal::new(Theme::System) };
+    Effect::new(move |_| {
+        let lang = prefs.lang.get();
+        if let Some(s) = storage() {
+            let _ = s.set_item(LANG_KEY, lang.code());
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang.code());
+        }
+    });
+    Effect::new(move |_| {
+        let theme = prefs.theme.get();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", theme.code());
+        }
+    });
+    provide_context(prefs);
+}
+
+pub fn use_prefs() -> Prefs {
+    expect_context::<Prefs>()
+}

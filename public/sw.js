@@ -1,0 +1,122 @@
+// ksuite service worker: keeps the app shell available offline and shows Web Push
+// notifications. The API is never cached here: data stays fresh and per-user.
+const SHELL_CACHE = 'ksuite-shell-v1';
+const SHELL_FALLBACK = '/index.html';
+
+// Precache index.html and every asset it references (Trunk's hashed js/wasm/css), so a
+// reload without network still starts the app.
+async function precacheShell() {
+  const cache = await caches.open(SHELL_CACHE);
+  const response = await fetch('/', { cache: 'no-store' });
+  if (!response.ok) throw new Error('shell fetch failed: ' + response.status);
+  const html = await response.clone().text();
+  await cache.put(SHELL_FALLBACK, response);
+  const assets = new Set(['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']);
+  for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
+  await Promise.all([...assets].map(async (url) => {
+    try {
+      const r = await fetch(url, { cache: 'no-store' });
+      if (r.ok) await cache.put(url, r);
+    } catch (_) { /* an optional asset missing must not break installation */ }
+  }));
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key !== SHELL_CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function isApiOrDynamic(url) {
+  return url.pathname.startsWith('/api/') || url.pathname.startsWith('/dav/')
+    || url.pathname.startsWith('/l/') || url.pathname.startsWith('/.well-known/');
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin || isApiOrDynamic(url)) return;
+
+  if (request.mode === 'navigate') {
+    // Network first so a deploy is picked up at once; the cached shell when offline.
+    event.respondWith((async () => {
+      try {
+        const fresh = await fetch(request);
+        if (fresh.ok) {
+          const cache = await caches.open(SHELL_CACHE);
+          await cache.put(SHELL_FALLBACK, fresh.clone());
+        }
+        return fresh;
+      } catch (_) {
+        const cached = await caches.match(SHELL_FALLBACK);
+        return cached || Response.error();
+      }
+    })());
+    return;
+  }
+
+  // Static assets: cache first (Trunk's names change with their content), then network.
+  event.respondWith((async () => {
+    const cached = await caches.match(request);
+    if (cached) return cached;
+    const fresh = await fetch(request);
+    if (fresh.ok) {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.put(request, fresh.clone());
+    }
+    return fresh;
+  })());
+});
+
+// Web Push: the payload is JSON {title, body, url}.
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  const title = data.title || 'ksuite';
+  const options = {
+    body: data.body || '',
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    tag: data.tag || undefined,
+    data: { url: data.url || '/' },
+  };
+  event.waitUntil((async () => {
+    await self.registration.showNotification(title, options);
+    // Lets open pages (and the browser tests) observe that a notification was shown.
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const client of windows) {
+      client.postMessage({ type: 'ksuite:notification-shown', title, body: options.body, url: options.data.url });
+    }
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  // Never open another site from a notification.
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const client of windows) {
+      if (client.url === target.href && 'focus' in client) return client.focus();
+    }
+    for (const client of windows) {
+      if ('navigate' in client) {
+        await client.focus();
+        return client.navigate(target.href);
+      }
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the web app into dist/ with Trunk (release). Uses the toolchain setup.sh chose.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+cargo fetch -q  # Trunk.toml has offline = true
+if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then
+  # Debian's rustc (has the std sources) with the sysroot built by setup.sh; the server
+  # keeps using rustup's compiler, and the two share target/ without rebuilding each other.
+  export RUSTUP_TOOLCHAIN=/usr
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--sysroot=$PWD/.tools/wasm-sysroot"
+fi
+exec trunk build --release "$@"

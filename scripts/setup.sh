@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Installs what building and testing ksuite need, and nothing that is already there.
+#   scripts/setup.sh          build tools (make run)
+#   scripts/setup.sh --test   build tools + Chromium, Playwright, Python test clients (make test)
+# Works as root on a fresh Debian 12 (apt) and on a developer machine with rustup.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# --- Which way do we get a wasm32 standard library? --------------------------------------
+# rustup with the wasm32 target (developer laptops) or Debian's rustc + std sources.
+wasm_mode() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    echo rustup
+  elif command -v rustup >/dev/null && [ "${KSUITE_NO_RUSTUP_TARGET:-}" = "" ] \
+       && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    echo rustup
+  else
+    echo debian
+  fi
+}
+MODE_FILE=.tools/wasm-mode
+mkdir -p .tools
+if [ ! -f "$MODE_FILE" ]; then wasm_mode > "$MODE_FILE"; fi
+MODE=$(cat "$MODE_FILE")
+
+# --- apt packages -------------------------------------------------------------------------
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+command -v cc >/dev/null || need+=(build-essential)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+if [ "$MODE" = debian ]; then
+  for p in rustc-web cargo-web rust-web-src lld-19; do have_pkg "$p" || need+=("$p"); done
+fi
+if [ "$WITH_TEST" = 1 ]; then
+  have_pkg chromium || need+=(chromium)
+  command -v node >/dev/null || need+=(nodejs npm)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing: ${need[*]}. Install them with your package manager." >&2; exit 1
+  fi
+  log "apt-get install ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# --- Rust toolchain for the server (rustup's stable, with fmt and clippy) ------------------
+if ! command -v cargo >/dev/null; then
+  echo "cargo not found: install Rust with rustup (https://rustup.rs)." >&2; exit 1
+fi
+if [ "$WITH_TEST" = 1 ] && command -v rustup >/dev/null; then
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+fi
+
+# --- Trunk and the wasm-bindgen CLI matching Cargo.lock ---------------------------------
+if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+  log "installing trunk 0.21 (a few minutes, once)"
+  cargo install trunk --version '~0.21' --locked
+fi
+WBG=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG\$"; then
+  log "installing wasm-bindgen-cli $WBG (a few minutes, once)"
+  # Not --locked: its lock file pins a yanked crate.
+  cargo install wasm-bindgen-cli --version "$WBG" --force
+fi
+grep -q "wasm_bindgen = \"$WBG\"" Trunk.toml || {
+  echo "Trunk.toml's [tools] wasm_bindgen must be $WBG (from Cargo.lock)" >&2; exit 1; }
+
+# --- Debian: build the wasm32 std once into a sysroot -----------------------------------
+if [ "$MODE" = debian ]; then
+  SYSROOT=$ROOT/.tools/wasm-sysroot
+  STAMP=$SYSROOT/rustc-version
+  WANT=$(/usr/bin/rustc --version)
+  if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+    log "building the wasm32 standard library with Debian's $WANT (about a minute, once)"
+    SEED=$ROOT/.tools/sysroot-seed
+    rm -rf "$SEED" "$SYSROOT"
+    mkdir -p "$SEED/src" "$SYSROOT/lib/rustlib/wasm32-unknown-unknown/lib"
+    cat > "$SEED/Cargo.toml" <<'TOML'
+[package]
+name = "sysroot-seed"
+version = "0.0.0"
+edition = "2021"
+[lib]
+crate-type = ["rlib", "cdylib"]
+[profile.release]
+lto = true
+[workspace]
+TOML
+    : > "$SEED/src/lib.rs"
+    (cd "$SEED" && RUSTUP_TOOLCHAIN= PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+      /usr/bin/cargo build -q --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+    for f in "$SEED"/target/wasm32-unknown-unknown/release/deps/lib*.rlib; do
+      case "$(basename "$f")" in libsysroot_seed*) ;; *) cp "$f" "$SYSROOT/lib/rustlib/wasm32-unknown-unknown/lib/" ;; esac
+    done
+    echo "$WANT" > "$STAMP"
+    # Cargo does not notice a new std: drop wasm artifacts built against the old one.
+    rm -rf "$ROOT/target/wasm32-unknown-unknown"
+  fi
+fi
+
+# --- Test tools ---------------------------------------------------------------------------
+if [ "$WITH_TEST" = 1 ]; then
+  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.installed ]; then
+    log "npm ci (Playwright test runner; uses Debian's Chromium, downloads no browser)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
+  fi
+fi
+log "ready ($MODE wasm toolchain)"
