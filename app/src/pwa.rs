@@ -4,7 +4,9 @@
 use wasm_bindgen_futures::JsFuture;
 
 pub fn register_service_worker() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let container = window.navigator().service_worker();
     let promise = container.register("/sw.js");
     leptos::task::spawn_local(async move {

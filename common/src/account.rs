@@ -206,7 +206,14 @@ pub fn password_weakness(password: &str, email: &str) -> Option<&'static str> {
         return Some("The password must not contain your e-mail address.");
     }
     const COMMON: [&str; 8] = [
-        "password", "123456", "qwerty", "azerty", "letmein", "welcome", "motdepasse", "passwort",
+        "password",
+        "123456",
+        "qwerty",
+        "azerty",
+        "letmein",
+        "welcome",
+        "motdepasse",
+        "passwort",
     ];
     if COMMON.iter().any(|c| lower.starts_with(c)) && distinct.len() < 8 {
         return Some("The password is too common.");

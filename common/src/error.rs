@@ -19,6 +19,7 @@ pub enum ErrorCode {
     WeakPassword,
     InvalidCredentials,
     TooManyAttempts,
+    QuotaExceeded,
     PayloadTooLarge,
     Internal,
     /// A code this build of the app does not know yet (newer server).

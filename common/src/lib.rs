@@ -5,10 +5,12 @@
 
 pub mod account;
 pub mod error;
+pub mod links;
 pub mod paths;
 
 pub use account::*;
 pub use error::*;
+pub use links::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,22 @@ pub const LOGOUT: &str = "/api/auth/logout";
 pub const ME: &str = "/api/me";
 pub const PROFILE: &str = "/api/settings/profile";
 pub const TIME_ZONES: &str = "/api/settings/time-zones";
+pub const LINKS: &str = "/api/links";
+pub const LINK_QUOTA: &str = "/api/links/quota";
+
+/// `/api/links/{id}` and its sub-resources.
+pub fn link(id: i64) -> String {
+    format!("{LINKS}/{id}")
+}
+pub fn link_stats(id: i64) -> String {
+    format!("{LINKS}/{id}/stats")
+}
+pub fn link_qr(id: i64, format: &str) -> String {
+    format!("{LINKS}/{id}/qr.{format}")
+}
+
+/// Prefix of the redirector on the main host (`/l/{slug}`).
+pub const SHORT_PREFIX: &str = "/l/";
 
 /// Header that must carry the session's CSRF token on every state-changing request.
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -56,6 +56,11 @@ pub struct Config {
     #[arg(long, env = "KSUITE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Base URL of short links. A bare host such as https://chk.me makes that host serve
+    /// /{slug} directly (point its DNS at this server); the default is <public-url>/l.
+    #[arg(long, env = "KSUITE_SHORT_URL")]
+    pub short_url: Option<String>,
+
     /// Directory holding the built web app (Trunk's output).
     #[arg(long, env = "KSUITE_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
@@ -78,6 +83,7 @@ impl Config {
             data_dir,
             database_url: None,
             public_url: None,
+            short_url: None,
             static_dir: PathBuf::from("dist"),
             log_format: LogFormat::Text,
             login_max_failures: 5,

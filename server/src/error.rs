@@ -1,9 +1,9 @@
 //! The one API error type: a stable code, an HTTP status and a user-facing message.
 //! Internal causes are logged with an id and never sent to the client.
 
+use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use ksuite_common::{ErrorBody, ErrorCode};
 
 #[derive(Debug)]
@@ -19,7 +19,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), retry_after: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -27,11 +32,19 @@ impl ApiError {
     }
 
     pub fn validation(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, message)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+            message,
+        )
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Please sign in.")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "Please sign in.",
+        )
     }
 
     pub fn not_found() -> ApiError {
@@ -69,7 +82,10 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { code: self.code, message: self.message };
+        let body = ErrorBody {
+            code: self.code,
+            message: self.message,
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod links;
 pub mod openapi;
 pub mod security;
 pub mod settings;

@@ -1,8 +1,8 @@
 //! The OpenAPI document of the JSON API, generated from the handlers' annotations.
 
 use axum::Json;
-use axum::routing::get;
 use axum::Router;
+use axum::routing::get;
 use ksuite_common::paths;
 use utoipa::OpenApi;
 
@@ -19,8 +19,17 @@ use crate::state::AppState;
         crate::auth::me,
         crate::settings::update_profile,
         crate::settings::time_zones,
+        crate::links::handlers::create,
+        crate::links::handlers::list,
+        crate::links::handlers::quota,
+        crate::links::handlers::get,
+        crate::links::handlers::update,
+        crate::links::handlers::delete,
+        crate::links::handlers::stats,
+        crate::links::handlers::qr_svg,
+        crate::links::handlers::qr_png,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "system"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "system"))
 )]
 pub struct ApiDoc;
 
@@ -37,5 +46,8 @@ pub async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> crate::error::ApiResult<Json<ksuite_common::Health>> {
     sqlx::query("SELECT 1").execute(&state.db).await?;
-    Ok(Json(ksuite_common::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
+    Ok(Json(ksuite_common::Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
 }

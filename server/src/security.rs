@@ -35,18 +35,33 @@ pub struct SecurityHeaders {
 
 impl SecurityHeaders {
     pub fn new(csp: &str) -> anyhow::Result<Arc<SecurityHeaders>> {
-        Ok(Arc::new(SecurityHeaders { csp: HeaderValue::from_str(csp)? }))
+        Ok(Arc::new(SecurityHeaders {
+            csp: HeaderValue::from_str(csp)?,
+        }))
     }
 }
 
-pub async fn headers(State(sec): State<Arc<SecurityHeaders>>, req: Request, next: Next) -> Response {
+pub async fn headers(
+    State(sec): State<Arc<SecurityHeaders>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, sec.csp.clone());
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -57,7 +72,9 @@ pub async fn headers(State(sec): State<Arc<SecurityHeaders>>, req: Request, next
 /// Refuses state-changing requests that a browser marks as coming from another site,
 /// or whose `Origin` does not match the host they were sent to.
 pub async fn same_origin_guard(req: Request, next: Next) -> Response {
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !is_same_origin(&req) {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !is_same_origin(&req)
+    {
         tracing::warn!(path = %req.uri().path(), "cross-origin state-changing request refused");
         return ApiError::csrf().into_response();
     }
@@ -75,7 +92,10 @@ fn is_same_origin(req: &Request) -> bool {
         // Non-browser clients (curl, sync apps) send no Origin; sessions still need the token.
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin = origin.to_str().unwrap_or("");
     let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     !host.is_empty() && authority.eq_ignore_ascii_case(host)

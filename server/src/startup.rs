@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
+use crate::links::{self, LinksState};
 use crate::state::{AppState, Settings};
 use crate::{auth, db, openapi, security, settings, web};
 
@@ -30,8 +31,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
         let db = db::connect(&config.database_url()).await?;
         let listener = TcpListener::bind(config.listen)
             .await
@@ -43,25 +45,46 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_string();
-        let settings = Settings { secure_cookies: public_origin.starts_with("https://"), public_origin };
+        let links = Arc::new(LinksState::new(
+            config.short_url.as_deref(),
+            &public_origin,
+        )?);
+        let settings = Settings {
+            secure_cookies: public_origin.starts_with("https://"),
+            public_origin,
+        };
         let state = AppState {
             db,
             settings: Arc::new(settings),
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
+            links,
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
-        Ok(Application { listener, router, state })
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.state.db.close().await;
         Ok(())
     }
@@ -72,13 +95,21 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .merge(openapi::router())
         .merge(auth::router())
         .merge(settings::router())
+        .merge(links::router())
         .route("/api/{*rest}", any(web::api_not_found))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(security::same_origin_guard));
-    let router = web::with_spa(api, &config.static_dir)
+    let router = web::with_spa(api.merge(links::redirect_router()), &config.static_dir)
         .layer(middleware::from_fn(web::cache_control))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            links::redirect::short_host,
+        ))
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(security::SecurityHeaders::new(csp)?, security::headers))
+        .layer(middleware::from_fn_with_state(
+            security::SecurityHeaders::new(csp)?,
+            security::headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)

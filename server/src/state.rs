@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
+use crate::links::LinksState;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub links: Arc<LinksState>,
 }
 
 /// Derived, immutable settings computed once at start-up.

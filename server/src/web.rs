@@ -30,7 +30,10 @@ const NOT_BUILT: &str = "<!doctype html><html lang=en><meta charset=utf-8><title
 
 /// Adds the SPA as the router's fallback: files from `static_dir`, index.html for any
 /// other path (client-side routes), or a placeholder page when the app is not built.
-pub fn with_spa<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, static_dir: &Path) -> axum::Router<S> {
+pub fn with_spa<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+    static_dir: &Path,
+) -> axum::Router<S> {
     let index = static_dir.join("index.html");
     if index.is_file() {
         router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)))
@@ -49,7 +52,9 @@ fn inline_scripts(html: &str) -> Vec<&str> {
         let Some(tag_end) = rest.find('>') else { break };
         let tag = &rest[..tag_end];
         let body_start = tag_end + 1;
-        let Some(close) = rest[body_start..].find("</script>") else { break };
+        let Some(close) = rest[body_start..].find("</script>") else {
+            break;
+        };
         if !tag.contains(" src=") {
             found.push(&rest[body_start..body_start + close]);
         }
@@ -71,14 +76,17 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 
 /// Trunk names assets like `app-0123456789abcdef_bg.wasm`.
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
-    name.split(['-', '_', '.']).any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    name.split(['-', '_', '.'])
+        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Unknown API paths answer the JSON error shape, not the SPA.

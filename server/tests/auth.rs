@@ -32,10 +32,19 @@ async fn session_cookie_is_http_only_and_same_site() {
     let server = TestServer::start().await;
     let c = server.client();
     let resp = c
-        .post(paths::SIGNUP, &json!({"email": "c@example.org", "display_name": "C", "password": PASSWORD}))
+        .post(
+            paths::SIGNUP,
+            &json!({"email": "c@example.org", "display_name": "C", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
-    let cookie = resp.headers().get("set-cookie").expect("cookie set").to_str().expect("ascii").to_string();
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .expect("cookie set")
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert!(cookie.starts_with("ksuite_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -47,7 +56,10 @@ async fn duplicate_signup_is_a_conflict() {
     server.client().signup("bob@example.org", PASSWORD).await;
     let resp = server
         .client()
-        .post(paths::SIGNUP, &json!({"email": "BOB@example.org", "display_name": "Bob 2", "password": PASSWORD}))
+        .post(
+            paths::SIGNUP,
+            &json!({"email": "BOB@example.org", "display_name": "Bob 2", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     assert_eq!(error_code(resp).await, ErrorCode::EmailTaken);
@@ -57,19 +69,34 @@ async fn duplicate_signup_is_a_conflict() {
 async fn signup_refuses_weak_password_and_bad_email() {
     let server = TestServer::start().await;
     let c = server.client();
-    let resp = c.post(paths::SIGNUP, &json!({"email": "d@example.org", "display_name": "D", "password": "short"})).await;
+    let resp = c
+        .post(
+            paths::SIGNUP,
+            &json!({"email": "d@example.org", "display_name": "D", "password": "short"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(resp).await, ErrorCode::WeakPassword);
 
-    let resp = c.post(paths::SIGNUP, &json!({"email": "not-an-email", "display_name": "D", "password": PASSWORD})).await;
+    let resp = c
+        .post(
+            paths::SIGNUP,
+            &json!({"email": "not-an-email", "display_name": "D", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(resp).await, ErrorCode::Validation);
 
-    let resp = c.post(paths::SIGNUP, &json!({"email": "d@example.org"})).await;
+    let resp = c
+        .post(paths::SIGNUP, &json!({"email": "d@example.org"}))
+        .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "missing fields");
     assert_eq!(error_code(resp).await, ErrorCode::BadRequest);
     // Nothing was created by the refused attempts.
-    assert_eq!(c.login("d@example.org", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        c.login("d@example.org", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -101,7 +128,12 @@ async fn login_is_throttled_after_repeated_failures() {
     server.client().signup("frank@example.org", PASSWORD).await;
     let c = server.client();
     for _ in 0..3 {
-        assert_eq!(c.login("frank@example.org", "guess guess guess").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            c.login("frank@example.org", "guess guess guess")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     // Even the right password is refused while throttled, so guessing gains nothing.
     let resp = c.login("frank@example.org", PASSWORD).await;
@@ -126,18 +158,41 @@ async fn logout_revokes_the_session_server_side() {
 
     // Copy the session cookie into a second client, as a thief would.
     let resp = c.login("gina@example.org", PASSWORD).await;
-    let cookie = resp.headers().get("set-cookie").expect("cookie").to_str().expect("ascii").to_string();
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .expect("cookie")
+        .to_str()
+        .expect("ascii")
+        .to_string();
     let info: SessionInfo = resp.json().await.expect("info");
     c.csrf = Some(info.csrf_token);
     let token = cookie.split(';').next().expect("pair").to_string();
     let thief = reqwest::Client::new();
-    let me = thief.get(server.url(paths::ME)).header("cookie", &token).send().await.expect("get");
+    let me = thief
+        .get(server.url(paths::ME))
+        .header("cookie", &token)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(me.status(), StatusCode::OK);
 
-    assert_eq!(c.post(paths::LOGOUT, &json!({})).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.post(paths::LOGOUT, &json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(c.get(paths::ME).await.status(), StatusCode::UNAUTHORIZED);
-    let me = thief.get(server.url(paths::ME)).header("cookie", &token).send().await.expect("get");
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the copied cookie is dead too");
+    let me = thief
+        .get(server.url(paths::ME))
+        .header("cookie", &token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        me.status(),
+        StatusCode::UNAUTHORIZED,
+        "the copied cookie is dead too"
+    );
 }
 
 #[tokio::test]
@@ -147,14 +202,26 @@ async fn state_changing_requests_need_the_csrf_token() {
     c.signup("hank@example.org", PASSWORD).await;
     let token = c.csrf.take().expect("token");
 
-    let resp = c.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"display_name": "Evil"})).await;
+    let resp = c
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"display_name": "Evil"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(resp).await, ErrorCode::CsrfFailed);
     let resp = c.post(paths::LOGOUT, &json!({})).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     c.csrf = Some("wrong-token".into());
-    let resp = c.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"display_name": "Evil"})).await;
+    let resp = c
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"display_name": "Evil"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     // A right token from a foreign origin is still refused.
@@ -173,7 +240,13 @@ async fn state_changing_requests_need_the_csrf_token() {
     assert_eq!(me.user.display_name, "Test User", "nothing changed");
 
     c.csrf = Some(token);
-    let resp = c.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"display_name": "Hank"})).await;
+    let resp = c
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"display_name": "Hank"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
 
@@ -211,12 +284,27 @@ async fn profile_settings_update_and_validate() {
     assert_eq!(p.time_zone, "America/New_York");
     assert_eq!(p.theme, Theme::Dark);
 
-    let resp = c.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"time_zone": "Mars/Olympus"})).await;
+    let resp = c
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"time_zone": "Mars/Olympus"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let resp = c.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"language": "xx"})).await;
+    let resp = c
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"language": "xx"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let me: SessionInfo = c.get(paths::ME).await.json().await.expect("me");
-    assert_eq!(me.user.time_zone, "America/New_York", "refused updates change nothing");
+    assert_eq!(
+        me.user.time_zone, "America/New_York",
+        "refused updates change nothing"
+    );
 
     let zones: Vec<String> = c.get(paths::TIME_ZONES).await.json().await.expect("zones");
     assert!(zones.iter().any(|z| z == "Europe/Zurich"));
@@ -237,6 +325,12 @@ async fn users_cannot_see_each_other() {
     assert_ne!(ma.csrf_token, mb.csrf_token);
     // A's token does not authorise B's session.
     b.csrf = Some(ma.csrf_token);
-    let resp = b.send_json(reqwest::Method::PATCH, paths::PROFILE, &json!({"display_name": "X"})).await;
+    let resp = b
+        .send_json(
+            reqwest::Method::PATCH,
+            paths::PROFILE,
+            &json!({"display_name": "X"}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }

@@ -18,9 +18,23 @@ async fn health_answers_ok() {
 #[tokio::test]
 async fn openapi_documents_every_api_path() {
     let server = TestServer::start().await;
-    let doc: serde_json::Value = server.client().get(paths::OPENAPI).await.json().await.expect("openapi");
+    let doc: serde_json::Value = server
+        .client()
+        .get(paths::OPENAPI)
+        .await
+        .json()
+        .await
+        .expect("openapi");
     let documented = doc["paths"].as_object().expect("paths object");
-    for path in [paths::HEALTH, paths::SIGNUP, paths::LOGIN, paths::LOGOUT, paths::ME, paths::PROFILE, paths::TIME_ZONES] {
+    for path in [
+        paths::HEALTH,
+        paths::SIGNUP,
+        paths::LOGIN,
+        paths::LOGOUT,
+        paths::ME,
+        paths::PROFILE,
+        paths::TIME_ZONES,
+    ] {
         assert!(documented.contains_key(path), "{path} missing from OpenAPI");
     }
     assert!(doc["components"]["schemas"]["SessionInfo"].is_object());
@@ -32,7 +46,11 @@ async fn responses_carry_security_headers() {
     for path in ["/", paths::HEALTH, "/calendar/some/route"] {
         let resp = server.client().get(path).await;
         let h = resp.headers();
-        let csp = h.get("content-security-policy").expect("csp").to_str().expect("ascii");
+        let csp = h
+            .get("content-security-policy")
+            .expect("csp")
+            .to_str()
+            .expect("ascii");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
         assert!(!csp.contains("'unsafe-eval'"), "{csp}");
@@ -46,7 +64,10 @@ async fn unknown_api_path_is_json_404_and_spa_paths_serve_html() {
     let server = TestServer::start().await;
     let resp = server.client().get("/api/does-not-exist").await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    assert_eq!(resp.json::<ErrorBody>().await.expect("json").code, ErrorCode::NotFound);
+    assert_eq!(
+        resp.json::<ErrorBody>().await.expect("json").code,
+        ErrorCode::NotFound
+    );
     let resp = server.client().get("/mail/inbox").await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.expect("html").contains("<html"));
@@ -58,10 +79,16 @@ async fn oversized_body_is_refused_cleanly() {
     let big = "x".repeat(2 * 1024 * 1024);
     let resp = server
         .client()
-        .post(paths::SIGNUP, &serde_json::json!({"email": "a@b.org", "display_name": big, "password": "p"}))
+        .post(
+            paths::SIGNUP,
+            &serde_json::json!({"email": "a@b.org", "display_name": big, "password": "p"}),
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(resp.json::<ErrorBody>().await.expect("json").code, ErrorCode::PayloadTooLarge);
+    assert_eq!(
+        resp.json::<ErrorBody>().await.expect("json").code,
+        ErrorCode::PayloadTooLarge
+    );
 }
 
 #[tokio::test]
@@ -73,7 +100,10 @@ async fn responses_are_compressed_when_asked() {
         .send()
         .await
         .expect("get");
-    assert_eq!(resp.headers().get("content-encoding").expect("encoded"), "gzip");
+    assert_eq!(
+        resp.headers().get("content-encoding").expect("encoded"),
+        "gzip"
+    );
 }
 
 #[tokio::test]
@@ -82,9 +112,17 @@ async fn data_survives_a_restart() {
     let data = dir.path().to_path_buf();
     {
         let server = TestServer::start_with(|c| c.data_dir = data.clone()).await;
-        server.client().signup("restart@example.org", support::PASSWORD).await;
+        server
+            .client()
+            .signup("restart@example.org", support::PASSWORD)
+            .await;
     }
     let server = TestServer::start_with(|c| c.data_dir = data.clone()).await;
     let c = server.client();
-    assert_eq!(c.login("restart@example.org", support::PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        c.login("restart@example.org", support::PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -11,11 +11,15 @@ fn remember(info: SessionInfo) -> SessionInfo {
 }
 
 pub async fn signup(req: &SignupRequest) -> Result<SessionInfo, ApiError> {
-    send_json(Request::post(paths::SIGNUP), req).await.map(remember)
+    send_json(Request::post(paths::SIGNUP), req)
+        .await
+        .map(remember)
 }
 
 pub async fn login(req: &LoginRequest) -> Result<SessionInfo, ApiError> {
-    send_json(Request::post(paths::LOGIN), req).await.map(remember)
+    send_json(Request::post(paths::LOGIN), req)
+        .await
+        .map(remember)
 }
 
 pub async fn me() -> Result<SessionInfo, ApiError> {

@@ -44,19 +44,32 @@ impl ApiError {
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
-        resp.json::<T>().await.map_err(|e| ApiError::Network(e.to_string()))
+        resp.json::<T>()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))
     } else {
         let status = resp.status();
-        let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-            code: if status == 401 { ErrorCode::Unauthorized } else { ErrorCode::Internal },
-            message: format!("HTTP {status}"),
-        });
+        let body = resp
+            .json::<ErrorBody>()
+            .await
+            .unwrap_or_else(|_| ErrorBody {
+                code: if status == 401 {
+                    ErrorCode::Unauthorized
+                } else {
+                    ErrorCode::Internal
+                },
+                message: format!("HTTP {status}"),
+            });
         Err(ApiError::Server { status, body })
     }
 }
 
 async fn empty(resp: Response) -> Result<(), ApiError> {
-    if resp.ok() { Ok(()) } else { decode::<serde_json::Value>(resp).await.map(|_| ()) }
+    if resp.ok() {
+        Ok(())
+    } else {
+        decode::<serde_json::Value>(resp).await.map(|_| ())
+    }
 }
 
 fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
@@ -67,17 +80,31 @@ fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
 }
 
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let resp = Request::get(path).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = Request::get(path)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     decode(resp).await
 }
 
-pub async fn send_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, ApiError> {
-    let req = with_csrf(builder).json(body).map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let req = with_csrf(builder)
+        .json(body)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     decode(resp).await
 }
 
 pub async fn send_empty(builder: RequestBuilder) -> Result<(), ApiError> {
-    let resp = with_csrf(builder).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = with_csrf(builder)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     empty(resp).await
 }

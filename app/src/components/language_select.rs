@@ -15,11 +15,16 @@ pub fn LanguageSelect(#[prop(optional)] id: Option<&'static str>) -> impl IntoVi
     let session = use_session();
     let id = id.unwrap_or("language-select");
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(lang) = Language::from_code(&event_target_value(&ev)) else { return };
+        let Some(lang) = Language::from_code(&event_target_value(&ev)) else {
+            return;
+        };
         prefs.lang.set(lang);
         if session.signed_in() {
             leptos::task::spawn_local(async move {
-                let req = UpdateProfileRequest { language: Some(lang), ..Default::default() };
+                let req = UpdateProfileRequest {
+                    language: Some(lang),
+                    ..Default::default()
+                };
                 if let Ok(profile) = api::settings::update_profile(&req).await {
                     session.set_user(Some(profile));
                 }

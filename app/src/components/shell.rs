@@ -86,7 +86,7 @@ fn SignedInShell() -> impl IntoView {
                 </ul>
             </nav>
             <main id="main" class="content" tabindex="-1">
-                <Show when=move || !online.get()>
+                <Show when=move || !online.get() || session.unreachable.get()>
                     <p class="banner warning" role="status">{t(Key::Offline)}</p>
                 </Show>
                 <Outlet />
@@ -97,7 +97,9 @@ fn SignedInShell() -> impl IntoView {
 
 /// Tracks `navigator.onLine` through the window's online/offline events.
 fn online_signal() -> ReadSignal<bool> {
-    let initial = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
+    let initial = web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true);
     let (online, set_online) = signal(initial);
     let on = window_event_listener(leptos::ev::online, move |_| set_online.set(true));
     let off = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));

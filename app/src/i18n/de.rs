@@ -10,7 +10,9 @@ pub fn text(key: Key) -> &'static str {
         Key::MainNavigation => "Hauptnavigation",
         Key::SkipToContent => "Zum Inhalt springen",
         Key::ComingSoon => "Demnächst verfügbar",
-        Key::ComingSoonBody => "Diese App ist im Aufbau und erscheint hier in einer der nächsten Versionen.",
+        Key::ComingSoonBody => {
+            "Diese App ist im Aufbau und erscheint hier in einer der nächsten Versionen."
+        }
         Key::LogIn => "Anmelden",
         Key::SignUp => "Registrieren",
         Key::LogOut => "Abmelden",
@@ -35,14 +37,22 @@ pub fn text(key: Key) -> &'static str {
         Key::Loading => "Wird geladen…",
         Key::PageNotFound => "Diese Seite existiert nicht.",
         Key::BackHome => "Zurück zur Startseite",
-        Key::ErrEmailTaken => "Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich an.",
+        Key::ErrEmailTaken => {
+            "Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich an."
+        }
         Key::ErrWeakPassword => "Wählen Sie ein stärkeres Passwort.",
         Key::ErrInvalidCredentials => "E-Mail-Adresse oder Passwort ist falsch.",
-        Key::ErrTooManyAttempts => "Zu viele Fehlversuche. Warten Sie einige Minuten und versuchen Sie es erneut.",
+        Key::ErrTooManyAttempts => {
+            "Zu viele Fehlversuche. Warten Sie einige Minuten und versuchen Sie es erneut."
+        }
         Key::ErrNetwork => "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung.",
-        Key::ErrCsrf => "Ihre Sitzung hat sich in einem anderen Tab geändert. Laden Sie die Seite neu.",
+        Key::ErrCsrf => {
+            "Ihre Sitzung hat sich in einem anderen Tab geändert. Laden Sie die Seite neu."
+        }
         Key::ErrGeneric => "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
-        Key::Offline => "Sie sind offline. Änderungen können erst gespeichert werden, wenn die Verbindung zurück ist.",
+        Key::Offline => {
+            "Sie sind offline. Änderungen können erst gespeichert werden, wenn die Verbindung zurück ist."
+        }
         Key::InstallApp => "App installieren",
     }
 }

@@ -10,7 +10,9 @@ pub fn text(key: Key) -> &'static str {
         Key::MainNavigation => "Navegación principal",
         Key::SkipToContent => "Saltar al contenido",
         Key::ComingSoon => "Próximamente",
-        Key::ComingSoonBody => "Esta aplicación está en construcción y aparecerá aquí en una próxima versión.",
+        Key::ComingSoonBody => {
+            "Esta aplicación está en construcción y aparecerá aquí en una próxima versión."
+        }
         Key::LogIn => "Iniciar sesión",
         Key::SignUp => "Registrarse",
         Key::LogOut => "Cerrar sesión",
@@ -20,7 +22,9 @@ pub fn text(key: Key) -> &'static str {
         Key::CreateAccount => "Crear cuenta",
         Key::NoAccountYet => "¿Aún no tienes cuenta?",
         Key::HaveAccount => "¿Ya tienes una cuenta?",
-        Key::PasswordHint => "Al menos 10 caracteres; unas cuantas palabras forman una buena contraseña.",
+        Key::PasswordHint => {
+            "Al menos 10 caracteres; unas cuantas palabras forman una buena contraseña."
+        }
         Key::LogInTitle => "Inicia sesión en ksuite",
         Key::SignUpTitle => "Crea tu cuenta de ksuite",
         Key::Language => "Idioma",
@@ -38,11 +42,15 @@ pub fn text(key: Key) -> &'static str {
         Key::ErrEmailTaken => "Ya existe una cuenta con este correo. Inicia sesión.",
         Key::ErrWeakPassword => "Elige una contraseña más segura.",
         Key::ErrInvalidCredentials => "El correo o la contraseña son incorrectos.",
-        Key::ErrTooManyAttempts => "Demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo.",
+        Key::ErrTooManyAttempts => {
+            "Demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo."
+        }
         Key::ErrNetwork => "No se puede contactar con el servidor. Comprueba tu conexión.",
         Key::ErrCsrf => "Tu sesión cambió en otra pestaña. Recarga la página.",
         Key::ErrGeneric => "Algo salió mal. Inténtalo de nuevo.",
-        Key::Offline => "Estás sin conexión. Los cambios no se pueden guardar hasta que vuelva la conexión.",
+        Key::Offline => {
+            "Estás sin conexión. Los cambios no se pueden guardar hasta que vuelva la conexión."
+        }
         Key::InstallApp => "Instalar la aplicación",
     }
 }

@@ -10,7 +10,9 @@ pub fn text(key: Key) -> &'static str {
         Key::MainNavigation => "Navigation principale",
         Key::SkipToContent => "Aller au contenu",
         Key::ComingSoon => "Bientôt disponible",
-        Key::ComingSoonBody => "Cette application est en cours de construction et apparaîtra ici dans une prochaine version.",
+        Key::ComingSoonBody => {
+            "Cette application est en cours de construction et apparaîtra ici dans une prochaine version."
+        }
         Key::LogIn => "Se connecter",
         Key::SignUp => "S'inscrire",
         Key::LogOut => "Se déconnecter",
@@ -38,11 +40,17 @@ pub fn text(key: Key) -> &'static str {
         Key::ErrEmailTaken => "Un compte existe déjà avec cette adresse e-mail. Connectez-vous.",
         Key::ErrWeakPassword => "Choisissez un mot de passe plus robuste.",
         Key::ErrInvalidCredentials => "L'adresse e-mail ou le mot de passe est incorrect.",
-        Key::ErrTooManyAttempts => "Trop de tentatives échouées. Patientez quelques minutes puis réessayez.",
+        Key::ErrTooManyAttempts => {
+            "Trop de tentatives échouées. Patientez quelques minutes puis réessayez."
+        }
         Key::ErrNetwork => "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
-        Key::ErrCsrf => "Votre session a changé dans un autre onglet. Rechargez la page et réessayez.",
+        Key::ErrCsrf => {
+            "Votre session a changé dans un autre onglet. Rechargez la page et réessayez."
+        }
         Key::ErrGeneric => "Une erreur s'est produite. Veuillez réessayer.",
-        Key::Offline => "Vous êtes hors ligne. Les modifications ne peuvent pas être enregistrées avant le retour de la connexion.",
+        Key::Offline => {
+            "Vous êtes hors ligne. Les modifications ne peuvent pas être enregistrées avant le retour de la connexion."
+        }
         Key::InstallApp => "Installer l'application",
     }
 }

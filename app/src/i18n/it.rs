@@ -10,7 +10,9 @@ pub fn text(key: Key) -> &'static str {
         Key::MainNavigation => "Navigazione principale",
         Key::SkipToContent => "Vai al contenuto",
         Key::ComingSoon => "Prossimamente",
-        Key::ComingSoonBody => "Questa app è in costruzione e apparirà qui in una prossima versione.",
+        Key::ComingSoonBody => {
+            "Questa app è in costruzione e apparirà qui in una prossima versione."
+        }
         Key::LogIn => "Accedi",
         Key::SignUp => "Registrati",
         Key::LogOut => "Esci",
@@ -42,7 +44,9 @@ pub fn text(key: Key) -> &'static str {
         Key::ErrNetwork => "Il server non è raggiungibile. Controlla la connessione.",
         Key::ErrCsrf => "La sessione è cambiata in un'altra scheda. Ricarica la pagina.",
         Key::ErrGeneric => "Si è verificato un errore. Riprova.",
-        Key::Offline => "Sei offline. Le modifiche non possono essere salvate finché la connessione non torna.",
+        Key::Offline => {
+            "Sei offline. Le modifiche non possono essere salvate finché la connessione non torna."
+        }
         Key::InstallApp => "Installa l'app",
     }
 }

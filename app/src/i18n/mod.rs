@@ -96,7 +96,9 @@ pub fn error_message(lang: Language, err: &ApiError) -> String {
     let base = text(lang, key);
     match err {
         // The weak-password reason says exactly what to change.
-        ApiError::Server { body, .. } if body.code == ErrorCode::WeakPassword => format!("{base} {}", body.message),
+        ApiError::Server { body, .. } if body.code == ErrorCode::WeakPassword => {
+            format!("{base} {}", body.message)
+        }
         _ => base.to_string(),
     }
 }

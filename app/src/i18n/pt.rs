@@ -10,7 +10,9 @@ pub fn text(key: Key) -> &'static str {
         Key::MainNavigation => "Navegação principal",
         Key::SkipToContent => "Saltar para o conteúdo",
         Key::ComingSoon => "Em breve",
-        Key::ComingSoonBody => "Esta aplicação está em construção e aparecerá aqui numa próxima versão.",
+        Key::ComingSoonBody => {
+            "Esta aplicação está em construção e aparecerá aqui numa próxima versão."
+        }
         Key::LogIn => "Entrar",
         Key::SignUp => "Registar",
         Key::LogOut => "Sair",
@@ -20,7 +22,9 @@ pub fn text(key: Key) -> &'static str {
         Key::CreateAccount => "Criar conta",
         Key::NoAccountYet => "Ainda não tem conta?",
         Key::HaveAccount => "Já tem uma conta?",
-        Key::PasswordHint => "Pelo menos 10 caracteres; algumas palavras dão uma boa palavra-passe.",
+        Key::PasswordHint => {
+            "Pelo menos 10 caracteres; algumas palavras dão uma boa palavra-passe."
+        }
         Key::LogInTitle => "Entrar no ksuite",
         Key::SignUpTitle => "Crie a sua conta ksuite",
         Key::Language => "Idioma",

@@ -26,7 +26,10 @@ fn initial_language() -> Language {
 }
 
 pub fn provide_prefs() {
-    let prefs = Prefs { lang: RwSignal::new(initial_language()), theme: RwSignal::new(Theme::System) };
+    let prefs = Prefs {
+        lang: RwSignal::new(initial_language()),
+        theme: RwSignal::new(Theme::System),
+    };
     Effect::new(move |_| {
         let lang = prefs.lang.get();
         if let Some(s) = storage() {

@@ -1,17 +1,22 @@
 //! Who is signed in. Loaded once from `GET /api/me` at start; login, signup, logout and
-//! profile edits update it.
+//! profile edits update it. The last known profile is kept in localStorage so the
+//! installed app still opens its shell when offline; the server stays the authority.
 
 use ksuite_common::UserProfile;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::state::prefs::{Prefs, use_prefs};
+
+const PROFILE_KEY: &str = "ksuite.profile";
 
 #[derive(Clone, Copy)]
 pub struct SessionState {
     user: RwSignal<Option<UserProfile>>,
     /// False until the first `/api/me` answered (avoids flashing the login page).
     pub loaded: RwSignal<bool>,
+    /// True when the last attempt to reach the server failed (offline or server down).
+    pub unreachable: RwSignal<bool>,
     prefs: Prefs,
 }
 
@@ -30,17 +35,48 @@ impl SessionState {
             self.prefs.lang.set(u.language);
             self.prefs.theme.set(u.theme);
         }
+        remember_profile(user.as_ref());
+        self.unreachable.set(false);
         self.user.set(user);
         self.loaded.set(true);
     }
 }
 
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn remember_profile(user: Option<&UserProfile>) {
+    let Some(s) = storage() else { return };
+    let _ = match user.and_then(|u| serde_json::to_string(u).ok()) {
+        Some(json) => s.set_item(PROFILE_KEY, &json),
+        None => s.remove_item(PROFILE_KEY),
+    };
+}
+
+fn remembered_profile() -> Option<UserProfile> {
+    let json = storage()?.get_item(PROFILE_KEY).ok()??;
+    serde_json::from_str(&json).ok()
+}
+
 pub fn provide_session() {
-    let state = SessionState { user: RwSignal::new(None), loaded: RwSignal::new(false), prefs: use_prefs() };
+    let state = SessionState {
+        user: RwSignal::new(None),
+        loaded: RwSignal::new(false),
+        unreachable: RwSignal::new(false),
+        prefs: use_prefs(),
+    };
     provide_context(state);
     leptos::task::spawn_local(async move {
-        let user = api::auth::me().await.ok().map(|info| info.user);
-        state.set_user(user);
+        match api::auth::me().await {
+            Ok(info) => state.set_user(Some(info.user)),
+            // Offline: open the shell with the last known profile.
+            Err(ApiError::Network(_)) => {
+                state.set_user(remembered_profile());
+                state.unreachable.set(true);
+            }
+            Err(_) => state.set_user(None),
+        }
     });
 }
 

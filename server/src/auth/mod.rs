@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use ksuite_common::{
-    ErrorCode, LoginRequest, SessionInfo, SignupRequest, paths, password_weakness,
+    ErrorCode, LoginRequest, SessionInfo, SignupRequest, password_weakness, paths,
 };
 
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -29,7 +29,9 @@ pub fn router() -> Router<AppState> {
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok())
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Starts a session for `user_id` and answers with the profile and the session cookie.
@@ -42,7 +44,13 @@ async fn start_session(
     let (session, token) = session::create(&state.db, user_id, user_agent(headers)).await?;
     let user = users::profile(&state.db, user_id).await?;
     let jar = jar.add(session::cookie(token, state.settings.secure_cookies));
-    Ok((jar, SessionInfo { user, csrf_token: session.csrf_token }))
+    Ok((
+        jar,
+        SessionInfo {
+            user,
+            csrf_token: session.csrf_token,
+        },
+    ))
 }
 
 /// Create an account and sign in.
@@ -58,7 +66,11 @@ pub async fn signup(
     let email = users::normalize_email(&req.email)?;
     let display_name = users::normalize_display_name(&req.display_name)?;
     if let Some(reason) = password_weakness(&req.password, &email) {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::WeakPassword, reason));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::WeakPassword,
+            reason,
+        ));
     }
     let time_zone = req
         .time_zone
@@ -103,7 +115,10 @@ pub async fn login(
         let mut err = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooManyAttempts,
-            format!("Too many failed attempts. Try again in {} minutes.", wait.div_ceil(60)),
+            format!(
+                "Too many failed attempts. Try again in {} minutes.",
+                wait.div_ceil(60)
+            ),
         );
         err.retry_after = Some(wait);
         return Err(err);
@@ -132,7 +147,11 @@ pub async fn login(
 /// Sign out: the session is deleted server-side, so a copied cookie stops working too.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = ksuite_common::ErrorBody), (status = 403, body = ksuite_common::ErrorBody, description = "CSRF check failed")))]
-pub async fn logout(State(state): State<AppState>, session: Session, jar: CookieJar) -> ApiResult<(StatusCode, CookieJar)> {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    jar: CookieJar,
+) -> ApiResult<(StatusCode, CookieJar)> {
     session::delete(&state.db, session.id).await?;
     let jar = jar.add(session::removal_cookie(state.settings.secure_cookies));
     Ok((StatusCode::NO_CONTENT, jar))
@@ -143,5 +162,8 @@ pub async fn logout(State(state): State<AppState>, session: Session, jar: Cookie
     responses((status = 200, body = SessionInfo), (status = 401, body = ksuite_common::ErrorBody)))]
 pub async fn me(State(state): State<AppState>, session: Session) -> ApiResult<Json<SessionInfo>> {
     let user = users::profile(&state.db, session.user_id).await?;
-    Ok(Json(SessionInfo { user, csrf_token: session.csrf_token }))
+    Ok(Json(SessionInfo {
+        user,
+        csrf_token: session.csrf_token,
+    }))
 }

@@ -1,7 +1,9 @@
 //! Argon2id password hashing, run off the async executor because it is CPU-bound.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 use crate::error::ApiError;
 
@@ -27,7 +29,9 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
             None => (DUMMY_HASH.to_string(), false),
         };
         let parsed = PasswordHash::new(&phc).map_err(ApiError::internal)?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && real)
     })
     .await
@@ -35,8 +39,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
 }
 
 /// Argon2id hash (default parameters) of a random string nobody knows.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qq2dC1PvHo7d0Ol1M3QOmHnqsQ5Yq0XzR1SM3bQw1aA";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qq2dC1PvHo7d0Ol1M3QOmHnqsQ5Yq0XzR1SM3bQw1aA";
 
 #[cfg(test)]
 mod tests {
@@ -46,7 +49,11 @@ mod tests {
     async fn hash_then_verify() {
         let h = hash("correct horse battery".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.expect("verify"));
+        assert!(
+            verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .expect("verify")
+        );
         assert!(!verify("wrong".into(), Some(h)).await.expect("verify"));
         assert!(!verify("anything".into(), None).await.expect("verify dummy"));
     }

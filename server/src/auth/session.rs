@@ -3,8 +3,8 @@
 //! checks the CSRF token bound to the session.
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::Method;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -39,7 +39,11 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// Creates a session and returns it with the cookie token to hand to the browser.
-pub async fn create(db: &Db, user_id: i64, user_agent: Option<&str>) -> Result<(Session, String), ApiError> {
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    user_agent: Option<&str>,
+) -> Result<(Session, String), ApiError> {
     let token = random_token();
     let csrf_token = random_token();
     let now = now_unix();
@@ -56,11 +60,21 @@ pub async fn create(db: &Db, user_id: i64, user_agent: Option<&str>) -> Result<(
     .bind(user_agent)
     .fetch_one(db)
     .await?;
-    Ok((Session { id, user_id, csrf_token }, token))
+    Ok((
+        Session {
+            id,
+            user_id,
+            csrf_token,
+        },
+        token,
+    ))
 }
 
 pub async fn delete(db: &Db, session_id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM sessions WHERE id = ?").bind(session_id).execute(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = ?")
+        .bind(session_id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -72,7 +86,11 @@ async fn find(db: &Db, token: &str) -> Result<Option<Session>, ApiError> {
     .bind(now_unix())
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(id, user_id, csrf_token)| Session { id, user_id, csrf_token }))
+    Ok(row.map(|(id, user_id, csrf_token)| Session {
+        id,
+        user_id,
+        csrf_token,
+    }))
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when served over https.
@@ -102,10 +120,19 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Session, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(COOKIE_NAME).map(|c| c.value().to_string()).ok_or_else(ApiError::unauthorized)?;
-        let session = find(&state.db, &token).await?.ok_or_else(ApiError::unauthorized)?;
+        let token = jar
+            .get(COOKIE_NAME)
+            .map(|c| c.value().to_string())
+            .ok_or_else(ApiError::unauthorized)?;
+        let session = find(&state.db, &token)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
         if is_state_changing(&parts.method) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
                 return Err(ApiError::csrf());
             }

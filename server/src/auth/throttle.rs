@@ -20,12 +20,20 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(max_failures: u32) -> LoginThrottle {
-        LoginThrottle { max_failures: max_failures.max(1), failures: Mutex::new(HashMap::new()) }
+        LoginThrottle {
+            max_failures: max_failures.max(1),
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(email: &str, addr: Option<IpAddr>) -> [(String, u32); 2] {
-        let addr_key = addr.map(|a| format!("ip:{a}")).unwrap_or_else(|| "ip:unknown".into());
-        [(format!("email:{email}"), 1), (addr_key, PER_ADDRESS_FACTOR)]
+        let addr_key = addr
+            .map(|a| format!("ip:{a}"))
+            .unwrap_or_else(|| "ip:unknown".into());
+        [
+            (format!("email:{email}"), 1),
+            (addr_key, PER_ADDRESS_FACTOR),
+        ]
     }
 
     /// `Some(seconds)` when the caller must wait before trying again.
@@ -38,7 +46,10 @@ impl LoginThrottle {
                 times.retain(|t| now.duration_since(*t) < WINDOW);
                 if times.len() as u32 >= self.max_failures * factor {
                     let oldest = times.first().copied().unwrap_or(now);
-                    let secs = WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
+                    let secs = WINDOW
+                        .saturating_sub(now.duration_since(oldest))
+                        .as_secs()
+                        .max(1);
                     wait = Some(wait.map_or(secs, |w| w.max(secs)));
                 }
             }
@@ -50,7 +61,11 @@ impl LoginThrottle {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_KEYS {
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            map.retain(|_, times| {
+                times
+                    .last()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         for (key, _) in Self::keys(email, addr) {
             map.entry(key).or_default().push(now);

@@ -61,10 +61,12 @@ pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, ApiError>
 
 /// (id, password hash) of the account with this (normalized) e-mail.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, ApiError> {
-    Ok(sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
-        .bind(email)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
@@ -95,7 +97,9 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     if valid {
         Ok(email)
     } else {
-        Err(ApiError::validation("Enter a valid e-mail address, like name@example.com."))
+        Err(ApiError::validation(
+            "Enter a valid e-mail address, like name@example.com.",
+        ))
     }
 }
 
@@ -105,8 +109,12 @@ pub fn normalize_display_name(raw: &str) -> Result<String, ApiError> {
     if name.is_empty() {
         return Err(ApiError::validation("Enter your name."));
     }
-    if name.chars().count() > ksuite_common::MAX_DISPLAY_NAME_LEN || name.chars().any(char::is_control) {
-        return Err(ApiError::validation("The name must have at most 100 characters, without control characters."));
+    if name.chars().count() > ksuite_common::MAX_DISPLAY_NAME_LEN
+        || name.chars().any(char::is_control)
+    {
+        return Err(ApiError::validation(
+            "The name must have at most 100 characters, without control characters.",
+        ));
     }
     Ok(name.to_string())
 }
@@ -117,8 +125,20 @@ mod tests {
 
     #[test]
     fn email_normalization() {
-        assert_eq!(normalize_email("  Alice@Example.ORG ").ok().as_deref(), Some("alice@example.org"));
-        for bad in ["", "alice", "@x.org", "a@b", "a b@x.org", "a@@x.org", "a@x.", "a@.x"] {
+        assert_eq!(
+            normalize_email("  Alice@Example.ORG ").ok().as_deref(),
+            Some("alice@example.org")
+        );
+        for bad in [
+            "",
+            "alice",
+            "@x.org",
+            "a@b",
+            "a b@x.org",
+            "a@@x.org",
+            "a@x.",
+            "a@.x",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -24,7 +24,11 @@ pub async fn update_profile(
     session: Session,
     ApiJson(req): ApiJson<UpdateProfileRequest>,
 ) -> ApiResult<Json<UserProfile>> {
-    let display_name = req.display_name.as_deref().map(users::normalize_display_name).transpose()?;
+    let display_name = req
+        .display_name
+        .as_deref()
+        .map(users::normalize_display_name)
+        .transpose()?;
     if let Some(tz) = &req.time_zone {
         if tz.parse::<chrono_tz::Tz>().is_err() {
             return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 
 pub struct TestServer {
     pub base: String,
+    pub data_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -24,23 +25,46 @@ impl TestServer {
         let mut config = Config::for_data_dir(dir.path().to_path_buf());
         config.static_dir = dir.path().join("no-dist");
         adjust(&mut config);
+        let data_dir = config.data_dir.clone();
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.local_addr());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestServer { base, _dir: dir, _shutdown: tx }
+        TestServer {
+            base,
+            data_dir,
+            _dir: dir,
+            _shutdown: tx,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
+    /// Runs SQL directly on the server's database (to set up states no API offers, like
+    /// a plan change or a link that expired).
+    pub async fn sql(&self, sql: &str) {
+        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
+        sqlx::query(sql).execute(&pool).await.expect("sql");
+        pool.close().await;
+    }
+
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client {
-        let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
-        Client { http, base: self.base.clone(), csrf: None }
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: None,
+        }
     }
 }
 
@@ -60,7 +84,12 @@ impl Client {
     }
 
     /// Sends JSON with the remembered CSRF token, like the app does.
-    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         let mut req = self.http.request(method, self.url(path)).json(body);
         if let Some(token) = &self.csrf {
             req = req.header(paths::CSRF_HEADER, token);
@@ -81,7 +110,9 @@ impl Client {
             language: None,
             time_zone: Some("Europe/Zurich".into()),
         };
-        let resp = self.post(paths::SIGNUP, &serde_json::to_value(req).expect("json")).await;
+        let resp = self
+            .post(paths::SIGNUP, &serde_json::to_value(req).expect("json"))
+            .await;
         assert_eq!(resp.status(), StatusCode::CREATED, "signup should succeed");
         let info: SessionInfo = resp.json().await.expect("session info");
         self.csrf = Some(info.csrf_token.clone());
@@ -89,7 +120,12 @@ impl Client {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        let resp = self.post(paths::LOGIN, &serde_json::json!({"email": email, "password": password})).await;
+        let resp = self
+            .post(
+                paths::LOGIN,
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
         resp
     }
 }

@@ -26,7 +26,10 @@ pub fn LoginPage() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
+        let req = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::auth::login(&req).await {

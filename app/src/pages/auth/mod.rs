@@ -26,6 +26,9 @@ fn AuthFrame(children: Children) -> impl IntoView {
 
 /// Browser's IANA time zone, to preset the profile at sign-up.
 fn browser_time_zone() -> Option<String> {
-    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-    js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()
 }

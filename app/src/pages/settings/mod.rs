@@ -23,9 +23,17 @@ fn ProfileForm() -> impl IntoView {
     let session = use_session();
     let prefs = use_prefs();
     let user = session.user();
-    let name = RwSignal::new(user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default());
+    let name = RwSignal::new(
+        user.as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default(),
+    );
     let lang = RwSignal::new(user.as_ref().map(|u| u.language).unwrap_or_default());
-    let tz = RwSignal::new(user.as_ref().map(|u| u.time_zone.clone()).unwrap_or_else(|| "UTC".into()));
+    let tz = RwSignal::new(
+        user.as_ref()
+            .map(|u| u.time_zone.clone())
+            .unwrap_or_else(|| "UTC".into()),
+    );
     let theme = RwSignal::new(user.as_ref().map(|u| u.theme).unwrap_or_default());
     let status = RwSignal::new(None::<Result<(), String>>);
     let zones = LocalResource::new(api::settings::time_zones);

@@ -1,0 +1,102 @@
+import { test, expect, newAccount } from './fixtures';
+
+test('sign up, navigate, switch language, log out and log in again', async ({ page }) => {
+  const account = newAccount();
+  await page.goto('/');
+  // Without a session the shell sends us to the login page.
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByRole('link', { name: 'Sign up' }).click();
+
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  await expect(page).toHaveURL(/\/mail$/);
+  await expect(page.getByTestId('user-name')).toHaveText(account.name);
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await nav.getByRole('link', { name: 'Calendar' }).click();
+  await expect(page).toHaveURL(/\/calendar$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Calendar');
+
+  // Switch to French: the shell is translated at once and the choice is saved.
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/settings/profile') && r.ok());
+  await page.getByTestId('language-select').selectOption('fr');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Calendrier');
+  await expect(page.getByRole('navigation', { name: 'Navigation principale' })
+    .getByRole('link', { name: 'Paramètres' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await saved;
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Calendrier');
+
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login$/);
+  // The session is gone server-side too.
+  const me = await page.request.get('/api/me');
+  expect(me.status()).toBe(401);
+
+  await page.getByLabel('Adresse e-mail').fill(account.email);
+  await page.getByLabel('Mot de passe').fill('not the password');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('alert')).toHaveText("L'adresse e-mail ou le mot de passe est incorrect.");
+
+  await page.getByLabel('Mot de passe').fill(account.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  await expect(page.getByTestId('user-name')).toHaveText(account.name);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mail');
+});
+
+test('settings change the theme and time zone', async ({ page }) => {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Dark').check();
+  await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const me = await (await page.request.get('/api/me')).json();
+  expect(me.user.time_zone).toBe('Asia/Tokyo');
+  expect(me.user.theme).toBe('dark');
+});
+
+test('sign-up errors are shown clearly', async ({ page }) => {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toContainText('Choose a stronger password.');
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
+test('works at 360 px wide without horizontal scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const account = newAccount();
+  await page.goto('/signup');
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  for (const name of ['Mail', 'Calendar', 'Contacts', 'Links', 'Settings']) {
+    await page.getByRole('navigation').getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+  }
+  // The tab bar sits at the bottom on phones.
+  const nav = await page.getByRole('navigation').boundingBox();
+  expect(nav!.y).toBeGreaterThan(600);
+  await page.screenshot({ path: 'test-results/shell-360.png' });
+});

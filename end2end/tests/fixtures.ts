@@ -1,0 +1,57 @@
+import { test as base, expect } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface KsuiteServer {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the release ksuite binary on 127.0.0.1:0 with a fresh data directory. */
+export async function startServer(): Promise<KsuiteServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ksuite-e2e-'));
+  const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
+    'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'),
+  ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);
+    child.once('exit', (code) => reject(new Error(`ksuite exited early with code ${code}`)));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = line.match(/running at (http:\/\/[^/\s]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, stop };
+}
+
+let counter = 0;
+/** A fresh, unique account for each test. */
+export function newAccount() {
+  counter += 1;
+  const id = `${Date.now()}-${counter}`;
+  return { email: `user-${id}@example.org`, name: `Test User ${counter}`, password: 'correct horse battery staple' };
+}
+
+export const test = base.extend<{}, { server: KsuiteServer }>({
+  server: [async ({}, use) => {
+    const server = await startServer();
+    await use(server);
+    await server.stop();
+  }, { scope: 'worker' }],
+  baseURL: async ({ server }, use) => use(server.url),
+});
+
+export { expect };
