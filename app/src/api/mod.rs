@@ -2,6 +2,7 @@
 //! page can show a translated message for each error code.
 
 pub mod auth;
+pub mod links;
 pub mod settings;
 
 use std::cell::RefCell;

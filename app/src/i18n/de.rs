@@ -54,5 +54,7 @@ pub fn text(key: Key) -> &'static str {
             "Sie sind offline. Änderungen können erst gespeichert werden, wenn die Verbindung zurück ist."
         }
         Key::InstallApp => "App installieren",
+        // Not yet translated: the English text stands in.
+        _ => super::en::text(key),
     }
 }

@@ -52,5 +52,7 @@ pub fn text(key: Key) -> &'static str {
             "Estás sin conexión. Los cambios no se pueden guardar hasta que vuelva la conexión."
         }
         Key::InstallApp => "Instalar la aplicación",
+        // Not yet translated: the English text stands in.
+        _ => super::en::text(key),
     }
 }

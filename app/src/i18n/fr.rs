@@ -51,6 +51,54 @@ pub fn text(key: Key) -> &'static str {
         Key::Offline => {
             "Vous êtes hors ligne. Les modifications ne peuvent pas être enregistrées avant le retour de la connexion."
         }
+        Key::NewLink => "Nouveau lien court",
+        Key::TargetUrl => "Adresse à raccourcir",
+        Key::CustomSlug => "Nom court personnalisé (facultatif)",
+        Key::Validity => "Validité",
+        Key::Days7 => "7 jours",
+        Key::Days30 => "30 jours",
+        Key::Months6 => "6 mois",
+        Key::Year1 => "1 an",
+        Key::Lifetime => "Illimitée",
+        Key::LinkPassword => "Mot de passe (facultatif)",
+        Key::MaxVisits => "Nombre maximal de visites (facultatif)",
+        Key::MoreOptions => "Plus d'options",
+        Key::Shorten => "Raccourcir",
+        Key::QuotaLeft => "Il reste {left} nouveaux liens sur {limit} ce mois-ci",
+        Key::Copy => "Copier",
+        Key::Copied => "Copié !",
+        Key::QrSvg => "Code QR (SVG)",
+        Key::QrPng => "Code QR (PNG)",
+        Key::SearchLinks => "Rechercher des liens",
+        Key::SortBy => "Trier par",
+        Key::SortNewest => "Plus récents d'abord",
+        Key::SortOldest => "Plus anciens d'abord",
+        Key::SortMostVisited => "Plus visités",
+        Key::SortSlug => "Nom court",
+        Key::VisitsLabel => "visites",
+        Key::Expires => "Expire le",
+        Key::NeverExpires => "N'expire jamais",
+        Key::StatusActive => "Actif",
+        Key::StatusDisabled => "Désactivé",
+        Key::StatusExpired => "Expiré",
+        Key::Disable => "Désactiver",
+        Key::Enable => "Activer",
+        Key::Delete => "Supprimer",
+        Key::ConfirmDeleteLink => {
+            "Supprimer ce lien court ? Il cessera de fonctionner immédiatement."
+        }
+        Key::EditTarget => "Modifier la cible",
+        Key::NewTargetPrompt => "Nouvelle adresse cible",
+        Key::Previous => "Précédent",
+        Key::Next => "Suivant",
+        Key::NoLinksYet => {
+            "Aucun lien court pour l'instant. Raccourcissez votre première adresse ci-dessus."
+        }
+        Key::Protected => "Protégé par mot de passe",
+        Key::VisitsPerDay => "Visites par jour",
+        Key::ShowStats => "Statistiques",
+        Key::PageOf => "Page {page} sur {pages}",
+        Key::YourLinks => "Vos liens",
         Key::InstallApp => "Installer l'application",
     }
 }

@@ -48,5 +48,7 @@ pub fn text(key: Key) -> &'static str {
             "Sei offline. Le modifiche non possono essere salvate finché la connessione non torna."
         }
         Key::InstallApp => "Installa l'app",
+        // Not yet translated: the English text stands in.
+        _ => super::en::text(key),
     }
 }

@@ -58,6 +58,50 @@ pub enum Key {
     ErrGeneric,
     Offline,
     InstallApp,
+    NewLink,
+    TargetUrl,
+    CustomSlug,
+    Validity,
+    Days7,
+    Days30,
+    Months6,
+    Year1,
+    Lifetime,
+    LinkPassword,
+    MaxVisits,
+    MoreOptions,
+    Shorten,
+    QuotaLeft,
+    Copy,
+    Copied,
+    QrSvg,
+    QrPng,
+    SearchLinks,
+    SortBy,
+    SortNewest,
+    SortOldest,
+    SortMostVisited,
+    SortSlug,
+    VisitsLabel,
+    Expires,
+    NeverExpires,
+    StatusActive,
+    StatusDisabled,
+    StatusExpired,
+    Disable,
+    Enable,
+    Delete,
+    ConfirmDeleteLink,
+    EditTarget,
+    NewTargetPrompt,
+    Previous,
+    Next,
+    NoLinksYet,
+    Protected,
+    VisitsPerDay,
+    ShowStats,
+    PageOf,
+    YourLinks,
 }
 
 /// The text for `key` in `lang`.
@@ -113,4 +157,13 @@ mod tests {
         assert_eq!(text(Language::Fr, Key::Calendar), "Calendrier");
         assert_eq!(text(Language::De, Key::Calendar), "Kalender");
     }
+}
+
+/// Fills `{name}` placeholders in a translated text.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }

@@ -48,5 +48,7 @@ pub fn text(key: Key) -> &'static str {
         Key::ErrGeneric => "Algo correu mal. Tente novamente.",
         Key::Offline => "Está offline. As alterações não podem ser guardadas até a ligação voltar.",
         Key::InstallApp => "Instalar a aplicação",
+        // Not yet translated: the English text stands in.
+        _ => super::en::text(key),
     }
 }

@@ -1,0 +1,215 @@
+//! The user's links: search, sort, pages, and per-link actions.
+
+use ksuite_common::{Link, LinkListQuery, LinkSort, UpdateLinkRequest};
+use leptos::prelude::*;
+
+use super::{LinksVersion, copy_to_clipboard, format_date};
+use crate::api;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+const PER_PAGE: u32 = 20;
+
+const SORTS: [(LinkSort, &str, Key); 4] = [
+    (LinkSort::Newest, "newest", Key::SortNewest),
+    (LinkSort::Oldest, "oldest", Key::SortOldest),
+    (LinkSort::MostVisited, "most_visited", Key::SortMostVisited),
+    (LinkSort::Slug, "slug", Key::SortSlug),
+];
+
+#[component]
+pub fn LinkList() -> impl IntoView {
+    let version = expect_context::<LinksVersion>();
+    let lang = use_prefs().lang;
+    let search = RwSignal::new(String::new());
+    let sort = RwSignal::new(LinkSort::Newest);
+    let page = RwSignal::new(1u32);
+    let error = RwSignal::new(None::<String>);
+    let links = LocalResource::new(move || {
+        version.0.track();
+        let query = LinkListQuery {
+            q: Some(search.get()),
+            sort: sort.get(),
+            page: Some(page.get()),
+            per_page: Some(PER_PAGE),
+        };
+        async move { api::links::list(&query).await }
+    });
+
+    view! {
+        <section class="card link-list" aria-labelledby="links-list-title">
+            <h2 id="links-list-title">{t(Key::YourLinks)}</h2>
+            <div class="form-row list-tools">
+                <div>
+                    <label for="link-search">{t(Key::SearchLinks)}</label>
+                    <input id="link-search" type="search"
+                           on:input=move |ev| { search.set(event_target_value(&ev)); page.set(1); } />
+                </div>
+                <div>
+                    <label for="link-sort">{t(Key::SortBy)}</label>
+                    <select id="link-sort" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some((s, _, _)) = SORTS.iter().find(|(_, code, _)| *code == v) {
+                            sort.set(*s);
+                            page.set(1);
+                        }
+                    }>
+                        {SORTS.into_iter().map(|(s, code, key)| view! {
+                            <option value=code selected=move || sort.get() == s>{t(key)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || links.get().map(|result| match result {
+                    Err(err) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &err)}</p> }.into_any(),
+                    Ok(list) if list.items.is_empty() => view! { <p class="empty">{t(Key::NoLinksYet)}</p> }.into_any(),
+                    Ok(list) => {
+                        let pages = list.total.div_ceil(u64::from(list.per_page)).max(1) as u32;
+                        view! {
+                            <ul class="links" data-testid="link-list">
+                                {list.items.into_iter().map(|link| view! { <LinkRow link=link error=error /> }).collect_view()}
+                            </ul>
+                            <nav class="pager" aria-label="Pages">
+                                <button class="button" type="button" disabled=move || page.get() <= 1
+                                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>{t(Key::Previous)}</button>
+                                <span>{move || fill(text(lang.get(), Key::PageOf), &[("page", page.get().to_string()), ("pages", pages.to_string())])}</span>
+                                <button class="button" type="button" disabled=move || page.get() >= pages
+                                        on:click=move |_| page.update(|p| *p += 1)>{t(Key::Next)}</button>
+                            </nav>
+                        }.into_any()
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
+    let version = expect_context::<LinksVersion>();
+    let lang = use_prefs().lang;
+    let copied = RwSignal::new(false);
+    let stats_open = RwSignal::new(false);
+    let id = link.id;
+    let enabled = link.enabled;
+    let expired = link
+        .expires_at
+        .is_some_and(|t| t <= (js_sys::Date::now() / 1000.0) as i64);
+    let status = if !enabled {
+        ("badge off", Key::StatusDisabled)
+    } else if expired {
+        ("badge off", Key::StatusExpired)
+    } else {
+        ("badge on", Key::StatusActive)
+    };
+    let expires_at = link.expires_at;
+    let short = link.short_url.clone();
+    let current_url = link.url.clone();
+
+    let apply = move |req: UpdateLinkRequest| {
+        leptos::task::spawn_local(async move {
+            match api::links::update(id, &req).await {
+                Ok(_) => {
+                    error.set(None);
+                    version.bump();
+                }
+                Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
+            }
+        });
+    };
+    let toggle = move |_| {
+        apply(UpdateLinkRequest {
+            enabled: Some(!enabled),
+            ..Default::default()
+        })
+    };
+    let edit = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        let prompt = text(lang.get_untracked(), Key::NewTargetPrompt);
+        if let Ok(Some(new_url)) = w.prompt_with_message_and_default(prompt, &current_url) {
+            if !new_url.trim().is_empty() {
+                apply(UpdateLinkRequest {
+                    url: Some(new_url),
+                    ..Default::default()
+                });
+            }
+        }
+    };
+    let remove = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        if w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteLink))
+            .unwrap_or(false)
+        {
+            leptos::task::spawn_local(async move {
+                match api::links::delete(id).await {
+                    Ok(()) => version.bump(),
+                    Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
+                }
+            });
+        }
+    };
+    let copy = move |_| {
+        copy_to_clipboard(&short);
+        copied.set(true);
+    };
+
+    view! {
+        <li class="link-row" data-testid="link-row" data-slug=link.slug.clone()>
+            <div class="link-main">
+                <a class="short-url" href=link.short_url.clone() target="_blank" rel="noopener">{link.short_url.clone()}</a>
+                <span class=status.0>{t(status.1)}</span>
+                {link.has_password.then(|| view! { <span class="badge">{t(Key::Protected)}</span> })}
+                <p class="target" title=link.url.clone()>{link.url.clone()}</p>
+                <p class="meta">
+                    <span data-testid="visits">{link.visits}</span>" "{t(Key::VisitsLabel)}
+                    {link.max_visits.map(|m| format!(" / {m}"))}
+                    " · "
+                    {move || match expires_at {
+                        Some(ts) => format!("{} {}", text(lang.get(), Key::Expires), format_date(ts, lang.get())),
+                        None => text(lang.get(), Key::NeverExpires).to_string(),
+                    }}
+                </p>
+            </div>
+            <div class="actions">
+                <button class="button small" type="button" on:click=copy>
+                    {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
+                </button>
+                <button class="button small" type="button" on:click=move |_| stats_open.update(|o| *o = !*o)
+                        aria-expanded=move || stats_open.get().to_string()>{t(Key::ShowStats)}</button>
+                <button class="button small" type="button" on:click=edit>{t(Key::EditTarget)}</button>
+                <button class="button small" type="button" on:click=toggle>
+                    {if enabled { t(Key::Disable)() } else { t(Key::Enable)() }}
+                </button>
+                <button class="button small danger" type="button" on:click=remove>{t(Key::Delete)}</button>
+            </div>
+            <Show when=move || stats_open.get()>
+                <LinkStatsView id=id />
+            </Show>
+        </li>
+    }
+}
+
+#[component]
+fn LinkStatsView(id: i64) -> impl IntoView {
+    let stats = LocalResource::new(move || api::links::stats(id));
+    view! {
+        <div class="link-stats">
+            <h3>{t(Key::VisitsPerDay)}</h3>
+            {move || stats.get().and_then(Result::ok).map(|s| {
+                let max = s.per_day.iter().map(|d| d.visits).max().unwrap_or(1).max(1);
+                view! {
+                    <ul class="bars">
+                        {s.per_day.into_iter().rev().take(30).map(|d| {
+                            let width = format!("width:{}%", d.visits * 100 / max);
+                            view! { <li><span class="day">{d.day}</span><span class="bar" style=width></span><span>{d.visits}</span></li> }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
+        </div>
+    }
+}
