@@ -215,7 +215,13 @@ pub fn password_weakness(password: &str, email: &str) -> Option<&'static str> {
         "motdepasse",
         "passwort",
     ];
-    if COMMON.iter().any(|c| lower.starts_with(c)) && distinct.len() < 8 {
+    // A common word followed by nothing but digits and symbols ("password1234!") is among
+    // the first guesses of any cracking list.
+    let common_prefix = COMMON
+        .iter()
+        .find_map(|c| lower.strip_prefix(c))
+        .is_some_and(|rest| !rest.chars().any(char::is_alphabetic));
+    if common_prefix {
         return Some("The password is too common.");
     }
     None

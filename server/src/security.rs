@@ -83,10 +83,10 @@ pub async fn same_origin_guard(req: Request, next: Next) -> Response {
 
 fn is_same_origin(req: &Request) -> bool {
     let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site == "cross-site" || site == "same-site" {
-            return false;
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && (site == "cross-site" || site == "same-site")
+    {
+        return false;
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         // Non-browser clients (curl, sync apps) send no Origin; sessions still need the token.

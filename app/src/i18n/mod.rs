@@ -147,6 +147,15 @@ pub fn error_message(lang: Language, err: &ApiError) -> String {
     }
 }
 
+/// Fills `{name}` placeholders in a translated text.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,13 +166,4 @@ mod tests {
         assert_eq!(text(Language::Fr, Key::Calendar), "Calendrier");
         assert_eq!(text(Language::De, Key::Calendar), "Kalender");
     }
-}
-
-/// Fills `{name}` placeholders in a translated text.
-pub fn fill(template: &str, values: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
 }

@@ -56,10 +56,10 @@ fn judge(link: Option<Arc<CachedLink>>, password_ok: bool) -> Verdict {
     if link.expires_at.is_some_and(|t| t <= crate::now_unix()) {
         return Verdict::Gone("This link has expired.");
     }
-    if let Some(max) = link.max_visits {
-        if link.visits.load(Ordering::Relaxed) >= max {
-            return Verdict::Gone("This link has reached its maximum number of visits.");
-        }
+    if let Some(max) = link.max_visits
+        && link.visits.load(Ordering::Relaxed) >= max
+    {
+        return Verdict::Gone("This link has reached its maximum number of visits.");
     }
     if link.password_hash.is_some() && !password_ok {
         return Verdict::NeedsPassword;

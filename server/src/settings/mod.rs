@@ -29,10 +29,10 @@ pub async fn update_profile(
         .as_deref()
         .map(users::normalize_display_name)
         .transpose()?;
-    if let Some(tz) = &req.time_zone {
-        if tz.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));
-        }
+    if let Some(tz) = &req.time_zone
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));
     }
     sqlx::query(
         "UPDATE users SET display_name = COALESCE(?, display_name), language = COALESCE(?, language), \

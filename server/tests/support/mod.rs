@@ -120,13 +120,11 @@ impl Client {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        let resp = self
-            .post(
-                paths::LOGIN,
-                &serde_json::json!({"email": email, "password": password}),
-            )
-            .await;
-        resp
+        self.post(
+            paths::LOGIN,
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
     }
 }
 

@@ -39,7 +39,7 @@ pub fn LinkList() -> impl IntoView {
     view! {
         <section class="card link-list" aria-labelledby="links-list-title">
             <h2 id="links-list-title">{t(Key::YourLinks)}</h2>
-            <div class="form-row list-tools">
+            <form class="form-row list-tools" role="search" on:submit=|ev| ev.prevent_default()>
                 <div>
                     <label for="link-search">{t(Key::SearchLinks)}</label>
                     <input id="link-search" type="search"
@@ -59,7 +59,7 @@ pub fn LinkList() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-            </div>
+            </form>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
@@ -74,10 +74,10 @@ pub fn LinkList() -> impl IntoView {
                                 {list.items.into_iter().map(|link| view! { <LinkRow link=link error=error /> }).collect_view()}
                             </ul>
                             <nav class="pager" aria-label="Pages">
-                                <button class="button" type="button" disabled=move || page.get() <= 1
+                                <button class="button" type="button" disabled=move || { page.get() <= 1 }
                                         on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>{t(Key::Previous)}</button>
                                 <span>{move || fill(text(lang.get(), Key::PageOf), &[("page", page.get().to_string()), ("pages", pages.to_string())])}</span>
-                                <button class="button" type="button" disabled=move || page.get() >= pages
+                                <button class="button" type="button" disabled=move || { page.get() >= pages }
                                         on:click=move |_| page.update(|p| *p += 1)>{t(Key::Next)}</button>
                             </nav>
                         }.into_any()
@@ -130,13 +130,13 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
     let edit = move |_| {
         let Some(w) = web_sys::window() else { return };
         let prompt = text(lang.get_untracked(), Key::NewTargetPrompt);
-        if let Ok(Some(new_url)) = w.prompt_with_message_and_default(prompt, &current_url) {
-            if !new_url.trim().is_empty() {
-                apply(UpdateLinkRequest {
-                    url: Some(new_url),
-                    ..Default::default()
-                });
-            }
+        if let Ok(Some(new_url)) = w.prompt_with_message_and_default(prompt, &current_url)
+            && !new_url.trim().is_empty()
+        {
+            apply(UpdateLinkRequest {
+                url: Some(new_url),
+                ..Default::default()
+            });
         }
     };
     let remove = move |_| {

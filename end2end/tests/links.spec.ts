@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { test, expect, newAccount } from './fixtures';
+
+test('create a short link, follow it, download and decode its QR code', async ({ page, server }) => {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Links' }).click();
+  await expect(page.getByTestId('link-quota')).toHaveText('50 of 50 new links left this month');
+
+  // A target on this server (the test machine has no internet), but not a short link.
+  const target = `${server.url}/login?from=short-link`;
+  await page.getByLabel('Address to shorten').fill('javascript:alert(1)');
+  await page.getByRole('button', { name: 'Shorten' }).click();
+  await expect(page.getByRole('alert')).toContainText('http');
+
+  await page.getByLabel('Address to shorten').fill(target);
+  await page.getByLabel('Valid for').selectOption('days7');
+  await page.getByRole('button', { name: 'Shorten' }).click();
+  const shortUrl = (await page.getByTestId('short-url').textContent())!.trim();
+  expect(shortUrl).toMatch(new RegExp(`^${server.url}/l/[2-9a-z]{7}$`));
+  await expect(page.getByTestId('link-quota')).toHaveText('49 of 50 new links left this month');
+  await expect(page.getByTestId('link-row')).toHaveCount(1);
+
+  // The QR code downloads as PNG and encodes the short URL.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('qr-png').click(),
+  ]);
+  const file = await download.path();
+  const png = PNG.sync.read(readFileSync(file!));
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(decoded?.data).toBe(shortUrl);
+
+  // Following the link lands on the target.
+  const visitor = await page.context().browser()!.newPage();
+  await visitor.goto(shortUrl);
+  await expect(visitor).toHaveURL(target);
+  await visitor.close();
+
+  // The visit is counted.
+  await page.reload();
+  await expect(page.getByTestId('link-row').getByTestId('visits')).toHaveText('1');
+});
+
+test('the links page fits a phone screen', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  await page.goto('/links');
+  await page.getByLabel('Address to shorten').fill('https://example.org/a/rather/long/path/that/should/not/overflow/the/screen?x=1');
+  await page.getByRole('button', { name: 'Shorten' }).click();
+  await expect(page.getByTestId('created-link')).toBeVisible();
+  await expect(page.getByTestId('link-row')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/links-360.png', fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
