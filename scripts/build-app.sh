@@ -2,7 +2,7 @@
 # Builds the web app into dist/ with Trunk (release). Uses the toolchain setup.sh chose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export TRUNK_SKIP_VERSION_CHECK=true
 cargo fetch -q  # Trunk.toml has offline = true
 if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then

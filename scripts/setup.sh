@@ -39,10 +39,8 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 if [ "$MODE" = debian ]; then
   for p in rustc-web cargo-web rust-web-src lld-19; do have_pkg "$p" || need+=("$p"); done
 fi
-if [ "$WITH_TEST" = 1 ]; then
-  have_pkg chromium || need+=(chromium)
-  command -v node >/dev/null || need+=(nodejs npm)
-fi
+command -v npm >/dev/null || need+=(nodejs npm)
+if [ "$WITH_TEST" = 1 ]; then have_pkg chromium || need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "Missing: ${need[*]}. Install them with your package manager." >&2; exit 1
@@ -73,6 +71,15 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG\$"; then
 fi
 grep -q "wasm_bindgen = \"$WBG\"" Trunk.toml || {
   echo "Trunk.toml's [tools] wasm_bindgen must be $WBG (from Cargo.lock)" >&2; exit 1; }
+
+# --- wasm-opt from npm's binaryen (Debian's 108 produced broken modules) ----------------
+npm_install() { # dir
+  if [ ! -f "$1/node_modules/.installed" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.installed" ]; then
+    log "npm ci in $1"
+    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
+  fi
+}
+npm_install tools
 
 # --- Debian: build the wasm32 std once into a sysroot -----------------------------------
 if [ "$MODE" = debian ]; then
@@ -110,9 +117,7 @@ fi
 
 # --- Test tools ---------------------------------------------------------------------------
 if [ "$WITH_TEST" = 1 ]; then
-  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.installed ]; then
-    log "npm ci (Playwright test runner; uses Debian's Chromium, downloads no browser)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
-  fi
+  # Playwright's test runner only: it drives Debian's Chromium and downloads no browser.
+  npm_install end2end
 fi
 log "ready ($MODE wasm toolchain)"

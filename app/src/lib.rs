@@ -18,6 +18,7 @@ use pages::{auth, calendar, contacts, links, mail, settings};
 pub fn App() -> impl IntoView {
     state::prefs::provide_prefs();
     state::session::provide_session();
+    pwa::provide_install();
 
     view! {
         <Router>

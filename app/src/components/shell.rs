@@ -40,6 +40,7 @@ fn SignedInShell() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
     let online = online_signal();
+    let install = expect_context::<crate::pwa::InstallAvailable>();
     let logout = move |_| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -56,6 +57,11 @@ fn SignedInShell() -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/mail">"ksuite"</a>
                 <div class="topbar-actions">
+                    <Show when=move || install.0.get()>
+                        <button class="button small" type="button" on:click=move |_| crate::pwa::prompt_install(install)>
+                            {t(Key::InstallApp)}
+                        </button>
+                    </Show>
                     <LanguageSelect />
                     <span class="user-name" data-testid="user-name">{name}</span>
                     <button class="button ghost" on:click=logout data-testid="logout">
