@@ -34,6 +34,12 @@ async fn openapi_documents_every_api_path() {
         paths::ME,
         paths::PROFILE,
         paths::TIME_ZONES,
+        paths::LINKS,
+        paths::LINK_QUOTA,
+        "/api/links/{id}",
+        "/api/links/{id}/stats",
+        "/api/links/{id}/qr.svg",
+        "/api/links/{id}/qr.png",
     ] {
         assert!(documented.contains_key(path), "{path} missing from OpenAPI");
     }
