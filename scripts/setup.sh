@@ -19,8 +19,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 wasm_mode() {
   if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     echo rustup
-  elif command -v rustup >/dev/null && [ "${KSUITE_NO_RUSTUP_TARGET:-}" = "" ] \
-       && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+  elif command -v rustup >/dev/null && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
     echo rustup
   else
     echo debian
@@ -28,7 +27,12 @@ wasm_mode() {
 }
 MODE_FILE=.tools/wasm-mode
 mkdir -p .tools
-if [ ! -f "$MODE_FILE" ]; then wasm_mode > "$MODE_FILE"; fi
+# KSUITE_WASM_TOOLCHAIN=debian|rustup forces a choice (e.g. to test the Debian path).
+if [ -n "${KSUITE_WASM_TOOLCHAIN:-}" ]; then
+  echo "$KSUITE_WASM_TOOLCHAIN" > "$MODE_FILE"
+elif [ ! -f "$MODE_FILE" ]; then
+  wasm_mode > "$MODE_FILE"
+fi
 MODE=$(cat "$MODE_FILE")
 
 # --- apt packages -------------------------------------------------------------------------
