@@ -4,11 +4,13 @@
 //! server cannot drift apart. The `server` feature only adds OpenAPI schema derives.
 
 pub mod account;
+pub mod calendar;
 pub mod error;
 pub mod links;
 pub mod paths;
 
 pub use account::*;
+pub use calendar::*;
 pub use error::*;
 pub use links::*;
 

@@ -28,8 +28,24 @@ use crate::state::AppState;
         crate::links::handlers::stats,
         crate::links::handlers::qr_svg,
         crate::links::handlers::qr_png,
+        crate::calendar::handlers::list_calendars,
+        crate::calendar::handlers::create_calendar,
+        crate::calendar::handlers::update_calendar,
+        crate::calendar::handlers::delete_calendar,
+        crate::calendar::handlers::create_event,
+        crate::calendar::handlers::get_event,
+        crate::calendar::handlers::update_event,
+        crate::calendar::handlers::delete_event,
+        crate::calendar::handlers::update_occurrence,
+        crate::calendar::handlers::delete_occurrence,
+        crate::calendar::handlers::list_occurrences,
+        crate::calendar::handlers::import,
+        crate::calendar::handlers::export,
+        crate::calendar::handlers::list_shares,
+        crate::calendar::handlers::put_share,
+        crate::calendar::handlers::delete_share,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "system"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "system"))
 )]
 pub struct ApiDoc;
 

@@ -93,6 +93,14 @@ pub async fn signup(
             "An account with this e-mail address already exists. Log in instead.",
         ));
     };
+    crate::calendar::store::create_calendar(
+        &state.db,
+        user_id,
+        "Calendar",
+        crate::calendar::store::DEFAULT_COLOR,
+        true,
+    )
+    .await?;
     tracing::info!(user_id, "account created");
     let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
     Ok((StatusCode::CREATED, jar, Json(info)))

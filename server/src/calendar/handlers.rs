@@ -1,0 +1,737 @@
+//! Calendar API handlers.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use ksuite_common::{
+    CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, ErrorCode, EventDetail,
+    EventInput, ImportReport, Occurrence, SkippedItem, UpdateCalendarRequest,
+};
+use serde::Deserialize;
+
+use super::expand;
+use super::ical::{self, EventFields, EventObject};
+use super::store::{self, EventIndex};
+use super::time::IcalTime;
+use crate::auth::session::Session;
+use crate::auth::users;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+
+const MAX_TITLE_LEN: usize = 500;
+/// Longest range one query may expand.
+const MAX_RANGE_DAYS: i64 = 400;
+
+async fn user_zone(state: &AppState, user_id: i64) -> Result<Tz, ApiError> {
+    let p = users::profile(&state.db, user_id).await?;
+    Ok(p.time_zone.parse().unwrap_or(Tz::UTC))
+}
+
+fn need_write(access: CalendarAccess) -> Result<(), ApiError> {
+    match access {
+        CalendarAccess::Read => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "This calendar is shared with you read-only.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn need_owner(access: CalendarAccess) -> Result<(), ApiError> {
+    match access {
+        CalendarAccess::Owner => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "Only the owner can do this.",
+        )),
+    }
+}
+
+fn check_color(c: &str) -> Result<(), ApiError> {
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation("The colour must look like #1a2b3c."))
+    }
+}
+
+fn check_name(n: &str) -> Result<String, ApiError> {
+    let n = n.trim();
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err(ApiError::validation(
+            "A calendar name needs 1 to 100 characters.",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+#[utoipa::path(get, path = "/api/calendars", tag = "calendar", responses((status = 200, body = Vec<CalendarInfo>)))]
+pub async fn list_calendars(
+    State(state): State<AppState>,
+    session: Session,
+) -> ApiResult<Json<Vec<CalendarInfo>>> {
+    Ok(Json(
+        store::list_calendars(&state.db, session.user_id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/calendars", tag = "calendar", request_body = CreateCalendarRequest,
+    responses((status = 201, body = CalendarInfo), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn create_calendar(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(req): ApiJson<CreateCalendarRequest>,
+) -> ApiResult<(StatusCode, Json<CalendarInfo>)> {
+    let name = check_name(&req.name)?;
+    let color = req
+        .color
+        .unwrap_or_else(|| store::DEFAULT_COLOR.to_string());
+    check_color(&color)?;
+    let id = store::create_calendar(&state.db, session.user_id, &name, &color, false).await?;
+    let info = CalendarInfo {
+        id,
+        name,
+        color,
+        is_default: false,
+        visible: true,
+        access: CalendarAccess::Owner,
+        owner_email: None,
+    };
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+#[utoipa::path(patch, path = "/api/calendars/{id}", tag = "calendar", params(("id" = i64, Path)), request_body = UpdateCalendarRequest,
+    responses((status = 200, body = CalendarInfo), (status = 403, body = ksuite_common::ErrorBody), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn update_calendar(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<UpdateCalendarRequest>,
+) -> ApiResult<Json<CalendarInfo>> {
+    let access = store::access(&state.db, session.user_id, id).await?;
+    if req.name.is_some() || req.color.is_some() {
+        need_owner(access)?;
+        let name = req.name.as_deref().map(check_name).transpose()?;
+        if let Some(c) = &req.color {
+            check_color(c)?;
+        }
+        store::update_calendar(&state.db, id, name.as_deref(), req.color.as_deref()).await?;
+    }
+    if let Some(v) = req.visible {
+        store::set_visible(
+            &state.db,
+            session.user_id,
+            id,
+            access == CalendarAccess::Owner,
+            v,
+        )
+        .await?;
+    }
+    let all = store::list_calendars(&state.db, session.user_id).await?;
+    all.into_iter()
+        .find(|c| c.id == id)
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}
+
+#[utoipa::path(delete, path = "/api/calendars/{id}", tag = "calendar", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ksuite_common::ErrorBody), (status = 404, body = ksuite_common::ErrorBody), (status = 409, body = ksuite_common::ErrorBody)))]
+pub async fn delete_calendar(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if store::is_default(&state.db, id).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "The default calendar cannot be deleted.",
+        ));
+    }
+    store::delete_calendar(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Converts the editor's fields into iCalendar values.
+fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiError> {
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE_LEN {
+        return Err(ApiError::validation(
+            "An event needs a title of 1 to 500 characters.",
+        ));
+    }
+    let tz = match input.time_zone.as_deref().filter(|z| !z.is_empty()) {
+        Some(z) => z
+            .parse::<Tz>()
+            .map_err(|_| ApiError::validation(format!("Unknown time zone {z:?}.")))?,
+        None => zone,
+    };
+    let (start, end) = if input.all_day {
+        let d = |s: &str| {
+            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+                .map_err(|_| ApiError::validation(format!("{s:?} is not a date (YYYY-MM-DD).")))
+        };
+        let (s, e) = (d(&input.start)?, d(&input.end)?);
+        let e = if e <= s {
+            s + chrono::Duration::days(1)
+        } else {
+            e
+        };
+        (IcalTime::Date(s), IcalTime::Date(e))
+    } else {
+        let t = |s: &str| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+                .map_err(|_| {
+                    ApiError::validation(format!(
+                        "{s:?} is not a date and time (YYYY-MM-DDTHH:MM)."
+                    ))
+                })
+        };
+        let (s, e) = (t(&input.start)?, t(&input.end)?);
+        if e < s {
+            return Err(ApiError::validation("The event ends before it starts."));
+        }
+        if tz == Tz::UTC {
+            (IcalTime::Utc(s.and_utc()), IcalTime::Utc(e.and_utc()))
+        } else {
+            (IcalTime::Zoned(s, tz), IcalTime::Zoned(e, tz))
+        }
+    };
+    let rrule = input
+        .rrule
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.trim_start_matches("RRULE:").to_string());
+    let clean = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Ok(EventFields {
+        summary: title.to_string(),
+        start,
+        end,
+        location: clean(&input.location),
+        description: clean(&input.description),
+        transparent: !input.busy,
+        rrule,
+    })
+}
+
+fn index_of(obj: &EventObject, zone: Tz) -> Result<EventIndex, ApiError> {
+    let (first, last) = expand::bounds(obj, zone).map_err(ApiError::validation)?;
+    Ok(EventIndex {
+        start_utc: first.timestamp(),
+        end_utc: last.map(|l| l.timestamp()),
+        recurring: obj
+            .master
+            .as_ref()
+            .is_some_and(|m| m.rrule.is_some() || !m.rdates.is_empty()),
+    })
+}
+
+fn detail(calendar_id: i64, etag: String, obj: &EventObject) -> Result<EventDetail, ApiError> {
+    let m = obj
+        .master
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("object without master"))?;
+    let (start, tz) = show_time(&m.start);
+    let end = match (&m.end, m.duration) {
+        (Some(e), _) => show_time(e).0,
+        (None, Some(d)) => show_time(&shift(&m.start, d)).0,
+        (None, None) => show_time(&shift(&m.start, m.length(Tz::UTC))).0,
+    };
+    Ok(EventDetail {
+        uid: obj.uid.clone(),
+        calendar_id,
+        etag,
+        title: m.summary.clone(),
+        start,
+        end,
+        all_day: m.start.is_date(),
+        time_zone: tz,
+        location: m.location.clone(),
+        description: m.description.clone(),
+        busy: !m.transparent,
+        rrule: m.rrule.clone(),
+        exdates: m
+            .exdates
+            .iter()
+            .map(|x| x.to_utc(Tz::UTC).to_rfc3339())
+            .collect(),
+    })
+}
+
+fn shift(t: &IcalTime, d: chrono::Duration) -> IcalTime {
+    match *t {
+        IcalTime::Date(x) => IcalTime::Date(x + d),
+        IcalTime::Utc(x) => IcalTime::Utc(x + d),
+        IcalTime::Zoned(x, z) => IcalTime::Zoned(x + d, z),
+        IcalTime::Floating(x) => IcalTime::Floating(x + d),
+    }
+}
+
+fn show_time(t: &IcalTime) -> (String, Option<String>) {
+    match t {
+        IcalTime::Date(d) => (d.format("%Y-%m-%d").to_string(), None),
+        IcalTime::Utc(x) => (
+            x.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Some("UTC".into()),
+        ),
+        IcalTime::Zoned(n, z) => (
+            n.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Some(z.name().to_string()),
+        ),
+        IcalTime::Floating(n) => (n.format("%Y-%m-%dT%H:%M:%S").to_string(), None),
+    }
+}
+
+fn with_etag<T: serde::Serialize>(status: StatusCode, etag: &str, body: T) -> Response {
+    let mut resp = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+fn if_match(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+}
+
+fn require_if_match(headers: &HeaderMap) -> Result<String, ApiError> {
+    if_match(headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::BadRequest,
+            "Send the event's ETag in If-Match so concurrent changes are not overwritten.",
+        )
+    })
+}
+
+fn conflict() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        ErrorCode::Conflict,
+        "The event was changed meanwhile (by you elsewhere or by someone else). Reload it and try again.",
+    )
+}
+
+fn parse_stored(ics: &str) -> Result<EventObject, ApiError> {
+    ical::parse_object(ics).map_err(ApiError::internal)
+}
+
+#[utoipa::path(post, path = "/api/calendars/{id}/events", tag = "calendar", params(("id" = i64, Path)), request_body = EventInput,
+    responses((status = 201, body = EventDetail), (status = 403, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn create_event(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let zone = user_zone(&state, session.user_id).await?;
+    let fields = fields_from_input(&input, zone)?;
+    let uid = format!("{}@ksuite", uuid_like());
+    let ics = ical::new_object(&uid, &fields);
+    let obj = parse_stored(&ics)?;
+    let idx = index_of(&obj, zone)?;
+    let etag = store::insert_event(&state.db, id, &uid, &ics, &idx)
+        .await?
+        .ok_or_else(|| ApiError::internal("generated UID collided"))?;
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &etag,
+        detail(id, etag.clone(), &obj)?,
+    ))
+}
+
+/// A random identifier in UUID v4 format.
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[utoipa::path(get, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 200, body = EventDetail), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn get_event(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<Response> {
+    store::access(&state.db, session.user_id, id).await?;
+    let row = store::get_event(&state.db, id, &uid).await?;
+    let obj = parse_stored(&row.ics)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &row.etag,
+        detail(id, row.etag.clone(), &obj)?,
+    ))
+}
+
+/// Replace the whole series (If-Match required).
+#[utoipa::path(put, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)), request_body = EventInput,
+    responses((status = 200, body = EventDetail), (status = 412, body = ksuite_common::ErrorBody, description = "ETag mismatch"), (status = 428, body = ksuite_common::ErrorBody)))]
+pub async fn update_event(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<Response> {
+    edit(&state, session, &headers, id, &uid, None, &input).await
+}
+
+/// Change one occurrence of a recurring event (If-Match required).
+#[utoipa::path(put, path = "/api/calendars/{id}/events/{uid}/occurrences/{recurrence_id}", tag = "calendar",
+    params(("id" = i64, Path), ("uid" = String, Path), ("recurrence_id" = String, Path)), request_body = EventInput,
+    responses((status = 200, body = EventDetail), (status = 412, body = ksuite_common::ErrorBody), (status = 428, body = ksuite_common::ErrorBody)))]
+pub async fn update_occurrence(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid, rid)): Path<(i64, String, String)>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<Response> {
+    let rid = parse_rid(&rid)?;
+    edit(&state, session, &headers, id, &uid, Some(rid), &input).await
+}
+
+fn parse_rid(rid: &str) -> Result<IcalTime, ApiError> {
+    IcalTime::parse(rid, None, None)
+        .ok()
+        .filter(|t| matches!(t, IcalTime::Utc(_)))
+        .ok_or_else(|| ApiError::validation("The occurrence id must look like 20260301T090000Z."))
+}
+
+async fn edit(
+    state: &AppState,
+    session: Session,
+    headers: &HeaderMap,
+    id: i64,
+    uid: &str,
+    rid: Option<IcalTime>,
+    input: &EventInput,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let expected = require_if_match(headers)?;
+    let row = store::get_event(&state.db, id, uid).await?;
+    if row.etag != expected {
+        return Err(conflict());
+    }
+    let zone = user_zone(state, session.user_id).await?;
+    let fields = fields_from_input(input, zone)?;
+    let ics = ical::update_object(&row.ics, &fields, rid.as_ref()).map_err(ApiError::validation)?;
+    let obj = ical::parse_object(&ics).map_err(ApiError::validation)?;
+    let idx = index_of(&obj, zone)?;
+    let etag = store::replace_event(&state.db, id, uid, &expected, &ics, &idx)
+        .await?
+        .ok_or_else(conflict)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &etag,
+        detail(id, etag.clone(), &obj)?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 204), (status = 404, body = ksuite_common::ErrorBody), (status = 412, body = ksuite_common::ErrorBody)))]
+pub async fn delete_event(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<StatusCode> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let expected = if_match(&headers);
+    if store::delete_event(&state.db, id, &uid, expected.as_deref()).await? {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    // Missing, or present with another ETag.
+    store::get_event(&state.db, id, &uid).await?;
+    Err(conflict())
+}
+
+/// Delete one occurrence of a recurring event (adds an EXDATE; If-Match required).
+#[utoipa::path(delete, path = "/api/calendars/{id}/events/{uid}/occurrences/{recurrence_id}", tag = "calendar",
+    params(("id" = i64, Path), ("uid" = String, Path), ("recurrence_id" = String, Path)),
+    responses((status = 200, body = EventDetail), (status = 412, body = ksuite_common::ErrorBody), (status = 428, body = ksuite_common::ErrorBody)))]
+pub async fn delete_occurrence(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid, rid)): Path<(i64, String, String)>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let rid = parse_rid(&rid)?;
+    let expected = require_if_match(&headers)?;
+    let row = store::get_event(&state.db, id, &uid).await?;
+    if row.etag != expected {
+        return Err(conflict());
+    }
+    let zone = user_zone(&state, session.user_id).await?;
+    // The EXDATE is written in the series' own zone so it matches the generated instant.
+    let master = parse_stored(&row.ics)?
+        .master
+        .ok_or_else(|| ApiError::validation("Not a recurring event."))?;
+    let exdate = match master.start {
+        IcalTime::Zoned(_, tz) => {
+            IcalTime::Zoned(rid.to_utc(Tz::UTC).with_timezone(&tz).naive_local(), tz)
+        }
+        IcalTime::Date(_) => IcalTime::Date(rid.to_utc(Tz::UTC).date_naive()),
+        _ => rid,
+    };
+    let ics = ical::exclude_occurrence(&row.ics, &exdate).map_err(ApiError::validation)?;
+    let obj = ical::parse_object(&ics).map_err(ApiError::validation)?;
+    let idx = index_of(&obj, zone)?;
+    let etag = store::replace_event(&state.db, id, &uid, &expected, &ics, &idx)
+        .await?
+        .ok_or_else(conflict)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &etag,
+        detail(id, etag.clone(), &obj)?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RangeQuery {
+    /// Start of the range, RFC 3339.
+    from: String,
+    /// End of the range (exclusive), RFC 3339.
+    to: String,
+    /// Comma-separated calendar ids; all visible calendars when absent.
+    #[serde(default)]
+    calendars: Option<String>,
+}
+
+/// Occurrences of events in a time range, recurrences expanded.
+#[utoipa::path(get, path = "/api/events", tag = "calendar", params(RangeQuery),
+    responses((status = 200, body = Vec<Occurrence>), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn list_occurrences(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Json<Vec<Occurrence>>> {
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| ApiError::validation(format!("{s:?} is not an RFC 3339 date-time.")))
+    };
+    let (from, to) = (parse(&q.from)?, parse(&q.to)?);
+    if to <= from || (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(ApiError::validation(
+            "The range must be positive and at most 400 days long.",
+        ));
+    }
+    let mine = store::list_calendars(&state.db, session.user_id).await?;
+    let ids: Vec<i64> = match &q.calendars {
+        Some(list) => {
+            let wanted: Vec<i64> = list
+                .split(',')
+                .filter_map(|x| x.trim().parse().ok())
+                .collect();
+            // Ids the user has no access to are ignored, like missing ones.
+            mine.iter()
+                .filter(|c| wanted.contains(&c.id))
+                .map(|c| c.id)
+                .collect()
+        }
+        None => mine.iter().filter(|c| c.visible).map(|c| c.id).collect(),
+    };
+    let zone = user_zone(&state, session.user_id).await?;
+    let rows = store::events_in_range(&state.db, &ids, from.timestamp(), to.timestamp()).await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let Ok(obj) = ical::parse_object(&row.ics) else {
+            tracing::warn!(uid = %row.uid, "stored event unreadable; skipped");
+            continue;
+        };
+        let instances = match expand::occurrences(&obj, from, to, zone) {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!(uid = %row.uid, error = %e, "event cannot be expanded; skipped");
+                continue;
+            }
+        };
+        for i in instances {
+            out.push(Occurrence {
+                uid: obj.uid.clone(),
+                calendar_id: row.calendar_id,
+                recurrence_id: i
+                    .recurrence_id
+                    .map(|r| r.format("%Y%m%dT%H%M%SZ").to_string()),
+                title: i.event.summary.clone(),
+                start: i.start.to_rfc3339(),
+                end: i.end.to_rfc3339(),
+                all_day: i.event.start.is_date(),
+                location: i.event.location.clone(),
+                busy: !i.event.transparent,
+                recurring: i.recurring,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start));
+    Ok(Json(out))
+}
+
+/// Import an .ics file (body: text/calendar) into the calendar.
+#[utoipa::path(post, path = "/api/calendars/{id}/import", tag = "calendar", params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/calendar"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    body: String,
+) -> ApiResult<Json<ImportReport>> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let zone = user_zone(&state, session.user_id).await?;
+    let split = ical::split_file(&body)
+        .map_err(|e| ApiError::validation(format!("This file cannot be read as iCalendar: {e}")))?;
+    let mut skipped: Vec<SkippedItem> = split
+        .skipped
+        .into_iter()
+        .map(|(uid, reason)| SkippedItem { uid, reason })
+        .collect();
+    let mut imported = 0u32;
+    for (uid, ics) in split.objects {
+        let prepared = ical::parse_object(&ics).and_then(|obj| {
+            if obj.master.is_none() {
+                return Err("only modified occurrences, without their series".to_string());
+            }
+            let idx = index_of(&obj, zone).map_err(|e| e.message)?;
+            Ok(idx)
+        });
+        match prepared {
+            Ok(idx) => match store::insert_event(&state.db, id, &uid, &ics, &idx).await? {
+                Some(_) => imported += 1,
+                None => skipped.push(SkippedItem {
+                    uid: Some(uid),
+                    reason: "an event with this UID is already in the calendar".into(),
+                }),
+            },
+            Err(reason) => skipped.push(SkippedItem {
+                uid: Some(uid),
+                reason,
+            }),
+        }
+    }
+    Ok(Json(ImportReport { imported, skipped }))
+}
+
+/// Export the calendar as one .ics file.
+#[utoipa::path(get, path = "/api/calendars/{id}/export", tag = "calendar", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    store::access(&state.db, session.user_id, id).await?;
+    let name = store::calendar_name(&state.db, id).await?;
+    let sources = store::all_events(&state.db, id).await?;
+    let body = ical::join_objects(&sources, &name);
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    let file: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}.ics\"",
+        if file.is_empty() { "calendar" } else { &file }
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/calendars/{id}/shares", tag = "calendar", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody)))]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    Ok(Json(store::shares(&state.db, id).await?))
+}
+
+/// Share with another user of this server (or change their access).
+#[utoipa::path(put, path = "/api/calendars/{id}/shares", tag = "calendar", params(("id" = i64, Path)), request_body = CalendarShare,
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn put_share(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(share): ApiJson<CalendarShare>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if share.access == CalendarAccess::Owner {
+        return Err(ApiError::validation(
+            "Share with read or read_write access.",
+        ));
+    }
+    let email = users::normalize_email(&share.email)?;
+    let target = users::credentials(&state.db, &email)
+        .await?
+        .map(|(uid, _)| uid)
+        .ok_or_else(|| {
+            ApiError::validation("There is no user with this e-mail address on this server.")
+        })?;
+    if target == session.user_id {
+        return Err(ApiError::validation("You already own this calendar."));
+    }
+    store::upsert_share(&state.db, id, target, share.access).await?;
+    Ok(Json(store::shares(&state.db, id).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ShareQuery {
+    email: String,
+}
+
+#[utoipa::path(delete, path = "/api/calendars/{id}/shares", tag = "calendar", params(("id" = i64, Path), ShareQuery),
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody)))]
+pub async fn delete_share(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    let email = users::normalize_email(&q.email)?;
+    if let Some((target, _)) = users::credentials(&state.db, &email).await? {
+        store::remove_share(&state.db, id, target).await?;
+    }
+    Ok(Json(store::shares(&state.db, id).await?))
+}

@@ -1,0 +1,537 @@
+//! Reading and writing iCalendar objects with the `icalendar` crate's parser. An object is
+//! one VCALENDAR holding every VEVENT of one UID (the master and its modified
+//! occurrences) plus the VTIMEZONEs they use: the unit CalDAV stores, and what we keep
+//! verbatim so unknown properties and VALARMs survive.
+
+use chrono::Duration;
+use icalendar::parser::{self, Component, Parameter, Property, read_calendar, unfold};
+
+use super::time::{IcalTime, parse_duration};
+
+const PRODID: &str = "-//ksuite//ksuite calendar//EN";
+
+/// The parts of a VEVENT the server understands.
+#[derive(Clone, Debug)]
+pub struct EventData {
+    pub recurrence_id: Option<IcalTime>,
+    pub summary: String,
+    pub start: IcalTime,
+    pub end: Option<IcalTime>,
+    pub duration: Option<Duration>,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub transparent: bool,
+    pub rrule: Option<String>,
+    pub rdates: Vec<IcalTime>,
+    pub exdates: Vec<IcalTime>,
+    pub cancelled: bool,
+}
+
+impl EventData {
+    /// Length of each occurrence: DTEND − DTSTART, else DURATION, else one day for dates
+    /// and zero for date-times (RFC 5545 §3.6.1).
+    pub fn length(&self, zone: chrono_tz::Tz) -> Duration {
+        if let Some(end) = &self.end {
+            return (end.to_utc(zone) - self.start.to_utc(zone)).max(Duration::zero());
+        }
+        if let Some(d) = self.duration {
+            return d.max(Duration::zero());
+        }
+        if self.start.is_date() {
+            Duration::days(1)
+        } else {
+            Duration::zero()
+        }
+    }
+}
+
+/// One stored object, parsed.
+#[derive(Clone, Debug)]
+pub struct EventObject {
+    pub uid: String,
+    pub master: Option<EventData>,
+    pub overrides: Vec<EventData>,
+}
+
+fn text(p: &Property<'_>) -> String {
+    p.val.clone().unescape_text().as_str().to_string()
+}
+
+fn param<'a>(p: &'a Property<'_>, key: &str) -> Option<&'a str> {
+    p.params
+        .iter()
+        .find(|x| x.key.as_str().eq_ignore_ascii_case(key))
+        .and_then(|x| x.val.as_ref().map(|v| v.as_str()))
+}
+
+fn time_of(p: &Property<'_>) -> Result<IcalTime, String> {
+    IcalTime::parse(p.val.as_str(), param(p, "TZID"), param(p, "VALUE"))
+        .map_err(|e| format!("{}: {e}", p.name.as_str()))
+}
+
+/// Values of a multi-valued date property (EXDATE/RDATE may list several, comma-separated).
+fn times_of(p: &Property<'_>) -> Result<Vec<IcalTime>, String> {
+    p.val
+        .as_str()
+        .split(',')
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            IcalTime::parse(v, param(p, "TZID"), param(p, "VALUE"))
+                .map_err(|e| format!("{}: {e}", p.name.as_str()))
+        })
+        .collect()
+}
+
+fn read_event(c: &Component<'_>) -> Result<EventData, String> {
+    let mut data = EventData {
+        recurrence_id: None,
+        summary: String::new(),
+        start: IcalTime::Date(chrono::NaiveDate::default()),
+        end: None,
+        duration: None,
+        location: None,
+        description: None,
+        transparent: false,
+        rrule: None,
+        rdates: Vec::new(),
+        exdates: Vec::new(),
+        cancelled: false,
+    };
+    let mut has_start = false;
+    for p in &c.properties {
+        match p.name.as_str().to_ascii_uppercase().as_str() {
+            "DTSTART" => {
+                data.start = time_of(p)?;
+                has_start = true;
+            }
+            "DTEND" => data.end = Some(time_of(p)?),
+            "DURATION" => data.duration = Some(parse_duration(p.val.as_str())?),
+            "RECURRENCE-ID" => data.recurrence_id = Some(time_of(p)?),
+            "SUMMARY" => data.summary = text(p),
+            "LOCATION" => data.location = Some(text(p)).filter(|s| !s.is_empty()),
+            "DESCRIPTION" => data.description = Some(text(p)).filter(|s| !s.is_empty()),
+            "TRANSP" => data.transparent = p.val.as_str().eq_ignore_ascii_case("TRANSPARENT"),
+            "STATUS" => data.cancelled = p.val.as_str().eq_ignore_ascii_case("CANCELLED"),
+            "RRULE" => data.rrule = Some(p.val.as_str().to_string()),
+            "RDATE" if param(p, "VALUE").is_none_or(|v| !v.eq_ignore_ascii_case("PERIOD")) => {
+                data.rdates.extend(times_of(p)?)
+            }
+            "EXDATE" => data.exdates.extend(times_of(p)?),
+            _ => {}
+        }
+    }
+    if !has_start {
+        return Err("the event has no start (DTSTART)".into());
+    }
+    Ok(data)
+}
+
+fn uid_of(c: &Component<'_>) -> Option<String> {
+    c.find_prop("UID")
+        .map(|p| p.val.as_str().trim().to_string())
+        .filter(|u| !u.is_empty())
+}
+
+/// Parses a stored object (one UID).
+pub fn parse_object(source: &str) -> Result<EventObject, String> {
+    let unfolded = unfold(source);
+    let cal = read_calendar(&unfolded).map_err(|e| format!("not valid iCalendar: {e}"))?;
+    let mut uid = None;
+    let mut master = None;
+    let mut overrides = Vec::new();
+    for c in cal
+        .components
+        .iter()
+        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
+    {
+        let this_uid = uid_of(c).ok_or("an event has no UID")?;
+        if uid.get_or_insert_with(|| this_uid.clone()) != &this_uid {
+            return Err("an object may only hold events of one UID".into());
+        }
+        let data = read_event(c)?;
+        if data.recurrence_id.is_some() {
+            overrides.push(data);
+        } else if master.replace(data).is_some() {
+            return Err("two events with the same UID and no RECURRENCE-ID".into());
+        }
+    }
+    let uid = uid.ok_or("the calendar object holds no event")?;
+    Ok(EventObject {
+        uid,
+        master,
+        overrides,
+    })
+}
+
+/// A file split into one object per UID, and what could not be used.
+pub struct SplitFile {
+    pub objects: Vec<(String, String)>,
+    pub skipped: Vec<(Option<String>, String)>,
+}
+
+/// Splits an .ics file (one or several VCALENDARs) into per-UID objects, each with the
+/// VTIMEZONEs it references.
+pub fn split_file(content: &str) -> Result<SplitFile, String> {
+    let unfolded = unfold(content);
+    let roots =
+        parser::read_components(&unfolded).map_err(|e| format!("not valid iCalendar: {e}"))?;
+    let calendars: Vec<&Component<'_>> = roots
+        .iter()
+        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VCALENDAR"))
+        .collect();
+    if calendars.is_empty() {
+        return Err("the file contains no VCALENDAR".into());
+    }
+    let mut timezones: Vec<(String, Component<'_>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Component<'_>>)> = Vec::new();
+    let mut skipped = Vec::new();
+    for cal in calendars {
+        for c in &cal.components {
+            let name = c.name.as_str().to_ascii_uppercase();
+            match name.as_str() {
+                "VTIMEZONE" => {
+                    if let Some(id) = c.find_prop("TZID").map(|p| p.val.as_str().to_string()) {
+                        timezones.push((id, c.clone()));
+                    }
+                }
+                "VEVENT" => match uid_of(c) {
+                    Some(uid) => match groups.iter_mut().find(|(u, _)| *u == uid) {
+                        Some((_, list)) => list.push(c.clone()),
+                        None => groups.push((uid, vec![c.clone()])),
+                    },
+                    None => skipped.push((None, "an event without UID".to_string())),
+                },
+                "VTODO" | "VJOURNAL" | "VFREEBUSY" => skipped.push((
+                    uid_of(c),
+                    format!("{name} entries are not imported into a calendar"),
+                )),
+                _ => {}
+            }
+        }
+    }
+    let mut objects = Vec::new();
+    for (uid, events) in groups {
+        let used: Vec<&str> = events
+            .iter()
+            .flat_map(|e| e.properties.iter())
+            .filter_map(|p| param(p, "TZID"))
+            .collect();
+        let mut components: Vec<Component<'_>> = timezones
+            .iter()
+            .filter(|(id, _)| used.contains(&id.as_str()))
+            .map(|(_, c)| c.clone())
+            .collect();
+        components.dedup_by(|a, b| {
+            a.find_prop("TZID").map(|p| p.val.as_str())
+                == b.find_prop("TZID").map(|p| p.val.as_str())
+        });
+        components.extend(events);
+        let text = write_calendar(components);
+        objects.push((uid, text));
+    }
+    Ok(SplitFile { objects, skipped })
+}
+
+fn write_calendar(components: Vec<Component<'_>>) -> String {
+    let cal = parser::Calendar {
+        properties: vec![
+            Property::new_ref("VERSION", "2.0"),
+            Property::new_ref("PRODID", PRODID),
+        ],
+        components,
+    };
+    cal.to_string()
+}
+
+/// Joins objects into one .ics file for export.
+pub fn join_objects(sources: &[String], name: &str) -> String {
+    let mut components: Vec<Component<'static>> = Vec::new();
+    let mut seen_tz: Vec<String> = Vec::new();
+    for source in sources {
+        let unfolded = unfold(source);
+        let Ok(cal) = read_calendar(&unfolded) else {
+            continue;
+        };
+        for c in cal.components {
+            if c.name.as_str().eq_ignore_ascii_case("VTIMEZONE") {
+                let id = c
+                    .find_prop("TZID")
+                    .map(|p| p.val.as_str().to_string())
+                    .unwrap_or_default();
+                if seen_tz.contains(&id) {
+                    continue;
+                }
+                seen_tz.push(id);
+            }
+            components.push(owned_component(&c));
+        }
+    }
+    let mut cal = parser::Calendar {
+        properties: vec![
+            Property::new_ref("VERSION", "2.0"),
+            Property::new_ref("PRODID", PRODID),
+        ],
+        components,
+    };
+    cal.properties.push(owned_property(
+        "X-WR-CALNAME",
+        &escape_text(name),
+        Vec::new(),
+    ));
+    cal.to_string()
+}
+
+fn owned_property(name: &str, value: &str, params: Vec<(&str, String)>) -> Property<'static> {
+    Property {
+        name: name.to_string().into(),
+        val: value.to_string().into(),
+        params: params
+            .into_iter()
+            .map(|(k, v)| Parameter {
+                key: k.to_string().into(),
+                val: Some(v.into()),
+            })
+            .collect(),
+    }
+}
+
+fn owned_component(c: &Component<'_>) -> Component<'static> {
+    Component {
+        name: c.name.to_owned(),
+        properties: c
+            .properties
+            .iter()
+            .map(|p| Property {
+                name: p.name.to_owned(),
+                val: p.val.to_owned(),
+                params: p
+                    .params
+                    .iter()
+                    .map(|x| Parameter {
+                        key: x.key.to_owned(),
+                        val: x.val.as_ref().map(|v| v.to_owned()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        components: c.components.iter().map(owned_component).collect(),
+    }
+}
+
+/// RFC 5545 TEXT escaping.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the editor sets on a VEVENT; other properties and sub-components stay.
+pub struct EventFields {
+    pub summary: String,
+    pub start: IcalTime,
+    pub end: IcalTime,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub transparent: bool,
+    pub rrule: Option<String>,
+}
+
+/// Properties the editor owns on the master VEVENT.
+const MANAGED: [&str; 9] = [
+    "SUMMARY",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "LOCATION",
+    "DESCRIPTION",
+    "TRANSP",
+    "RRULE",
+    "DTSTAMP",
+];
+
+fn apply_fields(props: &mut Vec<Property<'static>>, f: &EventFields, sequence_bump: bool) {
+    props.retain(|p| {
+        !MANAGED
+            .iter()
+            .any(|m| p.name.as_str().eq_ignore_ascii_case(m))
+    });
+    let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    props.push(owned_property("DTSTAMP", &now, Vec::new()));
+    let (sp, sv) = f.start.to_ical();
+    props.push(owned_property("DTSTART", &sv, sp));
+    let (ep, ev) = f.end.to_ical();
+    props.push(owned_property("DTEND", &ev, ep));
+    props.push(owned_property(
+        "SUMMARY",
+        &escape_text(&f.summary),
+        Vec::new(),
+    ));
+    if let Some(l) = &f.location {
+        props.push(owned_property("LOCATION", &escape_text(l), Vec::new()));
+    }
+    if let Some(d) = &f.description {
+        props.push(owned_property("DESCRIPTION", &escape_text(d), Vec::new()));
+    }
+    props.push(owned_property(
+        "TRANSP",
+        if f.transparent {
+            "TRANSPARENT"
+        } else {
+            "OPAQUE"
+        },
+        Vec::new(),
+    ));
+    if let Some(r) = &f.rrule {
+        props.push(owned_property("RRULE", r, Vec::new()));
+    }
+    set_last_modified(props, &now, sequence_bump);
+}
+
+fn set_last_modified(props: &mut Vec<Property<'static>>, now: &str, sequence_bump: bool) {
+    props.retain(|p| !p.name.as_str().eq_ignore_ascii_case("LAST-MODIFIED"));
+    props.push(owned_property("LAST-MODIFIED", now, Vec::new()));
+    if sequence_bump {
+        let seq = props
+            .iter()
+            .find(|p| p.name.as_str().eq_ignore_ascii_case("SEQUENCE"))
+            .and_then(|p| p.val.as_str().trim().parse::<u32>().ok());
+        props.retain(|p| !p.name.as_str().eq_ignore_ascii_case("SEQUENCE"));
+        props.push(owned_property(
+            "SEQUENCE",
+            &seq.map_or(0, |s| s + 1).to_string(),
+            Vec::new(),
+        ));
+    }
+}
+
+/// A new object with one master event.
+pub fn new_object(uid: &str, f: &EventFields) -> String {
+    let mut props = vec![owned_property("UID", uid, Vec::new())];
+    let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    props.push(owned_property("CREATED", &now, Vec::new()));
+    apply_fields(&mut props, f, false);
+    let event = Component {
+        name: "VEVENT".to_string().into(),
+        properties: props,
+        components: Vec::new(),
+    };
+    write_calendar(vec![event])
+}
+
+/// Edits an existing object: a new master (`recurrence_id == None`) or the override of
+/// one occurrence, keeping everything the editor does not own.
+pub fn update_object(
+    source: &str,
+    f: &EventFields,
+    recurrence_id: Option<&IcalTime>,
+) -> Result<String, String> {
+    let unfolded = unfold(source);
+    let cal = read_calendar(&unfolded).map_err(|e| format!("stored object unreadable: {e}"))?;
+    let mut components: Vec<Component<'static>> =
+        cal.components.iter().map(owned_component).collect();
+    let uid = components
+        .iter()
+        .find(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
+        .and_then(uid_of)
+        .ok_or("stored object has no event")?;
+    let target = components.iter_mut().find(|c| {
+        c.name.as_str().eq_ignore_ascii_case("VEVENT") && same_recurrence(c, recurrence_id)
+    });
+    match (target, recurrence_id) {
+        (Some(c), None) => apply_fields(&mut c.properties, f, true),
+        (Some(c), Some(_)) => {
+            let mut fields = EventFields {
+                rrule: None,
+                ..clone_fields(f)
+            };
+            fields.rrule = None;
+            apply_fields(&mut c.properties, &fields, true);
+        }
+        (None, Some(rid)) => {
+            let mut props = vec![owned_property("UID", &uid, Vec::new())];
+            let (rp, rv) = rid.to_ical();
+            props.push(owned_property("RECURRENCE-ID", &rv, rp));
+            let fields = EventFields {
+                rrule: None,
+                ..clone_fields(f)
+            };
+            apply_fields(&mut props, &fields, false);
+            components.push(Component {
+                name: "VEVENT".to_string().into(),
+                properties: props,
+                components: Vec::new(),
+            });
+        }
+        (None, None) => return Err("stored object has no master event".into()),
+    }
+    let mut cal = parser::Calendar {
+        properties: Vec::new(),
+        components,
+    };
+    cal.properties = vec![
+        Property::new_ref("VERSION", "2.0"),
+        Property::new_ref("PRODID", PRODID),
+    ];
+    Ok(cal.to_string())
+}
+
+fn clone_fields(f: &EventFields) -> EventFields {
+    EventFields {
+        summary: f.summary.clone(),
+        start: f.start,
+        end: f.end,
+        location: f.location.clone(),
+        description: f.description.clone(),
+        transparent: f.transparent,
+        rrule: f.rrule.clone(),
+    }
+}
+
+fn same_recurrence(c: &Component<'_>, rid: Option<&IcalTime>) -> bool {
+    let own = c.find_prop("RECURRENCE-ID").and_then(|p| time_of(p).ok());
+    match (own, rid) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.to_utc(chrono_tz::UTC) == b.to_utc(chrono_tz::UTC),
+        _ => false,
+    }
+}
+
+/// Removes one occurrence: an EXDATE on the master, and its override if any.
+pub fn exclude_occurrence(source: &str, rid: &IcalTime) -> Result<String, String> {
+    let unfolded = unfold(source);
+    let cal = read_calendar(&unfolded).map_err(|e| format!("stored object unreadable: {e}"))?;
+    let mut components: Vec<Component<'static>> =
+        cal.components.iter().map(owned_component).collect();
+    components.retain(|c| {
+        !(c.name.as_str().eq_ignore_ascii_case("VEVENT") && same_recurrence(c, Some(rid)))
+    });
+    let master = components
+        .iter_mut()
+        .find(|c| {
+            c.name.as_str().eq_ignore_ascii_case("VEVENT") && c.find_prop("RECURRENCE-ID").is_none()
+        })
+        .ok_or("the event has no series to remove an occurrence from")?;
+    let (params, value) = rid.to_ical();
+    master
+        .properties
+        .push(owned_property("EXDATE", &value, params));
+    let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    set_last_modified(&mut master.properties, &now, true);
+    let cal = parser::Calendar {
+        properties: vec![
+            Property::new_ref("VERSION", "2.0"),
+            Property::new_ref("PRODID", PRODID),
+        ],
+        components,
+    };
+    Ok(cal.to_string())
+}
