@@ -2,6 +2,7 @@
 //! page can show a translated message for each error code.
 
 pub mod auth;
+pub mod calendar;
 pub mod links;
 pub mod settings;
 
@@ -43,7 +44,7 @@ impl ApiError {
     }
 }
 
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
         resp.json::<T>()
             .await
@@ -73,7 +74,7 @@ async fn empty(resp: Response) -> Result<(), ApiError> {
     }
 }
 
-fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
+pub(crate) fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     match CSRF_TOKEN.with(|t| t.borrow().clone()) {
         Some(token) => builder.header(CSRF_HEADER, &token),
         None => builder,

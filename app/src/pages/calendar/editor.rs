@@ -1,0 +1,381 @@
+//! The event editor dialog: create, edit the series or one occurrence, delete.
+
+use chrono::{Duration, NaiveDateTime};
+use ksuite_common::{CalendarAccess, EventDetail, EventInput, Occurrence};
+use leptos::prelude::*;
+
+use super::{CalendarCtx, dates};
+use crate::api;
+use crate::i18n::{Key, error_message, t, text};
+use crate::state::prefs::use_prefs;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditorTarget {
+    New { start: NaiveDateTime, all_day: bool },
+    Existing { occurrence: Occurrence },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    One,
+    All,
+}
+
+const REPEATS: [(&str, Key); 6] = [
+    ("", Key::RepeatNone),
+    ("FREQ=DAILY", Key::RepeatDaily),
+    ("FREQ=WEEKLY", Key::RepeatWeekly),
+    ("FREQ=MONTHLY", Key::RepeatMonthly),
+    ("FREQ=YEARLY", Key::RepeatYearly),
+    ("custom", Key::RepeatCustom),
+];
+
+/// Values of the form fields.
+#[derive(Clone)]
+struct Fields {
+    title: String,
+    all_day: bool,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    tz: String,
+    location: String,
+    description: String,
+    busy: bool,
+    rule: String,
+}
+
+fn parse_local(s: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .or_else(|| dates::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+fn from_detail(d: &EventDetail, user_tz: &str) -> Fields {
+    let start = parse_local(&d.start).unwrap_or_default();
+    let mut end = parse_local(&d.end).unwrap_or(start);
+    if d.all_day {
+        end -= Duration::days(1); // the form shows the inclusive last day
+    }
+    Fields {
+        title: d.title.clone(),
+        all_day: d.all_day,
+        start,
+        end,
+        tz: d.time_zone.clone().unwrap_or_else(|| user_tz.to_string()),
+        location: d.location.clone().unwrap_or_default(),
+        description: d.description.clone().unwrap_or_default(),
+        busy: d.busy,
+        rule: d.rrule.clone().unwrap_or_default(),
+    }
+}
+
+fn from_occurrence(o: &Occurrence, d: &EventDetail, tz: &str) -> Fields {
+    let start = if o.all_day {
+        dates::parse_date(o.start.get(..10).unwrap_or("")).and_then(|x| x.and_hms_opt(0, 0, 0))
+    } else {
+        dates::local_of(&o.start, tz)
+    }
+    .unwrap_or_default();
+    let end = if o.all_day {
+        dates::parse_date(o.end.get(..10).unwrap_or("")).and_then(|x| x.and_hms_opt(0, 0, 0)).map(|e| e - Duration::days(1))
+    } else {
+        dates::local_of(&o.end, tz)
+    }
+    .unwrap_or(start);
+    Fields { start, end, tz: tz.to_string(), rule: String::new(), title: o.title.clone(), ..from_detail(d, tz) }
+}
+
+#[component]
+pub fn EventEditor(target: EditorTarget) -> impl IntoView {
+    let ctx = expect_context::<CalendarCtx>();
+    let detail = {
+        let target = target.clone();
+        LocalResource::new(move || {
+            let target = target.clone();
+            async move {
+                match target {
+                    EditorTarget::New { .. } => Ok(None),
+                    EditorTarget::Existing { occurrence } => {
+                        api::calendar::get_event(occurrence.calendar_id, &occurrence.uid).await.map(Some)
+                    }
+                }
+            }
+        })
+    };
+    let close = move || ctx.editor.set(None);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| close()>
+            <div class="dialog card" role="dialog" aria-modal="true" aria-labelledby="editor-title"
+                 on:click=|ev| ev.stop_propagation() on:keydown=on_key>
+                <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                    {move || {
+                        let target = target.clone();
+                        detail.get().map(move |r| match r {
+                            Ok(d) => view! { <EditorForm target=target detail=d /> }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{error_message(use_prefs().lang.get(), &e)}</p> }.into_any(),
+                        })
+                    }}
+                </Transition>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoView {
+    let ctx = expect_context::<CalendarCtx>();
+    let lang = use_prefs().lang;
+    let user_tz = ctx.tz.get_untracked();
+    let occurrence = match &target {
+        EditorTarget::Existing { occurrence } => Some(occurrence.clone()),
+        EditorTarget::New { .. } => None,
+    };
+    let recurring = occurrence.as_ref().is_some_and(|o| o.recurring && o.recurrence_id.is_some());
+    let writable: Vec<_> = ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).collect();
+    let read_only = occurrence
+        .as_ref()
+        .is_some_and(|o| !writable.iter().any(|c| c.id == o.calendar_id));
+    let etag = detail.as_ref().map(|d| d.etag.clone()).unwrap_or_default();
+    let initial = move |scope: Scope| -> Fields {
+        match (&target, &detail) {
+            (EditorTarget::New { start, all_day }, _) => Fields {
+                title: String::new(),
+                all_day: *all_day,
+                start: *start,
+                end: if *all_day { *start } else { *start + Duration::hours(1) },
+                tz: user_tz.clone(),
+                location: String::new(),
+                description: String::new(),
+                busy: true,
+                rule: String::new(),
+            },
+            (EditorTarget::Existing { occurrence }, Some(d)) if scope == Scope::One => from_occurrence(occurrence, d, &user_tz),
+            (_, Some(d)) => from_detail(d, &user_tz),
+            (_, None) => unreachable_fields(),
+        }
+    };
+    let scope = RwSignal::new(if recurring { Scope::One } else { Scope::All });
+    let f = initial(scope.get_untracked());
+    let title = RwSignal::new(f.title.clone());
+    let all_day = RwSignal::new(f.all_day);
+    let start_date = RwSignal::new(f.start.format("%Y-%m-%d").to_string());
+    let start_time = RwSignal::new(f.start.format("%H:%M").to_string());
+    let end_date = RwSignal::new(f.end.format("%Y-%m-%d").to_string());
+    let end_time = RwSignal::new(f.end.format("%H:%M").to_string());
+    let tz = RwSignal::new(f.tz.clone());
+    let location = RwSignal::new(f.location.clone());
+    let description = RwSignal::new(f.description.clone());
+    let busy = RwSignal::new(f.busy);
+    let rule = RwSignal::new(f.rule.clone());
+    let repeat = RwSignal::new(repeat_choice(&f.rule));
+    let calendar = RwSignal::new(occurrence.as_ref().map(|o| o.calendar_id).or_else(|| writable.first().map(|c| c.id)).unwrap_or(0));
+    let error = RwSignal::new(None::<String>);
+    let busy_saving = RwSignal::new(false);
+    let fill = move |x: Fields| {
+        title.set(x.title);
+        all_day.set(x.all_day);
+        start_date.set(x.start.format("%Y-%m-%d").to_string());
+        start_time.set(x.start.format("%H:%M").to_string());
+        end_date.set(x.end.format("%Y-%m-%d").to_string());
+        end_time.set(x.end.format("%H:%M").to_string());
+        tz.set(x.tz);
+        location.set(x.location);
+        description.set(x.description);
+        busy.set(x.busy);
+        repeat.set(repeat_choice(&x.rule));
+        rule.set(x.rule);
+    };
+    let initial = StoredValue::new(initial);
+    let choose_scope = move |s: Scope| {
+        scope.set(s);
+        fill(initial.with_value(|i| i(s)));
+    };
+
+    let input = move || -> EventInput {
+        let ad = all_day.get_untracked();
+        let (start, end) = if ad {
+            // The API's end date is exclusive.
+            let end = dates::parse_date(&end_date.get_untracked())
+                .map(|d| (d + Duration::days(1)).format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| end_date.get_untracked());
+            (start_date.get_untracked(), end)
+        } else {
+            (
+                format!("{}T{}", start_date.get_untracked(), start_time.get_untracked()),
+                format!("{}T{}", end_date.get_untracked(), end_time.get_untracked()),
+            )
+        };
+        let rrule = match repeat.get_untracked().as_str() {
+            "" => None,
+            "custom" => Some(rule.get_untracked()).filter(|r| !r.trim().is_empty()),
+            preset => Some(preset.to_string()),
+        };
+        EventInput {
+            title: title.get_untracked(),
+            start,
+            end,
+            all_day: ad,
+            time_zone: Some(tz.get_untracked()),
+            location: Some(location.get_untracked()),
+            description: Some(description.get_untracked()),
+            busy: busy.get_untracked(),
+            rrule: if scope.get_untracked() == Scope::One && recurring { None } else { rrule },
+        }
+    };
+    let occ_for_save = occurrence.clone();
+    let etag_for_save = etag.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy_saving.get_untracked() {
+            return;
+        }
+        busy_saving.set(true);
+        error.set(None);
+        let body = input();
+        let occ = occ_for_save.clone();
+        let etag = etag_for_save.clone();
+        let one = scope.get_untracked() == Scope::One && recurring;
+        let cal = calendar.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = match &occ {
+                None => api::calendar::create_event(cal, &body).await.map(|_| ()),
+                Some(o) => {
+                    let rid = if one { o.recurrence_id.as_deref() } else { None };
+                    api::calendar::update_event(o.calendar_id, &o.uid, rid, &etag, &body).await.map(|_| ())
+                }
+            };
+            busy_saving.set(false);
+            match result {
+                Ok(()) => {
+                    ctx.editor.set(None);
+                    ctx.refresh();
+                }
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let occ_for_delete = occurrence.clone();
+    let remove = move |_| {
+        let Some(o) = occ_for_delete.clone() else { return };
+        let Some(w) = web_sys::window() else { return };
+        if !w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteEvent)).unwrap_or(false) {
+            return;
+        }
+        let etag = etag.clone();
+        let one = scope.get_untracked() == Scope::One && recurring;
+        leptos::task::spawn_local(async move {
+            let rid = if one { o.recurrence_id.as_deref() } else { None };
+            match api::calendar::delete_event(o.calendar_id, &o.uid, rid, &etag).await {
+                Ok(()) => {
+                    ctx.editor.set(None);
+                    ctx.refresh();
+                }
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let is_new = occurrence.is_none();
+    let many_calendars = writable.len() > 1;
+
+    view! {
+        <form class="editor" on:submit=save>
+            <h2 id="editor-title">{if is_new { t(Key::NewEvent)() } else { t(Key::EditEvent)() }}</h2>
+            <Show when=move || recurring>
+                <fieldset class="scope">
+                    <label class="radio"><input type="radio" name="scope" prop:checked=move || scope.get() == Scope::One
+                        on:change=move |_| choose_scope(Scope::One) />{t(Key::ThisOccurrence)}</label>
+                    <label class="radio"><input type="radio" name="scope" prop:checked=move || scope.get() == Scope::All
+                        on:change=move |_| choose_scope(Scope::All) />{t(Key::AllOccurrences)}</label>
+                </fieldset>
+            </Show>
+            <label for="ev-title">{t(Key::EventTitle)}</label>
+            <input id="ev-title" type="text" required maxlength="500" autofocus bind:value=title />
+            <Show when=move || is_new && many_calendars>
+                <label for="ev-calendar">{t(Key::Calendar2)}</label>
+                <select id="ev-calendar" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { calendar.set(id) }>
+                    {ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).map(|c| view! {
+                        <option value=c.id.to_string() selected=move || calendar.get() == c.id>{c.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </Show>
+            <label class="radio"><input type="checkbox" bind:checked=all_day />{t(Key::AllDay)}</label>
+            <div class="form-row">
+                <div>
+                    <label for="ev-start-date">{t(Key::Starts)}</label>
+                    <input id="ev-start-date" type="date" required bind:value=start_date />
+                    <Show when=move || !all_day.get()>
+                        <input id="ev-start-time" type="time" aria-label=t(Key::Starts) required bind:value=start_time />
+                    </Show>
+                </div>
+                <div>
+                    <label for="ev-end-date">{t(Key::Ends)}</label>
+                    <input id="ev-end-date" type="date" required bind:value=end_date />
+                    <Show when=move || !all_day.get()>
+                        <input id="ev-end-time" type="time" aria-label=t(Key::Ends) required bind:value=end_time />
+                    </Show>
+                </div>
+            </div>
+            <Show when=move || !all_day.get()>
+                <label for="ev-tz">{t(Key::TimeZone)}</label>
+                <input id="ev-tz" type="text" bind:value=tz />
+            </Show>
+            <Show when=move || !(recurring && scope.get() == Scope::One)>
+                <label for="ev-repeat">{t(Key::Repeat)}</label>
+                <select id="ev-repeat" on:change=move |ev| repeat.set(event_target_value(&ev))>
+                    {REPEATS.into_iter().map(|(code, key)| view! {
+                        <option value=code selected=move || repeat.get() == code>{t(key)}</option>
+                    }).collect_view()}
+                </select>
+                <Show when=move || repeat.get() == "custom">
+                    <input id="ev-rule" type="text" aria-label=t(Key::RepeatCustom) placeholder="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10" bind:value=rule />
+                </Show>
+            </Show>
+            <label for="ev-location">{t(Key::Location)}</label>
+            <input id="ev-location" type="text" bind:value=location />
+            <label for="ev-description">{t(Key::Description)}</label>
+            <textarea id="ev-description" rows="3" bind:value=description></textarea>
+            <label class="radio"><input type="checkbox" bind:checked=busy />{t(Key::Busy)}</label>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <div class="dialog-actions">
+                {(!is_new && !read_only).then(|| view! {
+                    <button type="button" class="button danger" data-testid="delete-event" on:click=remove.clone()>{t(Key::Delete)}</button>
+                })}
+                <span class="spacer"></span>
+                <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
+                {(!read_only).then(|| view! {
+                    <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
+                })}
+            </div>
+        </form>
+    }
+}
+
+/// Preset matching a stored rule, or "custom".
+fn repeat_choice(rule: &str) -> String {
+    let r = rule.trim();
+    if r.is_empty() {
+        return String::new();
+    }
+    REPEATS.iter().find(|(code, _)| !code.is_empty() && *code == r).map(|(c, _)| c.to_string()).unwrap_or_else(|| "custom".into())
+}
+
+fn unreachable_fields() -> Fields {
+    Fields {
+        title: String::new(),
+        all_day: false,
+        start: NaiveDateTime::default(),
+        end: NaiveDateTime::default(),
+        tz: "UTC".into(),
+        location: String::new(),
+        description: String::new(),
+        busy: true,
+        rule: String::new(),
+    }
+}

@@ -1,0 +1,120 @@
+//! Calendar list: show/hide, colours, a new calendar, .ics import and export.
+
+use ksuite_common::{CalendarAccess, CreateCalendarRequest, UpdateCalendarRequest};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::CalendarCtx;
+use crate::api;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+#[component]
+pub fn Sidebar() -> impl IntoView {
+    let ctx = expect_context::<CalendarCtx>();
+    let lang = use_prefs().lang;
+    let new_name = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<Result<String, String>>);
+
+    let toggle = move |id: i64, visible: bool| {
+        leptos::task::spawn_local(async move {
+            let req = UpdateCalendarRequest { visible: Some(visible), ..Default::default() };
+            match api::calendar::update_calendar(id, &req).await {
+                Ok(_) => ctx.refresh(),
+                Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+            }
+        });
+    };
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = new_name.get_untracked();
+        if name.trim().is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let colors = ["#0b8043", "#d50000", "#f6bf26", "#8e24aa", "#039be5", "#f4511e"];
+            let color = colors[(js_sys::Math::random() * colors.len() as f64) as usize % colors.len()];
+            match api::calendar::create_calendar(&CreateCalendarRequest { name, color: Some(color.into()) }).await {
+                Ok(_) => {
+                    new_name.set(String::new());
+                    ctx.refresh();
+                }
+                Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+            }
+        });
+    };
+    let import_into = RwSignal::new(0i64);
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let target = import_into.get_untracked();
+        let target = if target == 0 {
+            ctx.calendar_list().into_iter().find(|c| c.is_default).map(|c| c.id).unwrap_or(0)
+        } else {
+            target
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let Ok(text_value) = JsFuture::from(file.text()).await else { return };
+            let ics = text_value.as_string().unwrap_or_default();
+            match api::calendar::import(target, ics).await {
+                Ok(report) => {
+                    let mut msg = fill(
+                        text(lang.get_untracked(), Key::ImportDone),
+                        &[("imported", report.imported.to_string()), ("skipped", report.skipped.len().to_string())],
+                    );
+                    for s in report.skipped.iter().take(5) {
+                        msg.push_str(&format!(" {}: {}.", s.uid.clone().unwrap_or_default(), s.reason));
+                    }
+                    message.set(Some(Ok(msg)));
+                    ctx.refresh();
+                }
+                Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+            }
+        });
+    };
+
+    view! {
+        <aside class="cal-sidebar card" aria-labelledby="cal-list-title">
+            <h2 id="cal-list-title">{t(Key::MyCalendars)}</h2>
+            <ul class="cal-list">
+                {move || ctx.calendar_list().into_iter().map(|c| {
+                    let id = c.id;
+                    let visible = c.visible;
+                    let style = format!("--event-color:{}", c.color);
+                    let shared = c.owner_email.clone().map(|o| fill(text(lang.get(), Key::SharedBy), &[("owner", o)]));
+                    view! {
+                        <li style=style>
+                            <label class="radio">
+                                <input type="checkbox" prop:checked=visible on:change=move |_| toggle(id, !visible) />
+                                <span class="swatch"></span>
+                                <span>{c.name.clone()}</span>
+                            </label>
+                            {shared.map(|s| view! { <span class="hint">{s}</span> })}
+                            <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="new-calendar" on:submit=create>
+                <label for="new-cal-name">{t(Key::NewCalendar)}</label>
+                <input id="new-cal-name" type="text" maxlength="100" placeholder=move || text(lang.get(), Key::CalendarName) bind:value=new_name />
+                <button type="submit" class="button small">{t(Key::Create)}</button>
+            </form>
+            <div class="import">
+                <label for="import-target">{t(Key::Import)}</label>
+                <select id="import-target" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { import_into.set(id) }>
+                    {move || ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).map(|c| view! {
+                        <option value=c.id.to_string()>{c.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+                <input type="file" accept=".ics,text/calendar" aria-label=t(Key::Import) data-testid="import-file" on:change=on_file />
+            </div>
+            {move || message.get().map(|m| match m {
+                Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
+                Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
+            })}
+        </aside>
+    }
+}
