@@ -1,7 +1,10 @@
 //! Calendar endpoints.
 
 use gloo_net::http::Request;
-use ksuite_common::{CalendarInfo, CreateCalendarRequest, EventDetail, EventInput, ImportReport, Occurrence, UpdateCalendarRequest};
+use ksuite_common::{
+    CalendarInfo, CreateCalendarRequest, EventDetail, EventInput, ImportReport, Occurrence,
+    UpdateCalendarRequest,
+};
 
 use super::{ApiError, get_json, send_empty, send_json, with_csrf};
 
@@ -13,7 +16,10 @@ pub async fn create_calendar(req: &CreateCalendarRequest) -> Result<CalendarInfo
     send_json(Request::post("/api/calendars"), req).await
 }
 
-pub async fn update_calendar(id: i64, req: &UpdateCalendarRequest) -> Result<CalendarInfo, ApiError> {
+pub async fn update_calendar(
+    id: i64,
+    req: &UpdateCalendarRequest,
+) -> Result<CalendarInfo, ApiError> {
     send_json(Request::patch(&format!("/api/calendars/{id}")), req).await
 }
 
@@ -22,7 +28,11 @@ pub async fn delete_calendar(id: i64) -> Result<(), ApiError> {
 }
 
 /// Occurrences between two RFC 3339 instants in the given calendars.
-pub async fn occurrences(from: &str, to: &str, calendars: &[i64]) -> Result<Vec<Occurrence>, ApiError> {
+pub async fn occurrences(
+    from: &str,
+    to: &str,
+    calendars: &[i64],
+) -> Result<Vec<Occurrence>, ApiError> {
     let ids: Vec<String> = calendars.iter().map(i64::to_string).collect();
     let url = format!(
         "/api/events?from={}&to={}&calendars={}",
@@ -34,7 +44,10 @@ pub async fn occurrences(from: &str, to: &str, calendars: &[i64]) -> Result<Vec<
 }
 
 fn event_path(calendar: i64, uid: &str) -> String {
-    format!("/api/calendars/{calendar}/events/{}", String::from(js_sys::encode_uri_component(uid)))
+    format!(
+        "/api/calendars/{calendar}/events/{}",
+        String::from(js_sys::encode_uri_component(uid))
+    )
 }
 
 pub async fn get_event(calendar: i64, uid: &str) -> Result<EventDetail, ApiError> {
@@ -42,7 +55,11 @@ pub async fn get_event(calendar: i64, uid: &str) -> Result<EventDetail, ApiError
 }
 
 pub async fn create_event(calendar: i64, input: &EventInput) -> Result<EventDetail, ApiError> {
-    send_json(Request::post(&format!("/api/calendars/{calendar}/events")), input).await
+    send_json(
+        Request::post(&format!("/api/calendars/{calendar}/events")),
+        input,
+    )
+    .await
 }
 
 /// Updates the series, or one occurrence when `recurrence_id` is given.
@@ -61,7 +78,12 @@ pub async fn update_event(
 }
 
 /// Deletes the series, or one occurrence when `recurrence_id` is given.
-pub async fn delete_event(calendar: i64, uid: &str, recurrence_id: Option<&str>, etag: &str) -> Result<(), ApiError> {
+pub async fn delete_event(
+    calendar: i64,
+    uid: &str,
+    recurrence_id: Option<&str>,
+    etag: &str,
+) -> Result<(), ApiError> {
     let mut path = event_path(calendar, uid);
     if let Some(rid) = recurrence_id {
         path = format!("{path}/occurrences/{rid}");
@@ -74,6 +96,32 @@ pub async fn import(calendar: i64, ics: String) -> Result<ImportReport, ApiError
         .header("content-type", "text/calendar")
         .body(ics)
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     super::decode(resp).await
+}
+
+pub async fn shares(calendar: i64) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
+    get_json(&format!("/api/calendars/{calendar}/shares")).await
+}
+
+pub async fn share(
+    calendar: i64,
+    share: &ksuite_common::CalendarShare,
+) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
+    send_json(
+        Request::put(&format!("/api/calendars/{calendar}/shares")),
+        share,
+    )
+    .await
+}
+
+pub async fn unshare(calendar: i64, email: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/calendars/{calendar}/shares?email={}",
+        String::from(js_sys::encode_uri_component(email))
+    );
+    send_empty(Request::delete(&path)).await
 }

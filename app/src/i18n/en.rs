@@ -125,6 +125,15 @@ pub fn text(key: Key) -> &'static str {
         Key::Close => "Close",
         Key::Calendar2 => "Calendar",
         Key::SharedBy => "Shared by {owner}",
+        Key::EditCalendar => "Settings",
+        Key::Color => "Colour",
+        Key::DeleteCalendar => "Delete calendar",
+        Key::ConfirmDeleteCalendar => "Delete this calendar and all its events?",
+        Key::ShareWith => "Share with (e-mail)",
+        Key::AccessRead => "Can view",
+        Key::AccessReadWrite => "Can edit",
+        Key::Share => "Share",
+        Key::RemoveShare => "Remove",
         Key::InstallApp => "Install app",
     }
 }

@@ -137,6 +137,15 @@ pub fn text(key: Key) -> &'static str {
         Key::Close => "Fermer",
         Key::Calendar2 => "Agenda",
         Key::SharedBy => "Partagé par {owner}",
+        Key::EditCalendar => "Réglages",
+        Key::Color => "Couleur",
+        Key::DeleteCalendar => "Supprimer l'agenda",
+        Key::ConfirmDeleteCalendar => "Supprimer cet agenda et tous ses événements ?",
+        Key::ShareWith => "Partager avec (e-mail)",
+        Key::AccessRead => "Lecture seule",
+        Key::AccessReadWrite => "Lecture et écriture",
+        Key::Share => "Partager",
+        Key::RemoveShare => "Retirer",
         Key::InstallApp => "Installer l'application",
     }
 }

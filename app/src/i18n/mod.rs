@@ -140,6 +140,15 @@ pub enum Key {
     Close,
     Calendar2,
     SharedBy,
+    EditCalendar,
+    Color,
+    DeleteCalendar,
+    ConfirmDeleteCalendar,
+    ShareWith,
+    AccessRead,
+    AccessReadWrite,
+    Share,
+    RemoveShare,
 }
 
 /// The text for `key` in `lang`.

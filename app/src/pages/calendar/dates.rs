@@ -24,7 +24,9 @@ impl View {
     }
 
     pub fn from_code(s: &str) -> Option<View> {
-        [View::Month, View::Week, View::Day, View::Agenda].into_iter().find(|v| v.code() == s)
+        [View::Month, View::Week, View::Day, View::Agenda]
+            .into_iter()
+            .find(|v| v.code() == s)
     }
 }
 
@@ -57,9 +59,13 @@ pub fn step(view: View, anchor: NaiveDate, forward: bool) -> NaiveDate {
         View::Month => {
             let first = anchor.with_day(1).unwrap_or(anchor);
             if forward {
-                first.checked_add_months(chrono::Months::new(1)).unwrap_or(first)
+                first
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(first)
             } else {
-                first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first)
+                first
+                    .checked_sub_months(chrono::Months::new(1))
+                    .unwrap_or(first)
             }
         }
         View::Week => anchor + Duration::days(7 * sign),
@@ -81,7 +87,10 @@ fn formatter(tz: &str) -> Option<js_sys::Intl::DateTimeFormat> {
     ] {
         js_sys::Reflect::set(&options, &k.into(), &v.into()).ok()?;
     }
-    Some(js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-GB".into()), &options))
+    Some(js_sys::Intl::DateTimeFormat::new(
+        &js_sys::Array::of1(&"en-GB".into()),
+        &options,
+    ))
 }
 
 /// Wall-clock time in `tz` of a UTC instant given in milliseconds.
@@ -89,8 +98,14 @@ pub fn local_time(utc_ms: f64, tz: &str) -> Option<NaiveDateTime> {
     let parts = formatter(tz)?.format_to_parts(&js_sys::Date::new(&JsValue::from_f64(utc_ms)));
     let mut v = [0u32; 5];
     for part in parts.iter() {
-        let kind = js_sys::Reflect::get(&part, &"type".into()).ok()?.as_string()?;
-        let value: u32 = js_sys::Reflect::get(&part, &"value".into()).ok()?.as_string()?.parse().unwrap_or(0);
+        let kind = js_sys::Reflect::get(&part, &"type".into())
+            .ok()?
+            .as_string()?;
+        let value: u32 = js_sys::Reflect::get(&part, &"value".into())
+            .ok()?
+            .as_string()?
+            .parse()
+            .unwrap_or(0);
         match kind.as_str() {
             "year" => v[0] = value,
             "month" => v[1] = value,
@@ -107,11 +122,17 @@ pub fn local_time(utc_ms: f64, tz: &str) -> Option<NaiveDateTime> {
 /// Wall-clock time in `tz` of an RFC 3339 instant.
 pub fn local_of(rfc3339: &str, tz: &str) -> Option<NaiveDateTime> {
     let ms = js_sys::Date::parse(rfc3339);
-    if ms.is_nan() { None } else { local_time(ms, tz) }
+    if ms.is_nan() {
+        None
+    } else {
+        local_time(ms, tz)
+    }
 }
 
 pub fn today(tz: &str) -> NaiveDate {
-    local_time(js_sys::Date::now(), tz).map(|t| t.date()).unwrap_or_default()
+    local_time(js_sys::Date::now(), tz)
+        .map(|t| t.date())
+        .unwrap_or_default()
 }
 
 /// `date` formatted in the interface language with Intl options, e.g. weekday "short".
@@ -121,7 +142,10 @@ pub fn format_date(date: NaiveDate, lang: &str, options: &[(&str, &str)]) -> Str
     for (k, v) in options {
         let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
     }
-    let ms = date.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp_millis() as f64).unwrap_or(0.0);
+    let ms = date
+        .and_hms_opt(12, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis() as f64)
+        .unwrap_or(0.0);
     js_sys::Date::new(&JsValue::from_f64(ms))
         .to_locale_date_string(lang, &o)
         .dyn_into::<js_sys::JsString>()

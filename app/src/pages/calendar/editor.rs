@@ -77,12 +77,21 @@ fn from_occurrence(o: &Occurrence, d: &EventDetail, tz: &str) -> Fields {
     }
     .unwrap_or_default();
     let end = if o.all_day {
-        dates::parse_date(o.end.get(..10).unwrap_or("")).and_then(|x| x.and_hms_opt(0, 0, 0)).map(|e| e - Duration::days(1))
+        dates::parse_date(o.end.get(..10).unwrap_or(""))
+            .and_then(|x| x.and_hms_opt(0, 0, 0))
+            .map(|e| e - Duration::days(1))
     } else {
         dates::local_of(&o.end, tz)
     }
     .unwrap_or(start);
-    Fields { start, end, tz: tz.to_string(), rule: String::new(), title: o.title.clone(), ..from_detail(d, tz) }
+    Fields {
+        start,
+        end,
+        tz: tz.to_string(),
+        rule: String::new(),
+        title: o.title.clone(),
+        ..from_detail(d, tz)
+    }
 }
 
 #[component]
@@ -96,7 +105,9 @@ pub fn EventEditor(target: EditorTarget) -> impl IntoView {
                 match target {
                     EditorTarget::New { .. } => Ok(None),
                     EditorTarget::Existing { occurrence } => {
-                        api::calendar::get_event(occurrence.calendar_id, &occurrence.uid).await.map(Some)
+                        api::calendar::get_event(occurrence.calendar_id, &occurrence.uid)
+                            .await
+                            .map(Some)
                     }
                 }
             }
@@ -135,8 +146,14 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         EditorTarget::Existing { occurrence } => Some(occurrence.clone()),
         EditorTarget::New { .. } => None,
     };
-    let recurring = occurrence.as_ref().is_some_and(|o| o.recurring && o.recurrence_id.is_some());
-    let writable: Vec<_> = ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).collect();
+    let recurring = occurrence
+        .as_ref()
+        .is_some_and(|o| o.recurring && o.recurrence_id.is_some());
+    let writable: Vec<_> = ctx
+        .calendar_list()
+        .into_iter()
+        .filter(|c| c.access != CalendarAccess::Read)
+        .collect();
     let read_only = occurrence
         .as_ref()
         .is_some_and(|o| !writable.iter().any(|c| c.id == o.calendar_id));
@@ -147,14 +164,20 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                 title: String::new(),
                 all_day: *all_day,
                 start: *start,
-                end: if *all_day { *start } else { *start + Duration::hours(1) },
+                end: if *all_day {
+                    *start
+                } else {
+                    *start + Duration::hours(1)
+                },
                 tz: user_tz.clone(),
                 location: String::new(),
                 description: String::new(),
                 busy: true,
                 rule: String::new(),
             },
-            (EditorTarget::Existing { occurrence }, Some(d)) if scope == Scope::One => from_occurrence(occurrence, d, &user_tz),
+            (EditorTarget::Existing { occurrence }, Some(d)) if scope == Scope::One => {
+                from_occurrence(occurrence, d, &user_tz)
+            }
             (_, Some(d)) => from_detail(d, &user_tz),
             (_, None) => unreachable_fields(),
         }
@@ -173,7 +196,13 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     let busy = RwSignal::new(f.busy);
     let rule = RwSignal::new(f.rule.clone());
     let repeat = RwSignal::new(repeat_choice(&f.rule));
-    let calendar = RwSignal::new(occurrence.as_ref().map(|o| o.calendar_id).or_else(|| writable.first().map(|c| c.id)).unwrap_or(0));
+    let calendar = RwSignal::new(
+        occurrence
+            .as_ref()
+            .map(|o| o.calendar_id)
+            .or_else(|| writable.first().map(|c| c.id))
+            .unwrap_or(0),
+    );
     let error = RwSignal::new(None::<String>);
     let busy_saving = RwSignal::new(false);
     let fill = move |x: Fields| {
@@ -206,7 +235,11 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             (start_date.get_untracked(), end)
         } else {
             (
-                format!("{}T{}", start_date.get_untracked(), start_time.get_untracked()),
+                format!(
+                    "{}T{}",
+                    start_date.get_untracked(),
+                    start_time.get_untracked()
+                ),
                 format!("{}T{}", end_date.get_untracked(), end_time.get_untracked()),
             )
         };
@@ -224,7 +257,11 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             location: Some(location.get_untracked()),
             description: Some(description.get_untracked()),
             busy: busy.get_untracked(),
-            rrule: if scope.get_untracked() == Scope::One && recurring { None } else { rrule },
+            rrule: if scope.get_untracked() == Scope::One && recurring {
+                None
+            } else {
+                rrule
+            },
         }
     };
     let occ_for_save = occurrence.clone();
@@ -245,8 +282,14 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             let result = match &occ {
                 None => api::calendar::create_event(cal, &body).await.map(|_| ()),
                 Some(o) => {
-                    let rid = if one { o.recurrence_id.as_deref() } else { None };
-                    api::calendar::update_event(o.calendar_id, &o.uid, rid, &etag, &body).await.map(|_| ())
+                    let rid = if one {
+                        o.recurrence_id.as_deref()
+                    } else {
+                        None
+                    };
+                    api::calendar::update_event(o.calendar_id, &o.uid, rid, &etag, &body)
+                        .await
+                        .map(|_| ())
                 }
             };
             busy_saving.set(false);
@@ -261,15 +304,24 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     };
     let occ_for_delete = occurrence.clone();
     let remove = move |_| {
-        let Some(o) = occ_for_delete.clone() else { return };
+        let Some(o) = occ_for_delete.clone() else {
+            return;
+        };
         let Some(w) = web_sys::window() else { return };
-        if !w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteEvent)).unwrap_or(false) {
+        if !w
+            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteEvent))
+            .unwrap_or(false)
+        {
             return;
         }
         let etag = etag.clone();
         let one = scope.get_untracked() == Scope::One && recurring;
         leptos::task::spawn_local(async move {
-            let rid = if one { o.recurrence_id.as_deref() } else { None };
+            let rid = if one {
+                o.recurrence_id.as_deref()
+            } else {
+                None
+            };
             match api::calendar::delete_event(o.calendar_id, &o.uid, rid, &etag).await {
                 Ok(()) => {
                     ctx.editor.set(None);
@@ -363,7 +415,11 @@ fn repeat_choice(rule: &str) -> String {
     if r.is_empty() {
         return String::new();
     }
-    REPEATS.iter().find(|(code, _)| !code.is_empty() && *code == r).map(|(c, _)| c.to_string()).unwrap_or_else(|| "custom".into())
+    REPEATS
+        .iter()
+        .find(|(code, _)| !code.is_empty() && *code == r)
+        .map(|(c, _)| c.to_string())
+        .unwrap_or_else(|| "custom".into())
 }
 
 fn unreachable_fields() -> Fields {

@@ -34,7 +34,10 @@ impl CalendarCtx {
     }
 
     pub fn calendar_list(&self) -> Vec<CalendarInfo> {
-        self.calendars.get().and_then(Result::ok).unwrap_or_default()
+        self.calendars
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     }
 }
 
@@ -52,7 +55,8 @@ impl Placed {
     pub fn on(&self, day: NaiveDate) -> bool {
         let day_start = day.and_hms_opt(0, 0, 0).unwrap_or_default();
         let day_end = day_start + Duration::days(1);
-        self.start < day_end && (self.end > day_start || (self.end == self.start && self.start >= day_start))
+        self.start < day_end
+            && (self.end > day_start || (self.end == self.start && self.start >= day_start))
     }
 }
 
@@ -61,13 +65,24 @@ fn place(occ: Occurrence, tz: &str, color: String) -> Option<Placed> {
         let d = |s: &str| dates::parse_date(s.get(..10)?).and_then(|d| d.and_hms_opt(0, 0, 0));
         (d(&occ.start)?, d(&occ.end)?)
     } else {
-        (dates::local_of(&occ.start, tz)?, dates::local_of(&occ.end, tz)?)
+        (
+            dates::local_of(&occ.start, tz)?,
+            dates::local_of(&occ.end, tz)?,
+        )
     };
-    Some(Placed { occ, start, end, color })
+    Some(Placed {
+        occ,
+        start,
+        end,
+        color,
+    })
 }
 
 fn is_small_screen() -> bool {
-    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < 700.0)
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w < 700.0)
 }
 
 #[component]
@@ -76,31 +91,67 @@ pub fn CalendarPage() -> impl IntoView {
     let lang = use_prefs().lang;
     let query = use_query_map();
     let navigate = use_navigate();
-    let tz = Signal::derive(move || session.user().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into()));
+    let tz = Signal::derive(move || {
+        session
+            .user()
+            .map(|u| u.time_zone)
+            .unwrap_or_else(|| "UTC".into())
+    });
     let version = RwSignal::new(0u32);
     let calendars = LocalResource::new(move || {
         version.track();
         api::calendar::calendars()
     });
-    let ctx = CalendarCtx { tz, calendars, version, editor: RwSignal::new(None) };
+    let ctx = CalendarCtx {
+        tz,
+        calendars,
+        version,
+        editor: RwSignal::new(None),
+    };
     provide_context(ctx);
 
     let view = Signal::derive(move || {
         query
             .with(|q| q.get("view").and_then(|v| View::from_code(&v)))
-            .unwrap_or(if is_small_screen() { View::Agenda } else { View::Month })
+            .unwrap_or(if is_small_screen() {
+                View::Agenda
+            } else {
+                View::Month
+            })
     });
     let anchor = Signal::derive(move || {
-        query.with(|q| q.get("date").and_then(|d| dates::parse_date(&d))).unwrap_or_else(|| dates::today(&tz.get()))
+        query
+            .with(|q| q.get("date").and_then(|d| dates::parse_date(&d)))
+            .unwrap_or_else(|| dates::today(&tz.get()))
     });
     let go = {
         let navigate = navigate.clone();
-        move |v: View, d: NaiveDate| navigate(&format!("/calendar?view={}&date={}", v.code(), d.format("%Y-%m-%d")), Default::default())
+        move |v: View, d: NaiveDate| {
+            navigate(
+                &format!("/calendar?view={}&date={}", v.code(), d.format("%Y-%m-%d")),
+                Default::default(),
+            )
+        }
     };
     let go = StoredValue::new_local(go);
-    let prev = move || go.with_value(|g| g(view.get_untracked(), dates::step(view.get_untracked(), anchor.get_untracked(), false)));
-    let next = move || go.with_value(|g| g(view.get_untracked(), dates::step(view.get_untracked(), anchor.get_untracked(), true)));
-    let today = move || go.with_value(|g| g(view.get_untracked(), dates::today(&tz.get_untracked())));
+    let prev = move || {
+        go.with_value(|g| {
+            g(
+                view.get_untracked(),
+                dates::step(view.get_untracked(), anchor.get_untracked(), false),
+            )
+        })
+    };
+    let next = move || {
+        go.with_value(|g| {
+            g(
+                view.get_untracked(),
+                dates::step(view.get_untracked(), anchor.get_untracked(), true),
+            )
+        })
+    };
+    let today =
+        move || go.with_value(|g| g(view.get_untracked(), dates::today(&tz.get_untracked())));
     let set_view = move |v: View| go.with_value(|g| g(v, anchor.get_untracked()));
 
     // Keyboard: ←/→ (or p/n) change period, t today, m/w/d/a switch views.
@@ -109,7 +160,12 @@ pub fn CalendarPage() -> impl IntoView {
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ctx.editor.get_untracked().is_some() {
+        if typing
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.alt_key()
+            || ctx.editor.get_untracked().is_some()
+        {
             return;
         }
         match ev.key().as_str() {
@@ -133,8 +189,14 @@ pub fn CalendarPage() -> impl IntoView {
         let colors: Vec<(i64, String)> = cals.iter().map(|c| (c.id, c.color.clone())).collect();
         let tz = tz.get();
         // A day of margin on both sides covers every time zone offset.
-        let from = format!("{}T00:00:00Z", (first - Duration::days(1)).format("%Y-%m-%d"));
-        let to = format!("{}T00:00:00Z", (last + Duration::days(1)).format("%Y-%m-%d"));
+        let from = format!(
+            "{}T00:00:00Z",
+            (first - Duration::days(1)).format("%Y-%m-%d")
+        );
+        let to = format!(
+            "{}T00:00:00Z",
+            (last + Duration::days(1)).format("%Y-%m-%d")
+        );
         async move {
             if ids.is_empty() {
                 return Ok(Vec::new());
@@ -143,7 +205,11 @@ pub fn CalendarPage() -> impl IntoView {
             Ok::<_, api::ApiError>(
                 list.into_iter()
                     .filter_map(|o| {
-                        let color = colors.iter().find(|(id, _)| *id == o.calendar_id).map(|(_, c)| c.clone()).unwrap_or_default();
+                        let color = colors
+                            .iter()
+                            .find(|(id, _)| *id == o.calendar_id)
+                            .map(|(_, c)| c.clone())
+                            .unwrap_or_default();
                         place(o, &tz, color)
                     })
                     .collect::<Vec<Placed>>(),
@@ -156,13 +222,26 @@ pub fn CalendarPage() -> impl IntoView {
         let a = anchor.get();
         match view.get() {
             View::Month => dates::format_date(a, l, &[("month", "long"), ("year", "numeric")]),
-            View::Day => dates::format_date(a, l, &[("weekday", "long"), ("day", "numeric"), ("month", "long"), ("year", "numeric")]),
+            View::Day => dates::format_date(
+                a,
+                l,
+                &[
+                    ("weekday", "long"),
+                    ("day", "numeric"),
+                    ("month", "long"),
+                    ("year", "numeric"),
+                ],
+            ),
             View::Week | View::Agenda => {
                 let (s, e) = dates::visible_days(view.get(), a);
                 format!(
                     "{} – {}",
                     dates::format_date(s, l, &[("day", "numeric"), ("month", "short")]),
-                    dates::format_date(e - Duration::days(1), l, &[("day", "numeric"), ("month", "short"), ("year", "numeric")])
+                    dates::format_date(
+                        e - Duration::days(1),
+                        l,
+                        &[("day", "numeric"), ("month", "short"), ("year", "numeric")]
+                    )
                 )
             }
         }

@@ -1,6 +1,8 @@
 //! Calendar list: show/hide, colours, a new calendar, .ics import and export.
 
-use ksuite_common::{CalendarAccess, CreateCalendarRequest, UpdateCalendarRequest};
+use ksuite_common::{
+    CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, UpdateCalendarRequest,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,7 +21,10 @@ pub fn Sidebar() -> impl IntoView {
 
     let toggle = move |id: i64, visible: bool| {
         leptos::task::spawn_local(async move {
-            let req = UpdateCalendarRequest { visible: Some(visible), ..Default::default() };
+            let req = UpdateCalendarRequest {
+                visible: Some(visible),
+                ..Default::default()
+            };
             match api::calendar::update_calendar(id, &req).await {
                 Ok(_) => ctx.refresh(),
                 Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
@@ -33,9 +38,17 @@ pub fn Sidebar() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let colors = ["#0b8043", "#d50000", "#f6bf26", "#8e24aa", "#039be5", "#f4511e"];
-            let color = colors[(js_sys::Math::random() * colors.len() as f64) as usize % colors.len()];
-            match api::calendar::create_calendar(&CreateCalendarRequest { name, color: Some(color.into()) }).await {
+            let colors = [
+                "#0b8043", "#d50000", "#f6bf26", "#8e24aa", "#039be5", "#f4511e",
+            ];
+            let color =
+                colors[(js_sys::Math::random() * colors.len() as f64) as usize % colors.len()];
+            match api::calendar::create_calendar(&CreateCalendarRequest {
+                name,
+                color: Some(color.into()),
+            })
+            .await
+            {
                 Ok(_) => {
                     new_name.set(String::new());
                     ctx.refresh();
@@ -46,26 +59,46 @@ pub fn Sidebar() -> impl IntoView {
     };
     let import_into = RwSignal::new(0i64);
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         let target = import_into.get_untracked();
         let target = if target == 0 {
-            ctx.calendar_list().into_iter().find(|c| c.is_default).map(|c| c.id).unwrap_or(0)
+            ctx.calendar_list()
+                .into_iter()
+                .find(|c| c.is_default)
+                .map(|c| c.id)
+                .unwrap_or(0)
         } else {
             target
         };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let Ok(text_value) = JsFuture::from(file.text()).await else { return };
+            let Ok(text_value) = JsFuture::from(file.text()).await else {
+                return;
+            };
             let ics = text_value.as_string().unwrap_or_default();
             match api::calendar::import(target, ics).await {
                 Ok(report) => {
                     let mut msg = fill(
                         text(lang.get_untracked(), Key::ImportDone),
-                        &[("imported", report.imported.to_string()), ("skipped", report.skipped.len().to_string())],
+                        &[
+                            ("imported", report.imported.to_string()),
+                            ("skipped", report.skipped.len().to_string()),
+                        ],
                     );
                     for s in report.skipped.iter().take(5) {
-                        msg.push_str(&format!(" {}: {}.", s.uid.clone().unwrap_or_default(), s.reason));
+                        msg.push_str(&format!(
+                            " {}: {}.",
+                            s.uid.clone().unwrap_or_default(),
+                            s.reason
+                        ));
                     }
                     message.set(Some(Ok(msg)));
                     ctx.refresh();
@@ -93,6 +126,7 @@ pub fn Sidebar() -> impl IntoView {
                             </label>
                             {shared.map(|s| view! { <span class="hint">{s}</span> })}
                             <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
+                            {(c.access == CalendarAccess::Owner).then(|| view! { <CalendarSettings calendar=c.clone() /> })}
                         </li>
                     }
                 }).collect_view()}
@@ -116,5 +150,117 @@ pub fn Sidebar() -> impl IntoView {
                 Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
             })}
         </aside>
+    }
+}
+
+/// Rename, recolour, share or delete one of the user's own calendars.
+#[component]
+fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
+    let ctx = expect_context::<CalendarCtx>();
+    let lang = use_prefs().lang;
+    let id = calendar.id;
+    let name = RwSignal::new(calendar.name.clone());
+    let color = RwSignal::new(calendar.color.clone());
+    let share_email = RwSignal::new(String::new());
+    let share_access = RwSignal::new(CalendarAccess::Read);
+    let error = RwSignal::new(None::<String>);
+    let shares_version = RwSignal::new(0u32);
+    let shares = LocalResource::new(move || {
+        shares_version.track();
+        api::calendar::shares(id)
+    });
+    let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = UpdateCalendarRequest {
+            name: Some(name.get_untracked()),
+            color: Some(color.get_untracked()),
+            visible: None,
+        };
+        leptos::task::spawn_local(async move {
+            match api::calendar::update_calendar(id, &req).await {
+                Ok(_) => ctx.refresh(),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let share = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = CalendarShare {
+            email: share_email.get_untracked(),
+            access: share_access.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::calendar::share(id, &req).await {
+                Ok(_) => {
+                    share_email.set(String::new());
+                    error.set(None);
+                    shares_version.update(|v| *v += 1);
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let unshare = move |email: String| {
+        leptos::task::spawn_local(async move {
+            match api::calendar::unshare(id, &email).await {
+                Ok(()) => shares_version.update(|v| *v += 1),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let delete = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        if !w
+            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteCalendar))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::calendar::delete_calendar(id).await {
+                Ok(()) => ctx.refresh(),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let is_default = calendar.is_default;
+    view! {
+        <details class="cal-settings">
+            <summary>{t(Key::EditCalendar)}</summary>
+            <form on:submit=save>
+                <label for=format!("cal-name-{id}")>{t(Key::CalendarName)}</label>
+                <input id=format!("cal-name-{id}") type="text" maxlength="100" bind:value=name />
+                <label for=format!("cal-color-{id}")>{t(Key::Color)}</label>
+                <input id=format!("cal-color-{id}") type="color" bind:value=color />
+                <button type="submit" class="button small">{t(Key::Save)}</button>
+            </form>
+            <form on:submit=share>
+                <label for=format!("cal-share-{id}")>{t(Key::ShareWith)}</label>
+                <input id=format!("cal-share-{id}") type="email" bind:value=share_email />
+                <select aria-label=t(Key::ShareWith) on:change=move |ev| share_access.set(
+                    if event_target_value(&ev) == "read_write" { CalendarAccess::ReadWrite } else { CalendarAccess::Read })>
+                    <option value="read">{t(Key::AccessRead)}</option>
+                    <option value="read_write">{t(Key::AccessReadWrite)}</option>
+                </select>
+                <button type="submit" class="button small">{t(Key::Share)}</button>
+            </form>
+            <ul class="shares">
+                {move || shares.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
+                    let email = s.email.clone();
+                    let label = if s.access == CalendarAccess::ReadWrite { Key::AccessReadWrite } else { Key::AccessRead };
+                    view! {
+                        <li>
+                            <span>{s.email.clone()}" · "{t(label)}</span>
+                            <button type="button" class="button small" on:click=move |_| unshare(email.clone())>{t(Key::RemoveShare)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {(!is_default).then(|| view! {
+                <button type="button" class="button small danger" on:click=delete>{t(Key::DeleteCalendar)}</button>
+            })}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        </details>
     }
 }

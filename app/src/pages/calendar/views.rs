@@ -12,12 +12,18 @@ fn open(ctx: CalendarCtx, p: &Placed) -> impl Fn(leptos::ev::MouseEvent) + 'stat
     let occ = p.occ.clone();
     move |ev: leptos::ev::MouseEvent| {
         ev.stop_propagation();
-        ctx.editor.set(Some(EditorTarget::Existing { occurrence: occ.clone() }));
+        ctx.editor.set(Some(EditorTarget::Existing {
+            occurrence: occ.clone(),
+        }));
     }
 }
 
 fn time_label(p: &Placed) -> String {
-    if p.occ.all_day { String::new() } else { p.start.format("%H:%M").to_string() }
+    if p.occ.all_day {
+        String::new()
+    } else {
+        p.start.format("%H:%M").to_string()
+    }
 }
 
 #[component]
@@ -155,7 +161,8 @@ pub fn AgendaView(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl
         .filter(|(_, l)| !l.is_empty())
         .collect();
     if days.is_empty() {
-        return view! { <p class="empty" data-testid="agenda-view">{t(Key::NoEvents)}</p> }.into_any();
+        return view! { <p class="empty" data-testid="agenda-view">{t(Key::NoEvents)}</p> }
+            .into_any();
     }
     view! {
         <ol class="agenda" data-testid="agenda-view">
