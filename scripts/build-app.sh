@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export TRUNK_SKIP_VERSION_CHECK=true
+# Trunk always rebuilds (wasm-bindgen + wasm-opt take ~20 s): skip when nothing changed.
+STAMP=dist/.built
+if [ -f "$STAMP" ] && [ -z "$(find app common style public Cargo.lock Trunk.toml tools/package-lock.json -newer "$STAMP" -print -quit)" ]; then
+  echo "web app is up to date (dist/)"
+  exit 0
+fi
 cargo fetch -q  # Trunk.toml has offline = true
 if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then
   # Debian's rustc (has the std sources) with the sysroot built by setup.sh; the server
@@ -12,4 +18,5 @@ if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--sysroot=$PWD/.tools/wasm-sysroot"
 fi
-exec trunk build --release "$@"
+trunk build --release "$@"
+touch "$STAMP"
