@@ -332,6 +332,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         });
     };
     let is_new = occurrence.is_none();
+    let zones = LocalResource::new(api::settings::time_zones);
     let many_calendars = writable.len() > 1;
 
     view! {
@@ -374,7 +375,11 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             </div>
             <Show when=move || !all_day.get()>
                 <label for="ev-tz">{t(Key::TimeZone)}</label>
-                <input id="ev-tz" type="text" bind:value=tz />
+                <input id="ev-tz" type="text" list="ev-tz-list" autocomplete="off" spellcheck="false" bind:value=tz />
+                <datalist id="ev-tz-list">
+                    {move || zones.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                        .map(|z| view! { <option value=z></option> }).collect_view()}
+                </datalist>
             </Show>
             <Show when=move || !(recurring && scope.get() == Scope::One)>
                 <label for="ev-repeat">{t(Key::Repeat)}</label>
