@@ -86,7 +86,9 @@ pub async fn signup(
         language: req.language.unwrap_or_default(),
         time_zone: &time_zone,
     };
-    let Some(user_id) = users::insert(&state.db, new_user).await? else {
+    // The account and its default calendar come into being together or not at all.
+    let mut tx = state.db.begin().await?;
+    let Some(user_id) = users::insert(&mut tx, new_user).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::EmailTaken,
@@ -94,13 +96,14 @@ pub async fn signup(
         ));
     };
     crate::calendar::store::create_calendar(
-        &state.db,
+        &mut tx,
         user_id,
         "Calendar",
         crate::calendar::store::DEFAULT_COLOR,
         true,
     )
     .await?;
+    tx.commit().await?;
     tracing::info!(user_id, "account created");
     let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
     Ok((StatusCode::CREATED, jar, Json(info)))

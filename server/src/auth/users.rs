@@ -39,7 +39,10 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user; `Ok(None)` when the e-mail is already taken.
-pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, ApiError> {
+pub async fn insert(
+    db: &mut sqlx::SqliteConnection,
+    user: NewUser<'_>,
+) -> Result<Option<i64>, ApiError> {
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, display_name, password_hash, language, time_zone, created_at) \
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",

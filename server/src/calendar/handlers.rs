@@ -93,7 +93,8 @@ pub async fn create_calendar(
         .color
         .unwrap_or_else(|| store::DEFAULT_COLOR.to_string());
     check_color(&color)?;
-    let id = store::create_calendar(&state.db, session.user_id, &name, &color, false).await?;
+    let mut conn = state.db.acquire().await?;
+    let id = store::create_calendar(&mut conn, session.user_id, &name, &color, false).await?;
     let info = CalendarInfo {
         id,
         name,

@@ -11,7 +11,7 @@ use crate::now_unix;
 pub const DEFAULT_COLOR: &str = "#2454d6";
 
 pub async fn create_calendar(
-    db: &Db,
+    db: &mut sqlx::SqliteConnection,
     owner_id: i64,
     name: &str,
     color: &str,
