@@ -68,7 +68,10 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 pub async fn cache_control(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut response = next.run(req).await;
-    if path.starts_with("/api/") || response.status() != StatusCode::OK {
+    if path.starts_with("/api/")
+        || response.status() != StatusCode::OK
+        || response.headers().contains_key(header::CACHE_CONTROL)
+    {
         return response;
     }
     let value = if is_hashed_asset(&path) {

@@ -310,6 +310,13 @@ async fn concurrent_edits_are_detected_with_etags() {
     assert_eq!(resp.status(), StatusCode::PRECONDITION_FAILED);
     let current: EventDetail = c.get(&path).await.json().await.expect("event");
     assert_eq!(current.title, "Lunch with Ana");
+    let one = format!("{path}/occurrences/20260505T100000Z");
+    let resp = send_with_etag(&c, Method::DELETE, &one, Some(&new_etag), None).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not a recurring event"
+    );
     let resp = send_with_etag(&c, Method::DELETE, &path, Some(&new_etag), None).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert_eq!(c.get(&path).await.status(), StatusCode::NOT_FOUND);

@@ -328,6 +328,10 @@ async fn password_protected_links_ask_first() {
     let resp = visit(&c, &link.short_url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers().get("location").is_none());
+    assert_eq!(
+        resp.headers().get("cache-control").expect("cache-control"),
+        "no-store"
+    );
     assert!(resp.text().await.expect("form").contains("type=password"));
 
     let form = |pw: &'static str| {

@@ -498,7 +498,10 @@ pub async fn delete_occurrence(
     // The EXDATE is written in the series' own zone so it matches the generated instant.
     let master = parse_stored(&row.ics)?
         .master
-        .ok_or_else(|| ApiError::validation("Not a recurring event."))?;
+        .filter(|m| m.rrule.is_some() || !m.rdates.is_empty())
+        .ok_or_else(|| {
+            ApiError::validation("This event does not repeat; delete the event itself.")
+        })?;
     let exdate = match master.start {
         IcalTime::Zoned(_, tz) => {
             IcalTime::Zoned(rid.to_utc(Tz::UTC).with_timezone(&tz).naive_local(), tz)
