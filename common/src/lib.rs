@@ -5,12 +5,14 @@
 
 pub mod account;
 pub mod calendar;
+pub mod contacts;
 pub mod error;
 pub mod links;
 pub mod paths;
 
 pub use account::*;
 pub use calendar::*;
+pub use contacts::*;
 pub use error::*;
 pub use links::*;
 

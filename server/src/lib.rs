@@ -3,10 +3,12 @@
 pub mod auth;
 pub mod calendar;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod error;
 pub mod links;
 pub mod openapi;
+pub mod resource;
 pub mod security;
 pub mod settings;
 pub mod startup;

@@ -44,8 +44,24 @@ use crate::state::AppState;
         crate::calendar::handlers::list_shares,
         crate::calendar::handlers::put_share,
         crate::calendar::handlers::delete_share,
+        crate::contacts::handlers::list_books,
+        crate::contacts::handlers::create_book,
+        crate::contacts::handlers::rename_book,
+        crate::contacts::handlers::delete_book,
+        crate::contacts::handlers::list_contacts,
+        crate::contacts::handlers::list_groups,
+        crate::contacts::handlers::create_contact,
+        crate::contacts::handlers::get_contact,
+        crate::contacts::handlers::update_contact,
+        crate::contacts::handlers::delete_contact,
+        crate::contacts::handlers::import,
+        crate::contacts::handlers::export,
+        crate::contacts::handlers::autocomplete,
+        crate::contacts::handlers::list_shares,
+        crate::contacts::handlers::put_share,
+        crate::contacts::handlers::delete_share,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "system"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"))
 )]
 pub struct ApiDoc;
 

@@ -17,7 +17,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::links::{self, LinksState};
 use crate::state::{AppState, Settings};
-use crate::{auth, calendar, db, openapi, security, settings, web};
+use crate::{auth, calendar, contacts, db, openapi, security, settings, web};
 
 /// Largest JSON body the API accepts; uploads get their own limits where they land.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
@@ -97,6 +97,7 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .merge(settings::router())
         .merge(links::router())
         .merge(calendar::router())
+        .merge(contacts::router())
         .route("/api/{*rest}", any(web::api_not_found))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(security::same_origin_guard));

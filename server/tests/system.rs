@@ -40,6 +40,12 @@ async fn openapi_documents_every_api_path() {
         "/api/links/{id}/stats",
         "/api/links/{id}/qr.svg",
         "/api/links/{id}/qr.png",
+        "/api/calendars",
+        "/api/events",
+        "/api/calendars/{id}/events/{uid}",
+        "/api/address-books",
+        "/api/address-books/{id}/contacts/{uid}",
+        "/api/contacts/autocomplete",
     ] {
         assert!(documented.contains_key(path), "{path} missing from OpenAPI");
     }

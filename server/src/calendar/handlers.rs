@@ -19,6 +19,9 @@ use super::time::IcalTime;
 use crate::auth::session::Session;
 use crate::auth::users;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::resource::{
+    changed_meanwhile, if_match, need_owner, need_write, require_if_match, with_etag,
+};
 use crate::state::AppState;
 
 const MAX_TITLE_LEN: usize = 500;
@@ -28,28 +31,6 @@ const MAX_RANGE_DAYS: i64 = 400;
 async fn user_zone(state: &AppState, user_id: i64) -> Result<Tz, ApiError> {
     let p = users::profile(&state.db, user_id).await?;
     Ok(p.time_zone.parse().unwrap_or(Tz::UTC))
-}
-
-fn need_write(access: CalendarAccess) -> Result<(), ApiError> {
-    match access {
-        CalendarAccess::Read => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "This calendar is shared with you read-only.",
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn need_owner(access: CalendarAccess) -> Result<(), ApiError> {
-    match access {
-        CalendarAccess::Owner => Ok(()),
-        _ => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "Only the owner can do this.",
-        )),
-    }
 }
 
 fn check_color(c: &str) -> Result<(), ApiError> {
@@ -297,39 +278,6 @@ fn show_time(t: &IcalTime) -> (String, Option<String>) {
     }
 }
 
-fn with_etag<T: serde::Serialize>(status: StatusCode, etag: &str, body: T) -> Response {
-    let mut resp = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    resp
-}
-
-fn if_match(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-}
-
-fn require_if_match(headers: &HeaderMap) -> Result<String, ApiError> {
-    if_match(headers).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            ErrorCode::BadRequest,
-            "Send the event's ETag in If-Match so concurrent changes are not overwritten.",
-        )
-    })
-}
-
-fn conflict() -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        ErrorCode::Conflict,
-        "The event was changed meanwhile (by you elsewhere or by someone else). Reload it and try again.",
-    )
-}
-
 fn parse_stored(ics: &str) -> Result<EventObject, ApiError> {
     ical::parse_object(ics).map_err(ApiError::internal)
 }
@@ -345,7 +293,7 @@ pub async fn create_event(
     need_write(store::access(&state.db, session.user_id, id).await?)?;
     let zone = user_zone(&state, session.user_id).await?;
     let fields = fields_from_input(&input, zone)?;
-    let uid = format!("{}@ksuite", uuid_like());
+    let uid = format!("{}@ksuite", crate::resource::new_uid());
     let ics = ical::new_object(&uid, &fields);
     let obj = parse_stored(&ics)?;
     let idx = index_of(&obj, zone)?;
@@ -357,24 +305,6 @@ pub async fn create_event(
         &etag,
         detail(id, etag.clone(), &obj)?,
     ))
-}
-
-/// A random identifier in UUID v4 format.
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 #[utoipa::path(get, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
@@ -442,7 +372,7 @@ async fn edit(
     let expected = require_if_match(headers)?;
     let row = store::get_event(&state.db, id, uid).await?;
     if row.etag != expected {
-        return Err(conflict());
+        return Err(changed_meanwhile());
     }
     let zone = user_zone(state, session.user_id).await?;
     let fields = fields_from_input(input, zone)?;
@@ -451,7 +381,7 @@ async fn edit(
     let idx = index_of(&obj, zone)?;
     let etag = store::replace_event(&state.db, id, uid, &expected, &ics, &idx)
         .await?
-        .ok_or_else(conflict)?;
+        .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(
         StatusCode::OK,
         &etag,
@@ -474,7 +404,7 @@ pub async fn delete_event(
     }
     // Missing, or present with another ETag.
     store::get_event(&state.db, id, &uid).await?;
-    Err(conflict())
+    Err(changed_meanwhile())
 }
 
 /// Delete one occurrence of a recurring event (adds an EXDATE; If-Match required).
@@ -492,7 +422,7 @@ pub async fn delete_occurrence(
     let expected = require_if_match(&headers)?;
     let row = store::get_event(&state.db, id, &uid).await?;
     if row.etag != expected {
-        return Err(conflict());
+        return Err(changed_meanwhile());
     }
     let zone = user_zone(&state, session.user_id).await?;
     // The EXDATE is written in the series' own zone so it matches the generated instant.
@@ -514,7 +444,7 @@ pub async fn delete_occurrence(
     let idx = index_of(&obj, zone)?;
     let etag = store::replace_event(&state.db, id, &uid, &expected, &ics, &idx)
         .await?
-        .ok_or_else(conflict)?;
+        .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(
         StatusCode::OK,
         &etag,

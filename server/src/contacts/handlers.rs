@@ -1,0 +1,435 @@
+//! Contacts API handlers.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ksuite_common::{
+    AddressBookInfo, AddressBookKind, CalendarAccess, CalendarShare, Contact, ContactImportReport,
+    ContactInput, ContactSort, ContactSummary, CreateAddressBookRequest, DIRECTORY_ID, ErrorCode,
+    SkippedItem,
+};
+use serde::Deserialize;
+
+use super::store::{self, ContactIndex};
+use super::vcard;
+use crate::auth::session::Session;
+use crate::auth::users;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::resource::{
+    changed_meanwhile, if_match, need_owner, need_write, require_if_match, with_etag,
+};
+use crate::state::AppState;
+
+/// Most contacts one list answer carries.
+const LIST_LIMIT: i64 = 5000;
+const AUTOCOMPLETE_LIMIT: i64 = 10;
+
+fn book_name(n: &str) -> Result<String, ApiError> {
+    let n = n.trim();
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err(ApiError::validation(
+            "An address book name needs 1 to 100 characters.",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+/// The user's address books, shared ones and the organization directory.
+#[utoipa::path(get, path = "/api/address-books", tag = "contacts", responses((status = 200, body = Vec<AddressBookInfo>)))]
+pub async fn list_books(
+    State(state): State<AppState>,
+    session: Session,
+) -> ApiResult<Json<Vec<AddressBookInfo>>> {
+    let mut books = store::list_books(&state.db, session.user_id).await?;
+    books.push(AddressBookInfo {
+        id: DIRECTORY_ID,
+        name: "Directory".into(),
+        kind: AddressBookKind::Directory,
+        is_default: false,
+        access: CalendarAccess::Read,
+        owner_email: None,
+    });
+    Ok(Json(books))
+}
+
+#[utoipa::path(post, path = "/api/address-books", tag = "contacts", request_body = CreateAddressBookRequest,
+    responses((status = 201, body = AddressBookInfo), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn create_book(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(req): ApiJson<CreateAddressBookRequest>,
+) -> ApiResult<(StatusCode, Json<AddressBookInfo>)> {
+    let name = book_name(&req.name)?;
+    let mut conn = state.db.acquire().await?;
+    let id = store::create_book(&mut conn, session.user_id, &name, false).await?;
+    let info = AddressBookInfo {
+        id,
+        name,
+        kind: AddressBookKind::Personal,
+        is_default: false,
+        access: CalendarAccess::Owner,
+        owner_email: None,
+    };
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+#[utoipa::path(patch, path = "/api/address-books/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = CreateAddressBookRequest,
+    responses((status = 204), (status = 403, body = ksuite_common::ErrorBody), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn rename_book(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CreateAddressBookRequest>,
+) -> ApiResult<StatusCode> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    store::rename_book(&state.db, id, &book_name(&req.name)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/address-books/{id}", tag = "contacts", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ksuite_common::ErrorBody), (status = 409, body = ksuite_common::ErrorBody)))]
+pub async fn delete_book(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if store::book_meta(&state.db, id).await?.1 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "The default address book cannot be deleted.",
+        ));
+    }
+    store::delete_book(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Matches names, e-mails, phone digits and organization.
+    #[serde(default)]
+    q: Option<String>,
+    /// Only contacts of this group.
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default)]
+    sort: ContactSort,
+}
+
+/// Contacts of one address book (or of the directory, id 0).
+#[utoipa::path(get, path = "/api/address-books/{id}/contacts", tag = "contacts", params(("id" = i64, Path), ListQuery),
+    responses((status = 200, body = Vec<ContactSummary>), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn list_contacts(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ContactSummary>>> {
+    let text = q.q.unwrap_or_default();
+    if id == DIRECTORY_ID {
+        return Ok(Json(store::directory(&state.db, &text, LIST_LIMIT).await?));
+    }
+    store::access(&state.db, session.user_id, id).await?;
+    let group = q.group.as_deref().filter(|g| !g.is_empty());
+    Ok(Json(
+        store::search(&state.db, &[id], &text, group, q.sort, LIST_LIMIT).await?,
+    ))
+}
+
+/// Groups used in an address book.
+#[utoipa::path(get, path = "/api/address-books/{id}/groups", tag = "contacts", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<String>), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn list_groups(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<String>>> {
+    store::access(&state.db, session.user_id, id).await?;
+    Ok(Json(store::groups(&state.db, id).await?))
+}
+
+fn contact_of(book_id: i64, uid: String, etag: String, card: &calcard::vcard::VCard) -> Contact {
+    Contact {
+        uid,
+        book_id,
+        etag,
+        fields: vcard::fields(card),
+    }
+}
+
+#[utoipa::path(post, path = "/api/address-books/{id}/contacts", tag = "contacts", params(("id" = i64, Path)), request_body = ContactInput,
+    responses((status = 201, body = Contact), (status = 403, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn create_contact(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    vcard::validate(&input).map_err(ApiError::validation)?;
+    let uid = crate::resource::new_uid();
+    let card = vcard::apply(None, &uid, &input);
+    let text = card.to_string();
+    let idx = ContactIndex::of(&vcard::fields(&card));
+    let etag = store::insert_contact(&state.db, id, &uid, &text, &idx)
+        .await?
+        .ok_or_else(|| ApiError::internal("generated UID collided"))?;
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &etag,
+        contact_of(id, uid, etag.clone(), &card),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/address-books/{id}/contacts/{uid}", tag = "contacts", params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 200, body = Contact), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn get_contact(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<Response> {
+    store::access(&state.db, session.user_id, id).await?;
+    let row = store::get_contact(&state.db, id, &uid).await?;
+    let card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &row.etag,
+        contact_of(id, row.uid, row.etag.clone(), &card),
+    ))
+}
+
+/// Replace the editable fields (If-Match required); other vCard properties are kept.
+#[utoipa::path(put, path = "/api/address-books/{id}/contacts/{uid}", tag = "contacts", params(("id" = i64, Path), ("uid" = String, Path)),
+    request_body = ContactInput,
+    responses((status = 200, body = Contact), (status = 412, body = ksuite_common::ErrorBody), (status = 428, body = ksuite_common::ErrorBody)))]
+pub async fn update_contact(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let expected = require_if_match(&headers)?;
+    vcard::validate(&input).map_err(ApiError::validation)?;
+    let row = store::get_contact(&state.db, id, &uid).await?;
+    if row.etag != expected {
+        return Err(changed_meanwhile());
+    }
+    let existing = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
+    let card = vcard::apply(Some(existing), &uid, &input);
+    let text = card.to_string();
+    let idx = ContactIndex::of(&vcard::fields(&card));
+    let etag = store::replace_contact(&state.db, id, &uid, &expected, &text, &idx)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &etag,
+        contact_of(id, uid, etag.clone(), &card),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/address-books/{id}/contacts/{uid}", tag = "contacts", params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 204), (status = 404, body = ksuite_common::ErrorBody), (status = 412, body = ksuite_common::ErrorBody)))]
+pub async fn delete_contact(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<StatusCode> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    if store::delete_contact(&state.db, id, &uid, if_match(&headers).as_deref()).await? {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    store::get_contact(&state.db, id, &uid).await?;
+    Err(changed_meanwhile())
+}
+
+/// Import a .vcf file (vCard 3.0 or 4.0, many cards).
+#[utoipa::path(post, path = "/api/address-books/{id}/import", tag = "contacts", params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/vcard"),
+    responses((status = 200, body = ContactImportReport), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    body: String,
+) -> ApiResult<Json<ContactImportReport>> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let sources = vcard::split_cards(&body);
+    if sources.is_empty() {
+        return Err(ApiError::validation("This file contains no vCard."));
+    }
+    let mut skipped = Vec::new();
+    let mut imported = 0;
+    for source in sources {
+        let mut card = match vcard::parse_one(&source) {
+            Ok(card) => card,
+            Err(reason) => {
+                skipped.push(SkippedItem {
+                    uid: None,
+                    reason: format!("unreadable card: {reason}"),
+                });
+                continue;
+            }
+        };
+        let fields = vcard::fields(&card);
+        if fields.display_name.trim().is_empty() {
+            skipped.push(SkippedItem {
+                uid: vcard::uid_of(&card),
+                reason: "the card has no name, organization or e-mail".into(),
+            });
+            continue;
+        }
+        // The source is stored as sent; only a card without UID is rewritten to get one.
+        let (uid, text) = match vcard::uid_of(&card) {
+            Some(uid) => (uid, source),
+            None => {
+                let uid = crate::resource::new_uid();
+                vcard::ensure_uid(&mut card, &uid);
+                (uid, card.to_string())
+            }
+        };
+        match store::insert_contact(&state.db, id, &uid, &text, &ContactIndex::of(&fields)).await? {
+            Some(_) => imported += 1,
+            None => skipped.push(SkippedItem {
+                uid: Some(uid),
+                reason: "a contact with this UID is already in the address book".into(),
+            }),
+        }
+    }
+    Ok(Json(ContactImportReport { imported, skipped }))
+}
+
+/// Export the address book as one .vcf file.
+#[utoipa::path(get, path = "/api/address-books/{id}/export", tag = "contacts", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/vcard", body = String), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    store::access(&state.db, session.user_id, id).await?;
+    let (name, _) = store::book_meta(&state.db, id).await?;
+    let body = store::all_vcards(&state.db, id).await?.concat();
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/vcard; charset=utf-8"),
+    );
+    let file: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}.vcf\"",
+        if file.is_empty() { "contacts" } else { &file }
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AutocompleteQuery {
+    q: String,
+}
+
+/// Contacts with an e-mail whose name or address matches, for the mail composer.
+#[utoipa::path(get, path = "/api/contacts/autocomplete", tag = "contacts", params(AutocompleteQuery),
+    responses((status = 200, body = Vec<ContactSummary>)))]
+pub async fn autocomplete(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<AutocompleteQuery>,
+) -> ApiResult<Json<Vec<ContactSummary>>> {
+    let text = q.q.trim();
+    if text.is_empty() {
+        return Ok(Json(Vec::new()));
+    }
+    let ids: Vec<i64> = store::list_books(&state.db, session.user_id)
+        .await?
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    let mut found = store::search(
+        &state.db,
+        &ids,
+        text,
+        None,
+        ContactSort::FirstName,
+        AUTOCOMPLETE_LIMIT,
+    )
+    .await?;
+    found.retain(|c| c.email.is_some());
+    found.extend(store::directory(&state.db, text, AUTOCOMPLETE_LIMIT).await?);
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|c| seen.insert(c.email.clone().unwrap_or_default().to_lowercase()));
+    found.truncate(AUTOCOMPLETE_LIMIT as usize);
+    Ok(Json(found))
+}
+
+#[utoipa::path(get, path = "/api/address-books/{id}/shares", tag = "contacts", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody)))]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    Ok(Json(store::shares(&state.db, id).await?))
+}
+
+/// Share with another user of this server (read or read_write).
+#[utoipa::path(put, path = "/api/address-books/{id}/shares", tag = "contacts", params(("id" = i64, Path)), request_body = CalendarShare,
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn put_share(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(share): ApiJson<CalendarShare>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if share.access == CalendarAccess::Owner {
+        return Err(ApiError::validation(
+            "Share with read or read_write access.",
+        ));
+    }
+    let email = users::normalize_email(&share.email)?;
+    let (target, _) = users::credentials(&state.db, &email)
+        .await?
+        .ok_or_else(|| {
+            ApiError::validation("There is no user with this e-mail address on this server.")
+        })?;
+    if target == session.user_id {
+        return Err(ApiError::validation("You already own this address book."));
+    }
+    store::upsert_share(&state.db, id, target, share.access).await?;
+    Ok(Json(store::shares(&state.db, id).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ShareQuery {
+    email: String,
+}
+
+#[utoipa::path(delete, path = "/api/address-books/{id}/shares", tag = "contacts", params(("id" = i64, Path), ShareQuery),
+    responses((status = 200, body = Vec<CalendarShare>), (status = 403, body = ksuite_common::ErrorBody)))]
+pub async fn delete_share(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ShareQuery>,
+) -> ApiResult<Json<Vec<CalendarShare>>> {
+    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if let Some((target, _)) =
+        users::credentials(&state.db, &users::normalize_email(&q.email)?).await?
+    {
+        store::remove_share(&state.db, id, target).await?;
+    }
+    Ok(Json(store::shares(&state.db, id).await?))
+}

@@ -1,0 +1,486 @@
+//! Address book and contact queries; access is resolved once by [`access`], and a book
+//! the user may not see answers like a missing one.
+
+use ksuite_common::{
+    AddressBookInfo, AddressBookKind, CalendarAccess, CalendarShare, ContactInput, ContactSort,
+    ContactSummary,
+};
+
+use crate::calendar::store::{access_code, etag_of};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::now_unix;
+
+pub async fn create_book(
+    db: &mut sqlx::SqliteConnection,
+    owner_id: i64,
+    name: &str,
+    is_default: bool,
+) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar("INSERT INTO address_books (owner_id, name, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+        .bind(owner_id)
+        .bind(name)
+        .bind(is_default)
+        .bind(now_unix())
+        .fetch_one(db)
+        .await?)
+}
+
+fn parse_access(s: &str) -> CalendarAccess {
+    if s == "read_write" {
+        CalendarAccess::ReadWrite
+    } else {
+        CalendarAccess::Read
+    }
+}
+
+pub async fn list_books(db: &Db, user_id: i64) -> Result<Vec<AddressBookInfo>, ApiError> {
+    type Row = (i64, String, bool, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT b.id, b.name, b.is_default, NULL, NULL FROM address_books b WHERE b.owner_id = ? \
+         UNION ALL \
+         SELECT b.id, b.name, FALSE, s.access, u.email FROM address_book_shares s \
+         JOIN address_books b ON b.id = s.book_id JOIN users u ON u.id = b.owner_id WHERE s.user_id = ? \
+         ORDER BY 3 DESC, 1",
+    )
+    .bind(user_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, is_default, access, owner_email)| AddressBookInfo {
+                id,
+                name,
+                kind: if access.is_some() {
+                    AddressBookKind::Shared
+                } else {
+                    AddressBookKind::Personal
+                },
+                is_default,
+                access: access
+                    .as_deref()
+                    .map_or(CalendarAccess::Owner, parse_access),
+                owner_email,
+            },
+        )
+        .collect())
+}
+
+pub async fn access(db: &Db, user_id: i64, book_id: i64) -> Result<CalendarAccess, ApiError> {
+    let row: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT b.owner_id, s.access FROM address_books b \
+         LEFT JOIN address_book_shares s ON s.book_id = b.id AND s.user_id = ? WHERE b.id = ?",
+    )
+    .bind(user_id)
+    .bind(book_id)
+    .fetch_optional(db)
+    .await?;
+    match row {
+        Some((owner, _)) if owner == user_id => Ok(CalendarAccess::Owner),
+        Some((_, Some(a))) => Ok(parse_access(&a)),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+pub async fn rename_book(db: &Db, id: i64, name: &str) -> Result<(), ApiError> {
+    sqlx::query("UPDATE address_books SET name = ?, ctag = ctag + 1 WHERE id = ?")
+        .bind(name)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn book_meta(db: &Db, id: i64) -> Result<(String, bool), ApiError> {
+    Ok(
+        sqlx::query_as("SELECT name, is_default FROM address_books WHERE id = ?")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+pub async fn delete_book(db: &Db, id: i64) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM address_books WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Index columns of a contact.
+pub struct ContactIndex {
+    pub display_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub organization: Option<String>,
+    pub groups: String,
+    pub search: String,
+}
+
+impl ContactIndex {
+    pub fn of(f: &ContactInput) -> ContactIndex {
+        let mut search = format!(
+            "{} {} {} {}",
+            f.display_name,
+            f.given_name,
+            f.family_name,
+            f.nickname.clone().unwrap_or_default()
+        );
+        for e in &f.emails {
+            search.push(' ');
+            search.push_str(&e.value);
+        }
+        for p in &f.phones {
+            search.push(' ');
+            search.push_str(
+                &p.value
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>(),
+            );
+        }
+        if let Some(o) = &f.organization {
+            search.push(' ');
+            search.push_str(o);
+        }
+        let groups = if f.groups.is_empty() {
+            String::new()
+        } else {
+            format!("\n{}\n", f.groups.join("\n"))
+        };
+        ContactIndex {
+            display_name: f.display_name.clone(),
+            given_name: f.given_name.clone(),
+            family_name: f.family_name.clone(),
+            email: f.emails.first().map(|e| e.value.clone()),
+            phone: f.phones.first().map(|p| p.value.clone()),
+            organization: f.organization.clone(),
+            groups,
+            search: fold(&search),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ContactRow {
+    pub uid: String,
+    pub vcard: String,
+    pub etag: String,
+}
+
+pub async fn get_contact(db: &Db, book_id: i64, uid: &str) -> Result<ContactRow, ApiError> {
+    Ok(
+        sqlx::query_as("SELECT uid, vcard, etag FROM contacts WHERE book_id = ? AND uid = ?")
+            .bind(book_id)
+            .bind(uid)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+async fn bump(tx: &mut sqlx::SqliteConnection, book_id: i64) -> Result<(), ApiError> {
+    sqlx::query("UPDATE address_books SET ctag = ctag + 1 WHERE id = ?")
+        .bind(book_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a contact; `Ok(None)` when the UID is already in the book.
+pub async fn insert_contact(
+    db: &Db,
+    book_id: i64,
+    uid: &str,
+    vcard: &str,
+    idx: &ContactIndex,
+) -> Result<Option<String>, ApiError> {
+    let etag = etag_of(vcard);
+    let mut tx = db.begin().await?;
+    let result = sqlx::query(
+        "INSERT INTO contacts (book_id, uid, vcard, etag, display_name, given_name, family_name, email, phone, organization, \
+         groups, search, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(book_id)
+    .bind(uid)
+    .bind(vcard)
+    .bind(&etag)
+    .bind(&idx.display_name)
+    .bind(&idx.given_name)
+    .bind(&idx.family_name)
+    .bind(&idx.email)
+    .bind(&idx.phone)
+    .bind(&idx.organization)
+    .bind(&idx.groups)
+    .bind(&idx.search)
+    .bind(now_unix())
+    .execute(&mut *tx)
+    .await;
+    match result {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    bump(&mut tx, book_id).await?;
+    tx.commit().await?;
+    Ok(Some(etag))
+}
+
+/// Replaces a contact if its ETag is still `if_match`; `Ok(None)` otherwise.
+pub async fn replace_contact(
+    db: &Db,
+    book_id: i64,
+    uid: &str,
+    if_match: &str,
+    vcard: &str,
+    idx: &ContactIndex,
+) -> Result<Option<String>, ApiError> {
+    let etag = etag_of(vcard);
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
+         organization = ?, groups = ?, search = ?, last_modified = ? WHERE book_id = ? AND uid = ? AND etag = ?",
+    )
+    .bind(vcard)
+    .bind(&etag)
+    .bind(&idx.display_name)
+    .bind(&idx.given_name)
+    .bind(&idx.family_name)
+    .bind(&idx.email)
+    .bind(&idx.phone)
+    .bind(&idx.organization)
+    .bind(&idx.groups)
+    .bind(&idx.search)
+    .bind(now_unix())
+    .bind(book_id)
+    .bind(uid)
+    .bind(if_match)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    bump(&mut tx, book_id).await?;
+    tx.commit().await?;
+    Ok(Some(etag))
+}
+
+pub async fn delete_contact(
+    db: &Db,
+    book_id: i64,
+    uid: &str,
+    if_match: Option<&str>,
+) -> Result<bool, ApiError> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND (? IS NULL OR etag = ?)",
+    )
+    .bind(book_id)
+    .bind(uid)
+    .bind(if_match)
+    .bind(if_match)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    bump(&mut tx, book_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Lower-cases and strips the accents of Latin letters, so "muller" finds "Müller".
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.to_lowercase().chars() {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => out.push('a'),
+            'ç' | 'ć' | 'č' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => out.push('i'),
+            'ñ' | 'ń' | 'ň' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'š' | 'ś' => out.push('s'),
+            'ž' | 'ź' | 'ż' => out.push('z'),
+            'ł' => out.push('l'),
+            'ř' => out.push('r'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn like(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in fold(q).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn summary(
+    (uid, book_id, display_name, email, phone, organization, groups): SummaryRow,
+) -> ContactSummary {
+    ContactSummary {
+        uid,
+        book_id,
+        display_name,
+        email,
+        phone,
+        organization,
+        groups: groups
+            .lines()
+            .filter(|g| !g.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+type SummaryRow = (
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// Contacts of the given books matching a search and an optional group.
+pub async fn search(
+    db: &Db,
+    book_ids: &[i64],
+    q: &str,
+    group: Option<&str>,
+    sort: ContactSort,
+    limit: i64,
+) -> Result<Vec<ContactSummary>, ApiError> {
+    let order = match sort {
+        ContactSort::FirstName => "given_name = '', lower(given_name), lower(display_name)",
+        ContactSort::LastName => "family_name = '', lower(family_name), lower(display_name)",
+    };
+    let group_pattern = group.map(|g| format!("%\n{}\n%", g.replace(['%', '_', '\\'], "")));
+    let mut out = Vec::new();
+    for id in book_ids {
+        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+            "SELECT uid, book_id, display_name, email, phone, organization, groups FROM contacts \
+             WHERE book_id = ? AND search LIKE ? ESCAPE '\\' AND (? IS NULL OR groups LIKE ?) ORDER BY {order} LIMIT ?"
+        ))
+        .bind(id)
+        .bind(like(q.trim()))
+        .bind(&group_pattern)
+        .bind(&group_pattern)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+        out.extend(rows.into_iter().map(summary));
+    }
+    Ok(out)
+}
+
+/// The organization directory: every member (here: every user of this server).
+pub async fn directory(db: &Db, q: &str, limit: i64) -> Result<Vec<ContactSummary>, ApiError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, display_name, email FROM users WHERE lower(display_name) LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' \
+         ORDER BY lower(display_name) LIMIT ?",
+    )
+    .bind(like(q.trim()))
+    .bind(like(q.trim()))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| ContactSummary {
+            uid: format!("user-{id}"),
+            book_id: ksuite_common::DIRECTORY_ID,
+            display_name: name,
+            email: Some(email),
+            phone: None,
+            organization: None,
+            groups: Vec::new(),
+        })
+        .collect())
+}
+
+pub async fn groups(db: &Db, book_id: i64) -> Result<Vec<String>, ApiError> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT groups FROM contacts WHERE book_id = ? AND groups <> ''")
+            .bind(book_id)
+            .fetch_all(db)
+            .await?;
+    let mut all: Vec<String> = rows
+        .iter()
+        .flat_map(|g| g.lines())
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .collect();
+    all.sort_by_key(|g| g.to_lowercase());
+    all.dedup();
+    Ok(all)
+}
+
+pub async fn all_vcards(db: &Db, book_id: i64) -> Result<Vec<String>, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT vcard FROM contacts WHERE book_id = ? ORDER BY lower(display_name)",
+    )
+    .bind(book_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn shares(db: &Db, book_id: i64) -> Result<Vec<CalendarShare>, ApiError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.email, s.access FROM address_book_shares s JOIN users u ON u.id = s.user_id WHERE s.book_id = ? ORDER BY u.email",
+    )
+    .bind(book_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, a)| CalendarShare {
+            email,
+            access: parse_access(&a),
+        })
+        .collect())
+}
+
+pub async fn upsert_share(
+    db: &Db,
+    book_id: i64,
+    user_id: i64,
+    access: CalendarAccess,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO address_book_shares (book_id, user_id, access) VALUES (?, ?, ?) \
+         ON CONFLICT (book_id, user_id) DO UPDATE SET access = excluded.access",
+    )
+    .bind(book_id)
+    .bind(user_id)
+    .bind(access_code(access))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_share(db: &Db, book_id: i64, user_id: i64) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM address_book_shares WHERE book_id = ? AND user_id = ?")
+        .bind(book_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

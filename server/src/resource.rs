@@ -1,0 +1,84 @@
+//! Helpers shared by the resource APIs (calendar events, contacts): access levels,
+//! ETag / If-Match handling and new UIDs.
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ksuite_common::{CalendarAccess, ErrorCode};
+
+use crate::error::ApiError;
+
+pub fn need_write(access: CalendarAccess) -> Result<(), ApiError> {
+    match access {
+        CalendarAccess::Read => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "This is shared with you read-only.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn need_owner(access: CalendarAccess) -> Result<(), ApiError> {
+    match access {
+        CalendarAccess::Owner => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "Only the owner can do this.",
+        )),
+    }
+}
+
+/// A JSON answer carrying the resource's ETag.
+pub fn with_etag<T: serde::Serialize>(status: StatusCode, etag: &str, body: T) -> Response {
+    let mut resp = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+pub fn if_match(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+}
+
+/// Updates must say which version they change, so concurrent edits are not lost.
+pub fn require_if_match(headers: &HeaderMap) -> Result<String, ApiError> {
+    if_match(headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::BadRequest,
+            "Send the ETag in If-Match so concurrent changes are not overwritten.",
+        )
+    })
+}
+
+pub fn changed_meanwhile() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        ErrorCode::Conflict,
+        "It was changed meanwhile (by you elsewhere or by someone else). Reload it and try again.",
+    )
+}
+
+/// A random identifier in UUID v4 format.
+pub fn new_uid() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
