@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod contacts;
 pub mod links;
 pub mod settings;
 

@@ -1,12 +1,180 @@
-//! Contacts (its own issue brings the real app; until then an honest placeholder).
+//! Contacts: address book and group filters, search, list, detail and editor, .vcf
+//! import/export. On phones the detail replaces the list.
 
+mod editor;
+
+use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
-use crate::components::coming_soon::ComingSoon;
-use crate::components::icon::Icon;
-use crate::i18n::Key;
+use crate::api;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+use editor::{ContactForm, Selection};
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
-    view! { <ComingSoon title=Key::Contacts icon=Icon::Contacts /> }
+    let lang = use_prefs().lang;
+    let version = RwSignal::new(0u32);
+    let books = LocalResource::new(move || {
+        version.track();
+        api::contacts::books()
+    });
+    let book = RwSignal::new(None::<i64>);
+    let current_book = move || {
+        book.get().or_else(|| books.get().and_then(Result::ok).and_then(|b| b.iter().find(|b| b.is_default).map(|b| b.id)))
+    };
+    let writable = move || {
+        let id = current_book();
+        books.get().and_then(Result::ok).unwrap_or_default().iter().any(|b| Some(b.id) == id && b.access != CalendarAccess::Read)
+    };
+    let search = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
+    let sort = RwSignal::new(ContactSort::FirstName);
+    let selected = RwSignal::new(None::<Selection>);
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let list = LocalResource::new(move || {
+        version.track();
+        let (b, q, g, s) = (current_book(), search.get(), group.get(), sort.get());
+        async move {
+            match b {
+                Some(b) => api::contacts::list(b, &q, &g, s).await,
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let groups = LocalResource::new(move || {
+        version.track();
+        let b = current_book();
+        async move {
+            match b {
+                Some(b) if b != ksuite_common::DIRECTORY_ID => api::contacts::groups(b).await,
+                _ => Ok(Vec::new()),
+            }
+        }
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(target) = current_book() else { return };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let Ok(content) = JsFuture::from(file.text()).await else { return };
+            match api::contacts::import(target, content.as_string().unwrap_or_default()).await {
+                Ok(r) => {
+                    message.set(Some(Ok(fill(
+                        text(lang.get_untracked(), Key::ImportContactsDone),
+                        &[("imported", r.imported.to_string()), ("skipped", r.skipped.len().to_string())],
+                    ))));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+            }
+        });
+    };
+    let changed = Callback::new(move |next: Option<Selection>| {
+        selected.set(next);
+        version.update(|v| *v += 1);
+    });
+
+    view! {
+        <section class="page contacts-page" class:showing-detail=move || selected.get().is_some() aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Contacts)}</h1>
+            <div class="contacts-layout">
+                <div class="contacts-list card">
+                    <form class="form-row list-tools" role="search" on:submit=|ev| ev.prevent_default()>
+                        <div>
+                            <label for="book-select">{t(Key::AddressBook)}</label>
+                            <select id="book-select" on:change=move |ev| {
+                                book.set(event_target_value(&ev).parse().ok());
+                                group.set(String::new());
+                                selected.set(None);
+                            }>
+                                {move || books.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|b| {
+                                    let label = match (b.kind, &b.owner_email) {
+                                        (AddressBookKind::Shared, Some(o)) => format!("{} ({o})", b.name),
+                                        _ => b.name.clone(),
+                                    };
+                                    view! { <option value=b.id.to_string() selected=move || current_book() == Some(b.id)>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div>
+                            <label for="group-select">{t(Key::GroupsComma)}</label>
+                            <select id="group-select" on:change=move |ev| group.set(event_target_value(&ev))>
+                                <option value="">{t(Key::AllGroups)}</option>
+                                {move || groups.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|g| {
+                                    let value = g.clone();
+                                    view! { <option value=value.clone() selected=move || group.get() == value>{g}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div>
+                            <label for="contact-search">{t(Key::SearchContacts)}</label>
+                            <input id="contact-search" type="search" on:input=move |ev| search.set(event_target_value(&ev)) />
+                        </div>
+                        <div>
+                            <label for="contact-sort">{t(Key::SortBy)}</label>
+                            <select id="contact-sort" on:change=move |ev| sort.set(
+                                if event_target_value(&ev) == "last" { ContactSort::LastName } else { ContactSort::FirstName })>
+                                <option value="first">{t(Key::SortFirstName)}</option>
+                                <option value="last">{t(Key::SortLastName)}</option>
+                            </select>
+                        </div>
+                    </form>
+                    <div class="actions">
+                        <Show when=writable>
+                            <button type="button" class="button primary small" data-testid="new-contact"
+                                    on:click=move |_| selected.set(current_book().map(|b| Selection { book: b, uid: None }))>
+                                {t(Key::NewContact)}
+                            </button>
+                            <label class="button small file-button">
+                                {t(Key::ImportVcf)}
+                                <input type="file" accept=".vcf,text/vcard" class="visually-hidden" data-testid="import-vcf" on:change=on_file />
+                            </label>
+                        </Show>
+                        {move || current_book().filter(|b| *b != ksuite_common::DIRECTORY_ID).map(|b| view! {
+                            <a class="button small" href=format!("/api/address-books/{b}/export") download="" data-testid="export-vcf">{t(Key::ExportVcf)}</a>
+                        })}
+                    </div>
+                    {move || message.get().map(|m| match m {
+                        Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
+                        Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
+                    })}
+                    <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                        {move || list.get().map(|r| match r {
+                            Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                            Ok(items) if items.is_empty() => view! { <p class="empty">{t(Key::NoContacts)}</p> }.into_any(),
+                            Ok(items) => view! {
+                                <ul class="contact-items" data-testid="contact-list">
+                                    {items.into_iter().map(|c| {
+                                        let sel = Selection { book: c.book_id, uid: Some(c.uid.clone()) };
+                                        let is_current = {
+                                            let sel = sel.clone();
+                                            move || selected.get().as_ref() == Some(&sel)
+                                        };
+                                        let directory = c.book_id == ksuite_common::DIRECTORY_ID;
+                                        view! {
+                                            <li>
+                                                <button type="button" class="contact-item" class:selected=is_current data-testid="contact"
+                                                        disabled=directory on:click=move |_| selected.set(Some(sel.clone()))>
+                                                    <span class="name">{c.display_name.clone()}</span>
+                                                    <span class="meta">{c.email.clone().or(c.organization.clone()).or(c.phone.clone()).unwrap_or_default()}</span>
+                                                    {(!c.groups.is_empty()).then(|| view! { <span class="badge">{c.groups.join(", ")}</span> })}
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                        })}
+                    </Transition>
+                </div>
+                <div class="contact-detail">
+                    {move || selected.get().map(|s| view! { <ContactForm selection=s writable=writable() on_done=changed /> })}
+                </div>
+            </div>
+        </section>
+    }
 }

@@ -1,0 +1,206 @@
+//! The contact form: shows and edits one contact (or a new one). E-mails and phones are
+//! edited one per line; types and further addresses of existing entries are kept.
+
+use ksuite_common::{Contact, ContactInput, PostalAddress, TypedValue};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::i18n::{Key, error_message, t, text};
+use crate::state::prefs::use_prefs;
+
+/// Which contact the detail pane shows; `uid: None` is a new contact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selection {
+    pub book: i64,
+    pub uid: Option<String>,
+}
+
+#[component]
+pub fn ContactForm(selection: Selection, writable: bool, on_done: Callback<Option<Selection>>) -> impl IntoView {
+    let sel = selection.clone();
+    let contact = LocalResource::new(move || {
+        let sel = sel.clone();
+        async move {
+            match &sel.uid {
+                Some(uid) => api::contacts::get(sel.book, uid).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    view! {
+        <div class="card">
+            <button type="button" class="button small back" on:click=move |_| on_done.run(None)>"‹ "{t(Key::Contacts)}</button>
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || {
+                    let selection = selection.clone();
+                    contact.get().map(move |r| match r {
+                        Ok(c) => view! { <Fields selection=selection contact=c writable=writable on_done=on_done /> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{error_message(use_prefs().lang.get(), &e)}</p> }.into_any(),
+                    })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+fn lines(values: &[TypedValue]) -> String {
+    values.iter().map(|v| v.value.clone()).collect::<Vec<_>>().join("\n")
+}
+
+/// Typed values from edited lines, keeping the type of values that were there before.
+fn typed(edited: &str, before: &[TypedValue]) -> Vec<TypedValue> {
+    edited
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| TypedValue { kind: before.iter().find(|b| b.value == l).and_then(|b| b.kind.clone()), value: l.to_string() })
+        .collect()
+}
+
+#[component]
+fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_done: Callback<Option<Selection>>) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let base = contact.as_ref().map(|c| c.fields.clone()).unwrap_or_default();
+    let etag = contact.as_ref().map(|c| c.etag.clone()).unwrap_or_default();
+    let first_address = base.addresses.first().cloned().unwrap_or_default();
+    let given = RwSignal::new(base.given_name.clone());
+    let family = RwSignal::new(base.family_name.clone());
+    let org = RwSignal::new(base.organization.clone().unwrap_or_default());
+    let title = RwSignal::new(base.title.clone().unwrap_or_default());
+    let emails = RwSignal::new(lines(&base.emails));
+    let phones = RwSignal::new(lines(&base.phones));
+    let street = RwSignal::new(first_address.street.clone());
+    let city = RwSignal::new(first_address.locality.clone());
+    let postal = RwSignal::new(first_address.postal_code.clone());
+    let country = RwSignal::new(first_address.country.clone());
+    let birthday = RwSignal::new(base.birthday.clone().filter(|b| !b.starts_with("--")).unwrap_or_default());
+    let website = RwSignal::new(base.urls.first().cloned().unwrap_or_default());
+    let note = RwSignal::new(base.note.clone().unwrap_or_default());
+    let groups = RwSignal::new(base.groups.join(", "));
+    let error = RwSignal::new(None::<String>);
+    let is_new = contact.is_none();
+    let base = StoredValue::new(base);
+
+    let build = move || -> ContactInput {
+        let b = base.get_value();
+        let mut addresses = b.addresses.clone();
+        let first = PostalAddress {
+            kind: addresses.first().and_then(|a| a.kind.clone()),
+            street: street.get_untracked(),
+            locality: city.get_untracked(),
+            region: addresses.first().map(|a| a.region.clone()).unwrap_or_default(),
+            postal_code: postal.get_untracked(),
+            country: country.get_untracked(),
+        };
+        if addresses.is_empty() {
+            addresses.push(first);
+        } else {
+            addresses[0] = first;
+        }
+        let mut urls = b.urls.clone();
+        let site = website.get_untracked().trim().to_string();
+        match (urls.is_empty(), site.is_empty()) {
+            (true, false) => urls.push(site),
+            (false, false) => urls[0] = site,
+            (false, true) => {
+                urls.remove(0);
+            }
+            (true, true) => {}
+        }
+        let bday = birthday.get_untracked();
+        ContactInput {
+            given_name: given.get_untracked(),
+            family_name: family.get_untracked(),
+            // The shown name follows the edited parts unless it was set apart from them.
+            display_name: String::new(),
+            organization: Some(org.get_untracked()),
+            title: Some(title.get_untracked()),
+            emails: typed(&emails.get_untracked(), &b.emails),
+            phones: typed(&phones.get_untracked(), &b.phones),
+            addresses,
+            birthday: if bday.is_empty() { b.birthday.clone().filter(|x| x.starts_with("--")) } else { Some(bday) },
+            urls,
+            note: Some(note.get_untracked()),
+            groups: groups.get_untracked().split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect(),
+            ..b
+        }
+    };
+    let sel_save = selection.clone();
+    let etag_save = etag.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = build();
+        let sel = sel_save.clone();
+        let etag = etag_save.clone();
+        leptos::task::spawn_local(async move {
+            let result = match &sel.uid {
+                None => api::contacts::create(sel.book, &input).await,
+                Some(uid) => api::contacts::update(sel.book, uid, &etag, &input).await,
+            };
+            match result {
+                Ok(c) => on_done.run(Some(Selection { book: c.book_id, uid: Some(c.uid) })),
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let sel_delete = selection.clone();
+    let remove = move |_| {
+        let Some(uid) = sel_delete.uid.clone() else { return };
+        let Some(w) = web_sys::window() else { return };
+        if !w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteContact)).unwrap_or(false) {
+            return;
+        }
+        let book = sel_delete.book;
+        let etag = etag.clone();
+        leptos::task::spawn_local(async move {
+            match api::contacts::delete(book, &uid, &etag).await {
+                Ok(()) => on_done.run(None),
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let field = move |id: &'static str, key: Key, sig: RwSignal<String>, kind: &'static str| {
+        view! {
+            <label for=id>{t(key)}</label>
+            <input id=id type=kind disabled=!writable bind:value=sig />
+        }
+    };
+    view! {
+        <form class="contact-form" on:submit=save data-testid="contact-form">
+            <h2>{if is_new { t(Key::NewContact)() } else { t(Key::EditContact)() }}</h2>
+            <div class="form-row">
+                <div>{field("c-given", Key::FirstName, given, "text")}</div>
+                <div>{field("c-family", Key::LastName, family, "text")}</div>
+            </div>
+            <div class="form-row">
+                <div>{field("c-org", Key::Organization, org, "text")}</div>
+                <div>{field("c-title", Key::JobTitle, title, "text")}</div>
+            </div>
+            <label for="c-emails">{t(Key::Email)}</label>
+            <textarea id="c-emails" rows="2" disabled=!writable bind:value=emails></textarea>
+            <label for="c-phones">{t(Key::Phone)}</label>
+            <textarea id="c-phones" rows="2" disabled=!writable bind:value=phones></textarea>
+            {field("c-street", Key::Street, street, "text")}
+            <div class="form-row">
+                <div>{field("c-postal", Key::PostalCode, postal, "text")}</div>
+                <div>{field("c-city", Key::City, city, "text")}</div>
+            </div>
+            {field("c-country", Key::Country, country, "text")}
+            <div class="form-row">
+                <div>{field("c-birthday", Key::Birthday, birthday, "date")}</div>
+                <div>{field("c-website", Key::Website, website, "url")}</div>
+            </div>
+            {field("c-groups", Key::GroupsComma, groups, "text")}
+            <label for="c-note">{t(Key::Notes)}</label>
+            <textarea id="c-note" rows="3" disabled=!writable bind:value=note></textarea>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {writable.then(|| view! {
+                <div class="dialog-actions">
+                    {(!is_new).then(|| view! { <button type="button" class="button danger" data-testid="delete-contact" on:click=remove.clone()>{t(Key::Delete)}</button> })}
+                    <span class="spacer"></span>
+                    <button type="submit" class="button primary">{t(Key::Save)}</button>
+                </div>
+            })}
+        </form>
+    }
+}

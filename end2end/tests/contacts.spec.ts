@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { test, expect, newAccount } from './fixtures';
+
+test('create a contact, find it, group it, export, delete and re-import', async ({ page }) => {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
+  await page.getByTestId('new-contact').click();
+  const form = page.getByTestId('contact-form');
+  await form.getByLabel('First name').fill('Grace');
+  await form.getByLabel('Last name').fill('Hopper');
+  await form.getByLabel('Organization').fill('US Navy');
+  await form.getByLabel('E-mail address').fill('grace@example.org');
+  await form.getByLabel('Phone').fill('+1 555 0100');
+  await form.getByRole('button', { name: 'Save' }).click();
+  const list = page.getByTestId('contact-list');
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+
+  await page.getByLabel('Search contacts').fill('hopp');
+  await expect(list.getByTestId('contact').filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
+  await page.getByLabel('Search contacts').fill('5550100');
+  await expect(list.getByTestId('contact').filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
+  await page.getByLabel('Search contacts').fill('nobody');
+  await expect(page.getByText('No contacts yet.')).toBeVisible();
+  await page.getByLabel('Search contacts').fill('');
+
+  // Add her to a group, then filter by it.
+  await list.getByTestId('contact').first().click();
+  await form.getByLabel('Groups (separated by commas)').fill('Pioneers');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#group-select').selectOption('Pioneers');
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+  await expect(list.getByTestId('contact')).toContainText('Pioneers');
+  await page.locator('#group-select').selectOption('');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-vcf').click()]);
+  const vcf = readFileSync((await download.path())!, 'utf8');
+  expect(vcf).toContain('FN:Grace Hopper');
+  expect(vcf).toContain('CATEGORIES:Pioneers');
+
+  await list.getByTestId('contact').first().click();
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('delete-contact').click();
+  await expect(page.getByText('No contacts yet.')).toBeVisible();
+
+  await page.getByTestId('import-vcf').setInputFiles({ name: 'contacts.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcf) });
+  await expect(page.getByRole('status')).toHaveText('1 contacts imported, 0 skipped.');
+  await expect(list.getByTestId('contact').filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
+  await list.getByTestId('contact').first().click();
+  await expect(form.getByLabel('Groups (separated by commas)')).toHaveValue('Pioneers');
+  await page.screenshot({ path: 'test-results/contacts.png' });
+});
