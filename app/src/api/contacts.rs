@@ -1,7 +1,9 @@
 //! Contacts endpoints.
 
 use gloo_net::http::Request;
-use ksuite_common::{AddressBookInfo, Contact, ContactImportReport, ContactInput, ContactSort, ContactSummary};
+use ksuite_common::{
+    AddressBookInfo, Contact, ContactImportReport, ContactInput, ContactSort, ContactSummary,
+};
 
 use super::{ApiError, get_json, send_empty, send_json, with_csrf};
 
@@ -13,12 +15,22 @@ pub async fn books() -> Result<Vec<AddressBookInfo>, ApiError> {
     get_json("/api/address-books").await
 }
 
-pub async fn list(book: i64, q: &str, group: &str, sort: ContactSort) -> Result<Vec<ContactSummary>, ApiError> {
+pub async fn list(
+    book: i64,
+    q: &str,
+    group: &str,
+    sort: ContactSort,
+) -> Result<Vec<ContactSummary>, ApiError> {
     let sort = match sort {
         ContactSort::FirstName => "first_name",
         ContactSort::LastName => "last_name",
     };
-    get_json(&format!("/api/address-books/{book}/contacts?q={}&group={}&sort={sort}", enc(q), enc(group))).await
+    get_json(&format!(
+        "/api/address-books/{book}/contacts?q={}&group={}&sort={sort}",
+        enc(q),
+        enc(group)
+    ))
+    .await
 }
 
 pub async fn groups(book: i64) -> Result<Vec<String>, ApiError> {
@@ -34,11 +46,24 @@ pub async fn get(book: i64, uid: &str) -> Result<Contact, ApiError> {
 }
 
 pub async fn create(book: i64, input: &ContactInput) -> Result<Contact, ApiError> {
-    send_json(Request::post(&format!("/api/address-books/{book}/contacts")), input).await
+    send_json(
+        Request::post(&format!("/api/address-books/{book}/contacts")),
+        input,
+    )
+    .await
 }
 
-pub async fn update(book: i64, uid: &str, etag: &str, input: &ContactInput) -> Result<Contact, ApiError> {
-    send_json(Request::put(&path(book, uid)).header("if-match", etag), input).await
+pub async fn update(
+    book: i64,
+    uid: &str,
+    etag: &str,
+    input: &ContactInput,
+) -> Result<Contact, ApiError> {
+    send_json(
+        Request::put(&path(book, uid)).header("if-match", etag),
+        input,
+    )
+    .await
 }
 
 pub async fn delete(book: i64, uid: &str, etag: &str) -> Result<(), ApiError> {
@@ -50,6 +75,9 @@ pub async fn import(book: i64, vcf: String) -> Result<ContactImportReport, ApiEr
         .header("content-type", "text/vcard")
         .body(vcf)
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
     super::decode(resp).await
 }

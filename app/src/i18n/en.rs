@@ -160,6 +160,7 @@ pub fn text(key: Key) -> &'static str {
         Key::AddressBook => "Address book",
         Key::Edit => "Edit",
         Key::ImportContactsDone => "{imported} contacts imported, {skipped} skipped.",
+        Key::GroupFilter => "Group",
         Key::InstallApp => "Install app",
     }
 }

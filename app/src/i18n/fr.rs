@@ -172,6 +172,7 @@ pub fn text(key: Key) -> &'static str {
         Key::AddressBook => "Carnet d'adresses",
         Key::Edit => "Modifier",
         Key::ImportContactsDone => "{imported} contacts importés, {skipped} ignorés.",
+        Key::GroupFilter => "Groupe",
         Key::InstallApp => "Installer l'application",
     }
 }

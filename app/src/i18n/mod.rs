@@ -175,6 +175,7 @@ pub enum Key {
     AddressBook,
     Edit,
     ImportContactsDone,
+    GroupFilter,
 }
 
 /// The text for `key` in `lang`.

@@ -16,7 +16,11 @@ pub struct Selection {
 }
 
 #[component]
-pub fn ContactForm(selection: Selection, writable: bool, on_done: Callback<Option<Selection>>) -> impl IntoView {
+pub fn ContactForm(
+    selection: Selection,
+    writable: bool,
+    on_done: Callback<Option<Selection>>,
+) -> impl IntoView {
     let sel = selection.clone();
     let contact = LocalResource::new(move || {
         let sel = sel.clone();
@@ -44,7 +48,11 @@ pub fn ContactForm(selection: Selection, writable: bool, on_done: Callback<Optio
 }
 
 fn lines(values: &[TypedValue]) -> String {
-    values.iter().map(|v| v.value.clone()).collect::<Vec<_>>().join("\n")
+    values
+        .iter()
+        .map(|v| v.value.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Typed values from edited lines, keeping the type of values that were there before.
@@ -53,14 +61,28 @@ fn typed(edited: &str, before: &[TypedValue]) -> Vec<TypedValue> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| TypedValue { kind: before.iter().find(|b| b.value == l).and_then(|b| b.kind.clone()), value: l.to_string() })
+        .map(|l| TypedValue {
+            kind: before
+                .iter()
+                .find(|b| b.value == l)
+                .and_then(|b| b.kind.clone()),
+            value: l.to_string(),
+        })
         .collect()
 }
 
 #[component]
-fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_done: Callback<Option<Selection>>) -> impl IntoView {
+fn Fields(
+    selection: Selection,
+    contact: Option<Contact>,
+    writable: bool,
+    on_done: Callback<Option<Selection>>,
+) -> impl IntoView {
     let lang = use_prefs().lang;
-    let base = contact.as_ref().map(|c| c.fields.clone()).unwrap_or_default();
+    let base = contact
+        .as_ref()
+        .map(|c| c.fields.clone())
+        .unwrap_or_default();
     let etag = contact.as_ref().map(|c| c.etag.clone()).unwrap_or_default();
     let first_address = base.addresses.first().cloned().unwrap_or_default();
     let given = RwSignal::new(base.given_name.clone());
@@ -73,7 +95,12 @@ fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_don
     let city = RwSignal::new(first_address.locality.clone());
     let postal = RwSignal::new(first_address.postal_code.clone());
     let country = RwSignal::new(first_address.country.clone());
-    let birthday = RwSignal::new(base.birthday.clone().filter(|b| !b.starts_with("--")).unwrap_or_default());
+    let birthday = RwSignal::new(
+        base.birthday
+            .clone()
+            .filter(|b| !b.starts_with("--"))
+            .unwrap_or_default(),
+    );
     let website = RwSignal::new(base.urls.first().cloned().unwrap_or_default());
     let note = RwSignal::new(base.note.clone().unwrap_or_default());
     let groups = RwSignal::new(base.groups.join(", "));
@@ -88,7 +115,10 @@ fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_don
             kind: addresses.first().and_then(|a| a.kind.clone()),
             street: street.get_untracked(),
             locality: city.get_untracked(),
-            region: addresses.first().map(|a| a.region.clone()).unwrap_or_default(),
+            region: addresses
+                .first()
+                .map(|a| a.region.clone())
+                .unwrap_or_default(),
             postal_code: postal.get_untracked(),
             country: country.get_untracked(),
         };
@@ -118,10 +148,19 @@ fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_don
             emails: typed(&emails.get_untracked(), &b.emails),
             phones: typed(&phones.get_untracked(), &b.phones),
             addresses,
-            birthday: if bday.is_empty() { b.birthday.clone().filter(|x| x.starts_with("--")) } else { Some(bday) },
+            birthday: if bday.is_empty() {
+                b.birthday.clone().filter(|x| x.starts_with("--"))
+            } else {
+                Some(bday)
+            },
             urls,
             note: Some(note.get_untracked()),
-            groups: groups.get_untracked().split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect(),
+            groups: groups
+                .get_untracked()
+                .split(',')
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty())
+                .collect(),
             ..b
         }
     };
@@ -138,16 +177,24 @@ fn Fields(selection: Selection, contact: Option<Contact>, writable: bool, on_don
                 Some(uid) => api::contacts::update(sel.book, uid, &etag, &input).await,
             };
             match result {
-                Ok(c) => on_done.run(Some(Selection { book: c.book_id, uid: Some(c.uid) })),
+                Ok(c) => on_done.run(Some(Selection {
+                    book: c.book_id,
+                    uid: Some(c.uid),
+                })),
                 Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
             }
         });
     };
     let sel_delete = selection.clone();
     let remove = move |_| {
-        let Some(uid) = sel_delete.uid.clone() else { return };
+        let Some(uid) = sel_delete.uid.clone() else {
+            return;
+        };
         let Some(w) = web_sys::window() else { return };
-        if !w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteContact)).unwrap_or(false) {
+        if !w
+            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteContact))
+            .unwrap_or(false)
+        {
             return;
         }
         let book = sel_delete.book;

@@ -23,11 +23,21 @@ pub fn ContactsPage() -> impl IntoView {
     });
     let book = RwSignal::new(None::<i64>);
     let current_book = move || {
-        book.get().or_else(|| books.get().and_then(Result::ok).and_then(|b| b.iter().find(|b| b.is_default).map(|b| b.id)))
+        book.get().or_else(|| {
+            books
+                .get()
+                .and_then(Result::ok)
+                .and_then(|b| b.iter().find(|b| b.is_default).map(|b| b.id))
+        })
     };
     let writable = move || {
         let id = current_book();
-        books.get().and_then(Result::ok).unwrap_or_default().iter().any(|b| Some(b.id) == id && b.access != CalendarAccess::Read)
+        books
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .iter()
+            .any(|b| Some(b.id) == id && b.access != CalendarAccess::Read)
     };
     let search = RwSignal::new(String::new());
     let group = RwSignal::new(String::new());
@@ -55,17 +65,29 @@ pub fn ContactsPage() -> impl IntoView {
         }
     });
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         let Some(target) = current_book() else { return };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let Ok(content) = JsFuture::from(file.text()).await else { return };
+            let Ok(content) = JsFuture::from(file.text()).await else {
+                return;
+            };
             match api::contacts::import(target, content.as_string().unwrap_or_default()).await {
                 Ok(r) => {
                     message.set(Some(Ok(fill(
                         text(lang.get_untracked(), Key::ImportContactsDone),
-                        &[("imported", r.imported.to_string()), ("skipped", r.skipped.len().to_string())],
+                        &[
+                            ("imported", r.imported.to_string()),
+                            ("skipped", r.skipped.len().to_string()),
+                        ],
                     ))));
                     version.update(|v| *v += 1);
                 }
@@ -101,7 +123,7 @@ pub fn ContactsPage() -> impl IntoView {
                             </select>
                         </div>
                         <div>
-                            <label for="group-select">{t(Key::GroupsComma)}</label>
+                            <label for="group-select">{t(Key::GroupFilter)}</label>
                             <select id="group-select" on:change=move |ev| group.set(event_target_value(&ev))>
                                 <option value="">{t(Key::AllGroups)}</option>
                                 {move || groups.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|g| {
