@@ -470,3 +470,110 @@ async fn sharing_directory_and_autocomplete() {
         "the default book stays"
     );
 }
+
+#[tokio::test]
+async fn csv_import_from_google_and_outlook_and_round_trip() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "g@example.org").await;
+    let book = default_book(&c).await;
+    let post_csv = |body: &'static str| {
+        c.http
+            .post(c.url(&format!("/api/address-books/{book}/import")))
+            .header("x-csrf-token", c.csrf.clone().expect("csrf"))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let resp = post_csv(include_str!("fixtures/csv/google.csv"))
+        .await
+        .expect("post");
+    let text = resp.text().await.expect("body");
+    let google: ContactImportReport =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(google.imported, 2);
+    assert_eq!(
+        google.skipped.len(),
+        1,
+        "the empty row: {:?}",
+        google.skipped
+    );
+    let outlook: ContactImportReport = post_csv(include_str!("fixtures/csv/outlook.csv"))
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("report");
+    assert_eq!(outlook.imported, 1);
+
+    let linus = list(&c, book, "?q=torvalds").await.remove(0);
+    let linus: Contact = c
+        .get(&format!("/api/address-books/{book}/contacts/{}", linus.uid))
+        .await
+        .json()
+        .await
+        .expect("contact");
+    assert_eq!(linus.fields.emails.len(), 2);
+    assert_eq!(linus.fields.emails[0].kind.as_deref(), Some("work"));
+    assert_eq!(linus.fields.phones[0].kind.as_deref(), Some("cell"));
+    assert_eq!(linus.fields.addresses[0].locality, "Portland");
+    assert_eq!(linus.fields.birthday.as_deref(), Some("1969-12-28"));
+    assert_eq!(linus.fields.groups, vec!["Open Source"]);
+    assert_eq!(linus.fields.note.as_deref(), Some("Kernel, git"));
+    let tim = list(&c, book, "?q=berners").await.remove(0);
+    let tim: Contact = c
+        .get(&format!("/api/address-books/{book}/contacts/{}", tim.uid))
+        .await
+        .json()
+        .await
+        .expect("contact");
+    assert_eq!(
+        (
+            tim.fields.prefix.as_str(),
+            tim.fields.organization.as_deref()
+        ),
+        ("Sir", Some("W3C"))
+    );
+    assert_eq!(tim.fields.birthday.as_deref(), Some("1955-06-08"));
+    assert_eq!(tim.fields.groups, vec!["Web", "Pioneers"]);
+    assert_eq!(tim.fields.addresses[0].kind.as_deref(), Some("work"));
+
+    // Export as CSV and import into another book: the same contacts come back.
+    let csv = c
+        .get(&format!("/api/address-books/{book}/export?format=csv"))
+        .await
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.starts_with("Name,First Name"));
+    let resp = c
+        .post("/api/address-books", &json!({"name": "From CSV"}))
+        .await;
+    let other: AddressBookInfo = resp.json().await.expect("book");
+    let report: ContactImportReport = c
+        .http
+        .post(c.url(&format!("/api/address-books/{}/import", other.id)))
+        .header("x-csrf-token", c.csrf.clone().expect("csrf"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("report");
+    assert_eq!((report.imported, report.skipped.len()), (3, 0));
+    let key = |s: &ContactSummary| {
+        (
+            s.display_name.clone(),
+            s.email.clone(),
+            s.phone.clone(),
+            s.organization.clone(),
+            s.groups.clone(),
+        )
+    };
+    let a: Vec<_> = list(&c, book, "").await.iter().map(key).collect();
+    let b: Vec<_> = list(&c, other.id, "").await.iter().map(key).collect();
+    assert_eq!(a, b);
+    let resp = post_csv("just,some\nrandom,cells\n").await.expect("post");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

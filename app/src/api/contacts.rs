@@ -70,10 +70,15 @@ pub async fn delete(book: i64, uid: &str, etag: &str) -> Result<(), ApiError> {
     send_empty(Request::delete(&path(book, uid)).header("if-match", etag)).await
 }
 
-pub async fn import(book: i64, vcf: String) -> Result<ContactImportReport, ApiError> {
+/// Imports a .vcf file, or a Google/Outlook CSV export when `csv` is set.
+pub async fn import(
+    book: i64,
+    content: String,
+    csv: bool,
+) -> Result<ContactImportReport, ApiError> {
     let req = with_csrf(Request::post(&format!("/api/address-books/{book}/import")))
-        .header("content-type", "text/vcard")
-        .body(vcf)
+        .header("content-type", if csv { "text/csv" } else { "text/vcard" })
+        .body(content)
         .map_err(|e| ApiError::Network(e.to_string()))?;
     let resp = req
         .send()

@@ -155,7 +155,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SortLastName => "Last name",
         Key::NoContacts => "No contacts yet.",
         Key::ConfirmDeleteContact => "Delete this contact?",
-        Key::ImportVcf => "Import .vcf",
+        Key::ImportVcf => "Import .vcf / .csv",
         Key::ExportVcf => "Export .vcf",
         Key::AddressBook => "Address book",
         Key::Edit => "Edit",

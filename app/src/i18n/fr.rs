@@ -167,7 +167,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SortLastName => "Nom",
         Key::NoContacts => "Aucun contact pour l'instant.",
         Key::ConfirmDeleteContact => "Supprimer ce contact ?",
-        Key::ImportVcf => "Importer .vcf",
+        Key::ImportVcf => "Importer .vcf / .csv",
         Key::ExportVcf => "Exporter .vcf",
         Key::AddressBook => "Carnet d'adresses",
         Key::Edit => "Modifier",

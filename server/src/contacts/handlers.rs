@@ -248,17 +248,26 @@ pub async fn delete_contact(
     Err(changed_meanwhile())
 }
 
-/// Import a .vcf file (vCard 3.0 or 4.0, many cards).
+/// Import a .vcf file (vCard 3.0 or 4.0, many cards), or a CSV export of Google Contacts
+/// or Outlook when sent as `text/csv`.
 #[utoipa::path(post, path = "/api/address-books/{id}/import", tag = "contacts", params(("id" = i64, Path)),
     request_body(content = String, content_type = "text/vcard"),
     responses((status = 200, body = ContactImportReport), (status = 422, body = ksuite_common::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     body: String,
 ) -> ApiResult<Json<ContactImportReport>> {
     need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/csv"));
+    if is_csv {
+        return import_csv(&state, id, &body).await.map(Json);
+    }
     let sources = vcard::split_cards(&body);
     if sources.is_empty() {
         return Err(ApiError::validation("This file contains no vCard."));
@@ -304,31 +313,80 @@ pub async fn import(
     Ok(Json(ContactImportReport { imported, skipped }))
 }
 
-/// Export the address book as one .vcf file.
-#[utoipa::path(get, path = "/api/address-books/{id}/export", tag = "contacts", params(("id" = i64, Path)),
+async fn import_csv(
+    state: &AppState,
+    id: i64,
+    body: &str,
+) -> Result<ContactImportReport, ApiError> {
+    let (rows, mut skipped) = super::csv_format::parse(body).map_err(ApiError::validation)?;
+    let mut imported = 0;
+    for input in rows {
+        if let Err(reason) = vcard::validate(&input) {
+            skipped.push(SkippedItem {
+                uid: None,
+                reason: format!("{}: {reason}", input.display_name),
+            });
+            continue;
+        }
+        let uid = crate::resource::new_uid();
+        let card = vcard::apply(None, &uid, &input);
+        let idx = ContactIndex::of(&vcard::fields(&card));
+        if store::insert_contact(&state.db, id, &uid, &card.to_string(), &idx)
+            .await?
+            .is_some()
+        {
+            imported += 1;
+        }
+    }
+    Ok(ContactImportReport { imported, skipped })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `vcf` (default) or `csv` (Google Contacts layout).
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Export the address book as one .vcf file, or as CSV with `?format=csv`.
+#[utoipa::path(get, path = "/api/address-books/{id}/export", tag = "contacts", params(("id" = i64, Path), ExportQuery),
     responses((status = 200, content_type = "text/vcard", body = String), (status = 404, body = ksuite_common::ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
     store::access(&state.db, session.user_id, id).await?;
     let (name, _) = store::book_meta(&state.db, id).await?;
-    let body = store::all_vcards(&state.db, id).await?.concat();
+    let sources = store::all_vcards(&state.db, id).await?;
+    let (body, content_type, ext) = if q.format.as_deref() == Some("csv") {
+        let fields: Vec<ContactInput> = sources
+            .iter()
+            .filter_map(|s| vcard::parse_one(s).ok())
+            .map(|c| vcard::fields(&c))
+            .collect();
+        (
+            super::csv_format::write(&fields).map_err(ApiError::internal)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    } else {
+        (sources.concat(), "text/vcard; charset=utf-8", "vcf")
+    };
     let mut resp = body.into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/vcard; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     let file: String = name
         .chars()
         .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}.vcf\"",
-        if file.is_empty() { "contacts" } else { &file }
-    )) {
+    let file = if file.is_empty() {
+        "contacts".to_string()
+    } else {
+        file
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}.{ext}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)

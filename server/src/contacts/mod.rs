@@ -1,6 +1,7 @@
 //! Contacts: address books, contacts stored as vCards, groups, search, .vcf import and
 //! export, sharing, the organization directory and autocomplete for the mail composer.
 
+pub mod csv_format;
 pub mod handlers;
 pub mod store;
 pub mod vcard;

@@ -75,12 +75,14 @@ pub fn ContactsPage() -> impl IntoView {
             return;
         };
         let Some(target) = current_book() else { return };
+        let csv = file.name().to_ascii_lowercase().ends_with(".csv");
         input.set_value("");
         leptos::task::spawn_local(async move {
             let Ok(content) = JsFuture::from(file.text()).await else {
                 return;
             };
-            match api::contacts::import(target, content.as_string().unwrap_or_default()).await {
+            match api::contacts::import(target, content.as_string().unwrap_or_default(), csv).await
+            {
                 Ok(r) => {
                     message.set(Some(Ok(fill(
                         text(lang.get_untracked(), Key::ImportContactsDone),
@@ -153,11 +155,12 @@ pub fn ContactsPage() -> impl IntoView {
                             </button>
                             <label class="button small file-button">
                                 {t(Key::ImportVcf)}
-                                <input type="file" accept=".vcf,text/vcard" class="visually-hidden" data-testid="import-vcf" on:change=on_file />
+                                <input type="file" accept=".vcf,.csv,text/vcard,text/csv" class="visually-hidden" data-testid="import-vcf" on:change=on_file />
                             </label>
                         </Show>
                         {move || current_book().filter(|b| *b != ksuite_common::DIRECTORY_ID).map(|b| view! {
                             <a class="button small" href=format!("/api/address-books/{b}/export") download="" data-testid="export-vcf">{t(Key::ExportVcf)}</a>
+                            <a class="button small" href=format!("/api/address-books/{b}/export?format=csv") download="">"CSV"</a>
                         })}
                     </div>
                     {move || message.get().map(|m| match m {
