@@ -57,6 +57,7 @@ use crate::state::AppState;
         crate::contacts::handlers::import,
         crate::contacts::handlers::export,
         crate::contacts::handlers::autocomplete,
+        crate::contacts::handlers::merge,
         crate::contacts::handlers::list_shares,
         crate::contacts::handlers::put_share,
         crate::contacts::handlers::delete_share,

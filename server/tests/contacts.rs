@@ -577,3 +577,67 @@ async fn csv_import_from_google_and_outlook_and_round_trip() {
     let resp = post_csv("just,some\nrandom,cells\n").await.expect("post");
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn merging_duplicates_keeps_every_field() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "h@example.org").await;
+    let book = default_book(&c).await;
+    let vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:one\r\nFN:Anna Müller\r\nN:Müller;Anna;;;\r\nEMAIL:anna@example.ch\r\nTEL:+41 79 123 45 67\r\nNOTE:From the phone\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nUID:two\r\nFN:A. Müller\r\nN:Müller;A.;;;\r\nEMAIL:ANNA@example.ch\r\nEMAIL;TYPE=WORK:a.mueller@example-ag.ch\r\nTEL:+41791234567\r\nORG:Example AG\r\nBDAY:1985-04-12\r\nCATEGORIES:Work\r\nNOTE:From the laptop\r\nX-SOCIALPROFILE:https://social.example/anna\r\nEND:VCARD\r\n";
+    let report: ContactImportReport = import(&c, book, vcf).await.json().await.expect("report");
+    assert_eq!(report.imported, 2);
+    let resp = c
+        .post(
+            &format!("/api/address-books/{book}/contacts/one/merge"),
+            &json!({"other_uid": "two"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let merged: Contact = resp.json().await.expect("contact");
+    let f = &merged.fields;
+    assert_eq!(f.display_name, "Anna Müller", "the primary's name wins");
+    assert_eq!(
+        f.emails
+            .iter()
+            .map(|e| e.value.as_str())
+            .collect::<Vec<_>>(),
+        vec!["anna@example.ch", "a.mueller@example-ag.ch"]
+    );
+    assert_eq!(
+        f.phones.len(),
+        1,
+        "the same number written two ways is one number"
+    );
+    assert_eq!(
+        (f.organization.as_deref(), f.birthday.as_deref()),
+        (Some("Example AG"), Some("1985-04-12"))
+    );
+    assert_eq!(f.groups, vec!["Work"]);
+    assert_eq!(f.note.as_deref(), Some("From the phone\nFrom the laptop"));
+    assert_eq!(list(&c, book, "").await.len(), 1, "the duplicate is gone");
+    let export = c
+        .get(&format!("/api/address-books/{book}/export"))
+        .await
+        .text()
+        .await
+        .expect("vcf");
+    assert!(
+        export.contains("X-SOCIALPROFILE"),
+        "unknown properties of the duplicate are kept:\n{export}"
+    );
+    let resp = c
+        .post(
+            &format!("/api/address-books/{book}/contacts/one/merge"),
+            &json!({"other_uid": "one"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = c
+        .post(
+            &format!("/api/address-books/{book}/contacts/one/merge"),
+            &json!({"other_uid": "two"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}

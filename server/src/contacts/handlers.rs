@@ -313,6 +313,53 @@ pub async fn import(
     Ok(Json(ContactImportReport { imported, skipped }))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MergeRequest {
+    /// The duplicate to merge into this contact; it is deleted afterwards.
+    other_uid: String,
+}
+
+/// Merge a duplicate into this contact without losing any field.
+#[utoipa::path(post, path = "/api/address-books/{id}/contacts/{uid}/merge", tag = "contacts",
+    params(("id" = i64, Path), ("uid" = String, Path)), request_body = MergeRequest,
+    responses((status = 200, body = Contact), (status = 404, body = ksuite_common::ErrorBody), (status = 412, body = ksuite_common::ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, uid)): Path<(i64, String)>,
+    ApiJson(req): ApiJson<MergeRequest>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    if req.other_uid == uid {
+        return Err(ApiError::validation(
+            "A contact cannot be merged with itself.",
+        ));
+    }
+    let primary = store::get_contact(&state.db, id, &uid).await?;
+    let other = store::get_contact(&state.db, id, &req.other_uid).await?;
+    let a = vcard::parse_one(&primary.vcard).map_err(ApiError::internal)?;
+    let b = vcard::parse_one(&other.vcard).map_err(ApiError::internal)?;
+    let card = vcard::merge(a, &b, &uid);
+    let idx = ContactIndex::of(&vcard::fields(&card));
+    let etag = store::commit_merge(
+        &state.db,
+        id,
+        &uid,
+        &primary.etag,
+        &req.other_uid,
+        &other.etag,
+        &card.to_string(),
+        &idx,
+    )
+    .await?
+    .ok_or_else(changed_meanwhile)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &etag,
+        contact_of(id, uid, etag.clone(), &card),
+    ))
+}
+
 async fn import_csv(
     state: &AppState,
     id: i64,

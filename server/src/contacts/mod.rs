@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
                 .put(h::update_contact)
                 .delete(h::delete_contact),
         )
+        .route(
+            "/api/address-books/{id}/contacts/{uid}/merge",
+            post(h::merge),
+        )
         .route("/api/address-books/{id}/groups", get(h::list_groups))
         .route(
             "/api/address-books/{id}/shares",

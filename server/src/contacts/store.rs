@@ -484,3 +484,51 @@ pub async fn remove_share(db: &Db, book_id: i64, user_id: i64) -> Result<(), Api
         .await?;
     Ok(())
 }
+
+/// Replaces `uid` with the merged card and deletes `other_uid`, atomically; `Ok(None)`
+/// when either changed since it was read.
+pub async fn commit_merge(
+    db: &Db,
+    book_id: i64,
+    uid: &str,
+    etag: &str,
+    other_uid: &str,
+    other_etag: &str,
+    vcard: &str,
+    idx: &ContactIndex,
+) -> Result<Option<String>, ApiError> {
+    let new_etag = etag_of(vcard);
+    let mut tx = db.begin().await?;
+    let updated = sqlx::query(
+        "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
+         organization = ?, groups = ?, search = ?, last_modified = ? WHERE book_id = ? AND uid = ? AND etag = ?",
+    )
+    .bind(vcard)
+    .bind(&new_etag)
+    .bind(&idx.display_name)
+    .bind(&idx.given_name)
+    .bind(&idx.family_name)
+    .bind(&idx.email)
+    .bind(&idx.phone)
+    .bind(&idx.organization)
+    .bind(&idx.groups)
+    .bind(&idx.search)
+    .bind(now_unix())
+    .bind(book_id)
+    .bind(uid)
+    .bind(etag)
+    .execute(&mut *tx)
+    .await?;
+    let deleted = sqlx::query("DELETE FROM contacts WHERE book_id = ? AND uid = ? AND etag = ?")
+        .bind(book_id)
+        .bind(other_uid)
+        .bind(other_etag)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 || deleted.rows_affected() == 0 {
+        return Ok(None); // the transaction rolls back when dropped
+    }
+    bump(&mut tx, book_id).await?;
+    tx.commit().await?;
+    Ok(Some(new_etag))
+}

@@ -414,3 +414,84 @@ pub fn ensure_uid(card: &mut VCard, uid: &str) {
             .push(VCardEntry::new(VCardProperty::Uid).with_value(uid.to_string()));
     }
 }
+
+/// Merges `other` into `primary` without losing anything: the primary's name and single
+/// values win where set, lists (e-mails, phones, addresses, URLs, groups) are united,
+/// notes joined, and properties the editor does not know are carried over from `other`
+/// when the primary has no equal one.
+pub fn merge(primary: VCard, other: &VCard, uid: &str) -> VCard {
+    let a = fields(&primary);
+    let b = fields(other);
+    fn pick(x: String, y: String) -> String {
+        if x.trim().is_empty() { y } else { x }
+    }
+    fn unite<T: PartialEq + Clone>(
+        mut x: Vec<T>,
+        y: Vec<T>,
+        same: impl Fn(&T, &T) -> bool,
+    ) -> Vec<T> {
+        for v in y {
+            if !x.iter().any(|e| same(e, &v)) {
+                x.push(v);
+            }
+        }
+        x
+    }
+    let note = match (a.note.clone(), b.note.clone()) {
+        (Some(x), Some(y)) if x != y => Some(format!("{x}\n{y}")),
+        (x, y) => x.or(y),
+    };
+    let merged = ContactInput {
+        prefix: pick(a.prefix.clone(), b.prefix.clone()),
+        given_name: pick(a.given_name.clone(), b.given_name.clone()),
+        additional_names: pick(a.additional_names.clone(), b.additional_names.clone()),
+        family_name: pick(a.family_name.clone(), b.family_name.clone()),
+        suffix: pick(a.suffix.clone(), b.suffix.clone()),
+        display_name: pick(a.display_name.clone(), b.display_name.clone()),
+        nickname: a.nickname.clone().or(b.nickname.clone()),
+        organization: a.organization.clone().or(b.organization.clone()),
+        title: a.title.clone().or(b.title.clone()),
+        emails: unite(a.emails.clone(), b.emails, |x, y| {
+            x.value.eq_ignore_ascii_case(&y.value)
+        }),
+        phones: unite(a.phones.clone(), b.phones, |x, y| {
+            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            digits(&x.value) == digits(&y.value)
+        }),
+        addresses: unite(a.addresses.clone(), b.addresses, |x, y| x == y),
+        birthday: a.birthday.clone().or(b.birthday.clone()),
+        anniversary: a.anniversary.clone().or(b.anniversary.clone()),
+        urls: unite(a.urls.clone(), b.urls, |x, y| x == y),
+        note,
+        groups: unite(a.groups.clone(), b.groups, |x, y| x == y),
+    };
+    let mut card = apply(Some(primary), uid, &merged);
+    let carried: Vec<VCardEntry> = other
+        .entries
+        .iter()
+        .filter(|e| !MANAGED.contains(&e.name))
+        .filter(|e| {
+            !matches!(
+                e.name,
+                VCardProperty::Uid
+                    | VCardProperty::Version
+                    | VCardProperty::Prodid
+                    | VCardProperty::Begin
+                    | VCardProperty::End
+            )
+        })
+        .filter(|e| {
+            !card
+                .entries
+                .iter()
+                .any(|c| c.name == e.name && c.values == e.values)
+        })
+        // A card has one photo: keep the primary's if it has one.
+        .filter(|e| {
+            e.name != VCardProperty::Photo || card.property(&VCardProperty::Photo).is_none()
+        })
+        .cloned()
+        .collect();
+    card.entries.extend(carried);
+    card
+}
