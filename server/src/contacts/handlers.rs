@@ -341,18 +341,17 @@ pub async fn merge(
     let b = vcard::parse_one(&other.vcard).map_err(ApiError::internal)?;
     let card = vcard::merge(a, &b, &uid);
     let idx = ContactIndex::of(&vcard::fields(&card));
-    let etag = store::commit_merge(
-        &state.db,
-        id,
-        &uid,
-        &primary.etag,
-        &req.other_uid,
-        &other.etag,
-        &card.to_string(),
-        &idx,
-    )
-    .await?
-    .ok_or_else(changed_meanwhile)?;
+    let keep = store::Version {
+        uid: &uid,
+        etag: &primary.etag,
+    };
+    let drop = store::Version {
+        uid: &req.other_uid,
+        etag: &other.etag,
+    };
+    let etag = store::commit_merge(&state.db, id, keep, drop, &card.to_string(), &idx)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(
         StatusCode::OK,
         &etag,

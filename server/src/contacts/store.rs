@@ -485,18 +485,23 @@ pub async fn remove_share(db: &Db, book_id: i64, user_id: i64) -> Result<(), Api
     Ok(())
 }
 
-/// Replaces `uid` with the merged card and deletes `other_uid`, atomically; `Ok(None)`
-/// when either changed since it was read.
+/// A contact as read: its UID and the ETag it had.
+pub struct Version<'a> {
+    pub uid: &'a str,
+    pub etag: &'a str,
+}
+
+/// Replaces `keep` with the merged card and deletes `drop`, atomically; `Ok(None)` when
+/// either changed since it was read.
 pub async fn commit_merge(
     db: &Db,
     book_id: i64,
-    uid: &str,
-    etag: &str,
-    other_uid: &str,
-    other_etag: &str,
+    keep: Version<'_>,
+    drop: Version<'_>,
     vcard: &str,
     idx: &ContactIndex,
 ) -> Result<Option<String>, ApiError> {
+    let (uid, etag, other_uid, other_etag) = (keep.uid, keep.etag, drop.uid, drop.etag);
     let new_etag = etag_of(vcard);
     let mut tx = db.begin().await?;
     let updated = sqlx::query(
