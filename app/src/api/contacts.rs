@@ -86,3 +86,12 @@ pub async fn import(
         .map_err(|e| ApiError::Network(e.to_string()))?;
     super::decode(resp).await
 }
+
+/// Merges `other_uid` into `uid` (the duplicate is deleted).
+pub async fn merge(book: i64, uid: &str, other_uid: &str) -> Result<Contact, ApiError> {
+    send_json(
+        Request::post(&format!("{}/merge", path(book, uid))),
+        &serde_json::json!({ "other_uid": other_uid }),
+    )
+    .await
+}

@@ -161,6 +161,8 @@ pub fn text(key: Key) -> &'static str {
         Key::Edit => "Edit",
         Key::ImportContactsDone => "{imported} contacts imported, {skipped} skipped.",
         Key::GroupFilter => "Group",
+        Key::MergeWith => "Merge a duplicate into this contact",
+        Key::Merge => "Merge",
         Key::InstallApp => "Install app",
     }
 }

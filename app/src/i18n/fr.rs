@@ -173,6 +173,8 @@ pub fn text(key: Key) -> &'static str {
         Key::Edit => "Modifier",
         Key::ImportContactsDone => "{imported} contacts importés, {skipped} ignorés.",
         Key::GroupFilter => "Groupe",
+        Key::MergeWith => "Fusionner un doublon dans ce contact",
+        Key::Merge => "Fusionner",
         Key::InstallApp => "Installer l'application",
     }
 }

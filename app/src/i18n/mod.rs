@@ -176,6 +176,8 @@ pub enum Key {
     Edit,
     ImportContactsDone,
     GroupFilter,
+    MergeWith,
+    Merge,
 }
 
 /// The text for `key` in `lang`.

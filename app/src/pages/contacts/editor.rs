@@ -206,6 +206,39 @@ fn Fields(
             }
         });
     };
+    let merge_with = RwSignal::new(String::new());
+    let others = {
+        let sel = selection.clone();
+        LocalResource::new(move || {
+            let sel = sel.clone();
+            async move {
+                if sel.uid.is_none() {
+                    return Ok(Vec::new());
+                }
+                api::contacts::list(sel.book, "", "", ksuite_common::ContactSort::FirstName).await
+            }
+        })
+    };
+    let sel_merge = selection.clone();
+    let merge = move |_| {
+        let (Some(uid), other) = (sel_merge.uid.clone(), merge_with.get_untracked()) else {
+            return;
+        };
+        if other.is_empty() {
+            return;
+        }
+        let book = sel_merge.book;
+        leptos::task::spawn_local(async move {
+            match api::contacts::merge(book, &uid, &other).await {
+                Ok(c) => on_done.run(Some(Selection {
+                    book: c.book_id,
+                    uid: Some(c.uid),
+                })),
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let own_uid = selection.uid.clone().unwrap_or_default();
     let field = move |id: &'static str, key: Key, sig: RwSignal<String>, kind: &'static str| {
         view! {
             <label for=id>{t(key)}</label>
@@ -241,6 +274,19 @@ fn Fields(
             <label for="c-note">{t(Key::Notes)}</label>
             <textarea id="c-note" rows="3" disabled=!writable bind:value=note></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {(writable && !is_new).then(|| view! {
+                <div class="merge">
+                    <label for="c-merge">{t(Key::MergeWith)}</label>
+                    <select id="c-merge" on:change=move |ev| merge_with.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || others.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                            .filter(|o| o.uid != own_uid)
+                            .map(|o| view! { <option value=o.uid.clone()>{o.display_name.clone()}</option> })
+                            .collect_view()}
+                    </select>
+                    <button type="button" class="button small" on:click=merge>{t(Key::Merge)}</button>
+                </div>
+            })}
             {writable.then(|| view! {
                 <div class="dialog-actions">
                     {(!is_new).then(|| view! { <button type="button" class="button danger" data-testid="delete-contact" on:click=remove.clone()>{t(Key::Delete)}</button> })}
