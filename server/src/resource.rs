@@ -82,3 +82,29 @@ pub fn new_uid() -> String {
         &h[20..32]
     )
 }
+
+/// The user a share goes to: another existing user of this server, with read or
+/// read/write access (owners cannot be granted).
+pub async fn share_grantee(
+    db: &crate::db::Db,
+    owner_id: i64,
+    share: &ksuite_common::CalendarShare,
+) -> Result<i64, ApiError> {
+    if share.access == CalendarAccess::Owner {
+        return Err(ApiError::validation(
+            "Share with read or read_write access.",
+        ));
+    }
+    let email = crate::auth::users::normalize_email(&share.email)?;
+    let (target, _) = crate::auth::users::credentials(db, &email)
+        .await?
+        .ok_or_else(|| {
+            ApiError::validation("There is no user with this e-mail address on this server.")
+        })?;
+    if target == owner_id {
+        return Err(ApiError::validation(
+            "You cannot share with yourself: you own it.",
+        ));
+    }
+    Ok(target)
+}

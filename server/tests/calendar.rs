@@ -7,13 +7,7 @@ use ksuite_common::{
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Client, PASSWORD, TestServer};
-
-async fn signed_in(server: &TestServer, email: &str) -> Client {
-    let mut c = server.client();
-    c.signup(email, PASSWORD).await;
-    c
-}
+use support::{Client, TestServer, signed_in};
 
 async fn calendars(c: &Client) -> Vec<CalendarInfo> {
     c.get("/api/calendars")

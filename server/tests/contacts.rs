@@ -8,13 +8,7 @@ use ksuite_common::{
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Client, PASSWORD, TestServer};
-
-async fn signed_in(server: &TestServer, email: &str) -> Client {
-    let mut c = server.client();
-    c.signup(email, PASSWORD).await;
-    c
-}
+use support::{Client, TestServer, signed_in};
 
 async fn books(c: &Client) -> Vec<AddressBookInfo> {
     c.get("/api/address-books")

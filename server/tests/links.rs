@@ -5,13 +5,7 @@ mod support;
 use ksuite_common::{ErrorBody, ErrorCode, Link, LinkList, LinkQuota, LinkStats, paths};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Client, PASSWORD, TestServer};
-
-async fn signed_in(server: &TestServer, email: &str) -> Client {
-    let mut c = server.client();
-    c.signup(email, PASSWORD).await;
-    c
-}
+use support::{Client, TestServer, signed_in};
 
 async fn create(c: &Client, body: serde_json::Value) -> Link {
     let resp = c.post(paths::LINKS, &body).await;

@@ -498,20 +498,7 @@ pub async fn put_share(
     ApiJson(share): ApiJson<CalendarShare>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
     need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    if share.access == CalendarAccess::Owner {
-        return Err(ApiError::validation(
-            "Share with read or read_write access.",
-        ));
-    }
-    let email = users::normalize_email(&share.email)?;
-    let (target, _) = users::credentials(&state.db, &email)
-        .await?
-        .ok_or_else(|| {
-            ApiError::validation("There is no user with this e-mail address on this server.")
-        })?;
-    if target == session.user_id {
-        return Err(ApiError::validation("You already own this address book."));
-    }
+    let target = crate::resource::share_grantee(&state.db, session.user_id, &share).await?;
     store::upsert_share(&state.db, id, target, share.access).await?;
     Ok(Json(store::shares(&state.db, id).await?))
 }

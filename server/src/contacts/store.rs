@@ -230,23 +230,22 @@ pub async fn insert_contact(
     Ok(Some(etag))
 }
 
-/// Replaces a contact if its ETag is still `if_match`; `Ok(None)` otherwise.
-pub async fn replace_contact(
-    db: &Db,
+/// Writes a new version of a contact if its ETag is still `if_match`; rows changed.
+async fn write_version(
+    conn: &mut sqlx::SqliteConnection,
     book_id: i64,
     uid: &str,
     if_match: &str,
     vcard: &str,
+    etag: &str,
     idx: &ContactIndex,
-) -> Result<Option<String>, ApiError> {
-    let etag = etag_of(vcard);
-    let mut tx = db.begin().await?;
+) -> Result<u64, ApiError> {
     let done = sqlx::query(
         "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
          organization = ?, groups = ?, search = ?, last_modified = ? WHERE book_id = ? AND uid = ? AND etag = ?",
     )
     .bind(vcard)
-    .bind(&etag)
+    .bind(etag)
     .bind(&idx.display_name)
     .bind(&idx.given_name)
     .bind(&idx.family_name)
@@ -259,9 +258,24 @@ pub async fn replace_contact(
     .bind(book_id)
     .bind(uid)
     .bind(if_match)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
+    Ok(done.rows_affected())
+}
+
+/// Replaces a contact if its ETag is still `if_match`; `Ok(None)` otherwise.
+pub async fn replace_contact(
+    db: &Db,
+    book_id: i64,
+    uid: &str,
+    if_match: &str,
+    vcard: &str,
+    idx: &ContactIndex,
+) -> Result<Option<String>, ApiError> {
+    let etag = etag_of(vcard);
+    let mut tx = db.begin().await?;
+    let changed = write_version(&mut tx, book_id, uid, if_match, vcard, &etag, idx).await?;
+    if changed == 0 {
         return Ok(None);
     }
     bump(&mut tx, book_id).await?;
@@ -504,33 +518,14 @@ pub async fn commit_merge(
     let (uid, etag, other_uid, other_etag) = (keep.uid, keep.etag, drop.uid, drop.etag);
     let new_etag = etag_of(vcard);
     let mut tx = db.begin().await?;
-    let updated = sqlx::query(
-        "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
-         organization = ?, groups = ?, search = ?, last_modified = ? WHERE book_id = ? AND uid = ? AND etag = ?",
-    )
-    .bind(vcard)
-    .bind(&new_etag)
-    .bind(&idx.display_name)
-    .bind(&idx.given_name)
-    .bind(&idx.family_name)
-    .bind(&idx.email)
-    .bind(&idx.phone)
-    .bind(&idx.organization)
-    .bind(&idx.groups)
-    .bind(&idx.search)
-    .bind(now_unix())
-    .bind(book_id)
-    .bind(uid)
-    .bind(etag)
-    .execute(&mut *tx)
-    .await?;
+    let updated = write_version(&mut tx, book_id, uid, etag, vcard, &new_etag, idx).await?;
     let deleted = sqlx::query("DELETE FROM contacts WHERE book_id = ? AND uid = ? AND etag = ?")
         .bind(book_id)
         .bind(other_uid)
         .bind(other_etag)
         .execute(&mut *tx)
         .await?;
-    if updated.rows_affected() == 0 || deleted.rows_affected() == 0 {
+    if updated == 0 || deleted.rows_affected() == 0 {
         return Ok(None); // the transaction rolls back when dropped
     }
     bump(&mut tx, book_id).await?;

@@ -129,3 +129,10 @@ impl Client {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A client signed up (and so signed in) as a new user.
+pub async fn signed_in(server: &TestServer, email: &str) -> Client {
+    let mut c = server.client();
+    c.signup(email, PASSWORD).await;
+    c
+}
