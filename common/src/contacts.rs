@@ -114,9 +114,14 @@ pub struct Contact {
     pub uid: String,
     pub book_id: i64,
     pub etag: String,
+    /// An embedded photo is served at `…/contacts/{uid}/photo`.
+    pub has_photo: bool,
     #[serde(flatten)]
     pub fields: ContactInput,
 }
+
+/// Largest photo accepted (the vCard carries it, base64-encoded, to every synced device).
+pub const MAX_PHOTO_BYTES: usize = 1024 * 1024;
 
 /// A line of the contact list.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -635,3 +635,96 @@ BEGIN:VCARD\r\nVERSION:3.0\r\nUID:two\r\nFN:A. Müller\r\nN:Müller;A.;;;\r\nEMA
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn photos_are_size_limited_typed_and_served() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "i@example.org").await;
+    let book = default_book(&c).await;
+    let resp = c
+        .post(
+            &format!("/api/address-books/{book}/contacts"),
+            &json!({"given_name": "Pic"}),
+        )
+        .await;
+    let etag = resp
+        .headers()
+        .get("etag")
+        .expect("etag")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let pic: Contact = resp.json().await.expect("contact");
+    assert!(!pic.has_photo);
+    let path = format!("/api/address-books/{book}/contacts/{}/photo", pic.uid);
+    let put = |body: Vec<u8>, etag: &str| {
+        c.http
+            .put(c.url(&path))
+            .header("x-csrf-token", c.csrf.clone().expect("csrf"))
+            .header("if-match", etag)
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 200]);
+    assert_eq!(
+        put(b"<html>not an image</html>".to_vec(), &etag)
+            .await
+            .expect("put")
+            .status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let mut huge = png.clone();
+    huge.resize(ksuite_common::MAX_PHOTO_BYTES + 10, 0);
+    assert_eq!(
+        put(huge, &etag).await.expect("put").status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let resp = put(png.clone(), &etag).await.expect("put");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let etag = resp
+        .headers()
+        .get("etag")
+        .expect("etag")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(resp.json::<Contact>().await.expect("contact").has_photo);
+    let got = c.get(&path).await;
+    assert_eq!(
+        got.headers().get("content-type").expect("type"),
+        "image/png"
+    );
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), png);
+    let export = c
+        .get(&format!("/api/address-books/{book}/export"))
+        .await
+        .text()
+        .await
+        .expect("vcf");
+    assert!(export.contains("PHOTO:data:image/png;base64"), "{export}");
+
+    // A vCard 3.0 photo from an import is served too.
+    let jpeg = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:jpeg-1\r\nFN:Old Phone\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBD\r\nEND:VCARD\r\n";
+    import(&c, book, jpeg).await;
+    let old = c
+        .get(&format!("/api/address-books/{book}/contacts/jpeg-1/photo"))
+        .await;
+    assert_eq!(old.status(), StatusCode::OK);
+    assert_eq!(
+        old.headers().get("content-type").expect("type"),
+        "image/jpeg"
+    );
+
+    let resp = c
+        .http
+        .delete(c.url(&path))
+        .header("x-csrf-token", c.csrf.clone().expect("csrf"))
+        .header("if-match", &etag)
+        .send()
+        .await
+        .expect("delete");
+    assert!(!resp.json::<Contact>().await.expect("contact").has_photo);
+    assert_eq!(c.get(&path).await.status(), StatusCode::NOT_FOUND);
+}

@@ -95,3 +95,26 @@ pub async fn merge(book: i64, uid: &str, other_uid: &str) -> Result<Contact, Api
     )
     .await
 }
+
+/// Uploads a photo (the image file's bytes); the server checks type and size.
+pub async fn put_photo(
+    book: i64,
+    uid: &str,
+    etag: &str,
+    bytes: js_sys::Uint8Array,
+) -> Result<Contact, ApiError> {
+    let req = with_csrf(Request::put(&format!("{}/photo", path(book, uid))))
+        .header("if-match", etag)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    super::decode(resp).await
+}
+
+pub fn photo_url(book: i64, uid: &str) -> String {
+    format!("{}/photo", path(book, uid))
+}

@@ -163,6 +163,7 @@ pub fn text(key: Key) -> &'static str {
         Key::GroupFilter => "Group",
         Key::MergeWith => "Merge a duplicate into this contact",
         Key::Merge => "Merge",
+        Key::Photo => "Photo (JPEG, PNG, GIF or WebP, at most 1 MB)",
         Key::InstallApp => "Install app",
     }
 }

@@ -175,6 +175,7 @@ pub fn text(key: Key) -> &'static str {
         Key::GroupFilter => "Groupe",
         Key::MergeWith => "Fusionner un doublon dans ce contact",
         Key::Merge => "Fusionner",
+        Key::Photo => "Photo (JPEG, PNG, GIF ou WebP, 1 Mo au plus)",
         Key::InstallApp => "Installer l'application",
     }
 }

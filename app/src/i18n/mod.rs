@@ -178,6 +178,7 @@ pub enum Key {
     GroupFilter,
     MergeWith,
     Merge,
+    Photo,
 }
 
 /// The text for `key` in `lang`.

@@ -155,6 +155,7 @@ fn contact_of(book_id: i64, uid: String, etag: String, card: &calcard::vcard::VC
         uid,
         book_id,
         etag,
+        has_photo: vcard::photo(card).is_some(),
         fields: vcard::fields(card),
     }
 }
@@ -523,4 +524,107 @@ pub async fn delete_share(
         store::remove_share(&state.db, id, target).await?;
     }
     Ok(Json(store::shares(&state.db, id).await?))
+}
+
+/// The contact's photo, with its media type.
+#[utoipa::path(get, path = "/api/address-books/{id}/contacts/{uid}/photo", tag = "contacts",
+    params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 200, content_type = "image/*", body = Vec<u8>), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn get_photo(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<Response> {
+    store::access(&state.db, session.user_id, id).await?;
+    let row = store::get_contact(&state.db, id, &uid).await?;
+    let card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
+    let (bytes, media) = vcard::photo(&card).ok_or_else(ApiError::not_found)?;
+    // Only image types we recognise are served, so a crafted "photo" cannot become HTML.
+    let media = vcard::sniff_image(&bytes)
+        .filter(|m| media.eq_ignore_ascii_case(m))
+        .ok_or_else(ApiError::not_found)?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(resp)
+}
+
+/// Set the photo (body: the image, JPEG/PNG/GIF/WebP, at most 1 MiB; If-Match required).
+#[utoipa::path(put, path = "/api/address-books/{id}/contacts/{uid}/photo", tag = "contacts",
+    params(("id" = i64, Path), ("uid" = String, Path)), request_body(content = Vec<u8>, content_type = "image/*"),
+    responses((status = 200, body = Contact), (status = 413, body = ksuite_common::ErrorBody), (status = 415, body = ksuite_common::ErrorBody),
+              (status = 412, body = ksuite_common::ErrorBody)))]
+pub async fn put_photo(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    if body.len() > ksuite_common::MAX_PHOTO_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            "A photo may be at most 1 MB.",
+        ));
+    }
+    let media = vcard::sniff_image(&body).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::Validation,
+            "The photo must be a JPEG, PNG, GIF or WebP image.",
+        )
+    })?;
+    change_photo(
+        &state,
+        session,
+        &headers,
+        id,
+        &uid,
+        Some((body.to_vec(), media)),
+    )
+    .await
+}
+
+#[utoipa::path(delete, path = "/api/address-books/{id}/contacts/{uid}/photo", tag = "contacts",
+    params(("id" = i64, Path), ("uid" = String, Path)),
+    responses((status = 200, body = Contact), (status = 412, body = ksuite_common::ErrorBody)))]
+pub async fn delete_photo(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, uid)): Path<(i64, String)>,
+) -> ApiResult<Response> {
+    change_photo(&state, session, &headers, id, &uid, None).await
+}
+
+async fn change_photo(
+    state: &AppState,
+    session: Session,
+    headers: &HeaderMap,
+    id: i64,
+    uid: &str,
+    photo: Option<(Vec<u8>, &str)>,
+) -> ApiResult<Response> {
+    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let expected = require_if_match(headers)?;
+    let row = store::get_contact(&state.db, id, uid).await?;
+    if row.etag != expected {
+        return Err(changed_meanwhile());
+    }
+    let mut card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
+    vcard::set_photo(&mut card, photo);
+    let idx = ContactIndex::of(&vcard::fields(&card));
+    let etag = store::replace_contact(&state.db, id, uid, &expected, &card.to_string(), &idx)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &etag,
+        contact_of(id, uid.to_string(), etag.clone(), &card),
+    ))
 }

@@ -39,6 +39,16 @@ pub fn router() -> Router<AppState> {
             "/api/address-books/{id}/contacts/{uid}/merge",
             post(h::merge),
         )
+        .route(
+            "/api/address-books/{id}/contacts/{uid}/photo",
+            get(h::get_photo)
+                .put(h::put_photo)
+                .delete(h::delete_photo)
+                // Room for the largest photo; the handler answers 413 past MAX_PHOTO_BYTES.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    ksuite_common::MAX_PHOTO_BYTES + 1024,
+                )),
+        )
         .route("/api/address-books/{id}/groups", get(h::list_groups))
         .route(
             "/api/address-books/{id}/shares",

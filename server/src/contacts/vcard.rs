@@ -495,3 +495,56 @@ pub fn merge(primary: VCard, other: &VCard, uid: &str) -> VCard {
     card.entries.extend(carried);
     card
 }
+
+/// The embedded photo and its media type, if the card carries one (not a link).
+pub fn photo(card: &VCard) -> Option<(Vec<u8>, String)> {
+    let entry = card.property(&VCardProperty::Photo)?;
+    entry.values.iter().find_map(|v| match v {
+        VCardValue::Binary(d) => {
+            let media = d
+                .content_type
+                .clone()
+                .or_else(|| sniff_image(&d.data).map(str::to_string))?;
+            Some((d.data.clone(), media))
+        }
+        _ => None,
+    })
+}
+
+/// The image type of `bytes` from their signature; only web-safe formats.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Sets (or with `None` removes) the card's photo.
+pub fn set_photo(card: &mut VCard, photo: Option<(Vec<u8>, &str)>) {
+    card.entries.retain(|e| e.name != VCardProperty::Photo);
+    if let Some((data, media)) = photo {
+        let value = VCardValue::Binary(calcard::common::Data {
+            content_type: Some(media.to_string()),
+            data,
+        });
+        card.entries
+            .push(VCardEntry::new(VCardProperty::Photo).with_value(value));
+    }
+}

@@ -186,6 +186,7 @@ fn Fields(
         });
     };
     let sel_delete = selection.clone();
+    let etag_photo = etag.clone();
     let remove = move |_| {
         let Some(uid) = sel_delete.uid.clone() else {
             return;
@@ -239,6 +240,41 @@ fn Fields(
         });
     };
     let own_uid = selection.uid.clone().unwrap_or_default();
+    let has_photo = contact.as_ref().is_some_and(|c| c.has_photo);
+    let photo_src = selection
+        .uid
+        .as_deref()
+        .map(|u| api::contacts::photo_url(selection.book, u));
+    let sel_photo = selection.clone();
+    let upload = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let (Some(uid), book, etag) = (sel_photo.uid.clone(), sel_photo.book, etag_photo.clone())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+                return;
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer);
+            match api::contacts::put_photo(book, &uid, &etag, bytes).await {
+                Ok(c) => on_done.run(Some(Selection {
+                    book: c.book_id,
+                    uid: Some(c.uid),
+                })),
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
     let field = move |id: &'static str, key: Key, sig: RwSignal<String>, kind: &'static str| {
         view! {
             <label for=id>{t(key)}</label>
@@ -248,6 +284,11 @@ fn Fields(
     view! {
         <form class="contact-form" on:submit=save data-testid="contact-form">
             <h2>{if is_new { t(Key::NewContact)() } else { t(Key::EditContact)() }}</h2>
+            {(has_photo).then(|| view! { <img class="contact-photo" src=photo_src.clone() alt="" width="96" height="96" /> })}
+            {(writable && !is_new).then(|| view! {
+                <label for="c-photo">{t(Key::Photo)}</label>
+                <input id="c-photo" type="file" accept="image/jpeg,image/png,image/gif,image/webp" on:change=upload />
+            })}
             <div class="form-row">
                 <div>{field("c-given", Key::FirstName, given, "text")}</div>
                 <div>{field("c-family", Key::LastName, family, "text")}</div>
