@@ -2,6 +2,7 @@
 //! import/export. On phones the detail replaces the list.
 
 mod editor;
+mod sharing;
 
 use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
@@ -163,6 +164,12 @@ pub fn ContactsPage() -> impl IntoView {
                             <a class="button small" href=format!("/api/address-books/{b}/export?format=csv") download="">"CSV"</a>
                         })}
                     </div>
+                    {move || {
+                        let id = current_book()?;
+                        let owned = books.get().and_then(Result::ok).unwrap_or_default().iter()
+                            .any(|b| b.id == id && b.access == CalendarAccess::Owner);
+                        owned.then(|| view! { <sharing::BookSharing book=id /> })
+                    }}
                     {move || message.get().map(|m| match m {
                         Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
                         Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
