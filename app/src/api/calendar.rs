@@ -102,26 +102,3 @@ pub async fn import(calendar: i64, ics: String) -> Result<ImportReport, ApiError
         .map_err(|e| ApiError::Network(e.to_string()))?;
     super::decode(resp).await
 }
-
-pub async fn shares(calendar: i64) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
-    get_json(&format!("/api/calendars/{calendar}/shares")).await
-}
-
-pub async fn share(
-    calendar: i64,
-    share: &ksuite_common::CalendarShare,
-) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
-    send_json(
-        Request::put(&format!("/api/calendars/{calendar}/shares")),
-        share,
-    )
-    .await
-}
-
-pub async fn unshare(calendar: i64, email: &str) -> Result<(), ApiError> {
-    let path = format!(
-        "/api/calendars/{calendar}/shares?email={}",
-        String::from(js_sys::encode_uri_component(email))
-    );
-    send_empty(Request::delete(&path)).await
-}

@@ -118,26 +118,3 @@ pub async fn put_photo(
 pub fn photo_url(book: i64, uid: &str) -> String {
     format!("{}/photo", path(book, uid))
 }
-
-pub async fn shares(book: i64) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
-    get_json(&format!("/api/address-books/{book}/shares")).await
-}
-
-pub async fn share(
-    book: i64,
-    share: &ksuite_common::CalendarShare,
-) -> Result<Vec<ksuite_common::CalendarShare>, ApiError> {
-    send_json(
-        Request::put(&format!("/api/address-books/{book}/shares")),
-        share,
-    )
-    .await
-}
-
-pub async fn unshare(book: i64, email: &str) -> Result<(), ApiError> {
-    send_empty(Request::delete(&format!(
-        "/api/address-books/{book}/shares?email={}",
-        enc(email)
-    )))
-    .await
-}

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod links;
 pub mod settings;
+pub mod shares;
 
 use std::cell::RefCell;
 

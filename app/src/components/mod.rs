@@ -3,4 +3,5 @@
 pub mod coming_soon;
 pub mod icon;
 pub mod language_select;
+pub mod share_panel;
 pub mod shell;

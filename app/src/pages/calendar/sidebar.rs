@@ -1,14 +1,13 @@
 //! Calendar list: show/hide, colours, a new calendar, .ics import and export.
 
-use ksuite_common::{
-    CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, UpdateCalendarRequest,
-};
+use ksuite_common::{CalendarAccess, CalendarInfo, CreateCalendarRequest, UpdateCalendarRequest};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::CalendarCtx;
 use crate::api;
+use crate::components::share_panel::SharePanel;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -161,14 +160,7 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
     let id = calendar.id;
     let name = RwSignal::new(calendar.name.clone());
     let color = RwSignal::new(calendar.color.clone());
-    let share_email = RwSignal::new(String::new());
-    let share_access = RwSignal::new(CalendarAccess::Read);
     let error = RwSignal::new(None::<String>);
-    let shares_version = RwSignal::new(0u32);
-    let shares = LocalResource::new(move || {
-        shares_version.track();
-        api::calendar::shares(id)
-    });
     let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -180,31 +172,6 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::calendar::update_calendar(id, &req).await {
                 Ok(_) => ctx.refresh(),
-                Err(e) => fail(e),
-            }
-        });
-    };
-    let share = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = CalendarShare {
-            email: share_email.get_untracked(),
-            access: share_access.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::calendar::share(id, &req).await {
-                Ok(_) => {
-                    share_email.set(String::new());
-                    error.set(None);
-                    shares_version.update(|v| *v += 1);
-                }
-                Err(e) => fail(e),
-            }
-        });
-    };
-    let unshare = move |email: String| {
-        leptos::task::spawn_local(async move {
-            match api::calendar::unshare(id, &email).await {
-                Ok(()) => shares_version.update(|v| *v += 1),
                 Err(e) => fail(e),
             }
         });
@@ -235,28 +202,7 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
                 <input id=format!("cal-color-{id}") type="color" bind:value=color />
                 <button type="submit" class="button small">{t(Key::Save)}</button>
             </form>
-            <form on:submit=share>
-                <label for=format!("cal-share-{id}")>{t(Key::ShareWith)}</label>
-                <input id=format!("cal-share-{id}") type="email" bind:value=share_email />
-                <select aria-label=t(Key::ShareWith) on:change=move |ev| share_access.set(
-                    if event_target_value(&ev) == "read_write" { CalendarAccess::ReadWrite } else { CalendarAccess::Read })>
-                    <option value="read">{t(Key::AccessRead)}</option>
-                    <option value="read_write">{t(Key::AccessReadWrite)}</option>
-                </select>
-                <button type="submit" class="button small">{t(Key::Share)}</button>
-            </form>
-            <ul class="shares">
-                {move || shares.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
-                    let email = s.email.clone();
-                    let label = if s.access == CalendarAccess::ReadWrite { Key::AccessReadWrite } else { Key::AccessRead };
-                    view! {
-                        <li>
-                            <span>{s.email.clone()}" · "{t(label)}</span>
-                            <button type="button" class="button small" on:click=move |_| unshare(email.clone())>{t(Key::RemoveShare)}</button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <SharePanel base=format!("/api/calendars/{id}") input_id=format!("cal-share-{id}") />
             {(!is_default).then(|| view! {
                 <button type="button" class="button small danger" on:click=delete>{t(Key::DeleteCalendar)}</button>
             })}

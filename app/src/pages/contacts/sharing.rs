@@ -1,74 +1,16 @@
 //! Share an address book with other users of the server (read or read/write).
 
-use ksuite_common::{CalendarAccess, CalendarShare};
 use leptos::prelude::*;
 
-use crate::api;
-use crate::i18n::{Key, error_message, t};
-use crate::state::prefs::use_prefs;
+use crate::components::share_panel::SharePanel;
+use crate::i18n::{Key, t};
 
 #[component]
 pub fn BookSharing(book: i64) -> impl IntoView {
-    let lang = use_prefs().lang;
-    let email = RwSignal::new(String::new());
-    let access = RwSignal::new(CalendarAccess::Read);
-    let error = RwSignal::new(None::<String>);
-    let version = RwSignal::new(0u32);
-    let shares = LocalResource::new(move || {
-        version.track();
-        api::contacts::shares(book)
-    });
-    let share = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = CalendarShare {
-            email: email.get_untracked(),
-            access: access.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::contacts::share(book, &req).await {
-                Ok(_) => {
-                    email.set(String::new());
-                    error.set(None);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    let unshare = move |who: String| {
-        leptos::task::spawn_local(async move {
-            match api::contacts::unshare(book, &who).await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
     view! {
         <details class="book-sharing">
             <summary>{t(Key::Share)}</summary>
-            <form on:submit=share>
-                <label for="book-share-email">{t(Key::ShareWith)}</label>
-                <input id="book-share-email" type="email" bind:value=email />
-                <select aria-label=t(Key::ShareWith) on:change=move |ev| access.set(
-                    if event_target_value(&ev) == "read_write" { CalendarAccess::ReadWrite } else { CalendarAccess::Read })>
-                    <option value="read">{t(Key::AccessRead)}</option>
-                    <option value="read_write">{t(Key::AccessReadWrite)}</option>
-                </select>
-                <button type="submit" class="button small">{t(Key::Share)}</button>
-            </form>
-            <ul class="shares">
-                {move || shares.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
-                    let who = s.email.clone();
-                    let label = if s.access == CalendarAccess::ReadWrite { Key::AccessReadWrite } else { Key::AccessRead };
-                    view! {
-                        <li>
-                            <span>{s.email.clone()}" · "{t(label)}</span>
-                            <button type="button" class="button small" on:click=move |_| unshare(who.clone())>{t(Key::RemoveShare)}</button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <SharePanel base=format!("/api/address-books/{book}") input_id="book-share-email".to_string() />
         </details>
     }
 }
