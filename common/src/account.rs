@@ -149,6 +149,9 @@ pub struct SignupRequest {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// Authenticator or recovery code, for accounts with two-factor authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
 }
 
 /// The signed-in user's profile.

@@ -18,6 +18,10 @@ pub enum ErrorCode {
     EmailTaken,
     WeakPassword,
     InvalidCredentials,
+    /// The password was right; the account has 2FA and the code is missing.
+    TotpRequired,
+    /// The two-factor (or recovery) code is wrong or already used.
+    InvalidTotp,
     TooManyAttempts,
     QuotaExceeded,
     PayloadTooLarge,

@@ -9,12 +9,14 @@ pub mod contacts;
 pub mod error;
 pub mod links;
 pub mod paths;
+pub mod security;
 
 pub use account::*;
 pub use calendar::*;
 pub use contacts::*;
 pub use error::*;
 pub use links::*;
+pub use security::*;
 
 use serde::{Deserialize, Serialize};
 

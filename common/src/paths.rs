@@ -8,6 +8,14 @@ pub const LOGOUT: &str = "/api/auth/logout";
 pub const ME: &str = "/api/me";
 pub const PROFILE: &str = "/api/settings/profile";
 pub const TIME_ZONES: &str = "/api/settings/time-zones";
+pub const APP_PASSWORDS: &str = "/api/account/app-passwords";
+pub const TWO_FACTOR: &str = "/api/account/two-factor";
+pub const TWO_FACTOR_SETUP: &str = "/api/account/two-factor/setup";
+pub const TWO_FACTOR_ENABLE: &str = "/api/account/two-factor/enable";
+pub const TWO_FACTOR_DISABLE: &str = "/api/account/two-factor/disable";
+pub const SYNC_INFO: &str = "/api/sync";
+/// Apple configuration profile (CalDAV + CardDAV), downloaded by the sync assistant.
+pub const APPLE_PROFILE: &str = "/api/sync/apple.mobileconfig";
 pub const LINKS: &str = "/api/links";
 pub const LINK_QUOTA: &str = "/api/links/quota";
 
@@ -20,6 +28,10 @@ pub fn link_stats(id: i64) -> String {
 }
 pub fn link_qr(id: i64, format: &str) -> String {
     format!("{LINKS}/{id}/qr.{format}")
+}
+
+pub fn app_password(id: i64) -> String {
+    format!("{APP_PASSWORDS}/{id}")
 }
 
 /// Prefix of the redirector on the main host (`/l/{slug}`).

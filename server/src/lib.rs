@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendar;
 pub mod config;
 pub mod contacts;
+pub mod dav;
 pub mod db;
 pub mod error;
 pub mod links;

@@ -83,6 +83,24 @@ pub fn new_uid() -> String {
     )
 }
 
+/// The DAV resource name (`<name>.ics` / `.vcf`) of an object made in the web app or
+/// imported: the UID when it is a safe path segment, otherwise a digest of it.
+pub fn object_name(uid: &str, extension: &str) -> String {
+    let safe = !uid.is_empty()
+        && uid.len() <= 200
+        && uid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'));
+    if safe {
+        format!("{uid}{extension}")
+    } else {
+        use sha2::{Digest, Sha256};
+        let d = Sha256::digest(uid.as_bytes());
+        let hex: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("{hex}{extension}")
+    }
+}
+
 /// The user a share goes to: another existing user of this server, with read or
 /// read/write access (owners cannot be granted).
 pub async fn share_grantee(

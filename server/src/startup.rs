@@ -17,7 +17,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::links::{self, LinksState};
 use crate::state::{AppState, Settings};
-use crate::{auth, calendar, contacts, db, openapi, security, settings, web};
+use crate::{auth, calendar, contacts, dav, db, openapi, security, settings, web};
 
 /// Largest JSON body the API accepts; uploads get their own limits where they land.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
@@ -57,6 +57,7 @@ impl Application {
             db,
             settings: Arc::new(settings),
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
+            credentials: Arc::default(),
             links,
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
@@ -98,22 +99,28 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .merge(links::router())
         .merge(calendar::router())
         .merge(contacts::router())
+        .merge(dav::assistant_router())
         .route("/api/{*rest}", any(web::api_not_found))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(security::same_origin_guard));
-    let router = web::with_spa(api.merge(links::redirect_router()), &config.static_dir)
-        .layer(middleware::from_fn(web::cache_control))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            links::redirect::short_host,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(
-            security::SecurityHeaders::new(csp)?,
-            security::headers,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
+    // DAV clients authenticate with HTTP Basic on every request (no cookies), so the
+    // cross-site guard and the JSON body limit of `/api` do not apply there.
+    let router = web::with_spa(
+        api.merge(links::redirect_router()).merge(dav::router()),
+        &config.static_dir,
+    )
+    .layer(middleware::from_fn(web::cache_control))
+    .layer(middleware::from_fn_with_state(
+        state.clone(),
+        links::redirect::short_host,
+    ))
+    .layer(CompressionLayer::new())
+    .layer(middleware::from_fn_with_state(
+        security::SecurityHeaders::new(csp)?,
+        security::headers,
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state);
     Ok(router)
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::credential_cache::CredentialCache;
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::links::LinksState;
@@ -11,6 +12,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Verified HTTP Basic credentials (DAV), see [`CredentialCache`].
+    pub credentials: Arc<CredentialCache>,
     pub links: Arc<LinksState>,
 }
 

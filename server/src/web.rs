@@ -69,6 +69,7 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut response = next.run(req).await;
     if path.starts_with("/api/")
+        || path.starts_with("/dav")
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::CACHE_CONTROL)
     {

@@ -1,8 +1,11 @@
 //! Accounts: sign-up, login (throttled), logout and the current session.
 
+pub mod app_passwords;
+pub mod credential_cache;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod two_factor;
 pub mod users;
 
 use std::net::SocketAddr;
@@ -26,6 +29,18 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGIN, post(login))
         .route(paths::LOGOUT, post(logout))
         .route(paths::ME, get(me))
+        .route(
+            paths::APP_PASSWORDS,
+            get(app_passwords::list).post(app_passwords::create),
+        )
+        .route(
+            "/api/account/app-passwords/{id}",
+            axum::routing::delete(app_passwords::revoke),
+        )
+        .route(paths::TWO_FACTOR, get(two_factor::status))
+        .route(paths::TWO_FACTOR_SETUP, post(two_factor::setup))
+        .route(paths::TWO_FACTOR_ENABLE, post(two_factor::enable))
+        .route(paths::TWO_FACTOR_DISABLE, post(two_factor::disable))
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
@@ -138,22 +153,36 @@ pub async fn login(
     let stored = users::credentials(&state.db, &email).await?;
     let user_id = stored.as_ref().map(|(id, _)| *id);
     let ok = password::verify(req.password, stored.map(|(_, h)| h)).await?;
-    match (ok, user_id) {
-        (true, Some(user_id)) => {
-            state.login_throttle.record_success(&email);
-            let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
-            Ok((jar, Json(info)))
-        }
-        _ => {
-            state.login_throttle.record_failure(&email, ip);
-            tracing::info!(peer = %peer.ip(), "failed login");
-            Err(ApiError::new(
+    let (true, Some(user_id)) = (ok, user_id) else {
+        state.login_throttle.record_failure(&email, ip);
+        tracing::info!(peer = %peer.ip(), "failed login");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "The e-mail address or the password is wrong.",
+        ));
+    };
+    if let Some(secret) = two_factor::secret(&state.db, user_id).await? {
+        let Some(code) = req.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                ErrorCode::InvalidCredentials,
-                "The e-mail address or the password is wrong.",
-            ))
+                ErrorCode::TotpRequired,
+                "Enter the 6-digit code from your authenticator app, or a recovery code.",
+            ));
+        };
+        if !two_factor::verify_login_code(&state.db, user_id, &email, &secret, code).await? {
+            state.login_throttle.record_failure(&email, ip);
+            tracing::info!(peer = %peer.ip(), "failed two-factor code");
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidTotp,
+                "This code is not right, or it was already used. Enter the current code.",
+            ));
         }
     }
+    state.login_throttle.record_success(&email);
+    let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
+    Ok((jar, Json(info)))
 }
 
 /// Sign out: the session is deleted server-side, so a copied cookie stops working too.

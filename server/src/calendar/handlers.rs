@@ -211,15 +211,7 @@ fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiErr
 }
 
 fn index_of(obj: &EventObject, zone: Tz) -> Result<EventIndex, ApiError> {
-    let (first, last) = expand::bounds(obj, zone).map_err(ApiError::validation)?;
-    Ok(EventIndex {
-        start_utc: first.timestamp(),
-        end_utc: last.map(|l| l.timestamp()),
-        recurring: obj
-            .master
-            .as_ref()
-            .is_some_and(|m| m.rrule.is_some() || !m.rdates.is_empty()),
-    })
+    EventIndex::of(obj, zone)
 }
 
 fn detail(calendar_id: i64, etag: String, obj: &EventObject) -> Result<EventDetail, ApiError> {
@@ -297,9 +289,16 @@ pub async fn create_event(
     let ics = ical::new_object(&uid, &fields);
     let obj = parse_stored(&ics)?;
     let idx = index_of(&obj, zone)?;
-    let etag = store::insert_event(&state.db, id, &uid, &ics, &idx)
-        .await?
-        .ok_or_else(|| ApiError::internal("generated UID collided"))?;
+    let etag = store::insert_event(
+        &state.db,
+        id,
+        &uid,
+        &crate::resource::object_name(&uid, ".ics"),
+        &ics,
+        &idx,
+    )
+    .await?
+    .ok_or_else(|| ApiError::internal("generated UID collided"))?;
     Ok(with_etag(
         StatusCode::CREATED,
         &etag,
@@ -562,7 +561,16 @@ pub async fn import(
             Ok(idx)
         });
         match prepared {
-            Ok(idx) => match store::insert_event(&state.db, id, &uid, &ics, &idx).await? {
+            Ok(idx) => match store::insert_event(
+                &state.db,
+                id,
+                &uid,
+                &crate::resource::object_name(&uid, ".ics"),
+                &ics,
+                &idx,
+            )
+            .await?
+            {
                 Some(_) => imported += 1,
                 None => skipped.push(SkippedItem {
                     uid: Some(uid),

@@ -25,6 +25,8 @@ pub struct EventData {
     pub rdates: Vec<IcalTime>,
     pub exdates: Vec<IcalTime>,
     pub cancelled: bool,
+    /// A VTODO with neither DTSTART nor DUE: it belongs to no time range in particular.
+    pub undated: bool,
 }
 
 impl EventData {
@@ -49,6 +51,8 @@ impl EventData {
 #[derive(Clone, Debug)]
 pub struct EventObject {
     pub uid: String,
+    /// `VEVENT` or `VTODO` (an object holds one kind).
+    pub component: &'static str,
     pub master: Option<EventData>,
     pub overrides: Vec<EventData>,
 }
@@ -82,7 +86,7 @@ fn times_of(p: &Property<'_>) -> Result<Vec<IcalTime>, String> {
         .collect()
 }
 
-fn read_event(c: &Component<'_>) -> Result<EventData, String> {
+fn read_event(c: &Component<'_>, is_todo: bool) -> Result<EventData, String> {
     let mut data = EventData {
         recurrence_id: None,
         summary: String::new(),
@@ -96,8 +100,10 @@ fn read_event(c: &Component<'_>) -> Result<EventData, String> {
         rdates: Vec::new(),
         exdates: Vec::new(),
         cancelled: false,
+        undated: false,
     };
     let mut has_start = false;
+    let mut due = None;
     for p in &c.properties {
         match p.name.as_str().to_ascii_uppercase().as_str() {
             "DTSTART" => {
@@ -105,6 +111,7 @@ fn read_event(c: &Component<'_>) -> Result<EventData, String> {
                 has_start = true;
             }
             "DTEND" => data.end = Some(time_of(p)?),
+            "DUE" if is_todo => due = Some(time_of(p)?),
             "DURATION" => data.duration = Some(parse_duration(p.val.as_str())?),
             "RECURRENCE-ID" => data.recurrence_id = Some(time_of(p)?),
             "SUMMARY" => data.summary = text(p),
@@ -120,7 +127,14 @@ fn read_event(c: &Component<'_>) -> Result<EventData, String> {
             _ => {}
         }
     }
-    if !has_start {
+    if is_todo {
+        // A to-do spans DTSTART..DUE; with only one of them it is that instant.
+        match (has_start, due) {
+            (true, due) => data.end = data.end.take().or(due),
+            (false, Some(due)) => data.start = due,
+            (false, None) => data.undated = true,
+        }
+    } else if !has_start {
         return Err("the event has no start (DTSTART)".into());
     }
     Ok(data)
@@ -139,16 +153,22 @@ pub fn parse_object(source: &str) -> Result<EventObject, String> {
     let mut uid = None;
     let mut master = None;
     let mut overrides = Vec::new();
-    for c in cal
-        .components
-        .iter()
-        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
-    {
+    let mut component = None;
+    for c in &cal.components {
+        let kind = match c.name.as_str().to_ascii_uppercase().as_str() {
+            "VEVENT" => "VEVENT",
+            "VTODO" => "VTODO",
+            "VTIMEZONE" => continue,
+            other => return Err(format!("{other} objects are not stored in calendars")),
+        };
+        if *component.get_or_insert(kind) != kind {
+            return Err("an object may hold events or to-dos, not both".into());
+        }
         let this_uid = uid_of(c).ok_or("an event has no UID")?;
         if uid.get_or_insert_with(|| this_uid.clone()) != &this_uid {
             return Err("an object may only hold events of one UID".into());
         }
-        let data = read_event(c)?;
+        let data = read_event(c, kind == "VTODO")?;
         if data.recurrence_id.is_some() {
             overrides.push(data);
         } else if master.replace(data).is_some() {
@@ -158,6 +178,7 @@ pub fn parse_object(source: &str) -> Result<EventObject, String> {
     let uid = uid.ok_or("the calendar object holds no event")?;
     Ok(EventObject {
         uid,
+        component: component.unwrap_or("VEVENT"),
         master,
         overrides,
     })
@@ -534,4 +555,84 @@ pub fn exclude_occurrence(source: &str, rid: &IcalTime) -> Result<String, String
         components,
     };
     Ok(cal.to_string())
+}
+
+/// The object's occurrences in `[from, to)` as separate components in UTC, without
+/// recurrence rules (CalDAV `expand`, RFC 4791 §9.6.5). Unknown properties and alarms of
+/// each instance's master or override are kept.
+pub fn expand_to_utc(
+    source: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    reader: chrono_tz::Tz,
+) -> Result<String, String> {
+    let obj = parse_object(source)?;
+    let instances = super::expand::occurrences(&obj, from, to, reader)?;
+    let unfolded = unfold(source);
+    let cal = read_calendar(&unfolded).map_err(|e| format!("not valid iCalendar: {e}"))?;
+    let items: Vec<&Component<'_>> = cal
+        .components
+        .iter()
+        .filter(|c| !c.name.as_str().eq_ignore_ascii_case("VTIMEZONE"))
+        .collect();
+    let master = items
+        .iter()
+        .find(|c| c.find_prop("RECURRENCE-ID").is_none());
+    let overrides: Vec<&&Component<'_>> = items
+        .iter()
+        .filter(|c| c.find_prop("RECURRENCE-ID").is_some())
+        .collect();
+    const TIMING: [&str; 7] = [
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "RECURRENCE-ID",
+    ];
+    let mut out = Vec::new();
+    for i in &instances {
+        let comp = match obj.overrides.iter().position(|o| std::ptr::eq(o, i.event)) {
+            Some(n) => overrides.get(n).map(|c| **c),
+            None => master.copied(),
+        };
+        let Some(comp) = comp else { continue };
+        let mut c = owned_component(comp);
+        c.properties.retain(|p| {
+            !TIMING
+                .iter()
+                .any(|t| p.name.as_str().eq_ignore_ascii_case(t))
+        });
+        let date = i.event.start.is_date();
+        let stamp = |t: chrono::DateTime<chrono::Utc>| {
+            if date {
+                (
+                    t.format("%Y%m%d").to_string(),
+                    vec![("VALUE", "DATE".to_string())],
+                )
+            } else {
+                (t.format("%Y%m%dT%H%M%SZ").to_string(), Vec::new())
+            }
+        };
+        let (v, p) = stamp(i.start);
+        c.properties.push(owned_property("DTSTART", &v, p));
+        let end_name = if obj.component == "VTODO" {
+            "DUE"
+        } else {
+            "DTEND"
+        };
+        if obj.component != "VTODO" || i.end != i.start {
+            let (v, p) = stamp(i.end);
+            c.properties
+                .retain(|p| !p.name.as_str().eq_ignore_ascii_case(end_name));
+            c.properties.push(owned_property(end_name, &v, p));
+        }
+        if let Some(rid) = i.recurrence_id.filter(|_| i.recurring) {
+            let (v, p) = stamp(rid);
+            c.properties.push(owned_property("RECURRENCE-ID", &v, p));
+        }
+        out.push(c);
+    }
+    Ok(write_calendar(out))
 }

@@ -4,6 +4,8 @@
 use ksuite_common::{CalendarAccess, CalendarInfo, CalendarShare};
 use sha2::{Digest, Sha256};
 
+use super::expand;
+use super::ical::EventObject;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::now_unix;
@@ -195,30 +197,74 @@ pub struct EventIndex {
     pub start_utc: i64,
     pub end_utc: Option<i64>,
     pub recurring: bool,
+    /// `VEVENT` or `VTODO`.
+    pub component: &'static str,
 }
 
-/// Inserts a new object; `Ok(None)` if the UID exists in the calendar.
+impl EventIndex {
+    /// Derives the index of `obj`; floating times are read in `zone`.
+    pub fn of(obj: &EventObject, zone: chrono_tz::Tz) -> Result<EventIndex, ApiError> {
+        let recurring = obj
+            .master
+            .as_ref()
+            .is_some_and(|m| m.rrule.is_some() || !m.rdates.is_empty());
+        if obj.master.as_ref().is_some_and(|m| m.undated) {
+            // An undated to-do matches every time range.
+            return Ok(EventIndex {
+                start_utc: i64::MIN,
+                end_utc: None,
+                recurring,
+                component: obj.component,
+            });
+        }
+        let (first, last) = expand::bounds(obj, zone).map_err(ApiError::validation)?;
+        Ok(EventIndex {
+            start_utc: first.timestamp(),
+            end_utc: last.map(|l| l.timestamp()),
+            recurring,
+            component: obj.component,
+        })
+    }
+}
+
+/// Bumps the calendar's ctag and returns it: the change sequence number of this write.
+async fn next_seq(tx: &mut sqlx::SqliteConnection, calendar_id: i64) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("UPDATE calendars SET ctag = ctag + 1 WHERE id = ? RETURNING ctag")
+            .bind(calendar_id)
+            .fetch_one(tx)
+            .await?,
+    )
+}
+
+/// Inserts a new object under the resource name `href`; `Ok(None)` if the UID or the
+/// name exists in the calendar.
 pub async fn insert_event(
     db: &Db,
     calendar_id: i64,
     uid: &str,
+    href: &str,
     ics: &str,
     idx: &EventIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
     let mut tx = db.begin().await?;
+    let seq = next_seq(&mut tx, calendar_id).await?;
     let result = sqlx::query(
-        "INSERT INTO events (calendar_id, uid, ics, etag, start_utc, end_utc, recurring, last_modified) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(calendar_id)
     .bind(uid)
+    .bind(href)
+    .bind(idx.component)
     .bind(ics)
     .bind(&etag)
     .bind(idx.start_utc)
     .bind(idx.end_utc)
     .bind(idx.recurring)
     .bind(now_unix())
+    .bind(seq)
     .execute(&mut *tx)
     .await;
     match result {
@@ -226,7 +272,11 @@ pub async fn insert_event(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    bump_ctag(&mut tx, calendar_id).await?;
+    sqlx::query("DELETE FROM event_tombstones WHERE calendar_id = ? AND href = ?")
+        .bind(calendar_id)
+        .bind(href)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
@@ -242,16 +292,19 @@ pub async fn replace_event(
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
     let mut tx = db.begin().await?;
+    let seq = next_seq(&mut tx, calendar_id).await?;
     let updated = sqlx::query(
-        "UPDATE events SET ics = ?, etag = ?, start_utc = ?, end_utc = ?, recurring = ?, last_modified = ? \
-         WHERE calendar_id = ? AND uid = ? AND etag = ?",
+        "UPDATE events SET ics = ?, etag = ?, start_utc = ?, end_utc = ?, recurring = ?, component = ?, \
+         last_modified = ?, modseq = ? WHERE calendar_id = ? AND uid = ? AND etag = ?",
     )
     .bind(ics)
     .bind(&etag)
     .bind(idx.start_utc)
     .bind(idx.end_utc)
     .bind(idx.recurring)
+    .bind(idx.component)
     .bind(now_unix())
+    .bind(seq)
     .bind(calendar_id)
     .bind(uid)
     .bind(if_match)
@@ -260,12 +313,12 @@ pub async fn replace_event(
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
-    bump_ctag(&mut tx, calendar_id).await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
 
-/// Deletes an object if its ETag matches (or unconditionally with `None`).
+/// Deletes an object if its ETag matches (or unconditionally with `None`), leaving a
+/// tombstone for incremental sync.
 pub async fn delete_event(
     db: &Db,
     calendar_id: i64,
@@ -273,32 +326,30 @@ pub async fn delete_event(
     if_match: Option<&str>,
 ) -> Result<bool, ApiError> {
     let mut tx = db.begin().await?;
-    let deleted = sqlx::query(
-        "DELETE FROM events WHERE calendar_id = ? AND uid = ? AND (? IS NULL OR etag = ?)",
+    let seq = next_seq(&mut tx, calendar_id).await?;
+    let href: Option<String> = sqlx::query_scalar(
+        "DELETE FROM events WHERE calendar_id = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
     )
     .bind(calendar_id)
     .bind(uid)
     .bind(if_match)
     .bind(if_match)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(href) = href else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "INSERT INTO event_tombstones (calendar_id, href, modseq) VALUES (?, ?, ?) \
+         ON CONFLICT (calendar_id, href) DO UPDATE SET modseq = excluded.modseq",
+    )
+    .bind(calendar_id)
+    .bind(href)
+    .bind(seq)
     .execute(&mut *tx)
     .await?;
-    if deleted.rows_affected() == 0 {
-        return Ok(false);
-    }
-    bump_ctag(&mut tx, calendar_id).await?;
     tx.commit().await?;
     Ok(true)
-}
-
-async fn bump_ctag(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    calendar_id: i64,
-) -> Result<(), ApiError> {
-    sqlx::query("UPDATE calendars SET ctag = ctag + 1 WHERE id = ?")
-        .bind(calendar_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Objects of the given calendars that may have occurrences in `[from, to)`.
@@ -312,7 +363,7 @@ pub async fn events_in_range(
     for id in calendar_ids {
         let mut part: Vec<EventRow> = sqlx::query_as(
             "SELECT calendar_id, uid, ics, etag FROM events \
-             WHERE calendar_id = ? AND start_utc < ? AND (end_utc IS NULL OR end_utc >= ?)",
+             WHERE calendar_id = ? AND component = 'VEVENT' AND start_utc < ? AND (end_utc IS NULL OR end_utc >= ?)",
         )
         .bind(id)
         .bind(to)

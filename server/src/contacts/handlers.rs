@@ -174,9 +174,16 @@ pub async fn create_contact(
     let card = vcard::apply(None, &uid, &input);
     let text = card.to_string();
     let idx = ContactIndex::of(&vcard::fields(&card));
-    let etag = store::insert_contact(&state.db, id, &uid, &text, &idx)
-        .await?
-        .ok_or_else(|| ApiError::internal("generated UID collided"))?;
+    let etag = store::insert_contact(
+        &state.db,
+        id,
+        &uid,
+        &crate::resource::object_name(&uid, ".vcf"),
+        &text,
+        &idx,
+    )
+    .await?
+    .ok_or_else(|| ApiError::internal("generated UID collided"))?;
     Ok(with_etag(
         StatusCode::CREATED,
         &etag,
@@ -303,7 +310,16 @@ pub async fn import(
                 (uid, card.to_string())
             }
         };
-        match store::insert_contact(&state.db, id, &uid, &text, &ContactIndex::of(&fields)).await? {
+        match store::insert_contact(
+            &state.db,
+            id,
+            &uid,
+            &crate::resource::object_name(&uid, ".vcf"),
+            &text,
+            &ContactIndex::of(&fields),
+        )
+        .await?
+        {
             Some(_) => imported += 1,
             None => skipped.push(SkippedItem {
                 uid: Some(uid),
@@ -378,9 +394,16 @@ async fn import_csv(
         let uid = crate::resource::new_uid();
         let card = vcard::apply(None, &uid, &input);
         let idx = ContactIndex::of(&vcard::fields(&card));
-        if store::insert_contact(&state.db, id, &uid, &card.to_string(), &idx)
-            .await?
-            .is_some()
+        if store::insert_contact(
+            &state.db,
+            id,
+            &uid,
+            &crate::resource::object_name(&uid, ".vcf"),
+            &card.to_string(),
+            &idx,
+        )
+        .await?
+        .is_some()
         {
             imported += 1;
         }

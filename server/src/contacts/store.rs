@@ -183,30 +183,55 @@ pub async fn get_contact(db: &Db, book_id: i64, uid: &str) -> Result<ContactRow,
     )
 }
 
-async fn bump(tx: &mut sqlx::SqliteConnection, book_id: i64) -> Result<(), ApiError> {
-    sqlx::query("UPDATE address_books SET ctag = ctag + 1 WHERE id = ?")
-        .bind(book_id)
-        .execute(tx)
-        .await?;
+/// Bumps the book's ctag and returns it: the change sequence number of this write.
+async fn next_seq(tx: &mut sqlx::SqliteConnection, book_id: i64) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("UPDATE address_books SET ctag = ctag + 1 WHERE id = ? RETURNING ctag")
+            .bind(book_id)
+            .fetch_one(tx)
+            .await?,
+    )
+}
+
+/// Records that the contact at `href` is gone, for incremental sync.
+async fn tombstone(
+    tx: &mut sqlx::SqliteConnection,
+    book_id: i64,
+    href: &str,
+    seq: i64,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO contact_tombstones (book_id, href, modseq) VALUES (?, ?, ?) \
+         ON CONFLICT (book_id, href) DO UPDATE SET modseq = excluded.modseq",
+    )
+    .bind(book_id)
+    .bind(href)
+    .bind(seq)
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
-/// Inserts a contact; `Ok(None)` when the UID is already in the book.
+/// Inserts a contact under the resource name `href`; `Ok(None)` when the UID or the name
+/// is already in the book.
 pub async fn insert_contact(
     db: &Db,
     book_id: i64,
     uid: &str,
+    href: &str,
     vcard: &str,
     idx: &ContactIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(vcard);
     let mut tx = db.begin().await?;
+    let seq = next_seq(&mut tx, book_id).await?;
     let result = sqlx::query(
-        "INSERT INTO contacts (book_id, uid, vcard, etag, display_name, given_name, family_name, email, phone, organization, \
-         groups, search, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO contacts (book_id, uid, href, vcard, etag, display_name, given_name, family_name, email, phone, organization, \
+         groups, search, last_modified, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(book_id)
     .bind(uid)
+    .bind(href)
     .bind(vcard)
     .bind(&etag)
     .bind(&idx.display_name)
@@ -218,6 +243,7 @@ pub async fn insert_contact(
     .bind(&idx.groups)
     .bind(&idx.search)
     .bind(now_unix())
+    .bind(seq)
     .execute(&mut *tx)
     .await;
     match result {
@@ -225,7 +251,11 @@ pub async fn insert_contact(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    bump(&mut tx, book_id).await?;
+    sqlx::query("DELETE FROM contact_tombstones WHERE book_id = ? AND href = ?")
+        .bind(book_id)
+        .bind(href)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
@@ -233,16 +263,17 @@ pub async fn insert_contact(
 /// Writes a new version of a contact if its ETag is still `if_match`; rows changed.
 async fn write_version(
     conn: &mut sqlx::SqliteConnection,
+    seq: i64,
     book_id: i64,
-    uid: &str,
-    if_match: &str,
+    current: Version<'_>,
     vcard: &str,
     etag: &str,
     idx: &ContactIndex,
 ) -> Result<u64, ApiError> {
+    let (uid, if_match) = (current.uid, current.etag);
     let done = sqlx::query(
         "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
-         organization = ?, groups = ?, search = ?, last_modified = ? WHERE book_id = ? AND uid = ? AND etag = ?",
+         organization = ?, groups = ?, search = ?, last_modified = ?, modseq = ? WHERE book_id = ? AND uid = ? AND etag = ?",
     )
     .bind(vcard)
     .bind(etag)
@@ -255,6 +286,7 @@ async fn write_version(
     .bind(&idx.groups)
     .bind(&idx.search)
     .bind(now_unix())
+    .bind(seq)
     .bind(book_id)
     .bind(uid)
     .bind(if_match)
@@ -274,11 +306,23 @@ pub async fn replace_contact(
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(vcard);
     let mut tx = db.begin().await?;
-    let changed = write_version(&mut tx, book_id, uid, if_match, vcard, &etag, idx).await?;
+    let seq = next_seq(&mut tx, book_id).await?;
+    let changed = write_version(
+        &mut tx,
+        seq,
+        book_id,
+        Version {
+            uid,
+            etag: if_match,
+        },
+        vcard,
+        &etag,
+        idx,
+    )
+    .await?;
     if changed == 0 {
         return Ok(None);
     }
-    bump(&mut tx, book_id).await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
@@ -290,19 +334,20 @@ pub async fn delete_contact(
     if_match: Option<&str>,
 ) -> Result<bool, ApiError> {
     let mut tx = db.begin().await?;
-    let done = sqlx::query(
-        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND (? IS NULL OR etag = ?)",
+    let seq = next_seq(&mut tx, book_id).await?;
+    let href: Option<String> = sqlx::query_scalar(
+        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
     )
     .bind(book_id)
     .bind(uid)
     .bind(if_match)
     .bind(if_match)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
+    let Some(href) = href else {
         return Ok(false);
-    }
-    bump(&mut tx, book_id).await?;
+    };
+    tombstone(&mut tx, book_id, &href, seq).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -518,17 +563,29 @@ pub async fn commit_merge(
     let (uid, etag, other_uid, other_etag) = (keep.uid, keep.etag, drop.uid, drop.etag);
     let new_etag = etag_of(vcard);
     let mut tx = db.begin().await?;
-    let updated = write_version(&mut tx, book_id, uid, etag, vcard, &new_etag, idx).await?;
-    let deleted = sqlx::query("DELETE FROM contacts WHERE book_id = ? AND uid = ? AND etag = ?")
-        .bind(book_id)
-        .bind(other_uid)
-        .bind(other_etag)
-        .execute(&mut *tx)
-        .await?;
-    if updated == 0 || deleted.rows_affected() == 0 {
+    let seq = next_seq(&mut tx, book_id).await?;
+    let updated = write_version(
+        &mut tx,
+        seq,
+        book_id,
+        Version { uid, etag },
+        vcard,
+        &new_etag,
+        idx,
+    )
+    .await?;
+    let deleted: Option<String> = sqlx::query_scalar(
+        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND etag = ? RETURNING href",
+    )
+    .bind(book_id)
+    .bind(other_uid)
+    .bind(other_etag)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (1, Some(href)) = (updated, deleted) else {
         return Ok(None); // the transaction rolls back when dropped
-    }
-    bump(&mut tx, book_id).await?;
+    };
+    tombstone(&mut tx, book_id, &href, seq).await?;
     tx.commit().await?;
     Ok(Some(new_etag))
 }

@@ -548,3 +548,28 @@ pub fn set_photo(card: &mut VCard, photo: Option<(Vec<u8>, &str)>) {
             .push(VCardEntry::new(VCardProperty::Photo).with_value(value));
     }
 }
+
+/// The card in the vCard version a client asked for (`Some(true)` = 4.0, `Some(false)` =
+/// 3.0), or in 3.0 when it did not say: macOS and iOS Contacts reject 4.0. A card already
+/// in the wanted version is returned exactly as stored.
+pub fn for_client(source: &str, want_v4: Option<bool>) -> std::borrow::Cow<'_, str> {
+    use calcard::vcard::VCardVersion;
+    let want_v4 = want_v4.unwrap_or(false);
+    let Ok(card) = parse_one(source) else {
+        return source.into();
+    };
+    let is_v4 = matches!(card.version(), Some(VCardVersion::V4_0));
+    if is_v4 == want_v4 {
+        return source.into();
+    }
+    let mut out = String::new();
+    let version = if want_v4 {
+        VCardVersion::V4_0
+    } else {
+        VCardVersion::V3_0
+    };
+    match card.write_to(&mut out, version) {
+        Ok(()) => out.into(),
+        Err(_) => source.into(),
+    }
+}

@@ -1,0 +1,226 @@
+//! CalDAV (RFC 4791) and CardDAV (RFC 6352) for devices, with sync-collection (RFC 6578).
+//! `xml` is the wire format, `path` the URL space, `store` the reads; the method modules
+//! (`props`, `objects`, `report`) are the handlers. Events and contacts are the same rows
+//! the web app uses, so a change on either side shows on the other.
+
+pub mod assistant;
+pub mod auth;
+pub mod filter;
+pub mod objects;
+pub mod path;
+pub mod props;
+pub mod report;
+pub mod store;
+pub mod xml;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{any, get};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use auth::DavUser;
+use path::Target;
+
+/// Largest calendar object or vCard accepted (advertised as `max-resource-size`).
+pub const MAX_RESOURCE_SIZE: usize = 4 * 1024 * 1024;
+/// Largest request body (a PUT of the largest resource, or a REPORT).
+const MAX_BODY: usize = MAX_RESOURCE_SIZE + 64 * 1024;
+
+const ALLOW: &str =
+    "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR";
+/// No `2` (no locking) and no `calendar-auto-schedule` (we do not send invitations).
+const DAV_CLASSES: &str = "1, 3, access-control, calendar-access, addressbook, extended-mkcol";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/caldav", any(well_known))
+        .route("/.well-known/carddav", any(well_known))
+        .route("/dav", any(handle))
+        .route("/dav/", any(handle))
+        .route("/dav/{*rest}", any(handle))
+}
+
+/// The sync assistant's JSON API (under `/api`, signed in with the web session).
+pub fn assistant_router() -> Router<AppState> {
+    Router::new()
+        .route(ksuite_common::paths::SYNC_INFO, get(assistant::sync_info))
+        .route(
+            ksuite_common::paths::APPLE_PROFILE,
+            get(assistant::apple_profile),
+        )
+}
+
+/// Discovery (RFC 6764): clients are sent to the DAV root, where they find their principal.
+async fn well_known() -> Redirect {
+    Redirect::permanent("/dav/")
+}
+
+/// What a DAV handler answers when it does not answer a success.
+#[derive(Debug)]
+pub enum DavError {
+    Status(StatusCode),
+    /// A failed precondition, with its `DAV:error` element.
+    Condition(StatusCode, &'static str, &'static str),
+    /// A request we cannot read, with the reason for the client's log.
+    BadRequest(String),
+    Internal(ApiError),
+}
+
+impl From<ApiError> for DavError {
+    fn from(e: ApiError) -> DavError {
+        if e.status.is_server_error() {
+            DavError::Internal(e)
+        } else {
+            DavError::Status(e.status)
+        }
+    }
+}
+
+impl IntoResponse for DavError {
+    fn into_response(self) -> Response {
+        match self {
+            DavError::Status(s) => s.into_response(),
+            DavError::Condition(s, ns, name) => (
+                s,
+                [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+                xml::error_body(ns, name),
+            )
+                .into_response(),
+            DavError::BadRequest(m) => (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{m}\n"),
+            )
+                .into_response(),
+            DavError::Internal(e) => e.into_response(),
+        }
+    }
+}
+
+pub type DavResult = Result<Response, DavError>;
+
+/// One authenticated DAV request.
+pub struct Ctx {
+    pub state: AppState,
+    pub user: DavUser,
+    pub headers: HeaderMap,
+    pub target: Target,
+}
+
+impl Ctx {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `Depth` header: 0 or 1 (`infinity` is answered as 1).
+    pub fn depth(&self, default: u8) -> u8 {
+        match self.header("depth").map(str::trim) {
+            Some("0") => 0,
+            Some(_) => 1,
+            None => default,
+        }
+    }
+
+    /// Whether `email` names the signed-in user's own home or principal.
+    pub fn is_me(&self, email: &str) -> bool {
+        email == self.user.email
+    }
+
+    /// The signed-in user's collection at `segment` under their own home, or 404.
+    pub async fn collection(
+        &self,
+        kind: path::Kind,
+        owner: &str,
+        segment: &str,
+    ) -> Result<store::Collection, DavError> {
+        if !self.is_me(owner) {
+            return Err(DavError::Status(StatusCode::NOT_FOUND));
+        }
+        store::collection(&self.state.db, self.user.id, kind, segment)
+            .await?
+            .ok_or(DavError::Status(StatusCode::NOT_FOUND))
+    }
+}
+
+/// A 207 Multi-Status answer.
+pub fn multistatus(body: String) -> Response {
+    (
+        StatusCode::MULTI_STATUS,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn options() -> Response {
+    let mut r = StatusCode::OK.into_response();
+    let h = r.headers_mut();
+    h.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+    h.insert("dav", HeaderValue::from_static(DAV_CLASSES));
+    r
+}
+
+async fn handle(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let method = req.method().clone();
+    // OPTIONS reveals nothing about the account; clients probe it before signing in.
+    if method == Method::OPTIONS {
+        return options();
+    }
+    let user = match auth::authenticate(&state, req.headers(), peer.ip()).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(target) = path::parse(req.uri().path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (parts, body) = req.into_parts();
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return DavError::Condition(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                xml::CALDAV,
+                "max-resource-size",
+            )
+            .into_response();
+        }
+    };
+    let ctx = Ctx {
+        state,
+        user,
+        headers: parts.headers,
+        target,
+    };
+    let result = match method.as_str() {
+        "PROPFIND" => props::propfind(&ctx, &body).await,
+        "PROPPATCH" => props::proppatch(&ctx, &body).await,
+        "REPORT" => report::report(&ctx, &body).await,
+        "GET" => objects::get(&ctx, false).await,
+        "HEAD" => objects::get(&ctx, true).await,
+        "PUT" => objects::put(&ctx, &body).await,
+        "DELETE" => objects::delete(&ctx).await,
+        "MKCALENDAR" => objects::make_collection(&ctx, &body, true).await,
+        "MKCOL" => objects::make_collection(&ctx, &body, false).await,
+        _ => Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED)),
+    };
+    match result {
+        Ok(r) => r,
+        Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED)) => {
+            let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}

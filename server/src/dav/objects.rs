@@ -1,0 +1,362 @@
+//! GET/HEAD/PUT/DELETE of events, to-dos and vCards, and MKCALENDAR/MKCOL/DELETE of
+//! collections. Writes go through the calendar and contacts stores with the same ETag
+//! guards the web app uses, so no write ever silently overwrites another.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono_tz::Tz;
+use ksuite_common::CalendarAccess;
+
+use super::path::{Kind, SHARED_PREFIX, Target};
+use super::store::{self, Collection};
+use super::xml::{self, APPLE_ICAL, CALDAV, CARDDAV, DAV};
+use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE};
+use crate::calendar::ical;
+use crate::calendar::store::EventIndex;
+use crate::contacts::store::ContactIndex;
+use crate::contacts::vcard;
+
+fn need_write(c: &Collection) -> Result<(), DavError> {
+    if c.access == CalendarAccess::Read {
+        return Err(DavError::Condition(
+            StatusCode::FORBIDDEN,
+            DAV,
+            "need-privileges",
+        ));
+    }
+    Ok(())
+}
+
+/// The version a client asks for in `Accept` (`text/vcard; version=4.0`), if any.
+pub fn wanted_vcard_version(accept: Option<&str>) -> Option<bool> {
+    let accept = accept?.to_ascii_lowercase();
+    if accept.contains("version=4.0") {
+        Some(true)
+    } else if accept.contains("version=3.0") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The user's time zone, for floating times.
+pub async fn user_zone(ctx: &Ctx) -> Result<Tz, DavError> {
+    let p = crate::auth::users::profile(&ctx.state.db, ctx.user.id).await?;
+    Ok(p.time_zone.parse().unwrap_or(Tz::UTC))
+}
+
+pub async fn get(ctx: &Ctx, head: bool) -> DavResult {
+    let Target::Object(k, owner, seg, name) = &ctx.target else {
+        if matches!(ctx.target, Target::Collection(..)) {
+            return Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED));
+        }
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "ksuite CalDAV/CardDAV. Add this server to a calendar or contacts app.\n",
+        )
+            .into_response());
+    };
+    let c = ctx.collection(*k, owner, seg).await?;
+    let o = store::object(&ctx.state.db, &c, name)
+        .await?
+        .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
+    let (content_type, body) = match k {
+        Kind::Calendar => ("text/calendar; charset=utf-8", o.source),
+        Kind::AddressBook => (
+            "text/vcard; charset=utf-8",
+            vcard::for_client(&o.source, wanted_vcard_version(ctx.header("accept"))).into_owned(),
+        ),
+    };
+    let mut r = if head {
+        let len = body.len();
+        let mut r = StatusCode::OK.into_response();
+        r.headers_mut().insert(header::CONTENT_LENGTH, len.into());
+        r
+    } else {
+        (StatusCode::OK, body).into_response()
+    };
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&o.etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(r)
+}
+
+/// An object ready to store: its UID and index.
+enum Prepared {
+    Event(String, EventIndex),
+    Contact(String, ContactIndex),
+}
+
+impl Prepared {
+    fn uid(&self) -> &str {
+        match self {
+            Prepared::Event(u, _) | Prepared::Contact(u, _) => u,
+        }
+    }
+}
+
+async fn prepare(ctx: &Ctx, kind: Kind, text: &str) -> Result<Prepared, DavError> {
+    match kind {
+        Kind::Calendar => {
+            let obj = ical::parse_object(text).map_err(|e| {
+                tracing::info!(error = %e, "refused calendar object");
+                DavError::Condition(
+                    StatusCode::FORBIDDEN,
+                    CALDAV,
+                    "valid-calendar-object-resource",
+                )
+            })?;
+            let idx = EventIndex::of(&obj, user_zone(ctx).await?).map_err(|e| {
+                tracing::info!(error = %e.message, "refused calendar object");
+                DavError::Condition(
+                    StatusCode::FORBIDDEN,
+                    CALDAV,
+                    "valid-calendar-object-resource",
+                )
+            })?;
+            Ok(Prepared::Event(obj.uid, idx))
+        }
+        Kind::AddressBook => {
+            let card = vcard::parse_one(text).map_err(|e| {
+                tracing::info!(error = %e, "refused vCard");
+                DavError::Condition(StatusCode::FORBIDDEN, CARDDAV, "valid-address-data")
+            })?;
+            let uid = vcard::uid_of(&card).ok_or(DavError::Condition(
+                StatusCode::FORBIDDEN,
+                CARDDAV,
+                "valid-address-data",
+            ))?;
+            Ok(Prepared::Contact(
+                uid,
+                ContactIndex::of(&vcard::fields(&card)),
+            ))
+        }
+    }
+}
+
+fn uid_conflict(kind: Kind) -> DavError {
+    match kind {
+        Kind::Calendar => DavError::Condition(StatusCode::FORBIDDEN, CALDAV, "no-uid-conflict"),
+        Kind::AddressBook => DavError::Condition(StatusCode::FORBIDDEN, CARDDAV, "no-uid-conflict"),
+    }
+}
+
+fn precondition_failed() -> DavError {
+    DavError::Status(StatusCode::PRECONDITION_FAILED)
+}
+
+fn with_etag(status: StatusCode, etag: &str) -> Response {
+    let mut r = status.into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
+    let Target::Object(k, owner, seg, name) = &ctx.target else {
+        return Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED));
+    };
+    let c = ctx.collection(*k, owner, seg).await?;
+    need_write(&c)?;
+    if body.len() > MAX_RESOURCE_SIZE {
+        let ns = if *k == Kind::Calendar {
+            CALDAV
+        } else {
+            CARDDAV
+        };
+        return Err(DavError::Condition(
+            StatusCode::FORBIDDEN,
+            ns,
+            "max-resource-size",
+        ));
+    }
+    let text = std::str::from_utf8(body)
+        .map_err(|_| DavError::BadRequest("the body is not UTF-8 text".into()))?;
+    let db = &ctx.state.db;
+    let existing = store::object(db, &c, name).await?;
+    let if_match = ctx.header("if-match").map(str::trim);
+    let if_none_match = ctx.header("if-none-match").map(str::trim);
+    match (&existing, if_match, if_none_match) {
+        (Some(_), _, Some("*")) => return Err(precondition_failed()),
+        (None, Some(_), _) => return Err(precondition_failed()),
+        (Some(o), Some(m), _) if m != "*" && m != o.etag => return Err(precondition_failed()),
+        _ => {}
+    }
+    let prepared = prepare(ctx, *k, text).await?;
+    match existing {
+        Some(o) => {
+            if o.uid != prepared.uid() {
+                return Err(uid_conflict(*k));
+            }
+            let etag = match prepared {
+                Prepared::Event(uid, idx) => {
+                    crate::calendar::store::replace_event(db, c.id, &uid, &o.etag, text, &idx)
+                        .await?
+                }
+                Prepared::Contact(uid, idx) => {
+                    crate::contacts::store::replace_contact(db, c.id, &uid, &o.etag, text, &idx)
+                        .await?
+                }
+            };
+            // `None`: changed between our read and our write.
+            let etag = etag.ok_or_else(precondition_failed)?;
+            Ok(with_etag(StatusCode::NO_CONTENT, &etag))
+        }
+        None => {
+            if store::object_by_uid(db, &c, prepared.uid())
+                .await?
+                .is_some()
+            {
+                return Err(uid_conflict(*k));
+            }
+            let etag = match prepared {
+                Prepared::Event(uid, idx) => {
+                    crate::calendar::store::insert_event(db, c.id, &uid, name, text, &idx).await?
+                }
+                Prepared::Contact(uid, idx) => {
+                    crate::contacts::store::insert_contact(db, c.id, &uid, name, text, &idx).await?
+                }
+            };
+            let etag = etag.ok_or_else(precondition_failed)?;
+            Ok(with_etag(StatusCode::CREATED, &etag))
+        }
+    }
+}
+
+pub async fn delete(ctx: &Ctx) -> DavResult {
+    let db = &ctx.state.db;
+    match &ctx.target {
+        Target::Object(k, owner, seg, name) => {
+            let c = ctx.collection(*k, owner, seg).await?;
+            need_write(&c)?;
+            let o = store::object(db, &c, name)
+                .await?
+                .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
+            let if_match = ctx.header("if-match").map(str::trim).filter(|m| *m != "*");
+            if if_match.is_some_and(|m| m != o.etag) {
+                return Err(precondition_failed());
+            }
+            let guard = Some(o.etag.as_str());
+            let deleted = match k {
+                Kind::Calendar => {
+                    crate::calendar::store::delete_event(db, c.id, &o.uid, guard).await?
+                }
+                Kind::AddressBook => {
+                    crate::contacts::store::delete_contact(db, c.id, &o.uid, guard).await?
+                }
+            };
+            if !deleted {
+                return Err(precondition_failed());
+            }
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Target::Collection(k, owner, seg) => {
+            let c = ctx.collection(*k, owner, seg).await?;
+            if c.access != CalendarAccess::Owner || c.is_default {
+                // The default collection stays; shared ones are left in the web app.
+                return Err(DavError::Condition(
+                    StatusCode::FORBIDDEN,
+                    DAV,
+                    "need-privileges",
+                ));
+            }
+            match k {
+                Kind::Calendar => crate::calendar::store::delete_calendar(db, c.id).await?,
+                Kind::AddressBook => crate::contacts::store::delete_book(db, c.id).await?,
+            }
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        _ => Err(DavError::Status(StatusCode::FORBIDDEN)),
+    }
+}
+
+/// MKCALENDAR (RFC 4791 §5.3.1) or extended MKCOL (RFC 5689) of a calendar or address book.
+pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavResult {
+    let Target::Collection(k, owner, seg) = &ctx.target else {
+        return Err(DavError::Status(StatusCode::FORBIDDEN));
+    };
+    if !ctx.is_me(owner) {
+        return Err(DavError::Status(StatusCode::FORBIDDEN));
+    }
+    if seg.starts_with(SHARED_PREFIX) || seg.chars().count() > 200 {
+        return Err(DavError::Status(StatusCode::FORBIDDEN));
+    }
+    let props = if body.iter().all(|b| b.is_ascii_whitespace()) {
+        None
+    } else {
+        let root = xml::parse(body).map_err(DavError::BadRequest)?;
+        let expected = if mkcalendar {
+            (CALDAV, "mkcalendar")
+        } else {
+            (DAV, "mkcol")
+        };
+        if !root.is(expected.0, expected.1) {
+            return Err(DavError::BadRequest(format!(
+                "the body must be a {} element",
+                expected.1
+            )));
+        }
+        root.child(DAV, "set")
+            .and_then(|s| s.child(DAV, "prop"))
+            .cloned()
+    };
+    // Plain MKCOL makes nothing we could store; it must ask for the kind of the home.
+    if !mkcalendar {
+        let rt = props.as_ref().and_then(|p| p.child(DAV, "resourcetype"));
+        let right = match k {
+            Kind::Calendar => rt.and_then(|r| r.child(CALDAV, "calendar")).is_some(),
+            Kind::AddressBook => rt.and_then(|r| r.child(CARDDAV, "addressbook")).is_some(),
+        };
+        if !right {
+            return Err(DavError::Condition(
+                StatusCode::FORBIDDEN,
+                DAV,
+                "valid-resourcetype",
+            ));
+        }
+    } else if *k != Kind::Calendar {
+        return Err(DavError::Status(StatusCode::FORBIDDEN));
+    }
+    let text = |ns: &str, local: &str| {
+        props
+            .as_ref()
+            .and_then(|p| p.child(ns, local))
+            .map(|e| e.text.trim().to_string())
+    };
+    let name = text(DAV, "displayname")
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(100).collect::<String>())
+        .unwrap_or_else(|| seg.clone());
+    let color = text(APPLE_ICAL, "calendar-color").and_then(|c| {
+        let hex = c.strip_prefix('#')?;
+        (hex.len() >= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| format!("#{}", hex[..6].to_ascii_lowercase()))
+    });
+    let description = match k {
+        Kind::Calendar => text(CALDAV, "calendar-description"),
+        Kind::AddressBook => text(CARDDAV, "addressbook-description"),
+    }
+    .unwrap_or_default();
+    let created = store::create_collection(
+        &ctx.state.db,
+        ctx.user.id,
+        *k,
+        seg,
+        &name,
+        color.as_deref(),
+        &description,
+    )
+    .await?;
+    if !created {
+        return Err(DavError::Condition(
+            StatusCode::METHOD_NOT_ALLOWED,
+            DAV,
+            "resource-must-be-null",
+        ));
+    }
+    Ok(StatusCode::CREATED.into_response())
+}

@@ -1,0 +1,311 @@
+//! What the DAV layer reads: a user's collections (own and shared) with their DAV names,
+//! and the stored objects of a collection by resource name. Writes go through the
+//! calendar and contacts stores, which keep the indexes, ctags and tombstones.
+
+use ksuite_common::CalendarAccess;
+
+use super::path::{Kind, SHARED_PREFIX};
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// A calendar or address book as one user sees it.
+#[derive(Clone, Debug)]
+pub struct Collection {
+    pub kind: Kind,
+    pub id: i64,
+    /// Segment under the user's home: the owner's DAV name or `shared-<id>`.
+    pub segment: String,
+    pub name: String,
+    pub color: Option<String>,
+    pub description: String,
+    pub ctag: i64,
+    pub is_default: bool,
+    pub access: CalendarAccess,
+}
+
+type CollectionRow = (
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    i64,
+    bool,
+    Option<String>,
+);
+
+fn collection_sql(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Calendar => {
+            "SELECT c.id, c.dav_name, c.name, c.color, c.description, c.ctag, c.is_default, NULL FROM calendars c \
+             WHERE c.owner_id = ?1 \
+             UNION ALL \
+             SELECT c.id, NULL, c.name, c.color, c.description, c.ctag, FALSE, s.access FROM calendar_shares s \
+             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1 ORDER BY 7 DESC, 1"
+        }
+        Kind::AddressBook => {
+            "SELECT b.id, b.dav_name, b.name, NULL, b.description, b.ctag, b.is_default, NULL FROM address_books b \
+             WHERE b.owner_id = ?1 \
+             UNION ALL \
+             SELECT b.id, NULL, b.name, NULL, b.description, b.ctag, FALSE, s.access FROM address_book_shares s \
+             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1 ORDER BY 7 DESC, 1"
+        }
+    }
+}
+
+/// The user's own collections of `kind` and those shared with them.
+pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collection>, ApiError> {
+    let rows: Vec<CollectionRow> = sqlx::query_as(collection_sql(kind))
+        .bind(user_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, dav_name, name, color, description, ctag, is_default, access)| Collection {
+                kind,
+                id,
+                segment: match (&access, dav_name) {
+                    (None, Some(n)) => n,
+                    _ => format!("{SHARED_PREFIX}{id}"),
+                },
+                name,
+                color,
+                description,
+                ctag,
+                is_default,
+                access: match access.as_deref() {
+                    None => CalendarAccess::Owner,
+                    Some("read_write") => CalendarAccess::ReadWrite,
+                    Some(_) => CalendarAccess::Read,
+                },
+            },
+        )
+        .collect())
+}
+
+/// One collection of the user by its segment.
+pub async fn collection(
+    db: &Db,
+    user_id: i64,
+    kind: Kind,
+    segment: &str,
+) -> Result<Option<Collection>, ApiError> {
+    // A user has a handful of collections: filtering the list keeps one query shape.
+    Ok(collections(db, user_id, kind)
+        .await?
+        .into_iter()
+        .find(|c| c.segment == segment))
+}
+
+/// Sets the properties a client may change (PROPPATCH); `None` leaves one as it is.
+pub async fn set_properties(
+    db: &Db,
+    coll: &Collection,
+    name: Option<&str>,
+    color: Option<&str>,
+    description: Option<&str>,
+) -> Result<(), ApiError> {
+    let sql = match coll.kind {
+        Kind::Calendar => {
+            "UPDATE calendars SET name = COALESCE(?1, name), color = COALESCE(?2, color), \
+             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4"
+        }
+        Kind::AddressBook => {
+            // Address books have no colour: ?2 is bound but unused.
+            "UPDATE address_books SET name = COALESCE(?1, name), \
+             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4"
+        }
+    };
+    sqlx::query(sql)
+        .bind(name)
+        .bind(color)
+        .bind(description)
+        .bind(coll.id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Creates a collection under the owner's home with the client's segment; `Ok(false)` if
+/// the segment is taken.
+pub async fn create_collection(
+    db: &Db,
+    owner_id: i64,
+    kind: Kind,
+    segment: &str,
+    name: &str,
+    color: Option<&str>,
+    description: &str,
+) -> Result<bool, ApiError> {
+    let result = match kind {
+        Kind::Calendar => {
+            sqlx::query(
+                "INSERT INTO calendars (owner_id, name, color, is_default, created_at, dav_name, description) \
+                 VALUES (?, ?, ?, FALSE, ?, ?, ?)",
+            )
+            .bind(owner_id)
+            .bind(name)
+            .bind(color.unwrap_or(crate::calendar::store::DEFAULT_COLOR))
+            .bind(crate::now_unix())
+            .bind(segment)
+            .bind(description)
+            .execute(db)
+            .await
+        }
+        Kind::AddressBook => {
+            sqlx::query(
+                "INSERT INTO address_books (owner_id, name, is_default, created_at, dav_name, description) \
+                 VALUES (?, ?, FALSE, ?, ?, ?)",
+            )
+            .bind(owner_id)
+            .bind(name)
+            .bind(crate::now_unix())
+            .bind(segment)
+            .bind(description)
+            .execute(db)
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A stored object: what GET answers, and what reports filter.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Object {
+    pub href: String,
+    pub uid: String,
+    pub etag: String,
+    pub source: String,
+    pub component: String,
+}
+
+/// ETag and name of a member, for listings that do not need the data.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Member {
+    pub href: String,
+    pub etag: String,
+    pub size: i64,
+}
+
+fn object_columns(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Calendar => (
+            "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ?",
+            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = ?",
+        ),
+        Kind::AddressBook => (
+            "SELECT href, uid, etag, vcard AS source, 'VCARD' AS component FROM contacts WHERE book_id = ?",
+            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = ?",
+        ),
+    }
+}
+
+pub async fn members(db: &Db, coll: &Collection) -> Result<Vec<Member>, ApiError> {
+    let (_, meta) = object_columns(coll.kind);
+    Ok(sqlx::query_as(&format!("{meta} ORDER BY href"))
+        .bind(coll.id)
+        .fetch_all(db)
+        .await?)
+}
+
+pub async fn object(db: &Db, coll: &Collection, href: &str) -> Result<Option<Object>, ApiError> {
+    let (full, _) = object_columns(coll.kind);
+    Ok(sqlx::query_as(&format!("{full} AND href = ?"))
+        .bind(coll.id)
+        .bind(href)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The object with this UID, wherever it is named (one UID per collection).
+pub async fn object_by_uid(
+    db: &Db,
+    coll: &Collection,
+    uid: &str,
+) -> Result<Option<Object>, ApiError> {
+    let (full, _) = object_columns(coll.kind);
+    Ok(sqlx::query_as(&format!("{full} AND uid = ?"))
+        .bind(coll.id)
+        .bind(uid)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// All objects with their data (address-book queries, unfiltered calendar queries).
+pub async fn objects(db: &Db, coll: &Collection) -> Result<Vec<Object>, ApiError> {
+    let (full, _) = object_columns(coll.kind);
+    Ok(sqlx::query_as(&format!("{full} ORDER BY href"))
+        .bind(coll.id)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Calendar objects of `component` that may occur in `[from, to)` (UTC seconds).
+pub async fn calendar_objects_in_range(
+    db: &Db,
+    coll: &Collection,
+    component: Option<&str>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Object>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ? \
+         AND (? IS NULL OR component = ?) AND start_utc < ? AND (end_utc IS NULL OR end_utc >= ?) ORDER BY href",
+    )
+    .bind(coll.id)
+    .bind(component)
+    .bind(component)
+    .bind(to)
+    .bind(from)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Calendar objects of one component kind, all of them.
+pub async fn calendar_objects_of(
+    db: &Db,
+    coll: &Collection,
+    component: &str,
+) -> Result<Vec<Object>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ? AND component = ? ORDER BY href",
+    )
+    .bind(coll.id)
+    .bind(component)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Members changed after `seq`, and names deleted after it (RFC 6578).
+pub async fn changes_since(
+    db: &Db,
+    coll: &Collection,
+    seq: i64,
+) -> Result<(Vec<Member>, Vec<String>), ApiError> {
+    let (changed_sql, gone_sql) = match coll.kind {
+        Kind::Calendar => (
+            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = ? AND modseq > ? ORDER BY modseq",
+            "SELECT href FROM event_tombstones WHERE calendar_id = ? AND modseq > ? ORDER BY modseq",
+        ),
+        Kind::AddressBook => (
+            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = ? AND modseq > ? ORDER BY modseq",
+            "SELECT href FROM contact_tombstones WHERE book_id = ? AND modseq > ? ORDER BY modseq",
+        ),
+    };
+    let changed = sqlx::query_as(changed_sql)
+        .bind(coll.id)
+        .bind(seq)
+        .fetch_all(db)
+        .await?;
+    let gone = sqlx::query_scalar(gone_sql)
+        .bind(coll.id)
+        .bind(seq)
+        .fetch_all(db)
+        .await?;
+    Ok((changed, gone))
+}
