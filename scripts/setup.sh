@@ -44,7 +44,11 @@ if [ "$MODE" = debian ]; then
   for p in rustc-web cargo-web rust-web-src lld-19; do have_pkg "$p" || need+=("$p"); done
 fi
 command -v npm >/dev/null || need+=(nodejs npm)
-if [ "$WITH_TEST" = 1 ]; then have_pkg chromium || need+=(chromium); fi
+if [ "$WITH_TEST" = 1 ]; then
+  have_pkg chromium || need+=(chromium)
+  # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
+  python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "Missing: ${need[*]}. Install them with your package manager." >&2; exit 1
@@ -123,5 +127,14 @@ fi
 if [ "$WITH_TEST" = 1 ]; then
   # Playwright's test runner only: it drives Debian's Chromium and downloads no browser.
   npm_install end2end
+  # Real DAV clients for the integration tests, in a venv of their own.
+  PY_CLIENTS="caldav==3.6.0 vdirsyncer==0.21.0"
+  PY_STAMP="$ROOT/.tools/py/.installed"
+  if [ "$(cat "$PY_STAMP" 2>/dev/null)" != "$PY_CLIENTS" ]; then
+    log "python test clients: $PY_CLIENTS"
+    python3 -m venv "$ROOT/.tools/py"
+    "$ROOT/.tools/py/bin/pip" install -q --disable-pip-version-check $PY_CLIENTS
+    echo "$PY_CLIENTS" > "$PY_STAMP"
+  fi
 fi
 log "ready ($MODE wasm toolchain)"

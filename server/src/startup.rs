@@ -80,9 +80,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = tower::Layer::layer(&middleware::from_fn(crate::dav::root_to_dav), self.router);
+        let service =
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app);
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -19,7 +19,7 @@ pub async fn create_calendar(
     color: &str,
     is_default: bool,
 ) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO calendars (owner_id, name, color, is_default, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(owner_id)
@@ -27,8 +27,14 @@ pub async fn create_calendar(
     .bind(color)
     .bind(is_default)
     .bind(now_unix())
-    .fetch_one(db)
-    .await?)
+    .fetch_one(&mut *db)
+    .await?;
+    // Its DAV path segment is its id (clients' MKCALENDAR names are never all digits).
+    sqlx::query("UPDATE calendars SET dav_name = CAST(id AS TEXT) WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(id)
 }
 
 /// The user's calendars and those shared with them.

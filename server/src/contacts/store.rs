@@ -17,13 +17,19 @@ pub async fn create_book(
     name: &str,
     is_default: bool,
 ) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar("INSERT INTO address_books (owner_id, name, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO address_books (owner_id, name, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING id")
         .bind(owner_id)
         .bind(name)
         .bind(is_default)
         .bind(now_unix())
-        .fetch_one(db)
-        .await?)
+        .fetch_one(&mut *db)
+        .await?;
+    // Its DAV path segment is its id (clients' MKCOL names are never all digits).
+    sqlx::query("UPDATE address_books SET dav_name = CAST(id AS TEXT) WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(id)
 }
 
 fn parse_access(s: &str) -> CalendarAccess {

@@ -56,6 +56,17 @@ pub fn assistant_router() -> Router<AppState> {
         )
 }
 
+/// Clients given only the server address (Thunderbird, iOS, python-caldav) ask "/" for
+/// their principal: DAV methods on "/" are answered as on "/dav/". Applied around the
+/// router, because rewriting a URI inside it would not route again.
+pub async fn root_to_dav(mut req: Request, next: axum::middleware::Next) -> Response {
+    let dav_method = matches!(req.method().as_str(), "PROPFIND" | "REPORT" | "OPTIONS");
+    if dav_method && req.uri().path() == "/" {
+        *req.uri_mut() = axum::http::Uri::from_static("/dav/");
+    }
+    next.run(req).await
+}
+
 /// Discovery (RFC 6764): clients are sent to the DAV root, where they find their principal.
 async fn well_known() -> Redirect {
     Redirect::permanent("/dav/")

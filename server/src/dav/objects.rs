@@ -282,7 +282,11 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
     if !ctx.is_me(owner) {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     }
-    if seg.starts_with(SHARED_PREFIX) || seg.chars().count() > 200 {
+    // `shared-…` and all-digit names are ours (shared collections, ids of web-made ones).
+    if seg.starts_with(SHARED_PREFIX)
+        || seg.bytes().all(|b| b.is_ascii_digit())
+        || seg.chars().count() > 200
+    {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     }
     let props = if body.iter().all(|b| b.is_ascii_whitespace()) {

@@ -67,7 +67,8 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
                 id,
                 segment: match (&access, dav_name) {
                     (None, Some(n)) => n,
-                    _ => format!("{SHARED_PREFIX}{id}"),
+                    (None, None) => id.to_string(),
+                    (Some(_), _) => format!("{SHARED_PREFIX}{id}"),
                 },
                 name,
                 color,
