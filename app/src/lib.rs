@@ -1,6 +1,7 @@
 //! The ksuite web app: context providers and the router, one route group per feature.
 
 pub mod api;
+pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod pages;
@@ -32,6 +33,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts") view=contacts::ContactsPage />
                     <Route path=path!("links") view=links::LinksPage />
                     <Route path=path!("settings") view=settings::SettingsPage />
+                    <Route path=path!("settings/security") view=settings::SecurityPage />
+                    <Route path=path!("settings/sync") view=settings::SyncPage />
                 </ParentRoute>
             </Routes>
         </Router>

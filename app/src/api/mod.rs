@@ -1,6 +1,7 @@
 //! One async function per API endpoint. Errors decode into the shared `ErrorBody`, so a
 //! page can show a translated message for each error code.
 
+pub mod account;
 pub mod auth;
 pub mod calendar;
 pub mod contacts;
@@ -103,6 +104,21 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     decode(resp).await
+}
+
+/// Sends JSON to an endpoint that answers 204 No Content.
+pub async fn send_json_empty<B: Serialize>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<(), ApiError> {
+    let req = with_csrf(builder)
+        .json(body)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    empty(resp).await
 }
 
 pub async fn send_empty(builder: RequestBuilder) -> Result<(), ApiError> {

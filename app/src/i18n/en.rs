@@ -165,5 +165,78 @@ pub fn text(key: Key) -> &'static str {
         Key::Merge => "Merge",
         Key::Photo => "Photo (JPEG, PNG, GIF or WebP, at most 1 MB)",
         Key::InstallApp => "Install app",
+        Key::TwoFactorCode => "Authentication code",
+        Key::TwoFactorPrompt => {
+            "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
+        }
+        Key::ErrInvalidTotp => {
+            "This code is not right or was already used. Enter the current code."
+        }
+        Key::SettingsSecurity => "Security",
+        Key::SettingsSync => "Sync devices",
+        Key::TwoFactorTitle => "Two-factor authentication",
+        Key::TwoFactorOff => {
+            "Off. Turn it on so that a stolen password alone cannot open your account."
+        }
+        Key::TwoFactorOn => "On. Logging in asks for a code from your authenticator app.",
+        Key::TurnOn => "Turn on",
+        Key::TurnOff => "Turn off",
+        Key::ScanQr => {
+            "Scan this code with an authenticator app (for example Aegis, FreeOTP or Google Authenticator), or type the key in. Then enter the code the app shows."
+        }
+        Key::SecretKey => "Key",
+        Key::Confirm => "Confirm",
+        Key::RecoveryCodesTitle => "Recovery codes",
+        Key::RecoveryCodesHelp => {
+            "Each code logs you in once if you lose your phone. Keep them somewhere safe: they are shown only now."
+        }
+        Key::RecoveryCodesLeft => "Recovery codes left: {n}",
+        Key::Done => "Done",
+        Key::PasswordToTurnOff => "Your password, to turn it off",
+        Key::AppPasswordsTitle => "Application passwords",
+        Key::AppPasswordsHelp => {
+            "Devices and apps that sync your calendars and contacts sign in with an application password instead of your account password. With two-factor authentication on, it is the only way."
+        }
+        Key::AppPasswordName => "Name (the device it is for)",
+        Key::AppPasswordCreated => {
+            "Your new application password. Copy it now: it will not be shown again."
+        }
+        Key::NeverUsed => "Never used",
+        Key::LastUsed => "Last used {date}",
+        Key::CreatedOn => "Created {date}",
+        Key::Revoke => "Revoke",
+        Key::ConfirmRevoke => "Revoke this password? Devices using it stop syncing.",
+        Key::NoAppPasswords => "No application passwords yet.",
+        Key::SyncIntro => {
+            "Use these details to sync your calendars and contacts with Thunderbird, Apple devices, Android, Outlook or eM Client."
+        }
+        Key::ServerUrl => "Server address",
+        Key::Username => "Username",
+        Key::CaldavUrl => "CalDAV address (calendars)",
+        Key::CarddavUrl => "CardDAV address (contacts)",
+        Key::SyncPasswordWith2fa => {
+            "Two-factor authentication is on: devices need an application password."
+        }
+        Key::SyncPasswordWithout2fa => {
+            "Password: an application password (recommended), or your account password."
+        }
+        Key::CreateAppPasswordForDevice => "Create an application password",
+        Key::ChooseDevice => "Steps for your device",
+        Key::DownloadAppleProfile => "Download the Apple profile",
+        Key::StepsThunderbird => {
+            "In Thunderbird, open the Calendar (or Address Book) and choose New Calendar… → On the Network (or New Address Book → Add CardDAV Address Book).\nUsername: {username}\nLocation: {server} — Thunderbird finds the calendars and address books by itself. If it asks for a full address, use {caldav} for calendars and {carddav} for contacts.\nPassword: an application password.\nTick the calendars and address books to sync and confirm."
+        }
+        Key::StepsApple => {
+            "Create an application password below and copy it.\nDownload the Apple profile on the Mac, iPhone or iPad and open it.\nmacOS: System Settings → Privacy & Security → Profiles (or General → Device Management); iPhone/iPad: Settings → Profile Downloaded. Install it.\nWhen asked for a password, paste the application password. Calendar and Contacts then show your calendars and address books."
+        }
+        Key::StepsAndroid => {
+            "Install DAVx⁵ (from F-Droid or Google Play) and add an account with “Login with URL and user name”.\nBase URL: {server}\nUser name: {username}\nPassword: an application password.\nChoose the calendars and address books to sync; they appear in your phone's calendar and contacts apps."
+        }
+        Key::StepsOutlook => {
+            "Install the free CalDav Synchronizer add-in for Outlook (Windows) and open its Synchronization Profiles.\nAdd a generic CalDAV/CardDAV profile, one per calendar or address book.\nDAV URL: {caldav} (calendars) or {carddav} (contacts); Username: {username}; Password: an application password.\nClick “Test or discover settings”, pick the calendar or address book, choose the Outlook folder and save."
+        }
+        Key::StepsEmClient => {
+            "In eM Client, go to Menu → Accounts → Add account → Calendar (or Contacts) → CalDAV (or CardDAV).\nServer: {server}\nUser name: {username}; Password: an application password.\neM Client finds calendars and contacts; setting up CalDAV also sets up CardDAV."
+        }
     }
 }

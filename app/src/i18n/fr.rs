@@ -177,5 +177,82 @@ pub fn text(key: Key) -> &'static str {
         Key::Merge => "Fusionner",
         Key::Photo => "Photo (JPEG, PNG, GIF ou WebP, 1 Mo au plus)",
         Key::InstallApp => "Installer l'application",
+        Key::TwoFactorCode => "Code d'authentification",
+        Key::TwoFactorPrompt => {
+            "Saisissez le code à 6 chiffres de votre application d'authentification, ou l'un de vos codes de secours."
+        }
+        Key::ErrInvalidTotp => {
+            "Ce code n'est pas correct ou a déjà servi. Saisissez le code actuel."
+        }
+        Key::SettingsSecurity => "Sécurité",
+        Key::SettingsSync => "Synchroniser des appareils",
+        Key::TwoFactorTitle => "Authentification à deux facteurs",
+        Key::TwoFactorOff => {
+            "Désactivée. Activez-la pour qu'un mot de passe volé ne suffise pas à ouvrir votre compte."
+        }
+        Key::TwoFactorOn => {
+            "Activée. La connexion demande un code de votre application d'authentification."
+        }
+        Key::TurnOn => "Activer",
+        Key::TurnOff => "Désactiver",
+        Key::ScanQr => {
+            "Scannez ce code avec une application d'authentification (par exemple Aegis, FreeOTP ou Google Authenticator), ou saisissez la clé. Puis entrez le code affiché par l'application."
+        }
+        Key::SecretKey => "Clé",
+        Key::Confirm => "Confirmer",
+        Key::RecoveryCodesTitle => "Codes de secours",
+        Key::RecoveryCodesHelp => {
+            "Chaque code vous connecte une fois si vous perdez votre téléphone. Gardez-les en lieu sûr : ils ne sont affichés que maintenant."
+        }
+        Key::RecoveryCodesLeft => "Codes de secours restants : {n}",
+        Key::Done => "Terminé",
+        Key::PasswordToTurnOff => "Votre mot de passe, pour la désactiver",
+        Key::AppPasswordsTitle => "Mots de passe d'application",
+        Key::AppPasswordsHelp => {
+            "Les appareils et applications qui synchronisent vos calendriers et contacts se connectent avec un mot de passe d'application plutôt qu'avec le mot de passe du compte. Avec l'authentification à deux facteurs, c'est le seul moyen."
+        }
+        Key::AppPasswordName => "Nom (l'appareil concerné)",
+        Key::AppPasswordCreated => {
+            "Votre nouveau mot de passe d'application. Copiez-le maintenant : il ne sera plus affiché."
+        }
+        Key::NeverUsed => "Jamais utilisé",
+        Key::LastUsed => "Dernière utilisation : {date}",
+        Key::CreatedOn => "Créé le {date}",
+        Key::Revoke => "Révoquer",
+        Key::ConfirmRevoke => {
+            "Révoquer ce mot de passe ? Les appareils qui l'utilisent cesseront de se synchroniser."
+        }
+        Key::NoAppPasswords => "Aucun mot de passe d'application pour l'instant.",
+        Key::SyncIntro => {
+            "Utilisez ces informations pour synchroniser vos calendriers et contacts avec Thunderbird, les appareils Apple, Android, Outlook ou eM Client."
+        }
+        Key::ServerUrl => "Adresse du serveur",
+        Key::Username => "Nom d'utilisateur",
+        Key::CaldavUrl => "Adresse CalDAV (calendriers)",
+        Key::CarddavUrl => "Adresse CardDAV (contacts)",
+        Key::SyncPasswordWith2fa => {
+            "L'authentification à deux facteurs est activée : les appareils ont besoin d'un mot de passe d'application."
+        }
+        Key::SyncPasswordWithout2fa => {
+            "Mot de passe : un mot de passe d'application (recommandé), ou celui de votre compte."
+        }
+        Key::CreateAppPasswordForDevice => "Créer un mot de passe d'application",
+        Key::ChooseDevice => "Étapes pour votre appareil",
+        Key::DownloadAppleProfile => "Télécharger le profil Apple",
+        Key::StepsThunderbird => {
+            "Dans Thunderbird, ouvrez l'Agenda (ou le Carnet d'adresses) et choisissez Nouvel agenda… → Sur le réseau (ou Nouveau carnet d'adresses → Ajouter un carnet CardDAV).\nNom d'utilisateur : {username}\nAdresse : {server} — Thunderbird trouve seul les agendas et carnets. S'il demande une adresse complète, utilisez {caldav} pour les agendas et {carddav} pour les contacts.\nMot de passe : un mot de passe d'application.\nCochez les agendas et carnets à synchroniser et validez."
+        }
+        Key::StepsApple => {
+            "Créez ci-dessous un mot de passe d'application et copiez-le.\nTéléchargez le profil Apple sur le Mac, l'iPhone ou l'iPad et ouvrez-le.\nmacOS : Réglages Système → Confidentialité et sécurité → Profils (ou Général → Gestion des appareils) ; iPhone/iPad : Réglages → Profil téléchargé. Installez-le.\nQuand le mot de passe est demandé, collez le mot de passe d'application. Calendrier et Contacts affichent alors vos calendriers et carnets."
+        }
+        Key::StepsAndroid => {
+            "Installez DAVx⁵ (F-Droid ou Google Play) et ajoutez un compte avec « Connexion avec une URL et un nom d'utilisateur ».\nURL de base : {server}\nNom d'utilisateur : {username}\nMot de passe : un mot de passe d'application.\nChoisissez les agendas et carnets à synchroniser ; ils apparaissent dans les applications Agenda et Contacts du téléphone."
+        }
+        Key::StepsOutlook => {
+            "Installez le complément gratuit CalDav Synchronizer pour Outlook (Windows) et ouvrez ses profils de synchronisation.\nAjoutez un profil CalDAV/CardDAV générique, un par calendrier ou carnet.\nURL DAV : {caldav} (calendriers) ou {carddav} (contacts) ; Nom d'utilisateur : {username} ; Mot de passe : un mot de passe d'application.\nCliquez sur « Tester ou découvrir les paramètres », choisissez le calendrier ou le carnet, le dossier Outlook, et enregistrez."
+        }
+        Key::StepsEmClient => {
+            "Dans eM Client, allez dans Menu → Comptes → Ajouter un compte → Calendrier (ou Contacts) → CalDAV (ou CardDAV).\nServeur : {server}\nNom d'utilisateur : {username} ; Mot de passe : un mot de passe d'application.\neM Client trouve calendriers et contacts ; configurer CalDAV configure aussi CardDAV."
+        }
     }
 }

@@ -4,7 +4,6 @@ mod create;
 mod list;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::i18n::{Key, fill, t, text};
@@ -51,25 +50,4 @@ fn QuotaLine() -> impl IntoView {
     }
 }
 
-/// Copies `value` with the asynchronous Clipboard API.
-pub(crate) fn copy_to_clipboard(value: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
-    let write = clipboard
-        .as_ref()
-        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let (Some(c), Some(write)) = (clipboard, write) {
-        let _ = write.call1(&c, &value.into());
-    }
-}
-
-/// A date in the interface language, e.g. "25 Nov 2026".
-pub(crate) fn format_date(unix: i64, lang: ksuite_common::Language) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    date.to_locale_date_string(lang.code(), &options).into()
-}
+pub(crate) use crate::browser::{copy_to_clipboard, format_date};

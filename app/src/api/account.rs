@@ -1,0 +1,58 @@
+//! Account security and device sync: two-factor authentication, application passwords and
+//! the sync assistant's connection details.
+
+use gloo_net::http::Request;
+use ksuite_common::{
+    AppPasswordInfo, CreatedAppPassword, NewAppPassword, RecoveryCodes, SyncInfo, TwoFactorCode,
+    TwoFactorDisable, TwoFactorSetup, TwoFactorStatus, paths,
+};
+
+use super::{ApiError, get_json, send_empty, send_json, send_json_empty};
+
+pub async fn app_passwords() -> Result<Vec<AppPasswordInfo>, ApiError> {
+    get_json(paths::APP_PASSWORDS).await
+}
+
+pub async fn create_app_password(name: String) -> Result<CreatedAppPassword, ApiError> {
+    send_json(
+        Request::post(paths::APP_PASSWORDS),
+        &NewAppPassword { name },
+    )
+    .await
+}
+
+pub async fn revoke_app_password(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&paths::app_password(id))).await
+}
+
+pub async fn two_factor() -> Result<TwoFactorStatus, ApiError> {
+    get_json(paths::TWO_FACTOR).await
+}
+
+pub async fn two_factor_setup() -> Result<TwoFactorSetup, ApiError> {
+    send_json(
+        Request::post(paths::TWO_FACTOR_SETUP),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn two_factor_enable(code: String) -> Result<RecoveryCodes, ApiError> {
+    send_json(
+        Request::post(paths::TWO_FACTOR_ENABLE),
+        &TwoFactorCode { code },
+    )
+    .await
+}
+
+pub async fn two_factor_disable(password: String) -> Result<(), ApiError> {
+    send_json_empty(
+        Request::post(paths::TWO_FACTOR_DISABLE),
+        &TwoFactorDisable { password },
+    )
+    .await
+}
+
+pub async fn sync_info() -> Result<SyncInfo, ApiError> {
+    get_json(paths::SYNC_INFO).await
+}

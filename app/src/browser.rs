@@ -1,0 +1,26 @@
+//! Small wrappers over browser APIs that several pages use.
+
+use wasm_bindgen::JsCast;
+
+/// Copies `value` with the asynchronous Clipboard API.
+pub fn copy_to_clipboard(value: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(c), Some(write)) = (clipboard, write) {
+        let _ = write.call1(&c, &value.into());
+    }
+}
+
+/// A date in the interface language, e.g. "25 Nov 2026".
+pub fn format_date(unix: i64, lang: ksuite_common::Language) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(lang.code(), &options).into()
+}

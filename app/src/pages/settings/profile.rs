@@ -1,0 +1,103 @@
+//! The profile form: display name, language, time zone, theme.
+
+use ksuite_common::{Language, Theme, UpdateProfileRequest};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::i18n::{Key, error_message, t};
+use crate::state::prefs::use_prefs;
+use crate::state::session::use_session;
+
+#[component]
+pub fn ProfileForm() -> impl IntoView {
+    let session = use_session();
+    let prefs = use_prefs();
+    let user = session.user();
+    let name = RwSignal::new(
+        user.as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default(),
+    );
+    let lang = RwSignal::new(user.as_ref().map(|u| u.language).unwrap_or_default());
+    let tz = RwSignal::new(
+        user.as_ref()
+            .map(|u| u.time_zone.clone())
+            .unwrap_or_else(|| "UTC".into()),
+    );
+    let theme = RwSignal::new(user.as_ref().map(|u| u.theme).unwrap_or_default());
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let zones = LocalResource::new(api::settings::time_zones);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        status.set(None);
+        let req = UpdateProfileRequest {
+            display_name: Some(name.get_untracked()),
+            language: Some(lang.get_untracked()),
+            time_zone: Some(tz.get_untracked()),
+            theme: Some(theme.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            match api::settings::update_profile(&req).await {
+                Ok(profile) => {
+                    session.set_user(Some(profile));
+                    status.set(Some(Ok(())));
+                }
+                Err(err) => status.set(Some(Err(error_message(prefs.lang.get_untracked(), &err)))),
+            }
+        });
+    };
+
+    view! {
+        <form class="settings-form card" on:submit=submit>
+            <h2>{t(Key::Profile)}</h2>
+            <label for="profile-name">{t(Key::DisplayName)}</label>
+            <input id="profile-name" type="text" maxlength="100" required bind:value=name />
+
+            <label for="profile-language">{t(Key::Language)}</label>
+            <select id="profile-language"
+                    on:change=move |ev| if let Some(l) = Language::from_code(&event_target_value(&ev)) { lang.set(l) }>
+                {Language::ALL.into_iter().map(|l| view! {
+                    <option value=l.code() selected=move || lang.get() == l>{l.native_name()}</option>
+                }).collect_view()}
+            </select>
+
+            <label for="profile-tz">{t(Key::TimeZone)}</label>
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || zones.get().map(|result| {
+                    let names = result.unwrap_or_else(|_| vec![tz.get_untracked()]);
+                    view! {
+                        <select id="profile-tz" on:change=move |ev| tz.set(event_target_value(&ev))>
+                            {names.into_iter().map(|z| {
+                                let selected = z == tz.get_untracked();
+                                view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+
+            <fieldset>
+                <legend>{t(Key::Theme)}</legend>
+                {[(Theme::Light, Key::ThemeLight), (Theme::Dark, Key::ThemeDark), (Theme::System, Key::ThemeSystem)]
+                    .into_iter()
+                    .map(|(value, key)| view! {
+                        <label class="radio">
+                            <input type="radio" name="theme" value=value.code()
+                                   prop:checked=move || theme.get() == value
+                                   on:change=move |_| theme.set(value) />
+                            {t(key)}
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+
+            {move || match status.get() {
+                Some(Ok(())) => view! { <p class="form-ok" role="status">{t(Key::Saved)}</p> }.into_any(),
+                Some(Err(msg)) => view! { <p class="form-error" role="alert">{msg}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+            <button class="button primary" type="submit">{t(Key::Save)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,232 @@
+//! Two-factor authentication and application passwords.
+
+use ksuite_common::{AppPasswordInfo, TwoFactorSetup};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::browser::{copy_to_clipboard, format_date};
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+/// Where the 2FA card is in its flow.
+#[derive(Clone)]
+enum Step {
+    Status,
+    Scanning(TwoFactorSetup),
+    ShowCodes(Vec<String>),
+}
+
+#[component]
+pub fn TwoFactorCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let version = RwSignal::new(0u32);
+    let status = LocalResource::new(move || {
+        version.track();
+        api::account::two_factor()
+    });
+    let step = RwSignal::new(Step::Status);
+    let error = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
+
+    let start = move |_| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::account::two_factor_setup().await {
+                Ok(s) => step.set(Step::Scanning(s)),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let c = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::account::two_factor_enable(c).await {
+                Ok(codes) => {
+                    code.set(String::new());
+                    step.set(Step::ShowCodes(codes.codes));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let p = password.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::account::two_factor_disable(p).await {
+                Ok(()) => {
+                    password.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+
+    view! {
+        <section class="card settings-form" aria-labelledby="twofa-title" data-testid="two-factor">
+            <h2 id="twofa-title">{t(Key::TwoFactorTitle)}</h2>
+            {move || match step.get() {
+                Step::Scanning(setup) => view! {
+                    <p>{t(Key::ScanQr)}</p>
+                    <div class="qr" inner_html=setup.qr_svg.clone()></div>
+                    <p>{t(Key::SecretKey)} ": " <code data-testid="totp-secret">{setup.secret.clone()}</code></p>
+                    <form on:submit=confirm>
+                        <label for="twofa-code">{t(Key::TwoFactorCode)}</label>
+                        <input id="twofa-code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required bind:value=code />
+                        <button class="button primary" type="submit">{t(Key::Confirm)}</button>
+                        <button class="button ghost" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Cancel)}</button>
+                    </form>
+                }.into_any(),
+                Step::ShowCodes(codes) => view! {
+                    <h3>{t(Key::RecoveryCodesTitle)}</h3>
+                    <p>{t(Key::RecoveryCodesHelp)}</p>
+                    <ul class="codes" data-testid="recovery-codes">
+                        {codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
+                    </ul>
+                    <button class="button" type="button" on:click={
+                        let all = codes.join("\n");
+                        move |_| copy_to_clipboard(&all)
+                    }>{t(Key::Copy)}</button>
+                    <button class="button primary" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Done)}</button>
+                }.into_any(),
+                Step::Status => view! {
+                    <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                        {move || status.get().map(|r| match r {
+                            Ok(s) if s.enabled => view! {
+                                <p class="status-on">{t(Key::TwoFactorOn)}</p>
+                                <p class="muted">{fill(text(lang.get(), Key::RecoveryCodesLeft), &[("n", s.recovery_codes_left.to_string())])}</p>
+                                <form on:submit=turn_off>
+                                    <label for="twofa-password">{t(Key::PasswordToTurnOff)}</label>
+                                    <input id="twofa-password" type="password" autocomplete="current-password" required bind:value=password />
+                                    <button class="button danger" type="submit">{t(Key::TurnOff)}</button>
+                                </form>
+                            }.into_any(),
+                            Ok(_) => view! {
+                                <p>{t(Key::TwoFactorOff)}</p>
+                                <button class="button primary" type="button" on:click=start>{t(Key::TurnOn)}</button>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                        })}
+                    </Transition>
+                }.into_any(),
+            }}
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+        </section>
+    }
+}
+
+/// Creates an application password and shows it once; `created` is bumped afterwards.
+#[component]
+pub fn NewAppPasswordForm(
+    #[prop(into)] default_name: String,
+    created: RwSignal<u32>,
+) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let name = RwSignal::new(default_name);
+    let secret = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let n = name.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::account::create_app_password(n).await {
+                Ok(c) => {
+                    secret.set(Some(c.password));
+                    created.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    };
+    view! {
+        <form class="inline-form" on:submit=submit>
+            <label for="app-password-name">{t(Key::AppPasswordName)}</label>
+            <input id="app-password-name" type="text" maxlength="100" required bind:value=name />
+            <button class="button primary" type="submit">{t(Key::CreateAppPasswordForDevice)}</button>
+        </form>
+        <Show when=move || error.get().is_some()>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+        </Show>
+        {move || secret.get().map(|s| view! {
+            <div class="secret-box" role="status">
+                <p>{t(Key::AppPasswordCreated)}</p>
+                <code class="secret" data-testid="new-app-password">{s.clone()}</code>
+                <button class="button small" type="button" on:click=move |_| copy_to_clipboard(&s)>{t(Key::Copy)}</button>
+            </div>
+        })}
+    }
+}
+
+#[component]
+pub fn AppPasswordsCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let version = RwSignal::new(0u32);
+    let list = LocalResource::new(move || {
+        version.track();
+        api::account::app_passwords()
+    });
+    let revoke = move |id: i64| {
+        let confirmed = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmRevoke))
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let _ = api::account::revoke_app_password(id).await;
+            version.update(|v| *v += 1);
+        });
+    };
+    let row = move |p: AppPasswordInfo| {
+        let used = match p.last_used_at {
+            Some(at) => fill(
+                text(lang.get(), Key::LastUsed),
+                &[("date", format_date(at, lang.get()))],
+            ),
+            None => text(lang.get(), Key::NeverUsed).to_string(),
+        };
+        let created = fill(
+            text(lang.get(), Key::CreatedOn),
+            &[("date", format_date(p.created_at, lang.get()))],
+        );
+        let id = p.id;
+        view! {
+            <li class="app-password">
+                <div>
+                    <strong>{p.name.clone()}</strong>
+                    <span class="muted">{created} " · " {used}</span>
+                </div>
+                <button class="button small danger" type="button" on:click=move |_| revoke(id)>{t(Key::Revoke)}</button>
+            </li>
+        }
+    };
+    view! {
+        <section class="card settings-form" aria-labelledby="app-passwords-title" data-testid="app-passwords">
+            <h2 id="app-passwords-title">{t(Key::AppPasswordsTitle)}</h2>
+            <p class="muted">{t(Key::AppPasswordsHelp)}</p>
+            <NewAppPasswordForm default_name="" created=version />
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(items) if items.is_empty() => view! { <p class="muted">{t(Key::NoAppPasswords)}</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="app-password-list">{items.into_iter().map(row).collect_view()}</ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
