@@ -227,7 +227,7 @@ pub fn text(key: Key) -> &'static str {
             "In Thunderbird, open the Calendar (or Address Book) and choose New Calendar… → On the Network (or New Address Book → Add CardDAV Address Book).\nUsername: {username}\nLocation: {server} — Thunderbird finds the calendars and address books by itself. If it asks for a full address, use {caldav} for calendars and {carddav} for contacts.\nPassword: an application password.\nTick the calendars and address books to sync and confirm."
         }
         Key::StepsApple => {
-            "Create an application password below and copy it.\nDownload the Apple profile on the Mac, iPhone or iPad and open it.\nmacOS: System Settings → Privacy & Security → Profiles (or General → Device Management); iPhone/iPad: Settings → Profile Downloaded. Install it.\nWhen asked for a password, paste the application password. Calendar and Contacts then show your calendars and address books."
+            "Create an application password with the button above and copy it.\nDownload the Apple profile on the Mac, iPhone or iPad and open it.\nmacOS: System Settings → Privacy & Security → Profiles (or General → Device Management); iPhone/iPad: Settings → Profile Downloaded. Install it.\nWhen asked for a password, paste the application password. Calendar and Contacts then show your calendars and address books."
         }
         Key::StepsAndroid => {
             "Install DAVx⁵ (from F-Droid or Google Play) and add an account with “Login with URL and user name”.\nBase URL: {server}\nUser name: {username}\nPassword: an application password.\nChoose the calendars and address books to sync; they appear in your phone's calendar and contacts apps."

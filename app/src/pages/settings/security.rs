@@ -90,11 +90,13 @@ pub fn TwoFactorCard() -> impl IntoView {
                     <ul class="codes" data-testid="recovery-codes">
                         {codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
                     </ul>
-                    <button class="button" type="button" on:click={
-                        let all = codes.join("\n");
-                        move |_| copy_to_clipboard(&all)
-                    }>{t(Key::Copy)}</button>
-                    <button class="button primary" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Done)}</button>
+                    <div class="actions">
+                        <button class="button" type="button" on:click={
+                            let all = codes.join("\n");
+                            move |_| copy_to_clipboard(&all)
+                        }>{t(Key::Copy)}</button>
+                        <button class="button primary" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Done)}</button>
+                    </div>
                 }.into_any(),
                 Step::Status => view! {
                     <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>

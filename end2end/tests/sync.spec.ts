@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test, expect, newAccount } from './fixtures';
+import type { Page } from '@playwright/test';
+
+async function signUp(page: Page) {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  return account;
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
+function totp(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = (h.readUInt32BE(o) & 0x7fffffff) % 1_000_000;
+  return n.toString().padStart(6, '0');
+}
+
+test('sync assistant: create an application password, sync with it, download the Apple profile, revoke', async ({ page, request, baseURL }) => {
+  const account = await signUp(page);
+  await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Sync devices' }).click();
+  await expect(page).toHaveURL(/\/settings\/sync$/);
+  await expect(page.getByTestId('sync-username')).toHaveText(account.email);
+  await expect(page.getByTestId('sync-caldav')).toHaveText(`${baseURL}/dav/calendars/${account.email}/`);
+
+  await page.getByRole('button', { name: 'Create an application password' }).click();
+  const secret = (await page.getByTestId('new-app-password').textContent())!.trim();
+  expect(secret).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+
+  // A device signs in with it (HTTP Basic, the way CalDAV clients do).
+  const auth = { Authorization: 'Basic ' + Buffer.from(`${account.email}:${secret}`).toString('base64') };
+  const propfind = () => request.fetch('/dav/', { method: 'PROPFIND', headers: { ...auth, Depth: '0' } });
+  expect((await propfind()).status()).toBe(207);
+
+  // The Apple profile sets up both accounts.
+  await page.getByText('Apple (macOS, iPhone, iPad)').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('apple-profile').click()]);
+  expect(download.suggestedFilename()).toBe('ksuite.mobileconfig');
+  const profile = readFileSync((await download.path())!, 'utf8');
+  expect(profile).toContain('com.apple.caldav.account');
+  expect(profile).toContain('com.apple.carddav.account');
+  expect(profile).toContain(account.email);
+  await page.screenshot({ path: 'test-results/sync-assistant.png', fullPage: true });
+
+  // Listed under Security with its last use; revoking it stops the device.
+  await page.getByRole('link', { name: 'Security' }).click();
+  const item = page.getByTestId('app-passwords').locator('li', { hasText: 'Sync device' });
+  await expect(item).toContainText('Last used');
+  page.once('dialog', (d) => d.accept());
+  await item.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByText('No application passwords yet.')).toBeVisible();
+  expect((await propfind()).status()).toBe(401);
+});
+
+test('two-factor authentication: turn on, log in with a code, then with a recovery code', async ({ page }) => {
+  const account = await signUp(page);
+  await page.goto('/settings/security');
+  const card = page.getByTestId('two-factor');
+  await card.getByRole('button', { name: 'Turn on' }).click();
+  await expect(card.locator('.qr svg')).toBeVisible();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await card.getByLabel('Authentication code').fill('000000');
+  await card.getByRole('button', { name: 'Confirm' }).click();
+  await expect(card.getByRole('alert')).toBeVisible();
+  await card.getByLabel('Authentication code').fill(totp(secret));
+  await card.getByRole('button', { name: 'Confirm' }).click();
+  const codes = await page.getByTestId('recovery-codes').locator('code').allTextContents();
+  expect(codes).toHaveLength(10);
+  await page.screenshot({ path: 'test-results/two-factor-codes.png', fullPage: true });
+  await card.getByRole('button', { name: 'Done' }).click();
+  await expect(card).toContainText('On. Logging in asks for a code');
+
+  // Log out and back in: the password alone is not enough.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto('/login');
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const codeField = page.getByLabel('Authentication code');
+  await expect(codeField).toBeFocused();
+  await codeField.fill('123456');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toContainText('not right');
+  // The code used to confirm is spent; a recovery code works once.
+  await codeField.fill(codes[0]);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  await page.goto('/settings/security');
+  await expect(page.getByTestId('two-factor')).toContainText('Recovery codes left: 9');
+});
