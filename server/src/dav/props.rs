@@ -130,13 +130,10 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
         Res::Object(c, m) => match (ns, local) {
             (DAV, "resourcetype") => xml_v(String::new()),
             (DAV, "getetag") => Some(Value::Text(m.etag.clone())),
-            (DAV, "getcontenttype") => Some(Value::Text(
-                match c.kind {
-                    Kind::Calendar => "text/calendar; charset=utf-8",
-                    Kind::AddressBook => "text/vcard; charset=utf-8",
-                }
-                .into(),
-            )),
+            (DAV, "getcontenttype") => Some(Value::Static(match c.kind {
+                Kind::Calendar => "text/calendar; charset=utf-8",
+                Kind::AddressBook => "text/vcard; charset=utf-8",
+            })),
             (DAV, "getcontentlength") => Some(Value::Text(m.size.to_string())),
             (DAV, "current-user-privilege-set") => xml_v(privileges(c.access)),
             _ => None,
@@ -273,26 +270,28 @@ pub fn respond(ms: &mut Multistatus, pc: &PropCtx, res: &Res<'_>, wanted: &Wante
     let href_value = href_of(pc, res);
     match wanted {
         Wanted::All => {
-            let found: Vec<(Name, Value)> = all_names(res)
-                .into_iter()
-                .filter_map(|n| value(pc, res, &n).map(|v| (n, v)))
+            let names = all_names(res);
+            let found: Vec<(&Name, Value)> = names
+                .iter()
+                .filter_map(|n| value(pc, res, n).map(|v| (n, v)))
                 .collect();
             ms.propstat(&href_value, &found, &[]);
         }
         Wanted::Names => {
-            let found: Vec<(Name, Value)> = all_names(res)
-                .into_iter()
+            let names = all_names(res);
+            let found: Vec<(&Name, Value)> = names
+                .iter()
                 .map(|n| (n, Value::Xml(String::new())))
                 .collect();
             ms.propstat(&href_value, &found, &[]);
         }
         Wanted::Props(names) => {
-            let mut found = Vec::new();
+            let mut found = Vec::with_capacity(names.len());
             let mut missing = Vec::new();
             for n in names {
                 match value(pc, res, n) {
-                    Some(v) => found.push((n.clone(), v)),
-                    None => missing.push(n.clone()),
+                    Some(v) => found.push((n, v)),
+                    None => missing.push(n),
                 }
             }
             ms.propstat(&href_value, &found, &missing);

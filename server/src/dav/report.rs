@@ -95,23 +95,17 @@ fn respond_object(
     };
     let res = Res::Object(c, &member);
     let href_value = props::href_of(pc, &res);
-    let mut found = Vec::new();
+    let defaults = [Name::new(DAV, "getetag"), Name::new(DAV, "getcontenttype")];
+    let asked: &[Name] = match &req.others {
+        Wanted::Props(names) => names,
+        Wanted::All | Wanted::Names => &defaults,
+    };
+    let mut found = Vec::with_capacity(asked.len() + 1);
     let mut missing = Vec::new();
-    match &req.others {
-        Wanted::Props(names) => {
-            for n in names {
-                match props::value(pc, &res, n) {
-                    Some(v) => found.push((n.clone(), v)),
-                    None => missing.push(n.clone()),
-                }
-            }
-        }
-        Wanted::All | Wanted::Names => {
-            for n in [Name::new(DAV, "getetag"), Name::new(DAV, "getcontenttype")] {
-                if let Some(v) = props::value(pc, &res, &n) {
-                    found.push((n, v));
-                }
-            }
+    for n in asked {
+        match props::value(pc, &res, n) {
+            Some(v) => found.push((n, v)),
+            None => missing.push(n),
         }
     }
     if let Some(name) = &req.data_name {
@@ -126,7 +120,7 @@ fn respond_object(
             Data::Card(version) => vcard::for_client(&o.source, *version).into_owned(),
             _ => o.source.clone(),
         };
-        found.push((name.clone(), Value::Text(text)));
+        found.push((name, Value::Text(text)));
     }
     ms.propstat(&href_value, &found, &missing);
 }

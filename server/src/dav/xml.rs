@@ -164,6 +164,11 @@ pub fn escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
+/// Appends `s` escaped, without an intermediate string.
+fn push_escaped(out: &mut String, s: &str) {
+    out.push_str(&quick_xml::escape::escape(s));
+}
+
 /// The fixed prefix of a namespace we declare on every multistatus.
 fn prefix(ns: &str) -> Option<&'static str> {
     match ns {
@@ -180,21 +185,50 @@ const NS_DECLS: &str = "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav
 xmlns:card=\"urn:ietf:params:xml:ns:carddav\" xmlns:cs=\"http://calendarserver.org/ns/\" \
 xmlns:ic=\"http://apple.com/ns/ical/\"";
 
+/// Appends `<name>` (or `<name/>` when `empty`), declaring an unknown namespace inline.
+fn push_open(out: &mut String, name: &Name, empty: bool) {
+    out.push('<');
+    match prefix(&name.ns) {
+        Some(p) => {
+            out.push_str(p);
+            out.push(':');
+            out.push_str(&name.local);
+        }
+        None if name.ns.is_empty() => out.push_str(&name.local),
+        None => {
+            out.push_str("x:");
+            out.push_str(&name.local);
+            out.push_str(" xmlns:x=\"");
+            push_escaped(out, &name.ns);
+            out.push('"');
+        }
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+}
+
+fn push_close(out: &mut String, name: &Name) {
+    out.push_str("</");
+    match prefix(&name.ns) {
+        Some(p) => {
+            out.push_str(p);
+            out.push(':');
+        }
+        None if name.ns.is_empty() => {}
+        None => out.push_str("x:"),
+    }
+    out.push_str(&name.local);
+    out.push('>');
+}
+
 /// Writes `<name>inner</name>` (or an empty element), declaring unknown namespaces inline.
 pub fn element(name: &Name, inner: &str) -> String {
-    let (tag, decl) = match prefix(&name.ns) {
-        Some(p) => (format!("{p}:{}", name.local), String::new()),
-        None if name.ns.is_empty() => (name.local.clone(), String::new()),
-        None => (
-            format!("x:{}", name.local),
-            format!(" xmlns:x=\"{}\"", escape(&name.ns)),
-        ),
-    };
-    if inner.is_empty() {
-        format!("<{tag}{decl}/>")
-    } else {
-        format!("<{tag}{decl}>{inner}</{tag}>")
+    let mut out = String::with_capacity(inner.len() + 2 * name.local.len() + 8);
+    push_open(&mut out, name, inner.is_empty());
+    if !inner.is_empty() {
+        out.push_str(inner);
+        push_close(&mut out, name);
     }
+    out
 }
 
 /// Shorthand for an element in a namespace we know.
@@ -210,11 +244,13 @@ pub fn href(h: &str) -> String {
 pub enum Value {
     /// Escaped as text.
     Text(String),
+    /// A constant text (content types and the like), escaped as text.
+    Static(&'static str),
     /// Already-built XML (hrefs, resource types, privilege sets…).
     Xml(String),
 }
 
-/// A multistatus body under construction.
+/// A multistatus body under construction, written straight into one buffer.
 pub struct Multistatus {
     out: String,
 }
@@ -227,65 +263,81 @@ impl Default for Multistatus {
 
 impl Multistatus {
     pub fn new() -> Multistatus {
-        Multistatus {
-            out: format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:multistatus {NS_DECLS}>"),
-        }
+        let mut out = String::with_capacity(16 * 1024);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:multistatus ");
+        out.push_str(NS_DECLS);
+        out.push('>');
+        Multistatus { out }
+    }
+
+    fn open_response(&mut self, href_value: &str) {
+        self.out.push_str("<d:response><d:href>");
+        push_escaped(&mut self.out, href_value);
+        self.out.push_str("</d:href>");
     }
 
     /// A response with the properties found (200) and those not found (404).
-    pub fn propstat(&mut self, href_value: &str, found: &[(Name, Value)], missing: &[Name]) {
-        self.out.push_str("<d:response>");
-        self.out.push_str(&href(href_value));
+    pub fn propstat(&mut self, href_value: &str, found: &[(&Name, Value)], missing: &[&Name]) {
+        self.open_response(href_value);
         if !found.is_empty() {
             self.out.push_str("<d:propstat><d:prop>");
             for (name, value) in found {
-                let inner = match value {
-                    Value::Text(t) => escape(t),
-                    Value::Xml(x) => x.clone(),
+                let (text, xml) = match value {
+                    Value::Text(t) => (t.as_str(), false),
+                    Value::Static(t) => (*t, false),
+                    Value::Xml(x) => (x.as_str(), true),
                 };
-                self.out.push_str(&element(name, &inner));
+                push_open(&mut self.out, name, text.is_empty());
+                if !text.is_empty() {
+                    if xml {
+                        self.out.push_str(text);
+                    } else {
+                        push_escaped(&mut self.out, text);
+                    }
+                    push_close(&mut self.out, name);
+                }
             }
             self.out
                 .push_str("</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>");
         }
-        self.status_group(missing, "404 Not Found");
+        self.status_group(missing.iter().copied(), "404 Not Found");
         self.out.push_str("</d:response>");
     }
 
     /// A response listing property names under one status per group (PROPPATCH).
     pub fn prop_statuses(&mut self, href_value: &str, groups: &[(&[Name], &str)]) {
-        self.out.push_str("<d:response>");
-        self.out.push_str(&href(href_value));
+        self.open_response(href_value);
         for (names, status) in groups {
-            self.status_group(names, status);
+            self.status_group(names.iter(), status);
         }
         self.out.push_str("</d:response>");
     }
 
-    fn status_group(&mut self, names: &[Name], status: &str) {
-        if names.is_empty() {
+    fn status_group<'a>(&mut self, names: impl ExactSizeIterator<Item = &'a Name>, status: &str) {
+        if names.len() == 0 {
             return;
         }
         self.out.push_str("<d:propstat><d:prop>");
         for name in names {
-            self.out.push_str(&element(name, ""));
+            push_open(&mut self.out, name, true);
         }
-        self.out.push_str(&format!(
-            "</d:prop><d:status>HTTP/1.1 {status}</d:status></d:propstat>"
-        ));
+        self.out.push_str("</d:prop><d:status>HTTP/1.1 ");
+        self.out.push_str(status);
+        self.out.push_str("</d:status></d:propstat>");
     }
 
     /// A response that is only a status (a missing href in a multiget, a deleted member).
     pub fn status(&mut self, href_value: &str, status: &str) {
-        self.out.push_str(&format!(
-            "<d:response>{}<d:status>HTTP/1.1 {status}</d:status></d:response>",
-            href(href_value)
-        ));
+        self.open_response(href_value);
+        self.out.push_str("<d:status>HTTP/1.1 ");
+        self.out.push_str(status);
+        self.out.push_str("</d:status></d:response>");
     }
 
     pub fn sync_token(&mut self, token: &str) {
-        self.out
-            .push_str(&format!("<d:sync-token>{}</d:sync-token>", escape(token)));
+        self.out.push_str("<d:sync-token>");
+        push_escaped(&mut self.out, token);
+        self.out.push_str("</d:sync-token>");
     }
 
     pub fn finish(mut self) -> String {

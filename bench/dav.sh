@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# CalDAV/CardDAV throughput: a release ksuite with 1,000 events and 1,000 contacts PUT over
+# DAV, then wrk on loopback per request kind. Prints requests/s and p99 for each.
+#   bench/dav.sh [duration-seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+CONNECTIONS=${2:-32}
+command -v wrk >/dev/null || { echo "installing wrk"; ${SUDO:-} apt-get install -y -qq wrk >/dev/null; }
+cargo build -q --release -p ksuite-server
+
+WORK=$(mktemp -d)
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do grep -q "running at" "$WORK/out" && break; sleep 0.1; done
+BASE=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)
+[ -n "$BASE" ] || { cat "$WORK/out"; exit 1; }
+
+EMAIL=bench@example.org
+J=(-sf -H 'content-type: application/json' -c "$WORK/cookies" -b "$WORK/cookies")
+CSRF=$(curl "${J[@]}" "$BASE/api/auth/signup" \
+  -d "{\"email\":\"$EMAIL\",\"display_name\":\"Bench\",\"password\":\"correct horse battery staple\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+APP_PASSWORD=$(curl "${J[@]}" -H "x-csrf-token: $CSRF" -H "origin: $BASE" "$BASE/api/account/app-passwords" -d '{"name":"bench"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])')
+python3 bench/dav_seed.py "$BASE" "$EMAIL" "$APP_PASSWORD" "$WORK"
+AUTH=$(cat "$WORK/auth")
+CAL="/dav/calendars/$EMAIL/1/"
+BOOK="/dav/addressbooks/$EMAIL/1/"
+
+echo "ksuite DAV benchmark: 1,000 events + 1,000 contacts, $CONNECTIONS connections, ${DURATION}s each, $(nproc) cores (wrk and server share them)"
+run() { # name method path body depth
+  local name=$1 body=""
+  [ -n "$4" ] && body="$WORK/$4.xml"
+  wrk -t2 -c"$CONNECTIONS" -d2s -s bench/dav.lua "$BASE" -- "$2" "$3" "$body" "$5" "$AUTH" > /dev/null
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/dav.lua "$BASE" -- "$2" "$3" "$body" "$5" "$AUTH" > "$WORK/wrk"
+  if grep -q "Non-2xx" "$WORK/wrk"; then cat "$WORK/wrk"; echo "FAILED: $name had error answers"; exit 1; fi
+  awk -v n="$name" '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "RESULT %-34s %10s req/s   p99 %s\n", n, rps, p99}' "$WORK/wrk"
+}
+run "PROPFIND depth 1 (1,000 events)" PROPFIND "$CAL" propfind 1
+run "calendar-query, one month" REPORT "$CAL" query 1
+run "sync-collection, initial" REPORT "$CAL" sync-initial 1
+run "sync-collection, incremental (10)" REPORT "$CAL" sync-incremental 1
+run "GET one event" GET "${CAL}event-500.ics" "" ""
+run "addressbook-multiget of 50" REPORT "$BOOK" multiget 1
