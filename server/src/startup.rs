@@ -58,6 +58,7 @@ impl Application {
             settings: Arc::new(settings),
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
             credentials: Arc::default(),
+            dav_cache: Arc::default(),
             links,
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));

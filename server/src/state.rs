@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::credential_cache::CredentialCache;
 use crate::auth::throttle::LoginThrottle;
+use crate::dav::cache::DavCache;
 use crate::db::Db;
 use crate::links::LinksState;
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Verified HTTP Basic credentials (DAV), see [`CredentialCache`].
     pub credentials: Arc<CredentialCache>,
+    /// Rendered DAV collection answers, see [`DavCache`].
+    pub dav_cache: Arc<DavCache>,
     pub links: Arc<LinksState>,
 }
 

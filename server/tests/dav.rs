@@ -989,3 +989,55 @@ async fn sync_assistant_details_and_apple_profile() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn repeated_requests_never_see_stale_answers_and_failures_are_throttled() {
+    let server = TestServer::start_with(|c| c.login_max_failures = 3).await;
+    signed_in(&server, EMAIL).await;
+    let dav = Dav::new(&server, EMAIL, PASSWORD);
+    let cal = default_calendar(&dav).await;
+    // The same listing twice (the second from the cache), then a change, then again.
+    for _ in 0..2 {
+        let listing = dav.propfind(&cal, "1", "<d:getetag/>").await;
+        assert_eq!(listing.body.matches("<d:getetag>").count(), 0);
+    }
+    dav.put(
+        &format!("{cal}new.ics"),
+        &[],
+        &event("new", "20260701T100000Z", "New"),
+    )
+    .await;
+    let listing = dav.propfind(&cal, "1", "<d:getetag/>").await;
+    assert_eq!(
+        listing.body.matches("<d:getetag>").count(),
+        1,
+        "{}",
+        listing.body
+    );
+    let del = dav.send("DELETE", &format!("{cal}new.ics"), &[], "").await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    let listing = dav.propfind(&cal, "1", "<d:getetag/>").await;
+    assert_eq!(
+        listing.body.matches("<d:getetag>").count(),
+        0,
+        "{}",
+        listing.body
+    );
+
+    // Wrong passwords: three failures, then even the right one waits.
+    let wrong = Dav::new(&server, EMAIL, "wrong password");
+    for _ in 0..3 {
+        assert_eq!(
+            wrong
+                .propfind("/dav/", "0", "<d:current-user-principal/>")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let blocked = wrong
+        .propfind("/dav/", "0", "<d:current-user-principal/>")
+        .await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers.contains_key("retry-after"));
+}

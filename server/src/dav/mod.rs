@@ -5,6 +5,7 @@
 
 pub mod assistant;
 pub mod auth;
+pub mod cache;
 pub mod filter;
 pub mod objects;
 pub mod path;
@@ -169,6 +170,15 @@ pub fn multistatus(body: String) -> Response {
         .into_response()
 }
 
+fn multistatus_bytes(body: Bytes) -> Response {
+    (
+        StatusCode::MULTI_STATUS,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
 fn options() -> Response {
     let mut r = StatusCode::OK.into_response();
     let h = r.headers_mut();
@@ -212,6 +222,22 @@ async fn handle(
         headers: parts.headers,
         target,
     };
+    // Collection listings and reports are answered from the cache while the ctag holds.
+    let cacheable = matches!(method.as_str(), "PROPFIND" | "REPORT");
+    let cached_collection = match (&ctx.target, cacheable) {
+        (Target::Collection(k, owner, seg), true) => ctx.collection(*k, owner, seg).await.ok(),
+        _ => None,
+    };
+    let key = cached_collection.as_ref().map(|c| cache::Key {
+        user_id: ctx.user.id,
+        collection: c,
+        method: method.as_str(),
+        depth: ctx.depth(1),
+        body: &body,
+    });
+    if let Some(hit) = key.as_ref().and_then(|k| ctx.state.dav_cache.get(k)) {
+        return multistatus_bytes(hit);
+    }
     let result = match method.as_str() {
         "PROPFIND" => props::propfind(&ctx, &body).await,
         "PROPPATCH" => props::proppatch(&ctx, &body).await,
@@ -225,7 +251,18 @@ async fn handle(
         _ => Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED)),
     };
     match result {
-        Ok(r) => r,
+        Ok(r) => match key {
+            Some(k) if r.status() == StatusCode::MULTI_STATUS => {
+                match axum::body::to_bytes(r.into_body(), usize::MAX).await {
+                    Ok(bytes) => {
+                        ctx.state.dav_cache.put(&k, bytes.clone());
+                        multistatus_bytes(bytes)
+                    }
+                    Err(e) => ApiError::internal(e).into_response(),
+                }
+            }
+            _ => r,
+        },
         Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED)) => {
             let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
             r.headers_mut()

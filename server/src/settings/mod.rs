@@ -45,6 +45,8 @@ pub async fn update_profile(
     .bind(session.user_id)
     .execute(&state.db)
     .await?;
+    // Floating times in DAV answers are read in the user's time zone.
+    state.dav_cache.clear();
     Ok(Json(users::profile(&state.db, session.user_id).await?))
 }
 
