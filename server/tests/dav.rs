@@ -97,15 +97,13 @@ DTSTART:{start}\r\nDURATION:PT1H\r\nSUMMARY:{summary}\r\nX-CUSTOM-PROP:kept\r\nE
 async fn default_calendar(dav: &Dav) -> String {
     let home = dav.propfind(CAL, "1", "<d:resourcetype/>").await;
     assert_eq!(home.status, StatusCode::MULTI_STATUS);
-    let start = home
-        .body
+    home.body
         .match_indices("<d:href>")
         .map(|(i, _)| &home.body[i + 8..])
         .map(|rest| &rest[..rest.find("</d:href>").expect("end of href")])
         .find(|h| h.len() > CAL.len())
         .expect("a calendar in the home")
-        .to_string();
-    start
+        .to_string()
 }
 
 async fn setup() -> (TestServer, Client, Dav) {
@@ -609,8 +607,8 @@ async fn address_books_vcards_queries_and_versions() {
 async fn collections_are_made_patched_and_deleted() {
     let (_server, web, dav) = setup().await;
     let path = format!("{CAL}team-{}/", 7);
-    let mk = format!(
-        r#"<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:ic="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Team</d:displayname><ic:calendar-color>#FF8800FF</ic:calendar-color></d:prop></d:set></c:mkcalendar>"#
+    let mk = String::from(
+        r#"<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:ic="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Team</d:displayname><ic:calendar-color>#FF8800FF</ic:calendar-color></d:prop></d:set></c:mkcalendar>"#,
     );
     assert_eq!(
         dav.send("MKCALENDAR", &path, &[], &mk).await.status,
