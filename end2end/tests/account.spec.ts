@@ -95,8 +95,14 @@ test('works at 360 px wide without horizontal scrolling', async ({ page }) => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
     expect(await overflow()).toBeLessThanOrEqual(0);
   }
+  // The settings tabs fit too.
+  for (const tab of ['Security', 'Sync devices']) {
+    await page.getByRole('link', { name: tab }).click();
+    await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+  }
   // The tab bar sits at the bottom on phones.
-  const nav = await page.getByRole('navigation').boundingBox();
+  const nav = await page.getByRole('navigation', { name: 'Main navigation' }).boundingBox();
   expect(nav!.y).toBeGreaterThan(600);
   await page.screenshot({ path: 'test-results/shell-360.png' });
 });
