@@ -16,8 +16,9 @@ base, email, password, out = sys.argv[1:5]
 url = urlparse(base)
 conn = http.client.HTTPConnection(url.hostname, url.port)
 auth = "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
-CAL = f"/dav/calendars/{email}/1/"
-BOOK = f"/dav/addressbooks/{email}/1/"
+# Other servers (bench/radicale_compare.sh) put the collections elsewhere.
+CAL = os.environ.get("BENCH_CAL_PATH", f"/dav/calendars/{email}/1/")
+BOOK = os.environ.get("BENCH_BOOK_PATH", f"/dav/addressbooks/{email}/1/")
 
 
 def send(method, path, body="", headers=None):
@@ -65,7 +66,8 @@ sync = (
     "<d:prop><d:getetag/></d:prop></d:sync-collection>"
 )
 initial = send("REPORT", CAL, sync.format(""), {"Depth": "1"})
-token = re.search(r"<d:sync-token>([^<]+)</d:sync-token>", initial).group(1)
+# Any namespace prefix: other servers write their own.
+token = re.search(r"<(?:\w+:)?sync-token>([^<]+)</(?:\w+:)?sync-token>", initial).group(1)
 # Ten changes after the token: what an incremental sync reports.
 for i in range(10):
     send("PUT", f"{CAL}event-{i}.ics", event(i).replace("Bench event", "Changed event"), {"Content-Type": "text/calendar"})
@@ -90,7 +92,11 @@ with open(os.path.join(out, "auth"), "w") as f:
 q = send("REPORT", CAL, bodies["query"], {"Depth": "1"})
 inc = send("REPORT", CAL, bodies["sync-incremental"], {"Depth": "1"})
 mg = send("REPORT", BOOK, bodies["multiget"], {"Depth": "1"})
+def responses(body):
+    return len(re.findall(r"<(?:\w+:)?response>", body))
+
+
 print(
-    f"one-month query: {q.count('<d:response>')} events; incremental sync: {inc.count('<d:response>')} changes; "
-    f"multiget: {mg.count('<d:response>')} cards"
+    f"one-month query: {responses(q)} events; incremental sync: {responses(inc)} changes; "
+    f"multiget: {responses(mg)} cards"
 )

@@ -17,6 +17,15 @@ use crate::state::AppState;
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,
+        crate::auth::app_passwords::list,
+        crate::auth::app_passwords::create,
+        crate::auth::app_passwords::revoke,
+        crate::auth::two_factor::status,
+        crate::auth::two_factor::setup,
+        crate::auth::two_factor::enable,
+        crate::auth::two_factor::disable,
+        crate::dav::assistant::sync_info,
+        crate::dav::assistant::apple_profile,
         crate::settings::update_profile,
         crate::settings::time_zones,
         crate::links::handlers::create,
@@ -65,7 +74,7 @@ use crate::state::AppState;
         crate::contacts::handlers::put_share,
         crate::contacts::handlers::delete_share,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"))
 )]
 pub struct ApiDoc;
 
