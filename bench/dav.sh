@@ -30,14 +30,9 @@ CAL="/dav/calendars/$EMAIL/1/"
 BOOK="/dav/addressbooks/$EMAIL/1/"
 
 echo "ksuite DAV benchmark: 1,000 events + 1,000 contacts, $CONNECTIONS connections, ${DURATION}s each, $(nproc) cores (wrk and server share them)"
-run() { # name method path body depth [fresh]
-  local name=$1 body=""
-  [ -n "$4" ] && body="$WORK/$4.xml"
-  wrk -t2 -c"$CONNECTIONS" -d2s -s bench/dav.lua "$BASE" -- "$2" "$3" "$body" "$5" "$AUTH" "${6:-}" > /dev/null
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/dav.lua "$BASE" -- "$2" "$3" "$body" "$5" "$AUTH" "${6:-}" > "$WORK/wrk"
-  if grep -q "Non-2xx" "$WORK/wrk"; then cat "$WORK/wrk"; echo "FAILED: $name had error answers"; exit 1; fi
-  awk -v n="$name" '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "RESULT %-44s %10s req/s   p99 %s\n", n, rps, p99}' "$WORK/wrk"
-}
+source bench/wrk_run.sh
+WARMUP=2
+run() { wrk_run ksuite "$@"; }
 # Repeated requests (what polling devices send): answered from the ctag-keyed cache.
 run "PROPFIND depth 1 (1,000 events)" PROPFIND "$CAL" propfind 1
 run "calendar-query, one month" REPORT "$CAL" query 1

@@ -34,13 +34,8 @@ BENCH_CAL_PATH=$CAL BENCH_BOOK_PATH=$BOOK python3 bench/dav_seed.py "$BASE" "$US
 AUTH=$(cat "$WORK/auth")
 
 echo "Radicale $RADICALE_VERSION DAV benchmark: 1,000 events + 1,000 contacts, $CONNECTIONS connections, ${DURATION}s each, $(nproc) cores"
-run() { # name method path body depth
-  local name=$1 body=""
-  [ -n "$4" ] && body="$WORK/$4.xml"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s --latency -s bench/dav.lua "$BASE" -- "$2" "$3" "$body" "$5" "$AUTH" > "$WORK/wrk"
-  if grep -q "Non-2xx" "$WORK/wrk"; then cat "$WORK/wrk"; echo "FAILED: $name had error answers"; exit 1; fi
-  awk -v n="$name" '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "RESULT radicale %-36s %10s req/s   p99 %s\n", n, rps, p99}' "$WORK/wrk"
-}
+source bench/wrk_run.sh
+run() { wrk_run radicale "$@"; }
 run "PROPFIND depth 1 (1,000 events)" PROPFIND "$CAL" propfind 1
 run "calendar-query, one month" REPORT "$CAL" query 1
 run "sync-collection, initial" REPORT "$CAL" sync-initial 1

@@ -1,15 +1,9 @@
-import { test, expect, newAccount } from './fixtures';
+import { test, expect, signUp } from './fixtures';
 
 test.use({ timezoneId: 'Europe/Zurich', locale: 'en-GB' });
 
 test('create a weekly event in the week view, see it in the month view, delete one occurrence', async ({ page }) => {
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
+  await signUp(page);
 
   await page.goto('/calendar?view=week&date=2026-03-02');
   await expect(page.getByTestId('time-grid')).toBeVisible();
@@ -53,13 +47,7 @@ test('create a weekly event in the week view, see it in the month view, delete o
 
 test('phones get the agenda view', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
+  await signUp(page);
   await page.getByRole('navigation').getByRole('link', { name: 'Calendar' }).click();
   await expect(page.getByTestId('agenda-view')).toBeVisible();
   await page.getByTestId('new-event').click();

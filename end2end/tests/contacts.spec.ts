@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { test, expect, newAccount } from './fixtures';
+import { test, expect, signUp } from './fixtures';
 
 test('create a contact, find it, group it, export, delete and re-import', async ({ page }) => {
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
+  await signUp(page);
 
   await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
   await page.getByTestId('new-contact').click();

@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,18 @@ export function newAccount() {
   counter += 1;
   const id = `${Date.now()}-${counter}`;
   return { email: `user-${id}@example.org`, name: `Test User ${counter}`, password: 'correct horse battery staple' };
+}
+
+/** Signs a new account up through the form and waits for the app; returns the account. */
+export async function signUp(page: Page) {
+  const account = newAccount();
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(account.name);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/mail$/);
+  return account;
 }
 
 export const test = base.extend<{}, { server: KsuiteServer }>({

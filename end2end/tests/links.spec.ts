@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { test, expect, newAccount } from './fixtures';
+import { test, expect, signUp } from './fixtures';
 
 test('create a short link, follow it, download and decode its QR code', async ({ page, server }) => {
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
+  await signUp(page);
 
   await page.getByRole('navigation').getByRole('link', { name: 'Links' }).click();
   await expect(page.getByTestId('link-quota')).toHaveText('50 of 50 new links left this month');
@@ -52,13 +46,7 @@ test('create a short link, follow it, download and decode its QR code', async ({
 
 test('the links page fits a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
+  await signUp(page);
   await page.goto('/links');
   await page.getByLabel('Address to shorten').fill('https://example.org/a/rather/long/path/that/should/not/overflow/the/screen?x=1');
   await page.getByRole('button', { name: 'Shorten' }).click();

@@ -1,4 +1,4 @@
-import { test, expect, newAccount, startServer } from './fixtures';
+import { test, expect, startServer, signUp } from './fixtures';
 
 test('manifest is installable: icons of 192, 512 and maskable', async ({ request }) => {
   const manifest = await (await request.get('/manifest.webmanifest')).json();
@@ -19,13 +19,7 @@ test('the app shell opens offline after one visit', async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.url });
   const page = await context.newPage();
   try {
-    const account = newAccount();
-    await page.goto('/signup');
-    await page.getByLabel('Your name').fill(account.name);
-    await page.getByLabel('E-mail address').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page).toHaveURL(/\/mail$/);
+    await signUp(page);
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });
     await expect.poll(() => page.evaluate(async () => {
       const cache = await caches.open('ksuite-shell-v1');

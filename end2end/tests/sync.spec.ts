@@ -1,18 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { test, expect, newAccount } from './fixtures';
-import type { Page } from '@playwright/test';
-
-async function signUp(page: Page) {
-  const account = newAccount();
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('E-mail address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/mail$/);
-  return account;
-}
+import { test, expect, signUp } from './fixtures';
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
 function totp(secret: string, at = Date.now()): string {

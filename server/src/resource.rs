@@ -72,6 +72,11 @@ pub fn new_uid() -> String {
     rand::rngs::OsRng.fill_bytes(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
+    uuid_text(&b)
+}
+
+/// 16 bytes written the way UUIDs are (`8-4-4-4-12` lower-case hex).
+pub fn uuid_text(b: &[u8; 16]) -> String {
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",

@@ -92,18 +92,23 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     decode(resp).await
 }
 
+async fn send_with_json<B: Serialize>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<Response, ApiError> {
+    let req = with_csrf(builder)
+        .json(body)
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    req.send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
 pub async fn send_json<B: Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let req = with_csrf(builder)
-        .json(body)
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(resp).await
+    decode(send_with_json(builder, body).await?).await
 }
 
 /// Sends JSON to an endpoint that answers 204 No Content.
@@ -111,14 +116,7 @@ pub async fn send_json_empty<B: Serialize>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<(), ApiError> {
-    let req = with_csrf(builder)
-        .json(body)
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    empty(resp).await
+    empty(send_with_json(builder, body).await?).await
 }
 
 pub async fn send_empty(builder: RequestBuilder) -> Result<(), ApiError> {

@@ -35,22 +35,14 @@ pub async fn sync_info(
     }))
 }
 
-/// A stable UUID-shaped identifier for a profile payload of this user and server.
+/// A stable UUID-shaped identifier for a profile payload of this user and server, so a
+/// downloaded profile replaces the one installed before instead of adding a second.
 fn payload_uuid(seed: &str) -> String {
     use sha2::{Digest, Sha256};
-    let h: String = Sha256::digest(seed.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02X}"))
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    crate::resource::uuid_text(&b).to_uppercase()
 }
 
 /// The profile XML (a property list) for `email` on the server at `origin`.

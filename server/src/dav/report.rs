@@ -69,6 +69,14 @@ fn read_prop(prop: Option<&Element>) -> Result<Request, DavError> {
     })
 }
 
+/// What every object answer of one report needs.
+struct Reply<'a> {
+    pc: &'a PropCtx,
+    c: &'a Collection,
+    req: &'a Request,
+    zone: Tz,
+}
+
 /// Keeps expansion bounds inside what date arithmetic handles.
 fn clamp(range: (DateTime<Utc>, DateTime<Utc>)) -> (DateTime<Utc>, DateTime<Utc>) {
     let lo = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).single();
@@ -80,14 +88,8 @@ fn clamp(range: (DateTime<Utc>, DateTime<Utc>)) -> (DateTime<Utc>, DateTime<Utc>
 }
 
 /// Writes one object's response: its properties, plus its data when asked.
-fn respond_object(
-    ms: &mut Multistatus,
-    pc: &PropCtx,
-    c: &Collection,
-    o: &Object,
-    req: &Request,
-    zone: Tz,
-) {
+fn respond_object(ms: &mut Multistatus, r: &Reply<'_>, o: &Object) {
+    let (pc, c, req, zone) = (r.pc, r.c, r.req, r.zone);
     let member = Member {
         href: o.href.clone(),
         etag: o.etag.clone(),
@@ -139,18 +141,24 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
     let pc = PropCtx::of(ctx).await?;
     let zone = user_zone(ctx).await?;
     let req = read_prop(root.child(DAV, "prop"))?;
+    let reply = Reply {
+        pc: &pc,
+        c: &c,
+        req: &req,
+        zone,
+    };
     let mut ms = Multistatus::new();
     let name = (root.name.ns.as_str(), root.name.local.as_str(), *k);
     match name {
         (CALDAV, "calendar-multiget", Kind::Calendar)
         | (CARDDAV, "addressbook-multiget", Kind::AddressBook) => {
-            multiget(ctx, &pc, &c, &root, &req, zone, &mut ms).await?;
+            multiget(ctx, &reply, &root, &mut ms).await?;
         }
         (CALDAV, "calendar-query", Kind::Calendar) => {
             let filter =
                 CalendarFilter::read(root.child(CALDAV, "filter")).map_err(DavError::BadRequest)?;
             for o in calendar_query(ctx, &c, &filter, zone).await? {
-                respond_object(&mut ms, &pc, &c, &o, &req, zone);
+                respond_object(&mut ms, &reply, &o);
             }
         }
         (CARDDAV, "addressbook-query", Kind::AddressBook) => {
@@ -165,11 +173,11 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
                 .into_iter()
                 .filter(|o| filter.matches(&o.source));
             for o in matching.take(limit) {
-                respond_object(&mut ms, &pc, &c, &o, &req, zone);
+                respond_object(&mut ms, &reply, &o);
             }
         }
         (DAV, "sync-collection", _) => {
-            sync_collection(ctx, &pc, &c, &root, &req, zone, &mut ms).await?;
+            sync_collection(ctx, &reply, &root, &mut ms).await?;
         }
         _ => {
             return Err(DavError::Condition(
@@ -184,13 +192,11 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
 
 async fn multiget(
     ctx: &Ctx,
-    pc: &PropCtx,
-    c: &Collection,
+    r: &Reply<'_>,
     root: &Element,
-    req: &Request,
-    zone: Tz,
     ms: &mut Multistatus,
 ) -> Result<(), DavError> {
+    let (pc, c) = (r.pc, r.c);
     let collection_href = path::collection(c.kind, &pc.email, &c.segment);
     for h in root.children_named(DAV, "href") {
         let href = h.text.trim();
@@ -199,7 +205,7 @@ async fn multiget(
             None => None,
         };
         match found {
-            Some(o) => respond_object(ms, pc, c, &o, req, zone),
+            Some(o) => respond_object(ms, r, &o),
             None => ms.status(href, "404 Not Found"),
         }
     }
@@ -249,13 +255,11 @@ fn occurs_in(o: &Object, (from, to): (DateTime<Utc>, DateTime<Utc>), zone: Tz) -
 
 async fn sync_collection(
     ctx: &Ctx,
-    pc: &PropCtx,
-    c: &Collection,
+    r: &Reply<'_>,
     root: &Element,
-    req: &Request,
-    zone: Tz,
     ms: &mut Multistatus,
 ) -> Result<(), DavError> {
+    let (pc, c, req) = (r.pc, r.c, r.req);
     let token = root
         .child(DAV, "sync-token")
         .map(|t| t.text.trim())
@@ -281,7 +285,7 @@ async fn sync_collection(
     for m in changed {
         if needs_data {
             if let Some(o) = store::object(db, c, &m.href).await? {
-                respond_object(ms, pc, c, &o, req, zone);
+                respond_object(ms, r, &o);
             }
         } else {
             let others = match &req.others {
