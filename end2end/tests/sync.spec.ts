@@ -33,6 +33,19 @@ test('sync assistant: create an application password, sync with it, download the
   const propfind = () => request.fetch('/dav/', { method: 'PROPFIND', headers: { ...auth, Depth: '0' } });
   expect((await propfind()).status()).toBe(207);
 
+  // An event the device writes shows in the web calendar (starting now: always today).
+  const start = new Date();
+  const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//e2e//EN', 'BEGIN:VEVENT', 'UID:from-phone',
+    `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(start)}`, 'DURATION:PT30M', 'SUMMARY:Dentist (from the phone)',
+    'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const put = await request.fetch(`/dav/calendars/${account.email}/1/from-phone.ics`,
+    { method: 'PUT', headers: { ...auth, 'Content-Type': 'text/calendar' }, data: ics });
+  expect(put.status()).toBe(201);
+  await page.goto('/calendar');
+  await expect(page.getByTestId('event').filter({ hasText: 'Dentist (from the phone)' }).first()).toBeVisible();
+  await page.goto('/settings/sync');
+
   // The Apple profile sets up both accounts.
   await page.getByText('Apple (macOS, iPhone, iPad)').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('apple-profile').click()]);

@@ -636,8 +636,8 @@ async fn collections_are_made_patched_and_deleted() {
         .await;
     assert!(shown.body.contains("Team A") && shown.body.contains("Our team"));
 
-    // An unknown property fails the whole update (403 + 424) and changes nothing.
-    let mixed = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:example"><d:set><d:prop><d:displayname>Renamed</d:displayname><x:thing>1</x:thing></d:prop></d:set></d:propertyupdate>"#;
+    // A protected property fails the whole update (403 + 424) and changes nothing.
+    let mixed = r#"<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Renamed</d:displayname><d:getetag>"x"</d:getetag></d:prop></d:set></d:propertyupdate>"#;
     let r = dav.send("PROPPATCH", &path, &[], mixed).await;
     assert!(
         r.body.contains("403 Forbidden") && r.body.contains("424 Failed Dependency"),
@@ -650,6 +650,54 @@ async fn collections_are_made_patched_and_deleted() {
             .body
             .contains("Team A")
     );
+
+    // Properties ksuite does not interpret (Apple's calendar-order) are kept as sent.
+    let order = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:ic="http://apple.com/ns/ical/" xmlns:x="urn:example"><d:set><d:prop><ic:calendar-order>3</ic:calendar-order><x:thing><x:inner a="1">v &amp; w</x:inner></x:thing></d:prop></d:set></d:propertyupdate>"#;
+    let r = dav.send("PROPPATCH", &path, &[], order).await;
+    assert!(
+        r.body.contains("200 OK") && !r.body.contains("403"),
+        "{}",
+        r.body
+    );
+    let ask = |props: &'static str| {
+        format!(
+            r#"<d:propfind xmlns:d="DAV:" xmlns:ic="http://apple.com/ns/ical/" xmlns:x="urn:example"><d:prop>{props}</d:prop></d:propfind>"#
+        )
+    };
+    let shown = dav
+        .send(
+            "PROPFIND",
+            &path,
+            &[("Depth", "0")],
+            &ask("<ic:calendar-order/><x:thing/>"),
+        )
+        .await;
+    assert!(
+        shown
+            .body
+            .contains("<ic:calendar-order>3</ic:calendar-order>"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains(r#"a="1">v &amp; w</x:inner>"#),
+        "{}",
+        shown.body
+    );
+    let remove = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:ic="http://apple.com/ns/ical/"><d:remove><d:prop><ic:calendar-order/></d:prop></d:remove></d:propertyupdate>"#;
+    assert_eq!(
+        dav.send("PROPPATCH", &path, &[], remove).await.status,
+        StatusCode::MULTI_STATUS
+    );
+    let gone = dav
+        .send(
+            "PROPFIND",
+            &path,
+            &[("Depth", "0")],
+            &ask("<ic:calendar-order/>"),
+        )
+        .await;
+    assert!(gone.body.contains("404 Not Found"), "{}", gone.body);
 
     // Extended MKCOL for an address book; plain MKCOL is refused.
     let mkcol = r#"<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype><d:displayname>Clients</d:displayname></d:prop></d:set></d:mkcol>"#;

@@ -180,7 +180,11 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
             (CARDDAV, "max-resource-size") if c.kind == Kind::AddressBook => {
                 Some(Value::Text(MAX_RESOURCE_SIZE.to_string()))
             }
-            _ => None,
+            _ => c
+                .dead
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| Value::Xml(v.clone())),
         },
         Res::Principal => match (ns, local) {
             (DAV, "resourcetype") => xml_v(el(DAV, "collection", "") + &el(DAV, "principal", "")),
@@ -235,6 +239,9 @@ fn all_names(res: &Res<'_>) -> Vec<Name> {
                     (CARDDAV, "supported-address-data"),
                 ]),
             }
+            let mut out: Vec<Name> = names.into_iter().map(|(n, l)| Name::new(n, l)).collect();
+            out.extend(c.dead.iter().map(|(n, _)| n.clone()));
+            return out;
         }
         Res::Principal => names.extend([
             (DAV, "displayname"),
@@ -398,7 +405,30 @@ fn color_of(v: &str) -> Option<String> {
     }
 }
 
-/// PROPPATCH on a collection: name, colour and description; all or nothing (RFC 4918 §9.2).
+/// Live properties a client cannot set (RFC 4918 §15, RFC 4791 §5.2, RFC 6352 §6.2).
+fn is_protected(n: &Name) -> bool {
+    match n.ns.as_str() {
+        DAV => !matches!(n.local.as_str(), "displayname"),
+        CALDAV => matches!(
+            n.local.as_str(),
+            "supported-calendar-component-set"
+                | "supported-calendar-data"
+                | "max-resource-size"
+                | "calendar-home-set"
+                | "calendar-user-address-set"
+        ),
+        CARDDAV => matches!(
+            n.local.as_str(),
+            "supported-address-data" | "max-resource-size" | "addressbook-home-set"
+        ),
+        CALSERVER => n.local == "getctag",
+        _ => false,
+    }
+}
+
+/// PROPPATCH on a collection: name, colour and description are stored as ksuite's own;
+/// anything else that is not protected is kept as a dead property (Apple's calendar-order
+/// and the like). All or nothing (RFC 4918 §9.2).
 pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
     let Target::Collection(k, owner, seg) = &ctx.target else {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
@@ -413,8 +443,10 @@ pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
     let mut name = None;
     let mut color = None;
     let mut description = None;
-    let mut ok = Vec::new();
-    let mut refused = Vec::new();
+    let mut dead = Vec::new();
+    let mut ok: Vec<Name> = Vec::new();
+    let mut refused: Vec<Name> = Vec::new();
+    let mut dead_count = c.dead.len();
     for action in &root.children {
         let set = action.is(DAV, "set");
         if !set && !action.is(DAV, "remove") {
@@ -447,7 +479,22 @@ pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
                         description = Some(if set { text } else { String::new() });
                         true
                     }
-                    _ => false,
+                    _ if is_protected(n) => false,
+                    _ => {
+                        let value = set.then(|| xml::inner_xml(p));
+                        let known = c.dead.iter().any(|(d, _)| d == n);
+                        if set && !known {
+                            dead_count += 1;
+                        }
+                        let fits = value
+                            .as_ref()
+                            .is_none_or(|v| v.len() <= store::MAX_DEAD_VALUE)
+                            && dead_count <= store::MAX_DEAD_PROPERTIES;
+                        if fits {
+                            dead.push((n, value));
+                        }
+                        fits
+                    }
                 };
                 if accepted {
                     ok.push(n.clone());
@@ -468,14 +515,16 @@ pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
             &[(&refused, "403 Forbidden"), (&ok, "424 Failed Dependency")],
         );
     } else {
-        store::set_properties(
-            &ctx.state.db,
-            &c,
-            name.as_deref(),
-            color.as_deref(),
-            description.as_deref(),
-        )
-        .await?;
+        let live = store::LiveChanges {
+            name: name.as_deref(),
+            color: color.as_deref(),
+            description: description.as_deref(),
+        };
+        let changes: Vec<store::DeadChange<'_>> = dead
+            .into_iter()
+            .map(|(name, value)| store::DeadChange { name, value })
+            .collect();
+        store::set_properties(&ctx.state.db, &c, live, &changes).await?;
         ms.prop_statuses(&href_value, &[(&ok, "200 OK")]);
     }
     Ok(multistatus(ms.finish()))

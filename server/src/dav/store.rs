@@ -5,6 +5,7 @@
 use ksuite_common::CalendarAccess;
 
 use super::path::{Kind, SHARED_PREFIX};
+use super::xml::Name;
 use crate::db::Db;
 use crate::error::ApiError;
 
@@ -21,6 +22,8 @@ pub struct Collection {
     pub ctag: i64,
     pub is_default: bool,
     pub access: CalendarAccess,
+    /// Dead properties: (name, content as XML).
+    pub dead: Vec<(Name, String)>,
 }
 
 type CollectionRow = (
@@ -59,7 +62,8 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
         .bind(user_id)
         .fetch_all(db)
         .await?;
-    Ok(rows
+    let mut dead = dead_properties(db, user_id, kind).await?;
+    let mut list: Vec<Collection> = rows
         .into_iter()
         .map(
             |(id, dav_name, name, color, description, ctag, is_default, access)| Collection {
@@ -80,10 +84,50 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
                     Some("read_write") => CalendarAccess::ReadWrite,
                     Some(_) => CalendarAccess::Read,
                 },
+                dead: Vec::new(),
             },
         )
-        .collect())
+        .collect();
+    for c in &mut list {
+        c.dead = dead.remove(&c.id).unwrap_or_default();
+    }
+    Ok(list)
 }
+
+/// Dead properties of all the user's collections of `kind`, by collection id.
+async fn dead_properties(
+    db: &Db,
+    user_id: i64,
+    kind: Kind,
+) -> Result<std::collections::HashMap<i64, Vec<(Name, String)>>, ApiError> {
+    let sql = match kind {
+        Kind::Calendar => {
+            "SELECT p.calendar_id, p.ns, p.name, p.value FROM calendar_properties p JOIN calendars c ON c.id = p.calendar_id \
+             WHERE c.owner_id = ?1 OR c.id IN (SELECT calendar_id FROM calendar_shares WHERE user_id = ?1)"
+        }
+        Kind::AddressBook => {
+            "SELECT p.book_id, p.ns, p.name, p.value FROM address_book_properties p JOIN address_books b ON b.id = p.book_id \
+             WHERE b.owner_id = ?1 OR b.id IN (SELECT book_id FROM address_book_shares WHERE user_id = ?1)"
+        }
+    };
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as(sql).bind(user_id).fetch_all(db).await?;
+    let mut map: std::collections::HashMap<i64, Vec<(Name, String)>> = Default::default();
+    for (id, ns, local, value) in rows {
+        map.entry(id).or_default().push((Name { ns, local }, value));
+    }
+    Ok(map)
+}
+
+/// A change to a dead property: `Some(xml)` sets it, `None` removes it.
+pub struct DeadChange<'a> {
+    pub name: &'a Name,
+    pub value: Option<String>,
+}
+
+/// Most dead properties one collection keeps, and the largest value.
+pub const MAX_DEAD_PROPERTIES: usize = 50;
+pub const MAX_DEAD_VALUE: usize = 4096;
 
 /// One collection of the user by its segment.
 pub async fn collection(
@@ -99,32 +143,60 @@ pub async fn collection(
         .find(|c| c.segment == segment))
 }
 
-/// Sets the properties a client may change (PROPPATCH); `None` leaves one as it is.
+/// The live values a PROPPATCH changes; `None` leaves one as it is.
+pub struct LiveChanges<'a> {
+    pub name: Option<&'a str>,
+    pub color: Option<&'a str>,
+    pub description: Option<&'a str>,
+}
+
+/// Applies a PROPPATCH (live and dead properties) in one transaction and bumps the ctag.
 pub async fn set_properties(
     db: &Db,
     coll: &Collection,
-    name: Option<&str>,
-    color: Option<&str>,
-    description: Option<&str>,
+    live: LiveChanges<'_>,
+    dead: &[DeadChange<'_>],
 ) -> Result<(), ApiError> {
-    let sql = match coll.kind {
-        Kind::Calendar => {
+    let (update, set_dead, remove_dead) = match coll.kind {
+        Kind::Calendar => (
             "UPDATE calendars SET name = COALESCE(?1, name), color = COALESCE(?2, color), \
-             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4"
-        }
-        Kind::AddressBook => {
+             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4",
+            "INSERT INTO calendar_properties (calendar_id, ns, name, value) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (calendar_id, ns, name) DO UPDATE SET value = excluded.value",
+            "DELETE FROM calendar_properties WHERE calendar_id = ? AND ns = ? AND name = ?",
+        ),
+        Kind::AddressBook => (
             // Address books have no colour: ?2 is bound but unused.
             "UPDATE address_books SET name = COALESCE(?1, name), \
-             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4"
-        }
+             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4",
+            "INSERT INTO address_book_properties (book_id, ns, name, value) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (book_id, ns, name) DO UPDATE SET value = excluded.value",
+            "DELETE FROM address_book_properties WHERE book_id = ? AND ns = ? AND name = ?",
+        ),
     };
-    sqlx::query(sql)
-        .bind(name)
-        .bind(color)
-        .bind(description)
+    let mut tx = db.begin().await?;
+    sqlx::query(update)
+        .bind(live.name)
+        .bind(live.color)
+        .bind(live.description)
         .bind(coll.id)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    for change in dead {
+        let q = match &change.value {
+            Some(v) => sqlx::query(set_dead)
+                .bind(coll.id)
+                .bind(&change.name.ns)
+                .bind(&change.name.local)
+                .bind(v),
+            None => sqlx::query(remove_dead)
+                .bind(coll.id)
+                .bind(&change.name.ns)
+                .bind(&change.name.local),
+        };
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

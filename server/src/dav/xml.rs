@@ -346,6 +346,34 @@ impl Multistatus {
     }
 }
 
+/// The content of an element written back as XML (for dead properties).
+pub fn inner_xml(e: &Element) -> String {
+    let mut out = String::new();
+    push_escaped(&mut out, &e.text);
+    for c in &e.children {
+        write_element(&mut out, c);
+    }
+    out
+}
+
+fn write_element(out: &mut String, e: &Element) {
+    let mut open = String::new();
+    push_open(&mut open, &e.name, false);
+    // Attributes go before the closing `>` of the start tag.
+    open.pop();
+    for (k, v) in &e.attrs {
+        open.push(' ');
+        open.push_str(k);
+        open.push_str("=\"");
+        push_escaped(&mut open, v);
+        open.push('"');
+    }
+    open.push('>');
+    out.push_str(&open);
+    out.push_str(&inner_xml(e));
+    push_close(out, &e.name);
+}
+
 /// A `DAV:error` body naming the precondition that failed (RFC 4918 §16).
 pub fn error_body(ns: &str, condition: &str) -> String {
     format!(
