@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod error;
 pub mod links;
+pub mod mail;
 pub mod paths;
 pub mod security;
 
@@ -16,6 +17,7 @@ pub use calendar::*;
 pub use contacts::*;
 pub use error::*;
 pub use links::*;
+pub use mail::*;
 pub use security::*;
 
 use serde::{Deserialize, Serialize};

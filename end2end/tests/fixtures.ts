@@ -16,7 +16,7 @@ export interface KsuiteServer {
 export async function startServer(): Promise<KsuiteServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ksuite-e2e-'));
   const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
-    'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'),
+    'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'),
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);

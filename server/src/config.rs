@@ -73,6 +73,19 @@ pub struct Config {
     /// refused (HTTP 429) until the window passes.
     #[arg(long, env = "KSUITE_LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: u32,
+
+    /// Mail domain of this server: every user gets an address in it at sign-up, and the
+    /// SMTP listener accepts mail for its addresses. Defaults to the host of the public URL.
+    #[arg(long, env = "KSUITE_MAIL_DOMAIN")]
+    pub mail_domain: Option<String>,
+
+    /// Address and port of the inbound SMTP listener (mail for local addresses).
+    #[arg(long, env = "KSUITE_SMTP_LISTEN", default_value = "127.0.0.1:2525")]
+    pub smtp_listen: SocketAddr,
+
+    /// Largest message accepted, in bytes (announced as SIZE; larger ones get 552).
+    #[arg(long, env = "KSUITE_MAX_MESSAGE_SIZE", default_value_t = 25 * 1024 * 1024)]
+    pub max_message_size: usize,
 }
 
 impl Config {
@@ -87,6 +100,9 @@ impl Config {
             static_dir: PathBuf::from("dist"),
             log_format: LogFormat::Text,
             login_max_failures: 5,
+            mail_domain: None,
+            smtp_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_message_size: 25 * 1024 * 1024,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod dav;
 pub mod db;
 pub mod error;
 pub mod links;
+pub mod mail;
 pub mod openapi;
 pub mod resource;
 pub mod security;

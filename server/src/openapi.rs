@@ -26,6 +26,10 @@ use crate::state::AppState;
         crate::auth::two_factor::disable,
         crate::dav::assistant::sync_info,
         crate::dav::assistant::apple_profile,
+        crate::mail::handlers::folders,
+        crate::mail::handlers::messages,
+        crate::mail::handlers::message,
+        crate::mail::handlers::raw,
         crate::settings::update_profile,
         crate::settings::time_zones,
         crate::links::handlers::create,
@@ -74,7 +78,7 @@ use crate::state::AppState;
         crate::contacts::handlers::put_share,
         crate::contacts::handlers::delete_share,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"), (name = "mail"))
 )]
 pub struct ApiDoc;
 

@@ -17,7 +17,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
 use crate::links::{self, LinksState};
 use crate::state::{AppState, Settings};
-use crate::{auth, calendar, contacts, dav, db, openapi, security, settings, web};
+use crate::{auth, calendar, contacts, dav, db, mail, openapi, security, settings, web};
 
 /// Largest JSON body the API accepts; uploads get their own limits where they land.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
@@ -25,6 +25,8 @@ pub const API_BODY_LIMIT: usize = 1024 * 1024;
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
+    smtp_listener: TcpListener,
+    smtp: Arc<mail::smtp::SmtpContext>,
     router: Router,
     pub state: AppState,
 }
@@ -49,9 +51,30 @@ impl Application {
             config.short_url.as_deref(),
             &public_origin,
         )?);
+        let mail_domain = match &config.mail_domain {
+            Some(d) => d.trim().to_lowercase(),
+            None => url::Url::parse(&public_origin)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "localhost".into()),
+        };
+        mail::store::give_missing_addresses(&db, &mail_domain)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let smtp_listener = TcpListener::bind(config.smtp_listen)
+            .await
+            .with_context(|| format!("cannot listen for SMTP on {}", config.smtp_listen))?;
+        let smtp = Arc::new(mail::smtp::SmtpContext {
+            db: db.clone(),
+            data_dir: config.data_dir.clone(),
+            domain: mail_domain.clone(),
+            max_message_size: config.max_message_size,
+        });
         let settings = Settings {
             secure_cookies: public_origin.starts_with("https://"),
             public_origin,
+            data_dir: config.data_dir.clone(),
+            mail_domain,
         };
         let state = AppState {
             db,
@@ -65,6 +88,8 @@ impl Application {
         let router = build_router(state.clone(), &config, &csp)?;
         Ok(Application {
             listener,
+            smtp_listener,
+            smtp,
             router,
             state,
         })
@@ -76,11 +101,19 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// Where the inbound SMTP listener is bound.
+    pub fn smtp_addr(&self) -> SocketAddr {
+        self.smtp_listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let smtp = tokio::spawn(mail::smtp::serve(self.smtp_listener, self.smtp));
         let app = tower::Layer::layer(&middleware::from_fn(crate::dav::root_to_dav), self.router);
         let service =
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
@@ -89,6 +122,7 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        smtp.abort();
         self.state.db.close().await;
         Ok(())
     }
@@ -103,6 +137,7 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .merge(calendar::router())
         .merge(contacts::router())
         .merge(dav::assistant_router())
+        .merge(mail::router())
         .route("/api/{*rest}", any(web::api_not_found))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(security::same_origin_guard));
@@ -131,8 +166,11 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let addr = app.local_addr();
-    tracing::info!(%addr, "ksuite is listening");
-    println!("ksuite is running at http://{addr}/  (Ctrl-C to stop)");
+    tracing::info!(%addr, smtp = %app.smtp_addr(), "ksuite is listening");
+    println!(
+        "ksuite is running at http://{addr}/  (SMTP on {}, Ctrl-C to stop)",
+        app.smtp_addr()
+    );
     app.run_until(shutdown_signal()).await?;
     tracing::info!("ksuite stopped");
     Ok(())

@@ -25,6 +25,10 @@ pub struct AppState {
 pub struct Settings {
     /// Public origin, e.g. `https://suite.example.com` (no trailing slash).
     pub public_origin: String,
+    /// Where stored files (raw messages) live.
+    pub data_dir: std::path::PathBuf,
+    /// The mail domain new users get an address in.
+    pub mail_domain: String,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
 }

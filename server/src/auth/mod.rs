@@ -101,7 +101,8 @@ pub async fn signup(
         language: req.language.unwrap_or_default(),
         time_zone: &time_zone,
     };
-    // The account, its default calendar and address book come into being together or not at all.
+    // The account, its default calendar, address book and mail address come into being
+    // together or not at all.
     let mut tx = state.db.begin().await?;
     let Some(user_id) = users::insert(&mut tx, new_user).await? else {
         return Err(ApiError::new(
@@ -119,6 +120,7 @@ pub async fn signup(
     )
     .await?;
     crate::contacts::store::create_book(&mut tx, user_id, "Contacts", true).await?;
+    crate::mail::store::give_address(&mut tx, user_id, &email, &state.settings.mail_domain).await?;
     tx.commit().await?;
     tracing::info!(user_id, "account created");
     let (jar, info) = start_session(&state, jar, &headers, user_id).await?;

@@ -10,6 +10,8 @@ use reqwest::StatusCode;
 
 pub struct TestServer {
     pub base: String,
+    /// The inbound SMTP listener.
+    pub smtp: std::net::SocketAddr,
     pub data_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
@@ -28,12 +30,14 @@ impl TestServer {
         let data_dir = config.data_dir.clone();
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.local_addr());
+        let smtp = app.smtp_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
         TestServer {
             base,
+            smtp,
             data_dir,
             _dir: dir,
             _shutdown: tx,

@@ -1,0 +1,22 @@
+//! Mail: addresses, the message store (raw messages as files, an index in the database
+//! with IMAP-style UIDs/MODSEQ and full-text search), inbound SMTP and the JSON API.
+
+pub mod blobs;
+pub mod handlers;
+pub mod index;
+pub mod smtp;
+pub mod store;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    use handlers as h;
+    Router::new()
+        .route("/api/mail/folders", get(h::folders))
+        .route("/api/mail/folders/{id}/messages", get(h::messages))
+        .route("/api/mail/messages/{id}", get(h::message))
+        .route("/api/mail/messages/{id}/raw", get(h::raw))
+}

@@ -1,0 +1,328 @@
+//! Addresses, folders and messages in the database. Delivery allocates each message a
+//! per-folder UID and a MODSEQ in the same transaction that inserts it (IMAP semantics).
+
+use ksuite_common::{MailFolder, MessageSummary};
+
+use super::index::Indexed;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::now_unix;
+
+/// The folders every address starts with: (role, name).
+pub const SYSTEM_FOLDERS: [(&str, &str); 6] = [
+    ("inbox", "Inbox"),
+    ("drafts", "Drafts"),
+    ("sent", "Sent"),
+    ("archive", "Archive"),
+    ("spam", "Spam"),
+    ("trash", "Trash"),
+];
+
+/// Creates an address with its system folders; `Ok(None)` when it exists.
+pub async fn create_address(
+    tx: &mut sqlx::SqliteConnection,
+    address: &str,
+) -> Result<Option<i64>, ApiError> {
+    let now = now_unix();
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO mail_addresses (address, created_at) VALUES (?, ?) ON CONFLICT (address) DO NOTHING RETURNING id",
+    )
+    .bind(address)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    for (role, name) in SYSTEM_FOLDERS {
+        sqlx::query(
+            "INSERT INTO mailboxes (address_id, name, role, uidvalidity) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(role)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Some(id))
+}
+
+/// The local part offered to a new user: their sign-up e-mail's, reduced to safe characters.
+fn local_part_of(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let cleaned: String = local
+        .chars()
+        .filter_map(|c| {
+            let c = c.to_ascii_lowercase();
+            (c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).then_some(c)
+        })
+        .collect();
+    let trimmed = cleaned.trim_matches('.').to_string();
+    if trimmed.is_empty() {
+        "user".into()
+    } else {
+        trimmed.chars().take(48).collect()
+    }
+}
+
+/// Gives a user their own address in `domain` (first free of `name`, `name2`, …) with
+/// manage permission; returns it.
+pub async fn give_address(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    signup_email: &str,
+    domain: &str,
+) -> Result<String, ApiError> {
+    let base = local_part_of(signup_email);
+    for n in 1..1000 {
+        let local = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
+        let address = format!("{local}@{domain}");
+        if let Some(id) = create_address(&mut *tx, &address).await? {
+            sqlx::query(
+                "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES (?, ?, 'manage')",
+            )
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            return Ok(address);
+        }
+    }
+    Err(ApiError::internal("no free mail address"))
+}
+
+/// Gives every user without an address one (users from before mail existed).
+pub async fn give_missing_addresses(db: &Db, domain: &str) -> Result<(), ApiError> {
+    let users: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, email FROM users WHERE id NOT IN (SELECT user_id FROM mail_address_users)",
+    )
+    .fetch_all(db)
+    .await?;
+    for (id, email) in users {
+        let mut tx = db.begin().await?;
+        give_address(&mut tx, id, &email, domain).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The id of a local address (case-insensitive), for RCPT TO.
+pub async fn address_id(db: &Db, address: &str) -> Result<Option<i64>, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM mail_addresses WHERE address = ?")
+            .bind(address.trim().to_lowercase())
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Files a stored message (blob `digest`) into the inbox of each address, atomically.
+pub async fn deliver(
+    db: &Db,
+    address_ids: &[i64],
+    digest: &str,
+    size: i64,
+    idx: &Indexed,
+) -> Result<Vec<i64>, ApiError> {
+    let now = now_unix();
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::new();
+    for address_id in address_ids {
+        let (mailbox_id, uid, modseq): (i64, i64, i64) = sqlx::query_as(
+            "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
+             WHERE address_id = ? AND role = 'inbox' RETURNING id, uidnext - 1, highest_modseq",
+        )
+        .bind(address_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, from_name, from_address, to_addresses, \
+             cc_addresses, subject, snippet, sent_at, received_at, message_id, in_reply_to, thread_id, has_attachments) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(mailbox_id)
+        .bind(uid)
+        .bind(modseq)
+        .bind(digest)
+        .bind(size)
+        .bind(&idx.from_name)
+        .bind(&idx.from_address)
+        .bind(idx.to.join("\n"))
+        .bind(idx.cc.join("\n"))
+        .bind(&idx.subject)
+        .bind(&idx.snippet)
+        .bind(idx.sent_at)
+        .bind(now)
+        .bind(&idx.message_id)
+        .bind(&idx.in_reply_to)
+        .bind(&idx.thread_id)
+        .bind(idx.has_attachments)
+        .fetch_one(&mut *tx)
+        .await?;
+        let addresses = [
+            idx.from_name.clone().unwrap_or_default(),
+            idx.from_address.clone().unwrap_or_default(),
+            idx.to.join(" "),
+            idx.cc.join(" "),
+        ]
+        .join(" ");
+        sqlx::query(
+            "INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&idx.subject)
+        .bind(addresses)
+        .bind(&idx.body_text)
+        .execute(&mut *tx)
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// The folders of every address the user may read, with unread and total counts.
+pub async fn folders(db: &Db, user_id: i64) -> Result<Vec<MailFolder>, ApiError> {
+    type Row = (i64, String, String, Option<String>, Option<i64>, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT m.id, a.address, m.name, m.role, m.parent_id, \
+         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND NOT x.seen), \
+         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id) \
+         FROM mailboxes m JOIN mail_addresses a ON a.id = m.address_id \
+         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = ? ORDER BY a.address, m.id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, address, name, role, parent_id, unread, total)| MailFolder {
+                id,
+                address,
+                name,
+                role,
+                parent_id,
+                unread,
+                total,
+            },
+        )
+        .collect())
+}
+
+/// Whether the user may read the folder (through one of their addresses).
+pub async fn may_read_folder(db: &Db, user_id: i64, folder_id: i64) -> Result<bool, ApiError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
+         WHERE m.id = ? AND u.user_id = ?",
+    )
+    .bind(folder_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub mailbox_id: i64,
+    pub blob: String,
+    pub size: i64,
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub from_name: Option<String>,
+    pub from_address: Option<String>,
+    pub to_addresses: String,
+    pub cc_addresses: String,
+    pub subject: String,
+    pub snippet: String,
+    pub sent_at: Option<i64>,
+    pub received_at: i64,
+    pub message_id: Option<String>,
+    pub thread_id: String,
+    pub has_attachments: bool,
+}
+
+const MESSAGE_COLUMNS: &str = "id, mailbox_id, blob, size, seen, flagged, answered, from_name, from_address, \
+to_addresses, cc_addresses, subject, snippet, sent_at, received_at, message_id, thread_id, has_attachments";
+
+impl MessageRow {
+    pub fn summary(&self) -> MessageSummary {
+        MessageSummary {
+            id: self.id,
+            folder_id: self.mailbox_id,
+            from_name: self.from_name.clone(),
+            from_address: self.from_address.clone(),
+            to: lines(&self.to_addresses),
+            subject: self.subject.clone(),
+            snippet: self.snippet.clone(),
+            received_at: self.received_at,
+            sent_at: self.sent_at,
+            size: self.size,
+            seen: self.seen,
+            flagged: self.flagged,
+            answered: self.answered,
+            has_attachments: self.has_attachments,
+            thread_id: self.thread_id.clone(),
+        }
+    }
+}
+
+pub fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A page of a folder, newest first, after the keyset cursor `(received_at, id)`.
+pub async fn page(
+    db: &Db,
+    folder_id: i64,
+    before: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<MessageRow>, ApiError> {
+    let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? \
+         AND (received_at < ? OR (received_at = ? AND id < ?)) ORDER BY received_at DESC, id DESC LIMIT ?"
+    ))
+    .bind(folder_id)
+    .bind(at)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A message the user may read, or `None`.
+pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND mailbox_id IN \
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?)"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_parts_from_signup_addresses() {
+        assert_eq!(local_part_of("Ann.Smith@example.com"), "ann.smith");
+        assert_eq!(local_part_of("o'brien+x@example.com"), "obrienx");
+        assert_eq!(local_part_of("@example.com"), "user");
+    }
+}

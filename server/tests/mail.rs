@@ -1,0 +1,202 @@
+//! Mail: addresses at sign-up, inbound SMTP with real messages (Python smtplib), the store
+//! and the JSON API (folders, keyset pages, messages, raw download), and access checks.
+
+mod support;
+
+use std::process::Command;
+
+use ksuite_common::{MailFolder, MessageDetail, MessagePage};
+use reqwest::StatusCode;
+use support::{Client, TestServer, signed_in};
+
+const MAX_SIZE: usize = 64 * 1024;
+
+async fn server() -> TestServer {
+    TestServer::start_with(|c| {
+        c.mail_domain = Some("ksuite.test".into());
+        c.max_message_size = MAX_SIZE;
+    })
+    .await
+}
+
+async fn inbox(c: &Client) -> MailFolder {
+    let folders: Vec<MailFolder> = c
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    folders
+        .into_iter()
+        .find(|f| f.role.as_deref() == Some("inbox"))
+        .expect("an inbox")
+}
+
+async fn page(c: &Client, folder: i64, query: &str) -> MessagePage {
+    let r = c
+        .get(&format!("/api/mail/folders/{folder}/messages{query}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.expect("page")
+}
+
+/// Runs the smtplib client against the server's listener.
+async fn deliver_with_smtplib(server: &TestServer, rcpt: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smtp_deliver.py");
+    let args = vec![
+        script.to_string(),
+        server.smtp.ip().to_string(),
+        server.smtp.port().to_string(),
+        rcpt.to_string(),
+        MAX_SIZE.to_string(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .args(&args)
+            .output()
+            .expect("python3 runs")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all checks passed"),
+        "smtplib client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn smtp_delivery_store_and_api() {
+    let server = server().await;
+    let ann = signed_in(&server, "Ann.Smith@example.com").await;
+    let folders: Vec<MailFolder> = ann
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    let roles: Vec<_> = folders.iter().filter_map(|f| f.role.clone()).collect();
+    assert_eq!(
+        roles,
+        ["inbox", "drafts", "sent", "archive", "spam", "trash"]
+    );
+    assert!(folders.iter().all(|f| f.address == "ann.smith@ksuite.test"));
+
+    deliver_with_smtplib(&server, "Ann.Smith@ksuite.test").await;
+
+    let inbox = inbox(&ann).await;
+    // 3 messages + 5 numbered; the refused ones left nothing behind.
+    assert_eq!((inbox.total, inbox.unread), (8, 8));
+
+    // Keyset pages, newest first, no duplicates, no gaps.
+    let first = page(&ann, inbox.id, "?limit=3").await;
+    assert_eq!(first.messages.len(), 3);
+    let cursor = first.next.clone().expect("more pages");
+    let second = page(&ann, inbox.id, &format!("?limit=3&before={cursor}")).await;
+    let third = page(
+        &ann,
+        inbox.id,
+        &format!("?limit=3&before={}", second.next.clone().expect("more")),
+    )
+    .await;
+    assert_eq!(third.messages.len(), 2);
+    assert_eq!(third.next, None);
+    let mut ids: Vec<i64> = [&first, &second, &third]
+        .iter()
+        .flat_map(|p| p.messages.iter().map(|m| m.id))
+        .collect();
+    assert_eq!(first.messages[0].subject, "Numbered 4");
+    ids.dedup();
+    assert_eq!(ids.len(), 8);
+    let all = page(&ann, inbox.id, "?limit=50").await.messages;
+
+    // Multipart with an attachment.
+    let report = all
+        .iter()
+        .find(|m| m.subject == "Quarterly report")
+        .expect("report");
+    assert!(report.has_attachments);
+    assert_eq!(report.from_name.as_deref(), Some("Alice Sender"));
+    assert_eq!(report.thread_id, "report-1@example.org");
+    let detail: MessageDetail = ann
+        .get(&format!("/api/mail/messages/{}", report.id))
+        .await
+        .json()
+        .await
+        .expect("detail");
+    assert!(detail.text.contains("the report is attached"));
+    assert_eq!(detail.attachments.len(), 1);
+    assert_eq!(detail.attachments[0].name, "report.pdf");
+    assert_eq!(detail.attachments[0].content_type, "application/pdf");
+
+    // ISO-8859-1 decoded.
+    let latin = all
+        .iter()
+        .find(|m| m.subject == "Café crème")
+        .expect("latin-1 subject decoded");
+    assert_eq!(latin.from_name.as_deref(), Some("René"));
+    assert!(latin.snippet.contains("Un café crème, s'il vous plaît."));
+
+    // Malformed MIME is stored and shown as well as possible.
+    let broken = all
+        .iter()
+        .find(|m| m.subject == "Broken MIME")
+        .expect("broken message listed");
+    let detail: MessageDetail = ann
+        .get(&format!("/api/mail/messages/{}", broken.id))
+        .await
+        .json()
+        .await
+        .expect("detail");
+    assert!(
+        detail
+            .text
+            .contains("The visible part of a broken message."),
+        "{}",
+        detail.text
+    );
+
+    // The raw message is kept as received, with our Received header on top.
+    let raw = ann
+        .get(&format!("/api/mail/messages/{}/raw", broken.id))
+        .await
+        .text()
+        .await
+        .expect("raw");
+    assert!(raw.starts_with("Received: from client.example.org"));
+    assert!(raw.contains("boundary=\"never-closed\""));
+
+    // Another user sees none of it.
+    let bob = signed_in(&server, "bob@example.com").await;
+    assert_eq!(
+        bob.get(&format!("/api/mail/messages/{}", report.id))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bob.get(&format!("/api/mail/folders/{}/messages", inbox.id))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ann.get(&format!(
+            "/api/mail/folders/{}/messages?before=nonsense",
+            inbox.id
+        ))
+        .await
+        .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn addresses_are_unique_per_user() {
+    let server = server().await;
+    let first = signed_in(&server, "sam@example.com").await;
+    let second = signed_in(&server, "sam@example.org").await;
+    assert_eq!(inbox(&first).await.address, "sam@ksuite.test");
+    assert_eq!(inbox(&second).await.address, "sam2@ksuite.test");
+}
