@@ -72,3 +72,19 @@ pub struct MessageDetail {
     pub has_html: bool,
     pub attachments: Vec<AttachmentInfo>,
 }
+
+/// Flags to change on a message; absent ones stay.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MessageFlags {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MoveMessage {
+    pub folder_id: i64,
+}

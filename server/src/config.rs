@@ -86,6 +86,10 @@ pub struct Config {
     /// Largest message accepted, in bytes (announced as SIZE; larger ones get 552).
     #[arg(long, env = "KSUITE_MAX_MESSAGE_SIZE", default_value_t = 25 * 1024 * 1024)]
     pub max_message_size: usize,
+
+    /// Days a message deleted from the Trash stays restorable before it is removed.
+    #[arg(long, env = "KSUITE_MAIL_RETENTION_DAYS", default_value_t = 30)]
+    pub mail_retention_days: i64,
 }
 
 impl Config {
@@ -103,6 +107,7 @@ impl Config {
             mail_domain: None,
             smtp_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_size: 25 * 1024 * 1024,
+            mail_retention_days: 30,
         }
     }
 

@@ -75,6 +75,7 @@ impl Application {
             public_origin,
             data_dir: config.data_dir.clone(),
             mail_domain,
+            mail_retention_days: config.mail_retention_days.max(0),
         };
         let state = AppState {
             db,
@@ -114,6 +115,22 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let smtp = tokio::spawn(mail::smtp::serve(self.smtp_listener, self.smtp));
+        // Deleted mail past its retention period goes for good, at start and hourly.
+        let purge = {
+            let (db, settings) = (self.state.db.clone(), self.state.settings.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(3600));
+                loop {
+                    tick.tick().await;
+                    mail::handlers::purge_expired(
+                        &db,
+                        &settings.data_dir,
+                        settings.mail_retention_days,
+                    )
+                    .await;
+                }
+            })
+        };
         let app = tower::Layer::layer(&middleware::from_fn(crate::dav::root_to_dav), self.router);
         let service =
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
@@ -123,6 +140,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await?;
         smtp.abort();
+        purge.abort();
         self.state.db.close().await;
         Ok(())
     }

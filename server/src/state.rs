@@ -29,6 +29,8 @@ pub struct Settings {
     pub data_dir: std::path::PathBuf,
     /// The mail domain new users get an address in.
     pub mail_domain: String,
+    /// Days deleted messages stay restorable.
+    pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
 }

@@ -200,3 +200,145 @@ async fn addresses_are_unique_per_user() {
     assert_eq!(inbox(&first).await.address, "sam@ksuite.test");
     assert_eq!(inbox(&second).await.address, "sam2@ksuite.test");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flags_search_trash_and_restore() {
+    use reqwest::Method;
+    use serde_json::json;
+    let server = server().await;
+    let ann = signed_in(&server, "ann@example.com").await;
+    deliver_with_smtplib(&server, "ann@ksuite.test").await;
+    let inbox = inbox(&ann).await;
+    let all = page(&ann, inbox.id, "").await.messages;
+    let report = all
+        .iter()
+        .find(|m| m.subject == "Quarterly report")
+        .expect("report");
+
+    // Flags.
+    let r = ann
+        .send_json(
+            Method::PATCH,
+            &format!("/api/mail/messages/{}", report.id),
+            &json!({"seen": true, "flagged": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let summary: ksuite_common::MessageSummary = r.json().await.expect("summary");
+    assert!(summary.seen && summary.flagged);
+    assert_eq!(self::inbox(&ann).await.unread, 7);
+
+    // Search: words as prefixes, accents folded, addresses and body, with filters.
+    let search = |q: &'static str| {
+        let ann = &ann;
+        async move {
+            let found: Vec<ksuite_common::MessageSummary> = ann
+                .get(&format!("/api/mail/search?{q}"))
+                .await
+                .json()
+                .await
+                .expect("results");
+            found.into_iter().map(|m| m.subject).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search("q=cafe").await, ["Café crème"]);
+    assert_eq!(search("q=attached").await, ["Quarterly report"]);
+    assert_eq!(search("q=rene%40example").await, ["Café crème"]);
+    assert_eq!(search("q=numb").await.len(), 5);
+    assert_eq!(search("attachments=true").await, ["Quarterly report"]);
+    assert!(
+        !search("unread=true")
+            .await
+            .contains(&"Quarterly report".to_string())
+    );
+    assert_eq!(
+        search("q=report&from=2000-01-01&to=2000-12-31").await.len(),
+        0
+    );
+    let bad = ann.get("/api/mail/search?from=yesterday").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Move to Archive, then delete: it goes to the Trash.
+    let folders: Vec<MailFolder> = ann
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    let folder = |role: &str| {
+        folders
+            .iter()
+            .find(|f| f.role.as_deref() == Some(role))
+            .expect("folder")
+            .id
+    };
+    let r = ann
+        .post(
+            &format!("/api/mail/messages/{}/move", report.id),
+            &json!({"folder_id": folder("archive")}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let del = |id: i64| {
+        let ann = &ann;
+        async move {
+            ann.send_json(
+                Method::DELETE,
+                &format!("/api/mail/messages/{id}"),
+                &json!({}),
+            )
+            .await
+        }
+    };
+    assert_eq!(del(report.id).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(page(&ann, folder("trash"), "").await.messages.len(), 1);
+    assert_eq!(page(&ann, folder("archive"), "").await.messages.len(), 0);
+    // Deleted from the Trash: gone from every list and search, but restorable.
+    assert_eq!(del(report.id).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(page(&ann, folder("trash"), "").await.messages.len(), 0);
+    assert!(search("q=attached").await.is_empty());
+    let deleted: Vec<ksuite_common::MessageSummary> = ann
+        .get("/api/mail/deleted")
+        .await
+        .json()
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.len(), 1);
+    let r = ann
+        .post(
+            &format!("/api/mail/messages/{}/restore", report.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Back where it was before the Trash, flags intact.
+    let archive = page(&ann, folder("archive"), "").await.messages;
+    assert_eq!(archive.len(), 1);
+    assert!(archive[0].flagged);
+    let empty: Vec<ksuite_common::MessageSummary> = ann
+        .get("/api/mail/deleted")
+        .await
+        .json()
+        .await
+        .expect("deleted");
+    assert!(empty.is_empty());
+
+    // Nobody else can touch it.
+    let bob = signed_in(&server, "bob@example.com").await;
+    let r = bob
+        .send_json(
+            Method::DELETE,
+            &format!("/api/mail/messages/{}", report.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let bob_inbox = self::inbox(&bob).await;
+    let r = ann
+        .post(
+            &format!("/api/mail/messages/{}/move", report.id),
+            &json!({"folder_id": bob_inbox.id}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -57,6 +57,10 @@ CREATE TABLE messages (
     in_reply_to     TEXT,
     thread_id       TEXT    NOT NULL,
     has_attachments BOOLEAN NOT NULL,
+    -- Set when deleted from the Trash: hidden, restorable until the retention period ends.
+    deleted_at      INTEGER,
+    -- The folder it was in before it went to the Trash (where a restore puts it back).
+    previous_mailbox_id INTEGER REFERENCES mailboxes (id) ON DELETE SET NULL,
     CONSTRAINT messages_uid_key UNIQUE (mailbox_id, uid)
 );
 -- Keyset pagination, newest first.

@@ -2,15 +2,18 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use ksuite_common::{AttachmentInfo, MailFolder, MessageDetail, MessagePage};
+use ksuite_common::{
+    AttachmentInfo, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary,
+    MoveMessage,
+};
 use mail_parser::{MessageParser, MimeHeaders};
 use serde::Deserialize;
 
 use super::{blobs, store};
 use crate::auth::session::Session;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 
 const DEFAULT_PAGE: i64 = 50;
@@ -91,6 +94,7 @@ pub async fn message(
                 .iter()
                 .any(|p| matches!(p.body, mail_parser::PartType::Html(_))),
             m.attachments()
+                .filter(|a| super::index::is_real_attachment(a))
                 .enumerate()
                 .map(|(index, a)| AttachmentInfo {
                     index,
@@ -176,4 +180,162 @@ pub async fn raw(
         ],
         raw,
     ))
+}
+
+async fn own_message(state: &AppState, user_id: i64, id: i64) -> ApiResult<store::MessageRow> {
+    store::message(&state.db, user_id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Mark read/unread, flag/unflag.
+#[utoipa::path(patch, path = "/api/mail/messages/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MessageFlags,
+    responses((status = 200, body = MessageSummary), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(flags): ApiJson<MessageFlags>,
+) -> ApiResult<Json<MessageSummary>> {
+    let row = own_message(&state, session.user_id, id).await?;
+    store::set_flags(&state.db, &row, flags.seen, flags.flagged).await?;
+    Ok(Json(
+        own_message(&state, session.user_id, id).await?.summary(),
+    ))
+}
+
+/// Move to another folder of the same address.
+#[utoipa::path(post, path = "/api/mail/messages/{id}/move", tag = "mail", params(("id" = i64, Path)), request_body = MoveMessage,
+    responses((status = 200, body = MessageSummary), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn move_message(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<MoveMessage>,
+) -> ApiResult<Json<MessageSummary>> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let (from_address, _) = store::folder_of_user(&state.db, session.user_id, row.mailbox_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (to_address, role) = store::folder_of_user(&state.db, session.user_id, req.folder_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if to_address != from_address {
+        return Err(ApiError::validation(
+            "Messages move between folders of the same address.",
+        ));
+    }
+    let to_trash = role.as_deref() == Some("trash");
+    store::move_message(&state.db, &row, req.folder_id, to_trash).await?;
+    Ok(Json(
+        own_message(&state, session.user_id, id).await?.summary(),
+    ))
+}
+
+/// Delete: from any folder it goes to the Trash; from the Trash it is deleted, and can
+/// still be restored during the retention period.
+#[utoipa::path(delete, path = "/api/mail/messages/{id}", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let trash = store::role_folder(&state.db, row.mailbox_id, "trash").await?;
+    if row.mailbox_id == trash {
+        store::mark_deleted(&state.db, &row).await?;
+    } else {
+        store::move_message(&state.db, &row, trash, true).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deleted messages that can still be restored.
+#[utoipa::path(get, path = "/api/mail/deleted", tag = "mail",
+    responses((status = 200, body = Vec<MessageSummary>)))]
+pub async fn deleted(
+    State(state): State<AppState>,
+    session: Session,
+) -> ApiResult<Json<Vec<MessageSummary>>> {
+    let since = crate::now_unix() - state.settings.mail_retention_days * 86_400;
+    let rows = store::deleted(&state.db, session.user_id, since).await?;
+    Ok(Json(rows.iter().map(store::MessageRow::summary).collect()))
+}
+
+/// Bring a deleted (or trashed) message back where it was.
+#[utoipa::path(post, path = "/api/mail/messages/{id}/restore", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 200, body = MessageSummary), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MessageSummary>> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let target = match store::restore_target(&state.db, id).await? {
+        Some(t) => t,
+        None => store::role_folder(&state.db, row.mailbox_id, "inbox").await?,
+    };
+    store::move_message(&state.db, &row, target, false).await?;
+    Ok(Json(
+        own_message(&state, session.user_id, id).await?.summary(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Words to find in subject, addresses or body (each as a prefix).
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    unread: bool,
+    #[serde(default)]
+    attachments: bool,
+    /// `YYYY-MM-DD`, inclusive (UTC).
+    #[serde(default)]
+    from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive (UTC).
+    #[serde(default)]
+    to: Option<String>,
+}
+
+fn day_start(s: &str) -> Result<i64, ApiError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
+        .map_err(|_| ApiError::validation(format!("{s:?} is not a date like 2026-11-25.")))
+}
+
+/// Full-text search with filters over all the user's folders, newest first.
+#[utoipa::path(get, path = "/api/mail/search", tag = "mail", params(SearchQuery),
+    responses((status = 200, body = Vec<MessageSummary>), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Vec<MessageSummary>>> {
+    let filters = store::SearchFilters {
+        unread_only: q.unread,
+        with_attachments: q.attachments,
+        from: q.from.as_deref().map(day_start).transpose()?,
+        to: q
+            .to
+            .as_deref()
+            .map(|d| day_start(d).map(|t| t + 86_400))
+            .transpose()?,
+    };
+    let rows = store::search(&state.db, session.user_id, &q.q, &filters, MAX_PAGE).await?;
+    Ok(Json(rows.iter().map(store::MessageRow::summary).collect()))
+}
+
+/// Removes, for good, what was deleted longer ago than the retention period.
+pub async fn purge_expired(db: &crate::db::Db, data_dir: &std::path::Path, retention_days: i64) {
+    let before = crate::now_unix() - retention_days * 86_400;
+    match store::purge(db, before).await {
+        Ok(blobs_unused) => {
+            for digest in blobs_unused {
+                let _ = tokio::fs::remove_file(blobs::path_of(data_dir, &digest)).await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e.message, "purging deleted mail failed"),
+    }
 }

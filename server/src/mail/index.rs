@@ -1,7 +1,7 @@
 //! What the store indexes of a message, read with `mail-parser` (lenient with broken
 //! MIME and legacy charsets). A message it cannot read at all is still stored and listed.
 
-use mail_parser::{Address, MessageParser};
+use mail_parser::{Address, MessageParser, MessagePart, MimeHeaders};
 
 /// Longest body text kept in the full-text index.
 const MAX_INDEXED_BODY: usize = 100 * 1024;
@@ -92,9 +92,18 @@ pub fn index(raw: &[u8], fallback_id: &str) -> Indexed {
         message_id,
         in_reply_to,
         thread_id,
-        has_attachments: msg.attachment_count() > 0,
+        has_attachments: msg.attachments().any(is_real_attachment),
         body_text: clip(&body_text, MAX_INDEXED_BODY),
     }
+}
+
+/// A part a reader would call an attachment: named, or not text. (The parser also counts
+/// text parts it could not place, e.g. in a multipart that never closes.)
+pub fn is_real_attachment(part: &MessagePart<'_>) -> bool {
+    part.attachment_name().is_some()
+        || part
+            .content_type()
+            .is_some_and(|c| !c.ctype().eq_ignore_ascii_case("text"))
 }
 
 #[cfg(test)]

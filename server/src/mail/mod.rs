@@ -8,7 +8,7 @@ pub mod smtp;
 pub mod store;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -17,6 +17,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/mail/folders", get(h::folders))
         .route("/api/mail/folders/{id}/messages", get(h::messages))
-        .route("/api/mail/messages/{id}", get(h::message))
+        .route(
+            "/api/mail/messages/{id}",
+            get(h::message).patch(h::update).delete(h::delete),
+        )
+        .route("/api/mail/messages/{id}/move", post(h::move_message))
+        .route("/api/mail/messages/{id}/restore", post(h::restore))
+        .route("/api/mail/deleted", get(h::deleted))
+        .route("/api/mail/search", get(h::search))
         .route("/api/mail/messages/{id}/raw", get(h::raw))
 }

@@ -191,8 +191,8 @@ pub async fn folders(db: &Db, user_id: i64) -> Result<Vec<MailFolder>, ApiError>
     type Row = (i64, String, String, Option<String>, Option<i64>, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT m.id, a.address, m.name, m.role, m.parent_id, \
-         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND NOT x.seen), \
-         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id) \
+         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND NOT x.seen AND x.deleted_at IS NULL), \
+         (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND x.deleted_at IS NULL) \
          FROM mailboxes m JOIN mail_addresses a ON a.id = m.address_id \
          JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = ? ORDER BY a.address, m.id",
     )
@@ -291,7 +291,7 @@ pub async fn page(
 ) -> Result<Vec<MessageRow>, ApiError> {
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
     Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? \
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted_at IS NULL \
          AND (received_at < ? OR (received_at = ? AND id < ?)) ORDER BY received_at DESC, id DESC LIMIT ?"
     ))
     .bind(folder_id)
@@ -315,9 +315,230 @@ pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow
     .await?)
 }
 
+/// Bumps a folder's change counter and returns the new MODSEQ.
+async fn next_modseq(tx: &mut sqlx::SqliteConnection, mailbox_id: i64) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
+    )
+    .bind(mailbox_id)
+    .fetch_one(tx)
+    .await?)
+}
+
+/// Changes the seen/flagged flags (`None` keeps one).
+pub async fn set_flags(
+    db: &Db,
+    row: &MessageRow,
+    seen: Option<bool>,
+    flagged: Option<bool>,
+) -> Result<(), ApiError> {
+    let mut tx = db.begin().await?;
+    let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
+    sqlx::query(
+        "UPDATE messages SET seen = COALESCE(?, seen), flagged = COALESCE(?, flagged), modseq = ? WHERE id = ?",
+    )
+    .bind(seen)
+    .bind(flagged)
+    .bind(modseq)
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The folder's address and role, if the user may use it.
+pub async fn folder_of_user(
+    db: &Db,
+    user_id: i64,
+    folder_id: i64,
+) -> Result<Option<(i64, Option<String>)>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT m.address_id, m.role FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
+         WHERE m.id = ? AND u.user_id = ?",
+    )
+    .bind(folder_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Moves a message to another folder of the same address: a new UID there (IMAP MOVE);
+/// `remember` keeps where it came from (for a restore from the Trash).
+pub async fn move_message(
+    db: &Db,
+    row: &MessageRow,
+    target: i64,
+    remember: bool,
+) -> Result<(), ApiError> {
+    let mut tx = db.begin().await?;
+    let (uid, modseq): (i64, i64) = sqlx::query_as(
+        "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
+         WHERE id = ? RETURNING uidnext - 1, highest_modseq",
+    )
+    .bind(target)
+    .fetch_one(&mut *tx)
+    .await?;
+    next_modseq(&mut tx, row.mailbox_id).await?;
+    sqlx::query(
+        "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, deleted_at = NULL, \
+         previous_mailbox_id = CASE WHEN ? THEN mailbox_id ELSE NULL END WHERE id = ?",
+    )
+    .bind(target)
+    .bind(uid)
+    .bind(modseq)
+    .bind(remember)
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The folder with `role` of the message's address.
+pub async fn role_folder(db: &Db, mailbox_id: i64, role: &str) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT t.id FROM mailboxes t JOIN mailboxes m ON m.address_id = t.address_id WHERE m.id = ? AND t.role = ?",
+    )
+    .bind(mailbox_id)
+    .bind(role)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Marks a message in the Trash deleted: hidden, restorable during the retention period.
+pub async fn mark_deleted(db: &Db, row: &MessageRow) -> Result<(), ApiError> {
+    let mut tx = db.begin().await?;
+    let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
+    sqlx::query("UPDATE messages SET deleted_at = ?, modseq = ? WHERE id = ?")
+        .bind(now_unix())
+        .bind(modseq)
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Where a restored message goes: the folder it was in before the Trash, else the inbox.
+pub async fn restore_target(db: &Db, id: i64) -> Result<Option<i64>, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT previous_mailbox_id FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Deleted messages of the user still within the retention period, newest first.
+pub async fn deleted(db: &Db, user_id: i64, since: i64) -> Result<Vec<MessageRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE deleted_at IS NOT NULL AND deleted_at >= ? AND mailbox_id IN \
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
+         ORDER BY deleted_at DESC, id DESC LIMIT 500"
+    ))
+    .bind(since)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Removes messages deleted before `before` for good; returns the blobs no longer used.
+pub async fn purge(db: &Db, before: i64) -> Result<Vec<String>, ApiError> {
+    let mut tx = db.begin().await?;
+    let gone: Vec<(i64, String)> = sqlx::query_as(
+        "DELETE FROM messages WHERE deleted_at IS NOT NULL AND deleted_at < ? RETURNING id, blob",
+    )
+    .bind(before)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut unused = Vec::new();
+    for (id, blob) in gone {
+        sqlx::query("DELETE FROM message_search WHERE rowid = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let still: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE blob = ? LIMIT 1")
+                .bind(&blob)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if still.is_none() && !unused.contains(&blob) {
+            unused.push(blob);
+        }
+    }
+    tx.commit().await?;
+    Ok(unused)
+}
+
+/// Filters of a search besides the words.
+pub struct SearchFilters {
+    pub unread_only: bool,
+    pub with_attachments: bool,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// An FTS5 query matching every word (as a prefix) of what the user typed.
+fn fts_query(q: &str) -> Option<String> {
+    let words: Vec<String> = q
+        .split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Full-text search over subject, addresses and body of all the user's folders.
+pub async fn search(
+    db: &Db,
+    user_id: i64,
+    q: &str,
+    f: &SearchFilters,
+    limit: i64,
+) -> Result<Vec<MessageRow>, ApiError> {
+    let columns = MESSAGE_COLUMNS
+        .split(", ")
+        .map(|c| format!("x.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fts = fts_query(q);
+    Ok(sqlx::query_as(&format!(
+        "SELECT {columns} FROM messages x \
+         WHERE x.deleted_at IS NULL AND x.mailbox_id IN (SELECT m.id FROM mailboxes m \
+           JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
+         AND (? IS NULL OR x.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) \
+         AND (NOT ? OR NOT x.seen) AND (NOT ? OR x.has_attachments) \
+         AND (? IS NULL OR x.received_at >= ?) AND (? IS NULL OR x.received_at < ?) \
+         ORDER BY x.received_at DESC, x.id DESC LIMIT ?"
+    ))
+    .bind(user_id)
+    .bind(&fts)
+    .bind(&fts)
+    .bind(f.unread_only)
+    .bind(f.with_attachments)
+    .bind(f.from)
+    .bind(f.from)
+    .bind(f.to)
+    .bind(f.to)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_words_become_prefix_queries() {
+        assert_eq!(
+            fts_query("  café  \"report "),
+            Some("\"café\"* \"report\"*".into())
+        );
+        assert_eq!(fts_query("   "), None);
+    }
 
     #[test]
     fn local_parts_from_signup_addresses() {
