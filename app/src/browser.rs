@@ -24,3 +24,12 @@ pub fn format_date(unix: i64, lang: ksuite_common::Language) -> String {
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     date.to_locale_date_string(lang.code(), &options).into()
 }
+
+/// A date and time in the interface language, e.g. "25 Nov 2026, 14:05".
+pub fn format_datetime(unix: i64, lang: ksuite_common::Language) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(lang.code(), &options).into()
+}

@@ -1,5 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface KsuiteServer {
   url: string;
+  /** The inbound SMTP listener, `host:port`. */
+  smtp: string;
   stop: () => Promise<void>;
 }
 
@@ -18,12 +21,12 @@ export async function startServer(): Promise<KsuiteServer> {
   const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
     'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'),
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, smtp] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);
     child.once('exit', (code) => reject(new Error(`ksuite exited early with code ${code}`)));
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = line.match(/running at (http:\/\/[^/\s]+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      const m = line.match(/running at (http:\/\/[^/\s]+).*SMTP on ([^,\s]+)/);
+      if (m) { clearTimeout(timer); resolve([m[1], m[2]]); }
     });
   });
   const stop = async () => {
@@ -34,7 +37,41 @@ export async function startServer(): Promise<KsuiteServer> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { url, stop };
+  return { url, smtp, stop };
+}
+
+/** Delivers a raw message over SMTP, the way another mail server would. */
+export async function sendMail(smtp: string, to: string, raw: string): Promise<void> {
+  const [host, port] = [smtp.slice(0, smtp.lastIndexOf(':')), Number(smtp.slice(smtp.lastIndexOf(':') + 1))];
+  const socket = createConnection({ host, port });
+  socket.setEncoding('utf8');
+  let buffer = '';
+  const waiters: Array<(line: string) => void> = [];
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    let i;
+    while ((i = buffer.indexOf('\r\n')) >= 0) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      // Multi-line replies ("250-…") end with the line whose code is followed by a space.
+      if (/^\d{3} /.test(line)) waiters.shift()?.(line);
+    }
+  });
+  const reply = () => new Promise<string>((r) => waiters.push(r));
+  const expectCode = async (code: string, p: Promise<string>) => {
+    const line = await p;
+    if (!line.startsWith(code)) throw new Error(`SMTP: expected ${code}, got ${line}`);
+  };
+  const send = (cmd: string, code: string) => { const p = reply(); socket.write(cmd + '\r\n'); return expectCode(code, p); };
+  await expectCode('220', reply());
+  await send('EHLO e2e.example.org', '250');
+  await send('MAIL FROM:<sender@example.org>', '250');
+  await send(`RCPT TO:<${to}>`, '250');
+  await send('DATA', '354');
+  const body = raw.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  await send(body + '\r\n.', '250');
+  await send('QUIT', '221');
+  socket.end();
 }
 
 let counter = 0;

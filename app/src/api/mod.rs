@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod contacts;
 pub mod links;
+pub mod mail;
 pub mod settings;
 pub mod shares;
 

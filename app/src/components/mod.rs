@@ -1,6 +1,5 @@
 //! Reusable widgets.
 
-pub mod coming_soon;
 pub mod icon;
 pub mod language_select;
 pub mod share_panel;

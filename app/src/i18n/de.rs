@@ -9,10 +9,6 @@ pub fn text(key: Key) -> &'static str {
         Key::Settings => "Einstellungen",
         Key::MainNavigation => "Hauptnavigation",
         Key::SkipToContent => "Zum Inhalt springen",
-        Key::ComingSoon => "Demnächst verfügbar",
-        Key::ComingSoonBody => {
-            "Diese App ist im Aufbau und erscheint hier in einer der nächsten Versionen."
-        }
         Key::LogIn => "Anmelden",
         Key::SignUp => "Registrieren",
         Key::LogOut => "Abmelden",

@@ -9,10 +9,6 @@ pub fn text(key: Key) -> &'static str {
         Key::Settings => "Ajustes",
         Key::MainNavigation => "Navegación principal",
         Key::SkipToContent => "Saltar al contenido",
-        Key::ComingSoon => "Próximamente",
-        Key::ComingSoonBody => {
-            "Esta aplicación está en construcción y aparecerá aquí en una próxima versión."
-        }
         Key::LogIn => "Iniciar sesión",
         Key::SignUp => "Registrarse",
         Key::LogOut => "Cerrar sesión",

@@ -9,10 +9,6 @@ pub fn text(key: Key) -> &'static str {
         Key::Settings => "Paramètres",
         Key::MainNavigation => "Navigation principale",
         Key::SkipToContent => "Aller au contenu",
-        Key::ComingSoon => "Bientôt disponible",
-        Key::ComingSoonBody => {
-            "Cette application est en cours de construction et apparaîtra ici dans une prochaine version."
-        }
         Key::LogIn => "Se connecter",
         Key::SignUp => "S'inscrire",
         Key::LogOut => "Se déconnecter",
@@ -254,5 +250,33 @@ pub fn text(key: Key) -> &'static str {
         Key::StepsEmClient => {
             "Dans eM Client, allez dans Menu → Comptes → Ajouter un compte → Calendrier (ou Contacts) → CalDAV (ou CardDAV).\nServeur : {server}\nNom d'utilisateur : {username} ; Mot de passe : un mot de passe d'application.\neM Client trouve calendriers et contacts ; configurer CalDAV configure aussi CardDAV."
         }
+        Key::MailInbox => "Boîte de réception",
+        Key::MailDrafts => "Brouillons",
+        Key::MailSent => "Envoyés",
+        Key::MailArchive => "Archives",
+        Key::MailSpam => "Spam",
+        Key::MailTrash => "Corbeille",
+        Key::SearchMail => "Rechercher dans les e-mails",
+        Key::UnreadOnly => "Non lus",
+        Key::WithAttachments => "Avec pièces jointes",
+        Key::LoadMore => "Afficher plus",
+        Key::NoMessages => "Aucun message ici.",
+        Key::MarkUnread => "Marquer comme non lu",
+        Key::FlagMessage => "Marquer",
+        Key::UnflagMessage => "Retirer la marque",
+        Key::MoveTo => "Déplacer vers…",
+        Key::DeletedMail => "Restaurer des e-mails supprimés",
+        Key::DeletedMailHelp => "Les messages supprimés de la corbeille restent ici {days} jours.",
+        Key::Restore => "Restaurer",
+        Key::DownloadEml => "Télécharger .eml",
+        Key::Attachments => "Pièces jointes",
+        Key::FromLabel => "De",
+        Key::ToLabel => "À",
+        Key::CcLabel => "Cc",
+        Key::SelectMessage => "Sélectionnez un message pour le lire.",
+        Key::MailAddressIs => "Votre adresse : {address}",
+        Key::BackToList => "Retour",
+        Key::NoSubject => "(sans objet)",
+        Key::SearchResults => "Résultats de la recherche",
     }
 }

@@ -9,10 +9,6 @@ pub fn text(key: Key) -> &'static str {
         Key::Settings => "Impostazioni",
         Key::MainNavigation => "Navigazione principale",
         Key::SkipToContent => "Vai al contenuto",
-        Key::ComingSoon => "Prossimamente",
-        Key::ComingSoonBody => {
-            "Questa app è in costruzione e apparirà qui in una prossima versione."
-        }
         Key::LogIn => "Accedi",
         Key::SignUp => "Registrati",
         Key::LogOut => "Esci",

@@ -9,10 +9,6 @@ pub fn text(key: Key) -> &'static str {
         Key::Settings => "Definições",
         Key::MainNavigation => "Navegação principal",
         Key::SkipToContent => "Saltar para o conteúdo",
-        Key::ComingSoon => "Em breve",
-        Key::ComingSoonBody => {
-            "Esta aplicação está em construção e aparecerá aqui numa próxima versão."
-        }
         Key::LogIn => "Entrar",
         Key::SignUp => "Registar",
         Key::LogOut => "Sair",

@@ -1,0 +1,140 @@
+//! The message list: a folder's pages (newest first, "Load more" continues by keyset),
+//! search results, or the deleted messages that can be restored.
+
+use ksuite_common::MessageSummary;
+use leptos::prelude::*;
+
+use super::{MailState, Mode};
+use crate::api;
+use crate::browser::format_datetime;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+/// Days deleted mail stays restorable (the server's default retention).
+const RETENTION_DAYS: u32 = 30;
+
+#[component]
+pub fn MessageList() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let items = RwSignal::new(Vec::<MessageSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let query = RwSignal::new(String::new());
+    let unread = RwSignal::new(false);
+    let attachments = RwSignal::new(false);
+
+    // Reload the first page whenever the mode changes or something changed.
+    Effect::new(move |_| {
+        state.version.track();
+        let Some(mode) = state.mode.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = match &mode {
+                Mode::Folder(id) => api::mail::page(*id, None)
+                    .await
+                    .map(|p| (p.messages, p.next)),
+                Mode::Search {
+                    q,
+                    unread,
+                    attachments,
+                } => api::mail::search(q, *unread, *attachments)
+                    .await
+                    .map(|m| (m, None)),
+                Mode::Deleted => api::mail::deleted().await.map(|m| (m, None)),
+            };
+            match result {
+                Ok((list, more)) => {
+                    items.set(list);
+                    next.set(more);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            }
+        });
+    });
+    let load_more = move |_| {
+        let (Some(Mode::Folder(id)), Some(cursor)) =
+            (state.mode.get_untracked(), next.get_untracked())
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = api::mail::page(id, Some(cursor)).await {
+                items.update(|list| list.extend(p.messages));
+                next.set(p.next);
+            }
+        });
+    };
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        state.selected.set(None);
+        state.mode.set(Some(Mode::Search {
+            q: query.get_untracked(),
+            unread: unread.get_untracked(),
+            attachments: attachments.get_untracked(),
+        }));
+    };
+    let row = move |m: MessageSummary| {
+        let id = m.id;
+        let current = move || state.selected.get() == Some(id);
+        let from = m
+            .from_name
+            .clone()
+            .or(m.from_address.clone())
+            .unwrap_or_default();
+        let subject = if m.subject.is_empty() {
+            text(lang.get_untracked(), Key::NoSubject).to_string()
+        } else {
+            m.subject.clone()
+        };
+        view! {
+            <li>
+                <button type="button" class="message-item" class:unread=!m.seen class:selected=current
+                        data-testid="message" on:click=move |_| state.selected.set(Some(id))>
+                    <span class="from">{from}</span>
+                    <span class="when">{format_datetime(m.received_at, lang.get_untracked())}</span>
+                    <span class="subject">
+                        {m.flagged.then(|| view! { <span class="flag" aria-label=t(Key::FlagMessage)>"★ "</span> })}
+                        {subject}
+                        {m.has_attachments.then(|| view! { <span class="clip" aria-label=t(Key::Attachments)>" 📎"</span> })}
+                    </span>
+                    <span class="snippet">{m.snippet.clone()}</span>
+                </button>
+            </li>
+        }
+    };
+    view! {
+        <div class="mail-list card">
+            <form class="mail-search" role="search" on:submit=search>
+                <input type="search" aria-label=t(Key::SearchMail) placeholder=t(Key::SearchMail) bind:value=query />
+                <label class="check"><input type="checkbox" bind:checked=unread />{t(Key::UnreadOnly)}</label>
+                <label class="check"><input type="checkbox" bind:checked=attachments />{t(Key::WithAttachments)}</label>
+                <button class="button small" type="submit">{t(Key::SearchMail)}</button>
+            </form>
+            {move || match state.mode.get() {
+                Some(Mode::Deleted) => Some(view! {
+                    <h2>{t(Key::DeletedMail)}</h2>
+                    <p class="muted">{fill(text(lang.get(), Key::DeletedMailHelp), &[("days", RETENTION_DAYS.to_string())])}</p>
+                }.into_any()),
+                Some(Mode::Search { .. }) => Some(view! { <h2>{t(Key::SearchResults)}</h2> }.into_any()),
+                _ => None,
+            }}
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            {move || {
+                let list = items.get();
+                if list.is_empty() {
+                    view! { <p class="empty">{t(Key::NoMessages)}</p> }.into_any()
+                } else {
+                    view! { <ul class="message-items" data-testid="message-list">{list.into_iter().map(row).collect_view()}</ul> }.into_any()
+                }
+            }}
+            <Show when=move || next.get().is_some()>
+                <button type="button" class="button small" on:click=load_more>{t(Key::LoadMore)}</button>
+            </Show>
+        </div>
+    }
+}

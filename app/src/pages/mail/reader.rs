@@ -1,0 +1,154 @@
+//! The reading pane: headers, the text body, attachments, and the actions on a message
+//! (flag, mark unread, move, delete, restore, download).
+
+use ksuite_common::{MessageDetail, MessageFlags};
+use leptos::prelude::*;
+
+use super::{MailState, Mode, folder_name};
+use crate::api;
+use crate::browser::format_datetime;
+use crate::i18n::{Key, error_message, t};
+use crate::state::prefs::use_prefs;
+
+#[component]
+pub fn Reader() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let message = LocalResource::new(move || {
+        let id = state.selected.get();
+        async move {
+            match id {
+                Some(id) => api::mail::message(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    // Opening a message marks it read.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(m))) = message.get()
+            && !m.summary.seen
+        {
+            let id = m.summary.id;
+            leptos::task::spawn_local(async move {
+                let flags = MessageFlags {
+                    seen: Some(true),
+                    flagged: None,
+                };
+                if api::mail::set_flags(id, flags).await.is_ok() {
+                    state.changed();
+                }
+            });
+        }
+    });
+    let act = move |fut: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), api::ApiError>>>,
+    >,
+                    close: bool| {
+        leptos::task::spawn_local(async move {
+            if fut.await.is_ok() {
+                if close {
+                    state.selected.set(None);
+                }
+                state.changed();
+            }
+        });
+    };
+    let body = move |m: MessageDetail| {
+        let id = m.summary.id;
+        let flagged = m.summary.flagged;
+        let in_deleted = state.mode.get_untracked() == Some(Mode::Deleted);
+        let folder_id = m.summary.folder_id;
+        let address = state
+            .folders
+            .get_untracked()
+            .into_iter()
+            .find(|f| f.id == folder_id)
+            .map(|f| f.address);
+        let targets: Vec<_> = state
+            .folders
+            .get_untracked()
+            .into_iter()
+            .filter(|f| Some(&f.address) == address.as_ref() && f.id != folder_id)
+            .collect();
+        let subject = m.summary.subject.clone();
+        view! {
+            <article class="mail-message card" data-testid="reader">
+                <button type="button" class="button ghost small back" on:click=move |_| state.selected.set(None)>
+                    "← " {t(Key::BackToList)}
+                </button>
+                <h2 data-testid="reader-subject">{subject}</h2>
+                <dl class="mail-headers">
+                    <dt>{t(Key::FromLabel)}</dt>
+                    <dd>{match (&m.summary.from_name, &m.summary.from_address) {
+                        (Some(n), Some(a)) => format!("{n} <{a}>"),
+                        (None, Some(a)) => a.clone(),
+                        (Some(n), None) => n.clone(),
+                        (None, None) => String::new(),
+                    }}</dd>
+                    <dt>{t(Key::ToLabel)}</dt>
+                    <dd>{m.summary.to.join(", ")}</dd>
+                    {(!m.cc.is_empty()).then(|| view! { <dt>{t(Key::CcLabel)}</dt><dd>{m.cc.join(", ")}</dd> })}
+                </dl>
+                <p class="muted">{format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang.get_untracked())}</p>
+                <div class="actions">
+                    {if in_deleted {
+                        view! {
+                            <button type="button" class="button primary small" data-testid="restore"
+                                    on:click=move |_| act(Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }), true)>
+                                {t(Key::Restore)}
+                            </button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button small" data-testid="flag"
+                                    on:click=move |_| act(Box::pin(async move {
+                                        api::mail::set_flags(id, MessageFlags { seen: None, flagged: Some(!flagged) }).await.map(|_| ())
+                                    }), false)>
+                                {if flagged { t(Key::UnflagMessage) } else { t(Key::FlagMessage) }}
+                            </button>
+                            <button type="button" class="button small"
+                                    on:click=move |_| act(Box::pin(async move {
+                                        api::mail::set_flags(id, MessageFlags { seen: Some(false), flagged: None }).await.map(|_| ())
+                                    }), true)>
+                                {t(Key::MarkUnread)}
+                            </button>
+                            <select aria-label=t(Key::MoveTo) data-testid="move" on:change=move |ev| {
+                                if let Ok(target) = event_target_value(&ev).parse::<i64>() {
+                                    act(Box::pin(async move { api::mail::move_to(id, target).await.map(|_| ()) }), true);
+                                }
+                            }>
+                                <option value="">{t(Key::MoveTo)}</option>
+                                {targets.iter().map(|f| view! {
+                                    <option value=f.id.to_string()>{folder_name(lang.get_untracked(), f)}</option>
+                                }).collect_view()}
+                            </select>
+                            <button type="button" class="button small danger" data-testid="delete-message"
+                                    on:click=move |_| act(Box::pin(async move { api::mail::delete(id).await }), true)>
+                                {t(Key::Delete)}
+                            </button>
+                        }.into_any()
+                    }}
+                    <a class="button small" href=format!("/api/mail/messages/{id}/raw") download="message.eml">{t(Key::DownloadEml)}</a>
+                </div>
+                <pre class="mail-body" data-testid="reader-body">{m.text.clone()}</pre>
+                {(!m.attachments.is_empty()).then(|| view! {
+                    <h3>{t(Key::Attachments)}</h3>
+                    <ul class="attachments">
+                        {m.attachments.iter().map(|a| view! {
+                            <li>{a.name.clone()} <span class="muted">{format!(" · {} · {} KB", a.content_type, a.size.div_ceil(1024))}</span></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </article>
+        }
+    };
+    view! {
+        <div class="mail-reader">
+            {move || match message.get() {
+                Some(Ok(Some(m))) => body(m).into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                _ => view! { <p class="empty muted select-hint">{t(Key::SelectMessage)}</p> }.into_any(),
+            }}
+        </div>
+    }
+}
