@@ -68,8 +68,10 @@ pub struct MessageDetail {
     pub message_id: Option<String>,
     /// The plain-text body (converted from HTML when there is no text part).
     pub text: String,
-    /// Whether an HTML body exists.
+    /// Whether an HTML body exists (shown from `/api/mail/messages/{id}/html`).
     pub has_html: bool,
+    /// Whether the HTML would load images from the network (blocked until allowed).
+    pub remote_images: bool,
     pub attachments: Vec<AttachmentInfo>,
 }
 

@@ -54,3 +54,29 @@ test('receive a message, read it, search for it, delete it and restore it', asyn
   await inbox.click();
   await expect(page.getByTestId('message').filter({ hasText: 'Compiler meeting' })).toHaveCount(1);
 });
+
+test('HTML mail shows sanitized in a sandboxed frame, remote images only on request', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await sendMail(server.smtp, address, [
+    'From: News <news@example.org>',
+    `To: ${address}`,
+    'Subject: Newsletter',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<h1 onclick="document.title=1">Big news</h1><script>document.title="pwned"</script>',
+    '<img src="https://tracker.example/pixel.gif" alt="pixel">',
+  ].join('\n'));
+  await page.reload();
+  await page.getByTestId('message').filter({ hasText: 'Newsletter' }).click();
+  const frame = page.frameLocator('[data-testid=reader-html]');
+  await expect(frame.getByRole('heading', { name: 'Big news' })).toBeVisible();
+  await expect(frame.locator('script')).toHaveCount(0);
+  await expect(page.getByTestId('images-blocked')).toBeVisible();
+  await page.getByRole('button', { name: 'Show images' }).click();
+  await expect(page.getByTestId('images-blocked')).toHaveCount(0);
+  await expect(page.getByTestId('reader-html')).toHaveAttribute('src', /images=true/);
+  expect(await page.title()).not.toBe('pwned');
+});

@@ -36,6 +36,8 @@ use crate::state::AppState;
         crate::mail::handlers::deleted,
         crate::mail::handlers::restore,
         crate::mail::handlers::search,
+        crate::mail::handlers::html,
+        crate::mail::handlers::attachment,
         crate::settings::update_profile,
         crate::settings::time_zones,
         crate::links::handlers::create,

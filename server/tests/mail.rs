@@ -42,14 +42,19 @@ async fn page(c: &Client, folder: i64, query: &str) -> MessagePage {
 
 /// Runs the smtplib client against the server's listener.
 async fn deliver_with_smtplib(server: &TestServer, rcpt: &str) {
+    run_smtplib(server, rcpt, &[]).await;
+}
+
+async fn run_smtplib(server: &TestServer, rcpt: &str, extra: &[&str]) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smtp_deliver.py");
-    let args = vec![
+    let mut args = vec![
         script.to_string(),
         server.smtp.ip().to_string(),
         server.smtp.port().to_string(),
         rcpt.to_string(),
         MAX_SIZE.to_string(),
     ];
+    args.extend(extra.iter().map(|s| s.to_string()));
     let out = tokio::task::spawn_blocking(move || {
         Command::new("python3")
             .args(&args)
@@ -341,4 +346,90 @@ async fn flags_search_trash_and_restore() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn html_is_sanitized_framed_and_remote_images_wait() {
+    let server = server().await;
+    let ann = signed_in(&server, "ann@example.com").await;
+    run_smtplib(&server, "ann@ksuite.test", &["html"]).await;
+    let inbox = inbox(&ann).await;
+    let msg = &page(&ann, inbox.id, "").await.messages[0];
+    let detail: MessageDetail = ann
+        .get(&format!("/api/mail/messages/{}", msg.id))
+        .await
+        .json()
+        .await
+        .expect("detail");
+    assert!(detail.has_html && detail.remote_images);
+    assert!(detail.text.contains("Plain version"));
+
+    let r = ann
+        .get(&format!("/api/mail/messages/{}/html", msg.id))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
+    assert!(csp.contains("sandbox") && csp.contains("default-src 'none'"));
+    assert!(
+        !csp.contains("https:"),
+        "remote images blocked by default: {csp}"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "SAMEORIGIN");
+    let body = r.text().await.expect("html").to_lowercase();
+    assert!(body.contains("<b>news</b>"));
+    for bad in ["<script", "onclick", "javascript:"] {
+        assert!(!body.contains(bad), "{bad} survived: {body}");
+    }
+    let allowed = ann
+        .get(&format!("/api/mail/messages/{}/html?images=true", msg.id))
+        .await;
+    assert!(
+        allowed.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("https:")
+    );
+    // Other pages keep the app's policy and cannot be framed.
+    let other = ann.get("/api/mail/folders").await;
+    assert!(
+        other.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("frame-ancestors 'none'")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attachments_download_as_files() {
+    let server = server().await;
+    let ann = signed_in(&server, "ann@example.com").await;
+    deliver_with_smtplib(&server, "ann@ksuite.test").await;
+    let inbox = inbox(&ann).await;
+    let all = page(&ann, inbox.id, "").await.messages;
+    let report = all
+        .iter()
+        .find(|m| m.subject == "Quarterly report")
+        .expect("report");
+    let r = ann
+        .get(&format!("/api/mail/messages/{}/attachments/0", report.id))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .contains("report.pdf")
+    );
+    assert_eq!(
+        r.bytes().await.expect("bytes").as_ref(),
+        b"%PDF-1.4 fake pdf bytes"
+    );
+    let missing = ann
+        .get(&format!("/api/mail/messages/{}/attachments/5", report.id))
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

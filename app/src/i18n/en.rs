@@ -264,5 +264,7 @@ pub fn text(key: Key) -> &'static str {
         Key::BackToList => "Back",
         Key::NoSubject => "(no subject)",
         Key::SearchResults => "Search results",
+        Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
+        Key::ShowImages => "Show images",
     }
 }

@@ -278,5 +278,9 @@ pub fn text(key: Key) -> &'static str {
         Key::BackToList => "Retour",
         Key::NoSubject => "(sans objet)",
         Key::SearchResults => "Résultats de la recherche",
+        Key::RemoteImagesBlocked => {
+            "Les images distantes sont bloquées pour protéger votre vie privée."
+        }
+        Key::ShowImages => "Afficher les images",
     }
 }

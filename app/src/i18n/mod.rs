@@ -248,6 +248,8 @@ pub enum Key {
     BackToList,
     NoSubject,
     SearchResults,
+    RemoteImagesBlocked,
+    ShowImages,
 }
 
 /// The text for `key` in `lang`.

@@ -84,6 +84,10 @@ pub async fn message(
         .await
         .map_err(ApiError::internal)?;
     let parsed = MessageParser::default().parse(&raw[..]);
+    let remote_images = parsed
+        .as_ref()
+        .and_then(|m| m.body_html(0))
+        .is_some_and(|h| super::html::has_remote_images(&super::html::sanitize(&h)));
     let (text, has_html, attachments) = match &parsed {
         Some(m) => (
             m.body_text(0)
@@ -126,6 +130,7 @@ pub async fn message(
         message_id: row.message_id.clone(),
         text,
         has_html,
+        remote_images,
         attachments,
     }))
 }
@@ -154,6 +159,101 @@ fn salvage_text(m: &mail_parser::Message<'_>, raw: &[u8]) -> String {
     String::from_utf8_lossy(&raw[body_start..])
         .trim()
         .to_string()
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HtmlQuery {
+    /// Load remote images too.
+    #[serde(default)]
+    images: bool,
+}
+
+/// The HTML body, cleaned, as a document for a sandboxed frame with its own strict CSP.
+#[utoipa::path(get, path = "/api/mail/messages/{id}/html", tag = "mail", params(("id" = i64, Path), HtmlQuery),
+    responses((status = 200, content_type = "text/html", body = String), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn html(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<HtmlQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let raw = blobs::read(&state.settings.data_dir, &row.blob)
+        .await
+        .map_err(ApiError::internal)?;
+    let body = MessageParser::default()
+        .parse(&raw[..])
+        .and_then(|m| m.body_html(0).map(|h| h.to_string()))
+        .ok_or_else(ApiError::not_found)?;
+    let document = super::html::document(&super::html::sanitize(&body));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                super::html::frame_policy(q.images),
+            ),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        document,
+    ))
+}
+
+/// File name safe for a Content-Disposition header.
+fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '"' | '\\' | '/') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if cleaned.trim().is_empty() {
+        "attachment".into()
+    } else {
+        cleaned
+    }
+}
+
+/// One attachment, as a download.
+#[utoipa::path(get, path = "/api/mail/messages/{id}/attachments/{index}", tag = "mail",
+    params(("id" = i64, Path), ("index" = usize, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = String), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, index)): Path<(i64, usize)>,
+) -> ApiResult<impl IntoResponse> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let raw = blobs::read(&state.settings.data_dir, &row.blob)
+        .await
+        .map_err(ApiError::internal)?;
+    let parsed = MessageParser::default()
+        .parse(&raw[..])
+        .ok_or_else(ApiError::not_found)?;
+    let part = parsed
+        .attachments()
+        .filter(|a| super::index::is_real_attachment(a))
+        .nth(index)
+        .ok_or_else(ApiError::not_found)?;
+    let name = safe_file_name(part.attachment_name().unwrap_or("attachment"));
+    // Served as a download, never rendered: an HTML "attachment" cannot run in our origin.
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.replace(|c: char| !c.is_ascii(), "_"),
+        url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        part.contents().to_vec(),
+    ))
 }
 
 /// The message exactly as received (`.eml`).

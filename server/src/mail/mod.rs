@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod handlers;
+pub mod html;
 pub mod index;
 pub mod smtp;
 pub mod store;
@@ -22,6 +23,11 @@ pub fn router() -> Router<AppState> {
             get(h::message).patch(h::update).delete(h::delete),
         )
         .route("/api/mail/messages/{id}/move", post(h::move_message))
+        .route("/api/mail/messages/{id}/html", get(h::html))
+        .route(
+            "/api/mail/messages/{id}/attachments/{index}",
+            get(h::attachment),
+        )
         .route("/api/mail/messages/{id}/restore", post(h::restore))
         .route("/api/mail/deleted", get(h::deleted))
         .route("/api/mail/search", get(h::search))

@@ -14,6 +14,23 @@ from email.message import EmailMessage
 host, port, rcpt, max_size = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 sender = "sender@example.org"
 
+if sys.argv[5:] == ["html"]:
+    # Only an HTML newsletter with hostile content and a tracking pixel.
+    m = EmailMessage()
+    m["From"] = "News <news@example.org>"
+    m["To"] = rcpt
+    m["Subject"] = "Newsletter"
+    m.set_content("Plain version of the newsletter.")
+    m.add_alternative(
+        '<p style="color:red" onclick="alert(1)">Big <b>news</b></p><script>alert(2)</script>'
+        '<img src="https://tracker.example/pixel.gif"><a href="javascript:alert(3)">click</a>',
+        subtype="html",
+    )
+    with smtplib.SMTP(host, port, timeout=30) as s:
+        s.send_message(m)
+    print("smtp html: all checks passed")
+    sys.exit(0)
+
 
 def check(condition, message):
     if not condition:

@@ -130,12 +130,33 @@ pub fn Reader() -> impl IntoView {
                     }}
                     <a class="button small" href=format!("/api/mail/messages/{id}/raw") download="message.eml">{t(Key::DownloadEml)}</a>
                 </div>
-                <pre class="mail-body" data-testid="reader-body">{m.text.clone()}</pre>
+                {if m.has_html {
+                    let images = RwSignal::new(false);
+                    let remote = m.remote_images;
+                    view! {
+                        <Show when=move || remote && !images.get()>
+                            <p class="images-blocked" data-testid="images-blocked">
+                                {t(Key::RemoteImagesBlocked)} " "
+                                <button type="button" class="button small" on:click=move |_| images.set(true)>{t(Key::ShowImages)}</button>
+                            </p>
+                        </Show>
+                        // Sandboxed: no scripts, no same-origin access; the server adds a strict CSP.
+                        <iframe class="mail-html" data-testid="reader-html" sandbox="allow-popups allow-popups-to-escape-sandbox"
+                                referrerpolicy="no-referrer" title=t(Key::Mail)
+                                src=move || format!("/api/mail/messages/{id}/html?images={}", images.get())></iframe>
+                    }.into_any()
+                } else {
+                    view! { <pre class="mail-body" data-testid="reader-body">{m.text.clone()}</pre> }.into_any()
+                }}
                 {(!m.attachments.is_empty()).then(|| view! {
                     <h3>{t(Key::Attachments)}</h3>
                     <ul class="attachments">
                         {m.attachments.iter().map(|a| view! {
-                            <li>{a.name.clone()} <span class="muted">{format!(" · {} · {} KB", a.content_type, a.size.div_ceil(1024))}</span></li>
+                            <li>
+                                <a href=format!("/api/mail/messages/{id}/attachments/{}", a.index) download=a.name.clone()
+                                   data-testid="attachment">{a.name.clone()}</a>
+                                <span class="muted">{format!(" · {} · {} KB", a.content_type, a.size.div_ceil(1024))}</span>
+                            </li>
                         }).collect_view()}
                     </ul>
                 })}
