@@ -66,6 +66,9 @@ CREATE TABLE messages (
 -- Keyset pagination, newest first.
 CREATE INDEX messages_list_idx ON messages (mailbox_id, received_at DESC, id DESC);
 CREATE INDEX messages_thread_idx ON messages (thread_id);
+-- Folder counts (unread / total) read only these small partial indexes.
+CREATE INDEX messages_unread_idx ON messages (mailbox_id) WHERE NOT seen AND deleted_at IS NULL;
+CREATE INDEX messages_live_idx ON messages (mailbox_id) WHERE deleted_at IS NULL;
 
 -- Full-text index over subject, addresses and body text; rowid = messages.id.
 CREATE VIRTUAL TABLE message_search USING fts5 (

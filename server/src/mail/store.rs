@@ -490,7 +490,8 @@ fn fts_query(q: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// Full-text search over subject, addresses and body of all the user's folders.
+/// Full-text search over subject, addresses and body of all the user's folders. (The `+`
+/// keeps SQLite from walking the partial index of live messages instead of the FTS hits.)
 pub async fn search(
     db: &Db,
     user_id: i64,
@@ -506,7 +507,7 @@ pub async fn search(
     let fts = fts_query(q);
     Ok(sqlx::query_as(&format!(
         "SELECT {columns} FROM messages x \
-         WHERE x.deleted_at IS NULL AND x.mailbox_id IN (SELECT m.id FROM mailboxes m \
+         WHERE +x.deleted_at IS NULL AND x.mailbox_id IN (SELECT m.id FROM mailboxes m \
            JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
          AND (? IS NULL OR x.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) \
          AND (NOT ? OR NOT x.seen) AND (NOT ? OR x.has_attachments) \
