@@ -45,6 +45,25 @@ fn cursor(s: &str) -> Result<(i64, i64), ApiError> {
         .ok_or_else(|| ApiError::validation("The page cursor is not valid."))
 }
 
+async fn own_message(state: &AppState, user_id: i64, id: i64) -> ApiResult<store::MessageRow> {
+    store::message(&state.db, user_id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// A message the user may read, with its raw bytes.
+async fn with_raw(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+) -> ApiResult<(store::MessageRow, Vec<u8>)> {
+    let row = own_message(state, user_id, id).await?;
+    let raw = blobs::read(&state.settings.data_dir, &row.blob)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((row, raw))
+}
+
 /// A page of a folder, newest first (keyset pagination: fast at any depth).
 #[utoipa::path(get, path = "/api/mail/folders/{id}/messages", tag = "mail", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = MessagePage), (status = 404, body = ksuite_common::ErrorBody)))]
@@ -77,12 +96,7 @@ pub async fn message(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MessageDetail>> {
-    let row = store::message(&state.db, session.user_id, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let raw = blobs::read(&state.settings.data_dir, &row.blob)
-        .await
-        .map_err(ApiError::internal)?;
+    let (row, raw) = with_raw(&state, session.user_id, id).await?;
     let parsed = MessageParser::default().parse(&raw[..]);
     let remote_images = parsed
         .as_ref()
@@ -177,10 +191,7 @@ pub async fn html(
     Path(id): Path<i64>,
     Query(q): Query<HtmlQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let row = own_message(&state, session.user_id, id).await?;
-    let raw = blobs::read(&state.settings.data_dir, &row.blob)
-        .await
-        .map_err(ApiError::internal)?;
+    let (_, raw) = with_raw(&state, session.user_id, id).await?;
     let body = MessageParser::default()
         .parse(&raw[..])
         .and_then(|m| m.body_html(0).map(|h| h.to_string()))
@@ -228,10 +239,7 @@ pub async fn attachment(
     session: Session,
     Path((id, index)): Path<(i64, usize)>,
 ) -> ApiResult<impl IntoResponse> {
-    let row = own_message(&state, session.user_id, id).await?;
-    let raw = blobs::read(&state.settings.data_dir, &row.blob)
-        .await
-        .map_err(ApiError::internal)?;
+    let (_, raw) = with_raw(&state, session.user_id, id).await?;
     let parsed = MessageParser::default()
         .parse(&raw[..])
         .ok_or_else(ApiError::not_found)?;
@@ -264,12 +272,7 @@ pub async fn raw(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let row = store::message(&state.db, session.user_id, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let raw = blobs::read(&state.settings.data_dir, &row.blob)
-        .await
-        .map_err(ApiError::internal)?;
+    let (_, raw) = with_raw(&state, session.user_id, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "message/rfc822"),
@@ -280,12 +283,6 @@ pub async fn raw(
         ],
         raw,
     ))
-}
-
-async fn own_message(state: &AppState, user_id: i64, id: i64) -> ApiResult<store::MessageRow> {
-    store::message(&state.db, user_id, id)
-        .await?
-        .ok_or_else(ApiError::not_found)
 }
 
 /// Mark read/unread, flag/unflag.
