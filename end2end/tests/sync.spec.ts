@@ -39,7 +39,12 @@ test('sync assistant: create an application password, sync with it, download the
   const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//e2e//EN', 'BEGIN:VEVENT', 'UID:from-phone',
     `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(start)}`, 'DURATION:PT30M', 'SUMMARY:Dentist (from the phone)',
     'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-  const put = await request.fetch(`/dav/calendars/${account.email}/1/from-phone.ics`,
+  // The default calendar's address, found the way clients do: PROPFIND on the home.
+  const home = `/dav/calendars/${account.email}/`;
+  const listing = await (await request.fetch(home, { method: 'PROPFIND', headers: { ...auth, Depth: '1' } })).text();
+  const calendar = [...listing.matchAll(/<d:href>([^<]+)<\/d:href>/g)].map((m) => m[1]).find((h) => h.length > home.length);
+  expect(calendar).toBeTruthy();
+  const put = await request.fetch(`${calendar}from-phone.ics`,
     { method: 'PUT', headers: { ...auth, 'Content-Type': 'text/calendar' }, data: ics });
   expect(put.status()).toBe(201);
   await page.goto('/calendar');
