@@ -335,11 +335,7 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(100).collect::<String>())
         .unwrap_or_else(|| seg.clone());
-    let color = text(APPLE_ICAL, "calendar-color").and_then(|c| {
-        let hex = c.strip_prefix('#')?;
-        (hex.len() >= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| format!("#{}", hex[..6].to_ascii_lowercase()))
-    });
+    let color = text(APPLE_ICAL, "calendar-color").and_then(|c| super::props::color_of(&c));
     let description = match k {
         Kind::Calendar => text(CALDAV, "calendar-description"),
         Kind::AddressBook => text(CARDDAV, "addressbook-description"),

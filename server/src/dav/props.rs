@@ -395,7 +395,7 @@ pub async fn propfind(ctx: &Ctx, body: &[u8]) -> DavResult {
 }
 
 /// `#rrggbb` from the `#rrggbb` or `#rrggbbaa` clients send.
-fn color_of(v: &str) -> Option<String> {
+pub fn color_of(v: &str) -> Option<String> {
     let v = v.trim();
     let hex = v.strip_prefix('#')?;
     if (hex.len() == 6 || hex.len() == 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
