@@ -39,6 +39,12 @@ pub struct MessageSummary {
     pub has_attachments: bool,
     /// Messages of one conversation share it.
     pub thread_id: String,
+    /// A draft (opens in the composer).
+    #[serde(default)]
+    pub draft: bool,
+    /// For sent messages with outside recipients: `queued`, `sent` or `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
 }
 
 /// A page of a folder, newest first; `next` continues after the last one.
@@ -65,6 +71,12 @@ pub struct AttachmentInfo {
 pub struct MessageDetail {
     pub summary: MessageSummary,
     pub cc: Vec<String>,
+    /// Only known for messages written here (Sent, Drafts).
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    /// Where replies go, when the sender asked for another address than From.
+    #[serde(default)]
+    pub reply_to: Vec<String>,
     pub message_id: Option<String>,
     /// The plain-text body (converted from HTML when there is no text part).
     pub text: String,
@@ -73,6 +85,9 @@ pub struct MessageDetail {
     /// Whether the HTML would load images from the network (blocked until allowed).
     pub remote_images: bool,
     pub attachments: Vec<AttachmentInfo>,
+    /// The relay delivery of a sent message with outside recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
 }
 
 /// Flags to change on a message; absent ones stay.
@@ -89,4 +104,201 @@ pub struct MessageFlags {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct MoveMessage {
     pub folder_id: i64,
+}
+
+/// An attachment of an outgoing message: a file uploaded for it, or one taken over from a
+/// stored message (the draft being edited, the message being forwarded).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AttachmentRef {
+    Upload { id: String },
+    Message { message_id: i64, index: usize },
+}
+
+/// A message being written: what the composer sends to save a draft or to send.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct OutgoingMessage {
+    /// One of the user's addresses they may send as.
+    pub from: String,
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    #[serde(default)]
+    pub subject: String,
+    /// The plain-text body (also the alternative of a rich-text one).
+    #[serde(default)]
+    pub text: String,
+    /// The rich-text body, if written as rich text (sanitized by the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
+    /// The stored message this answers (threads it and marks it answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<i64>,
+    /// The draft this replaces (removed once sent or saved again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_id: Option<i64>,
+}
+
+/// Where an outgoing message is on its way to recipients outside this server.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    pub id: i64,
+    /// `queued` (waiting or retrying), `sent` (the relay accepted it) or `failed`.
+    pub state: String,
+    pub recipients: Vec<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// Unix seconds of the next try while queued.
+    pub next_attempt_at: Option<i64>,
+}
+
+/// What sending did: the copy in Sent, and the relay delivery when there are outside
+/// recipients (local ones have their copy already).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SentMessage {
+    pub id: i64,
+    pub delivery: Option<Delivery>,
+}
+
+/// A saved draft.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SavedDraft {
+    pub id: i64,
+    /// Unix seconds.
+    pub saved_at: i64,
+    /// The attachments as they are now kept in the draft, in the same order: what the
+    /// composer sends next time (uploads are used up by saving).
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// A file uploaded to attach to a message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct UploadedFile {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// One of the user's addresses, with what they may do with it and their signature there.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MailAddress {
+    pub address: String,
+    /// `read`, `send` or `manage`.
+    pub permission: String,
+    /// Added below new messages written from this address.
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SignatureUpdate {
+    pub signature: String,
+}
+
+/// What a filter condition looks at.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FilterField {
+    From,
+    To,
+    Subject,
+    Body,
+    /// The message size in KiB.
+    Size,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    Contains,
+    NotContains,
+    Is,
+    /// For size: larger than `value` KiB.
+    Greater,
+    /// For size: smaller than `value` KiB.
+    Less,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FilterCondition {
+    pub field: FilterField,
+    pub op: FilterOp,
+    pub value: String,
+}
+
+/// What a matching filter does; several may apply in order.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum FilterAction {
+    /// Into the folder of the receiving address with this name, or this system role
+    /// (`archive`, `spam`, …).
+    Move {
+        folder: String,
+    },
+    MarkRead,
+    Flag,
+    /// A copy to another address.
+    Forward {
+        to: String,
+    },
+    /// Into the Trash.
+    Delete,
+}
+
+/// A rule applied to messages arriving at the user's addresses, in order.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MailFilter {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    /// All conditions must hold (else any one).
+    pub match_all: bool,
+    pub conditions: Vec<FilterCondition>,
+    pub actions: Vec<FilterAction>,
+    /// Later filters are skipped once this one matched.
+    pub stop: bool,
+}
+
+/// A filter to create or replace.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FilterInput {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "yes")]
+    pub match_all: bool,
+    pub conditions: Vec<FilterCondition>,
+    pub actions: Vec<FilterAction>,
+    #[serde(default)]
+    pub stop: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The order filters apply in.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct FilterOrder {
+    pub ids: Vec<i64>,
 }

@@ -90,6 +90,17 @@ pub struct Config {
     /// Days a message deleted from the Trash stays restorable before it is removed.
     #[arg(long, env = "KSUITE_MAIL_RETENTION_DAYS", default_value_t = 30)]
     pub mail_retention_days: i64,
+
+    /// SMTP relay for mail to other servers, as a URL: `smtp://host:25` (plain),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://…:465`.
+    /// Without it, outgoing mail to other servers stays queued with a visible error.
+    #[arg(long, env = "KSUITE_SMTP_RELAY")]
+    pub smtp_relay: Option<String>,
+
+    /// Seconds before the first retry of a failed relay delivery (doubling after each
+    /// failure, at most an hour; the queue gives up after a day).
+    #[arg(long, env = "KSUITE_SMTP_RETRY_SECONDS", default_value_t = 60)]
+    pub smtp_retry_seconds: u64,
 }
 
 impl Config {
@@ -108,6 +119,8 @@ impl Config {
             smtp_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_size: 25 * 1024 * 1024,
             mail_retention_days: 30,
+            smtp_relay: None,
+            smtp_retry_seconds: 60,
         }
     }
 

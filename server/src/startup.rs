@@ -27,6 +27,7 @@ pub struct Application {
     listener: TcpListener,
     smtp_listener: TcpListener,
     smtp: Arc<mail::smtp::SmtpContext>,
+    outbox: Arc<mail::outbox::Outbox>,
     router: Router,
     pub state: AppState,
 }
@@ -64,17 +65,27 @@ impl Application {
         let smtp_listener = TcpListener::bind(config.smtp_listen)
             .await
             .with_context(|| format!("cannot listen for SMTP on {}", config.smtp_listen))?;
+        let outbox_wake = Arc::new(tokio::sync::Notify::new());
         let smtp = Arc::new(mail::smtp::SmtpContext {
             db: db.clone(),
             data_dir: config.data_dir.clone(),
             domain: mail_domain.clone(),
             max_message_size: config.max_message_size,
+            outbox_wake: outbox_wake.clone(),
+        });
+        let outbox = Arc::new(mail::outbox::Outbox {
+            db: db.clone(),
+            data_dir: config.data_dir.clone(),
+            relay: config.smtp_relay.clone().filter(|r| !r.trim().is_empty()),
+            first_retry: Duration::from_secs(config.smtp_retry_seconds),
+            wake: outbox_wake.clone(),
         });
         let settings = Settings {
             secure_cookies: public_origin.starts_with("https://"),
             public_origin,
             data_dir: config.data_dir.clone(),
             mail_domain,
+            max_message_size: config.max_message_size,
             mail_retention_days: config.mail_retention_days.max(0),
         };
         let state = AppState {
@@ -84,6 +95,7 @@ impl Application {
             credentials: Arc::default(),
             dav_cache: Arc::default(),
             links,
+            outbox_wake,
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
@@ -91,6 +103,7 @@ impl Application {
             listener,
             smtp_listener,
             smtp,
+            outbox,
             router,
             state,
         })
@@ -115,7 +128,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let smtp = tokio::spawn(mail::smtp::serve(self.smtp_listener, self.smtp));
-        // Deleted mail past its retention period goes for good, at start and hourly.
+        let outbox = tokio::spawn(mail::outbox::run(self.outbox));
+        // Deleted mail past its retention period goes for good, at start and hourly, and so
+        // do uploads nobody sent.
         let purge = {
             let (db, settings) = (self.state.db.clone(), self.state.settings.clone());
             tokio::spawn(async move {
@@ -128,6 +143,9 @@ impl Application {
                         settings.mail_retention_days,
                     )
                     .await;
+                    if let Err(e) = mail::uploads::purge_old(&db, &settings.data_dir).await {
+                        tracing::warn!(error = %e.message, "removing old uploads failed");
+                    }
                 }
             })
         };
@@ -140,6 +158,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await?;
         smtp.abort();
+        outbox.abort();
         purge.abort();
         self.state.db.close().await;
         Ok(())

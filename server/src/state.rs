@@ -18,6 +18,8 @@ pub struct AppState {
     /// Rendered DAV collection answers, see [`DavCache`].
     pub dav_cache: Arc<DavCache>,
     pub links: Arc<LinksState>,
+    /// Wakes the relay queue when a message is queued or a retry is asked for.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Derived, immutable settings computed once at start-up.
@@ -29,6 +31,8 @@ pub struct Settings {
     pub data_dir: std::path::PathBuf,
     /// The mail domain new users get an address in.
     pub mail_domain: String,
+    /// Largest message (and sum of attachments) accepted, in bytes.
+    pub max_message_size: usize,
     /// Days deleted messages stay restorable.
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).

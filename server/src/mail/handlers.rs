@@ -45,14 +45,18 @@ fn cursor(s: &str) -> Result<(i64, i64), ApiError> {
         .ok_or_else(|| ApiError::validation("The page cursor is not valid."))
 }
 
-async fn own_message(state: &AppState, user_id: i64, id: i64) -> ApiResult<store::MessageRow> {
+pub(super) async fn own_message(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+) -> ApiResult<store::MessageRow> {
     store::message(&state.db, user_id, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
 
 /// A message the user may read, with its raw bytes.
-async fn with_raw(
+pub(super) async fn with_raw(
     state: &AppState,
     user_id: i64,
     id: i64,
@@ -138,9 +142,21 @@ pub async fn message(
             Vec::new(),
         ),
     };
+    let (bcc, reply_to) = parsed
+        .as_ref()
+        .map(|m| {
+            (
+                super::index::addresses(m.bcc()),
+                super::index::addresses(m.reply_to()),
+            )
+        })
+        .unwrap_or_default();
     Ok(Json(MessageDetail {
         summary: row.summary(),
         cc: store::lines(&row.cc_addresses),
+        bcc,
+        reply_to,
+        delivery: super::outbox::delivery_of(&state.db, row.id).await?,
         message_id: row.message_id.clone(),
         text,
         has_html,

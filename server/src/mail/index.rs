@@ -22,10 +22,13 @@ pub struct Indexed {
     /// The conversation: the first Reference (its root), else In-Reply-To, else itself.
     pub thread_id: String,
     pub has_attachments: bool,
+    /// Searchable with the body.
+    pub attachment_names: Vec<String>,
     pub body_text: String,
 }
 
-fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
+/// `Name <address>` or the bare address of each entry of an address header.
+pub fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
     a.map(|a| {
         a.iter()
             .filter_map(|x| {
@@ -93,6 +96,10 @@ pub fn index(raw: &[u8], fallback_id: &str) -> Indexed {
         in_reply_to,
         thread_id,
         has_attachments: msg.attachments().any(is_real_attachment),
+        attachment_names: msg
+            .attachments()
+            .filter_map(|a| a.attachment_name().map(str::to_string))
+            .collect(),
         body_text: clip(&body_text, MAX_INDEXED_BODY),
     }
 }

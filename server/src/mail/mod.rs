@@ -1,21 +1,51 @@
 //! Mail: addresses, the message store (raw messages as files, an index in the database
-//! with IMAP-style UIDs/MODSEQ and full-text search), inbound SMTP and the JSON API.
+//! with IMAP-style UIDs/MODSEQ and full-text search), inbound SMTP, sending (local
+//! delivery and the relay queue), filters and the JSON API.
 
+pub mod arrival;
 pub mod blobs;
+pub mod compose;
+pub mod filters;
 pub mod handlers;
 pub mod html;
 pub mod index;
+pub mod outbox;
+pub mod send_handlers;
+pub mod sending;
+pub mod settings_handlers;
 pub mod smtp;
 pub mod store;
+pub mod uploads;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     use handlers as h;
+    use send_handlers as w;
+    use settings_handlers as s;
     Router::new()
+        .route("/api/mail/send", post(w::send))
+        .route("/api/mail/drafts", post(w::save_draft))
+        .route("/api/mail/uploads", post(w::upload))
+        .route("/api/mail/uploads/{id}", delete(w::discard_upload))
+        .route("/api/mail/outbox/{id}/retry", post(w::retry))
+        .route("/api/mail/addresses", get(s::addresses))
+        .route(
+            "/api/mail/addresses/{address}/signature",
+            put(s::set_signature),
+        )
+        .route(
+            "/api/mail/filters",
+            get(s::list_filters).post(s::create_filter),
+        )
+        .route("/api/mail/filters/order", put(s::reorder_filters))
+        .route(
+            "/api/mail/filters/{id}",
+            put(s::update_filter).delete(s::delete_filter),
+        )
         .route("/api/mail/folders", get(h::folders))
         .route("/api/mail/folders/{id}/messages", get(h::messages))
         .route(

@@ -26,6 +26,8 @@ pub struct SmtpContext {
     pub data_dir: PathBuf,
     pub domain: String,
     pub max_message_size: usize,
+    /// Wakes the relay queue (filters may forward).
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Accepts connections until the task is dropped.
@@ -238,9 +240,16 @@ async fn session(
 async fn deliver(ctx: &SmtpContext, raw: &[u8], recipients: &[i64]) -> anyhow::Result<()> {
     let digest = blobs::store(&ctx.data_dir, raw).await?;
     let idx = index::index(raw, &digest);
-    store::deliver(&ctx.db, recipients, &digest, raw.len() as i64, &idx)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    super::arrival::deliver_local(
+        &ctx.db,
+        &ctx.outbox_wake,
+        recipients,
+        &digest,
+        raw.len() as i64,
+        &idx,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
     Ok(())
 }
 

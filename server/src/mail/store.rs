@@ -121,69 +121,133 @@ pub async fn address_id(db: &Db, address: &str) -> Result<Option<i64>, ApiError>
     )
 }
 
-/// Files a stored message (blob `digest`) into the inbox of each address, atomically.
+/// The flags a message is filed with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewFlags {
+    pub seen: bool,
+    pub draft: bool,
+}
+
+/// The address with this id.
+pub async fn address_of(db: &Db, address_id: i64) -> Result<String, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT address FROM mail_addresses WHERE id = ?")
+            .bind(address_id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Files a stored message (blob `digest`) in a folder: the next UID there, a new MODSEQ,
+/// the index row and the full-text entry.
+pub async fn insert_message(
+    tx: &mut sqlx::SqliteConnection,
+    mailbox_id: i64,
+    digest: &str,
+    size: i64,
+    idx: &Indexed,
+    flags: NewFlags,
+) -> Result<i64, ApiError> {
+    let (uid, modseq): (i64, i64) = sqlx::query_as(
+        "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
+         WHERE id = ? RETURNING uidnext - 1, highest_modseq",
+    )
+    .bind(mailbox_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, seen, draft, from_name, from_address, to_addresses, \
+         cc_addresses, subject, snippet, sent_at, received_at, message_id, in_reply_to, thread_id, has_attachments) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(mailbox_id)
+    .bind(uid)
+    .bind(modseq)
+    .bind(digest)
+    .bind(size)
+    .bind(flags.seen)
+    .bind(flags.draft)
+    .bind(&idx.from_name)
+    .bind(&idx.from_address)
+    .bind(idx.to.join("\n"))
+    .bind(idx.cc.join("\n"))
+    .bind(&idx.subject)
+    .bind(&idx.snippet)
+    .bind(idx.sent_at)
+    .bind(now_unix())
+    .bind(&idx.message_id)
+    .bind(&idx.in_reply_to)
+    .bind(&idx.thread_id)
+    .bind(idx.has_attachments)
+    .fetch_one(&mut *tx)
+    .await?;
+    let addresses = [
+        idx.from_name.clone().unwrap_or_default(),
+        idx.from_address.clone().unwrap_or_default(),
+        idx.to.join(" "),
+        idx.cc.join(" "),
+    ]
+    .join(" ");
+    let body = if idx.attachment_names.is_empty() {
+        idx.body_text.clone()
+    } else {
+        format!("{}\n{}", idx.body_text, idx.attachment_names.join(" "))
+    };
+    sqlx::query("INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)")
+        .bind(id)
+        .bind(&idx.subject)
+        .bind(addresses)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    Ok(id)
+}
+
+/// The folder with `role` of an address.
+pub async fn folder_with_role(
+    tx: &mut sqlx::SqliteConnection,
+    address_id: i64,
+    role: &str,
+) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM mailboxes WHERE address_id = ? AND role = ?")
+            .bind(address_id)
+            .bind(role)
+            .fetch_one(&mut *tx)
+            .await?,
+    )
+}
+
+/// Files a stored message in the inbox of each address inside `tx`; returns
+/// `(address id, message id)` pairs.
+pub async fn file_in_inboxes(
+    tx: &mut sqlx::SqliteConnection,
+    address_ids: &[i64],
+    digest: &str,
+    size: i64,
+    idx: &Indexed,
+) -> Result<Vec<(i64, i64)>, ApiError> {
+    let mut filed = Vec::new();
+    for &address_id in address_ids {
+        let inbox = folder_with_role(&mut *tx, address_id, "inbox").await?;
+        let id = insert_message(&mut *tx, inbox, digest, size, idx, NewFlags::default()).await?;
+        filed.push((address_id, id));
+    }
+    Ok(filed)
+}
+
+/// Files a stored message into the inbox of each address, atomically.
 pub async fn deliver(
     db: &Db,
     address_ids: &[i64],
     digest: &str,
     size: i64,
     idx: &Indexed,
-) -> Result<Vec<i64>, ApiError> {
-    let now = now_unix();
+) -> Result<Vec<(i64, i64)>, ApiError> {
     let mut tx = db.begin().await?;
-    let mut ids = Vec::new();
-    for address_id in address_ids {
-        let (mailbox_id, uid, modseq): (i64, i64, i64) = sqlx::query_as(
-            "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
-             WHERE address_id = ? AND role = 'inbox' RETURNING id, uidnext - 1, highest_modseq",
-        )
-        .bind(address_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, from_name, from_address, to_addresses, \
-             cc_addresses, subject, snippet, sent_at, received_at, message_id, in_reply_to, thread_id, has_attachments) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(mailbox_id)
-        .bind(uid)
-        .bind(modseq)
-        .bind(digest)
-        .bind(size)
-        .bind(&idx.from_name)
-        .bind(&idx.from_address)
-        .bind(idx.to.join("\n"))
-        .bind(idx.cc.join("\n"))
-        .bind(&idx.subject)
-        .bind(&idx.snippet)
-        .bind(idx.sent_at)
-        .bind(now)
-        .bind(&idx.message_id)
-        .bind(&idx.in_reply_to)
-        .bind(&idx.thread_id)
-        .bind(idx.has_attachments)
-        .fetch_one(&mut *tx)
-        .await?;
-        let addresses = [
-            idx.from_name.clone().unwrap_or_default(),
-            idx.from_address.clone().unwrap_or_default(),
-            idx.to.join(" "),
-            idx.cc.join(" "),
-        ]
-        .join(" ");
-        sqlx::query(
-            "INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(&idx.subject)
-        .bind(addresses)
-        .bind(&idx.body_text)
-        .execute(&mut *tx)
-        .await?;
-        ids.push(id);
-    }
+    let filed = file_in_inboxes(&mut tx, address_ids, digest, size, idx).await?;
     tx.commit().await?;
-    Ok(ids)
+    Ok(filed)
 }
 
 /// The folders of every address the user may read, with unread and total counts.
@@ -248,10 +312,13 @@ pub struct MessageRow {
     pub message_id: Option<String>,
     pub thread_id: String,
     pub has_attachments: bool,
+    pub draft: bool,
+    pub delivery: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, mailbox_id, blob, size, seen, flagged, answered, from_name, from_address, \
-to_addresses, cc_addresses, subject, snippet, sent_at, received_at, message_id, thread_id, has_attachments";
+to_addresses, cc_addresses, subject, snippet, sent_at, received_at, message_id, thread_id, has_attachments, draft, \
+(SELECT o.state FROM mail_outbox o WHERE o.message_id = messages.id ORDER BY o.id DESC LIMIT 1) AS delivery";
 
 impl MessageRow {
     pub fn summary(&self) -> MessageSummary {
@@ -271,6 +338,8 @@ impl MessageRow {
             answered: self.answered,
             has_attachments: self.has_attachments,
             thread_id: self.thread_id.clone(),
+            draft: self.draft,
+            delivery: self.delivery.clone(),
         }
     }
 }
@@ -315,6 +384,16 @@ pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow
     .await?)
 }
 
+/// A message by id, whoever owns it (for the server's own work, like filters).
+pub async fn message_by_id(db: &Db, id: i64) -> Result<Option<MessageRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Bumps a folder's change counter and returns the new MODSEQ.
 async fn next_modseq(tx: &mut sqlx::SqliteConnection, mailbox_id: i64) -> Result<i64, ApiError> {
     Ok(sqlx::query_scalar(
@@ -323,6 +402,56 @@ async fn next_modseq(tx: &mut sqlx::SqliteConnection, mailbox_id: i64) -> Result
     .bind(mailbox_id)
     .fetch_one(tx)
     .await?)
+}
+
+/// Removes a message for good (a draft saved anew or sent); returns its blob when no
+/// other message uses it, for the caller to delete after the commit.
+pub async fn remove(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<String>, ApiError> {
+    let gone: Option<(i64, String)> =
+        sqlx::query_as("DELETE FROM messages WHERE id = ? RETURNING mailbox_id, blob")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((mailbox_id, blob)) = gone else {
+        return Ok(None);
+    };
+    next_modseq(&mut *tx, mailbox_id).await?;
+    sqlx::query("DELETE FROM message_search WHERE rowid = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok((!blob_in_use(&mut *tx, &blob).await?).then_some(blob))
+}
+
+/// Whether a message or an unsent relay delivery (queued, or failed and retryable) still
+/// needs the raw file.
+async fn blob_in_use(tx: &mut sqlx::SqliteConnection, blob: &str) -> Result<bool, ApiError> {
+    let used: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM messages WHERE blob = ? UNION ALL SELECT 1 FROM mail_outbox WHERE blob = ? AND state <> 'sent' LIMIT 1",
+    )
+    .bind(blob)
+    .bind(blob)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(used.is_some())
+}
+
+/// Marks a message answered (a reply to it was sent).
+pub async fn mark_answered(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<(), ApiError> {
+    let mailbox_id: Option<i64> =
+        sqlx::query_scalar("SELECT mailbox_id FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(mailbox_id) = mailbox_id {
+        let modseq = next_modseq(&mut *tx, mailbox_id).await?;
+        sqlx::query("UPDATE messages SET answered = TRUE, modseq = ? WHERE id = ?")
+            .bind(modseq)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Changes the seen/flagged flags (`None` keeps one).
@@ -458,12 +587,7 @@ pub async fn purge(db: &Db, before: i64) -> Result<Vec<String>, ApiError> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let still: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM messages WHERE blob = ? LIMIT 1")
-                .bind(&blob)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if still.is_none() && !unused.contains(&blob) {
+        if !blob_in_use(&mut tx, &blob).await? && !unused.contains(&blob) {
             unused.push(blob);
         }
     }
@@ -499,20 +623,15 @@ pub async fn search(
     f: &SearchFilters,
     limit: i64,
 ) -> Result<Vec<MessageRow>, ApiError> {
-    let columns = MESSAGE_COLUMNS
-        .split(", ")
-        .map(|c| format!("x.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let fts = fts_query(q);
     Ok(sqlx::query_as(&format!(
-        "SELECT {columns} FROM messages x \
-         WHERE +x.deleted_at IS NULL AND x.mailbox_id IN (SELECT m.id FROM mailboxes m \
+        "SELECT {MESSAGE_COLUMNS} FROM messages \
+         WHERE +messages.deleted_at IS NULL AND messages.mailbox_id IN (SELECT m.id FROM mailboxes m \
            JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
-         AND (? IS NULL OR x.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) \
-         AND (NOT ? OR NOT x.seen) AND (NOT ? OR x.has_attachments) \
-         AND (? IS NULL OR x.received_at >= ?) AND (? IS NULL OR x.received_at < ?) \
-         ORDER BY x.received_at DESC, x.id DESC LIMIT ?"
+         AND (? IS NULL OR messages.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) \
+         AND (NOT ? OR NOT messages.seen) AND (NOT ? OR messages.has_attachments) \
+         AND (? IS NULL OR messages.received_at >= ?) AND (? IS NULL OR messages.received_at < ?) \
+         ORDER BY messages.received_at DESC, messages.id DESC LIMIT ?"
     ))
     .bind(user_id)
     .bind(&fts)

@@ -1,0 +1,251 @@
+//! The relay queue: messages for recipients outside this server wait here until the
+//! configured relay (`KSUITE_SMTP_RELAY`, sent with `lettre`) accepts them. A temporary
+//! failure is retried with growing pauses for a day; a permanent refusal (5xx) or the end
+//! of that day marks the message failed. Every state is visible to the sender.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ksuite_common::Delivery;
+use lettre::address::Envelope;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use tokio::sync::Notify;
+
+use super::blobs;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::now_unix;
+
+/// How long the queue keeps retrying before it gives up.
+const GIVE_UP_AFTER: i64 = 24 * 3600;
+/// The longest pause between two attempts.
+const MAX_PAUSE: i64 = 3600;
+/// Messages sent per pass.
+const BATCH: i64 = 20;
+/// How long one SMTP conversation with the relay may take.
+const RELAY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the queue worker needs.
+pub struct Outbox {
+    pub db: Db,
+    pub data_dir: PathBuf,
+    /// The relay URL (`smtp://`, `smtp://…?tls=required`, `smtps://`, with user:password).
+    pub relay: Option<String>,
+    /// The pause after the first failed attempt; doubles each time.
+    pub first_retry: Duration,
+    /// Woken when a message is queued or a retry is asked for.
+    pub wake: Arc<Notify>,
+}
+
+/// A queued message to add.
+pub struct Queued<'a> {
+    pub user_id: i64,
+    /// The sender's copy in Sent, if any (a filter's forward has none).
+    pub message_id: Option<i64>,
+    pub blob: &'a str,
+    pub mail_from: &'a str,
+    pub recipients: &'a [String],
+}
+
+/// Queues a message for the relay, due now; returns the queue id.
+pub async fn enqueue(tx: &mut sqlx::SqliteConnection, q: &Queued<'_>) -> Result<i64, ApiError> {
+    let now = now_unix();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO mail_outbox (message_id, user_id, blob, mail_from, recipients, state, next_attempt_at, created_at) \
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id",
+    )
+    .bind(q.message_id)
+    .bind(q.user_id)
+    .bind(q.blob)
+    .bind(q.mail_from)
+    .bind(q.recipients.join("\n"))
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+type DeliveryRow = (i64, String, String, i64, Option<String>, i64);
+
+fn delivery((id, state, recipients, attempts, last_error, next): DeliveryRow) -> Delivery {
+    Delivery {
+        id,
+        next_attempt_at: (state == "queued").then_some(next),
+        state,
+        recipients: super::store::lines(&recipients),
+        attempts,
+        last_error,
+    }
+}
+
+/// The relay delivery of a sent message, if it had outside recipients.
+pub async fn delivery_of(db: &Db, message_id: i64) -> Result<Option<Delivery>, ApiError> {
+    let row: Option<DeliveryRow> = sqlx::query_as(
+        "SELECT id, state, recipients, attempts, last_error, next_attempt_at FROM mail_outbox \
+         WHERE message_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(message_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(delivery))
+}
+
+/// Puts a queued or failed message of the user back at the front of the queue.
+pub async fn retry_now(db: &Db, user_id: i64, id: i64) -> Result<Option<Delivery>, ApiError> {
+    let row: Option<DeliveryRow> = sqlx::query_as(
+        "UPDATE mail_outbox SET state = 'queued', next_attempt_at = ?, \
+         created_at = CASE WHEN state = 'failed' THEN ? ELSE created_at END \
+         WHERE id = ? AND user_id = ? AND state IN ('queued', 'failed') \
+         RETURNING id, state, recipients, attempts, last_error, next_attempt_at",
+    )
+    .bind(now_unix())
+    .bind(now_unix())
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(delivery))
+}
+
+/// The pause before attempt `attempts + 1`: the first retry pause, doubled each time.
+fn pause(first: Duration, attempts: i64) -> i64 {
+    let first = first.as_secs().max(1) as i64;
+    let factor = 1i64 << attempts.clamp(0, 20);
+    first.saturating_mul(factor).min(MAX_PAUSE)
+}
+
+/// Runs the queue until the task is dropped.
+pub async fn run(outbox: Arc<Outbox>) {
+    loop {
+        let next_due = match pass(&outbox).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!(error = %e, "mail queue pass failed");
+                Some(now_unix() + 5)
+            }
+        };
+        let wait = next_due
+            .map(|t| (t - now_unix()).clamp(0, 60) as u64)
+            .unwrap_or(60);
+        let _ = tokio::time::timeout(Duration::from_secs(wait), outbox.wake.notified()).await;
+    }
+}
+
+type DueRow = (i64, String, String, String, i64, i64);
+
+/// Sends what is due; returns when the next queued message is due.
+async fn pass(outbox: &Outbox) -> anyhow::Result<Option<i64>> {
+    let due: Vec<DueRow> = sqlx::query_as(
+        "SELECT id, blob, mail_from, recipients, attempts, created_at FROM mail_outbox \
+         WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+    )
+    .bind(now_unix())
+    .bind(BATCH)
+    .fetch_all(&outbox.db)
+    .await?;
+    for (id, blob, from, recipients, attempts, created_at) in due {
+        let result = attempt(outbox, &blob, &from, &recipients).await;
+        let now = now_unix();
+        match result {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&outbox.db)
+                .await?;
+                tracing::info!(id, "relay accepted a message");
+            }
+            Err(failure) => {
+                let gave_up = failure.permanent || now - created_at >= GIVE_UP_AFTER;
+                tracing::warn!(id, error = %failure.message, gave_up, "relay attempt failed");
+                sqlx::query(
+                    "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                )
+                .bind(if gave_up { "failed" } else { "queued" })
+                .bind(&failure.message)
+                .bind(now + pause(outbox.first_retry, attempts))
+                .bind(id)
+                .execute(&outbox.db)
+                .await?;
+            }
+        }
+    }
+    Ok(
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'queued'")
+            .fetch_one(&outbox.db)
+            .await?,
+    )
+}
+
+struct Failure {
+    message: String,
+    permanent: bool,
+}
+
+impl Failure {
+    fn temporary(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+}
+
+/// One SMTP conversation with the relay.
+async fn attempt(outbox: &Outbox, blob: &str, from: &str, recipients: &str) -> Result<(), Failure> {
+    let Some(url) = &outbox.relay else {
+        return Err(Failure::temporary(
+            "No outgoing mail server is configured (KSUITE_SMTP_RELAY).",
+        ));
+    };
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|e| Failure {
+            message: format!("The outgoing mail server setting is not valid: {e}"),
+            permanent: false,
+        })?
+        .timeout(Some(RELAY_TIMEOUT))
+        .build();
+    let parse = |a: &str| {
+        a.parse::<lettre::Address>().map_err(|e| Failure {
+            message: format!("{a} is not an address the relay takes: {e}"),
+            permanent: true,
+        })
+    };
+    let to = super::store::lines(recipients)
+        .iter()
+        .map(|a| parse(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let envelope = Envelope::new(Some(parse(from)?), to).map_err(|e| Failure {
+        message: e.to_string(),
+        permanent: true,
+    })?;
+    let raw = blobs::read(&outbox.data_dir, blob)
+        .await
+        .map_err(|e| Failure::temporary(format!("The stored message cannot be read: {e}")))?;
+    transport
+        .send_raw(&envelope, &raw)
+        .await
+        .map(|_| ())
+        .map_err(|e| Failure {
+            permanent: e.is_permanent(),
+            message: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_double_up_to_an_hour() {
+        let first = Duration::from_secs(60);
+        assert_eq!(pause(first, 0), 60);
+        assert_eq!(pause(first, 1), 120);
+        assert_eq!(pause(first, 3), 480);
+        assert_eq!(pause(first, 10), MAX_PAUSE);
+        assert_eq!(pause(first, 500), MAX_PAUSE);
+    }
+}

@@ -1,0 +1,209 @@
+//! Files uploaded for attachments of a message being written: streamed to
+//! `<data-dir>/mail-uploads/` (never held whole in memory while uploading), owned by the
+//! uploader, removed a day after upload.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use futures_util::StreamExt;
+use ksuite_common::UploadedFile;
+use tokio::io::AsyncWriteExt;
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::now_unix;
+
+/// How long an upload waits for its message.
+const KEEP_SECONDS: i64 = 24 * 3600;
+
+fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("mail-uploads")
+}
+
+fn path_of(data_dir: &Path, id: &str) -> Option<PathBuf> {
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| dir(data_dir).join(id))
+}
+
+fn new_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A name safe to store and to put in a MIME header.
+fn clean_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
+        .take(200)
+        .collect();
+    let trimmed = cleaned.trim();
+    if trimmed.is_empty() {
+        "attachment".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A MIME type as `type/subtype` of safe characters, else the generic binary type.
+fn clean_type(ct: Option<&str>) -> String {
+    let ct = ct
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let ok = ct.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && ct
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"/+-.".contains(&c))
+    });
+    if ok {
+        ct
+    } else {
+        "application/octet-stream".into()
+    }
+}
+
+/// Streams an upload to disk; refuses (and removes) it past `max` bytes.
+pub async fn receive(
+    db: &Db,
+    data_dir: &Path,
+    user_id: i64,
+    name: &str,
+    content_type: Option<&str>,
+    body: Body,
+    max: usize,
+) -> Result<UploadedFile, ApiError> {
+    let id = new_id();
+    let dir = dir(data_dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let path = dir.join(&id);
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut size = 0usize;
+    let mut stream = body.into_data_stream();
+    let outcome: Result<(), ApiError> = async {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| ApiError::bad_request("The upload was interrupted."))?;
+            size += chunk.len();
+            if size > max {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    ksuite_common::ErrorCode::Validation,
+                    format!("Attachments can be at most {} MiB.", max / (1024 * 1024)),
+                ));
+            }
+            file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        }
+        file.sync_all().await.map_err(ApiError::internal)
+    }
+    .await;
+    drop(file);
+    if let Err(e) = outcome {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(e);
+    }
+    let upload = UploadedFile {
+        id,
+        name: clean_name(name),
+        content_type: clean_type(content_type),
+        size: size as i64,
+    };
+    sqlx::query(
+        "INSERT INTO mail_uploads (id, user_id, name, content_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&upload.id)
+    .bind(user_id)
+    .bind(&upload.name)
+    .bind(&upload.content_type)
+    .bind(upload.size)
+    .bind(now_unix())
+    .execute(db)
+    .await?;
+    Ok(upload)
+}
+
+/// One of the user's uploads with its bytes; `None` if it is not theirs or is gone.
+pub async fn read(
+    db: &Db,
+    data_dir: &Path,
+    user_id: i64,
+    id: &str,
+) -> Result<Option<(UploadedFile, Vec<u8>)>, ApiError> {
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT name, content_type, size FROM mail_uploads WHERE id = ? AND user_id = ?",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    let (Some((name, content_type, size)), Some(path)) = (row, path_of(data_dir, id)) else {
+        return Ok(None);
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => Ok(Some((
+            UploadedFile {
+                id: id.to_string(),
+                name,
+                content_type,
+                size,
+            },
+            bytes,
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+/// Removes one of the user's uploads (taken off the message before sending).
+pub async fn discard(db: &Db, data_dir: &Path, user_id: i64, id: &str) -> Result<bool, ApiError> {
+    let done = sqlx::query("DELETE FROM mail_uploads WHERE id = ? AND user_id = ?")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    if let Some(path) = path_of(data_dir, id) {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    Ok(done.rows_affected() > 0)
+}
+
+/// Removes uploads older than a day (their message was sent, saved or abandoned).
+pub async fn purge_old(db: &Db, data_dir: &Path) -> Result<(), ApiError> {
+    let old: Vec<String> =
+        sqlx::query_scalar("DELETE FROM mail_uploads WHERE created_at < ? RETURNING id")
+            .bind(now_unix() - KEEP_SECONDS)
+            .fetch_all(db)
+            .await?;
+    for id in old {
+        if let Some(path) = path_of(data_dir, &id) {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_types_are_made_safe() {
+        assert_eq!(clean_name("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(clean_name("a\r\nb.txt"), "ab.txt");
+        assert_eq!(clean_name("  "), "attachment");
+        assert_eq!(clean_type(Some("Image/PNG; x=1")), "image/png");
+        assert_eq!(
+            clean_type(Some("text/html\r\nX: y")),
+            "application/octet-stream"
+        );
+        assert_eq!(clean_type(None), "application/octet-stream");
+        assert!(path_of(Path::new("/d"), "../x").is_none());
+    }
+}
