@@ -10,21 +10,7 @@ use std::process::Command;
 use ksuite_common::CreatedAppPassword;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{TestServer, signed_in};
-
-/// The Python with the test clients: `KSUITE_TEST_PYTHON`, else the project's venv.
-fn python() -> PathBuf {
-    let path = std::env::var_os("KSUITE_TEST_PYTHON").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/py/bin/python"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "{} not found: run `scripts/setup.sh --test` (make test does) to install the DAV test clients",
-        path.display()
-    );
-    path
-}
+use support::{TestServer, signed_in, test_python as python};
 
 fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -140,3 +140,18 @@ pub async fn signed_in(server: &TestServer, email: &str) -> Client {
     c.signup(email, PASSWORD).await;
     c
 }
+
+/// The Python with the test clients (caldav, vdirsyncer, aiosmtpd): `KSUITE_TEST_PYTHON`,
+/// else the project's venv.
+pub fn test_python() -> std::path::PathBuf {
+    let path = std::env::var_os("KSUITE_TEST_PYTHON").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/py/bin/python"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "{} not found: run `scripts/setup.sh --test` (make test does) to install the test clients",
+        path.display()
+    );
+    path
+}
