@@ -33,3 +33,16 @@ pub fn format_datetime(unix: i64, lang: ksuite_common::Language) -> String {
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
     date.to_locale_string(lang.code(), &options).into()
 }
+
+/// Waits without blocking the page.
+pub async fn sleep(d: std::time::Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                d.as_millis().min(i32::MAX as u128) as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

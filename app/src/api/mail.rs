@@ -2,8 +2,12 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage,
+    ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress, MailFilter, MailFolder,
+    MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, OutgoingMessage,
+    SavedDraft, SentMessage, SignatureUpdate, UploadedFile,
 };
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use super::{ApiError, get_json, send_empty, send_json};
 
@@ -67,4 +71,119 @@ pub async fn search(
         enc(q)
     ))
     .await
+}
+
+pub async fn send(msg: &OutgoingMessage) -> Result<SentMessage, ApiError> {
+    send_json(Request::post("/api/mail/send"), msg).await
+}
+
+pub async fn save_draft(msg: &OutgoingMessage) -> Result<SavedDraft, ApiError> {
+    send_json(Request::post("/api/mail/drafts"), msg).await
+}
+
+pub async fn retry(outbox_id: i64) -> Result<Delivery, ApiError> {
+    send_json(
+        Request::post(&format!("/api/mail/outbox/{outbox_id}/retry")),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn discard_upload(id: &str) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/mail/uploads/{}", enc(id)))).await
+}
+
+pub async fn addresses() -> Result<Vec<MailAddress>, ApiError> {
+    get_json("/api/mail/addresses").await
+}
+
+pub async fn set_signature(address: &str, signature: String) -> Result<MailAddress, ApiError> {
+    send_json(
+        Request::put(&format!("/api/mail/addresses/{}/signature", enc(address))),
+        &SignatureUpdate { signature },
+    )
+    .await
+}
+
+pub async fn filters() -> Result<Vec<MailFilter>, ApiError> {
+    get_json("/api/mail/filters").await
+}
+
+pub async fn create_filter(input: &FilterInput) -> Result<MailFilter, ApiError> {
+    send_json(Request::post("/api/mail/filters"), input).await
+}
+
+pub async fn update_filter(id: i64, input: &FilterInput) -> Result<MailFilter, ApiError> {
+    send_json(Request::put(&format!("/api/mail/filters/{id}")), input).await
+}
+
+pub async fn delete_filter(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/mail/filters/{id}"))).await
+}
+
+pub async fn reorder_filters(ids: Vec<i64>) -> Result<Vec<MailFilter>, ApiError> {
+    send_json(
+        Request::put("/api/mail/filters/order"),
+        &FilterOrder { ids },
+    )
+    .await
+}
+
+/// Contacts (and directory members) with an e-mail matching what is typed.
+pub async fn suggest(q: &str) -> Result<Vec<ContactSummary>, ApiError> {
+    get_json(&format!("/api/contacts/autocomplete?q={}", enc(q))).await
+}
+
+/// Uploads a file to attach with XMLHttpRequest (fetch has no upload progress), calling
+/// `progress` with the fraction sent.
+pub async fn upload(
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<UploadedFile, ApiError> {
+    let network = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+    let xhr = web_sys::XmlHttpRequest::new().map_err(network)?;
+    xhr.open(
+        "POST",
+        &format!("/api/mail/uploads?name={}", enc(&file.name())),
+    )
+    .map_err(network)?;
+    if let Some(token) = super::csrf_token() {
+        xhr.set_request_header(ksuite_common::paths::CSRF_HEADER, &token)
+            .map_err(network)?;
+    }
+    let kind = file.type_();
+    if !kind.is_empty() {
+        xhr.set_request_header("Content-Type", &kind)
+            .map_err(network)?;
+    }
+    let on_progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                progress(e.loaded() / e.total());
+            }
+        });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+        xhr.set_onabort(Some(&reject));
+    });
+    xhr.send_with_opt_blob(Some(&file)).map_err(network)?;
+    wasm_bindgen_futures::JsFuture::from(done)
+        .await
+        .map_err(|_| ApiError::Network("the upload did not complete".into()))?;
+    drop(on_progress);
+    let status = xhr.status().unwrap_or(0);
+    let body = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
+        serde_json::from_str(&body).map_err(|e| ApiError::Network(e.to_string()))
+    } else {
+        let body = serde_json::from_str(&body).unwrap_or_else(|_| ksuite_common::ErrorBody {
+            code: ksuite_common::ErrorCode::Internal,
+            message: format!("HTTP {status}"),
+        });
+        Err(ApiError::Server { status, body })
+    }
 }

@@ -78,6 +78,11 @@ async fn empty(resp: Response) -> Result<(), ApiError> {
     }
 }
 
+/// The session's CSRF token, for requests not made with gloo-net.
+pub(crate) fn csrf_token() -> Option<String> {
+    CSRF_TOKEN.with(|t| t.borrow().clone())
+}
+
 pub(crate) fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     match CSRF_TOKEN.with(|t| t.borrow().clone()) {
         Some(token) => builder.header(CSRF_HEADER, &token),

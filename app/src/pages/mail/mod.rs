@@ -1,8 +1,10 @@
 //! Webmail: folders with unread counts, a message list (keyset pages), search, a reading
-//! pane, and the deleted-mail view to restore from. Composing comes with sending.
+//! pane, the composer, and the deleted-mail view to restore from.
 
+mod compose;
 mod list;
 mod reader;
+mod recipients;
 
 use ksuite_common::MailFolder;
 use leptos::prelude::*;
@@ -31,6 +33,10 @@ pub(crate) struct MailState {
     /// Bumped after every change so lists and counts reload.
     pub version: RwSignal<u32>,
     pub folders: RwSignal<Vec<MailFolder>>,
+    /// The message being written, shown instead of the reader.
+    pub compose: RwSignal<Option<compose::Seed>>,
+    /// A short confirmation ("Message sent.").
+    pub notice: RwSignal<Option<String>>,
 }
 
 impl MailState {
@@ -61,6 +67,8 @@ pub fn MailPage() -> impl IntoView {
         selected: RwSignal::new(None),
         version: RwSignal::new(0),
         folders: RwSignal::new(Vec::new()),
+        compose: RwSignal::new(None),
+        notice: RwSignal::new(None),
     };
     provide_context(state);
     let loaded = LocalResource::new(move || {
@@ -81,11 +89,30 @@ pub fn MailPage() -> impl IntoView {
         state.selected.set(None);
         state.mode.set(Some(m));
     };
+    let write = move |_| {
+        let first = state
+            .folders
+            .get_untracked()
+            .first()
+            .map(|f| f.address.clone())
+            .unwrap_or_default();
+        state.notice.set(None);
+        state.compose.set(Some(compose::new_message(first)));
+    };
     view! {
-        <section class="page mail-page" class:showing-detail=move || state.selected.get().is_some() aria-labelledby="page-title">
+        <section class="page mail-page" class:showing-detail=move || state.selected.get().is_some() || state.compose.get().is_some() aria-labelledby="page-title">
             <h1 id="page-title">{t(Key::Mail)}</h1>
+            <Show when=move || state.notice.get().is_some()>
+                <p class="notice" role="status" data-testid="mail-notice">
+                    {move || state.notice.get()}
+                    <button type="button" class="button ghost small" aria-label=t(Key::Close)
+                            on:click=move |_| state.notice.set(None)>"×"</button>
+                </p>
+            </Show>
             <div class="mail-layout">
                 <nav class="mail-folders card" aria-label=t(Key::Mail)>
+                    <button type="button" class="button primary compose-button" data-testid="compose"
+                            on:click=write>{t(Key::NewMessage)}</button>
                     {move || {
                         let folders = state.folders.get();
                         let mut addresses: Vec<String> = folders.iter().map(|f| f.address.clone()).collect();
@@ -120,7 +147,10 @@ pub fn MailPage() -> impl IntoView {
                             on:click=move |_| open(Mode::Deleted)>{t(Key::DeletedMail)}</button>
                 </nav>
                 <list::MessageList />
-                <reader::Reader />
+                {move || match state.compose.get() {
+                    Some(seed) => view! { <compose::Composer seed=seed /> }.into_any(),
+                    None => view! { <reader::Reader /> }.into_any(),
+                }}
             </div>
         </section>
     }

@@ -1,13 +1,14 @@
 //! The reading pane: headers, the text body, attachments, and the actions on a message
-//! (flag, mark unread, move, delete, restore, download).
+//! (reply, reply all, forward, flag, mark unread, move, delete, restore, download), and
+//! where a sent message is on its way to other servers.
 
-use ksuite_common::{MessageDetail, MessageFlags};
+use ksuite_common::{Delivery, MessageDetail, MessageFlags};
 use leptos::prelude::*;
 
-use super::{MailState, Mode, folder_name};
+use super::{MailState, Mode, compose, folder_name};
 use crate::api;
 use crate::browser::format_datetime;
-use crate::i18n::{Key, error_message, t};
+use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
 #[component]
@@ -71,6 +72,13 @@ pub fn Reader() -> impl IntoView {
             .filter(|f| Some(&f.address) == address.as_ref() && f.id != folder_id)
             .collect();
         let subject = m.summary.subject.clone();
+        let is_draft = m.summary.draft;
+        let (for_reply, for_all, for_forward, for_draft) =
+            (m.clone(), m.clone(), m.clone(), m.clone());
+        let seed = move |s: compose::Seed| {
+            state.notice.set(None);
+            state.compose.set(Some(s));
+        };
         view! {
             <article class="mail-message card" data-testid="reader">
                 <button type="button" class="button ghost small back" on:click=move |_| state.selected.set(None)>
@@ -90,7 +98,28 @@ pub fn Reader() -> impl IntoView {
                     {(!m.cc.is_empty()).then(|| view! { <dt>{t(Key::CcLabel)}</dt><dd>{m.cc.join(", ")}</dd> })}
                 </dl>
                 <p class="muted">{format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang.get_untracked())}</p>
+                {m.delivery.clone().map(|d| view! { <DeliveryLine delivery=d /> })}
                 <div class="actions">
+                    {(!in_deleted && is_draft).then(|| view! {
+                        <button type="button" class="button primary small" data-testid="edit-draft"
+                                on:click=move |_| seed(compose::from_draft(&state, &for_draft))>
+                            {t(Key::ContinueWriting)}
+                        </button>
+                    })}
+                    {(!in_deleted && !is_draft).then(|| view! {
+                        <button type="button" class="button primary small" data-testid="reply"
+                                on:click=move |_| seed(compose::reply(&state, lang.get_untracked(), &for_reply, false))>
+                            {t(Key::Reply)}
+                        </button>
+                        <button type="button" class="button small" data-testid="reply-all"
+                                on:click=move |_| seed(compose::reply(&state, lang.get_untracked(), &for_all, true))>
+                            {t(Key::ReplyAll)}
+                        </button>
+                        <button type="button" class="button small" data-testid="forward"
+                                on:click=move |_| seed(compose::forward(&state, lang.get_untracked(), &for_forward))>
+                            {t(Key::Forward)}
+                        </button>
+                    })}
                     {if in_deleted {
                         view! {
                             <button type="button" class="button primary small" data-testid="restore"
@@ -171,5 +200,49 @@ pub fn Reader() -> impl IntoView {
                 _ => view! { <p class="empty muted select-hint">{t(Key::SelectMessage)}</p> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Where a sent message is with the relay: queued (with the last error and the next try),
+/// handed over, or failed; queued and failed ones can be retried now.
+#[component]
+fn DeliveryLine(delivery: Delivery) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let current = RwSignal::new(delivery);
+    let retry = move |_| {
+        let id = current.get_untracked().id;
+        leptos::task::spawn_local(async move {
+            if let Ok(d) = api::mail::retry(id).await {
+                current.set(d);
+                state.changed();
+            }
+        });
+    };
+    view! {
+        {move || {
+            let d = current.get();
+            let l = lang.get();
+            let who = d.recipients.join(", ");
+            let (class, line) = match d.state.as_str() {
+                "sent" => ("delivery sent", fill(text(l, Key::DeliverySent), &[("recipients", who)])),
+                "failed" => ("delivery failed", fill(text(l, Key::DeliveryFailed), &[("recipients", who)])),
+                _ => ("delivery queued", fill(text(l, Key::DeliveryQueued), &[
+                    ("recipients", who),
+                    ("time", d.next_attempt_at.map(|t| format_datetime(t, l)).unwrap_or_default()),
+                ])),
+            };
+            let error = d.last_error.clone().filter(|_| d.state != "sent");
+            let can_retry = d.state != "sent";
+            view! {
+                <div class=class role="status" data-testid="delivery" data-state=d.state.clone()>
+                    <p>{line}</p>
+                    {error.map(|e| view! { <p class="muted">{e}</p> })}
+                    {can_retry.then(|| view! {
+                        <button type="button" class="button small" data-testid="retry" on:click=retry>{t(Key::RetryNow)}</button>
+                    })}
+                </div>
+            }
+        }}
     }
 }

@@ -1,0 +1,651 @@
+//! The composer: from, to/cc/bcc with suggestions, subject, plain or rich text, attachments
+//! uploaded with progress, the address's signature, drafts saved automatically, send.
+//! Replies, reply-all and forwards start from a [`Seed`] built from the message.
+
+use std::time::Duration;
+
+use ksuite_common::{AttachmentRef, Language, MailAddress, MessageDetail, OutgoingMessage};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::MailState;
+use super::recipients::RecipientField;
+use crate::api;
+use crate::browser::format_datetime;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+/// How long after the last keystroke a draft is saved.
+const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+
+/// What the composer starts with.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Seed {
+    pub msg: OutgoingMessage,
+    /// Name and size of each of `msg.attachments`, in order.
+    pub files: Vec<(String, i64)>,
+    /// Put the address's signature above `quote` (new messages, replies, forwards).
+    pub with_signature: bool,
+    /// Quoted or forwarded text, below the signature.
+    pub quote: String,
+}
+
+/// The user's own address for answering a message in folder `folder_id`.
+fn own_address(state: &MailState, folder_id: i64) -> String {
+    state
+        .folders
+        .get_untracked()
+        .into_iter()
+        .find(|f| f.id == folder_id)
+        .map(|f| f.address)
+        .unwrap_or_default()
+}
+
+fn sender(m: &MessageDetail) -> String {
+    match (&m.summary.from_name, &m.summary.from_address) {
+        (Some(n), Some(a)) => format!("{n} <{a}>"),
+        (_, Some(a)) => a.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The bare address of `Name <address>`.
+fn bare(s: &str) -> String {
+    match (s.rfind('<'), s.ends_with('>')) {
+        (Some(i), true) => s[i + 1..s.len() - 1].to_lowercase(),
+        _ => s.trim().to_lowercase(),
+    }
+}
+
+fn prefixed(prefix: &str, subject: &str) -> String {
+    if subject.to_lowercase().starts_with(&prefix.to_lowercase()) {
+        subject.to_string()
+    } else {
+        format!("{prefix}{subject}")
+    }
+}
+
+/// A new, empty message from the first address.
+pub(crate) fn new_message(from: String) -> Seed {
+    Seed {
+        msg: OutgoingMessage {
+            from,
+            ..OutgoingMessage::default()
+        },
+        with_signature: true,
+        ..Seed::default()
+    }
+}
+
+/// A reply (to the sender, or with `all` to everyone but the user) quoting the message.
+pub(crate) fn reply(state: &MailState, lang: Language, m: &MessageDetail, all: bool) -> Seed {
+    let me = own_address(state, m.summary.folder_id);
+    let mut to: Vec<String> = if m.reply_to.is_empty() {
+        vec![sender(m)]
+    } else {
+        m.reply_to.clone()
+    };
+    let mut cc = Vec::new();
+    if all {
+        to.extend(m.summary.to.iter().cloned());
+        cc = m.cc.clone();
+    }
+    let mut seen = vec![me.clone()];
+    let mut keep = |list: &mut Vec<String>| {
+        list.retain(|a| {
+            let b = bare(a);
+            let new = !b.is_empty() && !seen.contains(&b);
+            seen.push(b);
+            new
+        })
+    };
+    keep(&mut to);
+    keep(&mut cc);
+    // Replying to one's own sent message goes to its recipients.
+    if to.is_empty() && cc.is_empty() {
+        to = m.summary.to.clone();
+    }
+    let when = format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang);
+    let header = fill(
+        text(lang, Key::OnDateWrote),
+        &[("date", when), ("who", sender(m))],
+    );
+    let quoted: String = m
+        .text
+        .replace("\r\n", "\n")
+        .lines()
+        .map(|l| format!("> {l}\n"))
+        .collect();
+    Seed {
+        msg: OutgoingMessage {
+            from: me,
+            to,
+            cc,
+            subject: prefixed("Re: ", &m.summary.subject),
+            in_reply_to: Some(m.summary.id),
+            ..OutgoingMessage::default()
+        },
+        files: Vec::new(),
+        with_signature: true,
+        quote: format!("{header}\n{quoted}"),
+    }
+}
+
+/// A forward with the message's text and attachments.
+pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> Seed {
+    let when = format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang);
+    let mut quote = format!(
+        "{}\n{}: {}\n{}: {when}\n{}: {}\n{}: {}\n",
+        text(lang, Key::ForwardedMessage),
+        text(lang, Key::FromLabel),
+        sender(m),
+        text(lang, Key::DateLabel),
+        text(lang, Key::SubjectLabel),
+        m.summary.subject,
+        text(lang, Key::ToLabel),
+        m.summary.to.join(", "),
+    );
+    quote.push('\n');
+    quote.push_str(&m.text.replace("\r\n", "\n"));
+    Seed {
+        msg: OutgoingMessage {
+            from: own_address(state, m.summary.folder_id),
+            subject: prefixed("Fwd: ", &m.summary.subject),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| AttachmentRef::Message {
+                    message_id: m.summary.id,
+                    index: a.index,
+                })
+                .collect(),
+            ..OutgoingMessage::default()
+        },
+        files: m
+            .attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.size as i64))
+            .collect(),
+        with_signature: true,
+        quote,
+    }
+}
+
+/// A stored draft, to continue writing.
+pub(crate) fn from_draft(state: &MailState, m: &MessageDetail) -> Seed {
+    Seed {
+        msg: OutgoingMessage {
+            from: own_address(state, m.summary.folder_id),
+            to: m.summary.to.clone(),
+            cc: m.cc.clone(),
+            bcc: m.bcc.clone(),
+            subject: m.summary.subject.clone(),
+            text: m.text.replace("\r\n", "\n"),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| AttachmentRef::Message {
+                    message_id: m.summary.id,
+                    index: a.index,
+                })
+                .collect(),
+            draft_id: Some(m.summary.id),
+            ..OutgoingMessage::default()
+        },
+        files: m
+            .attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.size as i64))
+            .collect(),
+        with_signature: false,
+        quote: String::new(),
+    }
+}
+
+/// The signature block put in a new message.
+fn signature_block(signature: &str) -> String {
+    let s = signature.trim_end();
+    if s.is_empty() {
+        String::new()
+    } else if s.starts_with("--") {
+        format!("{s}\n")
+    } else {
+        format!("-- \n{s}\n")
+    }
+}
+
+/// An attachment on the message being written.
+#[derive(Clone)]
+struct Attached {
+    key: u32,
+    name: String,
+    size: i64,
+    /// `None` while uploading.
+    reference: Option<AttachmentRef>,
+    progress: RwSignal<f64>,
+    error: Option<String>,
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', "<br>")
+}
+
+fn exec(command: &str, value: Option<&str>) {
+    if let Some(doc) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+    {
+        let _ = doc.exec_command_with_show_ui_and_value(command, false, value.unwrap_or(""));
+    }
+}
+
+#[component]
+pub fn Composer(seed: Seed) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let changed = RwSignal::new(0u32);
+    let from = RwSignal::new(seed.msg.from.clone());
+    let to = RwSignal::new(seed.msg.to.clone());
+    let cc = RwSignal::new(seed.msg.cc.clone());
+    let bcc = RwSignal::new(seed.msg.bcc.clone());
+    let show_copies = RwSignal::new(!seed.msg.cc.is_empty() || !seed.msg.bcc.is_empty());
+    let subject = RwSignal::new(seed.msg.subject.clone());
+    let body = RwSignal::new(seed.msg.text.clone());
+    let rich = RwSignal::new(false);
+    let editor = NodeRef::<leptos::html::Div>::new();
+    let draft_id = RwSignal::new(seed.msg.draft_id);
+    let in_reply_to = seed.msg.in_reply_to;
+    let next_key = StoredValue::new(seed.files.len() as u32);
+    let attached = RwSignal::new(
+        seed.msg
+            .attachments
+            .iter()
+            .zip(&seed.files)
+            .enumerate()
+            .map(|(i, (r, (name, size)))| Attached {
+                key: i as u32,
+                name: name.clone(),
+                size: *size,
+                reference: Some(r.clone()),
+                progress: RwSignal::new(1.0),
+                error: None,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let status = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let closed = StoredValue::new(false);
+    let addresses = RwSignal::new(Vec::<MailAddress>::new());
+
+    // The sending addresses, and the signature placed once they are known.
+    let with_signature = seed.with_signature;
+    let quote = seed.quote.clone();
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::mail::addresses().await {
+            let list: Vec<MailAddress> = list
+                .into_iter()
+                .filter(|a| a.permission != "read")
+                .collect();
+            if from.get_untracked().is_empty()
+                && let Some(first) = list.first()
+            {
+                from.set(first.address.clone());
+            }
+            if with_signature {
+                let sig = list
+                    .iter()
+                    .find(|a| a.address == from.get_untracked())
+                    .map(|a| signature_block(&a.signature))
+                    .unwrap_or_default();
+                let mut text = String::from("\n\n");
+                text.push_str(&sig);
+                if !quote.is_empty() {
+                    text.push('\n');
+                    text.push_str(&quote);
+                }
+                body.set(text);
+            }
+            addresses.set(list);
+        }
+    });
+
+    let outgoing = move || {
+        let (text, html) = match (rich.get_untracked(), editor.get_untracked()) {
+            (true, Some(el)) => (el.inner_text(), Some(el.inner_html())),
+            _ => (body.get_untracked(), None),
+        };
+        OutgoingMessage {
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            cc: cc.get_untracked(),
+            bcc: bcc.get_untracked(),
+            subject: subject.get_untracked(),
+            text,
+            html,
+            attachments: attached
+                .get_untracked()
+                .into_iter()
+                .filter_map(|a| a.reference)
+                .collect(),
+            in_reply_to,
+            draft_id: draft_id.get_untracked(),
+        }
+    };
+    let save = move || {
+        if closed.get_value() || saving.get_untracked() || sending.get_untracked() {
+            return;
+        }
+        saving.set(true);
+        let msg = outgoing();
+        let generation = changed.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::mail::save_draft(&msg).await {
+                Ok(saved) => {
+                    draft_id.set(Some(saved.id));
+                    // The draft now holds the attachments: refer to them there.
+                    attached.update(|list| {
+                        let mut refs = saved.attachments.into_iter();
+                        for a in list.iter_mut().filter(|a| a.reference.is_some()) {
+                            a.reference = refs.next();
+                        }
+                    });
+                    status.set(Some(fill(
+                        text(lang.get_untracked(), Key::DraftSaved),
+                        &[(
+                            "time",
+                            format_datetime(saved.saved_at, lang.get_untracked()),
+                        )],
+                    )));
+                    state.changed();
+                }
+                Err(e) => status.set(Some(fill(
+                    text(lang.get_untracked(), Key::DraftNotSaved),
+                    &[("reason", error_message(lang.get_untracked(), &e))],
+                ))),
+            }
+            saving.set(false);
+            // Typed on while saving: save again later.
+            if changed.get_untracked() != generation {
+                changed.update(|c| *c += 1);
+            }
+        });
+    };
+    // Autosave a moment after the last change.
+    Effect::new(move |first: Option<()>| {
+        let generation = changed.get();
+        if first.is_none() || generation == 0 {
+            return;
+        }
+        set_timeout(
+            move || {
+                if changed.get_untracked() == generation {
+                    save();
+                }
+            },
+            AUTOSAVE_AFTER,
+        );
+    });
+    let bump = move || changed.update(|c| *c += 1);
+
+    let close = move || {
+        closed.set_value(true);
+        state.compose.set(None);
+    };
+    let send = move |_| {
+        error.set(None);
+        if attached.with_untracked(|l| l.iter().any(|a| a.reference.is_none() && a.error.is_none()))
+        {
+            error.set(Some(
+                text(lang.get_untracked(), Key::WaitForUploads).to_string(),
+            ));
+            return;
+        }
+        let msg = outgoing();
+        sending.set(true);
+        leptos::task::spawn_local(async move {
+            // A draft save on its way would replace the draft being sent: let it land.
+            for _ in 0..100 {
+                if !saving.get_untracked() {
+                    break;
+                }
+                crate::browser::sleep(Duration::from_millis(50)).await;
+            }
+            let msg = OutgoingMessage {
+                draft_id: draft_id.get_untracked(),
+                attachments: attached
+                    .get_untracked()
+                    .into_iter()
+                    .filter_map(|a| a.reference)
+                    .collect(),
+                ..msg
+            };
+            match api::mail::send(&msg).await {
+                Ok(sent) => {
+                    let key = match sent.delivery.as_ref().map(|d| d.state.as_str()) {
+                        Some("queued") => Key::MessageQueued,
+                        _ => Key::MessageSent,
+                    };
+                    state
+                        .notice
+                        .set(Some(text(lang.get_untracked(), key).to_string()));
+                    state.changed();
+                    close();
+                }
+                Err(e) => {
+                    error.set(Some(error_message(lang.get_untracked(), &e)));
+                    sending.set(false);
+                }
+            }
+        });
+    };
+    let discard = move |_| {
+        let id = draft_id.get_untracked();
+        close();
+        if let Some(id) = id {
+            leptos::task::spawn_local(async move {
+                let _ = api::mail::delete(id).await;
+                state.changed();
+            });
+        }
+    };
+    let add_files = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            let key = next_key.get_value();
+            next_key.set_value(key + 1);
+            let progress = RwSignal::new(0.0);
+            attached.update(|l| {
+                l.push(Attached {
+                    key,
+                    name: file.name(),
+                    size: file.size() as i64,
+                    reference: None,
+                    progress,
+                    error: None,
+                })
+            });
+            leptos::task::spawn_local(async move {
+                let result = api::mail::upload(file, move |f| progress.set(f)).await;
+                attached.update(|l| {
+                    if let Some(a) = l.iter_mut().find(|a| a.key == key) {
+                        match result {
+                            Ok(up) => {
+                                a.reference = Some(AttachmentRef::Upload { id: up.id });
+                                a.progress.set(1.0);
+                            }
+                            Err(e) => a.error = Some(error_message(lang.get_untracked(), &e)),
+                        }
+                    }
+                });
+                bump();
+            });
+        }
+        input.set_value("");
+    };
+    let remove_file = move |key: u32| {
+        let mut removed = None;
+        attached.update(|l| {
+            if let Some(i) = l.iter().position(|a| a.key == key) {
+                removed = Some(l.remove(i));
+            }
+        });
+        if let Some(Attached {
+            reference: Some(AttachmentRef::Upload { id }),
+            ..
+        }) = removed
+        {
+            leptos::task::spawn_local(async move {
+                let _ = api::mail::discard_upload(&id).await;
+            });
+        }
+        bump();
+    };
+    let toggle_rich = move |_| {
+        if rich.get_untracked() {
+            if let Some(el) = editor.get_untracked() {
+                body.set(el.inner_text());
+            }
+            rich.set(false);
+        } else {
+            rich.set(true);
+            if let Some(el) = editor.get_untracked() {
+                el.set_inner_html(&escape_html(&body.get_untracked()));
+            }
+        }
+        bump();
+    };
+    let tool = move |command: &'static str, label: Key| {
+        view! {
+            <button type="button" class="button small tool" aria-label=t(label) title=t(label)
+                    on:mousedown=move |ev| {
+                        ev.prevent_default();
+                        if command == "createLink" {
+                            let url = web_sys::window()
+                                .and_then(|w| w.prompt_with_message(text(lang.get_untracked(), Key::LinkAddress)).ok().flatten());
+                            if let Some(url) = url.filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with("mailto:")) {
+                                exec(command, Some(&url));
+                            }
+                        } else {
+                            exec(command, None);
+                        }
+                        bump();
+                    }>
+                {match command {
+                    "bold" => view! { <b>"B"</b> }.into_any(),
+                    "italic" => view! { <i>"I"</i> }.into_any(),
+                    "underline" => view! { <u>"U"</u> }.into_any(),
+                    "insertUnorderedList" => view! { <span>"• ≡"</span> }.into_any(),
+                    _ => view! { <span>"🔗"</span> }.into_any(),
+                }}
+            </button>
+        }
+    };
+
+    view! {
+        <form class="composer card" data-testid="composer" aria-labelledby="composer-title"
+              on:submit=move |ev| ev.prevent_default()>
+            <h2 id="composer-title">{move || {
+                let s = subject.get();
+                if s.trim().is_empty() { text(lang.get(), Key::NewMessage).to_string() } else { s }
+            }}</h2>
+            <div class="field">
+                <label for="compose-from">{t(Key::FromLabel)}</label>
+                <select id="compose-from" data-testid="compose-from"
+                        on:change=move |ev| { from.set(event_target_value(&ev)); bump(); }>
+                    {move || addresses.get().into_iter().map(|a| {
+                        let selected = a.address == from.get_untracked();
+                        view! { <option value=a.address.clone() selected=selected>{a.address.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <RecipientField label=Key::ToLabel values=to changed=changed id="compose-to" />
+            <Show when=move || show_copies.get()
+                  fallback=move || view! {
+                      <button type="button" class="button ghost small" data-testid="show-cc"
+                              on:click=move |_| show_copies.set(true)>{t(Key::AddCcBcc)}</button>
+                  }>
+                <RecipientField label=Key::CcLabel values=cc changed=changed id="compose-cc" />
+                <RecipientField label=Key::BccLabel values=bcc changed=changed id="compose-bcc" />
+            </Show>
+            <div class="field">
+                <label for="compose-subject">{t(Key::SubjectLabel)}</label>
+                <input id="compose-subject" type="text" maxlength="900" data-testid="compose-subject"
+                       prop:value=move || subject.get()
+                       on:input=move |ev| { subject.set(event_target_value(&ev)); bump(); } />
+            </div>
+            <div class="compose-toolbar" role="toolbar" aria-label=t(Key::Formatting)>
+                <label class="check">
+                    <input type="checkbox" data-testid="rich-text" prop:checked=move || rich.get() on:change=toggle_rich />
+                    {t(Key::RichText)}
+                </label>
+                <Show when=move || rich.get()>
+                    {tool("bold", Key::Bold)}
+                    {tool("italic", Key::Italic)}
+                    {tool("underline", Key::Underline)}
+                    {tool("insertUnorderedList", Key::BulletList)}
+                    {tool("createLink", Key::InsertLink)}
+                </Show>
+            </div>
+            <label for="compose-body" class="visually-hidden">{t(Key::MessageBody)}</label>
+            <textarea id="compose-body" class="compose-body" rows="14" data-testid="compose-body"
+                      class:hidden=move || rich.get()
+                      prop:value=move || body.get()
+                      on:input=move |ev| { body.set(event_target_value(&ev)); bump(); }></textarea>
+            <div class="compose-body rich" contenteditable="true" role="textbox" aria-multiline="true"
+                 aria-label=t(Key::MessageBody) data-testid="compose-rich" node_ref=editor
+                 class:hidden=move || !rich.get() on:input=move |_| bump()></div>
+            <div class="compose-attachments">
+                <label class="button small file-button">
+                    {t(Key::AttachFiles)}
+                    <input type="file" multiple data-testid="compose-attach" class="visually-hidden" on:change=add_files />
+                </label>
+                <ul class="attachments">
+                    <For each=move || attached.get() key=|a| (a.key, a.reference.is_some(), a.error.clone()) let:a>
+                        {
+                            let key = a.key;
+                            let progress = a.progress;
+                            view! {
+                                <li data-testid="compose-attachment">
+                                    <span>{a.name.clone()}</span>
+                                    <span class="muted">{format!(" · {} KB", (a.size.max(0) + 1023) / 1024)}</span>
+                                    {match (&a.error, &a.reference) {
+                                        (Some(e), _) => view! { <span class="form-error">{" "}{e.clone()}</span> }.into_any(),
+                                        (None, None) => view! {
+                                            <progress max="1" prop:value=move || progress.get() aria-label=t(Key::Uploading)></progress>
+                                        }.into_any(),
+                                        _ => ().into_any(),
+                                    }}
+                                    <button type="button" class="button ghost small" aria-label=t(Key::RemoveAttachment)
+                                            on:click=move |_| remove_file(key)>"×"</button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <p class="muted" role="status" data-testid="draft-status">{move || status.get()}</p>
+            <div class="actions">
+                <button type="button" class="button primary" data-testid="send" disabled=move || sending.get()
+                        on:click=send>{t(Key::Send)}</button>
+                <button type="button" class="button" data-testid="save-draft"
+                        on:click=move |_| save()>{t(Key::SaveDraft)}</button>
+                <button type="button" class="button ghost" data-testid="discard" on:click=discard>{t(Key::Discard)}</button>
+            </div>
+        </form>
+    }
+}
