@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view=settings::SettingsPage />
                     <Route path=path!("settings/security") view=settings::SecurityPage />
                     <Route path=path!("settings/sync") view=settings::SyncPage />
+                    <Route path=path!("settings/mail") view=settings::MailSettingsPage />
                 </ParentRoute>
             </Routes>
         </Router>

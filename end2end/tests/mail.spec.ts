@@ -80,3 +80,95 @@ test('HTML mail shows sanitized in a sandboxed frame, remote images only on requ
   await expect(page.getByTestId('reader-html')).toHaveAttribute('src', /images=true/);
   expect(await page.title()).not.toBe('pwned');
 });
+
+test('reply to a message, find the reply in Sent, search for it, delete and restore it', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await sendMail(server.smtp, address, [
+    'From: Ada Lovelace <ada@example.org>',
+    `To: ${address}`,
+    'Subject: Engine notes',
+    'Message-ID: <engine-1@example.org>',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Here are my notes on the analytical engine.',
+  ].join('\n'));
+  await page.reload();
+  await page.getByTestId('message').filter({ hasText: 'Engine notes' }).click();
+  await expect(page.getByTestId('reader-body')).toContainText('analytical engine');
+
+  await page.getByTestId('reply').click();
+  const composer = page.getByTestId('composer');
+  await expect(composer).toBeVisible();
+  await expect(composer.getByTestId('recipient')).toHaveText(/ada@example\.org/);
+  await expect(page.getByTestId('compose-subject')).toHaveValue('Re: Engine notes');
+  const body = page.getByTestId('compose-body');
+  await expect(body).toHaveValue(/> Here are my notes on the analytical engine\./);
+  await body.press('Control+Home');
+  await body.pressSequentially('Thank you, these are wonderful.');
+  await page.screenshot({ path: 'test-results/mail-reply.png' });
+  await page.getByTestId('send').click();
+  // ada@example.org is on another server: the reply waits for the relay (none configured).
+  await expect(page.getByTestId('mail-notice')).toContainText('queued');
+  await expect(composer).toHaveCount(0);
+
+  await page.getByTestId('folder').filter({ hasText: 'Sent' }).click();
+  const sent = page.getByTestId('message').filter({ hasText: 'Re: Engine notes' });
+  await expect(sent).toHaveCount(1);
+  await sent.click();
+  await expect(page.getByTestId('reader-body')).toContainText('Thank you, these are wonderful.');
+  await expect(page.getByTestId('reader-body')).toContainText('> Here are my notes');
+  await expect(page.getByTestId('delivery')).toHaveAttribute('data-state', 'queued');
+  await expect(page.getByTestId('delivery')).toContainText('ada@example.org');
+
+  // The original is marked answered; search finds the reply.
+  await page.getByRole('searchbox', { name: 'Search mail' }).fill('wonderful');
+  await page.getByRole('button', { name: 'Search mail' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Re: Engine notes' })).toHaveCount(1);
+
+  // Delete it from Sent (to the Trash), then for good, then restore it back into Sent.
+  await page.getByTestId('folder').filter({ hasText: 'Sent' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Re: Engine notes' }).click();
+  await page.getByTestId('delete-message').click();
+  await page.getByTestId('folder').filter({ hasText: 'Trash' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Re: Engine notes' }).click();
+  await page.getByTestId('delete-message').click();
+  await page.getByTestId('deleted-mail').click();
+  await page.getByTestId('message').filter({ hasText: 'Re: Engine notes' }).click();
+  await page.getByTestId('restore').click();
+  await page.getByTestId('folder').filter({ hasText: 'Sent' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Re: Engine notes' })).toHaveCount(1);
+});
+
+test('write to yourself with an attachment: the draft saves itself, the message arrives', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await page.getByTestId('compose').click();
+  await page.getByTestId('compose-to-input').fill(address);
+  await page.getByTestId('compose-to-input').press('Enter');
+  await expect(page.getByTestId('recipient')).toHaveText(new RegExp(address.replace('.', '\\.')));
+  await page.getByTestId('compose-subject').fill('Packing list');
+  await page.getByTestId('compose-body').fill('Do not forget the tent.');
+  await page.getByTestId('compose-attach').setInputFiles({
+    name: 'list.txt', mimeType: 'text/plain', buffer: Buffer.from('tent\nstove\n'.repeat(2000)),
+  });
+  await expect(page.getByTestId('compose-attachment')).toContainText('list.txt');
+  await expect(page.getByTestId('compose-attachment').locator('progress')).toHaveCount(0);
+  // Saved automatically a moment after typing stops.
+  await expect(page.getByTestId('draft-status')).toContainText('Draft saved', { timeout: 10_000 });
+  const drafts = page.getByTestId('folder').filter({ hasText: 'Drafts' });
+  await expect(drafts).toBeVisible();
+  await page.screenshot({ path: 'test-results/mail-compose.png' });
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+
+  const item = page.getByTestId('message').filter({ hasText: 'Packing list' });
+  await expect(item).toHaveCount(1);
+  await item.click();
+  await expect(page.getByTestId('reader-body')).toContainText('Do not forget the tent.');
+  await expect(page.getByTestId('attachment')).toHaveText('list.txt');
+  await drafts.click();
+  await expect(page.getByText('No messages here.')).toBeVisible();
+});

@@ -1,6 +1,7 @@
-//! Settings: the profile, account security (2FA, application passwords) and the sync
-//! assistant, each on its own tab.
+//! Settings: the profile, account security (2FA, application passwords), the sync
+//! assistant and mail (signatures, filters), each on its own tab.
 
+mod mail;
 mod profile;
 mod security;
 mod sync;
@@ -18,6 +19,7 @@ fn SettingsTabs() -> impl IntoView {
             <A href="/settings" exact=true>{t(Key::Profile)}</A>
             <A href="/settings/security">{t(Key::SettingsSecurity)}</A>
             <A href="/settings/sync">{t(Key::SettingsSync)}</A>
+            <A href="/settings/mail">{t(Key::SettingsMail)}</A>
         </nav>
     }
 }
@@ -52,6 +54,18 @@ pub fn SyncPage() -> impl IntoView {
             <h1 id="page-title">{t(Key::Settings)}</h1>
             <SettingsTabs />
             <sync::SyncAssistant />
+        </section>
+    }
+}
+
+#[component]
+pub fn MailSettingsPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <mail::SignaturesCard />
+            <mail::FiltersCard />
         </section>
     }
 }
