@@ -172,3 +172,33 @@ test('write to yourself with an attachment: the draft saves itself, the message 
   await drafts.click();
   await expect(page.getByText('No messages here.')).toBeVisible();
 });
+
+test('a filter made in Settings files arriving mail into the Archive', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await page.goto('/settings/mail');
+  await page.getByTestId('new-filter').click();
+  const editor = page.getByTestId('filter-editor');
+  await editor.getByTestId('filter-name').fill('Newsletters');
+  const condition = editor.getByTestId('filter-condition');
+  await condition.locator('select').first().selectOption('subject');
+  await condition.locator('input').fill('newsletter');
+  await editor.getByTestId('filter-action').locator('select').nth(1).selectOption('archive');
+  await editor.getByRole('button', { name: 'Add action' }).click();
+  await page.getByTestId('save-filter').click();
+  await expect(page.getByTestId('filter')).toHaveCount(1);
+  await expect(page.getByTestId('filter')).toContainText('Newsletters');
+
+  await sendMail(server.smtp, address, [
+    'From: Shop <shop@example.org>', `To: ${address}`, 'Subject: Weekly Newsletter',
+    'Content-Type: text/plain; charset=utf-8', '', 'Deals of the week.',
+  ].join('\n'));
+  await page.goto('/mail');
+  await expect(page.getByText('No messages here.')).toBeVisible();
+  const archive = page.getByTestId('folder').filter({ hasText: 'Archive' });
+  // The second action (mark read) ran too: no unread count on the Archive.
+  await expect(archive.getByTestId('unread')).toHaveCount(0);
+  await archive.click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Weekly Newsletter' })).toHaveCount(1);
+});

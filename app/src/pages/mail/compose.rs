@@ -278,6 +278,8 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
+    // The change counter at the last successful save.
+    let saved_generation = StoredValue::new(0u32);
     let sending = RwSignal::new(false);
     let closed = StoredValue::new(false);
     let addresses = RwSignal::new(Vec::<MailAddress>::new());
@@ -286,7 +288,10 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let with_signature = seed.with_signature;
     let quote = seed.quote.clone();
     leptos::task::spawn_local(async move {
-        if let Ok(list) = api::mail::addresses().await {
+        if let Ok(list) = api::mail::addresses().await
+            // The composer may have been closed meanwhile.
+            && from.try_get_untracked().is_some()
+        {
             let list: Vec<MailAddress> = list
                 .into_iter()
                 .filter(|a| a.permission != "read")
@@ -337,15 +342,25 @@ pub fn Composer(seed: Seed) -> impl IntoView {
         }
     };
     let save = move || {
-        if closed.get_value() || saving.get_untracked() || sending.get_untracked() {
+        if closed.try_get_value().unwrap_or(true)
+            || saving.get_untracked()
+            || sending.get_untracked()
+        {
             return;
         }
         saving.set(true);
         let msg = outgoing();
         let generation = changed.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::mail::save_draft(&msg).await {
+            let result = api::mail::save_draft(&msg).await;
+            // Closed while saving (its signals are gone): the draft is saved all the same.
+            if changed.try_get_untracked().is_none() {
+                state.changed();
+                return;
+            }
+            match result {
                 Ok(saved) => {
+                    saved_generation.set_value(generation);
                     draft_id.set(Some(saved.id));
                     // The draft now holds the attachments: refer to them there.
                     attached.update(|list| {
@@ -383,7 +398,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
         }
         set_timeout(
             move || {
-                if changed.get_untracked() == generation {
+                if changed.try_get_untracked() == Some(generation) {
                     save();
                 }
             },
@@ -410,10 +425,13 @@ pub fn Composer(seed: Seed) -> impl IntoView {
         leptos::task::spawn_local(async move {
             // A draft save on its way would replace the draft being sent: let it land.
             for _ in 0..100 {
-                if !saving.get_untracked() {
+                if !saving.try_get_untracked().unwrap_or(false) {
                     break;
                 }
                 crate::browser::sleep(Duration::from_millis(50)).await;
+            }
+            if draft_id.try_get_untracked().is_none() {
+                return;
             }
             let msg = OutgoingMessage {
                 draft_id: draft_id.get_untracked(),
@@ -424,7 +442,12 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     .collect(),
                 ..msg
             };
-            match api::mail::send(&msg).await {
+            let result = api::mail::send(&msg).await;
+            if sending.try_get_untracked().is_none() {
+                state.changed();
+                return;
+            }
+            match result {
                 Ok(sent) => {
                     let key = match sent.delivery.as_ref().map(|d| d.state.as_str()) {
                         Some("queued") => Key::MessageQueued,
@@ -547,7 +570,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     "italic" => view! { <i>"I"</i> }.into_any(),
                     "underline" => view! { <u>"U"</u> }.into_any(),
                     "insertUnorderedList" => view! { <span>"• ≡"</span> }.into_any(),
-                    _ => view! { <span>"🔗"</span> }.into_any(),
+                    _ => view! { <span>{t(Key::InsertLink)}</span> }.into_any(),
                 }}
             </button>
         }
@@ -644,7 +667,13 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                         on:click=send>{t(Key::Send)}</button>
                 <button type="button" class="button" data-testid="save-draft"
                         on:click=move |_| save()>{t(Key::SaveDraft)}</button>
-                <button type="button" class="button ghost" data-testid="discard" on:click=discard>{t(Key::Discard)}</button>
+                <button type="button" class="button ghost" data-testid="close-composer"
+                        on:click=move |_| {
+                            // Keep what was written since the last save as a draft.
+                            if changed.get_untracked() != saved_generation.get_value() { save(); }
+                            close();
+                        }>{t(Key::Close)}</button>
+                <button type="button" class="button ghost danger" data-testid="discard" on:click=discard>{t(Key::Discard)}</button>
             </div>
         </form>
     }

@@ -76,7 +76,7 @@ pub fn RecipientField(
         }
         leptos::task::spawn_local(async move {
             if let Ok(found) = api::mail::suggest(q.trim()).await
-                && typed.get_untracked() == q
+                && typed.try_get_untracked().as_ref() == Some(&q)
             {
                 suggestions.set(found);
                 active.set(None);
