@@ -165,6 +165,9 @@ pub struct UserProfile {
     pub time_zone: String,
     pub theme: Theme,
     pub plan: Plan,
+    /// Administers the server (mail addresses); the first account is one.
+    #[serde(default)]
+    pub is_admin: bool,
 }
 
 /// Answer of signup, login and `GET /api/me`: who is signed in, and the CSRF token the

@@ -302,3 +302,41 @@ fn yes() -> bool {
 pub struct FilterOrder {
     pub ids: Vec<i64>,
 }
+
+/// A user's access to an address, as an administrator sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AddressUser {
+    pub user_id: i64,
+    pub email: String,
+    pub display_name: String,
+    /// `read`, `send` (send as, includes read) or `manage` (includes send).
+    pub permission: String,
+}
+
+/// An address of the server, for administrators.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AdminAddress {
+    pub id: i64,
+    pub address: String,
+    pub users: Vec<AddressUser>,
+    /// Messages stored in its folders.
+    pub messages: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewAddress {
+    /// `name@domain` in the server's mail domain, or just the local part.
+    pub address: String,
+}
+
+/// Gives (or changes) a user's access to an address.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GrantAddress {
+    /// The account's sign-in e-mail.
+    pub email: String,
+    pub permission: String,
+}

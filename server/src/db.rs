@@ -28,3 +28,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .context("database migration failed")?;
     Ok(pool)
 }
+
+/// Starts a transaction that holds the write lock from its first statement. A deferred
+/// transaction that reads before it writes cannot be upgraded once another connection
+/// has written meanwhile (SQLite answers "busy" at once, without waiting), so every write
+/// transaction that starts with a read must begin this way.
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}

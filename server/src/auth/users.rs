@@ -14,6 +14,7 @@ struct UserRow {
     time_zone: String,
     theme: String,
     plan: String,
+    is_admin: bool,
 }
 
 impl From<UserRow> for UserProfile {
@@ -26,6 +27,7 @@ impl From<UserRow> for UserProfile {
             time_zone: r.time_zone,
             theme: Theme::from_code(&r.theme).unwrap_or_default(),
             plan: Plan::from_code(&r.plan).unwrap_or_default(),
+            is_admin: r.is_admin,
         }
     }
 }
@@ -44,8 +46,9 @@ pub async fn insert(
     user: NewUser<'_>,
 ) -> Result<Option<i64>, ApiError> {
     let result = sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, password_hash, language, time_zone, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        // The first account on a server administers it.
+        "INSERT INTO users (email, display_name, password_hash, language, time_zone, created_at, is_admin) \
+         VALUES (?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users)) RETURNING id",
     )
     .bind(user.email)
     .bind(user.display_name)
@@ -74,7 +77,7 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, 
 
 pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
     let row: UserRow = sqlx::query_as(
-        "SELECT id, email, display_name, language, time_zone, theme, plan FROM users WHERE id = ?",
+        "SELECT id, email, display_name, language, time_zone, theme, plan, is_admin FROM users WHERE id = ?",
     )
     .bind(user_id)
     .fetch_one(db)

@@ -252,7 +252,7 @@ pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<bool, ApiError> {
 
 /// Puts the user's filters in the given order (ids not listed keep their place after).
 pub async fn reorder(db: &Db, user_id: i64, ids: &[i64]) -> Result<(), ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     for (position, id) in ids.iter().enumerate() {
         sqlx::query("UPDATE mail_filters SET position = ? WHERE id = ? AND user_id = ?")
             .bind(position as i64 - ids.len() as i64)
@@ -376,7 +376,7 @@ async fn forward(
         }
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     outbox::enqueue(
         &mut tx,
         &outbox::Queued {

@@ -2,6 +2,7 @@
 //! with IMAP-style UIDs/MODSEQ and full-text search), inbound SMTP, sending (local
 //! delivery and the relay queue), filters and the JSON API.
 
+pub mod admin;
 pub mod arrival;
 pub mod blobs;
 pub mod compose;
@@ -27,6 +28,16 @@ pub fn router() -> Router<AppState> {
     use send_handlers as w;
     use settings_handlers as s;
     Router::new()
+        .route(
+            "/api/admin/mail/addresses",
+            get(admin::list).post(admin::create),
+        )
+        .route("/api/admin/mail/addresses/{id}", delete(admin::delete))
+        .route("/api/admin/mail/addresses/{id}/users", put(admin::grant))
+        .route(
+            "/api/admin/mail/addresses/{id}/users/{user_id}",
+            delete(admin::revoke),
+        )
         .route("/api/mail/send", post(w::send))
         .route("/api/mail/drafts", post(w::save_draft))
         .route("/api/mail/uploads", post(w::upload))

@@ -304,7 +304,7 @@ pub async fn save_draft(
         .await
         .map_err(ApiError::internal)?;
     let idx = index::index(&raw, &digest);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let drafts = store::folder_with_role(&mut tx, p.address_id, "drafts").await?;
     let flags = store::NewFlags {
         seen: true,
@@ -381,7 +381,7 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
         None => (digest.clone(), idx.clone(), transmitted.len()),
     };
     let size = transmitted.len() as i64;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let sent = store::folder_with_role(&mut tx, p.address_id, "sent").await?;
     let flags = store::NewFlags {
         seen: true,

@@ -104,7 +104,7 @@ pub async fn give_missing_addresses(db: &Db, domain: &str) -> Result<(), ApiErro
     .fetch_all(db)
     .await?;
     for (id, email) in users {
-        let mut tx = db.begin().await?;
+        let mut tx = crate::db::begin_write(db).await?;
         give_address(&mut tx, id, &email, domain).await?;
         tx.commit().await?;
     }
@@ -244,7 +244,7 @@ pub async fn deliver(
     size: i64,
     idx: &Indexed,
 ) -> Result<Vec<(i64, i64)>, ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let filed = file_in_inboxes(&mut tx, address_ids, digest, size, idx).await?;
     tx.commit().await?;
     Ok(filed)
@@ -425,7 +425,7 @@ pub async fn remove(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<S
 
 /// Whether a message or an unsent relay delivery (queued, or failed and retryable) still
 /// needs the raw file.
-async fn blob_in_use(tx: &mut sqlx::SqliteConnection, blob: &str) -> Result<bool, ApiError> {
+pub async fn blob_in_use(tx: &mut sqlx::SqliteConnection, blob: &str) -> Result<bool, ApiError> {
     let used: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM messages WHERE blob = ? UNION ALL SELECT 1 FROM mail_outbox WHERE blob = ? AND state <> 'sent' LIMIT 1",
     )
@@ -461,7 +461,7 @@ pub async fn set_flags(
     seen: Option<bool>,
     flagged: Option<bool>,
 ) -> Result<(), ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
     sqlx::query(
         "UPDATE messages SET seen = COALESCE(?, seen), flagged = COALESCE(?, flagged), modseq = ? WHERE id = ?",
@@ -500,7 +500,7 @@ pub async fn move_message(
     target: i64,
     remember: bool,
 ) -> Result<(), ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let (uid, modseq): (i64, i64) = sqlx::query_as(
         "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
          WHERE id = ? RETURNING uidnext - 1, highest_modseq",
@@ -537,7 +537,7 @@ pub async fn role_folder(db: &Db, mailbox_id: i64, role: &str) -> Result<i64, Ap
 
 /// Marks a message in the Trash deleted: hidden, restorable during the retention period.
 pub async fn mark_deleted(db: &Db, row: &MessageRow) -> Result<(), ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
     sqlx::query("UPDATE messages SET deleted_at = ?, modseq = ? WHERE id = ?")
         .bind(now_unix())
@@ -574,7 +574,7 @@ pub async fn deleted(db: &Db, user_id: i64, since: i64) -> Result<Vec<MessageRow
 
 /// Removes messages deleted before `before` for good; returns the blobs no longer used.
 pub async fn purge(db: &Db, before: i64) -> Result<Vec<String>, ApiError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let gone: Vec<(i64, String)> = sqlx::query_as(
         "DELETE FROM messages WHERE deleted_at IS NOT NULL AND deleted_at < ? RETURNING id, blob",
     )
