@@ -39,6 +39,8 @@ try:
         if m:
             break
     base, smtp = m.group(1), m.group(2)
+    # Keep reading the server's output so its log can never fill the pipe and stall it.
+    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
     smtp_host, smtp_port = smtp.rsplit(":", 1)
 
     jar = CookieJar()

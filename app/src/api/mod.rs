@@ -2,6 +2,7 @@
 //! page can show a translated message for each error code.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod contacts;

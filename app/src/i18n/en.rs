@@ -266,6 +266,23 @@ pub fn text(key: Key) -> &'static str {
         Key::SearchResults => "Search results",
         Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
         Key::ShowImages => "Show images",
+        Key::Administration => "Administration",
+        Key::MailAddresses => "Mail addresses",
+        Key::MailAddressesHelp => {
+            "Create addresses in this server's mail domain and choose who may read them, send as them or manage them."
+        }
+        Key::NewAddress => "New address",
+        Key::PermRead => "Read",
+        Key::PermSend => "Read and send as",
+        Key::PermManage => "Manage",
+        Key::Permission => "Permission",
+        Key::GiveAccess => "Give access",
+        Key::RemoveAccess => "Remove access",
+        Key::Add => "Add",
+        Key::MessageCount => "{count} messages",
+        Key::ConfirmDeleteAddress => {
+            "Deleting {address} also deletes its {count} messages. Type the address to confirm."
+        }
         Key::NewMessage => "New message",
         Key::Reply => "Reply",
         Key::ReplyAll => "Reply all",

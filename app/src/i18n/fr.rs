@@ -282,6 +282,23 @@ pub fn text(key: Key) -> &'static str {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }
         Key::ShowImages => "Afficher les images",
+        Key::Administration => "Administration",
+        Key::MailAddresses => "Adresses e-mail",
+        Key::MailAddressesHelp => {
+            "Créez des adresses dans le domaine de ce serveur et choisissez qui peut les lire, envoyer en leur nom ou les gérer."
+        }
+        Key::NewAddress => "Nouvelle adresse",
+        Key::PermRead => "Lecture",
+        Key::PermSend => "Lecture et envoi",
+        Key::PermManage => "Gestion",
+        Key::Permission => "Droit",
+        Key::GiveAccess => "Donner accès",
+        Key::RemoveAccess => "Retirer l’accès",
+        Key::Add => "Ajouter",
+        Key::MessageCount => "{count} messages",
+        Key::ConfirmDeleteAddress => {
+            "Supprimer {address} supprime aussi ses {count} messages. Saisissez l’adresse pour confirmer."
+        }
         Key::NewMessage => "Nouveau message",
         Key::Reply => "Répondre",
         Key::ReplyAll => "Répondre à tous",

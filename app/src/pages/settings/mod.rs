@@ -1,6 +1,7 @@
 //! Settings: the profile, account security (2FA, application passwords), the sync
 //! assistant and mail (signatures, filters), each on its own tab.
 
+mod admin;
 mod mail;
 mod profile;
 mod security;
@@ -14,12 +15,16 @@ use crate::i18n::{Key, t};
 /// Tabs shared by the settings pages.
 #[component]
 fn SettingsTabs() -> impl IntoView {
+    let session = crate::state::session::use_session();
     view! {
         <nav class="tabs" aria-label=t(Key::Settings)>
             <A href="/settings" exact=true>{t(Key::Profile)}</A>
             <A href="/settings/security">{t(Key::SettingsSecurity)}</A>
             <A href="/settings/sync">{t(Key::SettingsSync)}</A>
             <A href="/settings/mail">{t(Key::SettingsMail)}</A>
+            <Show when=move || session.user().is_some_and(|u| u.is_admin)>
+                <A href="/settings/admin">{t(Key::Administration)}</A>
+            </Show>
         </nav>
     }
 }
@@ -66,6 +71,17 @@ pub fn MailSettingsPage() -> impl IntoView {
             <SettingsTabs />
             <mail::SignaturesCard />
             <mail::FiltersCard />
+        </section>
+    }
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <admin::AddressesCard />
         </section>
     }
 }

@@ -1,0 +1,160 @@
+//! Administration (administrators only): the server's mail addresses, who may use each
+//! (read, send as, manage), new addresses, and deleting one with its content.
+
+use ksuite_common::{AdminAddress, GrantAddress, NewAddress};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::prefs::use_prefs;
+
+const PERMISSIONS: [(&str, Key); 3] = [
+    ("read", Key::PermRead),
+    ("send", Key::PermSend),
+    ("manage", Key::PermManage),
+];
+
+#[component]
+pub fn AddressesCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let list = RwSignal::new(Vec::<AdminAddress>::new());
+    let error = RwSignal::new(None::<String>);
+    let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match api::admin::addresses().await {
+                Ok(l) => list.set(l),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    reload();
+    let new_address = RwSignal::new(String::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let req = NewAddress {
+            address: new_address.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::admin::create(&req).await {
+                Ok(_) => {
+                    new_address.set(String::new());
+                    reload();
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <h2>{t(Key::MailAddresses)}</h2>
+            <p class="muted">{t(Key::MailAddressesHelp)}</p>
+            <form class="inline-form" on:submit=create>
+                <label for="new-address">{t(Key::NewAddress)}</label>
+                <input id="new-address" type="text" required maxlength="254" placeholder="team" data-testid="new-address"
+                       prop:value=move || new_address.get() on:input=move |ev| new_address.set(event_target_value(&ev)) />
+                <button class="button primary small" type="submit">{t(Key::Create)}</button>
+            </form>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <ul class="admin-addresses">
+                <For each=move || list.get() key=|a| format!("{}:{}:{:?}", a.id, a.messages, a.users) let:a>
+                    <AddressItem address=a on_change=Callback::new(move |_| reload()) on_error=Callback::new(fail) />
+                </For>
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn AddressItem(
+    address: AdminAddress,
+    on_change: Callback<()>,
+    on_error: Callback<api::ApiError>,
+) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let id = address.id;
+    let email = RwSignal::new(String::new());
+    let permission = RwSignal::new("send".to_string());
+    let grant = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = GrantAddress {
+            email: email.get_untracked(),
+            permission: permission.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::admin::grant(id, &req).await {
+                Ok(_) => on_change.run(()),
+                Err(e) => on_error.run(e),
+            }
+        });
+    };
+    let name = address.address.clone();
+    let messages = address.messages;
+    let delete = move |_| {
+        let question = fill(
+            text(lang.get_untracked(), Key::ConfirmDeleteAddress),
+            &[("address", name.clone()), ("count", messages.to_string())],
+        );
+        let typed = web_sys::window()
+            .and_then(|w| w.prompt_with_message(&question).ok().flatten())
+            .unwrap_or_default();
+        if typed.trim().is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::admin::delete(id, &typed).await {
+                Ok(()) => on_change.run(()),
+                Err(e) => on_error.run(e),
+            }
+        });
+    };
+    let perm_label = move |p: &str| {
+        PERMISSIONS
+            .iter()
+            .find(|(v, _)| *v == p)
+            .map_or(p.to_string(), |(_, k)| text(lang.get(), *k).to_string())
+    };
+    let form_id = format!("grant-{id}");
+    view! {
+        <li class="admin-address" data-testid="admin-address">
+            <div class="row">
+                <strong>{address.address.clone()}</strong>
+                <span class="muted">{move || fill(text(lang.get(), Key::MessageCount), &[("count", messages.to_string())])}</span>
+                <button type="button" class="button small danger" on:click=delete>{t(Key::Delete)}</button>
+            </div>
+            <ul class="address-users">
+                {address.users.iter().map(|u| {
+                    let user_id = u.user_id;
+                    let p = u.permission.clone();
+                    view! {
+                        <li>
+                            <span>{format!("{} <{}>", u.display_name, u.email)}</span>
+                            <span class="muted">{move || perm_label(&p)}</span>
+                            <button type="button" class="button ghost small" aria-label=t(Key::RemoveAccess)
+                                    on:click=move |_| leptos::task::spawn_local(async move {
+                                        match api::admin::revoke(id, user_id).await {
+                                            Ok(_) => on_change.run(()),
+                                            Err(e) => on_error.run(e),
+                                        }
+                                    })>"×"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="inline-form" on:submit=grant>
+                <label for=form_id.clone()>{t(Key::GiveAccess)}</label>
+                <input id=form_id type="email" required placeholder="name@example.org" data-testid="grant-email"
+                       prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                <select aria-label=t(Key::Permission) on:change=move |ev| permission.set(event_target_value(&ev))>
+                    {PERMISSIONS.iter().map(|(v, k)| view! {
+                        <option value=*v selected=*v == "send">{t(*k)}</option>
+                    }).collect_view()}
+                </select>
+                <button class="button small" type="submit">{t(Key::Add)}</button>
+            </form>
+        </li>
+    }
+}
