@@ -38,6 +38,7 @@ use crate::state::AppState;
         crate::mail::handlers::search,
         crate::mail::handlers::html,
         crate::mail::handlers::attachment,
+        crate::mail::handlers::thread,
         crate::mail::send_handlers::send,
         crate::mail::send_handlers::save_draft,
         crate::mail::send_handlers::upload,

@@ -126,6 +126,22 @@ async fn local_send_reply_bcc_and_answered() {
     assert!(list(&bob, "inbox").await[0].answered);
     assert_eq!(list(&bob, "sent").await[0].thread_id, original.thread_id);
 
+    // The conversation, oldest first, across folders.
+    let thread: Vec<MessageSummary> = bob
+        .get(&format!("/api/mail/messages/{}/thread", original.id))
+        .await
+        .json()
+        .await
+        .expect("thread");
+    let subjects: Vec<&str> = thread.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects, ["Lunch on Friday?", "Re: Lunch on Friday?"]);
+    assert_eq!(
+        cat.get(&format!("/api/mail/messages/{}/thread", original.id))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
     // Found by search in Sent too.
     let found: Vec<MessageSummary> = bob
         .get("/api/mail/search?q=yes")

@@ -187,3 +187,7 @@ pub async fn upload(
         Err(ApiError::Server { status, body })
     }
 }
+
+pub async fn thread(id: i64) -> Result<Vec<MessageSummary>, ApiError> {
+    get_json(&format!("/api/mail/messages/{id}/thread")).await
+}

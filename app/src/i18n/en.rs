@@ -266,6 +266,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SearchResults => "Search results",
         Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
         Key::ShowImages => "Show images",
+        Key::ConversationCount => "Conversation: {count} messages",
         Key::Administration => "Administration",
         Key::MailAddresses => "Mail addresses",
         Key::MailAddressesHelp => {

@@ -282,6 +282,7 @@ pub fn text(key: Key) -> &'static str {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }
         Key::ShowImages => "Afficher les images",
+        Key::ConversationCount => "Conversation : {count} messages",
         Key::Administration => "Administration",
         Key::MailAddresses => "Adresses e-mail",
         Key::MailAddressesHelp => {

@@ -301,6 +301,19 @@ pub async fn raw(
     ))
 }
 
+/// The conversation of a message, oldest first, across the user's folders.
+#[utoipa::path(get, path = "/api/mail/messages/{id}/thread", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<MessageSummary>), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn thread(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<MessageSummary>>> {
+    let row = own_message(&state, session.user_id, id).await?;
+    let rows = store::thread(&state.db, session.user_id, &row.thread_id).await?;
+    Ok(Json(rows.iter().map(store::MessageRow::summary).collect()))
+}
+
 /// Mark read/unread, flag/unflag.
 #[utoipa::path(patch, path = "/api/mail/messages/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MessageFlags,
     responses((status = 200, body = MessageSummary), (status = 404, body = ksuite_common::ErrorBody)))]

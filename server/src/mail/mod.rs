@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
             get(h::message).patch(h::update).delete(h::delete),
         )
         .route("/api/mail/messages/{id}/move", post(h::move_message))
+        .route("/api/mail/messages/{id}/thread", get(h::thread))
         .route("/api/mail/messages/{id}/html", get(h::html))
         .route(
             "/api/mail/messages/{id}/attachments/{index}",

@@ -384,6 +384,20 @@ pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow
     .await?)
 }
 
+/// The conversation a message belongs to: the user's live messages with its thread id,
+/// in every folder, oldest first.
+pub async fn thread(db: &Db, user_id: i64, thread_id: &str) -> Result<Vec<MessageRow>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ? AND deleted_at IS NULL AND mailbox_id IN \
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
+         ORDER BY COALESCE(sent_at, received_at), id LIMIT 200"
+    ))
+    .bind(thread_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
 /// A message by id, whoever owns it (for the server's own work, like filters).
 pub async fn message_by_id(db: &Db, id: i64) -> Result<Option<MessageRow>, ApiError> {
     Ok(sqlx::query_as(&format!(

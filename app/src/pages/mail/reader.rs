@@ -99,6 +99,7 @@ pub fn Reader() -> impl IntoView {
                 </dl>
                 <p class="muted">{format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang.get_untracked())}</p>
                 {m.delivery.clone().map(|d| view! { <DeliveryLine delivery=d /> })}
+                <Conversation id=id />
                 <div class="actions">
                     {(!in_deleted && is_draft).then(|| view! {
                         <button type="button" class="button primary small" data-testid="edit-draft"
@@ -244,5 +245,42 @@ fn DeliveryLine(delivery: Delivery) -> impl IntoView {
                 </div>
             }
         }}
+    }
+}
+
+/// The other messages of the conversation (in any folder), oldest first, to jump to.
+#[component]
+fn Conversation(id: i64) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let thread = LocalResource::new(move || api::mail::thread(id));
+    move || {
+        let list = match thread.get() {
+            Some(Ok(list)) if list.len() > 1 => list,
+            _ => return ().into_any(),
+        };
+        let count = list.len();
+        view! {
+            <details class="conversation" data-testid="conversation">
+                <summary>{move || fill(text(lang.get(), Key::ConversationCount), &[("count", count.to_string())])}</summary>
+                <ol>
+                    {list.into_iter().map(|m| {
+                        let current = m.id == id;
+                        let other = m.id;
+                        let who = m.from_name.clone().or(m.from_address.clone()).unwrap_or_default();
+                        view! {
+                            <li class:current=current>
+                                <button type="button" class="link-button" disabled=current
+                                        on:click=move |_| state.selected.set(Some(other))>
+                                    <span>{who}</span>
+                                    <span class="muted">{format!(" · {}", format_datetime(m.sent_at.unwrap_or(m.received_at), lang.get_untracked()))}</span>
+                                    <span class="snippet">{m.snippet.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </details>
+        }.into_any()
     }
 }
