@@ -121,6 +121,8 @@ test('reply to a message, find the reply in Sent, search for it, delete and rest
   await expect(page.getByTestId('reader-body')).toContainText('> Here are my notes');
   await expect(page.getByTestId('delivery')).toHaveAttribute('data-state', 'queued');
   await expect(page.getByTestId('delivery')).toContainText('ada@example.org');
+  // The conversation links the reply with the message it answers.
+  await expect(page.getByTestId('conversation')).toContainText('2 messages');
 
   // The original is marked answered; search finds the reply.
   await page.getByRole('searchbox', { name: 'Search mail' }).fill('wonderful');
