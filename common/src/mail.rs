@@ -340,3 +340,20 @@ pub struct GrantAddress {
     pub email: String,
     pub permission: String,
 }
+
+/// A folder to create in one of the user's addresses.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewFolder {
+    pub address: String,
+    pub name: String,
+    /// The folder it goes in (of the same address); `None` for the top level.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct RenameFolder {
+    pub name: String,
+}

@@ -204,3 +204,51 @@ test('a filter made in Settings files arriving mail into the Archive', async ({ 
   await archive.click();
   await expect(page.getByTestId('message').filter({ hasText: 'Weekly Newsletter' })).toHaveCount(1);
 });
+
+test('own folders: create one, file a message in it, find it by date, empty the Trash', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  for (const subject of ['Trip receipts', 'Old newsletter']) {
+    await sendMail(server.smtp, address, [
+      'From: Bank <bank@example.org>', `To: ${address}`, `Subject: ${subject}`,
+      'Content-Type: text/plain; charset=utf-8', '', 'Details inside.',
+    ].join('\n'));
+  }
+  await page.reload();
+  page.once('dialog', (d) => d.accept('Receipts'));
+  await page.getByTestId('new-folder').click();
+  const receipts = page.getByTestId('folder').filter({ hasText: 'Receipts' });
+  await expect(receipts).toBeVisible();
+
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Trip receipts' }).click();
+  await page.getByTestId('move').selectOption({ label: 'Receipts' });
+  await receipts.click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Trip receipts' })).toHaveCount(1);
+  await expect(page.getByTestId('rename-folder')).toBeVisible();
+
+  // Date range: today finds both, a range in the past finds nothing.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByRole('searchbox', { name: 'Search mail' }).fill('details');
+  await page.getByTestId('search-from').fill(today);
+  await page.getByTestId('search-to').fill(today);
+  await page.getByRole('button', { name: 'Search mail' }).click();
+  await expect(page.getByTestId('message')).toHaveCount(2);
+  await page.getByTestId('search-from').fill('2020-01-01');
+  await page.getByTestId('search-to').fill('2020-12-31');
+  await page.getByRole('button', { name: 'Search mail' }).click();
+  await expect(page.getByText('No messages here.')).toBeVisible();
+
+  // Delete the other one, then empty the Trash (explicitly, after confirming).
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Old newsletter' }).click();
+  await page.getByTestId('delete-message').click();
+  await page.getByTestId('folder').filter({ hasText: 'Trash' }).click();
+  await expect(page.getByTestId('message')).toHaveCount(1);
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('empty-trash').click();
+  await expect(page.getByText('No messages here.')).toBeVisible();
+  await page.getByTestId('deleted-mail').click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Old newsletter' })).toHaveCount(1);
+});

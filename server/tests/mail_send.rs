@@ -532,3 +532,123 @@ async fn relay_queue_retries_until_the_relay_takes_it() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(relay.received().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn own_folders_nest_rename_delete_and_the_trash_empties() {
+    let server = server_with(None).await;
+    let ann = signed_in(&server, "ann@example.com").await;
+    let bob = signed_in(&server, "bob@example.com").await;
+    let create = |name: &str, parent: Option<i64>| json!({"address": "ann@ksuite.test", "name": name, "parent_id": parent});
+    let r = ann
+        .post("/api/mail/folders", &create("Projects", None))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let projects: MailFolder = r.json().await.expect("folder");
+    assert_eq!((projects.role.clone(), projects.parent_id), (None, None));
+    let apollo: MailFolder = ann
+        .post("/api/mail/folders", &create("Apollo", Some(projects.id)))
+        .await
+        .json()
+        .await
+        .expect("subfolder");
+    assert_eq!(apollo.parent_id, Some(projects.id));
+    // Clashes, bad names, other people's addresses and folders are refused.
+    for (body, status) in [
+        (create("projects", None), StatusCode::UNPROCESSABLE_ENTITY),
+        (create("a/b", None), StatusCode::UNPROCESSABLE_ENTITY),
+        (create(" ", None), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"address": "bob@ksuite.test", "name": "Mine"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        assert_eq!(ann.post("/api/mail/folders", &body).await.status(), status);
+    }
+    let r = bob
+        .post(
+            "/api/mail/folders",
+            &json!({"address": "bob@ksuite.test", "name": "X", "parent_id": projects.id}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Rename; system folders keep their names.
+    let r = ann
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/mail/folders/{}", apollo.id),
+            &json!({"name": "Apollo 11"}),
+        )
+        .await;
+    assert_eq!(
+        r.json::<MailFolder>().await.expect("renamed").name,
+        "Apollo 11"
+    );
+    let inbox = folder(&ann, "inbox").await;
+    let r = ann
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/mail/folders/{}", inbox.id),
+            &json!({"name": "Post"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A message filed in the subfolder goes to the Trash when its parent is deleted.
+    send(
+        &bob,
+        json!({"from": "bob@ksuite.test", "to": ["ann@ksuite.test"], "subject": "Launch", "text": "Go"}),
+    )
+    .await;
+    let launch = list(&ann, "inbox").await[0].id;
+    let r = ann
+        .post(
+            &format!("/api/mail/messages/{launch}/move"),
+            &json!({"folder_id": apollo.id}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = ann
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/mail/folders/{}", projects.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let folders: Vec<MailFolder> = ann
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    assert!(
+        folders.iter().all(|f| f.role.is_some()),
+        "both folders are gone"
+    );
+    let trash = list(&ann, "trash").await;
+    assert_eq!(trash.len(), 1);
+    assert_eq!(trash[0].subject, "Launch");
+
+    // Emptying the Trash is explicit, and what it held stays restorable.
+    let trash_id = folder(&ann, "trash").await.id;
+    let r = ann
+        .post(&format!("/api/mail/folders/{}/empty", inbox.id), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = ann
+        .post(&format!("/api/mail/folders/{trash_id}/empty"), &json!({}))
+        .await;
+    assert_eq!(r.json::<MailFolder>().await.expect("trash").total, 0);
+    let deleted: Vec<MessageSummary> = ann
+        .get("/api/mail/deleted")
+        .await
+        .json()
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.len(), 1);
+    let r = ann
+        .post(&format!("/api/mail/messages/{launch}/restore"), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -3,8 +3,8 @@
 use gloo_net::http::Request;
 use ksuite_common::{
     ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress, MailFilter, MailFolder,
-    MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, OutgoingMessage,
-    SavedDraft, SentMessage, SignatureUpdate, UploadedFile,
+    MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, NewFolder,
+    OutgoingMessage, RenameFolder, SavedDraft, SentMessage, SignatureUpdate, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -65,12 +65,20 @@ pub async fn search(
     q: &str,
     unread: bool,
     attachments: bool,
+    from: &str,
+    to: &str,
 ) -> Result<Vec<MessageSummary>, ApiError> {
-    get_json(&format!(
+    let mut url = format!(
         "/api/mail/search?q={}&unread={unread}&attachments={attachments}",
         enc(q)
-    ))
-    .await
+    );
+    if !from.is_empty() {
+        url.push_str(&format!("&from={}", enc(from)));
+    }
+    if !to.is_empty() {
+        url.push_str(&format!("&to={}", enc(to)));
+    }
+    get_json(&url).await
 }
 
 pub async fn send(msg: &OutgoingMessage) -> Result<SentMessage, ApiError> {
@@ -190,4 +198,28 @@ pub async fn upload(
 
 pub async fn thread(id: i64) -> Result<Vec<MessageSummary>, ApiError> {
     get_json(&format!("/api/mail/messages/{id}/thread")).await
+}
+
+pub async fn create_folder(req: &NewFolder) -> Result<MailFolder, ApiError> {
+    send_json(Request::post("/api/mail/folders"), req).await
+}
+
+pub async fn rename_folder(id: i64, name: String) -> Result<MailFolder, ApiError> {
+    send_json(
+        Request::patch(&format!("/api/mail/folders/{id}")),
+        &RenameFolder { name },
+    )
+    .await
+}
+
+pub async fn delete_folder(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/mail/folders/{id}"))).await
+}
+
+pub async fn empty_folder(id: i64) -> Result<MailFolder, ApiError> {
+    send_json(
+        Request::post(&format!("/api/mail/folders/{id}/empty")),
+        &serde_json::json!({}),
+    )
+    .await
 }

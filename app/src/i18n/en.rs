@@ -266,6 +266,20 @@ pub fn text(key: Key) -> &'static str {
         Key::SearchResults => "Search results",
         Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
         Key::ShowImages => "Show images",
+        Key::NewFolder => "New folder",
+        Key::NewSubfolder => "New folder inside",
+        Key::RenameFolder => "Rename folder",
+        Key::DeleteFolder => "Delete folder",
+        Key::FolderNamePrompt => "Folder name",
+        Key::ConfirmDeleteFolder => {
+            "Delete this folder and its subfolders? Their messages go to the Trash."
+        }
+        Key::EmptyTrash => "Empty Trash",
+        Key::ConfirmEmptyTrash => {
+            "Empty the Trash? Its messages stay restorable under “Restore deleted e-mails” for a while."
+        }
+        Key::DateFrom => "From date",
+        Key::DateTo => "To date",
         Key::ConversationCount => "Conversation: {count} messages",
         Key::Administration => "Administration",
         Key::MailAddresses => "Mail addresses",

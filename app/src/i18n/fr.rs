@@ -282,6 +282,20 @@ pub fn text(key: Key) -> &'static str {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }
         Key::ShowImages => "Afficher les images",
+        Key::NewFolder => "Nouveau dossier",
+        Key::NewSubfolder => "Nouveau sous-dossier",
+        Key::RenameFolder => "Renommer le dossier",
+        Key::DeleteFolder => "Supprimer le dossier",
+        Key::FolderNamePrompt => "Nom du dossier",
+        Key::ConfirmDeleteFolder => {
+            "Supprimer ce dossier et ses sous-dossiers ? Leurs messages vont à la corbeille."
+        }
+        Key::EmptyTrash => "Vider la corbeille",
+        Key::ConfirmEmptyTrash => {
+            "Vider la corbeille ? Ses messages restent récupérables un temps dans « Restaurer les e-mails supprimés »."
+        }
+        Key::DateFrom => "Depuis le",
+        Key::DateTo => "Jusqu’au",
         Key::ConversationCount => "Conversation : {count} messages",
         Key::Administration => "Administration",
         Key::MailAddresses => "Adresses e-mail",

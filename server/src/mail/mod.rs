@@ -7,6 +7,7 @@ pub mod arrival;
 pub mod blobs;
 pub mod compose;
 pub mod filters;
+pub mod folders;
 pub mod handlers;
 pub mod html;
 pub mod index;
@@ -57,7 +58,12 @@ pub fn router() -> Router<AppState> {
             "/api/mail/filters/{id}",
             put(s::update_filter).delete(s::delete_filter),
         )
-        .route("/api/mail/folders", get(h::folders))
+        .route("/api/mail/folders", get(h::folders).post(folders::create))
+        .route(
+            "/api/mail/folders/{id}",
+            axum::routing::patch(folders::rename).delete(folders::delete),
+        )
+        .route("/api/mail/folders/{id}/empty", post(folders::empty))
         .route("/api/mail/folders/{id}/messages", get(h::messages))
         .route(
             "/api/mail/messages/{id}",

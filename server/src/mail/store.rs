@@ -515,6 +515,19 @@ pub async fn move_message(
     remember: bool,
 ) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
+    refile(&mut tx, row.id, target, remember).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a message to folder `target` inside `tx`: a new UID there, a new MODSEQ in both
+/// folders; `remember` keeps the folder it came from.
+pub async fn refile(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    target: i64,
+    remember: bool,
+) -> Result<(), ApiError> {
     let (uid, modseq): (i64, i64) = sqlx::query_as(
         "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
          WHERE id = ? RETURNING uidnext - 1, highest_modseq",
@@ -522,7 +535,11 @@ pub async fn move_message(
     .bind(target)
     .fetch_one(&mut *tx)
     .await?;
-    next_modseq(&mut tx, row.mailbox_id).await?;
+    let from: i64 = sqlx::query_scalar("SELECT mailbox_id FROM messages WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    next_modseq(&mut *tx, from).await?;
     sqlx::query(
         "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, deleted_at = NULL, \
          previous_mailbox_id = CASE WHEN ? THEN mailbox_id ELSE NULL END WHERE id = ?",
@@ -531,10 +548,9 @@ pub async fn move_message(
     .bind(uid)
     .bind(modseq)
     .bind(remember)
-    .bind(row.id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -296,7 +296,9 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                 .into_iter()
                 .filter(|a| a.permission != "read")
                 .collect();
-            if from.get_untracked().is_empty()
+            // An address the user may only read cannot be the sender: use their first one.
+            let current = from.get_untracked();
+            if !list.iter().any(|a| a.address == current)
                 && let Some(first) = list.first()
             {
                 from.set(first.address.clone());

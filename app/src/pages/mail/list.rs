@@ -23,6 +23,8 @@ pub fn MessageList() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let unread = RwSignal::new(false);
     let attachments = RwSignal::new(false);
+    let date_from = RwSignal::new(String::new());
+    let date_to = RwSignal::new(String::new());
 
     // Reload the first page whenever the mode changes or something changed.
     Effect::new(move |_| {
@@ -39,7 +41,9 @@ pub fn MessageList() -> impl IntoView {
                     q,
                     unread,
                     attachments,
-                } => api::mail::search(q, *unread, *attachments)
+                    from,
+                    to,
+                } => api::mail::search(q, *unread, *attachments, from, to)
                     .await
                     .map(|m| (m, None)),
                 Mode::Deleted => api::mail::deleted().await.map(|m| (m, None)),
@@ -74,6 +78,8 @@ pub fn MessageList() -> impl IntoView {
             q: query.get_untracked(),
             unread: unread.get_untracked(),
             attachments: attachments.get_untracked(),
+            from: date_from.get_untracked(),
+            to: date_to.get_untracked(),
         }));
     };
     let row = move |m: MessageSummary| {
@@ -111,6 +117,8 @@ pub fn MessageList() -> impl IntoView {
                 <input type="search" aria-label=t(Key::SearchMail) placeholder=t(Key::SearchMail) bind:value=query />
                 <label class="check"><input type="checkbox" bind:checked=unread />{t(Key::UnreadOnly)}</label>
                 <label class="check"><input type="checkbox" bind:checked=attachments />{t(Key::WithAttachments)}</label>
+                <label class="date">{t(Key::DateFrom)}<input type="date" data-testid="search-from" bind:value=date_from /></label>
+                <label class="date">{t(Key::DateTo)}<input type="date" data-testid="search-to" bind:value=date_to /></label>
                 <button class="button small" type="submit">{t(Key::SearchMail)}</button>
             </form>
             {move || match state.mode.get() {
@@ -119,6 +127,21 @@ pub fn MessageList() -> impl IntoView {
                     <p class="muted">{fill(text(lang.get(), Key::DeletedMailHelp), &[("days", RETENTION_DAYS.to_string())])}</p>
                 }.into_any()),
                 Some(Mode::Search { .. }) => Some(view! { <h2>{t(Key::SearchResults)}</h2> }.into_any()),
+                Some(Mode::Folder(id)) if state.folders.get().iter().any(|f| f.id == id && f.role.as_deref() == Some("trash") && f.total > 0) => Some(view! {
+                    <button type="button" class="button small danger empty-trash" data-testid="empty-trash" on:click=move |_| {
+                        let confirmed = web_sys::window()
+                            .and_then(|w| w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmEmptyTrash)).ok())
+                            .unwrap_or(false);
+                        if confirmed {
+                            leptos::task::spawn_local(async move {
+                                match api::mail::empty_folder(id).await {
+                                    Ok(_) => { state.selected.set(None); state.changed(); }
+                                    Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+                                }
+                            });
+                        }
+                    }>{t(Key::EmptyTrash)}</button>
+                }.into_any()),
                 _ => None,
             }}
             <Show when=move || error.get().is_some()>

@@ -21,6 +21,9 @@ pub(crate) enum Mode {
         q: String,
         unread: bool,
         attachments: bool,
+        /// `YYYY-MM-DD` bounds, inclusive; empty for none.
+        from: String,
+        to: String,
     },
     Deleted,
 }
@@ -57,6 +60,123 @@ pub(crate) fn folder_name(lang: ksuite_common::Language, f: &MailFolder) -> Stri
         _ => return f.name.clone(),
     };
     text(lang, key).to_string()
+}
+
+/// Folders of one address in display order: system folders, then the user's own as a
+/// tree (each after its parent), with their depth.
+fn in_tree_order(folders: Vec<MailFolder>) -> Vec<(MailFolder, usize)> {
+    fn walk(
+        all: &[MailFolder],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(MailFolder, usize)>,
+    ) {
+        for f in all
+            .iter()
+            .filter(|f| f.role.is_none() && f.parent_id == parent)
+        {
+            out.push((f.clone(), depth));
+            if depth < 16 {
+                walk(all, Some(f.id), depth + 1, out);
+            }
+        }
+    }
+    let mut out: Vec<(MailFolder, usize)> = folders
+        .iter()
+        .filter(|f| f.role.is_some())
+        .map(|f| (f.clone(), 0))
+        .collect();
+    walk(&folders, None, 0, &mut out);
+    out
+}
+
+/// New folder (inside the open one when it is the user's own), rename, delete.
+#[component]
+fn FolderTools(address: String) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let state = expect_context::<MailState>();
+    let error = RwSignal::new(None::<String>);
+    // The open folder, when it is one of this address's own folders.
+    let own = {
+        let address = address.clone();
+        move || match state.mode.get() {
+            Some(Mode::Folder(id)) => state
+                .folders
+                .get()
+                .into_iter()
+                .find(|f| f.id == id && f.address == address && f.role.is_none()),
+            _ => None,
+        }
+    };
+    let ask = move |key: Key, current: &str| {
+        web_sys::window()
+            .and_then(|w| {
+                w.prompt_with_message_and_default(text(lang.get_untracked(), key), current)
+                    .ok()
+                    .flatten()
+            })
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let done = move |r: Result<(), api::ApiError>| match r {
+        Ok(()) => {
+            error.set(None);
+            state.changed();
+        }
+        Err(e) => error.set(Some(crate::i18n::error_message(lang.get_untracked(), &e))),
+    };
+    let create = {
+        let own = own.clone();
+        let address = address.clone();
+        move |_| {
+            let Some(name) = ask(Key::FolderNamePrompt, "") else {
+                return;
+            };
+            let req = ksuite_common::NewFolder {
+                address: address.clone(),
+                name,
+                parent_id: own().map(|f| f.id),
+            };
+            leptos::task::spawn_local(async move {
+                done(api::mail::create_folder(&req).await.map(|_| ()))
+            });
+        }
+    };
+    let own_for_view = own.clone();
+    view! {
+        <div class="folder-tools">
+            <button type="button" class="button ghost small" data-testid="new-folder" on:click=create>
+                {move || if own().is_some() { t(Key::NewSubfolder)() } else { t(Key::NewFolder)() }}
+            </button>
+            {move || own_for_view().map(|f| {
+                let (id, name) = (f.id, f.name.clone());
+                view! {
+                    <button type="button" class="button ghost small" data-testid="rename-folder" on:click=move |_| {
+                        if let Some(new_name) = ask(Key::FolderNamePrompt, &name) {
+                            leptos::task::spawn_local(async move { done(api::mail::rename_folder(id, new_name).await.map(|_| ())) });
+                        }
+                    }>{t(Key::RenameFolder)}</button>
+                    <button type="button" class="button ghost small danger" data-testid="delete-folder" on:click=move |_| {
+                        let confirmed = web_sys::window()
+                            .and_then(|w| w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteFolder)).ok())
+                            .unwrap_or(false);
+                        if confirmed {
+                            leptos::task::spawn_local(async move {
+                                let r = api::mail::delete_folder(id).await;
+                                if r.is_ok() {
+                                    state.mode.set(None);
+                                }
+                                done(r)
+                            });
+                        }
+                    }>{t(Key::DeleteFolder)}</button>
+                }
+            })}
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+        </div>
+    }
 }
 
 #[component]
@@ -118,18 +238,19 @@ pub fn MailPage() -> impl IntoView {
                         let mut addresses: Vec<String> = folders.iter().map(|f| f.address.clone()).collect();
                         addresses.dedup();
                         addresses.into_iter().map(|address| {
-                            let mine: Vec<MailFolder> = folders.iter().filter(|f| f.address == address).cloned().collect();
+                            let mine = in_tree_order(folders.iter().filter(|f| f.address == address).cloned().collect());
+                            let here = address.clone();
                             view! {
                                 <p class="mail-address" data-testid="mail-address">
                                     {move || fill(text(lang.get(), Key::MailAddressIs), &[("address", address.clone())])}
                                 </p>
                                 <ul class="folder-list">
-                                    {mine.into_iter().map(|f| {
+                                    {mine.into_iter().map(|(f, depth)| {
                                         let id = f.id;
                                         let current = move || state.mode.get() == Some(Mode::Folder(id));
                                         let name = folder_name(lang.get_untracked(), &f);
                                         view! {
-                                            <li>
+                                            <li style=format!("--depth: {depth}")>
                                                 <button type="button" class="folder" class:selected=current
                                                         aria-current=move || current().then_some("page")
                                                         data-testid="folder" on:click=move |_| open(Mode::Folder(id))>
@@ -140,6 +261,7 @@ pub fn MailPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
+                                <FolderTools address=here />
                             }
                         }).collect_view()
                     }}

@@ -1,0 +1,230 @@
+//! The user's own folders (nested, per address): create, rename, delete (their messages go
+//! to the Trash first, so nothing is lost), and emptying the Trash explicitly.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ksuite_common::{MailFolder, NewFolder, RenameFolder};
+
+use super::store;
+use crate::auth::session::Session;
+use crate::db::Db;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::now_unix;
+use crate::state::AppState;
+
+const MAX_NAME: usize = 100;
+const MAX_DEPTH: usize = 8;
+
+fn clean_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(ApiError::validation(format!(
+            "A folder name has 1 to {MAX_NAME} characters."
+        )));
+    }
+    if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        return Err(ApiError::validation(
+            "A folder name cannot contain / or \\.",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// `(address id, role, parent id)` of a folder the user may change (send or manage access).
+async fn changeable(
+    db: &Db,
+    user_id: i64,
+    folder_id: i64,
+) -> ApiResult<(i64, Option<String>, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT m.address_id, m.role, m.parent_id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
+         WHERE m.id = ? AND u.user_id = ? AND u.permission <> 'read'",
+    )
+    .bind(folder_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(ApiError::not_found)
+}
+
+async fn name_taken(
+    db: &Db,
+    address_id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+    except: i64,
+) -> ApiResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM mailboxes WHERE address_id = ? AND parent_id IS ? AND lower(name) = lower(?) AND id <> ?",
+    )
+    .bind(address_id)
+    .bind(parent_id)
+    .bind(name)
+    .bind(except)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+fn taken(name: &str) -> ApiError {
+    ApiError::validation(format!("There is already a folder {name:?} here."))
+}
+
+/// The folder with its counts, as the folder list shows it.
+async fn folder_view(db: &Db, user_id: i64, id: i64) -> ApiResult<MailFolder> {
+    store::folders(db, user_id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Create a folder (inside another one of the same address, or at the top).
+#[utoipa::path(post, path = "/api/mail/folders", tag = "mail", request_body = NewFolder,
+    responses((status = 201, body = MailFolder), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(req): ApiJson<NewFolder>,
+) -> ApiResult<(StatusCode, Json<MailFolder>)> {
+    let name = clean_name(&req.name)?;
+    let address_id: i64 = sqlx::query_scalar(
+        "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
+         WHERE a.address = ? AND u.user_id = ? AND u.permission <> 'read'",
+    )
+    .bind(req.address.trim().to_lowercase())
+    .bind(session.user_id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    if let Some(parent) = req.parent_id {
+        let (parent_address, _, _) = changeable(&state.db, session.user_id, parent).await?;
+        if parent_address != address_id {
+            return Err(ApiError::validation(
+                "A folder goes inside a folder of the same address.",
+            ));
+        }
+        if ancestors(&state.db, parent).await?.len() >= MAX_DEPTH {
+            return Err(ApiError::validation(format!(
+                "Folders nest at most {MAX_DEPTH} deep."
+            )));
+        }
+    }
+    if name_taken(&state.db, address_id, req.parent_id, &name, 0).await? {
+        return Err(taken(&name));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mailboxes (address_id, parent_id, name, uidvalidity) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(address_id)
+    .bind(req.parent_id)
+    .bind(&name)
+    .bind(now_unix())
+    .fetch_one(&state.db)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(folder_view(&state.db, session.user_id, id).await?),
+    ))
+}
+
+/// The folder and the folders it is in, innermost first.
+async fn ancestors(db: &Db, id: i64) -> ApiResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM mailboxes WHERE id = ? \
+         UNION ALL SELECT m.id, m.parent_id FROM mailboxes m JOIN up ON m.id = up.parent_id) SELECT id FROM up",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Rename one of the user's own folders.
+#[utoipa::path(patch, path = "/api/mail/folders/{id}", tag = "mail", params(("id" = i64, Path)), request_body = RenameFolder,
+    responses((status = 200, body = MailFolder), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn rename(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RenameFolder>,
+) -> ApiResult<Json<MailFolder>> {
+    let name = clean_name(&req.name)?;
+    let (address_id, role, parent_id) = changeable(&state.db, session.user_id, id).await?;
+    if role.is_some() {
+        return Err(ApiError::validation("System folders keep their names."));
+    }
+    if name_taken(&state.db, address_id, parent_id, &name, id).await? {
+        return Err(taken(&name));
+    }
+    sqlx::query("UPDATE mailboxes SET name = ? WHERE id = ?")
+        .bind(&name)
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    Ok(Json(folder_view(&state.db, session.user_id, id).await?))
+}
+
+/// Delete one of the user's own folders with its subfolders; their messages go to the
+/// Trash first (restorable as any deleted message).
+#[utoipa::path(delete, path = "/api/mail/folders/{id}", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let (address_id, role, _) = changeable(&state.db, session.user_id, id).await?;
+    if role.is_some() {
+        return Err(ApiError::validation("System folders cannot be deleted."));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let trash = store::folder_with_role(&mut tx, address_id, "trash").await?;
+    let inside: Vec<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT m.id FROM mailboxes m JOIN down ON m.parent_id = down.id) \
+         SELECT x.id FROM messages x WHERE x.mailbox_id IN (SELECT id FROM down)",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for message in inside {
+        store::refile(&mut tx, message, trash, false).await?;
+    }
+    sqlx::query("DELETE FROM mailboxes WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Empty the Trash: its messages are deleted, still restorable for the retention period.
+#[utoipa::path(post, path = "/api/mail/folders/{id}/empty", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 200, body = MailFolder), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn empty(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MailFolder>> {
+    let (_, role, _) = changeable(&state.db, session.user_id, id).await?;
+    if role.as_deref() != Some("trash") {
+        return Err(ApiError::validation("Only the Trash can be emptied."));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let modseq: i64 = sqlx::query_scalar(
+        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE messages SET deleted_at = ?, modseq = ? WHERE mailbox_id = ? AND deleted_at IS NULL",
+    )
+    .bind(now_unix())
+    .bind(modseq)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Json(folder_view(&state.db, session.user_id, id).await?))
+}
