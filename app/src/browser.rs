@@ -46,3 +46,17 @@ pub async fn sleep(d: std::time::Duration) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// A yes/no setting kept in this browser's local storage.
+pub fn local_flag(key: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some_and(|v| v == "1")
+}
+
+pub fn set_local_flag(key: &str, on: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(key, if on { "1" } else { "0" });
+    }
+}

@@ -45,6 +45,9 @@ pub struct MessageSummary {
     /// For sent messages with outside recipients: `queued`, `sent` or `failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<String>,
+    /// In a conversation list: how many messages the conversation has in this folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_count: Option<i64>,
 }
 
 /// A page of a folder, newest first; `next` continues after the last one.

@@ -173,6 +173,19 @@ test('write to yourself with an attachment: the draft saves itself, the message 
   await expect(page.getByTestId('attachment')).toHaveText('list.txt');
   await drafts.click();
   await expect(page.getByText('No messages here.')).toBeVisible();
+
+  // Answer it: the inbox then holds a conversation of two, shown as one row on request.
+  const inbox = page.getByTestId('folder').filter({ hasText: 'Inbox' });
+  await inbox.click();
+  await page.getByTestId('message').filter({ hasText: 'Packing list' }).click();
+  await page.getByTestId('reply').click();
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+  await inbox.click();
+  await expect(page.getByTestId('message')).toHaveCount(2);
+  await page.getByTestId('threads-toggle').check();
+  await expect(page.getByTestId('message')).toHaveCount(1);
+  await expect(page.getByTestId('message').getByTestId('thread-count')).toHaveText('2');
 });
 
 test('a filter made in Settings files arriving mail into the Archive', async ({ page, server }) => {

@@ -126,6 +126,32 @@ async fn local_send_reply_bcc_and_answered() {
     assert!(list(&bob, "inbox").await[0].answered);
     assert_eq!(list(&bob, "sent").await[0].thread_id, original.thread_id);
 
+    // Ann answers again: Bob's inbox now holds two messages of one conversation.
+    send(
+        &ann,
+        json!({"from": "ann@ksuite.test", "to": ["bob@ksuite.test"], "subject": "Re: Lunch on Friday?",
+               "text": "Great, see you.", "in_reply_to": reply.id}),
+    )
+    .await;
+    let inbox_id = folder(&bob, "inbox").await.id;
+    let conversations: MessagePage = bob
+        .get(&format!(
+            "/api/mail/folders/{inbox_id}/messages?threads=true"
+        ))
+        .await
+        .json()
+        .await
+        .expect("conversations");
+    assert_eq!(conversations.messages.len(), 1);
+    assert_eq!(conversations.messages[0].thread_count, Some(2));
+    assert!(
+        detail(&bob, conversations.messages[0].id)
+            .await
+            .text
+            .contains("see you")
+    );
+    assert_eq!(list(&bob, "inbox").await.len(), 2);
+
     // The conversation, oldest first, across folders.
     let thread: Vec<MessageSummary> = bob
         .get(&format!("/api/mail/messages/{}/thread", original.id))
@@ -134,7 +160,14 @@ async fn local_send_reply_bcc_and_answered() {
         .await
         .expect("thread");
     let subjects: Vec<&str> = thread.iter().map(|m| m.subject.as_str()).collect();
-    assert_eq!(subjects, ["Lunch on Friday?", "Re: Lunch on Friday?"]);
+    assert_eq!(
+        subjects,
+        [
+            "Lunch on Friday?",
+            "Re: Lunch on Friday?",
+            "Re: Lunch on Friday?"
+        ]
+    );
     assert_eq!(
         cat.get(&format!("/api/mail/messages/{}/thread", original.id))
             .await

@@ -19,12 +19,16 @@ pub async fn folders() -> Result<Vec<MailFolder>, ApiError> {
     get_json("/api/mail/folders").await
 }
 
-pub async fn page(folder: i64, before: Option<String>) -> Result<MessagePage, ApiError> {
+pub async fn page(
+    folder: i64,
+    before: Option<String>,
+    threads: bool,
+) -> Result<MessagePage, ApiError> {
     let cursor = before
         .map(|b| format!("&before={}", enc(&b)))
         .unwrap_or_default();
     get_json(&format!(
-        "/api/mail/folders/{folder}/messages?limit=50{cursor}"
+        "/api/mail/folders/{folder}/messages?limit=50&threads={threads}{cursor}"
     ))
     .await
 }

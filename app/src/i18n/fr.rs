@@ -282,6 +282,7 @@ pub fn text(key: Key) -> &'static str {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }
         Key::ShowImages => "Afficher les images",
+        Key::Conversations => "Conversations",
         Key::NewFolder => "Nouveau dossier",
         Key::NewSubfolder => "Nouveau sous-dossier",
         Key::RenameFolder => "Renommer le dossier",

@@ -250,6 +250,7 @@ pub enum Key {
     SearchResults,
     RemoteImagesBlocked,
     ShowImages,
+    Conversations,
     NewFolder,
     NewSubfolder,
     RenameFolder,

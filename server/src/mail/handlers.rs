@@ -37,6 +37,9 @@ pub struct PageQuery {
     /// Messages per page (1–200, default 50).
     #[serde(default)]
     limit: Option<i64>,
+    /// One row per conversation (its newest message, with `thread_count`).
+    #[serde(default)]
+    threads: bool,
 }
 
 fn cursor(s: &str) -> Result<(i64, i64), ApiError> {
@@ -82,7 +85,7 @@ pub async fn messages(
     }
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let before = q.before.as_deref().map(cursor).transpose()?;
-    let rows = store::page(&state.db, id, before, limit).await?;
+    let rows = store::page(&state.db, id, before, limit, q.threads).await?;
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| format!("{}.{}", r.received_at, r.id)))
         .flatten();

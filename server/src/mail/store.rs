@@ -314,6 +314,9 @@ pub struct MessageRow {
     pub has_attachments: bool,
     pub draft: bool,
     pub delivery: Option<String>,
+    /// Messages in the conversation (conversation lists only).
+    #[sqlx(default)]
+    pub thread_count: Option<i64>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, mailbox_id, blob, size, seen, flagged, answered, from_name, from_address, \
@@ -340,6 +343,7 @@ impl MessageRow {
             thread_id: self.thread_id.clone(),
             draft: self.draft,
             delivery: self.delivery.clone(),
+            thread_count: self.thread_count,
         }
     }
 }
@@ -351,17 +355,31 @@ pub fn lines(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A page of a folder, newest first, after the keyset cursor `(received_at, id)`.
+/// A page of a folder, newest first, after the keyset cursor `(received_at, id)`. With
+/// `threads`, one row per conversation (its newest message) with the conversation's size.
 pub async fn page(
     db: &Db,
     folder_id: i64,
     before: Option<(i64, i64)>,
     limit: i64,
+    threads: bool,
 ) -> Result<Vec<MessageRow>, ApiError> {
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+    let (count, newest_only) = if threads {
+        (
+            ", (SELECT COUNT(*) FROM messages t WHERE t.thread_id = messages.thread_id \
+             AND t.mailbox_id = messages.mailbox_id AND t.deleted_at IS NULL) AS thread_count",
+            "AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.thread_id = messages.thread_id \
+             AND n.mailbox_id = messages.mailbox_id AND n.deleted_at IS NULL \
+             AND (n.received_at > messages.received_at OR (n.received_at = messages.received_at AND n.id > messages.id)))",
+        )
+    } else {
+        ("", "")
+    };
     Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted_at IS NULL \
-         AND (received_at < ? OR (received_at = ? AND id < ?)) ORDER BY received_at DESC, id DESC LIMIT ?"
+        "SELECT {MESSAGE_COLUMNS}{count} FROM messages WHERE mailbox_id = ? AND deleted_at IS NULL \
+         AND (received_at < ? OR (received_at = ? AND id < ?)) {newest_only} \
+         ORDER BY received_at DESC, id DESC LIMIT ?"
     ))
     .bind(folder_id)
     .bind(at)

@@ -10,6 +10,9 @@ use crate::browser::format_datetime;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
+/// Where the conversation-list choice is kept.
+const THREADS_KEY: &str = "ksuite.mail.threads";
+
 /// Days deleted mail stays restorable (the server's default retention).
 const RETENTION_DAYS: u32 = 30;
 
@@ -23,18 +26,21 @@ pub fn MessageList() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let unread = RwSignal::new(false);
     let attachments = RwSignal::new(false);
+    // One row per conversation, remembered on this device.
+    let threads = RwSignal::new(crate::browser::local_flag(THREADS_KEY));
     let date_from = RwSignal::new(String::new());
     let date_to = RwSignal::new(String::new());
 
     // Reload the first page whenever the mode changes or something changed.
     Effect::new(move |_| {
         state.version.track();
+        threads.track();
         let Some(mode) = state.mode.get() else {
             return;
         };
         leptos::task::spawn_local(async move {
             let result = match &mode {
-                Mode::Folder(id) => api::mail::page(*id, None)
+                Mode::Folder(id) => api::mail::page(*id, None, threads.get_untracked())
                     .await
                     .map(|p| (p.messages, p.next)),
                 Mode::Search {
@@ -65,7 +71,7 @@ pub fn MessageList() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            if let Ok(p) = api::mail::page(id, Some(cursor)).await {
+            if let Ok(p) = api::mail::page(id, Some(cursor), threads.get_untracked()).await {
                 items.update(|list| list.extend(p.messages));
                 next.set(p.next);
             }
@@ -104,6 +110,7 @@ pub fn MessageList() -> impl IntoView {
                     <span class="subject">
                         {m.flagged.then(|| view! { <span class="flag" aria-label=t(Key::FlagMessage)>"★ "</span> })}
                         {subject}
+                        {m.thread_count.filter(|n| *n > 1).map(|n| view! { <span class="thread-count" data-testid="thread-count">{n}</span> })}
                         {m.has_attachments.then(|| view! { <span class="clip" aria-label=t(Key::Attachments)>" 📎"</span> })}
                     </span>
                     <span class="snippet">{m.snippet.clone()}</span>
@@ -121,6 +128,17 @@ pub fn MessageList() -> impl IntoView {
                 <label class="date">{t(Key::DateTo)}<input type="date" data-testid="search-to" bind:value=date_to /></label>
                 <button class="button small" type="submit">{t(Key::SearchMail)}</button>
             </form>
+            <Show when=move || matches!(state.mode.get(), Some(Mode::Folder(_)))>
+                <label class="check threads-toggle">
+                    <input type="checkbox" data-testid="threads-toggle" prop:checked=move || threads.get()
+                           on:change=move |ev| {
+                               let on = event_target_checked(&ev);
+                               crate::browser::set_local_flag(THREADS_KEY, on);
+                               threads.set(on);
+                           } />
+                    {t(Key::Conversations)}
+                </label>
+            </Show>
             {move || match state.mode.get() {
                 Some(Mode::Deleted) => Some(view! {
                     <h2>{t(Key::DeletedMail)}</h2>
