@@ -97,6 +97,10 @@ try:
         cursor = call("GET", f"/api/mail/folders/{inbox['id']}/messages?limit=200&before={cursor}")["next"]
     deep = timed(f"page at message ~{N // 2:,} (keyset)", f"/api/mail/folders/{inbox['id']}/messages?limit=50&before={cursor}")
     assert len(deep["messages"]) == 50
+    convo = timed("conversation list, first page", f"/api/mail/folders/{inbox['id']}/messages?limit=50&threads=true")
+    assert len(convo["messages"]) == 50
+    timed(f"conversation list at message ~{N // 2:,}",
+          f"/api/mail/folders/{inbox['id']}/messages?limit=50&threads=true&before={cursor}")
     hits = timed("full-text search 'harbour' (200 newest of many hits)", "/api/mail/search?q=harbour")
     assert len(hits) == 200, len(hits)
     one = timed("full-text search 'number 4242' (one hit)", "/api/mail/search?q=number%204242")
