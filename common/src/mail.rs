@@ -91,6 +91,9 @@ pub struct MessageDetail {
     /// The relay delivery of a sent message with outside recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// For a draft written as rich text: its HTML (cleaned), to continue in rich text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_html: Option<String>,
 }
 
 /// Flags to change on a message; absent ones stay.

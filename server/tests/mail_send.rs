@@ -340,6 +340,24 @@ async fn drafts_attachments_forward_and_signature() {
             .any(|m| m.subject == "The plan")
     );
 
+    // A rich-text draft comes back as (cleaned) rich text to continue in.
+    let rich: SavedDraft = ann
+        .post(
+            "/api/mail/drafts",
+            &json!({"from": "ann@ksuite.test", "subject": "Rich", "text": "Bold move",
+                    "html": "<p><b>Bold</b> move<script>alert(1)</script></p>"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("draft");
+    let html = detail(&ann, rich.id).await.draft_html.expect("draft html");
+    assert!(
+        html.contains("<b>Bold</b>") && !html.contains("script"),
+        "{html}"
+    );
+    assert_eq!(detail(&bob, got.id).await.draft_html, None);
+
     // Signatures per address.
     let r = ann
         .send_json(

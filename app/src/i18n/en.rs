@@ -266,6 +266,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SearchResults => "Search results",
         Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
         Key::ShowImages => "Show images",
+        Key::AdminOnly => "Only the server's administrators manage mail addresses.",
         Key::Conversations => "Conversations",
         Key::NewFolder => "New folder",
         Key::NewSubfolder => "New folder inside",

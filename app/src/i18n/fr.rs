@@ -282,6 +282,7 @@ pub fn text(key: Key) -> &'static str {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }
         Key::ShowImages => "Afficher les images",
+        Key::AdminOnly => "Seuls les administrateurs du serveur gèrent les adresses e-mail.",
         Key::Conversations => "Conversations",
         Key::NewFolder => "Nouveau dossier",
         Key::NewSubfolder => "Nouveau sous-dossier",

@@ -250,6 +250,7 @@ pub enum Key {
     SearchResults,
     RemoteImagesBlocked,
     ShowImages,
+    AdminOnly,
     Conversations,
     NewFolder,
     NewSubfolder,

@@ -145,6 +145,17 @@ pub async fn message(
             Vec::new(),
         ),
     };
+    // A draft written as rich text reopens as rich text.
+    let draft_html = parsed
+        .as_ref()
+        .filter(|m| {
+            row.draft
+                && m.parts
+                    .iter()
+                    .any(|p| matches!(p.body, mail_parser::PartType::Html(_)))
+        })
+        .and_then(|m| m.body_html(0))
+        .map(|h| super::compose::clean_html(&h));
     let (bcc, reply_to) = parsed
         .as_ref()
         .map(|m| {
@@ -160,6 +171,7 @@ pub async fn message(
         bcc,
         reply_to,
         delivery: super::outbox::delivery_of(&state.db, row.id).await?,
+        draft_html,
         message_id: row.message_id.clone(),
         text,
         has_html,

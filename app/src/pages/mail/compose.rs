@@ -28,6 +28,8 @@ pub(crate) struct Seed {
     pub with_signature: bool,
     /// Quoted or forwarded text, below the signature.
     pub quote: String,
+    /// Rich text to start with (a draft written as rich text).
+    pub html: Option<String>,
 }
 
 /// The user's own address for answering a message in folder `folder_id`.
@@ -128,6 +130,7 @@ pub(crate) fn reply(state: &MailState, lang: Language, m: &MessageDetail, all: b
         files: Vec::new(),
         with_signature: true,
         quote: format!("{header}\n{quoted}"),
+        html: None,
     }
 }
 
@@ -168,6 +171,7 @@ pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> S
             .collect(),
         with_signature: true,
         quote,
+        html: None,
     }
 }
 
@@ -199,6 +203,7 @@ pub(crate) fn from_draft(state: &MailState, m: &MessageDetail) -> Seed {
             .collect(),
         with_signature: false,
         quote: String::new(),
+        html: m.draft_html.clone(),
     }
 }
 
@@ -254,8 +259,18 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let show_copies = RwSignal::new(!seed.msg.cc.is_empty() || !seed.msg.bcc.is_empty());
     let subject = RwSignal::new(seed.msg.subject.clone());
     let body = RwSignal::new(seed.msg.text.clone());
-    let rich = RwSignal::new(false);
+    let rich = RwSignal::new(seed.html.is_some());
     let editor = NodeRef::<leptos::html::Div>::new();
+    // A rich-text draft's content goes into the editor once it exists.
+    let initial_html = StoredValue::new(seed.html.clone());
+    Effect::new(move |_| {
+        if let Some(el) = editor.get()
+            && let Some(html) = initial_html.get_value()
+        {
+            el.set_inner_html(&html);
+            initial_html.set_value(None);
+        }
+    });
     let draft_id = RwSignal::new(seed.msg.draft_id);
     let in_reply_to = seed.msg.in_reply_to;
     let next_key = StoredValue::new(seed.files.len() as u32);

@@ -16,6 +16,17 @@ const PERMISSIONS: [(&str, Key); 3] = [
 
 #[component]
 pub fn AddressesCard() -> impl IntoView {
+    let session = crate::state::session::use_session();
+    view! {
+        <Show when=move || session.user().is_some_and(|u| u.is_admin)
+              fallback=|| view! { <div class="card"><p class="muted">{t(Key::AdminOnly)}</p></div> }>
+            <AdminAddresses />
+        </Show>
+    }
+}
+
+#[component]
+fn AdminAddresses() -> impl IntoView {
     let lang = use_prefs().lang;
     let list = RwSignal::new(Vec::<AdminAddress>::new());
     let error = RwSignal::new(None::<String>);
