@@ -1,4 +1,4 @@
-import { test, expect, signUp, sendMail } from './fixtures';
+import { test, expect, signUp, sendMail, startServer } from './fixtures';
 
 test('receive a message, read it, search for it, delete it and restore it', async ({ page, server }) => {
   await signUp(page);
@@ -264,4 +264,33 @@ test('own folders: create one, file a message in it, find it by date, empty the 
   await expect(page.getByText('No messages here.')).toBeVisible();
   await page.getByTestId('deleted-mail').click();
   await expect(page.getByTestId('message').filter({ hasText: 'Old newsletter' })).toHaveCount(1);
+});
+
+test('the first account administers addresses: creates a team address and uses it', async ({ browser }) => {
+  // A server of its own, so this test's account is the first one there.
+  const own = await startServer();
+  const context = await browser.newContext({ baseURL: own.url });
+  const page = await context.newPage();
+  try {
+    const account = await signUp(page);
+    await page.goto('/settings/admin');
+    await page.getByTestId('new-address').fill('team');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const team = page.getByTestId('admin-address').filter({ hasText: /^team@/ });
+    await expect(team).toHaveCount(1);
+    await team.getByTestId('grant-email').fill(account.email);
+    await team.getByRole('button', { name: 'Add' }).click();
+    await expect(page.getByTestId('admin-address').filter({ hasText: /^team@/ })).toContainText('Read and send as');
+    await page.screenshot({ path: 'test-results/mail-admin.png', fullPage: true });
+
+    // The team's folders join the user's own in one list, and it can send as the team.
+    await page.goto('/mail');
+    await expect(page.getByTestId('mail-address')).toHaveCount(2);
+    await page.getByTestId('compose').click();
+    const from = page.getByTestId('compose-from');
+    await expect(from.locator('option')).toHaveCount(2);
+  } finally {
+    await context.close();
+    await own.stop();
+  }
 });
