@@ -123,6 +123,8 @@ pub struct Ctx {
     pub user: DavUser,
     pub headers: HeaderMap,
     pub target: Target,
+    /// The target collection once looked up (for the cache key), so handlers reuse it.
+    pub resolved: Option<store::Collection>,
 }
 
 impl Ctx {
@@ -153,6 +155,13 @@ impl Ctx {
     ) -> Result<store::Collection, DavError> {
         if !self.is_me(owner) {
             return Err(DavError::Status(StatusCode::NOT_FOUND));
+        }
+        if let Some(c) = self
+            .resolved
+            .as_ref()
+            .filter(|c| c.kind == kind && c.segment == segment)
+        {
+            return Ok(c.clone());
         }
         store::collection(&self.state.db, self.user.id, kind, segment)
             .await?
@@ -216,11 +225,12 @@ async fn handle(
             .into_response();
         }
     };
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         state,
         user,
         headers: parts.headers,
         target,
+        resolved: None,
     };
     // Collection listings and reports are answered from the cache while the ctag holds.
     let cacheable = matches!(method.as_str(), "PROPFIND" | "REPORT");
@@ -228,6 +238,7 @@ async fn handle(
         (Target::Collection(k, owner, seg), true) => ctx.collection(*k, owner, seg).await.ok(),
         _ => None,
     };
+    ctx.resolved = cached_collection.clone();
     let key = cached_collection.as_ref().map(|c| cache::Key {
         user_id: ctx.user.id,
         collection: c,

@@ -26,6 +26,8 @@ pub struct PropCtx {
     pub email: String,
     pub display_name: String,
     pub origin: String,
+    /// The user's time zone (floating times in reports), read with the profile.
+    pub zone: chrono_tz::Tz,
 }
 
 impl PropCtx {
@@ -33,6 +35,7 @@ impl PropCtx {
         let profile = crate::auth::users::profile(&ctx.state.db, ctx.user.id).await?;
         Ok(PropCtx {
             email: ctx.user.email.clone(),
+            zone: profile.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC),
             display_name: profile.display_name,
             origin: ctx.state.settings.public_origin.clone(),
         })

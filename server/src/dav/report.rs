@@ -6,7 +6,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::filter::{CalendarFilter, CardFilter};
-use super::objects::user_zone;
 use super::path::{self, Kind, Target};
 use super::props::{self, PropCtx, Res, Wanted};
 use super::store::{self, Collection, Member, Object};
@@ -139,7 +138,7 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
     };
     let c = ctx.collection(*k, owner, seg).await?;
     let pc = PropCtx::of(ctx).await?;
-    let zone = user_zone(ctx).await?;
+    let zone = pc.zone;
     let req = read_prop(root.child(DAV, "prop"))?;
     let reply = Reply {
         pc: &pc,
