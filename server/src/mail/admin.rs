@@ -171,9 +171,7 @@ pub async fn delete(
         }
     }
     tx.commit().await?;
-    for digest in unused {
-        let _ = tokio::fs::remove_file(blobs::path_of(&state.settings.data_dir, &digest)).await;
-    }
+    blobs::remove_all(&state.settings.data_dir, unused).await;
     tracing::info!(address = %row.address, "mail address deleted");
     Ok(StatusCode::NO_CONTENT)
 }

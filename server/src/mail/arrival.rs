@@ -3,9 +3,8 @@
 
 use tokio::sync::Notify;
 
-use super::filters;
 use super::index::Indexed;
-use super::store;
+use super::{filters, store};
 use crate::db::Db;
 use crate::error::ApiError;
 
@@ -34,17 +33,9 @@ pub async fn run_filters(
     idx: &Indexed,
 ) {
     for &(address_id, message_id) in filed {
-        let address = match store::address_of(db, address_id).await {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::warn!(message_id, error = %e.message, "mail filters skipped");
-                continue;
-            }
-        };
         let arrived = filters::Arrived {
             address_id,
             message_id,
-            address: &address,
             digest,
             size,
             idx,

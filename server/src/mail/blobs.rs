@@ -44,3 +44,11 @@ pub async fn read(data_dir: &Path, digest: &str) -> std::io::Result<Vec<u8>> {
     }
     tokio::fs::read(path_of(data_dir, digest)).await
 }
+
+/// Deletes raw files no message needs any more (called after the commit that released
+/// them; a file already gone is fine).
+pub async fn remove_all(data_dir: &Path, digests: impl IntoIterator<Item = String>) {
+    for digest in digests {
+        let _ = tokio::fs::remove_file(path_of(data_dir, &digest)).await;
+    }
+}

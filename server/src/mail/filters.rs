@@ -305,7 +305,6 @@ async fn folder_named(db: &Db, address_id: i64, name: &str) -> Result<Option<i64
 pub struct Arrived<'a> {
     pub address_id: i64,
     pub message_id: i64,
-    pub address: &'a str,
     pub digest: &'a str,
     pub size: i64,
     pub idx: &'a Indexed,
@@ -376,6 +375,8 @@ async fn forward(
         }
         return Ok(());
     }
+    // The receiving address sends the copy on.
+    let address = store::address_of(db, m.address_id).await?;
     let mut tx = crate::db::begin_write(db).await?;
     outbox::enqueue(
         &mut tx,
@@ -383,7 +384,7 @@ async fn forward(
             user_id: owner,
             message_id: None,
             blob: m.digest,
-            mail_from: m.address,
+            mail_from: &address,
             recipients: &[target.address],
         },
     )

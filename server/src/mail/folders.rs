@@ -211,12 +211,7 @@ pub async fn empty(
         return Err(ApiError::validation("Only the Trash can be emptied."));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let modseq: i64 = sqlx::query_scalar(
-        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let modseq = store::next_modseq(&mut tx, id).await?;
     sqlx::query(
         "UPDATE messages SET deleted_at = ?, modseq = ? WHERE mailbox_id = ? AND deleted_at IS NULL",
     )

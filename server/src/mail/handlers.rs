@@ -127,13 +127,7 @@ pub async fn message(
                         .attachment_name()
                         .map(str::to_string)
                         .unwrap_or_else(|| format!("attachment-{}", index + 1)),
-                    content_type: a
-                        .content_type()
-                        .map(|c| match c.subtype() {
-                            Some(sub) => format!("{}/{sub}", c.ctype()),
-                            None => c.ctype().to_string(),
-                        })
-                        .unwrap_or_else(|| "application/octet-stream".into()),
+                    content_type: super::index::content_type_of(a),
                     size: a.contents().len(),
                 })
                 .collect(),
@@ -274,11 +268,7 @@ pub async fn attachment(
     let parsed = MessageParser::default()
         .parse(&raw[..])
         .ok_or_else(ApiError::not_found)?;
-    let part = parsed
-        .attachments()
-        .filter(|a| super::index::is_real_attachment(a))
-        .nth(index)
-        .ok_or_else(ApiError::not_found)?;
+    let part = super::index::nth_attachment(&parsed, index).ok_or_else(ApiError::not_found)?;
     let name = safe_file_name(part.attachment_name().unwrap_or("attachment"));
     // Served as a download, never rendered: an HTML "attachment" cannot run in our origin.
     let disposition = format!(
@@ -472,11 +462,7 @@ pub async fn search(
 pub async fn purge_expired(db: &crate::db::Db, data_dir: &std::path::Path, retention_days: i64) {
     let before = crate::now_unix() - retention_days * 86_400;
     match store::purge(db, before).await {
-        Ok(blobs_unused) => {
-            for digest in blobs_unused {
-                let _ = tokio::fs::remove_file(blobs::path_of(data_dir, &digest)).await;
-            }
-        }
+        Ok(blobs_unused) => blobs::remove_all(data_dir, blobs_unused).await,
         Err(e) => tracing::warn!(error = %e.message, "purging deleted mail failed"),
     }
 }

@@ -104,6 +104,26 @@ pub fn index(raw: &[u8], fallback_id: &str) -> Indexed {
     }
 }
 
+/// The `index`-th attachment as the reader lists them (the numbering the API uses).
+pub fn nth_attachment<'a>(
+    msg: &'a mail_parser::Message<'a>,
+    index: usize,
+) -> Option<&'a MessagePart<'a>> {
+    msg.attachments()
+        .filter(|a| is_real_attachment(a))
+        .nth(index)
+}
+
+/// `type/subtype` of a part, the generic binary type when it has none.
+pub fn content_type_of(part: &MessagePart<'_>) -> String {
+    part.content_type()
+        .map(|c| match c.subtype() {
+            Some(sub) => format!("{}/{sub}", c.ctype()),
+            None => c.ctype().to_string(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+}
+
 /// A part a reader would call an attachment: named, or not text. (The parser also counts
 /// text parts it could not place, e.g. in a multipart that never closes.)
 pub fn is_real_attachment(part: &MessagePart<'_>) -> bool {

@@ -153,20 +153,11 @@ async fn attachments(
                 let parsed = MessageParser::default()
                     .parse(&raw[..])
                     .ok_or_else(ApiError::not_found)?;
-                let part = parsed
-                    .attachments()
-                    .filter(|a| index::is_real_attachment(a))
-                    .nth(*index)
-                    .ok_or_else(ApiError::not_found)?;
+                let part =
+                    index::nth_attachment(&parsed, *index).ok_or_else(ApiError::not_found)?;
                 Attachment {
                     name: part.attachment_name().unwrap_or("attachment").to_string(),
-                    content_type: part
-                        .content_type()
-                        .map(|c| match c.subtype() {
-                            Some(sub) => format!("{}/{sub}", c.ctype()),
-                            None => c.ctype().to_string(),
-                        })
-                        .unwrap_or_else(|| "application/octet-stream".into()),
+                    content_type: index::content_type_of(part),
                     bytes: part.contents().to_vec(),
                 }
             }
@@ -274,13 +265,6 @@ impl Prepared {
     }
 }
 
-/// Deletes raw files no message uses any more (after the commit that released them).
-async fn drop_blobs(state: &AppState, unused: impl IntoIterator<Item = Option<String>>) {
-    for digest in unused.into_iter().flatten() {
-        let _ = tokio::fs::remove_file(blobs::path_of(&state.settings.data_dir, &digest)).await;
-    }
-}
-
 /// Uploads built into a stored message are no longer needed.
 async fn discard_uploads(state: &AppState, user_id: i64, refs: &[AttachmentRef]) -> ApiResult<()> {
     for a in refs {
@@ -316,7 +300,7 @@ pub async fn save_draft(
         None => None,
     };
     tx.commit().await?;
-    drop_blobs(state, [old]).await;
+    blobs::remove_all(&state.settings.data_dir, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     Ok(SavedDraft {
         id,
@@ -411,7 +395,7 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
     if !remote.is_empty() {
         state.outbox_wake.notify_one();
     }
-    drop_blobs(state, [old]).await;
+    blobs::remove_all(&state.settings.data_dir, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     arrival::run_filters(&state.db, &state.outbox_wake, &filed, &digest, size, &idx).await;
     Ok(SentMessage {

@@ -427,7 +427,10 @@ pub async fn message_by_id(db: &Db, id: i64) -> Result<Option<MessageRow>, ApiEr
 }
 
 /// Bumps a folder's change counter and returns the new MODSEQ.
-async fn next_modseq(tx: &mut sqlx::SqliteConnection, mailbox_id: i64) -> Result<i64, ApiError> {
+pub async fn next_modseq(
+    tx: &mut sqlx::SqliteConnection,
+    mailbox_id: i64,
+) -> Result<i64, ApiError> {
     Ok(sqlx::query_scalar(
         "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
     )
