@@ -20,16 +20,7 @@ async fn server() -> TestServer {
 }
 
 async fn inbox(c: &Client) -> MailFolder {
-    let folders: Vec<MailFolder> = c
-        .get("/api/mail/folders")
-        .await
-        .json()
-        .await
-        .expect("folders");
-    folders
-        .into_iter()
-        .find(|f| f.role.as_deref() == Some("inbox"))
-        .expect("an inbox")
+    support::mail_folder(c, "inbox").await
 }
 
 async fn page(c: &Client, folder: i64, query: &str) -> MessagePage {

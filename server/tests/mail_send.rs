@@ -15,7 +15,7 @@ use ksuite_common::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Client, TestServer, signed_in, test_python};
+use support::{Client, TestServer, mail_folder as folder, signed_in, test_python};
 
 async fn server_with(relay_port: Option<u16>) -> TestServer {
     TestServer::start_with(move |c| {
@@ -25,19 +25,6 @@ async fn server_with(relay_port: Option<u16>) -> TestServer {
         c.smtp_retry_seconds = 1;
     })
     .await
-}
-
-async fn folder(c: &Client, role: &str) -> MailFolder {
-    let folders: Vec<MailFolder> = c
-        .get("/api/mail/folders")
-        .await
-        .json()
-        .await
-        .expect("folders");
-    folders
-        .into_iter()
-        .find(|f| f.role.as_deref() == Some(role))
-        .unwrap_or_else(|| panic!("a {role} folder"))
 }
 
 async fn list(c: &Client, role: &str) -> Vec<MessageSummary> {

@@ -155,3 +155,17 @@ pub fn test_python() -> std::path::PathBuf {
     );
     path
 }
+
+/// The signed-in user's folder with this role (`inbox`, `sent`, …) of their first address.
+pub async fn mail_folder(c: &Client, role: &str) -> ksuite_common::MailFolder {
+    let folders: Vec<ksuite_common::MailFolder> = c
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    folders
+        .into_iter()
+        .find(|f| f.role.as_deref() == Some(role))
+        .unwrap_or_else(|| panic!("a {role} folder"))
+}

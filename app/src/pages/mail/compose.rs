@@ -134,8 +134,25 @@ pub(crate) fn reply(state: &MailState, lang: Language, m: &MessageDetail, all: b
     }
 }
 
+/// A stored message's attachments, to carry over (forward, draft), with their names and sizes.
+fn attachments_of(m: &MessageDetail) -> (Vec<AttachmentRef>, Vec<(String, i64)>) {
+    m.attachments
+        .iter()
+        .map(|a| {
+            (
+                AttachmentRef::Message {
+                    message_id: m.summary.id,
+                    index: a.index,
+                },
+                (a.name.clone(), a.size as i64),
+            )
+        })
+        .unzip()
+}
+
 /// A forward with the message's text and attachments.
 pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> Seed {
+    let (kept, files) = attachments_of(m);
     let when = format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang);
     let mut quote = format!(
         "{}\n{}: {}\n{}: {when}\n{}: {}\n{}: {}\n",
@@ -154,21 +171,10 @@ pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> S
         msg: OutgoingMessage {
             from: own_address(state, m.summary.folder_id),
             subject: prefixed("Fwd: ", &m.summary.subject),
-            attachments: m
-                .attachments
-                .iter()
-                .map(|a| AttachmentRef::Message {
-                    message_id: m.summary.id,
-                    index: a.index,
-                })
-                .collect(),
+            attachments: kept,
             ..OutgoingMessage::default()
         },
-        files: m
-            .attachments
-            .iter()
-            .map(|a| (a.name.clone(), a.size as i64))
-            .collect(),
+        files,
         with_signature: true,
         quote,
         html: None,
@@ -177,6 +183,7 @@ pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> S
 
 /// A stored draft, to continue writing.
 pub(crate) fn from_draft(state: &MailState, m: &MessageDetail) -> Seed {
+    let (kept, files) = attachments_of(m);
     Seed {
         msg: OutgoingMessage {
             from: own_address(state, m.summary.folder_id),
@@ -185,22 +192,11 @@ pub(crate) fn from_draft(state: &MailState, m: &MessageDetail) -> Seed {
             bcc: m.bcc.clone(),
             subject: m.summary.subject.clone(),
             text: m.text.replace("\r\n", "\n"),
-            attachments: m
-                .attachments
-                .iter()
-                .map(|a| AttachmentRef::Message {
-                    message_id: m.summary.id,
-                    index: a.index,
-                })
-                .collect(),
+            attachments: kept,
             draft_id: Some(m.summary.id),
             ..OutgoingMessage::default()
         },
-        files: m
-            .attachments
-            .iter()
-            .map(|a| (a.name.clone(), a.size as i64))
-            .collect(),
+        files,
         with_signature: false,
         quote: String::new(),
         html: m.draft_html.clone(),
