@@ -25,6 +25,8 @@ pub enum ErrorCode {
     TooManyAttempts,
     QuotaExceeded,
     PayloadTooLarge,
+    /// A calendar range holds more occurrences or work than one answer may.
+    RangeTooLarge,
     Internal,
     /// A code this build of the app does not know yet (newer server).
     #[serde(other)]

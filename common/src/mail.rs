@@ -94,6 +94,19 @@ pub struct MessageDetail {
     /// For a draft written as rich text: its HTML (cleaned), to continue in rich text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft_html: Option<String>,
+    /// Why the reader should distrust the sender, when the server found a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_warning: Option<SenderWarning>,
+}
+
+/// A reason to distrust who a message says it is from.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SenderWarning {
+    /// It came from outside over SMTP, claiming an address of this server, without the
+    /// sender having signed in.
+    UnauthenticatedLocalSender,
 }
 
 /// Flags to change on a message; absent ones stay.

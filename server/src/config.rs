@@ -101,9 +101,75 @@ pub struct Config {
     /// failure, at most an hour; the queue gives up after a day).
     #[arg(long, env = "KSUITE_SMTP_RETRY_SECONDS", default_value_t = 60)]
     pub smtp_retry_seconds: u64,
+
+    /// Inbound SMTP sessions at once (further connections get 421 and are closed).
+    #[arg(long, env = "KSUITE_SMTP_MAX_SESSIONS", default_value_t = 100)]
+    pub smtp_max_sessions: usize,
+
+    /// Inbound SMTP sessions at once from one client address.
+    #[arg(long, env = "KSUITE_SMTP_MAX_SESSIONS_PER_IP", default_value_t = 10)]
+    pub smtp_max_sessions_per_ip: usize,
+
+    /// Unknown recipients one SMTP session may try before it is closed (against address
+    /// harvesting).
+    #[arg(long, env = "KSUITE_SMTP_MAX_FAILED_RECIPIENTS", default_value_t = 5)]
+    pub smtp_max_failed_recipients: usize,
+
+    /// Pause, in milliseconds, before answering an unknown recipient, multiplied by the
+    /// session's failures so far.
+    #[arg(
+        long,
+        env = "KSUITE_SMTP_FAILED_RECIPIENT_DELAY_MS",
+        default_value_t = 500
+    )]
+    pub smtp_failed_recipient_delay_ms: u64,
+
+    /// How often, in milliseconds, short-link visits counted in memory are written to the
+    /// database (visits of links with a visit limit are written before the redirect).
+    #[arg(long, env = "KSUITE_VISIT_FLUSH_MS", default_value_t = 1000)]
+    pub visit_flush_ms: u64,
+
+    /// Recurrence dates one request may generate (API and CalDAV) before it is refused
+    /// with a clear error.
+    #[arg(long, env = "KSUITE_MAX_EXPANSION_STEPS", default_value_t = 2_000_000)]
+    pub max_expansion_steps: u64,
+
+    /// Milliseconds one request may spend expanding recurrences.
+    #[arg(long, env = "KSUITE_MAX_EXPANSION_MS", default_value_t = 2000)]
+    pub max_expansion_ms: u64,
+
+    /// Occurrences one answer may hold (`/api/events`, CalDAV `expand`).
+    #[arg(long, env = "KSUITE_MAX_OCCURRENCES", default_value_t = 20_000)]
+    pub max_occurrences: usize,
+
+    /// Bytes of event data one calendar answer may hold.
+    #[arg(long, env = "KSUITE_MAX_ANSWER_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_answer_bytes: usize,
 }
 
 impl Config {
+    /// What one request may spend expanding recurring events.
+    pub fn expansion_limits(&self) -> crate::calendar::expand::Limits {
+        crate::calendar::expand::Limits {
+            steps: self.max_expansion_steps,
+            time: std::time::Duration::from_millis(self.max_expansion_ms),
+            occurrences: self.max_occurrences,
+            bytes: self.max_answer_bytes,
+        }
+    }
+
+    /// The inbound SMTP listener's limits.
+    pub fn smtp_limits(&self) -> crate::mail::smtp::SmtpLimits {
+        crate::mail::smtp::SmtpLimits {
+            max_sessions: self.smtp_max_sessions,
+            max_sessions_per_ip: self.smtp_max_sessions_per_ip,
+            max_failed_recipients: self.smtp_max_failed_recipients,
+            failed_recipient_delay: std::time::Duration::from_millis(
+                self.smtp_failed_recipient_delay_ms,
+            ),
+        }
+    }
+
     /// A configuration for tests and embedding: random loopback port, given data dir.
     pub fn for_data_dir(data_dir: PathBuf) -> Config {
         Config {
@@ -121,6 +187,15 @@ impl Config {
             mail_retention_days: 30,
             smtp_relay: None,
             smtp_retry_seconds: 60,
+            smtp_max_sessions: 100,
+            smtp_max_sessions_per_ip: 10,
+            smtp_max_failed_recipients: 5,
+            smtp_failed_recipient_delay_ms: 500,
+            visit_flush_ms: 1000,
+            max_expansion_steps: 2_000_000,
+            max_expansion_ms: 2000,
+            max_occurrences: 20_000,
+            max_answer_bytes: 16 * 1024 * 1024,
         }
     }
 

@@ -51,6 +51,11 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found.")
     }
 
+    /// The caller is signed in and sees the thing, but may not do this to it.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    }
+
     pub fn csrf() -> ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,

@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
+use crate::jobs::Job;
 use crate::links::{self, LinksState};
 use crate::state::{AppState, Settings};
 use crate::{auth, calendar, contacts, dav, db, mail, openapi, security, settings, web};
@@ -22,10 +23,14 @@ use crate::{auth, calendar, contacts, dav, db, mail, openapi, security, settings
 /// Largest JSON body the API accepts; uploads get their own limits where they land.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
 
+/// How long in-flight requests may run on after the stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
-    smtp_listener: TcpListener,
+    smtp_listener: Arc<TcpListener>,
+    visit_flush: Duration,
     smtp: Arc<mail::smtp::SmtpContext>,
     outbox: Arc<mail::outbox::Outbox>,
     router: Router,
@@ -66,13 +71,14 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen for SMTP on {}", config.smtp_listen))?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
-        let smtp = Arc::new(mail::smtp::SmtpContext {
-            db: db.clone(),
-            data_dir: config.data_dir.clone(),
-            domain: mail_domain.clone(),
-            max_message_size: config.max_message_size,
-            outbox_wake: outbox_wake.clone(),
-        });
+        let smtp = Arc::new(mail::smtp::SmtpContext::new(
+            db.clone(),
+            config.data_dir.clone(),
+            mail_domain.clone(),
+            config.max_message_size,
+            outbox_wake.clone(),
+            config.smtp_limits(),
+        ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),
             data_dir: config.data_dir.clone(),
@@ -87,6 +93,7 @@ impl Application {
             mail_domain,
             max_message_size: config.max_message_size,
             mail_retention_days: config.mail_retention_days.max(0),
+            expansion: config.expansion_limits(),
         };
         let state = AppState {
             db,
@@ -96,12 +103,14 @@ impl Application {
             dav_cache: Arc::default(),
             links,
             outbox_wake,
+            cpu: crate::cpu::CpuPool::per_core(),
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
         Ok(Application {
             listener,
-            smtp_listener,
+            smtp_listener: Arc::new(smtp_listener),
+            visit_flush: Duration::from_millis(config.visit_flush_ms.max(10)),
             smtp,
             outbox,
             router,
@@ -122,21 +131,38 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let smtp = tokio::spawn(mail::smtp::serve(self.smtp_listener, self.smtp));
-        let outbox = tokio::spawn(mail::outbox::run(self.outbox));
-        // Deleted mail past its retention period goes for good, at start and hourly, and so
-        // do uploads nobody sent.
-        let purge = {
-            let (db, settings) = (self.state.db.clone(), self.state.settings.clone());
-            tokio::spawn(async move {
+    /// Every background job of the server: the one list, so none is written and never
+    /// started. Each finishes its last unit of work when the server stops.
+    fn jobs(&self) -> Vec<Job> {
+        let state = &self.state;
+        let (db, settings, links) = (
+            state.db.clone(),
+            state.settings.clone(),
+            state.links.clone(),
+        );
+        let visit_flush = self.visit_flush;
+        vec![
+            Job::new("smtp", {
+                let (listener, ctx) = (self.smtp_listener.clone(), self.smtp.clone());
+                move |stop| mail::smtp::serve(listener, ctx, stop)
+            }),
+            Job::new("outbox", {
+                let outbox = self.outbox.clone();
+                move |stop| mail::outbox::run(outbox, stop)
+            }),
+            Job::new("link visits", {
+                let db = db.clone();
+                move |stop| links::flush_visits(db, links, visit_flush, stop)
+            }),
+            // Deleted mail past its retention period goes for good, at start and hourly,
+            // and so do uploads nobody sent.
+            Job::new("mail purge", move |mut stop| async move {
                 let mut tick = tokio::time::interval(Duration::from_secs(3600));
                 loop {
-                    tick.tick().await;
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = stop.stopped() => return,
+                    }
                     mail::handlers::purge_expired(
                         &db,
                         &settings.data_dir,
@@ -147,20 +173,42 @@ impl Application {
                         tracing::warn!(error = %e.message, "removing old uploads failed");
                     }
                 }
-            })
-        };
+            }),
+        ]
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let jobs = crate::jobs::start(self.jobs());
+        let state = self.state.clone();
         let app = tower::Layer::layer(&middleware::from_fn(crate::dav::root_to_dav), self.router);
         let service =
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
                 SocketAddr,
             >(app);
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        smtp.abort();
-        outbox.abort();
-        purge.abort();
-        self.state.db.close().await;
+        // In-flight requests get a bounded time after the stop signal; the jobs' last work
+        // (flushing counted visits) runs either way.
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+        });
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = server => result?,
+            _ = deadline => tracing::warn!("in-flight requests did not finish in time; stopping anyway"),
+        }
+        jobs.shutdown(Duration::from_secs(10)).await;
+        state.db.close().await;
         Ok(())
     }
 }
@@ -233,10 +281,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
-    // Give long requests a bounded time; axum waits for connections to close.
-    tokio::spawn(async {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        tracing::warn!("in-flight requests did not finish within 30 s; exiting");
-        std::process::exit(0);
-    });
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub links: Arc<LinksState>,
     /// Wakes the relay queue when a message is queued or a retry is asked for.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Where CPU-heavy request work runs (off the async workers).
+    pub cpu: crate::cpu::CpuPool,
 }
 
 /// Derived, immutable settings computed once at start-up.
@@ -37,4 +39,6 @@ pub struct Settings {
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
+    /// What one request may spend expanding recurrences.
+    pub expansion: crate::calendar::expand::Limits,
 }

@@ -6,81 +6,7 @@ mod support;
 use ksuite_common::{CreatedAppPassword, RecoveryCodes, TwoFactorSetup};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Client, PASSWORD, TestServer, signed_in};
-
-/// A DAV client signing in with HTTP Basic.
-struct Dav {
-    http: reqwest::Client,
-    base: String,
-    user: String,
-    password: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn etag(&self) -> String {
-        self.headers
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .expect("ETag header")
-            .to_string()
-    }
-}
-
-impl Dav {
-    fn new(server: &TestServer, user: &str, password: &str) -> Dav {
-        Dav {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-            base: server.base.clone(),
-            user: user.into(),
-            password: password.into(),
-        }
-    }
-
-    async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-        let mut req = self
-            .http
-            .request(
-                Method::from_bytes(method.as_bytes()).expect("method"),
-                format!("{}{path}", self.base),
-            )
-            .basic_auth(&self.user, Some(&self.password))
-            .body(body.to_string());
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let resp = req.send().await.expect("request");
-        Answer {
-            status: resp.status(),
-            headers: resp.headers().clone(),
-            body: resp.text().await.expect("body"),
-        }
-    }
-
-    async fn propfind(&self, path: &str, depth: &str, props: &str) -> Answer {
-        let body = format!(
-            r#"<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop>{props}</d:prop></d:propfind>"#
-        );
-        self.send("PROPFIND", path, &[("Depth", depth)], &body)
-            .await
-    }
-
-    async fn put(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-        self.send("PUT", path, headers, body).await
-    }
-
-    async fn report(&self, path: &str, body: &str) -> Answer {
-        self.send("REPORT", path, &[("Depth", "1")], body).await
-    }
-}
+use support::{Client, Dav, PASSWORD, TestServer, default_calendar, signed_in};
 
 const EMAIL: &str = "ann@example.com";
 const CAL: &str = "/dav/calendars/ann@example.com/";
@@ -91,19 +17,6 @@ fn event(uid: &str, start: &str, summary: &str) -> String {
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\n\
 DTSTART:{start}\r\nDURATION:PT1H\r\nSUMMARY:{summary}\r\nX-CUSTOM-PROP:kept\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-}
-
-/// The default calendar's collection path, found by PROPFIND on the home.
-async fn default_calendar(dav: &Dav) -> String {
-    let home = dav.propfind(CAL, "1", "<d:resourcetype/>").await;
-    assert_eq!(home.status, StatusCode::MULTI_STATUS);
-    home.body
-        .match_indices("<d:href>")
-        .map(|(i, _)| &home.body[i + 8..])
-        .map(|rest| &rest[..rest.find("</d:href>").expect("end of href")])
-        .find(|h| h.len() > CAL.len())
-        .expect("a calendar in the home")
-        .to_string()
 }
 
 async fn setup() -> (TestServer, Client, Dav) {

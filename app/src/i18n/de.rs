@@ -50,6 +50,9 @@ pub fn text(key: Key) -> &'static str {
             "Sie sind offline. Änderungen können erst gespeichert werden, wenn die Verbindung zurück ist."
         }
         Key::InstallApp => "App installieren",
+        Key::SenderUnverified => {
+            "Vorsicht: Diese Nachricht gibt vor, von einer Adresse dieses Servers zu stammen, aber der Absender hat sich nicht angemeldet. Sie könnte gefälscht sein."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

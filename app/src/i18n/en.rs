@@ -264,6 +264,9 @@ pub fn text(key: Key) -> &'static str {
         Key::BackToList => "Back",
         Key::NoSubject => "(no subject)",
         Key::SearchResults => "Search results",
+        Key::SenderUnverified => {
+            "Be careful: this message claims to come from an address of this server, but its sender did not sign in. It may be forged."
+        }
         Key::RemoteImagesBlocked => "Remote images are blocked to protect your privacy.",
         Key::ShowImages => "Show images",
         Key::AdminOnly => "Only the server's administrators manage mail addresses.",

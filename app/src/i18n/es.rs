@@ -48,6 +48,9 @@ pub fn text(key: Key) -> &'static str {
             "Estás sin conexión. Los cambios no se pueden guardar hasta que vuelva la conexión."
         }
         Key::InstallApp => "Instalar la aplicación",
+        Key::SenderUnverified => {
+            "Cuidado: este mensaje dice venir de una dirección de este servidor, pero su remitente no inició sesión. Podría estar falsificado."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -278,6 +278,9 @@ pub fn text(key: Key) -> &'static str {
         Key::BackToList => "Retour",
         Key::NoSubject => "(sans objet)",
         Key::SearchResults => "Résultats de la recherche",
+        Key::SenderUnverified => {
+            "Prudence : ce message prétend venir d’une adresse de ce serveur, mais son expéditeur ne s’est pas connecté. Il est peut-être falsifié."
+        }
         Key::RemoteImagesBlocked => {
             "Les images distantes sont bloquées pour protéger votre vie privée."
         }

@@ -44,6 +44,9 @@ pub fn text(key: Key) -> &'static str {
             "Sei offline. Le modifiche non possono essere salvate finché la connessione non torna."
         }
         Key::InstallApp => "Installa l'app",
+        Key::SenderUnverified => {
+            "Attenzione: questo messaggio dichiara di provenire da un indirizzo di questo server, ma il mittente non ha effettuato l’accesso. Potrebbe essere falsificato."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -249,6 +249,7 @@ pub enum Key {
     NoSubject,
     SearchResults,
     RemoteImagesBlocked,
+    SenderUnverified,
     ShowImages,
     AdminOnly,
     Conversations,

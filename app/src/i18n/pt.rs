@@ -44,6 +44,9 @@ pub fn text(key: Key) -> &'static str {
         Key::ErrGeneric => "Algo correu mal. Tente novamente.",
         Key::Offline => "Está offline. As alterações não podem ser guardadas até a ligação voltar.",
         Key::InstallApp => "Instalar a aplicação",
+        Key::SenderUnverified => {
+            "Cuidado: esta mensagem afirma vir de um endereço deste servidor, mas o remetente não iniciou sessão. Pode ser falsificada."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -498,38 +498,69 @@ pub async fn list_occurrences(
     };
     let zone = user_zone(&state, session.user_id).await?;
     let rows = store::events_in_range(&state.db, &ids, from.timestamp(), to.timestamp()).await?;
+    let limits = state.settings.expansion;
+    let out = state
+        .cpu
+        .run(move || expand_rows(&rows, from, to, zone, limits))
+        .await??;
+    Ok(Json(out))
+}
+
+/// The occurrences of stored events in `[from, to)`, within one request's budget.
+fn expand_rows(
+    rows: &[store::EventRow],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    zone: Tz,
+    limits: expand::Limits,
+) -> ApiResult<Vec<Occurrence>> {
+    let mut budget = expand::Budget::new(limits);
     let mut out = Vec::new();
     for row in rows {
         let Ok(obj) = ical::parse_object(&row.ics) else {
             tracing::warn!(uid = %row.uid, "stored event unreadable; skipped");
             continue;
         };
-        let instances = match expand::occurrences(&obj, from, to, zone) {
+        let instances = match expand::occurrences(&obj, from, to, zone, &mut budget) {
             Ok(i) => i,
-            Err(e) => {
+            Err(expand::ExpandError::Invalid(e)) => {
                 tracing::warn!(uid = %row.uid, error = %e, "event cannot be expanded; skipped");
                 continue;
             }
+            Err(expand::ExpandError::Exhausted(e)) => return Err(too_much(e)),
         };
         for i in instances {
+            let title = i.event.summary.clone();
+            let location = i.event.location.clone();
+            let size = 256 + title.len() + location.as_ref().map_or(0, String::len);
+            budget.answer(size).map_err(too_much)?;
             out.push(Occurrence {
                 uid: obj.uid.clone(),
                 calendar_id: row.calendar_id,
                 recurrence_id: i
                     .recurrence_id
                     .map(|r| r.format("%Y%m%dT%H%M%SZ").to_string()),
-                title: i.event.summary.clone(),
+                title,
                 start: i.start.to_rfc3339(),
                 end: i.end.to_rfc3339(),
                 all_day: i.event.start.is_date(),
-                location: i.event.location.clone(),
+                location,
                 busy: !i.event.transparent,
                 recurring: i.recurring,
             });
         }
     }
     out.sort_by(|a, b| a.start.cmp(&b.start));
-    Ok(Json(out))
+    Ok(out)
+}
+
+/// A request whose recurrences would cost too much: a clear 422 the user can act on.
+fn too_much(e: expand::Exhausted) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ksuite_common::ErrorCode::RangeTooLarge,
+        e.message(),
+    )
 }
 
 /// Import an .ics file (body: text/calendar) into the calendar.

@@ -565,11 +565,14 @@ pub fn expand_to_utc(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
     reader: chrono_tz::Tz,
-) -> Result<String, String> {
-    let obj = parse_object(source)?;
-    let instances = super::expand::occurrences(&obj, from, to, reader)?;
+    budget: &mut super::expand::Budget,
+) -> Result<String, super::expand::ExpandError> {
+    use super::expand::ExpandError;
+    let obj = parse_object(source).map_err(ExpandError::Invalid)?;
+    let instances = super::expand::occurrences(&obj, from, to, reader, budget)?;
     let unfolded = unfold(source);
-    let cal = read_calendar(&unfolded).map_err(|e| format!("not valid iCalendar: {e}"))?;
+    let cal = read_calendar(&unfolded)
+        .map_err(|e| ExpandError::Invalid(format!("not valid iCalendar: {e}")))?;
     let items: Vec<&Component<'_>> = cal
         .components
         .iter()
@@ -593,6 +596,8 @@ pub fn expand_to_utc(
     ];
     let mut out = Vec::new();
     for i in &instances {
+        // Each instance repeats (about) the whole object: charged before it is built.
+        budget.answer(source.len())?;
         let comp = match obj.overrides.iter().position(|o| std::ptr::eq(o, i.event)) {
             Some(n) => overrides.get(n).map(|c| **c),
             None => master.copied(),

@@ -207,9 +207,43 @@ pub struct EventIndex {
     pub component: &'static str,
 }
 
+/// Longest title or place of an event (every occurrence in every answer repeats them).
+pub const MAX_SUMMARY_BYTES: usize = 4 * 1024;
+/// Longest description of an event.
+pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
+
+/// Refuses texts that would make each occurrence heavy in every answer.
+fn check_sizes(obj: &EventObject) -> Result<(), String> {
+    for e in obj.master.iter().chain(&obj.overrides) {
+        if e.summary.len() > MAX_SUMMARY_BYTES {
+            return Err(format!(
+                "the title is longer than {MAX_SUMMARY_BYTES} bytes"
+            ));
+        }
+        if e.location
+            .as_ref()
+            .is_some_and(|l| l.len() > MAX_SUMMARY_BYTES)
+        {
+            return Err(format!(
+                "the location is longer than {MAX_SUMMARY_BYTES} bytes"
+            ));
+        }
+        if e.description
+            .as_ref()
+            .is_some_and(|d| d.len() > MAX_DESCRIPTION_BYTES)
+        {
+            return Err(format!(
+                "the description is longer than {MAX_DESCRIPTION_BYTES} bytes"
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl EventIndex {
     /// Derives the index of `obj`; floating times are read in `zone`.
     pub fn of(obj: &EventObject, zone: chrono_tz::Tz) -> Result<EventIndex, ApiError> {
+        check_sizes(obj).map_err(ApiError::validation)?;
         let recurring = obj
             .master
             .as_ref()

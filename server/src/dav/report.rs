@@ -86,8 +86,14 @@ fn clamp(range: (DateTime<Utc>, DateTime<Utc>)) -> (DateTime<Utc>, DateTime<Utc>
     }
 }
 
-/// Writes one object's response: its properties, plus its data when asked.
-fn respond_object(ms: &mut Multistatus, r: &Reply<'_>, o: &Object) {
+/// Writes one object's response: its properties, plus its data when asked. Expanded
+/// data and every byte of it are charged to the request's budget.
+fn respond_object(
+    ms: &mut Multistatus,
+    r: &Reply<'_>,
+    o: &Object,
+    budget: &mut expand::Budget,
+) -> Result<(), expand::Exhausted> {
     let (pc, c, req, zone) = (r.pc, r.c, r.req, r.zone);
     let member = Member {
         href: o.href.clone(),
@@ -113,17 +119,34 @@ fn respond_object(ms: &mut Multistatus, r: &Reply<'_>, o: &Object) {
         let text = match &req.data {
             Data::Calendar(Some(range)) => {
                 let (from, to) = clamp(*range);
-                ical::expand_to_utc(&o.source, from, to, zone).unwrap_or_else(|e| {
-                    tracing::warn!(href = %o.href, error = %e, "cannot expand; sending the object");
-                    o.source.clone()
-                })
+                match ical::expand_to_utc(&o.source, from, to, zone, budget) {
+                    Ok(text) => text,
+                    Err(expand::ExpandError::Exhausted(e)) => return Err(e),
+                    Err(expand::ExpandError::Invalid(e)) => {
+                        tracing::warn!(href = %o.href, error = %e, "cannot expand; sending the object");
+                        o.source.clone()
+                    }
+                }
             }
             Data::Card(version) => vcard::for_client(&o.source, *version).into_owned(),
             _ => o.source.clone(),
         };
+        budget.charge_bytes(text.len())?;
         found.push((name, Value::Text(text)));
     }
     ms.propstat(&href_value, &found, &missing);
+    Ok(())
+}
+
+/// What a report answers, gathered from the database before the CPU work starts.
+enum Gathered {
+    /// Objects to answer (multiget: `Err(href)` for the missing ones).
+    Objects(Vec<Result<Object, String>>),
+    /// Calendar-query candidates, filtered (with recurrences) while rendering.
+    Query(Vec<Object>, CalendarFilter),
+    /// Sync-collection: changed members (with their objects when data is asked), removed
+    /// hrefs and the new token.
+    Sync(Vec<(Member, Option<Object>)>, Vec<String>, String),
 }
 
 pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
@@ -138,27 +161,17 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
     };
     let c = ctx.collection(*k, owner, seg).await?;
     let pc = PropCtx::of(ctx).await?;
-    let zone = pc.zone;
     let req = read_prop(root.child(DAV, "prop"))?;
-    let reply = Reply {
-        pc: &pc,
-        c: &c,
-        req: &req,
-        zone,
-    };
-    let mut ms = Multistatus::new();
     let name = (root.name.ns.as_str(), root.name.local.as_str(), *k);
-    match name {
+    let gathered = match name {
         (CALDAV, "calendar-multiget", Kind::Calendar)
         | (CARDDAV, "addressbook-multiget", Kind::AddressBook) => {
-            multiget(ctx, &reply, &root, &mut ms).await?;
+            Gathered::Objects(multiget(ctx, &pc, &c, &root).await?)
         }
         (CALDAV, "calendar-query", Kind::Calendar) => {
             let filter =
                 CalendarFilter::read(root.child(CALDAV, "filter")).map_err(DavError::BadRequest)?;
-            for o in calendar_query(ctx, &c, &filter, zone).await? {
-                respond_object(&mut ms, &reply, &o);
-            }
+            Gathered::Query(calendar_candidates(ctx, &c, &filter).await?, filter)
         }
         (CARDDAV, "addressbook-query", Kind::AddressBook) => {
             let filter = CardFilter::read(root.child(CARDDAV, "filter"));
@@ -170,14 +183,13 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
             let matching = store::objects(&ctx.state.db, &c)
                 .await?
                 .into_iter()
-                .filter(|o| filter.matches(&o.source));
-            for o in matching.take(limit) {
-                respond_object(&mut ms, &reply, &o);
-            }
+                .filter(|o| filter.matches(&o.source))
+                .take(limit)
+                .map(Ok)
+                .collect();
+            Gathered::Objects(matching)
         }
-        (DAV, "sync-collection", _) => {
-            sync_collection(ctx, &reply, &root, &mut ms).await?;
-        }
+        (DAV, "sync-collection", _) => sync_collection(ctx, &pc, &c, &req, &root).await?,
         _ => {
             return Err(DavError::Condition(
                 StatusCode::FORBIDDEN,
@@ -185,37 +197,115 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
                 "supported-report",
             ));
         }
+    };
+    let limits = ctx.state.settings.expansion;
+    let rendered = ctx
+        .state
+        .cpu
+        .run(move || {
+            let mut budget = expand::Budget::new(limits);
+            let reply = Reply {
+                pc: &pc,
+                c: &c,
+                req: &req,
+                zone: pc.zone,
+            };
+            render(&reply, gathered, &mut budget)
+        })
+        .await?;
+    match rendered {
+        Ok(body) => Ok(multistatus(body)),
+        // RFC 4791 §7.8 / RFC 5323: the answer would exceed what the server returns.
+        Err(e) => {
+            tracing::info!(
+                reason = e.message(),
+                "report refused: over the expansion budget"
+            );
+            Err(DavError::Condition(
+                StatusCode::INSUFFICIENT_STORAGE,
+                DAV,
+                "number-of-matches-within-limits",
+            ))
+        }
     }
-    Ok(multistatus(ms.finish()))
+}
+
+/// The multistatus body of a report (CPU work: recurrence filters, expansion, XML).
+fn render(
+    r: &Reply<'_>,
+    gathered: Gathered,
+    budget: &mut expand::Budget,
+) -> Result<String, expand::Exhausted> {
+    let mut ms = Multistatus::new();
+    match gathered {
+        Gathered::Objects(items) => {
+            for item in items {
+                match item {
+                    Ok(o) => respond_object(&mut ms, r, &o, budget)?,
+                    Err(href) => ms.status(&href, "404 Not Found"),
+                }
+            }
+        }
+        Gathered::Query(candidates, filter) => {
+            for o in candidates {
+                let keep = match filter.time_range {
+                    None => true,
+                    Some(range) => occurs_in(&o, clamp(range), r.zone, budget)?,
+                };
+                if keep {
+                    respond_object(&mut ms, r, &o, budget)?;
+                }
+            }
+        }
+        Gathered::Sync(changed, gone, token) => {
+            let collection_href = path::collection(r.c.kind, &r.pc.email, &r.c.segment);
+            for (m, object) in changed {
+                match object {
+                    Some(o) => respond_object(&mut ms, r, &o, budget)?,
+                    None if r.req.data_name.is_some() => {} // removed meanwhile
+                    None => {
+                        let others = match &r.req.others {
+                            Wanted::Props(p) => Wanted::Props(p.clone()),
+                            _ => Wanted::Props(vec![Name::new(DAV, "getetag")]),
+                        };
+                        props::respond(&mut ms, r.pc, &Res::Object(r.c, &m), &others);
+                    }
+                }
+            }
+            for href in gone {
+                ms.status(&path::object(&collection_href, &href), "404 Not Found");
+            }
+            ms.sync_token(&token);
+        }
+    }
+    Ok(ms.finish())
 }
 
 async fn multiget(
     ctx: &Ctx,
-    r: &Reply<'_>,
+    pc: &PropCtx,
+    c: &Collection,
     root: &Element,
-    ms: &mut Multistatus,
-) -> Result<(), DavError> {
-    let (pc, c) = (r.pc, r.c);
+) -> Result<Vec<Result<Object, String>>, DavError> {
     let collection_href = path::collection(c.kind, &pc.email, &c.segment);
+    let mut out = Vec::new();
     for h in root.children_named(DAV, "href") {
         let href = h.text.trim();
         let found = match path::member_name(&collection_href, href) {
             Some(name) => store::object(&ctx.state.db, c, &name).await?,
             None => None,
         };
-        match found {
-            Some(o) => respond_object(ms, r, &o),
-            None => ms.status(href, "404 Not Found"),
-        }
+        out.push(found.ok_or_else(|| href.to_string()));
     }
-    Ok(())
+    Ok(out)
 }
 
-async fn calendar_query(
+/// The objects a calendar-query may match, before its time range is checked with
+/// recurrences (that part is CPU work, done while rendering).
+async fn calendar_candidates(
     ctx: &Ctx,
     c: &Collection,
     filter: &CalendarFilter,
-    zone: Tz,
 ) -> Result<Vec<Object>, DavError> {
     if filter.component_not_defined {
         return Ok(Vec::new());
@@ -234,31 +324,36 @@ async fn calendar_query(
     Ok(candidates
         .into_iter()
         .filter(|o| filter.props_match(&o.source))
-        .filter(|o| match filter.time_range {
-            None => true,
-            Some(range) => occurs_in(o, clamp(range), zone),
-        })
         .collect())
 }
 
 /// Whether an object has an occurrence in the range (recurrences expanded).
-fn occurs_in(o: &Object, (from, to): (DateTime<Utc>, DateTime<Utc>), zone: Tz) -> bool {
+fn occurs_in(
+    o: &Object,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    zone: Tz,
+    budget: &mut expand::Budget,
+) -> Result<bool, expand::Exhausted> {
     let Ok(obj) = ical::parse_object(&o.source) else {
-        return false;
+        return Ok(false);
     };
     if obj.master.as_ref().is_some_and(|m| m.undated) {
-        return true;
+        return Ok(true);
     }
-    expand::occurrences(&obj, from, to, zone).is_ok_and(|i| !i.is_empty())
+    match expand::occurrences(&obj, from, to, zone, budget) {
+        Ok(i) => Ok(!i.is_empty()),
+        Err(expand::ExpandError::Exhausted(e)) => Err(e),
+        Err(expand::ExpandError::Invalid(_)) => Ok(false),
+    }
 }
 
 async fn sync_collection(
     ctx: &Ctx,
-    r: &Reply<'_>,
+    pc: &PropCtx,
+    c: &Collection,
+    req: &Request,
     root: &Element,
-    ms: &mut Multistatus,
-) -> Result<(), DavError> {
-    let (pc, c, req) = (r.pc, r.c, r.req);
+) -> Result<Gathered, DavError> {
     let token = root
         .child(DAV, "sync-token")
         .map(|t| t.text.trim())
@@ -273,30 +368,20 @@ async fn sync_collection(
         ))?)
     };
     let db = &ctx.state.db;
-    let collection_href = path::collection(c.kind, &pc.email, &c.segment);
     // `c` (and its ctag, the new token) was read before the changes: a change racing
     // this report may show now and again next time, never not at all.
     let (changed, gone) = match since {
         None => (store::members(db, c).await?, Vec::new()),
         Some(seq) => store::changes_since(db, c, seq).await?,
     };
-    let needs_data = req.data_name.is_some();
+    let mut out = Vec::with_capacity(changed.len());
     for m in changed {
-        if needs_data {
-            if let Some(o) = store::object(db, c, &m.href).await? {
-                respond_object(ms, r, &o);
-            }
+        let object = if req.data_name.is_some() {
+            store::object(db, c, &m.href).await?
         } else {
-            let others = match &req.others {
-                Wanted::Props(p) => Wanted::Props(p.clone()),
-                _ => Wanted::Props(vec![Name::new(DAV, "getetag")]),
-            };
-            props::respond(ms, pc, &Res::Object(c, &m), &others);
-        }
+            None
+        };
+        out.push((m, object));
     }
-    for href in gone {
-        ms.status(&path::object(&collection_href, &href), "404 Not Found");
-    }
-    ms.sync_token(&props::sync_token(pc, c));
-    Ok(())
+    Ok(Gathered::Sync(out, gone, props::sync_token(pc, c)))
 }

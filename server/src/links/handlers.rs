@@ -219,6 +219,10 @@ pub async fn update(
         password_hash,
         max_visits,
     };
+    if max_visits.is_some() {
+        // A limit is enforced in the database: visits still counted in memory go there first.
+        state.links.visits.flush(&state.db).await;
+    }
     let row = store::update(&state.db, session.user_id, id, changes).await?;
     state.links.cache.invalidate(&row.slug);
     Ok(Json(to_api(&state, row)))

@@ -70,18 +70,14 @@ pub fn redirect_router() -> Router<AppState> {
     )
 }
 
-/// Writes counted visits every second until the server stops, then once more.
-pub async fn run_visit_flusher(
+/// Writes visits counted in memory every `period` until the server stops, then once
+/// more. Visits of links with a visit limit never wait here: they are counted in the
+/// database before the redirect (see `redirect::go`).
+pub async fn flush_visits(
     db: Db,
     state: std::sync::Arc<LinksState>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    period: Duration,
+    stop: crate::jobs::Stop,
 ) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tokio::select! {
-            _ = tick.tick() => state.visits.flush(&db).await,
-            _ = stop.changed() => break,
-        }
-    }
-    state.visits.flush(&db).await;
+    crate::jobs::every(period, stop, || state.visits.flush(&db)).await;
 }

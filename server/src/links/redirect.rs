@@ -59,7 +59,7 @@ fn judge(link: Option<Arc<CachedLink>>, password_ok: bool) -> Verdict {
     if let Some(max) = link.max_visits
         && link.visits.load(Ordering::Relaxed) >= max
     {
-        return Verdict::Gone("This link has reached its maximum number of visits.");
+        return Verdict::Gone(USED_UP);
     }
     if link.password_hash.is_some() && !password_ok {
         return Verdict::NeedsPassword;
@@ -68,21 +68,26 @@ fn judge(link: Option<Arc<CachedLink>>, password_ok: bool) -> Verdict {
 }
 
 /// Counts the visit (refusing it if the visit limit was reached meanwhile) and redirects.
-fn go(state: &AppState, link: &CachedLink) -> Response {
-    if let Some(max) = link.max_visits {
-        let before = link.visits.fetch_add(1, Ordering::Relaxed);
-        if before >= max {
-            link.visits.fetch_sub(1, Ordering::Relaxed);
-            return page(
-                StatusCode::GONE,
-                "Link no longer available",
-                "This link has reached its maximum number of visits.",
-            );
+/// A limited link's visit is counted in the database before the answer, so the limit
+/// holds across restarts, crashes and processes; other visits are counted in memory and
+/// written by the visit flusher within a second.
+async fn go(state: &AppState, link: &CachedLink) -> Response {
+    if link.max_visits.is_some() {
+        let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        match super::store::take_limited_visit(&state.db, link.id, &day).await {
+            Ok(Some(now)) => link.visits.store(now, Ordering::Relaxed),
+            Ok(None) => {
+                if let Some(max) = link.max_visits {
+                    link.visits.fetch_max(max, Ordering::Relaxed);
+                }
+                return used_up();
+            }
+            Err(e) => return crate::error::ApiError::internal(e).into_response(),
         }
     } else {
         link.visits.fetch_add(1, Ordering::Relaxed);
+        state.links.visits.record(link.id);
     }
-    state.links.visits.record(link.id);
     let mut response = StatusCode::FOUND.into_response();
     let headers = response.headers_mut();
     headers.insert(header::LOCATION, link.location.clone());
@@ -98,9 +103,15 @@ fn go(state: &AppState, link: &CachedLink) -> Response {
     response
 }
 
-fn answer(state: &AppState, verdict: Verdict, wrong_password: bool) -> Response {
+const USED_UP: &str = "This link has reached its maximum number of visits.";
+
+fn used_up() -> Response {
+    page(StatusCode::GONE, "Link no longer available", USED_UP)
+}
+
+async fn answer(state: &AppState, verdict: Verdict, wrong_password: bool) -> Response {
     match verdict {
-        Verdict::Go(link) => go(state, &link),
+        Verdict::Go(link) => go(state, &link).await,
         Verdict::NeedsPassword => password_page(wrong_password),
         Verdict::Gone(why) => page(StatusCode::GONE, "Link no longer available", why),
         Verdict::Missing => page(
@@ -113,7 +124,7 @@ fn answer(state: &AppState, verdict: Verdict, wrong_password: bool) -> Response 
 
 pub async fn follow(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
     match resolve(&state, &slug).await {
-        Ok(link) => answer(&state, judge(link, false), false),
+        Ok(link) => answer(&state, judge(link, false), false).await,
         Err(resp) => resp,
     }
 }
@@ -136,9 +147,10 @@ pub async fn follow_with_password(
         Err(resp) => return resp,
     };
     let Some(hash) = link.as_ref().and_then(|l| l.password_hash.clone()) else {
-        return answer(&state, judge(link, false), false);
+        return answer(&state, judge(link, false), false).await;
     };
-    let key = format!("link:{slug}");
+    // Keyed by the link, not the slug as typed: changing its case must not reset the count.
+    let key = format!("link:{}", link.as_ref().map_or(0, |l| l.id));
     if state.login_throttle.check(&key, Some(peer.ip())).is_some() {
         return page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -152,7 +164,7 @@ pub async fn follow_with_password(
     if !ok {
         state.login_throttle.record_failure(&key, Some(peer.ip()));
     }
-    let mut resp = answer(&state, judge(link, ok), !ok);
+    let mut resp = answer(&state, judge(link, ok), !ok).await;
     if !ok && resp.status() == StatusCode::OK {
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
     }
@@ -235,7 +247,18 @@ fn password_page(wrong: bool) -> Response {
          <button type=submit>Continue</button></form></main></html>"
     );
     let mut resp = Html(html).into_response();
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = resp.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The form posts here and the right password answers with a redirect to the link's
+    // target, which is on another site: the browser checks `form-action` against that
+    // redirect too, so this page allows any http(s) target (it has no other content).
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     resp
 }

@@ -239,6 +239,36 @@ pub async fn daily_visits(db: &Db, link_id: i64) -> Result<Vec<DayCount>, ApiErr
         .collect())
 }
 
+/// Counts one visit of a link with a visit limit, in the database and only while under
+/// the limit, so that no restart, crash or second process can let it be exceeded.
+/// Returns the visits now counted, or `None` when the limit was already reached.
+pub async fn take_limited_visit(
+    db: &Db,
+    link_id: i64,
+    day: &str,
+) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let visits: Option<i64> = sqlx::query_scalar(
+        "UPDATE links SET visits = visits + 1 \
+         WHERE id = ? AND max_visits IS NOT NULL AND visits < max_visits RETURNING visits",
+    )
+    .bind(link_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if visits.is_some() {
+        sqlx::query(
+            "INSERT INTO link_visits_daily (link_id, day, visits) VALUES (?, ?, 1) \
+             ON CONFLICT (link_id, day) DO UPDATE SET visits = link_visits_daily.visits + 1",
+        )
+        .bind(link_id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(visits.map(|v| u64::try_from(v).unwrap_or(0)))
+}
+
 /// Adds counted visits in one transaction (called by the visit counter's flush).
 pub async fn add_visits(db: &Db, day: &str, counts: &[(i64, u64)]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;

@@ -58,6 +58,26 @@ pub(super) async fn own_message(
         .ok_or_else(ApiError::not_found)
 }
 
+/// A message the user may change: a read-only grant answers 403 (the message is visible
+/// to them, so pretending it is missing would only confuse), no grant 404.
+pub(super) async fn writable_message(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+) -> ApiResult<store::MessageRow> {
+    match store::message_for(&state.db, user_id, id, store::MessageAccess::Write).await? {
+        Some(row) => Ok(row),
+        None => {
+            own_message(state, user_id, id).await?;
+            Err(read_only())
+        }
+    }
+}
+
+fn read_only() -> ApiError {
+    ApiError::forbidden("You may read this address but not change its mail.")
+}
+
 /// A message the user may read, with its raw bytes.
 pub(super) async fn with_raw(
     state: &AppState,
@@ -171,6 +191,8 @@ pub async fn message(
         has_html,
         remote_images,
         attachments,
+        sender_warning: super::smtp::has_sender_warning(&raw)
+            .then_some(ksuite_common::SenderWarning::UnauthenticatedLocalSender),
     }))
 }
 
@@ -328,7 +350,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(flags): ApiJson<MessageFlags>,
 ) -> ApiResult<Json<MessageSummary>> {
-    let row = own_message(&state, session.user_id, id).await?;
+    let row = writable_message(&state, session.user_id, id).await?;
     store::set_flags(&state.db, &row, flags.seen, flags.flagged).await?;
     Ok(Json(
         own_message(&state, session.user_id, id).await?.summary(),
@@ -344,13 +366,15 @@ pub async fn move_message(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<MoveMessage>,
 ) -> ApiResult<Json<MessageSummary>> {
-    let row = own_message(&state, session.user_id, id).await?;
-    let (from_address, _) = store::folder_of_user(&state.db, session.user_id, row.mailbox_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let (to_address, role) = store::folder_of_user(&state.db, session.user_id, req.folder_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let row = writable_message(&state, session.user_id, id).await?;
+    let (from_address, _) =
+        store::writable_folder_of_user(&state.db, session.user_id, row.mailbox_id)
+            .await?
+            .ok_or_else(read_only)?;
+    let (to_address, role) =
+        store::writable_folder_of_user(&state.db, session.user_id, req.folder_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     if to_address != from_address {
         return Err(ApiError::validation(
             "Messages move between folders of the same address.",
@@ -372,7 +396,7 @@ pub async fn delete(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let row = own_message(&state, session.user_id, id).await?;
+    let row = writable_message(&state, session.user_id, id).await?;
     let trash = store::role_folder(&state.db, row.mailbox_id, "trash").await?;
     if row.mailbox_id == trash {
         store::mark_deleted(&state.db, &row).await?;
@@ -402,7 +426,7 @@ pub async fn restore(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MessageSummary>> {
-    let row = own_message(&state, session.user_id, id).await?;
+    let row = writable_message(&state, session.user_id, id).await?;
     let target = match store::restore_target(&state.db, id).await? {
         Some(t) => t,
         None => store::role_folder(&state.db, row.mailbox_id, "inbox").await?,

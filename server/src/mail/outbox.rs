@@ -116,7 +116,7 @@ fn pause(first: Duration, attempts: i64) -> i64 {
 }
 
 /// Runs the queue until the task is dropped.
-pub async fn run(outbox: Arc<Outbox>) {
+pub async fn run(outbox: Arc<Outbox>, mut stop: crate::jobs::Stop) {
     loop {
         let next_due = match pass(&outbox).await {
             Ok(next) => next,
@@ -128,7 +128,10 @@ pub async fn run(outbox: Arc<Outbox>) {
         let wait = next_due
             .map(|t| (t - now_unix()).clamp(0, 60) as u64)
             .unwrap_or(60);
-        let _ = tokio::time::timeout(Duration::from_secs(wait), outbox.wake.notified()).await;
+        tokio::select! {
+            _ = tokio::time::timeout(Duration::from_secs(wait), outbox.wake.notified()) => {}
+            _ = stop.stopped() => return,
+        }
     }
 }
 

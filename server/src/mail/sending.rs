@@ -185,6 +185,8 @@ async fn own_draft(
     id: Option<i64>,
 ) -> ApiResult<Option<(store::MessageRow, Vec<u8>)>> {
     let Some(id) = id else { return Ok(None) };
+    // Replacing a draft deletes it: that needs more than a read-only grant.
+    super::handlers::writable_message(state, user_id, id).await?;
     let (row, raw) = super::handlers::with_raw(state, user_id, id).await?;
     if !row.draft {
         return Err(ApiError::validation("That message is not a draft."));

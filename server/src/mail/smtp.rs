@@ -1,14 +1,20 @@
-//! Inbound SMTP (RFC 5321) for the server's own addresses: unknown recipients are refused
-//! at RCPT (550), messages over the size limit get 552 (announced with SIZE), and a
-//! message is acknowledged only once it is stored and filed in every recipient's inbox.
+//! Inbound SMTP (RFC 5321) for the server's own addresses, open to anyone on the internet:
+//! unknown recipients are refused at RCPT (550, and a session that keeps guessing is
+//! slowed down, then closed), messages over the size limit get 552 (announced with SIZE),
+//! DATA is spooled to a file (memory stays flat however many sessions send at once), only
+//! `<CRLF>.<CRLF>` ends it (no SMTP smuggling), sessions are limited overall and per
+//! client address (421), and a message is acknowledged only once it is stored and filed
+//! in every recipient's inbox.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use super::{blobs, index, store};
 use crate::db::Db;
@@ -19,6 +25,35 @@ const MAX_COMMAND_LINE: u64 = 2048;
 /// Longest line read inside DATA (the limit is 998, but real mailers exceed it).
 const MAX_DATA_LINE: u64 = 64 * 1024;
 const MAX_RECIPIENTS: usize = 100;
+/// Messages parsed and filed at the same time (each is held in memory while indexed).
+const CONCURRENT_DELIVERIES: usize = 4;
+/// The header a message gets when its sender claims one of our addresses without having
+/// signed in; the reader shows a warning for it. Only trusted as the first header.
+pub const SENDER_WARNING_HEADER: &str = "X-Ksuite-Sender-Warning";
+
+/// Limits of the listener (each a setting, see `config.rs`).
+#[derive(Clone, Debug)]
+pub struct SmtpLimits {
+    /// Sessions at once, overall.
+    pub max_sessions: usize,
+    /// Sessions at once from one client address.
+    pub max_sessions_per_ip: usize,
+    /// Unknown recipients one session may try before it is closed.
+    pub max_failed_recipients: usize,
+    /// Pause before answering an unknown recipient, times the failures so far.
+    pub failed_recipient_delay: Duration,
+}
+
+impl Default for SmtpLimits {
+    fn default() -> SmtpLimits {
+        SmtpLimits {
+            max_sessions: 100,
+            max_sessions_per_ip: 10,
+            max_failed_recipients: 5,
+            failed_recipient_delay: Duration::from_millis(500),
+        }
+    }
+}
 
 /// What the listener needs.
 pub struct SmtpContext {
@@ -28,18 +63,94 @@ pub struct SmtpContext {
     pub max_message_size: usize,
     /// Wakes the relay queue (filters may forward).
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    pub limits: SmtpLimits,
+    sessions: Arc<Semaphore>,
+    per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    deliveries: Semaphore,
 }
 
-/// Accepts connections until the task is dropped.
-pub async fn serve(listener: TcpListener, ctx: Arc<SmtpContext>) {
+impl SmtpContext {
+    pub fn new(
+        db: Db,
+        data_dir: PathBuf,
+        domain: String,
+        max_message_size: usize,
+        outbox_wake: Arc<tokio::sync::Notify>,
+        limits: SmtpLimits,
+    ) -> SmtpContext {
+        SmtpContext {
+            db,
+            data_dir,
+            domain,
+            max_message_size,
+            outbox_wake,
+            sessions: Arc::new(Semaphore::new(limits.max_sessions.max(1))),
+            per_ip: Arc::default(),
+            deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
+            limits,
+        }
+    }
+
+    /// A place in the session limits for a client, or `None` when it must be turned away.
+    fn admit(&self, ip: IpAddr) -> Option<SessionSlot> {
+        let permit = self.sessions.clone().try_acquire_owned().ok()?;
+        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        let n = map.entry(ip).or_insert(0);
+        if *n >= self.limits.max_sessions_per_ip.max(1) {
+            return None;
+        }
+        *n += 1;
+        Some(SessionSlot {
+            _permit: permit,
+            per_ip: self.per_ip.clone(),
+            ip,
+        })
+    }
+}
+
+/// Held for the length of a session; gives its places back when dropped.
+struct SessionSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Accepts connections until the server stops.
+pub async fn serve(listener: Arc<TcpListener>, ctx: Arc<SmtpContext>, mut stop: crate::jobs::Stop) {
     loop {
-        match listener.accept().await {
-            Ok((stream, peer)) => {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.stopped() => return,
+        };
+        match accepted {
+            Ok((mut stream, peer)) => {
+                let Some(slot) = ctx.admit(peer.ip()) else {
+                    tokio::spawn(async move {
+                        let _ = stream
+                            .write_all(b"421 4.7.0 Too many connections, try again later\r\n")
+                            .await;
+                        let _ = stream.shutdown().await;
+                    });
+                    continue;
+                };
                 let ctx = ctx.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = session(stream, peer, ctx).await {
+                    if let Err(e) = session(stream, peer, &ctx).await {
                         tracing::debug!(%peer, error = %e, "SMTP session ended");
                     }
+                    drop(slot);
                 });
             }
             Err(e) => {
@@ -68,6 +179,31 @@ fn size_param(params: &str) -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
+/// The HELO/EHLO name as it may appear in a trace header: a domain or an address literal,
+/// nothing that could end the header or forge another one.
+fn clean_helo(arg: &str) -> String {
+    let name: String = arg
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'))
+        .take(253)
+        .collect();
+    if name.is_empty() {
+        "unknown".into()
+    } else {
+        name
+    }
+}
+
+/// The domain of an address, lower-cased.
+fn domain_of(address: &str) -> Option<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').trim().to_ascii_lowercase())
+}
+
 async fn read_line<R: AsyncBufReadExt + Unpin>(
     reader: &mut R,
     limit: u64,
@@ -77,13 +213,51 @@ async fn read_line<R: AsyncBufReadExt + Unpin>(
     Ok((n > 0).then_some(buf))
 }
 
-/// Reads the DATA section up to the lone dot; `None` content when it exceeded `max`.
+/// Where a message being received is written before it is stored.
+struct Spool {
+    path: PathBuf,
+    file: tokio::io::BufWriter<tokio::fs::File>,
+}
+
+impl Spool {
+    async fn create(data_dir: &Path) -> std::io::Result<Spool> {
+        let dir = data_dir.join("tmp");
+        tokio::fs::create_dir_all(&dir).await?;
+        let path = dir.join(format!("smtp-{}.spool", random_name()));
+        let file = tokio::fs::File::create(&path).await?;
+        Ok(Spool {
+            path,
+            file: tokio::io::BufWriter::new(file),
+        })
+    }
+}
+
+/// Removes a spool file however the session ends.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn random_name() -> String {
+    use rand::Rng;
+    let n: u128 = rand::thread_rng().r#gen();
+    format!("{n:032x}")
+}
+
+/// Reads the DATA section into the spool up to `<CRLF>.<CRLF>` (a dot line ended by a
+/// bare LF, or after a line ended by a bare LF, is content: RFC 5321 §4.1.1.4 and the
+/// SMTP smuggling fixes). Returns whether the content fit in `max` bytes.
 async fn read_data<R: AsyncBufReadExt + Unpin>(
     reader: &mut R,
+    spool: &mut Spool,
     max: usize,
-) -> std::io::Result<Option<Vec<u8>>> {
-    let mut data = Vec::new();
+) -> std::io::Result<bool> {
+    let mut written = 0usize;
     let mut too_big = false;
+    let mut after_crlf = true;
     loop {
         let Some(line) = tokio::time::timeout(IDLE, read_line(reader, MAX_DATA_LINE))
             .await
@@ -91,34 +265,44 @@ async fn read_data<R: AsyncBufReadExt + Unpin>(
         else {
             return Err(std::io::Error::other("connection closed in DATA"));
         };
-        if line == b".\r\n" || line == b".\n" {
+        if after_crlf && line == b".\r\n" {
             break;
         }
-        // Dot-stuffing (RFC 5321 §4.5.2).
-        let content = line.strip_prefix(b".").unwrap_or(&line);
-        if data.len() + content.len() > max {
+        // Dot-stuffing (RFC 5321 §4.5.2), only at the start of a real line.
+        let content = if after_crlf {
+            line.strip_prefix(b".").unwrap_or(&line)
+        } else {
+            &line[..]
+        };
+        after_crlf = line.ends_with(b"\r\n");
+        if written + content.len() > max {
             too_big = true;
         }
         if !too_big {
-            data.extend_from_slice(content);
+            spool.file.write_all(content).await?;
+            written += content.len();
         }
     }
-    Ok((!too_big).then_some(data))
+    spool.file.flush().await?;
+    Ok(!too_big)
 }
 
-async fn session(
-    stream: TcpStream,
-    peer: SocketAddr,
-    ctx: Arc<SmtpContext>,
-) -> std::io::Result<()> {
+/// What a session knows about the message being sent.
+#[derive(Default)]
+struct Envelope {
+    from: Option<String>,
+    recipients: Vec<i64>,
+}
+
+async fn session(stream: TcpStream, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     write
         .write_all(format!("220 {} ksuite ESMTP ready\r\n", ctx.domain).as_bytes())
         .await?;
     let mut helo: Option<String> = None;
-    let mut from: Option<String> = None;
-    let mut recipients: Vec<i64> = Vec::new();
+    let mut envelope = Envelope::default();
+    let mut failed_recipients = 0usize;
     loop {
         let line = match tokio::time::timeout(IDLE, read_line(&mut reader, MAX_COMMAND_LINE)).await
         {
@@ -133,14 +317,16 @@ async fn session(
         };
         let reply: String = match verb.as_str() {
             "EHLO" => {
-                helo = Some(arg.to_string());
-                format!(
-                    "250-{} greets {arg}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n",
+                let name = clean_helo(arg);
+                let reply = format!(
+                    "250-{} greets {name}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n",
                     ctx.domain, ctx.max_message_size
-                )
+                );
+                helo = Some(name);
+                reply
             }
             "HELO" => {
-                helo = Some(arg.to_string());
+                helo = Some(clean_helo(arg));
                 format!("250 {}\r\n", ctx.domain)
             }
             "MAIL" => match arg
@@ -156,8 +342,10 @@ async fn session(
                     "552 5.3.4 Message too big for this server\r\n".into()
                 }
                 Some((path, _)) => {
-                    from = Some(path);
-                    recipients.clear();
+                    envelope = Envelope {
+                        from: Some(path),
+                        recipients: Vec::new(),
+                    };
                     "250 2.1.0 OK\r\n".into()
                 }
                 None => "501 5.5.4 Syntax: MAIL FROM:<address>\r\n".into(),
@@ -168,59 +356,83 @@ async fn session(
                 .then(|| path_and_params(arg))
                 .flatten()
             {
-                _ if from.is_none() => "503 5.5.1 MAIL first\r\n".into(),
-                _ if recipients.len() >= MAX_RECIPIENTS => {
+                _ if envelope.from.is_none() => "503 5.5.1 MAIL first\r\n".into(),
+                _ if envelope.recipients.len() >= MAX_RECIPIENTS => {
                     "452 4.5.3 Too many recipients\r\n".into()
                 }
                 Some((path, _)) => match store::address_id(&ctx.db, &path).await {
                     Ok(Some(id)) => {
-                        if !recipients.contains(&id) {
-                            recipients.push(id);
+                        if !envelope.recipients.contains(&id) {
+                            envelope.recipients.push(id);
                         }
                         "250 2.1.5 OK\r\n".into()
                     }
-                    Ok(None) => "550 5.1.1 No such mailbox here\r\n".into(),
+                    Ok(None) => {
+                        failed_recipients += 1;
+                        // Guessing addresses gets slower with each miss, then ends.
+                        tokio::time::sleep(
+                            ctx.limits.failed_recipient_delay * failed_recipients as u32,
+                        )
+                        .await;
+                        if failed_recipients >= ctx.limits.max_failed_recipients.max(1) {
+                            write
+                                .write_all(
+                                    b"421 4.7.0 Too many unknown recipients, closing connection\r\n",
+                                )
+                                .await?;
+                            break;
+                        }
+                        "550 5.1.1 No such mailbox here\r\n".into()
+                    }
                     Err(_) => "451 4.3.0 Temporary failure, try again later\r\n".into(),
                 },
                 None => "501 5.5.4 Syntax: RCPT TO:<address>\r\n".into(),
             },
             "DATA" => {
-                if recipients.is_empty() {
+                if envelope.recipients.is_empty() {
                     "503 5.5.1 No valid recipients\r\n".into()
                 } else {
+                    let mut spool = match Spool::create(&ctx.data_dir).await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot create an SMTP spool file");
+                            write
+                                .write_all(
+                                    b"451 4.3.0 Cannot take mail right now, try again later\r\n",
+                                )
+                                .await?;
+                            continue;
+                        }
+                    };
+                    let _cleanup = RemoveOnDrop(spool.path.clone());
                     write
                         .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                         .await?;
-                    let reply = match read_data(&mut reader, ctx.max_message_size).await? {
-                        None => "552 5.3.4 Message too big for this server\r\n".to_string(),
-                        Some(data) => {
-                            let received = format!(
-                                "Received: from {} ([{}]) by {} with ESMTP; {}\r\n",
-                                helo.as_deref().unwrap_or("unknown"),
-                                peer.ip(),
-                                ctx.domain,
-                                chrono::Utc::now().to_rfc2822()
-                            );
-                            let mut raw = received.into_bytes();
-                            raw.extend_from_slice(&data);
-                            match deliver(&ctx, &raw, &recipients).await {
-                                Ok(()) => "250 2.0.0 OK delivered\r\n".into(),
-                                Err(e) => {
-                                    tracing::error!(error = %e, "delivery failed");
-                                    "451 4.3.0 Could not store the message, try again later\r\n"
-                                        .into()
-                                }
+                    let fits = read_data(&mut reader, &mut spool, ctx.max_message_size).await?;
+                    let reply = if fits {
+                        let arrival = Arrival {
+                            peer,
+                            helo: helo.as_deref().unwrap_or("unknown"),
+                            mail_from: envelope.from.as_deref().unwrap_or(""),
+                            spool: &spool.path,
+                            recipients: &envelope.recipients,
+                        };
+                        match deliver(ctx, &arrival).await {
+                            Ok(()) => "250 2.0.0 OK delivered\r\n".to_string(),
+                            Err(e) => {
+                                tracing::error!(error = %e, "delivery failed");
+                                "451 4.3.0 Could not store the message, try again later\r\n".into()
                             }
                         }
+                    } else {
+                        "552 5.3.4 Message too big for this server\r\n".to_string()
                     };
-                    from = None;
-                    recipients.clear();
+                    envelope = Envelope::default();
                     reply
                 }
             }
             "RSET" => {
-                from = None;
-                recipients.clear();
+                envelope = Envelope::default();
                 "250 2.0.0 OK\r\n".into()
             }
             "NOOP" => "250 2.0.0 OK\r\n".into(),
@@ -236,14 +448,58 @@ async fn session(
     Ok(())
 }
 
-/// Stores the message once and files it in every recipient's inbox.
-async fn deliver(ctx: &SmtpContext, raw: &[u8], recipients: &[i64]) -> anyhow::Result<()> {
-    let digest = blobs::store(&ctx.data_dir, raw).await?;
-    let idx = index::index(raw, &digest);
+/// A received message waiting to be stored.
+struct Arrival<'a> {
+    peer: SocketAddr,
+    helo: &'a str,
+    mail_from: &'a str,
+    spool: &'a Path,
+    recipients: &'a [i64],
+}
+
+/// Stores the message once (with our trace header, and a warning header when it claims
+/// a local sender without having signed in) and files it in every recipient's inbox.
+async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
+    let _turn = ctx.deliveries.acquire().await?;
+    let data = tokio::fs::read(a.spool).await?;
+    let (data, idx) = tokio::task::spawn_blocking(move || {
+        let idx = index::index(&data, "");
+        (data, idx)
+    })
+    .await?;
+    let local = |addr: &str| domain_of(addr).is_some_and(|d| d == ctx.domain);
+    let claims_local = local(a.mail_from) || idx.from_address.as_deref().is_some_and(local);
+    let mut raw = Vec::with_capacity(data.len() + 256);
+    if claims_local {
+        raw.extend_from_slice(
+            format!(
+                "{SENDER_WARNING_HEADER}: unauthenticated-local-sender; the sender claims an address of {} but did not sign in\r\n",
+                ctx.domain
+            )
+            .as_bytes(),
+        );
+    }
+    raw.extend_from_slice(
+        format!(
+            "Received: from {} ([{}]) by {} with ESMTP; {}\r\n",
+            a.helo,
+            a.peer.ip(),
+            ctx.domain,
+            chrono::Utc::now().to_rfc2822()
+        )
+        .as_bytes(),
+    );
+    raw.extend_from_slice(&data);
+    drop(data);
+    let digest = blobs::store(&ctx.data_dir, &raw).await?;
+    let mut idx = idx;
+    if idx.thread_id.is_empty() {
+        idx.thread_id = digest.clone(); // no Message-ID: the message is its own thread
+    }
     super::arrival::deliver_local(
         &ctx.db,
         &ctx.outbox_wake,
-        recipients,
+        a.recipients,
         &digest,
         raw.len() as i64,
         &idx,
@@ -251,6 +507,15 @@ async fn deliver(ctx: &SmtpContext, raw: &[u8], recipients: &[i64]) -> anyhow::R
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;
     Ok(())
+}
+
+/// Whether a stored message carries our warning that its local sender is unverified
+/// (only as the very first header, where this server puts it; a sender cannot place one
+/// there).
+pub fn has_sender_warning(raw: &[u8]) -> bool {
+    raw.len() > SENDER_WARNING_HEADER.len()
+        && raw[..SENDER_WARNING_HEADER.len()].eq_ignore_ascii_case(SENDER_WARNING_HEADER.as_bytes())
+        && raw[SENDER_WARNING_HEADER.len()] == b':'
 }
 
 #[cfg(test)]
@@ -263,5 +528,25 @@ mod tests {
         assert_eq!(p, "a@b.c");
         assert_eq!(size_param(params), Some(1000));
         assert_eq!(path_and_params("FROM:a@b.c"), None);
+    }
+
+    #[test]
+    fn helo_names_cannot_forge_headers() {
+        assert_eq!(clean_helo("mx.example.org"), "mx.example.org");
+        assert_eq!(clean_helo("[192.0.2.1]"), "[192.0.2.1]");
+        assert_eq!(clean_helo("evil\rX-Injected: yes"), "evil");
+        assert_eq!(clean_helo("a(b)c;d"), "abcd");
+        assert_eq!(clean_helo(""), "unknown");
+        assert_eq!(clean_helo("()"), "unknown");
+    }
+
+    #[test]
+    fn sender_warning_only_counts_as_first_header() {
+        assert!(has_sender_warning(
+            b"X-Ksuite-Sender-Warning: x\r\nReceived: y\r\n"
+        ));
+        assert!(!has_sender_warning(
+            b"Received: y\r\nX-Ksuite-Sender-Warning: x\r\n"
+        ));
     }
 }

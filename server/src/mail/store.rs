@@ -390,11 +390,42 @@ pub async fn page(
     .await?)
 }
 
+/// What a user wants to do with a message: reading needs any grant on its address,
+/// changing it (flags, moves, deletes, drafts) needs `send` or `manage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageAccess {
+    Read,
+    Write,
+}
+
+impl MessageAccess {
+    /// The grants on an address that allow this access, as an SQL condition on `u`.
+    fn grant_condition(self) -> &'static str {
+        match self {
+            MessageAccess::Read => "1 = 1",
+            MessageAccess::Write => "u.permission IN ('send', 'manage')",
+        }
+    }
+}
+
 /// A message the user may read, or `None`.
 pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow>, ApiError> {
+    message_for(db, user_id, id, MessageAccess::Read).await
+}
+
+/// A message the user may access as asked, or `None` (a read-only grant looks like a
+/// missing message to a writer, so nothing is revealed beyond what reading shows).
+pub async fn message_for(
+    db: &Db,
+    user_id: i64,
+    id: i64,
+    access: MessageAccess,
+) -> Result<Option<MessageRow>, ApiError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND mailbox_id IN \
-         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?)"
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
+          WHERE u.user_id = ? AND {})",
+        access.grant_condition()
     ))
     .bind(id)
     .bind(user_id)
@@ -511,16 +542,18 @@ pub async fn set_flags(
     Ok(())
 }
 
-/// The folder's address and role, if the user may use it.
-pub async fn folder_of_user(
+/// The folder's address and role, if the user may file messages into it (`send` or
+/// `manage` on its address).
+pub async fn writable_folder_of_user(
     db: &Db,
     user_id: i64,
     folder_id: i64,
 ) -> Result<Option<(i64, Option<String>)>, ApiError> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT m.address_id, m.role FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE m.id = ? AND u.user_id = ?",
-    )
+         WHERE m.id = ? AND u.user_id = ? AND {}",
+        MessageAccess::Write.grant_condition()
+    ))
     .bind(folder_id)
     .bind(user_id)
     .fetch_optional(db)

@@ -169,3 +169,199 @@ pub async fn mail_folder(c: &Client, role: &str) -> ksuite_common::MailFolder {
         .find(|f| f.role.as_deref() == Some(role))
         .unwrap_or_else(|| panic!("a {role} folder"))
 }
+
+/// A raw SMTP conversation on the server's listener, for tests that must send exactly
+/// what a hostile or broken client would (no library fixes it up).
+pub struct SmtpConn {
+    reader: tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>,
+    writer: tokio::net::tcp::OwnedWriteHalf,
+}
+
+impl SmtpConn {
+    /// Connects and returns the connection with the greeting line.
+    pub async fn open(addr: std::net::SocketAddr) -> (SmtpConn, String) {
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connect to SMTP");
+        let (r, w) = stream.into_split();
+        let mut conn = SmtpConn {
+            reader: tokio::io::BufReader::new(r),
+            writer: w,
+        };
+        let greeting = conn.reply().await;
+        (conn, greeting)
+    }
+
+    /// Reads one complete reply (all continuation lines); empty when the server closed.
+    pub async fn reply(&mut self) -> String {
+        use tokio::io::AsyncBufReadExt;
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            let read = tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                self.reader.read_line(&mut line),
+            )
+            .await
+            .expect("SMTP reply within 30 s");
+            match read {
+                Ok(0) | Err(_) => return all,
+                Ok(_) => {}
+            }
+            all.push_str(&line);
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return all;
+            }
+        }
+    }
+
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        let _ = self.writer.write_all(bytes).await;
+    }
+
+    /// Sends one command line and returns the reply.
+    pub async fn cmd(&mut self, line: &str) -> String {
+        self.send_raw(format!("{line}\r\n").as_bytes()).await;
+        self.reply().await
+    }
+
+    /// EHLO, MAIL, RCPT, DATA with `body` (already dot-stuffed, without the final dot);
+    /// returns the reply to the end of data.
+    pub async fn deliver(&mut self, from: &str, rcpt: &str, body: &str) -> String {
+        assert!(self.cmd("EHLO test.example").await.starts_with("250"));
+        assert!(
+            self.cmd(&format!("MAIL FROM:<{from}>"))
+                .await
+                .starts_with("250")
+        );
+        let r = self.cmd(&format!("RCPT TO:<{rcpt}>")).await;
+        assert!(r.starts_with("250"), "RCPT refused: {r}");
+        assert!(self.cmd("DATA").await.starts_with("354"));
+        self.send_raw(body.as_bytes()).await;
+        self.send_raw(b"\r\n.\r\n").await;
+        self.reply().await
+    }
+}
+
+/// Delivers one small message to `rcpt` over SMTP and returns after the 250.
+pub async fn deliver_mail(server: &TestServer, from: &str, rcpt: &str, subject: &str) {
+    let (mut conn, _) = SmtpConn::open(server.smtp).await;
+    let body = format!(
+        "From: <{from}>\r\nTo: <{rcpt}>\r\nSubject: {subject}\r\nMessage-ID: <{}@test>\r\n\r\nHello.",
+        rand_token()
+    );
+    let r = conn.deliver(from, rcpt, &body).await;
+    assert!(r.starts_with("250"), "delivery refused: {r}");
+    let _ = conn.cmd("QUIT").await;
+}
+
+/// A random token for unique names.
+pub fn rand_token() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{t:x}{n:x}")
+}
+
+/// A DAV client signing in with HTTP Basic.
+pub struct Dav {
+    http: reqwest::Client,
+    base: String,
+    user: String,
+    password: String,
+}
+
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn etag(&self) -> String {
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("ETag header")
+            .to_string()
+    }
+}
+
+impl Dav {
+    pub fn new(server: &TestServer, user: &str, password: &str) -> Dav {
+        Dav {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: server.base.clone(),
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        let mut req = self
+            .http
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("{}{path}", self.base),
+            )
+            .basic_auth(&self.user, Some(&self.password))
+            .body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request");
+        Answer {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            body: resp.text().await.expect("body"),
+        }
+    }
+
+    pub async fn propfind(&self, path: &str, depth: &str, props: &str) -> Answer {
+        let body = format!(
+            r#"<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop>{props}</d:prop></d:propfind>"#
+        );
+        self.send("PROPFIND", path, &[("Depth", depth)], &body)
+            .await
+    }
+
+    pub async fn put(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+        self.send("PUT", path, headers, body).await
+    }
+
+    pub async fn report(&self, path: &str, body: &str) -> Answer {
+        self.send("REPORT", path, &[("Depth", "1")], body).await
+    }
+}
+
+/// The calendar home of a user.
+pub fn dav_home(email: &str) -> String {
+    format!("/dav/calendars/{email}/")
+}
+
+/// The default calendar's collection path, found by PROPFIND on the home.
+pub async fn default_calendar(dav: &Dav) -> String {
+    let home_path = dav_home(&dav.user);
+    let home = dav.propfind(&home_path, "1", "<d:resourcetype/>").await;
+    assert_eq!(home.status, reqwest::StatusCode::MULTI_STATUS);
+    home.body
+        .match_indices("<d:href>")
+        .map(|(i, _)| &home.body[i + 8..])
+        .map(|rest| &rest[..rest.find("</d:href>").expect("end of href")])
+        .find(|h| h.len() > home_path.len())
+        .expect("a calendar in the home")
+        .to_string()
+}

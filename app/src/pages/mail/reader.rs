@@ -85,6 +85,9 @@ pub fn Reader() -> impl IntoView {
                     "← " {t(Key::BackToList)}
                 </button>
                 <h2 data-testid="reader-subject">{subject}</h2>
+                {m.sender_warning.map(|_| view! {
+                    <p class="sender-warning" role="alert" data-testid="sender-warning">{t(Key::SenderUnverified)}</p>
+                })}
                 <dl class="mail-headers">
                     <dt>{t(Key::FromLabel)}</dt>
                     <dd>{match (&m.summary.from_name, &m.summary.from_address) {
