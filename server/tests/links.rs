@@ -354,6 +354,38 @@ async fn password_protected_links_ask_first() {
 }
 
 #[tokio::test]
+async fn password_guesses_are_counted_per_link_whatever_the_case_of_the_slug() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "g@example.org").await;
+    let link = create(
+        &c,
+        json!({"url": "https://example.org/vault", "password": "right one", "slug": "vault-door"}),
+    )
+    .await;
+    let base = link.short_url.trim_end_matches("vault-door").to_string();
+    let post = |slug: String, pw: &'static str| {
+        c.http
+            .post(format!("{base}{slug}"))
+            .form(&[("password", pw)])
+            .send()
+    };
+    // Five wrong guesses, each with the slug's letters in another case.
+    for slug in [
+        "vault-door",
+        "VAULT-DOOR",
+        "Vault-Door",
+        "vAULT-dOOR",
+        "VaUlT-DoOr",
+    ] {
+        let r = post(slug.into(), "wrong").await.expect("post");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{slug}");
+    }
+    // The sixth, even right and in yet another case, waits.
+    let r = post("vault-DOOR".into(), "right one").await.expect("post");
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
 async fn max_visits_and_visit_counts() {
     let server = TestServer::start().await;
     let c = signed_in(&server, "i@example.org").await;

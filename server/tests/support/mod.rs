@@ -365,3 +365,98 @@ pub async fn default_calendar(dav: &Dav) -> String {
         .expect("a calendar in the home")
         .to_string()
 }
+
+/// The real `ksuite` binary in its own process, for restart and crash tests: the data
+/// directory outlives the process.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+    pub smtp: std::net::SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts `ksuite serve` on free loopback ports over `data_dir`, with extra flags.
+    pub fn start(data_dir: &std::path::Path, extra: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ksuite"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--smtp-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--static-dir")
+            .arg(data_dir.join("no-dist"))
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("ksuite starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        // "ksuite is running at http://127.0.0.1:PORT/  (SMTP on 127.0.0.1:PORT, …)"
+        let line = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.contains("ksuite is running at "))
+            .expect("a start line");
+        let base = line
+            .split("running at ")
+            .nth(1)
+            .and_then(|r| r.split('/').nth(2))
+            .map(|host| format!("http://{host}"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let smtp = line
+            .split("SMTP on ")
+            .nth(1)
+            .and_then(|r| r.split([',', ')']).next())
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no SMTP address in {line:?}"));
+        // Keep reading stdout so the process never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        ServerProcess { child, base, smtp }
+    }
+
+    /// A browser-like client of this process.
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: None,
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("wait");
+        assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn crash(mut self) {
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
