@@ -56,3 +56,32 @@ test('the links page fits a phone screen', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test('a password-protected link opens in a real browser and lands on another site', async ({ page, server }) => {
+  await signUp(page);
+  const me = await (await page.request.get('/api/me')).json();
+  const created = await page.request.post('/api/links', {
+    headers: { 'x-csrf-token': me.csrf_token },
+    data: { url: 'https://target.example/welcome?from=ksuite', password: 'open sesame' },
+  });
+  expect(created.status()).toBe(201);
+  const link = await created.json();
+
+  // The target is on another site; this test machine has no internet, so the browser's
+  // request for it is answered here — but only if the browser lets the redirect happen.
+  const visitor = await page.context().browser()!.newPage();
+  await visitor.route('https://target.example/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Target</title><h1>Landed</h1>' }));
+  await visitor.goto(link.short_url);
+  await expect(visitor.getByRole('heading', { name: 'This link is protected' })).toBeVisible();
+
+  await visitor.getByLabel('Password').fill('wrong');
+  await visitor.getByRole('button', { name: 'Continue' }).click();
+  await expect(visitor.getByRole('alert')).toContainText('Wrong password');
+
+  await visitor.getByLabel('Password').fill('open sesame');
+  await visitor.getByRole('button', { name: 'Continue' }).click();
+  await expect(visitor).toHaveURL('https://target.example/welcome?from=ksuite');
+  await expect(visitor.getByRole('heading', { name: 'Landed' })).toBeVisible();
+  await visitor.close();
+});

@@ -145,6 +145,16 @@ pub struct Config {
     /// Bytes of event data one calendar answer may hold.
     #[arg(long, env = "KSUITE_MAX_ANSWER_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_answer_bytes: usize,
+
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. `127.0.0.1,10.0.0.0/8`)
+    /// whose `X-Forwarded-For` header names the client for throttling. Empty: the header
+    /// is ignored and the connecting address is the client.
+    #[arg(long, env = "KSUITE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Sign-ups allowed from one client address within 15 minutes.
+    #[arg(long, env = "KSUITE_SIGNUP_MAX_PER_IP", default_value_t = 5)]
+    pub signup_max_per_ip: u32,
 }
 
 impl Config {
@@ -196,6 +206,9 @@ impl Config {
             max_expansion_ms: 2000,
             max_occurrences: 20_000,
             max_answer_bytes: 16 * 1024 * 1024,
+            trusted_proxies: String::new(),
+            // Tests sign many users up from one address.
+            signup_max_per_ip: 1000,
         }
     }
 

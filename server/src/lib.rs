@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod client_ip;
 pub mod config;
 pub mod contacts;
 pub mod cpu;

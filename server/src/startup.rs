@@ -94,11 +94,16 @@ impl Application {
             max_message_size: config.max_message_size,
             mail_retention_days: config.mail_retention_days.max(0),
             expansion: config.expansion_limits(),
+            trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         };
         let state = AppState {
             db,
             settings: Arc::new(settings),
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
+            signup_throttle: Arc::new(crate::auth::throttle::SignupThrottle::new(
+                config.signup_max_per_ip,
+            )),
             credentials: Arc::default(),
             dav_cache: Arc::default(),
             links,

@@ -13,6 +13,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub signup_throttle: Arc<crate::auth::throttle::SignupThrottle>,
     /// Verified HTTP Basic credentials (DAV), see [`CredentialCache`].
     pub credentials: Arc<CredentialCache>,
     /// Rendered DAV collection answers, see [`DavCache`].
@@ -39,6 +40,8 @@ pub struct Settings {
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
     /// What one request may spend expanding recurrences.
     pub expansion: crate::calendar::expand::Limits,
 }

@@ -334,3 +334,124 @@ async fn users_cannot_see_each_other() {
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_guesses_get_only_the_allowed_checks_and_devices_keep_working() {
+    let server = TestServer::start_with(|c| c.login_max_failures = 5).await;
+    server.client().signup("gina@example.org", PASSWORD).await;
+    let attacker = server.client();
+    let guesses = (0..60).map(|i| {
+        let c = &attacker;
+        async move {
+            c.login("gina@example.org", &format!("guess number {i}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked, 5,
+        "only as many real checks as the limit: {statuses:?}"
+    );
+    assert_eq!(refused, 55);
+    // The web login waits now, but the owner's device (HTTP Basic) is not locked out.
+    assert_eq!(
+        attacker.login("gina@example.org", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let dav = reqwest::Client::new()
+        .request(
+            reqwest::Method::from_bytes(b"PROPFIND").expect("method"),
+            server.url("/dav/"),
+        )
+        .basic_auth("gina@example.org", Some(PASSWORD))
+        .header("Depth", "0")
+        .send()
+        .await
+        .expect("propfind");
+    assert_eq!(dav.status(), StatusCode::MULTI_STATUS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_each_client_is_throttled_alone() {
+    let server = TestServer::start_with(|c| {
+        c.login_max_failures = 2;
+        c.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    server.client().signup("hugo@example.org", PASSWORD).await;
+    let c = server.client();
+    let login_from = |xff: &'static str, email: String, password: &'static str| {
+        c.http
+            .post(c.url(paths::LOGIN))
+            .header("x-forwarded-for", xff)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    // One client fails 8 times (4 × the per-account limit) over many accounts…
+    for i in 0..8 {
+        let r = login_from("198.51.100.1", format!("nobody{i}@example.org"), "x")
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = login_from("198.51.100.1", "other@example.org".into(), "x")
+        .await
+        .expect("login");
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "that client waits"
+    );
+    // …and everyone else behind the same proxy still signs in.
+    let r = login_from("203.0.113.7", "hugo@example.org".into(), PASSWORD)
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Without trusted proxies the header is ignored: it cannot be used to dodge the limit.
+    let server = TestServer::start_with(|c| c.login_max_failures = 2).await;
+    let c = server.client();
+    for i in 0..8 {
+        let r = c
+            .http
+            .post(c.url(paths::LOGIN))
+            .header("x-forwarded-for", format!("192.0.2.{i}"))
+            .json(&json!({"email": format!("n{i}@example.org"), "password": "x"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = c.login("n9@example.org", "x").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signups_are_throttled_per_address() {
+    let server = TestServer::start_with(|c| c.signup_max_per_ip = 3).await;
+    for i in 0..3 {
+        server
+            .client()
+            .signup(&format!("s{i}@example.org"), PASSWORD)
+            .await;
+    }
+    let r = server
+        .client()
+        .post(
+            paths::SIGNUP,
+            &json!({"email": "s9@example.org", "display_name": "S", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(error_code(r).await, ErrorCode::TooManyAttempts);
+}

@@ -22,6 +22,7 @@ use ksuite_common::{
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use session::Session;
+use throttle::Scope;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,6 +42,17 @@ pub fn router() -> Router<AppState> {
         .route(paths::TWO_FACTOR_SETUP, post(two_factor::setup))
         .route(paths::TWO_FACTOR_ENABLE, post(two_factor::enable))
         .route(paths::TWO_FACTOR_DISABLE, post(two_factor::disable))
+}
+
+/// A 429 with `Retry-After`.
+fn too_many(message: String, wait: u64) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::TooManyAttempts,
+        message,
+    );
+    err.retry_after = Some(wait);
+    err
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
@@ -74,10 +86,21 @@ async fn start_session(
                (status = 422, body = ksuite_common::ErrorBody, description = "invalid field or weak password")))]
 pub async fn signup(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     jar: CookieJar,
     headers: HeaderMap,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> ApiResult<(StatusCode, CookieJar, Json<SessionInfo>)> {
+    let ip = state.settings.trusted_proxies.client(peer.ip(), &headers);
+    state.signup_throttle.check(ip).map_err(|wait| {
+        too_many(
+            format!(
+                "Too many accounts were created from your network. Try again in {} minutes.",
+                wait.div_ceil(60)
+            ),
+            wait,
+        )
+    })?;
     let email = users::normalize_email(&req.email)?;
     let display_name = users::normalize_display_name(&req.display_name)?;
     if let Some(reason) = password_weakness(&req.password, &email) {
@@ -139,25 +162,25 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(CookieJar, Json<SessionInfo>)> {
     let email = req.email.trim().to_lowercase();
-    let ip = Some(peer.ip());
-    if let Some(wait) = state.login_throttle.check(&email, ip) {
-        let mut err = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyAttempts,
-            format!(
-                "Too many failed attempts. Try again in {} minutes.",
-                wait.div_ceil(60)
-            ),
-        );
-        err.retry_after = Some(wait);
-        return Err(err);
-    }
+    let ip = state.settings.trusted_proxies.client(peer.ip(), &headers);
+    // Counted before the password is checked: parallel guesses cannot outrun the limit.
+    let attempt = state
+        .login_throttle
+        .begin(Scope::Web, &email, ip)
+        .map_err(|wait| {
+            too_many(
+                format!(
+                    "Too many failed attempts. Try again in {} minutes.",
+                    wait.div_ceil(60)
+                ),
+                wait,
+            )
+        })?;
     let stored = users::credentials(&state.db, &email).await?;
     let user_id = stored.as_ref().map(|(id, _)| *id);
     let ok = password::verify(req.password, stored.map(|(_, h)| h)).await?;
     let (true, Some(user_id)) = (ok, user_id) else {
-        state.login_throttle.record_failure(&email, ip);
-        tracing::info!(peer = %peer.ip(), "failed login");
+        tracing::info!(peer = %ip, "failed login");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
@@ -173,8 +196,7 @@ pub async fn login(
             ));
         };
         if !two_factor::verify_login_code(&state.db, user_id, &email, &secret, code).await? {
-            state.login_throttle.record_failure(&email, ip);
-            tracing::info!(peer = %peer.ip(), "failed two-factor code");
+            tracing::info!(peer = %ip, "failed two-factor code");
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidTotp,
@@ -182,7 +204,7 @@ pub async fn login(
             ));
         }
     }
-    state.login_throttle.record_success(&email);
+    attempt.succeeded();
     let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
     Ok((jar, Json(info)))
 }

@@ -1,4 +1,11 @@
-//! Argon2id password hashing, run off the async executor because it is CPU-bound.
+//! Argon2id password hashing, run off the async executor because it is CPU-bound, and
+//! at most as many at once as the machine has cores: each hash holds ~19 MiB, so a burst
+//! of logins queues here instead of growing memory by hundreds of megabytes.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -7,8 +14,42 @@ use argon2::password_hash::{
 
 use crate::error::ApiError;
 
+/// How long a request waits for a free hashing slot before it is told to retry.
+const SLOT_WAIT: Duration = Duration::from_secs(20);
+
+fn slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Runs one hashing job when a slot is free.
+async fn with_slot<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = tokio::time::timeout(SLOT_WAIT, slots().acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(ApiError::internal)?;
+    let result = tokio::task::spawn_blocking(job)
+        .await
+        .map_err(ApiError::internal)?;
+    drop(permit);
+    result
+}
+
+fn busy() -> ApiError {
+    let mut e = ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        ksuite_common::ErrorCode::TooManyAttempts,
+        "The server is busy checking passwords. Try again in a moment.",
+    );
+    e.retry_after = Some(5);
+    e
+}
+
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    with_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -16,14 +57,13 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
             .map_err(ApiError::internal)
     })
     .await
-    .map_err(ApiError::internal)?
 }
 
 /// Verifies `password` against a stored PHC string. When the account does not exist the
 /// caller passes `None`; we still spend the same time on a dummy hash so response timing
 /// does not reveal which e-mail addresses have accounts.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    with_slot(move || {
         let (phc, real) = match stored {
             Some(phc) => (phc, true),
             None => (DUMMY_HASH.to_string(), false),
@@ -35,7 +75,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         Ok(ok && real)
     })
     .await
-    .map_err(ApiError::internal)?
 }
 
 /// Argon2id hash (default parameters) of a random string nobody knows.

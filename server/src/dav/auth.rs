@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::auth::throttle::Scope;
 use crate::auth::{app_passwords, password, two_factor, users};
 use crate::state::AppState;
 
@@ -56,25 +57,29 @@ pub async fn authenticate(
     if let Some(id) = state.credentials.get(&email, &secret) {
         return Ok(DavUser { id, email });
     }
-    if let Some(wait) = state.login_throttle.check(&email, Some(peer)) {
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed attempts. Try again in {wait} seconds.\n"),
-        )
-            .into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
+    let peer = state.settings.trusted_proxies.client(peer, headers);
+    // Devices have their own counts: failed web logins never lock out a phone's calendar.
+    let attempt = match state.login_throttle.begin(Scope::Device, &email, peer) {
+        Ok(a) => a,
+        Err(wait) => {
+            let mut r = (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed attempts. Try again in {wait} seconds.\n"),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Err(r);
         }
-        return Err(r);
-    }
+    };
     match verify(state, &email, &secret).await {
         Ok(Some(id)) => {
             state.credentials.insert(&email, &secret, id);
-            state.login_throttle.record_success(&email);
+            attempt.succeeded();
             Ok(DavUser { id, email })
         }
         Ok(None) => {
-            state.login_throttle.record_failure(&email, Some(peer));
             tracing::info!(%peer, "failed DAV authentication");
             Err(challenge())
         }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::cache::CachedLink;
 use crate::auth::password;
+use crate::auth::throttle::Scope;
 use crate::state::AppState;
 
 enum Verdict {
@@ -139,6 +140,7 @@ pub struct PasswordForm {
 pub async fn follow_with_password(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -150,19 +152,20 @@ pub async fn follow_with_password(
         return answer(&state, judge(link, false), false).await;
     };
     // Keyed by the link, not the slug as typed: changing its case must not reset the count.
-    let key = format!("link:{}", link.as_ref().map_or(0, |l| l.id));
-    if state.login_throttle.check(&key, Some(peer.ip())).is_some() {
+    let key = link.as_ref().map_or(0, |l| l.id).to_string();
+    let ip = state.settings.trusted_proxies.client(peer.ip(), &headers);
+    let Ok(attempt) = state.login_throttle.begin(Scope::LinkPassword, &key, ip) else {
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many attempts",
             "Too many wrong passwords. Try again in a few minutes.",
         );
-    }
+    };
     let ok = password::verify(form.password, Some(hash.to_string()))
         .await
         .unwrap_or(false);
-    if !ok {
-        state.login_throttle.record_failure(&key, Some(peer.ip()));
+    if ok {
+        attempt.succeeded();
     }
     let mut resp = answer(&state, judge(link, ok), !ok).await;
     if !ok && resp.status() == StatusCode::OK {
@@ -200,13 +203,14 @@ pub async fn short_host(State(state): State<AppState>, req: Request, next: Next)
         axum::http::Method::POST => {
             let (parts, body) = req.into_parts();
             let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned();
+            let headers = parts.headers.clone();
             let req = Request::from_parts(parts, body);
             let form = match Form::<PasswordForm>::from_request(req, &()).await {
                 Ok(f) => f,
                 Err(e) => return e.into_response(),
             };
             let peer = peer.unwrap_or(ConnectInfo(SocketAddr::from(([0, 0, 0, 0], 0))));
-            follow_with_password(State(state), peer, Path(slug), form).await
+            follow_with_password(State(state), peer, headers, Path(slug), form).await
         }
         _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
     }
