@@ -262,3 +262,44 @@ async fn the_work_budget_stops_expensive_requests_and_the_server_keeps_answering
     let occ: Vec<Occurrence> = r.json().await.expect("occurrences");
     assert_eq!(occ.len(), 24);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_text_is_parsed_and_written_anew() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "ann@example.com").await;
+    let cal = calendar_id(&c).await;
+    for bad in [
+        "FREQ=DAILY\r\nX-INJECTED:yes",
+        "FREQ=DAILY;COUNT=3\nEND:VEVENT",
+        "FREQ=SOMETIMES",
+    ] {
+        let r = c
+            .post(&format!("/api/calendars/{cal}/events"), &event("x", bad))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    let r = c
+        .post(
+            &format!("/api/calendars/{cal}/events"),
+            &event("x", "RRULE:freq=weekly;byday=mo,we;count=4"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let e: ksuite_common::EventDetail = r.json().await.expect("event");
+    let ics = c
+        .get(&format!("/api/calendars/{cal}/export"))
+        .await
+        .text()
+        .await
+        .expect("export");
+    assert!(
+        ics.contains("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO,WE"),
+        "{ics}"
+    );
+    assert!(!ics.contains("X-INJECTED"));
+    assert!(
+        e.rrule
+            .as_deref()
+            .is_some_and(|r| r.starts_with("FREQ=WEEKLY"))
+    );
+}

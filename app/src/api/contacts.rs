@@ -15,6 +15,11 @@ pub async fn books() -> Result<Vec<AddressBookInfo>, ApiError> {
     get_json("/api/address-books").await
 }
 
+/// Deletes an own address book, or leaves one shared with the user.
+pub async fn delete_book(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/address-books/{id}"))).await
+}
+
 pub async fn list(
     book: i64,
     q: &str,

@@ -53,6 +53,10 @@ pub fn text(key: Key) -> &'static str {
         Key::SenderUnverified => {
             "Vorsicht: Diese Nachricht gibt vor, von einer Adresse dieses Servers zu stammen, aber der Absender hat sich nicht angemeldet. Sie könnte gefälscht sein."
         }
+        Key::LeaveShared => "Aus meiner Liste entfernen",
+        Key::ConfirmLeaveShared => {
+            "Diese Freigabe nicht mehr erhalten? Der Eigentümer behält sie und kann sie erneut freigeben."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

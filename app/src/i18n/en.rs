@@ -126,6 +126,10 @@ pub fn text(key: Key) -> &'static str {
         Key::EditCalendar => "Settings",
         Key::Color => "Colour",
         Key::DeleteCalendar => "Delete calendar",
+        Key::LeaveShared => "Remove from my list",
+        Key::ConfirmLeaveShared => {
+            "Stop receiving this shared item? Its owner keeps it; they can share it again."
+        }
         Key::ConfirmDeleteCalendar => "Delete this calendar and all its events?",
         Key::ShareWith => "Share with (e-mail)",
         Key::AccessRead => "Can view",

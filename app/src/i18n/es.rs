@@ -51,6 +51,10 @@ pub fn text(key: Key) -> &'static str {
         Key::SenderUnverified => {
             "Cuidado: este mensaje dice venir de una dirección de este servidor, pero su remitente no inició sesión. Podría estar falsificado."
         }
+        Key::LeaveShared => "Quitar de mi lista",
+        Key::ConfirmLeaveShared => {
+            "¿Dejar de recibir este elemento compartido? Su propietario lo conserva y puede volver a compartirlo."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -136,6 +136,10 @@ pub fn text(key: Key) -> &'static str {
         Key::EditCalendar => "Réglages",
         Key::Color => "Couleur",
         Key::DeleteCalendar => "Supprimer l'agenda",
+        Key::LeaveShared => "Retirer de ma liste",
+        Key::ConfirmLeaveShared => {
+            "Ne plus recevoir ce partage ? Son propriétaire le garde et peut le partager à nouveau."
+        }
         Key::ConfirmDeleteCalendar => "Supprimer cet agenda et tous ses événements ?",
         Key::ShareWith => "Partager avec (e-mail)",
         Key::AccessRead => "Lecture seule",

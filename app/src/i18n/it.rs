@@ -47,6 +47,10 @@ pub fn text(key: Key) -> &'static str {
         Key::SenderUnverified => {
             "Attenzione: questo messaggio dichiara di provenire da un indirizzo di questo server, ma il mittente non ha effettuato l’accesso. Potrebbe essere falsificato."
         }
+        Key::LeaveShared => "Rimuovi dal mio elenco",
+        Key::ConfirmLeaveShared => {
+            "Non ricevere più questa condivisione? Il proprietario la conserva e può condividerla di nuovo."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -141,6 +141,8 @@ pub enum Key {
     EditCalendar,
     Color,
     DeleteCalendar,
+    LeaveShared,
+    ConfirmLeaveShared,
     ConfirmDeleteCalendar,
     ShareWith,
     AccessRead,

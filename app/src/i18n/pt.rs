@@ -47,6 +47,10 @@ pub fn text(key: Key) -> &'static str {
         Key::SenderUnverified => {
             "Cuidado: esta mensagem afirma vir de um endereço deste servidor, mas o remetente não iniciou sessão. Pode ser falsificada."
         }
+        Key::LeaveShared => "Remover da minha lista",
+        Key::ConfirmLeaveShared => {
+            "Deixar de receber esta partilha? O proprietário mantém-na e pode partilhá-la de novo."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -240,6 +240,15 @@ fn check_density(rule: &RRule, dt_start: DateTime<rrule::Tz>) -> Result<(), Stri
     Ok(())
 }
 
+/// A rule as the rrule grammar writes it (anything else in the text is refused).
+pub fn normalize_rule(text: &str) -> Result<String, String> {
+    if text.len() > 1024 || text.chars().any(char::is_control) {
+        return Err("unexpected characters".into());
+    }
+    let parsed: RRule<Unvalidated> = text.parse().map_err(|e| format!("{e}"))?;
+    Ok(parsed.to_string())
+}
+
 /// Checks a series' rule when it is written: valid, and not denser than a calendar needs.
 pub fn check_rule(master: &EventData, reader: Tz) -> Result<(), String> {
     let Some(text) = &master.rrule else {

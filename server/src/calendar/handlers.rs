@@ -129,7 +129,11 @@ pub async fn delete_calendar(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if store::access(&state.db, session.user_id, id).await? != CalendarAccess::Owner {
+        // Someone else's calendar shared with the caller: deleting it means leaving it.
+        store::remove_share(&state.db, id, session.user_id).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     if store::is_default(&state.db, id).await? {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -187,12 +191,15 @@ fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiErr
             (IcalTime::Zoned(s, tz), IcalTime::Zoned(e, tz))
         }
     };
+    // Parsed and written anew: only what the rule grammar allows reaches the object.
     let rrule = input
         .rrule
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(|r| r.trim_start_matches("RRULE:").to_string());
+        .map(|r| expand::normalize_rule(r.trim_start_matches("RRULE:")))
+        .transpose()
+        .map_err(|e| ApiError::validation(format!("The repetition rule is not valid: {e}.")))?;
     let clean = |o: &Option<String>| {
         o.as_deref()
             .map(str::trim)
@@ -687,8 +694,16 @@ pub async fn delete_share(
     Path(id): Path<i64>,
     Query(q): Query<ShareQuery>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
     let email = users::normalize_email(&q.email)?;
+    let access = store::access(&state.db, session.user_id, id).await?;
+    if access != CalendarAccess::Owner
+        && users::profile(&state.db, session.user_id).await?.email == email
+    {
+        // A grantee may always leave a share; they see no one else's.
+        store::remove_share(&state.db, id, session.user_id).await?;
+        return Ok(Json(Vec::new()));
+    }
+    need_owner(access)?;
     if let Some((target, _)) = users::credentials(&state.db, &email).await? {
         store::remove_share(&state.db, id, target).await?;
     }

@@ -94,7 +94,11 @@ pub async fn delete_book(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
+    if store::access(&state.db, session.user_id, id).await? != CalendarAccess::Owner {
+        // Someone else's address book shared with the caller: deleting it means leaving it.
+        store::remove_share(&state.db, id, session.user_id).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     if store::book_meta(&state.db, id).await?.1 {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -540,10 +544,17 @@ pub async fn delete_share(
     Path(id): Path<i64>,
     Query(q): Query<ShareQuery>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    if let Some((target, _)) =
-        users::credentials(&state.db, &users::normalize_email(&q.email)?).await?
+    let email = users::normalize_email(&q.email)?;
+    let access = store::access(&state.db, session.user_id, id).await?;
+    if access != CalendarAccess::Owner
+        && users::profile(&state.db, session.user_id).await?.email == email
     {
+        // A grantee may always leave a share; they see no one else's.
+        store::remove_share(&state.db, id, session.user_id).await?;
+        return Ok(Json(Vec::new()));
+    }
+    need_owner(access)?;
+    if let Some((target, _)) = users::credentials(&state.db, &email).await? {
         store::remove_share(&state.db, id, target).await?;
     }
     Ok(Json(store::shares(&state.db, id).await?))

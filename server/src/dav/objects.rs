@@ -256,8 +256,20 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
         }
         Target::Collection(k, owner, seg) => {
             let c = ctx.collection(*k, owner, seg).await?;
-            if c.access != CalendarAccess::Owner || c.is_default {
-                // The default collection stays; shared ones are left in the web app.
+            if c.access != CalendarAccess::Owner {
+                // A shared collection in the receiver's home: deleting it leaves the share.
+                match k {
+                    Kind::Calendar => {
+                        crate::calendar::store::remove_share(db, c.id, ctx.user.id).await?
+                    }
+                    Kind::AddressBook => {
+                        crate::contacts::store::remove_share(db, c.id, ctx.user.id).await?
+                    }
+                }
+                return Ok(StatusCode::NO_CONTENT.into_response());
+            }
+            if c.is_default {
+                // The default collection stays.
                 return Err(DavError::Condition(
                     StatusCode::FORBIDDEN,
                     DAV,

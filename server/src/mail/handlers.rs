@@ -486,7 +486,7 @@ pub async fn search(
 pub async fn purge_expired(db: &crate::db::Db, data_dir: &std::path::Path, retention_days: i64) {
     let before = crate::now_unix() - retention_days * 86_400;
     match store::purge(db, before).await {
-        Ok(blobs_unused) => blobs::remove_all(data_dir, blobs_unused).await,
+        Ok(blobs_unused) => blobs::remove_all(db, data_dir, blobs_unused).await,
         Err(e) => tracing::warn!(error = %e.message, "purging deleted mail failed"),
     }
 }

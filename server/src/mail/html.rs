@@ -12,6 +12,19 @@ pub fn sanitize(html: &str) -> String {
         .add_tag_attributes("table", ["cellpadding", "cellspacing", "border"])
         .url_schemes(HashSet::from(["http", "https", "mailto", "cid", "data"]))
         .link_rel(Some("noopener noreferrer"))
+        // `data:` is for inline images only: as a link it could open an HTML page of the
+        // sender's making (phishing forms, scripts) outside the sandbox.
+        .attribute_filter(|element, attribute, value| {
+            let is_data = value
+                .trim_start()
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("data:"));
+            if is_data && !(element == "img" && attribute == "src") {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
         .clean(html)
         .to_string()
 }
@@ -49,6 +62,18 @@ pub fn document(clean: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_urls_only_as_inline_images() {
+        let clean = sanitize(
+            "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">Open</a>\
+             <a href=\" DATA:text/html,x\">Again</a><img src=\"data:image/png;base64,iVBORw0KGgo=\">",
+        );
+        assert!(!clean.contains("data:text"), "{clean}");
+        assert!(!clean.to_ascii_lowercase().contains("data:text"), "{clean}");
+        assert!(clean.contains("src=\"data:image/png"), "{clean}");
+        assert!(clean.contains(">Open</a>"), "the text stays: {clean}");
+    }
 
     #[test]
     fn xss_payloads_are_removed() {

@@ -286,9 +286,10 @@ pub async fn save_draft(
     let p = prepare(state, user_id, msg).await?;
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let raw = compose::build(&p.draft(msg, &message_id), true).map_err(ApiError::internal)?;
-    let digest = blobs::store(&state.settings.data_dir, &raw)
+    let stored = blobs::store(&state.settings.data_dir, &raw)
         .await
         .map_err(ApiError::internal)?;
+    let digest = stored.digest.clone();
     let idx = index::index(&raw, &digest);
     let mut tx = crate::db::begin_write(&state.db).await?;
     let drafts = store::folder_with_role(&mut tx, p.address_id, "drafts").await?;
@@ -302,7 +303,8 @@ pub async fn save_draft(
         None => None,
     };
     tx.commit().await?;
-    blobs::remove_all(&state.settings.data_dir, old).await;
+    drop(stored);
+    blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     Ok(SavedDraft {
         id,
@@ -352,13 +354,15 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
         return Err(too_big(state));
     }
     let data_dir = &state.settings.data_dir;
-    let digest = blobs::store(data_dir, &transmitted)
+    let stored = blobs::store(data_dir, &transmitted)
         .await
         .map_err(ApiError::internal)?;
+    let digest = stored.digest.clone();
     let idx = index::index(&transmitted, &digest);
     let (own_digest, own_idx, own_size) = match &own {
         Some(raw) => {
-            let d = blobs::store(data_dir, raw)
+            let d = stored
+                .also(data_dir, raw)
                 .await
                 .map_err(ApiError::internal)?;
             let i = index::index(raw, &d);
@@ -394,10 +398,11 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
         None => None,
     };
     tx.commit().await?;
+    drop(stored);
     if !remote.is_empty() {
         state.outbox_wake.notify_one();
     }
-    blobs::remove_all(&state.settings.data_dir, old).await;
+    blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     arrival::run_filters(&state.db, &state.outbox_wake, &filed, &digest, size, &idx).await;
     Ok(SentMessage {

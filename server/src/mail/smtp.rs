@@ -491,7 +491,8 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     );
     raw.extend_from_slice(&data);
     drop(data);
-    let digest = blobs::store(&ctx.data_dir, &raw).await?;
+    let stored = blobs::store(&ctx.data_dir, &raw).await?;
+    let digest = stored.digest.clone();
     let mut idx = idx;
     if idx.thread_id.is_empty() {
         idx.thread_id = digest.clone(); // no Message-ID: the message is its own thread
@@ -506,6 +507,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;
+    drop(stored);
     Ok(())
 }
 

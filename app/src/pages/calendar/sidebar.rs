@@ -17,6 +17,22 @@ pub fn Sidebar() -> impl IntoView {
     let lang = use_prefs().lang;
     let new_name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
+    // Leaving a calendar someone shared (the server removes only the share).
+    let leave = Action::new_local(|id: &i64| api::calendar::delete_calendar(*id));
+    Effect::new(move |_| match leave.value().get() {
+        Some(Ok(())) => ctx.refresh(),
+        Some(Err(e)) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+        None => {}
+    });
+    let confirm_leave = move |id: i64| {
+        let ok = web_sys::window().is_some_and(|w| {
+            w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmLeaveShared))
+                .unwrap_or(false)
+        });
+        if ok {
+            leave.dispatch(id);
+        }
+    };
 
     let toggle = move |id: i64, visible: bool| {
         leptos::task::spawn_local(async move {
@@ -126,6 +142,10 @@ pub fn Sidebar() -> impl IntoView {
                             {shared.map(|s| view! { <span class="hint">{s}</span> })}
                             <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
                             {(c.access == CalendarAccess::Owner).then(|| view! { <CalendarSettings calendar=c.clone() /> })}
+                            {(c.access != CalendarAccess::Owner).then(|| view! {
+                                <button type="button" class="button ghost small" data-testid="leave-calendar"
+                                        on:click=move |_| confirm_leave(id)>{t(Key::LeaveShared)}</button>
+                            })}
                         </li>
                     }
                 }).collect_view()}

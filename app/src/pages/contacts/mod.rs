@@ -45,6 +45,17 @@ pub fn ContactsPage() -> impl IntoView {
     let sort = RwSignal::new(ContactSort::FirstName);
     let selected = RwSignal::new(None::<Selection>);
     let message = RwSignal::new(None::<Result<String, String>>);
+    // Leaving an address book someone shared (the server removes only the share).
+    let leave = Action::new_local(|id: &i64| api::contacts::delete_book(*id));
+    Effect::new(move |_| match leave.value().get() {
+        Some(Ok(())) => {
+            book.set(None);
+            selected.set(None);
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+        None => {}
+    });
     let list = LocalResource::new(move || {
         version.track();
         let (b, q, g, s) = (current_book(), search.get(), group.get(), sort.get());
@@ -169,6 +180,21 @@ pub fn ContactsPage() -> impl IntoView {
                         let owned = books.get().and_then(Result::ok).unwrap_or_default().iter()
                             .any(|b| b.id == id && b.access == CalendarAccess::Owner);
                         owned.then(|| view! { <sharing::BookSharing book=id /> })
+                    }}
+                    {move || {
+                        let id = current_book()?;
+                        let shared = books.get().and_then(Result::ok).unwrap_or_default().iter()
+                            .any(|b| b.id == id && b.kind == AddressBookKind::Shared);
+                        shared.then(|| view! {
+                            <button type="button" class="button ghost small" data-testid="leave-book" on:click=move |_| {
+                                let ok = web_sys::window().is_some_and(|w| {
+                                    w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmLeaveShared)).unwrap_or(false)
+                                });
+                                if ok {
+                                    leave.dispatch(id);
+                                }
+                            }>{t(Key::LeaveShared)}</button>
+                        })
                     }}
                     {move || message.get().map(|m| match m {
                         Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
