@@ -142,6 +142,94 @@ pub struct SignupRequest {
     /// The browser's IANA time zone; the server falls back to UTC when it is unknown.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The invitation code, when the server's sign-up needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+}
+
+/// Change the account password (the current one is asked again).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A signed-in browser or device of the account.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ActiveSession {
+    pub id: i64,
+    /// The browser's description of itself (User-Agent), when it sent one.
+    pub device: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; updated every few minutes while in use.
+    pub last_seen_at: Option<i64>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// How new accounts come to be on this server.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignupPolicy {
+    /// Anyone may sign up.
+    #[default]
+    Open,
+    /// Only with an invitation from an administrator.
+    Invite,
+    /// Nobody signs up; the first account is always allowed, so a new server gets its
+    /// administrator.
+    Closed,
+}
+
+/// An account as administrators see it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AdminUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub plan: Plan,
+    pub is_admin: bool,
+    pub disabled: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// An administrator's change to an account; absent fields stay.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AdminUserChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// Ask for an invitation (optionally for one e-mail address).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewInvitation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// An invitation; `code` is only present in the answer that created it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: i64,
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

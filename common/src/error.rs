@@ -27,6 +27,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// A calendar range holds more occurrences or work than one answer may.
     RangeTooLarge,
+    /// Sign-up on this server needs a (valid) invitation.
+    InvitationRequired,
     Internal,
     /// A code this build of the app does not know yet (newer server).
     #[serde(other)]

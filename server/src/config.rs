@@ -35,6 +35,28 @@ pub enum LogFormat {
     Json,
 }
 
+/// Who may create an account (see `--signup`).
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignupMode {
+    /// Anyone may sign up.
+    #[default]
+    Open,
+    /// Only with an invitation made by an administrator.
+    Invite,
+    /// Nobody (but the very first account, which administers the server).
+    Closed,
+}
+
+impl From<SignupMode> for ksuite_common::SignupPolicy {
+    fn from(m: SignupMode) -> ksuite_common::SignupPolicy {
+        match m {
+            SignupMode::Open => ksuite_common::SignupPolicy::Open,
+            SignupMode::Invite => ksuite_common::SignupPolicy::Invite,
+            SignupMode::Closed => ksuite_common::SignupPolicy::Closed,
+        }
+    }
+}
+
 #[derive(Parser, Debug, Clone)]
 pub struct Config {
     /// Address and port the HTTP server listens on. Port 0 picks a free port.
@@ -152,6 +174,25 @@ pub struct Config {
     #[arg(long, env = "KSUITE_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
+    /// Who may create an account: `open` (anyone), `invite` (with an administrator's
+    /// invitation) or `closed` (nobody but the first account).
+    #[arg(long, env = "KSUITE_SIGNUP", value_enum, default_value_t = SignupMode::Open)]
+    pub signup: SignupMode,
+
+    /// Recipients one user may send to per hour (over all messages), against spam from
+    /// stolen or throwaway accounts.
+    #[arg(
+        long,
+        env = "KSUITE_SEND_MAX_RECIPIENTS_PER_HOUR",
+        default_value_t = 500
+    )]
+    pub send_max_recipients_per_hour: u32,
+
+    /// Seconds any HTTP request may take before it is stopped with a 503 (uploads of the
+    /// largest message over a slow line must fit in it).
+    #[arg(long, env = "KSUITE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
+    pub request_timeout_secs: u64,
+
     /// Sign-ups allowed from one client address within 15 minutes.
     #[arg(long, env = "KSUITE_SIGNUP_MAX_PER_IP", default_value_t = 5)]
     pub signup_max_per_ip: u32,
@@ -207,6 +248,9 @@ impl Config {
             max_occurrences: 20_000,
             max_answer_bytes: 16 * 1024 * 1024,
             trusted_proxies: String::new(),
+            signup: SignupMode::Open,
+            request_timeout_secs: 300,
+            send_max_recipients_per_hour: 500,
             // Tests sign many users up from one address.
             signup_max_per_ip: 1000,
         }

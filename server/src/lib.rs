@@ -9,6 +9,7 @@ pub mod cpu;
 pub mod dav;
 pub mod db;
 pub mod error;
+pub mod http_limits;
 pub mod jobs;
 pub mod links;
 pub mod mail;

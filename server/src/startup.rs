@@ -94,6 +94,7 @@ impl Application {
             max_message_size: config.max_message_size,
             mail_retention_days: config.mail_retention_days.max(0),
             expansion: config.expansion_limits(),
+            signup: config.signup.into(),
             trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         };
@@ -103,6 +104,9 @@ impl Application {
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
             signup_throttle: Arc::new(crate::auth::throttle::SignupThrottle::new(
                 config.signup_max_per_ip,
+            )),
+            send_limiter: Arc::new(crate::mail::rate::SendLimiter::new(
+                config.send_max_recipients_per_hour,
             )),
             credentials: Arc::default(),
             dav_cache: Arc::default(),
@@ -219,6 +223,7 @@ impl Application {
 }
 
 fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<Router> {
+    let request_timeout = Duration::from_secs(config.request_timeout_secs.max(1));
     let api = Router::new()
         .merge(openapi::router())
         .merge(auth::router())
@@ -243,6 +248,12 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         links::redirect::short_host,
     ))
     .layer(CompressionLayer::new())
+    .layer(middleware::from_fn(
+        crate::http_limits::close_if_body_unread,
+    ))
+    .layer(middleware::from_fn(move |req, next| {
+        crate::http_limits::timeout_answer(request_timeout, req, next)
+    }))
     .layer(middleware::from_fn_with_state(
         security::SecurityHeaders::new(csp)?,
         security::headers,
@@ -256,6 +267,19 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let addr = app.local_addr();
+    let settings = &app.state.settings;
+    if !settings.secure_cookies && !addr.ip().is_loopback() {
+        tracing::warn!(
+            public_url = %settings.public_origin,
+            "ksuite is reachable from other machines but its public URL is not https: session \
+             cookies are sent without the Secure flag and passwords cross the network in clear. \
+             Put ksuite behind a TLS reverse proxy and set --public-url https://…"
+        );
+        eprintln!(
+            "WARNING: listening on {addr} without an https public URL; set --public-url https://… \
+             behind a TLS reverse proxy (see README: Running on the internet)."
+        );
+    }
     tracing::info!(%addr, smtp = %app.smtp_addr(), "ksuite is listening");
     println!(
         "ksuite is running at http://{addr}/  (SMTP on {}, Ctrl-C to stop)",

@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub signup_throttle: Arc<crate::auth::throttle::SignupThrottle>,
+    /// Recipients each user sent to in the last hour.
+    pub send_limiter: Arc<crate::mail::rate::SendLimiter>,
     /// Verified HTTP Basic credentials (DAV), see [`CredentialCache`].
     pub credentials: Arc<CredentialCache>,
     /// Rendered DAV collection answers, see [`DavCache`].
@@ -40,6 +42,8 @@ pub struct Settings {
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
+    /// Who may create an account.
+    pub signup: ksuite_common::SignupPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::client_ip::TrustedProxies,
     /// What one request may spend expanding recurrences.

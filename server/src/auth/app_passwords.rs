@@ -57,7 +57,7 @@ pub async fn verify(db: &Db, email: &str, secret: &str) -> Result<Option<i64>, A
     }
     let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT a.id, a.user_id, a.last_used_at FROM app_passwords a JOIN users u ON u.id = a.user_id \
-         WHERE a.secret_hash = ? AND u.email = ?",
+         WHERE a.secret_hash = ? AND u.email = ? AND NOT u.disabled",
     )
     .bind(digest(secret))
     .bind(email)

@@ -1,5 +1,7 @@
 //! Accounts: sign-up, login (throttled), logout and the current session.
 
+pub mod account;
+pub mod admin_users;
 pub mod app_passwords;
 pub mod credential_cache;
 pub mod password;
@@ -16,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use ksuite_common::{
-    ErrorCode, LoginRequest, SessionInfo, SignupRequest, password_weakness, paths,
+    ErrorCode, LoginRequest, SessionInfo, SignupPolicy, SignupRequest, password_weakness, paths,
 };
 
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -37,6 +39,26 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/account/app-passwords/{id}",
             axum::routing::delete(app_passwords::revoke),
+        )
+        .route(paths::PASSWORD, post(account::change_password))
+        .route(paths::SESSIONS, get(account::list_sessions))
+        .route(
+            "/api/account/sessions/{id}",
+            axum::routing::delete(account::end_session),
+        )
+        .route(paths::SIGN_OUT_OTHERS, post(account::sign_out_others))
+        .route(paths::ADMIN_USERS, get(admin_users::list_users))
+        .route(
+            "/api/admin/users/{id}",
+            axum::routing::patch(admin_users::change_user),
+        )
+        .route(
+            paths::ADMIN_INVITATIONS,
+            get(admin_users::list_invitations).post(admin_users::create_invitation),
+        )
+        .route(
+            "/api/admin/invitations/{id}",
+            axum::routing::delete(admin_users::revoke_invitation),
         )
         .route(paths::TWO_FACTOR, get(two_factor::status))
         .route(paths::TWO_FACTOR_SETUP, post(two_factor::setup))
@@ -116,6 +138,32 @@ pub async fn signup(
         .filter(|tz| tz.parse::<chrono_tz::Tz>().is_ok())
         .unwrap_or("UTC")
         .to_string();
+    let invitation = req
+        .invitation
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    let policy = state.settings.signup;
+    if policy != SignupPolicy::Open && users::count(&state.db).await? > 0 {
+        match (policy, &invitation) {
+            (SignupPolicy::Closed, _) => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "This server does not take new accounts. Ask its administrator.",
+                ));
+            }
+            (_, None) => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::InvitationRequired,
+                    "This server takes new accounts by invitation. Enter the code you were sent.",
+                ));
+            }
+            _ => {}
+        }
+    }
     let password_hash = password::hash(req.password).await?;
     let new_user = users::NewUser {
         email: &email,
@@ -134,6 +182,16 @@ pub async fn signup(
             "An account with this e-mail address already exists. Log in instead.",
         ));
     };
+    if policy == SignupPolicy::Invite
+        && let Some(code) = &invitation
+        && !admin_users::redeem(&mut tx, code, &email, user_id).await?
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvitationRequired,
+            "This invitation is not valid: it was used, withdrawn, has expired or is for another address.",
+        ));
+    }
     crate::calendar::store::create_calendar(
         &mut tx,
         user_id,

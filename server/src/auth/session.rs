@@ -78,19 +78,69 @@ pub async fn delete(db: &Db, session_id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// How often a session's "last seen" time is written (not on every request).
+const LAST_SEEN_GRANULARITY_SECS: i64 = 300;
+
 async fn find(db: &Db, token: &str) -> Result<Option<Session>, ApiError> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?",
+    let now = now_unix();
+    let row: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled",
     )
     .bind(token_hash(token))
-    .bind(now_unix())
+    .bind(now)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(id, user_id, csrf_token)| Session {
+    let Some((id, user_id, csrf_token, last_seen)) = row else {
+        return Ok(None);
+    };
+    if last_seen.is_none_or(|t| now - t >= LAST_SEEN_GRANULARITY_SECS) {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(db)
+            .await?;
+    }
+    Ok(Some(Session {
         id,
         user_id,
         csrf_token,
     }))
+}
+
+/// Every live session of a user, newest first.
+pub async fn list(
+    db: &Db,
+    user_id: i64,
+) -> Result<Vec<(i64, Option<String>, i64, Option<i64>)>, ApiError> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_agent, created_at, last_seen_at FROM sessions \
+         WHERE user_id = ? AND expires_at > ? ORDER BY COALESCE(last_seen_at, created_at) DESC, id DESC",
+    )
+    .bind(user_id)
+    .bind(now_unix())
+    .fetch_all(db)
+    .await?)
+}
+
+/// Ends one of the user's sessions; `false` when it is not theirs (or gone).
+pub async fn delete_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, ApiError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends every session of the user but `keep` (all of them with `None`).
+pub async fn delete_others(db: &Db, user_id: i64, keep: Option<i64>) -> Result<u64, ApiError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
+        .bind(user_id)
+        .bind(keep)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when served over https.

@@ -65,10 +65,18 @@ pub async fn insert(
     }
 }
 
-/// (id, password hash) of the account with this (normalized) e-mail.
+/// How many accounts exist (the first one is allowed whatever the sign-up policy).
+pub async fn count(db: &Db) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
+}
+
+/// (id, password hash) of the account with this (normalized) e-mail; a disabled account
+/// has none, so it cannot sign in anywhere.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, ApiError> {
     Ok(
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ? AND NOT disabled")
             .bind(email)
             .fetch_optional(db)
             .await?,

@@ -208,7 +208,17 @@ async fn handle(
     }
     let user = match auth::authenticate(&state, req.headers(), peer.ip()).await {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => {
+            // Clients send the body before they see the challenge: read a small one so
+            // the connection stays usable for the signed-in retry.
+            crate::http_limits::drain(
+                req.into_body(),
+                256 * 1024,
+                std::time::Duration::from_secs(5),
+            )
+            .await;
+            return r;
+        }
     };
     let Some(target) = path::parse(req.uri().path()) else {
         return StatusCode::NOT_FOUND.into_response();

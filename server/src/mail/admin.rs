@@ -15,22 +15,7 @@ use crate::state::AppState;
 
 const PERMISSIONS: [&str; 3] = ["read", "send", "manage"];
 
-/// Refuses anyone but an administrator.
-async fn require_admin(state: &AppState, session: &Session) -> ApiResult<()> {
-    let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = ?")
-        .bind(session.user_id)
-        .fetch_one(&state.db)
-        .await?;
-    if admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "Only an administrator can manage addresses.",
-        ))
-    }
-}
+use crate::auth::admin_users::require_admin;
 
 async fn address_row(state: &AppState, id: i64) -> ApiResult<AdminAddress> {
     let (address,): (String,) = sqlx::query_as("SELECT address FROM mail_addresses WHERE id = ?")

@@ -12,6 +12,7 @@ pub mod handlers;
 pub mod html;
 pub mod index;
 pub mod outbox;
+pub mod rate;
 pub mod send_handlers;
 pub mod sending;
 pub mod settings_handlers;

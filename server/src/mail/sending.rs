@@ -342,6 +342,8 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
             None => {}
         }
     }
+    let recipients = u32::try_from(p.to.len() + p.cc.len() + p.bcc.len()).unwrap_or(u32::MAX);
+    state.send_limiter.take(user_id, recipients)?;
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let draft = p.draft(msg, &message_id);
     let transmitted = compose::build(&draft, false).map_err(ApiError::internal)?;

@@ -66,6 +66,41 @@ fn local_part_of(email: &str) -> String {
     }
 }
 
+/// Local parts kept for the server's own roles: RFC 2142 mailbox names and the ones
+/// certificate authorities use to validate a domain (CA/B Forum BR 3.2.2.4.4), plus the
+/// usual system senders.
+pub const RESERVED_LOCAL_PARTS: &[&str] = &[
+    "abuse",
+    "admin",
+    "administrator",
+    "hostmaster",
+    "info",
+    "mailer-daemon",
+    "marketing",
+    "news",
+    "noc",
+    "no-reply",
+    "noreply",
+    "postmaster",
+    "root",
+    "sales",
+    "security",
+    "ssl-admin",
+    "support",
+    "usenet",
+    "uucp",
+    "webmaster",
+    "www",
+    "ftp",
+];
+
+/// Whether a local part is one of the [`RESERVED_LOCAL_PARTS`].
+pub fn is_reserved_local_part(local: &str) -> bool {
+    RESERVED_LOCAL_PARTS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(local))
+}
+
 /// Gives a user their own address in `domain` (first free of `name`, `name2`, …) with
 /// manage permission; returns it.
 pub async fn give_address(
@@ -75,7 +110,11 @@ pub async fn give_address(
     domain: &str,
 ) -> Result<String, ApiError> {
     let base = local_part_of(signup_email);
-    for n in 1..1000 {
+    // A role address (postmaster@, abuse@, admin@…) is never handed to whoever signs up
+    // first with that name: it would receive the server's abuse reports and certificate
+    // validation mail. The user gets the next free numbered address instead.
+    let first = if is_reserved_local_part(&base) { 2 } else { 1 };
+    for n in first..1000 {
         let local = if n == 1 {
             base.clone()
         } else {

@@ -113,6 +113,7 @@ impl Client {
             password: password.into(),
             language: None,
             time_zone: Some("Europe/Zurich".into()),
+            invitation: None,
         };
         let resp = self
             .post(paths::SIGNUP, &serde_json::to_value(req).expect("json"))

@@ -33,6 +33,7 @@ pub fn SignupPage() -> impl IntoView {
             password: password.get_untracked(),
             language: Some(prefs.lang.get_untracked()),
             time_zone: browser_time_zone(),
+            invitation: None,
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
