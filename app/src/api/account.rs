@@ -3,8 +3,9 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    AppPasswordInfo, CreatedAppPassword, NewAppPassword, RecoveryCodes, SyncInfo, TwoFactorCode,
-    TwoFactorDisable, TwoFactorSetup, TwoFactorStatus, paths,
+    ActiveSession, AppPasswordInfo, CreatedAppPassword, NewAppPassword, PasswordChange,
+    RecoveryCodes, SyncInfo, TwoFactorCode, TwoFactorDisable, TwoFactorSetup, TwoFactorStatus,
+    paths,
 };
 
 use super::{ApiError, get_json, send_empty, send_json, send_json_empty};
@@ -55,4 +56,24 @@ pub async fn two_factor_disable(password: String) -> Result<(), ApiError> {
 
 pub async fn sync_info() -> Result<SyncInfo, ApiError> {
     get_json(paths::SYNC_INFO).await
+}
+
+pub async fn change_password(req: PasswordChange) -> Result<(), ApiError> {
+    send_json_empty(Request::post(paths::PASSWORD), &req).await
+}
+
+pub async fn sessions() -> Result<Vec<ActiveSession>, ApiError> {
+    get_json(paths::SESSIONS).await
+}
+
+pub async fn end_session(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("{}/{id}", paths::SESSIONS))).await
+}
+
+pub async fn sign_out_others() -> Result<(), ApiError> {
+    send_json_empty(
+        Request::post(paths::SIGN_OUT_OTHERS),
+        &serde_json::json!({}),
+    )
+    .await
 }

@@ -1,7 +1,10 @@
 //! Administration endpoints.
 
 use gloo_net::http::Request;
-use ksuite_common::{AdminAddress, GrantAddress, NewAddress};
+use ksuite_common::{
+    AdminAddress, AdminUser, AdminUserChange, GrantAddress, Invitation, NewAddress, NewInvitation,
+    paths,
+};
 
 use super::{ApiError, get_json, send_empty, send_json};
 
@@ -33,6 +36,34 @@ pub async fn delete(id: i64, confirm: &str) -> Result<(), ApiError> {
     let confirm = String::from(js_sys::encode_uri_component(confirm));
     send_empty(Request::delete(&format!(
         "/api/admin/mail/addresses/{id}?confirm={confirm}"
+    )))
+    .await
+}
+
+pub async fn users() -> Result<Vec<AdminUser>, ApiError> {
+    get_json(paths::ADMIN_USERS).await
+}
+
+pub async fn change_user(id: i64, change: AdminUserChange) -> Result<AdminUser, ApiError> {
+    send_json(
+        Request::patch(&format!("{}/{id}", paths::ADMIN_USERS)),
+        &change,
+    )
+    .await
+}
+
+pub async fn invitations() -> Result<Vec<Invitation>, ApiError> {
+    get_json(paths::ADMIN_INVITATIONS).await
+}
+
+pub async fn invite(req: NewInvitation) -> Result<Invitation, ApiError> {
+    send_json(Request::post(paths::ADMIN_INVITATIONS), &req).await
+}
+
+pub async fn revoke_invitation(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!(
+        "{}/{id}",
+        paths::ADMIN_INVITATIONS
     )))
     .await
 }

@@ -126,6 +126,35 @@ pub fn text(key: Key) -> &'static str {
         Key::EditCalendar => "Settings",
         Key::Color => "Colour",
         Key::DeleteCalendar => "Delete calendar",
+        Key::ChangePassword => "Change password",
+        Key::CurrentPassword => "Current password",
+        Key::NewPassword => "New password",
+        Key::PasswordChanged => {
+            "Your password was changed. Other browsers were signed out; devices that use the account password must sign in again."
+        }
+        Key::ActiveSessions => "Signed-in browsers",
+        Key::ActiveSessionsHelp => {
+            "Sign out any browser you do not recognise. Devices syncing with an application password are listed under application passwords."
+        }
+        Key::ThisDevice => "This browser",
+        Key::SignOut => "Sign out",
+        Key::SignOutOthers => "Sign out everywhere else",
+        Key::UnknownDevice => "Unknown browser",
+        Key::LastActive => "last active {date}",
+        Key::Users => "Users",
+        Key::PlanLabel => "Plan",
+        Key::AdminFlag => "Administrator",
+        Key::DisabledFlag => "Disabled",
+        Key::Invitations => "Invitations",
+        Key::InvitationsHelp => {
+            "When sign-up needs an invitation, send people this link. Each works once, for 14 days."
+        }
+        Key::InviteEmail => "For this e-mail address only (optional)",
+        Key::CreateInvitation => "Create invitation",
+        Key::InvitationLink => "Invitation link (shown once):",
+        Key::InvitationUsed => "used",
+        Key::InvitationCode => "Invitation code",
+        Key::Withdraw => "Withdraw",
         Key::LeaveShared => "Remove from my list",
         Key::ConfirmLeaveShared => {
             "Stop receiving this shared item? Its owner keeps it; they can share it again."

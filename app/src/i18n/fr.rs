@@ -136,6 +136,35 @@ pub fn text(key: Key) -> &'static str {
         Key::EditCalendar => "Réglages",
         Key::Color => "Couleur",
         Key::DeleteCalendar => "Supprimer l'agenda",
+        Key::ChangePassword => "Changer le mot de passe",
+        Key::CurrentPassword => "Mot de passe actuel",
+        Key::NewPassword => "Nouveau mot de passe",
+        Key::PasswordChanged => {
+            "Votre mot de passe a été changé. Les autres navigateurs ont été déconnectés ; les appareils qui utilisent le mot de passe du compte doivent se reconnecter."
+        }
+        Key::ActiveSessions => "Navigateurs connectés",
+        Key::ActiveSessionsHelp => {
+            "Déconnectez tout navigateur que vous ne reconnaissez pas. Les appareils synchronisés avec un mot de passe d’application sont listés avec ceux-ci."
+        }
+        Key::ThisDevice => "Ce navigateur",
+        Key::SignOut => "Déconnecter",
+        Key::SignOutOthers => "Déconnecter partout ailleurs",
+        Key::UnknownDevice => "Navigateur inconnu",
+        Key::LastActive => "actif le {date}",
+        Key::Users => "Utilisateurs",
+        Key::PlanLabel => "Formule",
+        Key::AdminFlag => "Administrateur",
+        Key::DisabledFlag => "Désactivé",
+        Key::Invitations => "Invitations",
+        Key::InvitationsHelp => {
+            "Quand l’inscription demande une invitation, envoyez ce lien. Chacun sert une fois, pendant 14 jours."
+        }
+        Key::InviteEmail => "Pour cette adresse seulement (facultatif)",
+        Key::CreateInvitation => "Créer une invitation",
+        Key::InvitationLink => "Lien d’invitation (affiché une seule fois) :",
+        Key::InvitationUsed => "utilisée",
+        Key::InvitationCode => "Code d’invitation",
+        Key::Withdraw => "Retirer",
         Key::LeaveShared => "Retirer de ma liste",
         Key::ConfirmLeaveShared => {
             "Ne plus recevoir ce partage ? Son propriétaire le garde et peut le partager à nouveau."

@@ -1,7 +1,7 @@
 use ksuite_common::SignupRequest;
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{AuthFrame, browser_time_zone};
 use crate::api;
@@ -17,6 +17,10 @@ pub fn SignupPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // An invitation link (`/signup?invite=…`) fills the code in.
+    let query = use_query_map();
+    let invitation = RwSignal::new(query.get_untracked().get("invite").unwrap_or_default());
+    let ask_code = RwSignal::new(!invitation.get_untracked().is_empty());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -33,7 +37,7 @@ pub fn SignupPage() -> impl IntoView {
             password: password.get_untracked(),
             language: Some(prefs.lang.get_untracked()),
             time_zone: browser_time_zone(),
-            invitation: None,
+            invitation: Some(invitation.get_untracked()).filter(|c| !c.trim().is_empty()),
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -42,7 +46,13 @@ pub fn SignupPage() -> impl IntoView {
                     session.set_user(Some(info.user));
                     navigate("/mail", Default::default());
                 }
-                Err(err) => error.set(Some(error_message(prefs.lang.get_untracked(), &err))),
+                Err(err) => {
+                    if matches!(&err, api::ApiError::Server { body, .. } if body.code == ksuite_common::ErrorCode::InvitationRequired)
+                    {
+                        ask_code.set(true);
+                    }
+                    error.set(Some(error_message(prefs.lang.get_untracked(), &err)))
+                }
             }
             busy.set(false);
         });
@@ -63,6 +73,10 @@ pub fn SignupPage() -> impl IntoView {
                 <input id="signup-password" type="password" autocomplete="new-password" required minlength="10"
                        aria-describedby="signup-password-hint" bind:value=password />
                 <p id="signup-password-hint" class="hint">{t(Key::PasswordHint)}</p>
+                <Show when=move || ask_code.get()>
+                    <label for="signup-invitation">{t(Key::InvitationCode)}</label>
+                    <input id="signup-invitation" type="text" autocomplete="off" bind:value=invitation />
+                </Show>
                 <Show when=move || error.get().is_some()>
                     <p class="form-error" role="alert">{move || error.get()}</p>
                 </Show>

@@ -5,6 +5,7 @@ use ksuite_common::{AdminAddress, GrantAddress, NewAddress};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::browser::format_date;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -167,5 +168,164 @@ fn AddressItem(
                 <button class="button small" type="submit">{t(Key::Add)}</button>
             </form>
         </li>
+    }
+}
+
+/// Every account: plan, administrator, disabled (administrators only).
+#[component]
+pub fn UsersCard() -> impl IntoView {
+    let session = crate::state::session::use_session();
+    view! {
+        <Show when=move || session.user().is_some_and(|u| u.is_admin)>
+            <AdminUsers />
+        </Show>
+    }
+}
+
+#[component]
+fn AdminUsers() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let change = Action::new_local(|(id, c): &(i64, ksuite_common::AdminUserChange)| {
+        api::admin::change_user(*id, c.clone())
+    });
+    let users = LocalResource::new(move || {
+        change.version().track();
+        api::admin::users()
+    });
+    let row = move |u: ksuite_common::AdminUser| {
+        let id = u.id;
+        let send = move |c: ksuite_common::AdminUserChange| {
+            change.dispatch((id, c));
+        };
+        let plan_id = format!("plan-{id}");
+        view! {
+            <li class="admin-user" data-testid="admin-user">
+                <div>
+                    <strong>{u.email.clone()}</strong>
+                    <span class="muted">{u.display_name.clone()}</span>
+                </div>
+                <label for=plan_id.clone() class="visually-hidden">{t(Key::PlanLabel)}</label>
+                <select id=plan_id data-testid="user-plan" on:change=move |ev| {
+                    if let Some(plan) = ksuite_common::Plan::from_code(&event_target_value(&ev)) {
+                        send(ksuite_common::AdminUserChange { plan: Some(plan), ..Default::default() });
+                    }
+                }>
+                    {ksuite_common::Plan::ALL.into_iter().map(|p| view! {
+                        <option value=p.code() selected=p == u.plan>{p.code()}</option>
+                    }).collect_view()}
+                </select>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=u.is_admin on:change=move |ev| {
+                        send(ksuite_common::AdminUserChange { is_admin: Some(event_target_checked(&ev)), ..Default::default() });
+                    } />
+                    {t(Key::AdminFlag)}
+                </label>
+                <label class="checkbox">
+                    <input type="checkbox" data-testid="user-disabled" prop:checked=u.disabled on:change=move |ev| {
+                        send(ksuite_common::AdminUserChange { disabled: Some(event_target_checked(&ev)), ..Default::default() });
+                    } />
+                    {t(Key::DisabledFlag)}
+                </label>
+            </li>
+        }
+    };
+    view! {
+        <div class="card" data-testid="admin-users">
+            <h2>{t(Key::Users)}</h2>
+            {move || change.value().get().and_then(Result::err).map(|e| view! {
+                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
+            })}
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || users.get().map(|r| match r {
+                    Ok(items) => view! { <ul class="admin-users">{items.into_iter().map(row).collect_view()}</ul> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// Invitations for servers whose sign-up needs one (administrators only).
+#[component]
+pub fn InvitationsCard() -> impl IntoView {
+    let session = crate::state::session::use_session();
+    view! {
+        <Show when=move || session.user().is_some_and(|u| u.is_admin)>
+            <AdminInvitations />
+        </Show>
+    }
+}
+
+#[component]
+fn AdminInvitations() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let email = RwSignal::new(String::new());
+    let invite =
+        Action::new_local(|req: &ksuite_common::NewInvitation| api::admin::invite(req.clone()));
+    let revoke = Action::new_local(|id: &i64| api::admin::revoke_invitation(*id));
+    let list = LocalResource::new(move || {
+        invite.version().track();
+        revoke.version().track();
+        api::admin::invitations()
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let e = email.get_untracked();
+        invite.dispatch(ksuite_common::NewInvitation {
+            email: (!e.trim().is_empty()).then_some(e),
+        });
+    };
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    view! {
+        <div class="card" data-testid="admin-invitations">
+            <h2>{t(Key::Invitations)}</h2>
+            <p class="muted">{t(Key::InvitationsHelp)}</p>
+            <form class="inline-form" on:submit=submit>
+                <label for="invite-email">{t(Key::InviteEmail)}</label>
+                <input id="invite-email" type="email" maxlength="254" bind:value=email />
+                <button class="button primary small" type="submit">{t(Key::CreateInvitation)}</button>
+            </form>
+            {move || invite.value().get().map(|r| match r {
+                Ok(inv) => {
+                    let link = format!("{origin}/signup?invite={}", inv.code.unwrap_or_default());
+                    view! {
+                        <div class="secret-box" role="status">
+                            <p>{t(Key::InvitationLink)}</p>
+                            <code class="secret" data-testid="invitation-link">{link}</code>
+                        </div>
+                    }.into_any()
+                }
+                Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+            })}
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(items) => view! {
+                        <ul class="app-password-list">
+                            {items.into_iter().map(|i| {
+                                let id = i.id;
+                                let who = i.email.clone().unwrap_or_else(|| "—".into());
+                                view! {
+                                    <li class="app-password">
+                                        <div>
+                                            <strong>{who}</strong>
+                                            <span class="muted">{format_date(i.expires_at, lang.get())}</span>
+                                        </div>
+                                        {if i.used {
+                                            view! { <span class="badge">{t(Key::InvitationUsed)}</span> }.into_any()
+                                        } else {
+                                            view! { <button class="button small danger" type="button"
+                                                on:click=move |_| { revoke.dispatch(id); }>{t(Key::Withdraw)}</button> }.into_any()
+                                        }}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </div>
     }
 }

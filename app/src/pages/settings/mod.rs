@@ -46,6 +46,8 @@ pub fn SecurityPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t(Key::Settings)}</h1>
             <SettingsTabs />
+            <security::PasswordCard />
+            <security::SessionsCard />
             <security::TwoFactorCard />
             <security::AppPasswordsCard />
         </section>
@@ -82,6 +84,8 @@ pub fn AdminPage() -> impl IntoView {
             <h1 id="page-title">{t(Key::Settings)}</h1>
             <SettingsTabs />
             <admin::AddressesCard />
+            <admin::UsersCard />
+            <admin::InvitationsCard />
         </section>
     }
 }

@@ -232,3 +232,108 @@ pub fn AppPasswordsCard() -> impl IntoView {
         </section>
     }
 }
+
+/// Change the password: the current one is asked again; other browsers are signed out.
+#[component]
+pub fn PasswordCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let change = Action::new_local(|req: &ksuite_common::PasswordChange| {
+        api::account::change_password(req.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            current.set(String::new());
+            new.set(String::new());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(ksuite_common::PasswordChange {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        });
+    };
+    view! {
+        <section class="card settings-form" aria-labelledby="password-title" data-testid="password-card">
+            <h2 id="password-title">{t(Key::ChangePassword)}</h2>
+            <form on:submit=submit>
+                <label for="current-password">{t(Key::CurrentPassword)}</label>
+                <input id="current-password" type="password" autocomplete="current-password" required bind:value=current />
+                <label for="new-password">{t(Key::NewPassword)}</label>
+                <input id="new-password" type="password" autocomplete="new-password" required minlength="10"
+                       aria-describedby="new-password-hint" bind:value=new />
+                <p id="new-password-hint" class="hint">{t(Key::PasswordHint)}</p>
+                <button class="button primary small" type="submit" disabled=move || change.pending().get()>
+                    {t(Key::ChangePassword)}
+                </button>
+            </form>
+            {move || change.value().get().map(|r| match r {
+                Ok(()) => view! { <p class="form-ok" role="status">{t(Key::PasswordChanged)}</p> }.into_any(),
+                Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// The signed-in browsers, each with "Sign out", and "Sign out everywhere else".
+#[component]
+pub fn SessionsCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let end = Action::new_local(|id: &i64| api::account::end_session(*id));
+    let others = Action::new_local(|_: &()| api::account::sign_out_others());
+    let list = LocalResource::new(move || {
+        end.version().track();
+        others.version().track();
+        api::account::sessions()
+    });
+    let row = move |s: ksuite_common::ActiveSession| {
+        let id = s.id;
+        let seen = fill(
+            text(lang.get(), Key::LastActive),
+            &[(
+                "date",
+                format_date(s.last_seen_at.unwrap_or(s.created_at), lang.get()),
+            )],
+        );
+        let device = s
+            .device
+            .clone()
+            .unwrap_or_else(|| text(lang.get(), Key::UnknownDevice).to_string());
+        view! {
+            <li class="app-password" data-testid="session">
+                <div>
+                    <strong>{device}</strong>
+                    <span class="muted">{seen}</span>
+                </div>
+                {if s.current {
+                    view! { <span class="badge">{t(Key::ThisDevice)}</span> }.into_any()
+                } else {
+                    view! {
+                        <button class="button small danger" type="button" on:click=move |_| { end.dispatch(id); }>
+                            {t(Key::SignOut)}
+                        </button>
+                    }.into_any()
+                }}
+            </li>
+        }
+    };
+    view! {
+        <section class="card settings-form" aria-labelledby="sessions-title" data-testid="sessions">
+            <h2 id="sessions-title">{t(Key::ActiveSessions)}</h2>
+            <p class="muted">{t(Key::ActiveSessionsHelp)}</p>
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(items) => view! {
+                        <ul class="app-password-list">{items.into_iter().map(row).collect_view()}</ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                })}
+            </Transition>
+            <button class="button small" type="button" data-testid="sign-out-others" on:click=move |_| { others.dispatch(()); }>
+                {t(Key::SignOutOthers)}
+            </button>
+        </section>
+    }
+}
