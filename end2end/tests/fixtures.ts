@@ -16,10 +16,10 @@ export interface KsuiteServer {
 }
 
 /** Starts the release ksuite binary on 127.0.0.1:0 with a fresh data directory. */
-export async function startServer(): Promise<KsuiteServer> {
+export async function startServer(extraArgs: string[] = []): Promise<KsuiteServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ksuite-e2e-'));
   const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
-    'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'),
+    'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'), ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', KSUITE_SIGNUP_MAX_PER_IP: '10000' } });
   const [url, smtp] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);

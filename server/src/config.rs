@@ -193,6 +193,19 @@ pub struct Config {
     #[arg(long, env = "KSUITE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
     pub request_timeout_secs: u64,
 
+    /// Events and to-dos one user may keep in their own calendars.
+    #[arg(long, env = "KSUITE_MAX_EVENTS_PER_USER", default_value_t = 200_000)]
+    pub max_events_per_user: i64,
+
+    /// Contacts one user may keep in their own address books.
+    #[arg(long, env = "KSUITE_MAX_CONTACTS_PER_USER", default_value_t = 100_000)]
+    pub max_contacts_per_user: i64,
+
+    /// Bytes of mail one address may hold (all folders); past it, new mail is refused
+    /// with "mailbox full" and sending keeps no copy until space is freed.
+    #[arg(long, env = "KSUITE_MAIL_QUOTA_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
+    pub mail_quota_bytes: i64,
+
     /// Sign-ups allowed from one client address within 15 minutes.
     #[arg(long, env = "KSUITE_SIGNUP_MAX_PER_IP", default_value_t = 5)]
     pub signup_max_per_ip: u32,
@@ -250,6 +263,9 @@ impl Config {
             trusted_proxies: String::new(),
             signup: SignupMode::Open,
             request_timeout_secs: 300,
+            max_events_per_user: 200_000,
+            max_contacts_per_user: 100_000,
+            mail_quota_bytes: 10 * 1024 * 1024 * 1024,
             send_max_recipients_per_hour: 500,
             // Tests sign many users up from one address.
             signup_max_per_ip: 1000,

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod openapi;
+pub mod quota;
 pub mod resource;
 pub mod security;
 pub mod settings;

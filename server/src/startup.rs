@@ -71,6 +71,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen for SMTP on {}", config.smtp_listen))?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
+        let mail_usage = Arc::new(mail::usage::MailUsage::new(config.mail_quota_bytes));
         let smtp = Arc::new(mail::smtp::SmtpContext::new(
             db.clone(),
             config.data_dir.clone(),
@@ -78,6 +79,7 @@ impl Application {
             config.max_message_size,
             outbox_wake.clone(),
             config.smtp_limits(),
+            mail_usage.clone(),
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),
@@ -95,6 +97,11 @@ impl Application {
             mail_retention_days: config.mail_retention_days.max(0),
             expansion: config.expansion_limits(),
             signup: config.signup.into(),
+            quotas: crate::quota::Quotas {
+                events: config.max_events_per_user,
+                contacts: config.max_contacts_per_user,
+                mail_bytes: config.mail_quota_bytes,
+            },
             trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         };
@@ -105,6 +112,7 @@ impl Application {
             signup_throttle: Arc::new(crate::auth::throttle::SignupThrottle::new(
                 config.signup_max_per_ip,
             )),
+            mail_usage,
             send_limiter: Arc::new(crate::mail::rate::SendLimiter::new(
                 config.send_max_recipients_per_hour,
             )),

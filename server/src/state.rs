@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub signup_throttle: Arc<crate::auth::throttle::SignupThrottle>,
+    /// Bytes of mail per address, for the mail quota.
+    pub mail_usage: Arc<crate::mail::usage::MailUsage>,
     /// Recipients each user sent to in the last hour.
     pub send_limiter: Arc<crate::mail::rate::SendLimiter>,
     /// Verified HTTP Basic credentials (DAV), see [`CredentialCache`].
@@ -42,6 +44,8 @@ pub struct Settings {
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub secure_cookies: bool,
+    /// Storage limits per user.
+    pub quotas: crate::quota::Quotas,
     /// Who may create an account.
     pub signup: ksuite_common::SignupPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client.

@@ -296,6 +296,7 @@ pub async fn create_event(
     let ics = ical::new_object(&uid, &fields);
     let obj = parse_stored(&ics)?;
     let idx = index_of(&obj, zone)?;
+    check_event_quota(&state, id, 1).await?;
     let etag = store::insert_event(
         &state.db,
         id,
@@ -582,46 +583,65 @@ pub async fn import(
 ) -> ApiResult<Json<ImportReport>> {
     need_write(store::access(&state.db, session.user_id, id).await?)?;
     let zone = user_zone(&state, session.user_id).await?;
-    let split = ical::split_file(&body)
+    // Reading and checking every object is CPU work: off the async workers.
+    let (prepared, mut skipped) = state.cpu.run(move || prepare_import(&body, zone)).await??;
+    check_event_quota(&state, id, prepared.len() as i64).await?;
+    let mut imported = 0u32;
+    // Many objects per commit: one transaction per object made large files crawl.
+    for batch in prepared.chunks(IMPORT_BATCH) {
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        for (uid, ics, idx) in batch {
+            let href = crate::resource::object_name(uid, ".ics");
+            match store::insert_event_in(&mut tx, id, uid, &href, ics, idx).await? {
+                Some(_) => imported += 1,
+                None => skipped.push(SkippedItem {
+                    uid: Some(uid.clone()),
+                    reason: "an event with this UID is already in the calendar".into(),
+                }),
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(Json(ImportReport { imported, skipped }))
+}
+
+/// Objects written per transaction by an import.
+const IMPORT_BATCH: usize = 500;
+
+type PreparedImport = (Vec<(String, String, EventIndex)>, Vec<SkippedItem>);
+
+/// Splits an .ics file into objects and checks each (linear in the file's size).
+fn prepare_import(body: &str, zone: Tz) -> ApiResult<PreparedImport> {
+    let split = ical::split_file(body)
         .map_err(|e| ApiError::validation(format!("This file cannot be read as iCalendar: {e}")))?;
     let mut skipped: Vec<SkippedItem> = split
         .skipped
         .into_iter()
         .map(|(uid, reason)| SkippedItem { uid, reason })
         .collect();
-    let mut imported = 0u32;
+    let mut ready = Vec::with_capacity(split.objects.len());
     for (uid, ics) in split.objects {
         let prepared = ical::parse_object(&ics).and_then(|obj| {
             if obj.master.is_none() {
                 return Err("only modified occurrences, without their series".to_string());
             }
-            let idx = index_of(&obj, zone).map_err(|e| e.message)?;
-            Ok(idx)
+            index_of(&obj, zone).map_err(|e| e.message)
         });
         match prepared {
-            Ok(idx) => match store::insert_event(
-                &state.db,
-                id,
-                &uid,
-                &crate::resource::object_name(&uid, ".ics"),
-                &ics,
-                &idx,
-            )
-            .await?
-            {
-                Some(_) => imported += 1,
-                None => skipped.push(SkippedItem {
-                    uid: Some(uid),
-                    reason: "an event with this UID is already in the calendar".into(),
-                }),
-            },
+            Ok(idx) => ready.push((uid, ics, idx)),
             Err(reason) => skipped.push(SkippedItem {
                 uid: Some(uid),
                 reason,
             }),
         }
     }
-    Ok(Json(ImportReport { imported, skipped }))
+    Ok((ready, skipped))
+}
+
+/// Refuses writes that would take the calendar owner's events past their quota.
+pub async fn check_event_quota(state: &AppState, calendar_id: i64, adding: i64) -> ApiResult<()> {
+    let current = store::owner_event_count(&state.db, calendar_id).await?;
+    crate::quota::check("events", current, adding, state.settings.quotas.events)
 }
 
 /// Export the calendar as one .ics file.

@@ -205,6 +205,8 @@ pub fn split_file(content: &str) -> Result<SplitFile, String> {
     }
     let mut timezones: Vec<(String, Component<'_>)> = Vec::new();
     let mut groups: Vec<(String, Vec<Component<'_>>)> = Vec::new();
+    // UID → position in `groups`: finding a series' other parts stays O(1).
+    let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut skipped = Vec::new();
     for cal in calendars {
         for c in &cal.components {
@@ -216,9 +218,12 @@ pub fn split_file(content: &str) -> Result<SplitFile, String> {
                     }
                 }
                 "VEVENT" => match uid_of(c) {
-                    Some(uid) => match groups.iter_mut().find(|(u, _)| *u == uid) {
-                        Some((_, list)) => list.push(c.clone()),
-                        None => groups.push((uid, vec![c.clone()])),
+                    Some(uid) => match group_of.get(&uid) {
+                        Some(&i) => groups[i].1.push(c.clone()),
+                        None => {
+                            group_of.insert(uid.clone(), groups.len());
+                            groups.push((uid, vec![c.clone()]));
+                        }
                     },
                     None => skipped.push((None, "an event without UID".to_string())),
                 },

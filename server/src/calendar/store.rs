@@ -287,9 +287,23 @@ pub async fn insert_event(
     ics: &str,
     idx: &EventIndex,
 ) -> Result<Option<String>, ApiError> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let etag = insert_event_in(&mut tx, calendar_id, uid, href, ics, idx).await?;
+    tx.commit().await?;
+    Ok(etag)
+}
+
+/// [`insert_event`] inside the caller's transaction (imports write many per commit).
+pub async fn insert_event_in(
+    tx: &mut sqlx::SqliteConnection,
+    calendar_id: i64,
+    uid: &str,
+    href: &str,
+    ics: &str,
+    idx: &EventIndex,
+) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, calendar_id).await?;
+    let seq = next_seq(&mut *tx, calendar_id).await?;
     let result = sqlx::query(
         "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -317,8 +331,19 @@ pub async fn insert_event(
         .bind(href)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(Some(etag))
+}
+
+/// Events (and to-dos) in all calendars of the owner of `calendar_id`: what counts
+/// against their quota, whoever writes into the calendar.
+pub async fn owner_event_count(db: &Db, calendar_id: i64) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE calendar_id IN \
+         (SELECT id FROM calendars WHERE owner_id = (SELECT owner_id FROM calendars WHERE id = ?))",
+    )
+    .bind(calendar_id)
+    .fetch_one(db)
+    .await?)
 }
 
 /// Replaces an object if its current ETag is `if_match`; `Ok(None)` on a mismatch.

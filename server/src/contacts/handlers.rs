@@ -178,6 +178,7 @@ pub async fn create_contact(
     let card = vcard::apply(None, &uid, &input);
     let text = card.to_string();
     let idx = ContactIndex::of(&vcard::fields(&card));
+    check_contact_quota(&state, id, 1).await?;
     let etag = store::insert_contact(
         &state.db,
         id,
@@ -284,6 +285,7 @@ pub async fn import(
     if sources.is_empty() {
         return Err(ApiError::validation("This file contains no vCard."));
     }
+    check_contact_quota(&state, id, sources.len() as i64).await?;
     let mut skipped = Vec::new();
     let mut imported = 0;
     for source in sources {
@@ -380,12 +382,19 @@ pub async fn merge(
     ))
 }
 
+/// Refuses writes that would take the address book owner's contacts past their quota.
+pub async fn check_contact_quota(state: &AppState, book_id: i64, adding: i64) -> ApiResult<()> {
+    let current = store::owner_contact_count(&state.db, book_id).await?;
+    crate::quota::check("contacts", current, adding, state.settings.quotas.contacts)
+}
+
 async fn import_csv(
     state: &AppState,
     id: i64,
     body: &str,
 ) -> Result<ContactImportReport, ApiError> {
     let (rows, mut skipped) = super::csv_format::parse(body).map_err(ApiError::validation)?;
+    check_contact_quota(state, id, rows.len() as i64).await?;
     let mut imported = 0;
     for input in rows {
         if let Err(reason) = vcard::validate(&input) {

@@ -595,3 +595,15 @@ pub async fn commit_merge(
     tx.commit().await?;
     Ok(Some(new_etag))
 }
+
+/// Contacts in all address books of the owner of `book_id` (what counts against their
+/// quota, whoever writes into the book).
+pub async fn owner_contact_count(db: &Db, book_id: i64) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contacts WHERE book_id IN \
+         (SELECT id FROM address_books WHERE owner_id = (SELECT owner_id FROM address_books WHERE id = ?))",
+    )
+    .bind(book_id)
+    .fetch_one(db)
+    .await?)
+}

@@ -213,6 +213,23 @@ pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
             {
                 return Err(uid_conflict(*k));
             }
+            let quota = match k {
+                Kind::Calendar => {
+                    crate::calendar::handlers::check_event_quota(&ctx.state, c.id, 1).await
+                }
+                Kind::AddressBook => {
+                    crate::contacts::handlers::check_contact_quota(&ctx.state, c.id, 1).await
+                }
+            };
+            if let Err(e) = quota {
+                tracing::info!(reason = %e.message, "PUT refused: quota");
+                // RFC 4331 §6: the quota-not-exceeded precondition, with 507.
+                return Err(DavError::Condition(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    DAV,
+                    "quota-not-exceeded",
+                ));
+            }
             let etag = match prepared {
                 Prepared::Event(uid, idx) => {
                     crate::calendar::store::insert_event(db, c.id, &uid, name, text, &idx).await?

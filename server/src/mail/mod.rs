@@ -19,6 +19,7 @@ pub mod settings_handlers;
 pub mod smtp;
 pub mod store;
 pub mod uploads;
+pub mod usage;
 
 use axum::Router;
 use axum::routing::{delete, get, post, put};

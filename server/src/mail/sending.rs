@@ -342,6 +342,13 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
             None => {}
         }
     }
+    // The Sent copy and local recipients' copies count against their mail quotas.
+    for address in std::iter::once(p.address_id).chain(local.iter().copied()) {
+        if !state.mail_usage.has_room(&state.db, address, 0).await? {
+            let name = store::address_of(&state.db, address).await?;
+            return Err(crate::quota::mailbox_full(&name, state.mail_usage.quota()));
+        }
+    }
     let recipients = u32::try_from(p.to.len() + p.cc.len() + p.bcc.len()).unwrap_or(u32::MAX);
     state.send_limiter.take(user_id, recipients)?;
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
@@ -401,6 +408,8 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
     };
     tx.commit().await?;
     drop(stored);
+    state.mail_usage.forget(&local);
+    state.mail_usage.forget(&[p.address_id]);
     if !remote.is_empty() {
         state.outbox_wake.notify_one();
     }

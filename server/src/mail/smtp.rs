@@ -64,6 +64,8 @@ pub struct SmtpContext {
     /// Wakes the relay queue (filters may forward).
     pub outbox_wake: Arc<tokio::sync::Notify>,
     pub limits: SmtpLimits,
+    /// Bytes held per address (mail quota).
+    pub usage: Arc<super::usage::MailUsage>,
     sessions: Arc<Semaphore>,
     per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
     deliveries: Semaphore,
@@ -77,6 +79,7 @@ impl SmtpContext {
         max_message_size: usize,
         outbox_wake: Arc<tokio::sync::Notify>,
         limits: SmtpLimits,
+        usage: Arc<super::usage::MailUsage>,
     ) -> SmtpContext {
         SmtpContext {
             db,
@@ -88,6 +91,7 @@ impl SmtpContext {
             per_ip: Arc::default(),
             deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
             limits,
+            usage,
         }
     }
 
@@ -361,6 +365,9 @@ async fn session(stream: TcpStream, peer: SocketAddr, ctx: &SmtpContext) -> std:
                     "452 4.5.3 Too many recipients\r\n".into()
                 }
                 Some((path, _)) => match store::address_id(&ctx.db, &path).await {
+                    Ok(Some(id)) if !ctx.usage.has_room(&ctx.db, id, 0).await.unwrap_or(true) => {
+                        "452 4.2.2 Mailbox full, try again later\r\n".into()
+                    }
                     Ok(Some(id)) => {
                         if !envelope.recipients.contains(&id) {
                             envelope.recipients.push(id);
@@ -508,6 +515,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;
     drop(stored);
+    ctx.usage.forget(a.recipients);
     Ok(())
 }
 
