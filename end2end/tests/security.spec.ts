@@ -22,7 +22,7 @@ test('change the password and sign out another browser from Settings → Securit
   await card.getByLabel('Current password').fill('not the password');
   await card.getByLabel('New password').fill('a brand new passphrase 42');
   await card.getByRole('button', { name: 'Change password' }).click();
-  await expect(card.getByRole('alert')).toContainText('current password is wrong');
+  await expect(card.getByRole('alert')).toContainText('password is wrong');
   await card.getByLabel('Current password').fill(account.password);
   await card.getByRole('button', { name: 'Change password' }).click();
   await expect(card.getByRole('status')).toContainText('password was changed');
