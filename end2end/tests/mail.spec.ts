@@ -275,7 +275,7 @@ test('the first account administers addresses: creates a team address and uses i
     const account = await signUp(page);
     await page.goto('/settings/admin');
     await page.getByTestId('new-address').fill('team');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
     const team = page.getByTestId('admin-address').filter({ hasText: /^team@/ });
     await expect(team).toHaveCount(1);
     await team.getByTestId('grant-email').fill(account.email);
