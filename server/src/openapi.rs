@@ -117,7 +117,9 @@ use crate::state::AppState;
         crate::contacts::handlers::put_share,
         crate::contacts::handlers::delete_share,
     ),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"), (name = "mail"))
+    // Enums used only as query parameters are not collected from the paths.
+    components(schemas(ksuite_common::ContactSort, ksuite_common::LinkSort)),
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"), (name = "mail"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -146,3 +146,26 @@ async fn data_survives_a_restart() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn every_schema_reference_in_the_openapi_document_resolves() {
+    let server = support::TestServer::start().await;
+    let doc: serde_json::Value = reqwest::get(server.url("/api/openapi.json"))
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let text = doc.to_string();
+    let mut missing: Vec<&str> = text
+        .match_indices("#/components/schemas/")
+        .map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            &rest[..rest.find('"').unwrap_or(rest.len())]
+        })
+        .filter(|name| !schemas.contains_key(*name))
+        .collect();
+    missing.dedup();
+    assert!(missing.is_empty(), "unresolvable references: {missing:?}");
+}
