@@ -86,6 +86,20 @@ async fn password_change_and_sessions() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Anonymous clients can neither list nor end sessions.
+    let anonymous = server.client();
+    assert_eq!(
+        anonymous.get(paths::SESSIONS).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = anonymous
+        .send_json(
+            Method::DELETE,
+            &format!("{}/{bob_session}", paths::SESSIONS),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // Anonymous, and without the CSRF token: refused.
     let r = server
         .client()
@@ -218,6 +232,17 @@ async fn invitations_and_the_sign_up_policy() {
         server.client().get(paths::ADMIN_INVITATIONS).await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // Withdrawing is for administrators too (a used invitation stays as the record).
+    let withdraw = format!("{}/{}", paths::ADMIN_INVITATIONS, personal.id);
+    let r = guest.send_json(Method::DELETE, &withdraw, &json!({})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = server
+        .client()
+        .send_json(Method::DELETE, &withdraw, &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = admin.send_json(Method::DELETE, &withdraw, &json!({})).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // A closed server takes nobody after its first account.
     let closed =

@@ -8,17 +8,7 @@ mod support;
 use ksuite_common::{ErrorBody, ErrorCode, Occurrence};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{Client, Dav, PASSWORD, TestServer, default_calendar, signed_in};
-
-async fn calendar_id(c: &Client) -> i64 {
-    let cals: Vec<ksuite_common::CalendarInfo> = c
-        .get("/api/calendars")
-        .await
-        .json()
-        .await
-        .expect("calendars");
-    cals.into_iter().find(|c| c.is_default).expect("default").id
-}
+use support::{Dav, PASSWORD, TestServer, default_calendar, signed_in};
 
 fn event(title: &str, rrule: &str) -> serde_json::Value {
     json!({"title": title, "start": "2026-01-01T00:00:00", "end": "2026-01-01T00:00:30",
@@ -50,7 +40,7 @@ fn query(from: &str, to: &str, expand: bool) -> String {
 async fn rules_that_never_end_and_repeat_every_second_are_refused() {
     let server = TestServer::start().await;
     let c = signed_in(&server, "ann@example.com").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     for rule in [
         "FREQ=SECONDLY",
         "FREQ=MINUTELY",
@@ -98,7 +88,7 @@ async fn rules_that_never_end_and_repeat_every_second_are_refused() {
 async fn a_window_centuries_later_starts_near_the_window() {
     let server = TestServer::start().await;
     let c = signed_in(&server, "ann@example.com").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     let r = c
         .post(
             &format!("/api/calendars/{cal}/events"),
@@ -168,7 +158,7 @@ async fn heavy_events_are_capped_on_write_and_per_answer() {
     })
     .await;
     let c = signed_in(&server, "ann@example.com").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     // A 200 KB title is refused outright.
     let huge = "x".repeat(200 * 1024);
     let r = c
@@ -231,7 +221,7 @@ async fn the_work_budget_stops_expensive_requests_and_the_server_keeps_answering
     // A tiny budget makes an ordinary dense series too expensive on purpose.
     let server = TestServer::start_with(|c| c.max_expansion_steps = 500).await;
     let c = signed_in(&server, "ann@example.com").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     let r = c
         .post(
             &format!("/api/calendars/{cal}/events"),
@@ -267,7 +257,7 @@ async fn the_work_budget_stops_expensive_requests_and_the_server_keeps_answering
 async fn rule_text_is_parsed_and_written_anew() {
     let server = TestServer::start().await;
     let c = signed_in(&server, "ann@example.com").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     for bad in [
         "FREQ=DAILY\r\nX-INJECTED:yes",
         "FREQ=DAILY;COUNT=3\nEND:VEVENT",

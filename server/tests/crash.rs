@@ -99,13 +99,7 @@ async fn acknowledged_writes_survive_sigkill() {
     c.signup("ann@example.com", PASSWORD).await;
 
     // An event.
-    let cals: Vec<ksuite_common::CalendarInfo> = c
-        .get("/api/calendars")
-        .await
-        .json()
-        .await
-        .expect("calendars");
-    let cal = cals[0].id;
+    let cal = support::default_calendar_id(&c).await;
     let r = c
         .post(
             &format!("/api/calendars/{cal}/events"),

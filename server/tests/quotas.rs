@@ -8,16 +8,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::{Client, Dav, PASSWORD, SmtpConn, TestServer, default_calendar, signed_in};
 
-async fn calendar_id(c: &Client) -> i64 {
-    let cals: Vec<ksuite_common::CalendarInfo> = c
-        .get("/api/calendars")
-        .await
-        .json()
-        .await
-        .expect("calendars");
-    cals.into_iter().find(|c| c.is_default).expect("default").id
-}
-
 fn event(n: usize) -> serde_json::Value {
     json!({"title": format!("E{n}"), "start": "2026-05-01T10:00:00", "end": "2026-05-01T11:00:00"})
 }
@@ -56,7 +46,7 @@ async fn event_and_contact_quotas() {
     .await;
     let owner = signed_in(&server, "owner@example.org").await;
     let writer = signed_in(&server, "writer@example.org").await;
-    let cal = calendar_id(&owner).await;
+    let cal = support::default_calendar_id(&owner).await;
     let r = owner
         .send_json(
             Method::PUT,
@@ -165,7 +155,7 @@ async fn a_full_mailbox_refuses_new_mail_clearly() {
 async fn large_imports_are_written_in_batches_and_keep_everything() {
     let server = TestServer::start().await;
     let c = signed_in(&server, "ann@example.org").await;
-    let cal = calendar_id(&c).await;
+    let cal = support::default_calendar_id(&c).await;
     // 1,203 objects (three batches), one UID twice in the file (its parts join).
     let mut body = ics_file((0..1203).map(|i| format!("bulk-{i}")));
     body = body.replace(

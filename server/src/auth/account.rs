@@ -34,16 +34,13 @@ pub async fn change_password(
         .login_throttle
         .begin(Scope::Web, &profile.email, ip)
         .map_err(|wait| {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::TooManyAttempts,
+            super::too_many(
                 format!(
                     "Too many failed attempts. Try again in {} minutes.",
                     wait.div_ceil(60)
                 ),
-            );
-            e.retry_after = Some(wait);
-            e
+                wait,
+            )
         })?;
     let stored = users::credentials(&state.db, &profile.email)
         .await?

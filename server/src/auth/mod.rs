@@ -67,7 +67,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A 429 with `Retry-After`.
-fn too_many(message: String, wait: u64) -> ApiError {
+pub(crate) fn too_many(message: String, wait: u64) -> ApiError {
     let mut err = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::TooManyAttempts,

@@ -59,16 +59,7 @@ impl TestServer {
 
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Client {
-            http,
-            base: self.base.clone(),
-            csrf: None,
-        }
+        Client::new(&self.base)
     }
 }
 
@@ -79,6 +70,20 @@ pub struct Client {
 }
 
 impl Client {
+    /// A browser-like client of the server at `base`, with its own cookie jar.
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: base.to_string(),
+            csrf: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -155,6 +160,20 @@ pub fn test_python() -> std::path::PathBuf {
         path.display()
     );
     path
+}
+
+/// The id of the signed-in user's default calendar.
+pub async fn default_calendar_id(c: &Client) -> i64 {
+    let cals: Vec<ksuite_common::CalendarInfo> = c
+        .get("/api/calendars")
+        .await
+        .json()
+        .await
+        .expect("calendars");
+    cals.into_iter()
+        .find(|c| c.is_default)
+        .expect("default calendar")
+        .id
 }
 
 /// The signed-in user's folder with this role (`inbox`, `sent`, …) of their first address.
@@ -424,16 +443,7 @@ impl ServerProcess {
 
     /// A browser-like client of this process.
     pub fn client(&self) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Client {
-            http,
-            base: self.base.clone(),
-            csrf: None,
-        }
+        Client::new(&self.base)
     }
 
     /// SIGTERM, then waits for a clean exit.
