@@ -75,7 +75,8 @@ self.addEventListener('fetch', (event) => {
   })());
 });
 
-// Web Push: the payload is JSON {title, body, url}.
+// Web Push: the payload is JSON {title, body, url, token, tag} (ksuite_common::PushPayload).
+// Reminders carry a token that authorises "Snooze" for that one notification.
 self.addEventListener('push', (event) => {
   let data = {};
   try {
@@ -89,7 +90,11 @@ self.addEventListener('push', (event) => {
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
     tag: data.tag || undefined,
-    data: { url: data.url || '/' },
+    data: { url: data.url || '/', token: data.token || null },
+    actions: data.token ? [
+      { action: 'open', title: 'Open' },
+      { action: 'snooze', title: 'Snooze 10 min' },
+    ] : [],
   };
   event.waitUntil((async () => {
     await self.registration.showNotification(title, options);
@@ -101,8 +106,32 @@ self.addEventListener('push', (event) => {
   })());
 });
 
+function dismiss(token) {
+  return fetch('/api/reminders/' + encodeURIComponent(token) + '/dismiss', {
+    method: 'POST', credentials: 'omit',
+  }).catch(() => {});
+}
+
+// Closing a reminder's notification dismisses it (its snoozes and retries stop).
+self.addEventListener('notificationclose', (event) => {
+  const token = event.notification.data && event.notification.data.token;
+  if (token) event.waitUntil(dismiss(token));
+});
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
+  const token = event.notification.data && event.notification.data.token;
+  if (event.action === 'snooze' && token) {
+    event.waitUntil(fetch('/api/reminders/' + encodeURIComponent(token) + '/snooze', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 10 }),
+      credentials: 'omit',
+    }));
+    return;
+  }
+  // Opening (or clicking) a reminder is seeing it: it will not come back as a retry.
+  if (token) event.waitUntil(dismiss(token));
   const target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
   // Never open another site from a notification.
   if (target.origin !== self.location.origin) return;

@@ -40,6 +40,8 @@ need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 command -v cc >/dev/null || need+=(build-essential)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+# OpenSSL headers: web push payload encryption (the `ece` crate under `web-push`).
+have_pkg libssl-dev || need+=(libssl-dev)
 if [ "$MODE" = debian ]; then
   for p in rustc-web cargo-web rust-web-src lld-19; do have_pkg "$p" || need+=("$p"); done
 fi

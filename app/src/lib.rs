@@ -36,6 +36,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/security") view=settings::SecurityPage />
                     <Route path=path!("settings/sync") view=settings::SyncPage />
                     <Route path=path!("settings/mail") view=settings::MailSettingsPage />
+                    <Route path=path!("settings/notifications") view=settings::NotificationsPage />
+                    <Route path=path!("settings/integrations") view=settings::IntegrationsPage />
                     <Route path=path!("settings/admin") view=settings::AdminPage />
                 </ParentRoute>
             </Routes>

@@ -26,6 +26,12 @@ pub struct CalendarInfo {
     pub access: CalendarAccess,
     /// The owner's e-mail, for calendars shared with the user.
     pub owner_email: Option<String>,
+    /// This user's reminders for new timed events in this calendar.
+    #[serde(default)]
+    pub default_reminders: Vec<crate::Reminder>,
+    /// This user's reminders for new all-day events in this calendar.
+    #[serde(default)]
+    pub default_all_day_reminders: Vec<crate::Reminder>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -45,6 +51,10 @@ pub struct UpdateCalendarRequest {
     pub color: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_reminders: Option<Vec<crate::Reminder>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_all_day_reminders: Option<Vec<crate::Reminder>>,
 }
 
 /// An event as the editor sees it. Times are local to `time_zone`
@@ -70,6 +80,11 @@ pub struct EventInput {
     /// An RFC 5545 RRULE value, e.g. `FREQ=WEEKLY;BYDAY=MO,WE`.
     #[serde(default)]
     pub rrule: Option<String>,
+    /// The signed-in user's reminders. Absent: unchanged on edit, the calendar's
+    /// defaults on create. On a calendar shared with the user they are the user's own,
+    /// never written into the owner's event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<Vec<crate::Reminder>>,
 }
 
 fn default_true() -> bool {
@@ -94,6 +109,10 @@ pub struct EventDetail {
     pub rrule: Option<String>,
     /// Excluded occurrences (their original start, UTC RFC 3339).
     pub exdates: Vec<String>,
+    /// The signed-in user's reminders (relative ones; absolute alarms set by other
+    /// clients are kept and fire, but are not listed).
+    #[serde(default)]
+    pub reminders: Vec<crate::Reminder>,
 }
 
 /// One occurrence in a time range (recurrences expanded).

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     RangeTooLarge,
     /// Sign-up on this server needs a (valid) invitation.
     InvitationRequired,
+    /// A webhook or push address points into a private network (or is not http(s)).
+    UnsafeTarget,
     Internal,
     /// A code this build of the app does not know yet (newer server).
     #[serde(other)]

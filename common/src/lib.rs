@@ -10,6 +10,7 @@ pub mod error;
 pub mod links;
 pub mod mail;
 pub mod paths;
+pub mod reminders;
 pub mod security;
 
 pub use account::*;
@@ -18,6 +19,7 @@ pub use contacts::*;
 pub use error::*;
 pub use links::*;
 pub use mail::*;
+pub use reminders::*;
 pub use security::*;
 
 use serde::{Deserialize, Serialize};

@@ -21,6 +21,29 @@ pub const TWO_FACTOR_DISABLE: &str = "/api/account/two-factor/disable";
 pub const SYNC_INFO: &str = "/api/sync";
 /// Apple configuration profile (CalDAV + CardDAV), downloaded by the sync assistant.
 pub const APPLE_PROFILE: &str = "/api/sync/apple.mobileconfig";
+pub const PUSH_VAPID_KEY: &str = "/api/push/vapid-public-key";
+pub const PUSH_SUBSCRIPTIONS: &str = "/api/push/subscriptions";
+pub const PUSH_TEST: &str = "/api/push/test";
+pub const WEBHOOKS: &str = "/api/webhooks";
+
+/// `/api/webhooks/{id}`.
+pub fn webhook(id: i64) -> String {
+    format!("{WEBHOOKS}/{id}")
+}
+pub fn webhook_test(id: i64) -> String {
+    format!("{WEBHOOKS}/{id}/test")
+}
+/// The signed-in user's reminders on one event.
+pub fn event_reminders(calendar_id: i64, uid: &str) -> String {
+    format!("/api/calendars/{calendar_id}/events/{uid}/reminders")
+}
+/// Snooze and dismiss of one delivered reminder, authorised by its token.
+pub fn reminder_snooze(token: &str) -> String {
+    format!("/api/reminders/{token}/snooze")
+}
+pub fn reminder_dismiss(token: &str) -> String {
+    format!("/api/reminders/{token}/dismiss")
+}
 pub const LINKS: &str = "/api/links";
 pub const LINK_QUOTA: &str = "/api/links/quota";
 

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,6 +92,23 @@ export async function signUp(page: Page) {
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/mail$/);
   return account;
+}
+
+/** Delivers push messages to the page's service worker through CDP (the browser half of
+ * Web Push: headless Chromium has no vendor push service). */
+export async function pushToServiceWorker(context: BrowserContext, page: Page, origin: string) {
+  const cdp = await context.newCDPSession(page);
+  const registrationId = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e: any) => {
+      const reg = e.registrations.find((r: any) => !r.isDeleted && r.scopeURL.startsWith(origin));
+      if (reg) resolve(reg.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  const id = await registrationId;
+  return (payload: unknown) => cdp.send('ServiceWorker.deliverPushMessage', {
+    origin, registrationId: id, data: JSON.stringify(payload),
+  });
 }
 
 export const test = base.extend<{}, { server: KsuiteServer }>({

@@ -1,4 +1,4 @@
-import { test, expect, startServer, signUp } from './fixtures';
+import { test, expect, startServer, signUp, pushToServiceWorker } from './fixtures';
 
 test('manifest is installable: icons of 192, 512 and maskable', async ({ request }) => {
   const manifest = await (await request.get('/manifest.webmanifest')).json();
@@ -41,15 +41,7 @@ test('a pushed message shows a notification', async ({ browser, server }) => {
   await page.goto('/login');
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
 
-  const cdp = await context.newCDPSession(page);
-  const registrationId = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e: any) => {
-      const reg = e.registrations.find((r: any) => !r.isDeleted && r.scopeURL.startsWith(server.url));
-      if (reg) resolve(reg.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  const id = await registrationId;
+  const deliver = await pushToServiceWorker(context, page, server.url);
 
   const shown = page.evaluate(() => new Promise<any>((resolve) => {
     navigator.serviceWorker.addEventListener('message', (e) => {
@@ -57,9 +49,7 @@ test('a pushed message shows a notification', async ({ browser, server }) => {
     });
   }));
   const payload = { title: 'Team meeting', body: 'Starts in 10 minutes', url: '/calendar' };
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: server.url, registrationId: id, data: JSON.stringify(payload),
-  });
+  await deliver(payload);
   const message = await shown;
   expect(message).toMatchObject(payload);
   const notifications = await page.evaluate(async () => {

@@ -209,6 +209,29 @@ pub struct Config {
     /// Sign-ups allowed from one client address within 15 minutes.
     #[arg(long, env = "KSUITE_SIGNUP_MAX_PER_IP", default_value_t = 5)]
     pub signup_max_per_ip: u32,
+
+    /// Let webhooks and push services reach loopback and private-network addresses
+    /// (a self-hosted chat on the LAN; tests). Off: such targets are refused.
+    #[arg(long, env = "KSUITE_ALLOW_PRIVATE_TARGETS", default_value_t = false)]
+    pub allow_private_targets: bool,
+
+    /// Reminders missed by less than this (server down) are still sent, marked late;
+    /// older ones are recorded as missed.
+    #[arg(long, env = "KSUITE_REMINDER_GRACE_SECS", default_value_t = 3600)]
+    pub reminder_grace_secs: i64,
+
+    /// How often the reminder scheduler looks for due reminders, in milliseconds.
+    #[arg(long, env = "KSUITE_REMINDER_POLL_MS", default_value_t = 250)]
+    pub reminder_poll_ms: u64,
+
+    /// Reminders sent at once (webhooks and push services are called concurrently).
+    #[arg(long, env = "KSUITE_REMINDER_CONCURRENCY", default_value_t = 32)]
+    pub reminder_concurrency: usize,
+
+    /// Tests only: read "now" (unix seconds) from this file instead of the system clock,
+    /// so reminder tests move time instead of sleeping.
+    #[arg(long, env = "KSUITE_TEST_CLOCK_FILE", hide = true)]
+    pub test_clock_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -269,6 +292,11 @@ impl Config {
             send_max_recipients_per_hour: 500,
             // Tests sign many users up from one address.
             signup_max_per_ip: 1000,
+            allow_private_targets: true,
+            reminder_grace_secs: 3600,
+            reminder_poll_ms: 50,
+            reminder_concurrency: 32,
+            test_clock_file: None,
         }
     }
 

@@ -36,3 +36,25 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
     db.begin_with("BEGIN IMMEDIATE").await
 }
+
+/// Deletes all but the newest `keep` rows (by id) of `table` whose `owner_column` is
+/// `owner`: bounded logs and lists (webhook attempts, push devices). Table and column
+/// names are the caller's constants, never input.
+pub async fn keep_newest(
+    tx: &mut sqlx::SqliteConnection,
+    table: &'static str,
+    owner_column: &'static str,
+    owner: i64,
+    keep: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE {owner_column} = ? AND id NOT IN \
+         (SELECT id FROM {table} WHERE {owner_column} = ? ORDER BY id DESC LIMIT ?)"
+    ))
+    .bind(owner)
+    .bind(owner)
+    .bind(keep)
+    .execute(tx)
+    .await?;
+    Ok(())
+}

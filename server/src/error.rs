@@ -64,6 +64,15 @@ impl ApiError {
         )
     }
 
+    /// A webhook or push address the server will not call.
+    pub fn unsafe_target(e: &crate::net::TargetError) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::UnsafeTarget,
+            format!("This address cannot be used: {e}."),
+        )
+    }
+
     /// Logs the cause server-side and answers a generic 500.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");

@@ -88,6 +88,7 @@ use crate::state::AppState;
         crate::calendar::handlers::get_event,
         crate::calendar::handlers::update_event,
         crate::calendar::handlers::delete_event,
+        crate::calendar::handlers::set_reminders,
         crate::calendar::handlers::update_occurrence,
         crate::calendar::handlers::delete_occurrence,
         crate::calendar::handlers::list_occurrences,
@@ -116,10 +117,22 @@ use crate::state::AppState;
         crate::contacts::handlers::list_shares,
         crate::contacts::handlers::put_share,
         crate::contacts::handlers::delete_share,
+        crate::reminders::webhooks::list,
+        crate::reminders::webhooks::create,
+        crate::reminders::webhooks::update,
+        crate::reminders::webhooks::delete,
+        crate::reminders::webhooks::test,
+        crate::reminders::api::snooze,
+        crate::reminders::api::dismiss,
+        crate::push::handlers::vapid_public_key,
+        crate::push::handlers::subscribe,
+        crate::push::handlers::list,
+        crate::push::handlers::unsubscribe,
+        crate::push::handlers::test,
     ),
     // Enums used only as query parameters are not collected from the paths.
     components(schemas(ksuite_common::ContactSort, ksuite_common::LinkSort)),
-    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"), (name = "mail"), (name = "admin"))
+    tags((name = "auth"), (name = "settings"), (name = "links"), (name = "calendar"), (name = "contacts"), (name = "system"), (name = "account"), (name = "sync"), (name = "mail"), (name = "admin"), (name = "notifications"))
 )]
 pub struct ApiDoc;
 

@@ -31,6 +31,7 @@ pub struct Application {
     listener: TcpListener,
     smtp_listener: Arc<TcpListener>,
     visit_flush: Duration,
+    reminders: crate::reminders::worker::Settings,
     smtp: Arc<mail::smtp::SmtpContext>,
     outbox: Arc<mail::outbox::Outbox>,
     router: Router,
@@ -88,6 +89,7 @@ impl Application {
             first_retry: Duration::from_secs(config.smtp_retry_seconds),
             wake: outbox_wake.clone(),
         });
+        let mail_domain_for_vapid = mail_domain.clone();
         let settings = Settings {
             secure_cookies: public_origin.starts_with("https://"),
             public_origin,
@@ -121,6 +123,16 @@ impl Application {
             links,
             outbox_wake,
             cpu: crate::cpu::CpuPool::per_core(),
+            clock: config
+                .test_clock_file
+                .clone()
+                .map_or(crate::clock::Clock::System, crate::clock::Clock::File),
+            outbound: crate::net::Outbound::new(config.allow_private_targets)?,
+            vapid: Arc::new(crate::push::vapid::VapidKeys::load_or_create(
+                &config.data_dir,
+                format!("mailto:postmaster@{mail_domain_for_vapid}"),
+            )?),
+            reminder_wake: Arc::default(),
         };
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
@@ -128,6 +140,11 @@ impl Application {
             listener,
             smtp_listener: Arc::new(smtp_listener),
             visit_flush: Duration::from_millis(config.visit_flush_ms.max(10)),
+            reminders: crate::reminders::worker::Settings {
+                grace_secs: config.reminder_grace_secs.max(0),
+                poll: Duration::from_millis(config.reminder_poll_ms.max(10)),
+                concurrency: config.reminder_concurrency.max(1),
+            },
             smtp,
             outbox,
             router,
@@ -158,7 +175,12 @@ impl Application {
             state.links.clone(),
         );
         let visit_flush = self.visit_flush;
+        let reminder_settings = self.reminders.clone();
         vec![
+            Job::new("reminders", {
+                let state = state.clone();
+                move |stop| crate::reminders::worker::run(state, reminder_settings, stop)
+            }),
             Job::new("smtp", {
                 let (listener, ctx) = (self.smtp_listener.clone(), self.smtp.clone());
                 move |stop| mail::smtp::serve(listener, ctx, stop)
@@ -238,6 +260,7 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .merge(settings::router())
         .merge(links::router())
         .merge(calendar::router())
+        .merge(crate::reminders::router())
         .merge(contacts::router())
         .merge(dav::assistant_router())
         .merge(mail::router())

@@ -27,6 +27,14 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Where CPU-heavy request work runs (off the async workers).
     pub cpu: crate::cpu::CpuPool,
+    /// "Now" for reminders and snoozes (a file in tests).
+    pub clock: crate::clock::Clock,
+    /// The only outbound HTTP client (webhooks, push services), SSRF-guarded.
+    pub outbound: crate::net::Outbound,
+    /// This server's Web Push identity.
+    pub vapid: Arc<crate::push::vapid::VapidKeys>,
+    /// Wakes the reminder scheduler (an event changed).
+    pub reminder_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Derived, immutable settings computed once at start-up.

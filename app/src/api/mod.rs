@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod links;
 pub mod mail;
+pub mod reminders;
 pub mod settings;
 pub mod shares;
 

@@ -407,5 +407,44 @@ pub fn text(key: Key) -> &'static str {
         Key::MoveUp => "Move up",
         Key::MoveDown => "Move down",
         Key::NoFilters => "No filters yet.",
+        Key::SettingsNotifications => "Notifications",
+        Key::SettingsIntegrations => "Integrations",
+        Key::NotificationsTitle => "Browser notifications",
+        Key::NotificationsIntro => {
+            "Reminders you set to \"Browser notification\" appear on every device enabled here, even when ksuite is closed."
+        }
+        Key::EnableOnDevice => "Enable on this device",
+        Key::NotificationsOn => "Notifications are on for this device.",
+        Key::NotificationsDenied => {
+            "Notifications are blocked for this site: allow them in the browser's site settings, then try again."
+        }
+        Key::NotificationsUnsupported => {
+            "This browser cannot receive notifications (on iPhone and iPad, add ksuite to the home screen first)."
+        }
+        Key::SendTest => "Send a test",
+        Key::Devices => "Devices",
+        Key::NoDevices => "No device receives notifications yet.",
+        Key::Remove => "Remove",
+        Key::WebhooksTitle => "Chat webhooks",
+        Key::WebhooksIntro => {
+            "Reminders can post to a chat (kChat, Mattermost, Slack, Discord, Teams…). In the message, %subject%, %date%, %description% and %location% are replaced by the event's details."
+        }
+        Key::WebhookName => "Name",
+        Key::WebhookUrl => "Webhook URL",
+        Key::WebhookTemplate => "Message",
+        Key::WebhookFormat => "Chat tool",
+        Key::AddWebhook => "Add a webhook",
+        Key::NoWebhooks => "No webhooks yet.",
+        Key::RecentDeliveries => "Recent deliveries",
+        Key::Reminders => "Reminders",
+        Key::AddReminder => "Add a reminder",
+        Key::ReminderNotification => "Browser notification",
+        Key::ReminderEmail => "E-mail",
+        Key::NoReminders => "No reminders.",
+        Key::RemoveReminder => "Remove reminder",
+        Key::ReminderTime => "When",
+        Key::ReminderChannel => "How",
+        Key::DefaultReminders => "Default reminders for new events",
+        Key::DefaultAllDayReminders => "Default reminders for new all-day events",
     }
 }

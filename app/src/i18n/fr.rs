@@ -425,5 +425,44 @@ pub fn text(key: Key) -> &'static str {
         Key::MoveUp => "Monter",
         Key::MoveDown => "Descendre",
         Key::NoFilters => "Aucun filtre pour l’instant.",
+        Key::SettingsNotifications => "Notifications",
+        Key::SettingsIntegrations => "Intégrations",
+        Key::NotificationsTitle => "Notifications du navigateur",
+        Key::NotificationsIntro => {
+            "Les rappels de type « Notification du navigateur » s'affichent sur chaque appareil activé ici, même quand ksuite est fermé."
+        }
+        Key::EnableOnDevice => "Activer sur cet appareil",
+        Key::NotificationsOn => "Les notifications sont activées sur cet appareil.",
+        Key::NotificationsDenied => {
+            "Les notifications sont bloquées pour ce site : autorisez-les dans les réglages du navigateur, puis réessayez."
+        }
+        Key::NotificationsUnsupported => {
+            "Ce navigateur ne peut pas recevoir de notifications (sur iPhone et iPad, ajoutez d'abord ksuite à l'écran d'accueil)."
+        }
+        Key::SendTest => "Envoyer un test",
+        Key::Devices => "Appareils",
+        Key::NoDevices => "Aucun appareil ne reçoit encore de notifications.",
+        Key::Remove => "Retirer",
+        Key::WebhooksTitle => "Webhooks de messagerie",
+        Key::WebhooksIntro => {
+            "Les rappels peuvent être publiés dans une messagerie (kChat, Mattermost, Slack, Discord, Teams…). Dans le message, %subject%, %date%, %description% et %location% sont remplacés par les détails de l'événement."
+        }
+        Key::WebhookName => "Nom",
+        Key::WebhookUrl => "URL du webhook",
+        Key::WebhookTemplate => "Message",
+        Key::WebhookFormat => "Messagerie",
+        Key::AddWebhook => "Ajouter un webhook",
+        Key::NoWebhooks => "Aucun webhook pour l'instant.",
+        Key::RecentDeliveries => "Derniers envois",
+        Key::Reminders => "Rappels",
+        Key::AddReminder => "Ajouter un rappel",
+        Key::ReminderNotification => "Notification du navigateur",
+        Key::ReminderEmail => "E-mail",
+        Key::NoReminders => "Aucun rappel.",
+        Key::RemoveReminder => "Retirer le rappel",
+        Key::ReminderTime => "Quand",
+        Key::ReminderChannel => "Comment",
+        Key::DefaultReminders => "Rappels par défaut des nouveaux événements",
+        Key::DefaultAllDayReminders => "Rappels par défaut des nouveaux événements sur la journée",
     }
 }

@@ -19,6 +19,7 @@ use super::time::IcalTime;
 use crate::auth::session::Session;
 use crate::auth::users;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::reminders;
 use crate::resource::{
     changed_meanwhile, if_match, need_owner, need_write, require_if_match, with_etag,
 };
@@ -84,6 +85,8 @@ pub async fn create_calendar(
         visible: true,
         access: CalendarAccess::Owner,
         owner_email: None,
+        default_reminders: Vec::new(),
+        default_all_day_reminders: Vec::new(),
     };
     Ok((StatusCode::CREATED, Json(info)))
 }
@@ -112,6 +115,24 @@ pub async fn update_calendar(
             id,
             access == CalendarAccess::Owner,
             v,
+        )
+        .await?;
+    }
+    if req.default_reminders.is_some() || req.default_all_day_reminders.is_some() {
+        let check = async |list: &Option<Vec<ksuite_common::Reminder>>| match list {
+            Some(l) => reminders::store::validate(&state.db, session.user_id, l)
+                .await
+                .map(Some),
+            None => Ok(None),
+        };
+        let timed = check(&req.default_reminders).await?;
+        let all_day = check(&req.default_all_day_reminders).await?;
+        reminders::store::set_defaults(
+            &state.db,
+            session.user_id,
+            id,
+            timed.as_deref(),
+            all_day.as_deref(),
         )
         .await?;
     }
@@ -214,6 +235,8 @@ fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiErr
         description: clean(&input.description),
         transparent: !input.busy,
         rrule,
+        reminders: None,
+        alarm_email: None,
     })
 }
 
@@ -221,7 +244,12 @@ fn index_of(obj: &EventObject, zone: Tz) -> Result<EventIndex, ApiError> {
     EventIndex::of(obj, zone)
 }
 
-fn detail(calendar_id: i64, etag: String, obj: &EventObject) -> Result<EventDetail, ApiError> {
+fn detail(
+    calendar_id: i64,
+    etag: String,
+    obj: &EventObject,
+    reminders: Vec<ksuite_common::Reminder>,
+) -> Result<EventDetail, ApiError> {
     let m = obj
         .master
         .as_ref()
@@ -250,7 +278,103 @@ fn detail(calendar_id: i64, etag: String, obj: &EventObject) -> Result<EventDeta
             .iter()
             .map(|x| x.to_utc(Tz::UTC).to_rfc3339())
             .collect(),
+        reminders,
     })
+}
+
+/// The reminders `access` shows: the owner's are the event's VALARMs, a grantee's are
+/// their own overlay.
+async fn reminders_of(
+    state: &AppState,
+    user_id: i64,
+    access: CalendarAccess,
+    calendar_id: i64,
+    obj: &EventObject,
+) -> Result<Vec<ksuite_common::Reminder>, ApiError> {
+    if access == CalendarAccess::Owner {
+        return Ok(obj
+            .master
+            .iter()
+            .flat_map(|m| m.alarms.iter().filter_map(|a| a.as_reminder()))
+            .collect());
+    }
+    match reminders::store::event_id(&state.db, calendar_id, &obj.uid).await? {
+        Some(event) => reminders::store::overlay(&state.db, user_id, event).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The event as the caller sees it (with their own reminders), with its ETag.
+async fn respond(
+    state: &AppState,
+    user_id: i64,
+    access: CalendarAccess,
+    status: StatusCode,
+    calendar_id: i64,
+    etag: &str,
+    obj: &EventObject,
+) -> ApiResult<Response> {
+    let shown = reminders_of(state, user_id, access, calendar_id, obj).await?;
+    Ok(with_etag(
+        status,
+        etag,
+        detail(calendar_id, etag.to_string(), obj, shown)?,
+    ))
+}
+
+/// Stores `ics` in place of the object whose ETag is `expected`; its new ETag and the
+/// parsed object. 412 when it changed meanwhile.
+async fn store_replacement(
+    state: &AppState,
+    calendar_id: i64,
+    uid: &str,
+    expected: &str,
+    ics: &str,
+    zone: Tz,
+) -> ApiResult<(String, EventObject)> {
+    let obj = ical::parse_object(ics).map_err(ApiError::validation)?;
+    let idx = index_of(&obj, zone)?;
+    let etag = store::replace_event(&state.db, calendar_id, uid, expected, ics, &idx)
+        .await?
+        .ok_or_else(changed_meanwhile)?;
+    Ok((etag, obj))
+}
+
+/// Puts the reminders the user asked for where they belong: into the event for its
+/// owner, into the user's overlay otherwise (saved by [`save_overlay`] after the write).
+async fn place_reminders(
+    state: &AppState,
+    user_id: i64,
+    access: CalendarAccess,
+    wanted: Option<Vec<ksuite_common::Reminder>>,
+    fields: &mut EventFields,
+) -> Result<Option<Vec<ksuite_common::Reminder>>, ApiError> {
+    let Some(wanted) = wanted else {
+        return Ok(None);
+    };
+    let checked = reminders::store::validate(&state.db, user_id, &wanted).await?;
+    if access == CalendarAccess::Owner {
+        fields.alarm_email = Some(users::profile(&state.db, user_id).await?.email);
+        fields.reminders = Some(checked);
+        Ok(None)
+    } else {
+        Ok(Some(checked))
+    }
+}
+
+async fn save_overlay(
+    state: &AppState,
+    user_id: i64,
+    calendar_id: i64,
+    uid: &str,
+    overlay: Option<Vec<ksuite_common::Reminder>>,
+) -> Result<(), ApiError> {
+    if let Some(list) = overlay
+        && let Some(event) = reminders::store::event_id(&state.db, calendar_id, uid).await?
+    {
+        reminders::store::set_overlay(&state.db, user_id, event, &list).await?;
+    }
+    Ok(())
 }
 
 fn shift(t: &IcalTime, d: chrono::Duration) -> IcalTime {
@@ -289,9 +413,21 @@ pub async fn create_event(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EventInput>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let access = store::access(&state.db, session.user_id, id).await?;
+    need_write(access)?;
     let zone = user_zone(&state, session.user_id).await?;
-    let fields = fields_from_input(&input, zone)?;
+    let mut fields = fields_from_input(&input, zone)?;
+    // New events without reminders get the user's defaults for this calendar.
+    let wanted = match input.reminders.clone() {
+        Some(list) => list,
+        None => {
+            let (timed, all_day) =
+                reminders::store::defaults(&state.db, session.user_id, id).await?;
+            if input.all_day { all_day } else { timed }
+        }
+    };
+    let overlay =
+        place_reminders(&state, session.user_id, access, Some(wanted), &mut fields).await?;
     let uid = format!("{}@ksuite", crate::resource::new_uid());
     let ics = ical::new_object(&uid, &fields);
     let obj = parse_stored(&ics)?;
@@ -307,11 +443,17 @@ pub async fn create_event(
     )
     .await?
     .ok_or_else(|| ApiError::internal("generated UID collided"))?;
-    Ok(with_etag(
+    save_overlay(&state, session.user_id, id, &uid, overlay).await?;
+    respond(
+        &state,
+        session.user_id,
+        access,
         StatusCode::CREATED,
+        id,
         &etag,
-        detail(id, etag.clone(), &obj)?,
-    ))
+        &obj,
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
@@ -321,14 +463,19 @@ pub async fn get_event(
     session: Session,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<Response> {
-    store::access(&state.db, session.user_id, id).await?;
+    let access = store::access(&state.db, session.user_id, id).await?;
     let row = store::get_event(&state.db, id, &uid).await?;
     let obj = parse_stored(&row.ics)?;
-    Ok(with_etag(
+    respond(
+        &state,
+        session.user_id,
+        access,
         StatusCode::OK,
+        id,
         &row.etag,
-        detail(id, row.etag.clone(), &obj)?,
-    ))
+        &obj,
+    )
+    .await
 }
 
 /// Replace the whole series (If-Match required).
@@ -375,25 +522,80 @@ async fn edit(
     rid: Option<IcalTime>,
     input: &EventInput,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let access = store::access(&state.db, session.user_id, id).await?;
+    need_write(access)?;
     let expected = require_if_match(headers)?;
     let row = store::get_event(&state.db, id, uid).await?;
     if row.etag != expected {
         return Err(changed_meanwhile());
     }
     let zone = user_zone(state, session.user_id).await?;
-    let fields = fields_from_input(input, zone)?;
+    let mut fields = fields_from_input(input, zone)?;
+    // Reminders belong to the series, not to one occurrence.
+    let wanted = if rid.is_none() {
+        input.reminders.clone()
+    } else {
+        None
+    };
+    let overlay = place_reminders(state, session.user_id, access, wanted, &mut fields).await?;
     let ics = ical::update_object(&row.ics, &fields, rid.as_ref()).map_err(ApiError::validation)?;
-    let obj = ical::parse_object(&ics).map_err(ApiError::validation)?;
-    let idx = index_of(&obj, zone)?;
-    let etag = store::replace_event(&state.db, id, uid, &expected, &ics, &idx)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    Ok(with_etag(
+    let (etag, obj) = store_replacement(state, id, uid, &expected, &ics, zone).await?;
+    save_overlay(state, session.user_id, id, uid, overlay).await?;
+    respond(
+        state,
+        session.user_id,
+        access,
         StatusCode::OK,
+        id,
         &etag,
-        detail(id, etag.clone(), &obj)?,
-    ))
+        &obj,
+    )
+    .await
+}
+
+/// Sets only the signed-in user's reminders on an event. Anyone who sees the calendar
+/// may: the owner's become the event's VALARMs, a grantee's (read-only ones too) stay
+/// their own and are never written into the owner's event.
+#[utoipa::path(put, path = "/api/calendars/{id}/events/{uid}/reminders", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
+    request_body = Vec<ksuite_common::Reminder>,
+    responses((status = 200, body = EventDetail), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn set_reminders(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, uid)): Path<(i64, String)>,
+    ApiJson(list): ApiJson<Vec<ksuite_common::Reminder>>,
+) -> ApiResult<Response> {
+    let access = store::access(&state.db, session.user_id, id).await?;
+    let list = reminders::store::validate(&state.db, session.user_id, &list).await?;
+    let row = store::get_event(&state.db, id, &uid).await?;
+    if access != CalendarAccess::Owner {
+        save_overlay(&state, session.user_id, id, &uid, Some(list)).await?;
+        let obj = parse_stored(&row.ics)?;
+        return respond(
+            &state,
+            session.user_id,
+            access,
+            StatusCode::OK,
+            id,
+            &row.etag,
+            &obj,
+        )
+        .await;
+    }
+    let email = users::profile(&state.db, session.user_id).await?.email;
+    let ics = ical::set_alarms(&row.ics, &list, Some(&email)).map_err(ApiError::validation)?;
+    let zone = user_zone(&state, session.user_id).await?;
+    let (etag, obj) = store_replacement(&state, id, &uid, &row.etag, &ics, zone).await?;
+    respond(
+        &state,
+        session.user_id,
+        access,
+        StatusCode::OK,
+        id,
+        &etag,
+        &obj,
+    )
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/calendars/{id}/events/{uid}", tag = "calendar", params(("id" = i64, Path), ("uid" = String, Path)),
@@ -424,7 +626,8 @@ pub async fn delete_occurrence(
     headers: HeaderMap,
     Path((id, uid, rid)): Path<(i64, String, String)>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let access = store::access(&state.db, session.user_id, id).await?;
+    need_write(access)?;
     let rid = parse_rid(&rid)?;
     let expected = require_if_match(&headers)?;
     let row = store::get_event(&state.db, id, &uid).await?;
@@ -447,16 +650,17 @@ pub async fn delete_occurrence(
         _ => rid,
     };
     let ics = ical::exclude_occurrence(&row.ics, &exdate).map_err(ApiError::validation)?;
-    let obj = ical::parse_object(&ics).map_err(ApiError::validation)?;
-    let idx = index_of(&obj, zone)?;
-    let etag = store::replace_event(&state.db, id, &uid, &expected, &ics, &idx)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    Ok(with_etag(
+    let (etag, obj) = store_replacement(&state, id, &uid, &expected, &ics, zone).await?;
+    respond(
+        &state,
+        session.user_id,
+        access,
         StatusCode::OK,
+        id,
         &etag,
-        detail(id, etag.clone(), &obj)?,
-    ))
+        &obj,
+    )
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

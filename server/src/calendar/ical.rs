@@ -27,6 +27,10 @@ pub struct EventData {
     pub cancelled: bool,
     /// A VTODO with neither DTSTART nor DUE: it belongs to no time range in particular.
     pub undated: bool,
+    /// Its VALARMs.
+    pub alarms: Vec<super::alarms::Alarm>,
+    /// Alarms due up to this instant were dismissed (`X-MOZ-LASTACK`).
+    pub last_ack: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl EventData {
@@ -101,6 +105,8 @@ fn read_event(c: &Component<'_>, is_todo: bool) -> Result<EventData, String> {
         exdates: Vec::new(),
         cancelled: false,
         undated: false,
+        alarms: super::alarms::read_alarms(c),
+        last_ack: super::alarms::last_ack(c),
     };
     let mut has_start = false;
     let mut due = None;
@@ -258,6 +264,13 @@ pub fn split_file(content: &str) -> Result<SplitFile, String> {
     Ok(SplitFile { objects, skipped })
 }
 
+/// The components of a stored object, owned so they can be edited and written back.
+fn stored_components(source: &str) -> Result<Vec<Component<'static>>, String> {
+    let unfolded = unfold(source);
+    let cal = read_calendar(&unfolded).map_err(|e| format!("stored object unreadable: {e}"))?;
+    Ok(cal.components.iter().map(owned_component).collect())
+}
+
 fn write_calendar(components: Vec<Component<'_>>) -> String {
     let cal = parser::Calendar {
         properties: vec![
@@ -369,6 +382,10 @@ pub struct EventFields {
     pub description: Option<String>,
     pub transparent: bool,
     pub rrule: Option<String>,
+    /// The owner's reminders (written as VALARMs); `None` keeps the alarms there are.
+    pub reminders: Option<Vec<ksuite_common::Reminder>>,
+    /// Where e-mail alarms go (the owner's address).
+    pub alarm_email: Option<String>,
 }
 
 /// Properties the editor owns on the master VEVENT.
@@ -445,11 +462,12 @@ pub fn new_object(uid: &str, f: &EventFields) -> String {
     let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     props.push(owned_property("CREATED", &now, Vec::new()));
     apply_fields(&mut props, f, false);
-    let event = Component {
+    let mut event = Component {
         name: "VEVENT".to_string().into(),
         properties: props,
         components: Vec::new(),
     };
+    apply_alarms(&mut event, f);
     write_calendar(vec![event])
 }
 
@@ -460,10 +478,7 @@ pub fn update_object(
     f: &EventFields,
     recurrence_id: Option<&IcalTime>,
 ) -> Result<String, String> {
-    let unfolded = unfold(source);
-    let cal = read_calendar(&unfolded).map_err(|e| format!("stored object unreadable: {e}"))?;
-    let mut components: Vec<Component<'static>> =
-        cal.components.iter().map(owned_component).collect();
+    let mut components = stored_components(source)?;
     let uid = components
         .iter()
         .find(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
@@ -473,7 +488,10 @@ pub fn update_object(
         c.name.as_str().eq_ignore_ascii_case("VEVENT") && same_recurrence(c, recurrence_id)
     });
     match (target, recurrence_id) {
-        (Some(c), None) => apply_fields(&mut c.properties, f, true),
+        (Some(c), None) => {
+            apply_fields(&mut c.properties, f, true);
+            apply_alarms(c, f);
+        }
         (Some(c), Some(_)) => {
             let mut fields = EventFields {
                 rrule: None,
@@ -499,15 +517,35 @@ pub fn update_object(
         }
         (None, None) => return Err("stored object has no master event".into()),
     }
-    let mut cal = parser::Calendar {
-        properties: Vec::new(),
-        components,
-    };
-    cal.properties = vec![
-        Property::new_ref("VERSION", "2.0"),
-        Property::new_ref("PRODID", PRODID),
-    ];
-    Ok(cal.to_string())
+    Ok(write_calendar(components))
+}
+
+/// Replaces the reminders of the master event only (the app's reminder editor).
+pub fn set_alarms(
+    source: &str,
+    reminders: &[ksuite_common::Reminder],
+    email: Option<&str>,
+) -> Result<String, String> {
+    let mut components = stored_components(source)?;
+    let master = components
+        .iter_mut()
+        .find(|c| {
+            (c.name.as_str().eq_ignore_ascii_case("VEVENT")
+                || c.name.as_str().eq_ignore_ascii_case("VTODO"))
+                && c.find_prop("RECURRENCE-ID").is_none()
+        })
+        .ok_or("the object has no main event")?;
+    let summary = master.find_prop("SUMMARY").map(text).unwrap_or_default();
+    super::alarms::replace_alarms(master, reminders, &summary, email);
+    let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    set_last_modified(&mut master.properties, &now, false);
+    Ok(write_calendar(components))
+}
+
+fn apply_alarms(event: &mut Component<'static>, f: &EventFields) {
+    if let Some(reminders) = &f.reminders {
+        super::alarms::replace_alarms(event, reminders, &f.summary, f.alarm_email.as_deref());
+    }
 }
 
 fn clone_fields(f: &EventFields) -> EventFields {
@@ -519,6 +557,8 @@ fn clone_fields(f: &EventFields) -> EventFields {
         description: f.description.clone(),
         transparent: f.transparent,
         rrule: f.rrule.clone(),
+        reminders: None,
+        alarm_email: None,
     }
 }
 
@@ -533,10 +573,7 @@ fn same_recurrence(c: &Component<'_>, rid: Option<&IcalTime>) -> bool {
 
 /// Removes one occurrence: an EXDATE on the master, and its override if any.
 pub fn exclude_occurrence(source: &str, rid: &IcalTime) -> Result<String, String> {
-    let unfolded = unfold(source);
-    let cal = read_calendar(&unfolded).map_err(|e| format!("stored object unreadable: {e}"))?;
-    let mut components: Vec<Component<'static>> =
-        cal.components.iter().map(owned_component).collect();
+    let mut components = stored_components(source)?;
     components.retain(|c| {
         !(c.name.as_str().eq_ignore_ascii_case("VEVENT") && same_recurrence(c, Some(rid)))
     });
@@ -552,14 +589,7 @@ pub fn exclude_occurrence(source: &str, rid: &IcalTime) -> Result<String, String
         .push(owned_property("EXDATE", &value, params));
     let now = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     set_last_modified(&mut master.properties, &now, true);
-    let cal = parser::Calendar {
-        properties: vec![
-            Property::new_ref("VERSION", "2.0"),
-            Property::new_ref("PRODID", PRODID),
-        ],
-        components,
-    };
-    Ok(cal.to_string())
+    Ok(write_calendar(components))
 }
 
 /// The object's occurrences in `[from, to)` as separate components in UTC, without

@@ -1,6 +1,7 @@
 //! Calendar: calendars, events stored as iCalendar objects, recurrence expansion, .ics
 //! import/export and sharing.
 
+pub mod alarms;
 pub mod expand;
 pub mod handlers;
 pub mod ical;
@@ -38,6 +39,10 @@ pub fn router() -> Router<AppState> {
             get(h::get_event)
                 .put(h::update_event)
                 .delete(h::delete_event),
+        )
+        .route(
+            "/api/calendars/{id}/events/{uid}/reminders",
+            put(h::set_reminders),
         )
         .route(
             "/api/calendars/{id}/events/{uid}/occurrences/{recurrence_id}",

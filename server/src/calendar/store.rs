@@ -59,19 +59,26 @@ pub async fn list_calendars(db: &Db, user_id: i64) -> Result<Vec<CalendarInfo>, 
     .bind(user_id)
     .fetch_all(db)
     .await?;
+    let mut defaults = crate::reminders::store::all_defaults(db, user_id).await?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, name, color, is_default, visible, access, owner_email)| CalendarInfo {
-                id,
-                name,
-                color,
-                is_default,
-                visible,
-                access: access
-                    .as_deref()
-                    .map_or(CalendarAccess::Owner, parse_access),
-                owner_email,
+            |(id, name, color, is_default, visible, access, owner_email)| {
+                let (default_reminders, default_all_day_reminders) =
+                    defaults.remove(&id).unwrap_or_default();
+                CalendarInfo {
+                    id,
+                    name,
+                    color,
+                    is_default,
+                    visible,
+                    access: access
+                        .as_deref()
+                        .map_or(CalendarAccess::Owner, parse_access),
+                    owner_email,
+                    default_reminders,
+                    default_all_day_reminders,
+                }
             },
         )
         .collect())
@@ -304,9 +311,9 @@ pub async fn insert_event_in(
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
     let seq = next_seq(&mut *tx, calendar_id).await?;
-    let result = sqlx::query(
+    let result = sqlx::query_scalar::<_, i64>(
         "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(calendar_id)
     .bind(uid)
@@ -319,13 +326,14 @@ pub async fn insert_event_in(
     .bind(idx.recurring)
     .bind(now_unix())
     .bind(seq)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await;
-    match result {
-        Ok(_) => {}
+    let event_id = match result {
+        Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
         Err(e) => return Err(e.into()),
-    }
+    };
+    crate::reminders::store::reschedule(&mut *tx, event_id).await?;
     sqlx::query("DELETE FROM event_tombstones WHERE calendar_id = ? AND href = ?")
         .bind(calendar_id)
         .bind(href)
@@ -358,9 +366,9 @@ pub async fn replace_event(
     let etag = etag_of(ics);
     let mut tx = db.begin().await?;
     let seq = next_seq(&mut tx, calendar_id).await?;
-    let updated = sqlx::query(
+    let updated: Option<i64> = sqlx::query_scalar(
         "UPDATE events SET ics = ?, etag = ?, start_utc = ?, end_utc = ?, recurring = ?, component = ?, \
-         last_modified = ?, modseq = ? WHERE calendar_id = ? AND uid = ? AND etag = ?",
+         last_modified = ?, modseq = ? WHERE calendar_id = ? AND uid = ? AND etag = ? RETURNING id",
     )
     .bind(ics)
     .bind(&etag)
@@ -373,11 +381,12 @@ pub async fn replace_event(
     .bind(calendar_id)
     .bind(uid)
     .bind(if_match)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if updated.rows_affected() == 0 {
+    let Some(event_id) = updated else {
         return Ok(None);
-    }
+    };
+    crate::reminders::store::reschedule(&mut tx, event_id).await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
@@ -478,6 +487,16 @@ pub async fn upsert_share(
     .bind(calendar_id)
     .bind(user_id)
     .bind(access_code(access))
+    .execute(db)
+    .await?;
+    // Own reminders the user kept from an earlier share count again.
+    sqlx::query(
+        "UPDATE reminder_schedule SET next_due = 0, version = version + 1 WHERE event_id IN \
+         (SELECT o.event_id FROM reminder_overlays o JOIN events e ON e.id = o.event_id \
+          WHERE e.calendar_id = ? AND o.user_id = ?)",
+    )
+    .bind(calendar_id)
+    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())

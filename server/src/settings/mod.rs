@@ -40,13 +40,17 @@ pub async fn update_profile(
     )
     .bind(display_name)
     .bind(req.language.map(|l| l.code()))
-    .bind(req.time_zone)
+    .bind(&req.time_zone)
     .bind(req.theme.map(|t| t.code()))
     .bind(session.user_id)
     .execute(&state.db)
     .await?;
     // Floating times in DAV answers are read in the user's time zone.
     state.dav_cache.clear();
+    if req.time_zone.is_some() {
+        // All-day reminders ("the day before at 09:00") are local times of the user.
+        crate::reminders::store::reschedule_user(&state.db, session.user_id).await?;
+    }
     Ok(Json(users::profile(&state.db, session.user_id).await?))
 }
 

@@ -471,3 +471,143 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// One request a [`Receiver`] got.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: std::collections::HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// An HTTP receiver on a free loopback port (a chat tool's webhook, a push service):
+/// it records every POST and answers 201.
+pub struct Receiver {
+    pub base: String,
+    pub got: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        use axum::extract::{Request, State};
+        let got: std::sync::Arc<std::sync::Mutex<Vec<Received>>> = Default::default();
+        async fn record(
+            State(got): State<std::sync::Arc<std::sync::Mutex<Vec<Received>>>>,
+            req: Request,
+        ) -> impl axum::response::IntoResponse {
+            let path = req.uri().path().to_string();
+            let headers = req
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect();
+            let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .map(|b| b.to_vec())
+                .unwrap_or_default();
+            // Paths choose the answer: "/gone…" a dead subscription, "/busy…" an overloaded
+            // service asking to retry after a second.
+            let answer = if path.starts_with("/gone") {
+                (axum::http::StatusCode::GONE, [("retry-after", "")])
+            } else if path.starts_with("/busy") {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    [("retry-after", "1")],
+                )
+            } else {
+                (axum::http::StatusCode::CREATED, [("retry-after", "")])
+            };
+            got.lock().expect("lock").push(Received {
+                path,
+                headers,
+                body,
+            });
+            answer
+        }
+        let app = axum::Router::new()
+            .fallback(axum::routing::post(record))
+            .with_state(got.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind receiver");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver { base, got }
+    }
+
+    pub fn all(&self) -> Vec<Received> {
+        self.got.lock().expect("lock").clone()
+    }
+
+    /// Waits (bounded, about 20 s) until at least `n` requests arrived; returns them.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..400 {
+            let all = self.all();
+            if all.len() >= n {
+                return all;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} requests, got {:?}", self.all().len());
+    }
+}
+
+/// A test clock: a file the server reads "now" from (`--test-clock-file`).
+pub struct TestClock {
+    pub path: std::path::PathBuf,
+}
+
+impl TestClock {
+    pub fn new(dir: &std::path::Path, start: i64) -> TestClock {
+        let clock = TestClock {
+            path: dir.join("clock"),
+        };
+        clock.set(start);
+        clock
+    }
+
+    pub fn set(&self, unix: i64) {
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, unix.to_string()).expect("write clock");
+        std::fs::rename(&tmp, &self.path).expect("move clock");
+    }
+}
+
+impl TestServer {
+    /// Runs a query returning one integer on the server's database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
+        let v: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("sql");
+        pool.close().await;
+        v
+    }
+
+    /// Waits (bounded) until `sql` yields `want`.
+    pub async fn wait_until(&self, sql: &str, want: i64) {
+        let mut last = -1;
+        for _ in 0..400 {
+            last = self.scalar(sql).await;
+            if last == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
+        let rows: Vec<(String, i64, Option<String>)> =
+            sqlx::query_as("SELECT state, due_at, last_error FROM reminder_deliveries")
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_default();
+        let sched: Vec<(i64, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT event_id, next_due, checked_through, version FROM reminder_schedule",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+        panic!("{sql} stayed {last}, wanted {want}; deliveries {rows:?}; schedule {sched:?}");
+    }
+}

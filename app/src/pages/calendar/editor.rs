@@ -158,6 +158,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         .as_ref()
         .is_some_and(|o| !writable.iter().any(|c| c.id == o.calendar_id));
     let etag = detail.as_ref().map(|d| d.etag.clone()).unwrap_or_default();
+    let existing_reminders = detail.as_ref().map(|d| d.reminders.clone());
     let initial = move |scope: Scope| -> Fields {
         match (&target, &detail) {
             (EditorTarget::New { start, all_day }, _) => Fields {
@@ -205,6 +206,38 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     );
     let error = RwSignal::new(None::<String>);
     let busy_saving = RwSignal::new(false);
+    // Existing events show the user's reminders; new ones start with the calendar's
+    // defaults (timed or all-day), following the calendar and all-day choices.
+    let defaults_for = {
+        let list = ctx.calendar_list();
+        move |id: i64, ad: bool| {
+            list.iter()
+                .find(|c| c.id == id)
+                .map(|c| {
+                    if ad {
+                        c.default_all_day_reminders.clone()
+                    } else {
+                        c.default_reminders.clone()
+                    }
+                })
+                .unwrap_or_default()
+        }
+    };
+    let reminders = RwSignal::new(
+        existing_reminders
+            .clone()
+            .unwrap_or_else(|| defaults_for(calendar.get_untracked(), all_day.get_untracked())),
+    );
+    if existing_reminders.is_none() {
+        Effect::new(move |first: Option<()>| {
+            let (id, ad) = (calendar.get(), all_day.get());
+            if first.is_some() {
+                reminders.set(defaults_for(id, ad));
+            }
+        });
+    }
+    let hook_list = LocalResource::new(crate::api::reminders::webhooks);
+    let webhooks = Signal::derive(move || hook_list.get().and_then(|r| r.ok()).unwrap_or_default());
     let fill = move |x: Fields| {
         title.set(x.title);
         all_day.set(x.all_day);
@@ -262,6 +295,9 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             } else {
                 rrule
             },
+            // Reminders belong to the whole series.
+            reminders: (scope.get_untracked() == Scope::All || !recurring)
+                .then(|| reminders.get_untracked()),
         }
     };
     let occ_for_save = occurrence.clone();
@@ -281,6 +317,14 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         leptos::task::spawn_local(async move {
             let result = match &occ {
                 None => api::calendar::create_event(cal, &body).await.map(|_| ()),
+                // A read-only calendar: only the user's own reminders change.
+                Some(o) if read_only => api::reminders::set_event_reminders(
+                    o.calendar_id,
+                    &o.uid,
+                    &body.reminders.clone().unwrap_or_default(),
+                )
+                .await
+                .map(|_| ()),
                 Some(o) => {
                     let rid = if one {
                         o.recurrence_id.as_deref()
@@ -346,6 +390,8 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                         on:change=move |_| choose_scope(Scope::All) />{t(Key::AllOccurrences)}</label>
                 </fieldset>
             </Show>
+            // A read-only calendar's event: shown, not editable (only the user's reminders are).
+            <fieldset class="bare" disabled=read_only>
             <label for="ev-title">{t(Key::EventTitle)}</label>
             <input id="ev-title" type="text" required maxlength="500" autofocus bind:value=title />
             <Show when=move || is_new && many_calendars>
@@ -397,6 +443,10 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             <label for="ev-description">{t(Key::Description)}</label>
             <textarea id="ev-description" rows="3" bind:value=description></textarea>
             <label class="radio"><input type="checkbox" bind:checked=busy />{t(Key::Busy)}</label>
+            </fieldset>
+            <Show when=move || scope.get() == Scope::All || !recurring>
+                <super::reminders::ReminderList reminders=reminders all_day=all_day webhooks=webhooks />
+            </Show>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
@@ -406,9 +456,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                 })}
                 <span class="spacer"></span>
                 <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
-                {(!read_only).then(|| view! {
-                    <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
-                })}
+                <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
             </div>
         </form>
     }

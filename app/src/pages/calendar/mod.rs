@@ -3,6 +3,7 @@
 
 mod dates;
 mod editor;
+mod reminders;
 mod sidebar;
 mod views;
 

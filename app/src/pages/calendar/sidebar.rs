@@ -2,6 +2,8 @@
 
 use ksuite_common::{CalendarAccess, CalendarInfo, CreateCalendarRequest, UpdateCalendarRequest};
 use leptos::prelude::*;
+
+use super::reminders::ReminderList;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -180,6 +182,11 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
     let id = calendar.id;
     let name = RwSignal::new(calendar.name.clone());
     let color = RwSignal::new(calendar.color.clone());
+    let timed_defaults = RwSignal::new(calendar.default_reminders.clone());
+    let all_day_defaults = RwSignal::new(calendar.default_all_day_reminders.clone());
+    let (timed_kind, all_day_kind) = (RwSignal::new(false), RwSignal::new(true));
+    let hooks = LocalResource::new(api::reminders::webhooks);
+    let webhooks = Signal::derive(move || hooks.get().and_then(|r| r.ok()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -187,7 +194,9 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
         let req = UpdateCalendarRequest {
             name: Some(name.get_untracked()),
             color: Some(color.get_untracked()),
-            visible: None,
+            default_reminders: Some(timed_defaults.get_untracked()),
+            default_all_day_reminders: Some(all_day_defaults.get_untracked()),
+            ..Default::default()
         };
         leptos::task::spawn_local(async move {
             match api::calendar::update_calendar(id, &req).await {
@@ -220,6 +229,8 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
                 <input id=format!("cal-name-{id}") type="text" maxlength="100" bind:value=name />
                 <label for=format!("cal-color-{id}")>{t(Key::Color)}</label>
                 <input id=format!("cal-color-{id}") type="color" bind:value=color />
+                <ReminderList reminders=timed_defaults all_day=timed_kind webhooks=webhooks legend=Key::DefaultReminders />
+                <ReminderList reminders=all_day_defaults all_day=all_day_kind webhooks=webhooks legend=Key::DefaultAllDayReminders />
                 <button type="submit" class="button small">{t(Key::Save)}</button>
             </form>
             <SharePanel base=format!("/api/calendars/{id}") input_id=format!("cal-share-{id}") />

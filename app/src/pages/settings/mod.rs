@@ -3,6 +3,7 @@
 
 mod admin;
 mod mail;
+mod notifications;
 mod profile;
 mod security;
 mod sync;
@@ -22,6 +23,8 @@ fn SettingsTabs() -> impl IntoView {
             <A href="/settings/security">{t(Key::SettingsSecurity)}</A>
             <A href="/settings/sync">{t(Key::SettingsSync)}</A>
             <A href="/settings/mail">{t(Key::SettingsMail)}</A>
+            <A href="/settings/notifications">{t(Key::SettingsNotifications)}</A>
+            <A href="/settings/integrations">{t(Key::SettingsIntegrations)}</A>
             <Show when=move || session.user().is_some_and(|u| u.is_admin)>
                 <A href="/settings/admin">{t(Key::Administration)}</A>
             </Show>
@@ -86,6 +89,28 @@ pub fn AdminPage() -> impl IntoView {
             <admin::AddressesCard />
             <admin::UsersCard />
             <admin::InvitationsCard />
+        </section>
+    }
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <notifications::NotificationsCard />
+        </section>
+    }
+}
+
+#[component]
+pub fn IntegrationsPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <notifications::WebhooksCard />
         </section>
     }
 }
