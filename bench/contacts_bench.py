@@ -14,7 +14,7 @@ N = 10_000
 subprocess.run(["cargo", "build", "-q", "--release", "-p", "ksuite-server"], cwd=ROOT, check=True)
 work = tempfile.mkdtemp()
 server = subprocess.Popen(
-    [os.path.join(ROOT, "target/release/ksuite"), "serve", "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0",
+    [os.path.join(ROOT, "target/release/ksuite"), "serve", "--listen", "127.0.0.1:0", "--smtp-listen", "127.0.0.1:0", "--imap-listen", "127.0.0.1:0", "--imaps-listen", "127.0.0.1:0", "--submission-listen", "127.0.0.1:0", "--submissions-listen", "127.0.0.1:0",
      "--data-dir", os.path.join(work, "data"), "--static-dir", os.path.join(work, "none")],
     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "RUST_LOG": "warn"})
 try:

@@ -12,7 +12,7 @@ cargo build -q --release -p ksuite-server
 
 WORK=$(mktemp -d)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
+RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 --imap-listen 127.0.0.1:0 --imaps-listen 127.0.0.1:0 --submission-listen 127.0.0.1:0 --submissions-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do grep -q "running at" "$WORK/out" && break; sleep 0.1; done
 BASE=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)

@@ -57,7 +57,7 @@ def serve():
 def start(data, extra=()):
     server = subprocess.Popen(
         [os.path.join(ROOT, "target/release/ksuite"), "serve", "--listen", "127.0.0.1:0", "--smtp-listen",
-         "127.0.0.1:0", "--data-dir", data, "--static-dir", os.path.join(data, "none"), *extra],
+         "127.0.0.1:0", "--imap-listen", "127.0.0.1:0", "--imaps-listen", "127.0.0.1:0", "--submission-listen", "127.0.0.1:0", "--submissions-listen", "127.0.0.1:0", "--data-dir", data, "--static-dir", os.path.join(data, "none"), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "RUST_LOG": "warn"})
     for _ in range(200):
         if re.search(r"running at", server.stdout.readline()):

@@ -13,6 +13,41 @@ pub struct AppPasswordInfo {
     pub created_at: i64,
     /// Unix seconds of the last successful use, if any.
     pub last_used_at: Option<i64>,
+    /// What signed in with it last.
+    #[serde(default)]
+    pub last_used_protocol: Option<DeviceProtocol>,
+}
+
+/// How a device signs in with an application password.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceProtocol {
+    /// CalDAV/CardDAV (calendars and contacts).
+    Dav,
+    /// IMAP (reading mail).
+    Imap,
+    /// SMTP submission (sending mail).
+    Submission,
+}
+
+impl DeviceProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceProtocol::Dav => "dav",
+            DeviceProtocol::Imap => "imap",
+            DeviceProtocol::Submission => "submission",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeviceProtocol> {
+        Some(match s {
+            "dav" => DeviceProtocol::Dav,
+            "imap" => DeviceProtocol::Imap,
+            "submission" => DeviceProtocol::Submission,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

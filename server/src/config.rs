@@ -232,6 +232,133 @@ pub struct Config {
     /// so reminder tests move time instead of sleeping.
     #[arg(long, env = "KSUITE_TEST_CLOCK_FILE", hide = true)]
     pub test_clock_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub mail_clients: MailClientsConfig,
+}
+
+/// Listeners and limits for desktop and phone mail apps: IMAP, submission and TLS.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MailClientsConfig {
+    /// IMAP listener (STARTTLS offered, and required before signing in).
+    #[arg(long, env = "KSUITE_IMAP_LISTEN", default_value = "127.0.0.1:1143")]
+    pub imap_listen: SocketAddr,
+
+    /// IMAP listener with implicit TLS (IMAPS).
+    #[arg(long, env = "KSUITE_IMAPS_LISTEN", default_value = "127.0.0.1:1993")]
+    pub imaps_listen: SocketAddr,
+
+    /// Mail submission listener for apps (STARTTLS required before AUTH).
+    #[arg(
+        long,
+        env = "KSUITE_SUBMISSION_LISTEN",
+        default_value = "127.0.0.1:1587"
+    )]
+    pub submission_listen: SocketAddr,
+
+    /// Mail submission listener with implicit TLS.
+    #[arg(
+        long,
+        env = "KSUITE_SUBMISSIONS_LISTEN",
+        default_value = "127.0.0.1:1465"
+    )]
+    pub submissions_listen: SocketAddr,
+
+    /// TLS certificate chain (PEM) for IMAP and submission, re-read on SIGHUP. Without it
+    /// a self-signed certificate is generated into the data directory.
+    #[arg(long, env = "KSUITE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM) for `--tls-cert`.
+    #[arg(long, env = "KSUITE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Host name mail apps connect to (setup pages, autoconfig, the self-signed
+    /// certificate). Defaults to the host of the public URL.
+    #[arg(long, env = "KSUITE_MAIL_HOST")]
+    pub mail_host: Option<String>,
+
+    /// Public IMAP and submission ports shown to users when they differ from the
+    /// listeners' (behind port forwarding), as `imap,imaps,submission,submissions`.
+    #[arg(long, env = "KSUITE_MAIL_PUBLIC_PORTS")]
+    pub mail_public_ports: Option<String>,
+
+    /// IMAP connections at once, overall.
+    #[arg(long, env = "KSUITE_IMAP_MAX_CONNECTIONS", default_value_t = 1000)]
+    pub imap_max_connections: usize,
+
+    /// IMAP connections at once from one client address.
+    #[arg(long, env = "KSUITE_IMAP_MAX_CONNECTIONS_PER_IP", default_value_t = 50)]
+    pub imap_max_connections_per_ip: usize,
+
+    /// IMAP connections at once signed in as one user (apps open several each).
+    #[arg(
+        long,
+        env = "KSUITE_IMAP_MAX_CONNECTIONS_PER_USER",
+        default_value_t = 20
+    )]
+    pub imap_max_connections_per_user: usize,
+
+    /// Longest IMAP command in bytes, literals included, except APPEND's message (which
+    /// may be as large as `--max-message-size`).
+    #[arg(long, env = "KSUITE_IMAP_MAX_COMMAND_BYTES", default_value_t = 64 * 1024)]
+    pub imap_max_command_bytes: u32,
+
+    /// Seconds a signed-in IMAP connection may stay silent (IDLE included; clients
+    /// renew IDLE every 29 minutes) before it is closed.
+    #[arg(long, env = "KSUITE_IMAP_IDLE_TIMEOUT_SECS", default_value_t = 1860)]
+    pub imap_idle_timeout_secs: u64,
+
+    /// Seconds a connection may take to sign in before it is closed.
+    #[arg(long, env = "KSUITE_IMAP_LOGIN_TIMEOUT_SECS", default_value_t = 60)]
+    pub imap_login_timeout_secs: u64,
+
+    /// Bad or refused commands one IMAP connection may send before it is closed.
+    #[arg(long, env = "KSUITE_IMAP_MAX_BAD_COMMANDS", default_value_t = 20)]
+    pub imap_max_bad_commands: u32,
+
+    /// How often, in milliseconds, an IDLE connection checks its folder for changes
+    /// made elsewhere (webmail, SMTP delivery, other processes).
+    #[arg(long, env = "KSUITE_IMAP_IDLE_POLL_MS", default_value_t = 250)]
+    pub imap_idle_poll_ms: u64,
+
+    /// Let IMAP and submission clients sign in without TLS (a TLS-terminating proxy in
+    /// front; never on the open internet).
+    #[arg(long, env = "KSUITE_ALLOW_PLAINTEXT_AUTH", default_value_t = false)]
+    pub allow_plaintext_auth: bool,
+
+    /// Keep a copy of mail submitted by apps in Sent. Apps that save their own copy
+    /// (Apple Mail, Thunderbird) do not get two: their APPEND of the same message into
+    /// Sent is recognised by Message-ID.
+    #[arg(long, env = "KSUITE_SUBMISSION_SENT_COPY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub submission_sent_copy: bool,
+}
+
+impl MailClientsConfig {
+    /// Every listener on a free loopback port and a generated certificate (tests).
+    pub fn for_tests() -> MailClientsConfig {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        MailClientsConfig {
+            imap_listen: any,
+            imaps_listen: any,
+            submission_listen: any,
+            submissions_listen: any,
+            tls_cert: None,
+            tls_key: None,
+            mail_host: None,
+            mail_public_ports: None,
+            imap_max_connections: 1000,
+            imap_max_connections_per_ip: 50,
+            imap_max_connections_per_user: 20,
+            imap_max_command_bytes: 64 * 1024,
+            imap_idle_timeout_secs: 1860,
+            imap_login_timeout_secs: 60,
+            imap_max_bad_commands: 20,
+            imap_idle_poll_ms: 50,
+            allow_plaintext_auth: false,
+            submission_sent_copy: true,
+        }
+    }
 }
 
 impl Config {
@@ -297,6 +424,7 @@ impl Config {
             reminder_poll_ms: 50,
             reminder_concurrency: 32,
             test_clock_file: None,
+            mail_clients: MailClientsConfig::for_tests(),
         }
     }
 

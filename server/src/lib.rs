@@ -11,6 +11,7 @@ pub mod dav;
 pub mod db;
 pub mod error;
 pub mod http_limits;
+pub mod imap;
 pub mod jobs;
 pub mod links;
 pub mod mail;
@@ -24,7 +25,9 @@ pub mod security;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod tcp;
 pub mod telemetry;
+pub mod tls;
 pub mod web;
 
 /// Current time as Unix seconds, the unit every stored timestamp uses.

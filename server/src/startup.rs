@@ -30,6 +30,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub struct Application {
     listener: TcpListener,
     smtp_listener: Arc<TcpListener>,
+    mail_clients: MailClientListeners,
     visit_flush: Duration,
     reminders: crate::reminders::worker::Settings,
     smtp: Arc<mail::smtp::SmtpContext>,
@@ -71,6 +72,23 @@ impl Application {
         let smtp_listener = TcpListener::bind(config.smtp_listen)
             .await
             .with_context(|| format!("cannot listen for SMTP on {}", config.smtp_listen))?;
+        let mail_host = config
+            .mail_clients
+            .mail_host
+            .clone()
+            .or_else(|| {
+                url::Url::parse(&public_origin)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+            })
+            .unwrap_or_else(|| "localhost".into());
+        let tls = Arc::new(crate::tls::Tls::load(
+            config.mail_clients.tls_cert.as_deref(),
+            config.mail_clients.tls_key.as_deref(),
+            &config.data_dir,
+            &mail_host,
+        )?);
+        let mail_client_listeners = MailClientListeners::bind(&config.mail_clients, tls).await?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
         let mail_usage = Arc::new(mail::usage::MailUsage::new(config.mail_quota_bytes));
         let smtp = Arc::new(mail::smtp::SmtpContext::new(
@@ -139,6 +157,7 @@ impl Application {
         Ok(Application {
             listener,
             smtp_listener: Arc::new(smtp_listener),
+            mail_clients: mail_client_listeners,
             visit_flush: Duration::from_millis(config.visit_flush_ms.max(10)),
             reminders: crate::reminders::worker::Settings {
                 grace_secs: config.reminder_grace_secs.max(0),
@@ -165,6 +184,11 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// Where the IMAP, IMAPS, submission and submissions listeners are bound.
+    pub fn mail_client_addrs(&self) -> MailClientAddrs {
+        self.mail_clients.addrs()
+    }
+
     /// Every background job of the server: the one list, so none is written and never
     /// started. Each finishes its last unit of work when the server stops.
     fn jobs(&self) -> Vec<Job> {
@@ -176,6 +200,11 @@ impl Application {
         );
         let visit_flush = self.visit_flush;
         let reminder_settings = self.reminders.clone();
+        let imap = Arc::new(crate::imap::ImapContext::new(
+            state.clone(),
+            self.mail_clients.tls.clone(),
+            &self.mail_clients.config,
+        ));
         vec![
             Job::new("reminders", {
                 let state = state.clone();
@@ -184,6 +213,18 @@ impl Application {
             Job::new("smtp", {
                 let (listener, ctx) = (self.smtp_listener.clone(), self.smtp.clone());
                 move |stop| mail::smtp::serve(listener, ctx, stop)
+            }),
+            Job::new("imap", {
+                let (listener, ctx) = (self.mail_clients.imap.clone(), imap.clone());
+                move |stop| crate::imap::serve(listener, ctx, false, stop)
+            }),
+            Job::new("imaps", {
+                let (listener, ctx) = (self.mail_clients.imaps.clone(), imap);
+                move |stop| crate::imap::serve(listener, ctx, true, stop)
+            }),
+            Job::new("tls reload", {
+                let tls = self.mail_clients.tls.clone();
+                move |stop| crate::tls::reload_on_sighup(tls, stop)
             }),
             Job::new("outbox", {
                 let outbox = self.outbox.clone();
@@ -311,10 +352,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              behind a TLS reverse proxy (see README: Running on the internet)."
         );
     }
-    tracing::info!(%addr, smtp = %app.smtp_addr(), "ksuite is listening");
+    let mail = app.mail_client_addrs();
+    tracing::info!(%addr, smtp = %app.smtp_addr(), imap = %mail.imap, imaps = %mail.imaps,
+        submission = %mail.submission, submissions = %mail.submissions, "ksuite is listening");
     println!(
-        "ksuite is running at http://{addr}/  (SMTP on {}, Ctrl-C to stop)",
-        app.smtp_addr()
+        "ksuite is running at http://{addr}/  (SMTP on {}, IMAP on {} and {} with TLS, submission on {} and {} with TLS; Ctrl-C to stop)",
+        app.smtp_addr(),
+        mail.imap,
+        mail.imaps,
+        mail.submission,
+        mail.submissions
     );
     app.run_until(shutdown_signal()).await?;
     tracing::info!("ksuite stopped");
@@ -341,4 +388,58 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// The listeners for mail apps, bound at start so a port in use fails the start.
+struct MailClientListeners {
+    imap: Arc<TcpListener>,
+    imaps: Arc<TcpListener>,
+    submission: Arc<TcpListener>,
+    submissions: Arc<TcpListener>,
+    tls: Arc<crate::tls::Tls>,
+    config: crate::config::MailClientsConfig,
+}
+
+/// Where mail apps connect.
+#[derive(Clone, Copy, Debug)]
+pub struct MailClientAddrs {
+    pub imap: SocketAddr,
+    pub imaps: SocketAddr,
+    pub submission: SocketAddr,
+    pub submissions: SocketAddr,
+}
+
+impl MailClientListeners {
+    async fn bind(
+        config: &crate::config::MailClientsConfig,
+        tls: Arc<crate::tls::Tls>,
+    ) -> anyhow::Result<MailClientListeners> {
+        let bind = |addr: SocketAddr, what: &'static str| async move {
+            TcpListener::bind(addr)
+                .await
+                .map(Arc::new)
+                .with_context(|| format!("cannot listen for {what} on {addr}"))
+        };
+        Ok(MailClientListeners {
+            imap: bind(config.imap_listen, "IMAP").await?,
+            imaps: bind(config.imaps_listen, "IMAPS").await?,
+            submission: bind(config.submission_listen, "submission").await?,
+            submissions: bind(config.submissions_listen, "submissions").await?,
+            tls,
+            config: config.clone(),
+        })
+    }
+
+    fn addrs(&self) -> MailClientAddrs {
+        let addr = |l: &TcpListener| {
+            l.local_addr()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        };
+        MailClientAddrs {
+            imap: addr(&self.imap),
+            imaps: addr(&self.imaps),
+            submission: addr(&self.submission),
+            submissions: addr(&self.submissions),
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ksuite_common::{AppPasswordInfo, CreatedAppPassword, NewAppPassword};
+use ksuite_common::{AppPasswordInfo, CreatedAppPassword, DeviceProtocol, NewAppPassword};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -50,41 +50,53 @@ fn digest(secret: &str) -> String {
         .collect()
 }
 
-/// The user an application password belongs to, if `secret` is one of `email`'s.
-pub async fn verify(db: &Db, email: &str, secret: &str) -> Result<Option<i64>, ApiError> {
+/// The user an application password belongs to, if `secret` is one of `email`'s; records
+/// when and by which protocol it was used.
+pub async fn verify(
+    db: &Db,
+    email: &str,
+    secret: &str,
+    protocol: DeviceProtocol,
+) -> Result<Option<i64>, ApiError> {
     if normalize(secret).len() != 20 {
         return Ok(None);
     }
-    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT a.id, a.user_id, a.last_used_at FROM app_passwords a JOIN users u ON u.id = a.user_id \
+    let row: Option<(i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT a.id, a.user_id, a.last_used_at, a.last_used_protocol FROM app_passwords a JOIN users u ON u.id = a.user_id \
          WHERE a.secret_hash = ? AND u.email = ? AND NOT u.disabled",
     )
     .bind(digest(secret))
     .bind(email)
     .fetch_optional(db)
     .await?;
-    let Some((id, user_id, last_used)) = row else {
+    let Some((id, user_id, last_used, last_protocol)) = row else {
         return Ok(None);
     };
     let now = now_unix();
-    if last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS) {
-        sqlx::query("UPDATE app_passwords SET last_used_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(db)
-            .await?;
+    if last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS)
+        || last_protocol.as_deref() != Some(protocol.as_str())
+    {
+        sqlx::query(
+            "UPDATE app_passwords SET last_used_at = ?, last_used_protocol = ? WHERE id = ?",
+        )
+        .bind(now)
+        .bind(protocol.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
     }
     Ok(Some(user_id))
 }
 
-type Row = (i64, String, i64, Option<i64>);
+type Row = (i64, String, i64, Option<i64>, Option<String>);
 
-fn info((id, name, created_at, last_used_at): Row) -> AppPasswordInfo {
+fn info((id, name, created_at, last_used_at, protocol): Row) -> AppPasswordInfo {
     AppPasswordInfo {
         id,
         name,
         created_at,
         last_used_at,
+        last_used_protocol: protocol.as_deref().and_then(DeviceProtocol::parse),
     }
 }
 
@@ -96,7 +108,7 @@ pub async fn list(
     session: Session,
 ) -> ApiResult<Json<Vec<AppPasswordInfo>>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM app_passwords WHERE user_id = ? ORDER BY id DESC",
+        "SELECT id, name, created_at, last_used_at, last_used_protocol FROM app_passwords WHERE user_id = ? ORDER BY id DESC",
     )
     .bind(session.user_id)
     .fetch_all(&state.db)
@@ -137,7 +149,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(CreatedAppPassword {
-            info: info((id, name.to_string(), now, None)),
+            info: info((id, name.to_string(), now, None, None)),
             password,
         }),
     ))

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_users;
 pub mod app_passwords;
 pub mod credential_cache;
+pub mod device;
 pub mod password;
 pub mod session;
 pub mod throttle;

@@ -88,7 +88,6 @@ pub async fn create(
     session: Session,
     ApiJson(req): ApiJson<NewFolder>,
 ) -> ApiResult<(StatusCode, Json<MailFolder>)> {
-    let name = clean_name(&req.name)?;
     let address_id: i64 = sqlx::query_scalar(
         "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
          WHERE a.address = ? AND u.user_id = ? AND u.permission <> 'read'",
@@ -98,35 +97,73 @@ pub async fn create(
     .fetch_optional(&state.db)
     .await?
     .ok_or_else(ApiError::not_found)?;
-    if let Some(parent) = req.parent_id {
-        let (parent_address, _, _) = changeable(&state.db, session.user_id, parent).await?;
-        if parent_address != address_id {
-            return Err(ApiError::validation(
-                "A folder goes inside a folder of the same address.",
-            ));
-        }
-        if ancestors(&state.db, parent).await?.len() >= MAX_DEPTH {
-            return Err(ApiError::validation(format!(
-                "Folders nest at most {MAX_DEPTH} deep."
-            )));
-        }
-    }
-    if name_taken(&state.db, address_id, req.parent_id, &name, 0).await? {
-        return Err(taken(&name));
-    }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO mailboxes (address_id, parent_id, name, uidvalidity) VALUES (?, ?, ?, ?) RETURNING id",
+    let id = create_folder(
+        &state.db,
+        session.user_id,
+        address_id,
+        req.parent_id,
+        &req.name,
     )
-    .bind(address_id)
-    .bind(req.parent_id)
-    .bind(&name)
-    .bind(now_unix())
-    .fetch_one(&state.db)
     .await?;
     Ok((
         StatusCode::CREATED,
         Json(folder_view(&state.db, session.user_id, id).await?),
     ))
+}
+
+/// Creates a folder of an address the user may change, inside `parent_id` (a folder of
+/// the same address) or at the top; returns its id.
+pub async fn create_folder(
+    db: &Db,
+    user_id: i64,
+    address_id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+) -> ApiResult<i64> {
+    let name = clean_name(name)?;
+    let may_change: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM mail_address_users WHERE address_id = ? AND user_id = ? AND permission <> 'read'",
+    )
+    .bind(address_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    if may_change.is_none() {
+        return Err(ApiError::not_found());
+    }
+    if let Some(parent) = parent_id {
+        check_parent(db, user_id, address_id, parent).await?;
+    }
+    if name_taken(db, address_id, parent_id, &name, 0).await? {
+        return Err(taken(&name));
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO mailboxes (address_id, parent_id, name, uidvalidity) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(address_id)
+    .bind(parent_id)
+    .bind(&name)
+    .bind(now_unix())
+    .fetch_one(db)
+    .await?)
+}
+
+/// A parent for a folder of `address_id`: changeable by the user, of the same address,
+/// not too deep.
+async fn check_parent(db: &Db, user_id: i64, address_id: i64, parent: i64) -> ApiResult<Vec<i64>> {
+    let (parent_address, _, _) = changeable(db, user_id, parent).await?;
+    if parent_address != address_id {
+        return Err(ApiError::validation(
+            "A folder goes inside a folder of the same address.",
+        ));
+    }
+    let above = ancestors(db, parent).await?;
+    if above.len() >= MAX_DEPTH {
+        return Err(ApiError::validation(format!(
+            "Folders nest at most {MAX_DEPTH} deep."
+        )));
+    }
+    Ok(above)
 }
 
 /// The folder and the folders it is in, innermost first.
@@ -149,20 +186,42 @@ pub async fn rename(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RenameFolder>,
 ) -> ApiResult<Json<MailFolder>> {
-    let name = clean_name(&req.name)?;
-    let (address_id, role, parent_id) = changeable(&state.db, session.user_id, id).await?;
+    let (_, _, parent_id) = changeable(&state.db, session.user_id, id).await?;
+    rename_folder(&state.db, session.user_id, id, parent_id, &req.name).await?;
+    Ok(Json(folder_view(&state.db, session.user_id, id).await?))
+}
+
+/// Renames one of the user's own folders and may move it under another folder of the
+/// same address (`parent_id`; IMAP RENAME does both), never into itself.
+pub async fn rename_folder(
+    db: &Db,
+    user_id: i64,
+    id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+) -> ApiResult<()> {
+    let name = clean_name(name)?;
+    let (address_id, role, _) = changeable(db, user_id, id).await?;
     if role.is_some() {
         return Err(ApiError::validation("System folders keep their names."));
     }
-    if name_taken(&state.db, address_id, parent_id, &name, id).await? {
+    if let Some(parent) = parent_id
+        && check_parent(db, user_id, address_id, parent)
+            .await?
+            .contains(&id)
+    {
+        return Err(ApiError::validation("A folder cannot go inside itself."));
+    }
+    if name_taken(db, address_id, parent_id, &name, id).await? {
         return Err(taken(&name));
     }
-    sqlx::query("UPDATE mailboxes SET name = ? WHERE id = ?")
+    sqlx::query("UPDATE mailboxes SET name = ?, parent_id = ? WHERE id = ?")
         .bind(&name)
+        .bind(parent_id)
         .bind(id)
-        .execute(&state.db)
+        .execute(db)
         .await?;
-    Ok(Json(folder_view(&state.db, session.user_id, id).await?))
+    Ok(())
 }
 
 /// Delete one of the user's own folders with its subfolders; their messages go to the
@@ -174,11 +233,18 @@ pub async fn delete(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let (address_id, role, _) = changeable(&state.db, session.user_id, id).await?;
+    delete_folder(&state.db, session.user_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes one of the user's own folders with its subfolders; their messages go to the
+/// Trash first.
+pub async fn delete_folder(db: &Db, user_id: i64, id: i64) -> ApiResult<()> {
+    let (address_id, role, _) = changeable(db, user_id, id).await?;
     if role.is_some() {
         return Err(ApiError::validation("System folders cannot be deleted."));
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let trash = store::folder_with_role(&mut tx, address_id, "trash").await?;
     let inside: Vec<i64> = sqlx::query_scalar(
         "WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT m.id FROM mailboxes m JOIN down ON m.parent_id = down.id) \
@@ -195,7 +261,7 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// Empty the Trash: its messages are deleted, still restorable for the retention period.

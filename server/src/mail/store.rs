@@ -727,7 +727,7 @@ pub struct SearchFilters {
 }
 
 /// An FTS5 query matching every word (as a prefix) of what the user typed.
-fn fts_query(q: &str) -> Option<String> {
+pub fn fts_query(q: &str) -> Option<String> {
     let words: Vec<String> = q
         .split_whitespace()
         .map(|w| w.replace('"', ""))

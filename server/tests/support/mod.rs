@@ -12,6 +12,8 @@ pub struct TestServer {
     pub base: String,
     /// The inbound SMTP listener.
     pub smtp: std::net::SocketAddr,
+    /// IMAP and submission listeners.
+    pub mail: ksuite_server::startup::MailClientAddrs,
     pub data_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
@@ -31,6 +33,7 @@ impl TestServer {
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.local_addr());
         let smtp = app.smtp_addr();
+        let mail = app.mail_client_addrs();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -38,6 +41,7 @@ impl TestServer {
         TestServer {
             base,
             smtp,
+            mail,
             data_dir,
             _dir: dir,
             _shutdown: tx,
@@ -392,6 +396,8 @@ pub struct ServerProcess {
     pub child: std::process::Child,
     pub base: String,
     pub smtp: std::net::SocketAddr,
+    /// The plain IMAP listener.
+    pub imap: std::net::SocketAddr,
 }
 
 impl ServerProcess {
@@ -404,6 +410,14 @@ impl ServerProcess {
                 "--listen",
                 "127.0.0.1:0",
                 "--smtp-listen",
+                "127.0.0.1:0",
+                "--imap-listen",
+                "127.0.0.1:0",
+                "--imaps-listen",
+                "127.0.0.1:0",
+                "--submission-listen",
+                "127.0.0.1:0",
+                "--submissions-listen",
                 "127.0.0.1:0",
             ])
             .arg("--data-dir")
@@ -436,9 +450,20 @@ impl ServerProcess {
             .and_then(|r| r.split([',', ')']).next())
             .and_then(|a| a.trim().parse().ok())
             .unwrap_or_else(|| panic!("no SMTP address in {line:?}"));
+        let imap = line
+            .split("IMAP on ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no IMAP address in {line:?}"));
         // Keep reading stdout so the process never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        ServerProcess { child, base, smtp }
+        ServerProcess {
+            child,
+            base,
+            smtp,
+            imap,
+        }
     }
 
     /// A browser-like client of this process.
@@ -609,5 +634,184 @@ impl TestServer {
         .await
         .unwrap_or_default();
         panic!("{sql} stayed {last}, wanted {want}; deliveries {rows:?}; schedule {sched:?}");
+    }
+}
+
+/// A raw IMAP connection for protocol tests: lines and literals as they arrive, STARTTLS
+/// trusting the server's certificate from its data directory.
+pub struct ImapConn {
+    stream: Option<ImapStream>,
+    buf: Vec<u8>,
+    next_tag: u32,
+}
+
+enum ImapStream {
+    Plain(tokio::net::TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
+}
+
+/// The certificate the server generated (tests trust it like a user accepting it once).
+pub fn tls_connector(data_dir: &std::path::Path) -> tokio_rustls::TlsConnector {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in
+        rustls_pki_types::CertificateDer::pem_file_iter(data_dir.join("tls/self-signed.crt"))
+            .expect("server certificate")
+    {
+        roots.add(cert.expect("certificate")).expect("trusted");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+}
+
+impl ImapConn {
+    /// Connects and reads the greeting (returned).
+    pub async fn open(addr: std::net::SocketAddr) -> (ImapConn, String) {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("IMAP connect");
+        let mut c = ImapConn {
+            stream: Some(ImapStream::Plain(tcp)),
+            buf: Vec::new(),
+            next_tag: 0,
+        };
+        let greeting = c.line().await.unwrap_or_default();
+        (c, greeting)
+    }
+
+    /// STARTTLS then signs in; panics unless both succeed.
+    pub async fn signed_in(
+        addr: std::net::SocketAddr,
+        data_dir: &std::path::Path,
+        email: &str,
+        password: &str,
+    ) -> ImapConn {
+        let (mut c, _) = ImapConn::open(addr).await;
+        c.starttls(data_dir).await;
+        let r = c.cmd(&format!("LOGIN \"{email}\" \"{password}\"")).await;
+        assert!(r.ends_with_ok(), "login: {r:?}");
+        c
+    }
+
+    pub async fn starttls(&mut self, data_dir: &std::path::Path) {
+        let r = self.cmd("STARTTLS").await;
+        assert!(r.ends_with_ok(), "STARTTLS: {r:?}");
+        let Some(ImapStream::Plain(tcp)) = self.stream.take() else {
+            panic!("already TLS")
+        };
+        let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
+        let tls = tls_connector(data_dir)
+            .connect(name, tcp)
+            .await
+            .expect("TLS handshake");
+        self.stream = Some(ImapStream::Tls(Box::new(tls)));
+    }
+
+    pub async fn send(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        let _ = match self.stream.as_mut().expect("open") {
+            ImapStream::Plain(s) => s.write_all(bytes).await,
+            ImapStream::Tls(s) => s.write_all(bytes).await,
+        };
+    }
+
+    async fn fill(&mut self) -> bool {
+        use tokio::io::AsyncReadExt;
+        let mut chunk = [0u8; 8192];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            match self.stream.as_mut().expect("open") {
+                ImapStream::Plain(s) => s.read(&mut chunk).await,
+                ImapStream::Tls(s) => s.read(&mut chunk).await,
+            }
+        })
+        .await
+        .expect("IMAP answer within 30 s");
+        match read {
+            Ok(n) if n > 0 => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The next response line with any literals inlined; `None` when the server closed.
+    pub async fn line(&mut self) -> Option<String> {
+        let mut out = Vec::new();
+        loop {
+            let Some(end) = self.buf.windows(2).position(|w| w == b"\r\n") else {
+                if !self.fill().await {
+                    return (!out.is_empty()).then(|| String::from_utf8_lossy(&out).into_owned());
+                }
+                continue;
+            };
+            let line: Vec<u8> = self.buf.drain(..end + 2).collect();
+            out.extend_from_slice(&line[..line.len() - 2]);
+            // A literal `{n}` at the end: its n bytes follow, then the line goes on.
+            let text = String::from_utf8_lossy(&line);
+            let literal = text
+                .trim_end()
+                .strip_suffix('}')
+                .and_then(|t| t.rsplit_once('{'))
+                .and_then(|(_, n)| n.parse::<usize>().ok());
+            let Some(n) = literal else {
+                return Some(String::from_utf8_lossy(&out).into_owned());
+            };
+            while self.buf.len() < n {
+                if !self.fill().await {
+                    return None;
+                }
+            }
+            out.extend(b"\r\n");
+            out.extend(self.buf.drain(..n));
+        }
+    }
+
+    /// Sends a tagged command and returns every line up to and including the tagged one.
+    pub async fn cmd(&mut self, command: &str) -> ImapReply {
+        self.next_tag += 1;
+        let tag = format!("t{}", self.next_tag);
+        self.send(format!("{tag} {command}\r\n").as_bytes()).await;
+        self.until_tagged(&tag).await
+    }
+
+    pub async fn until_tagged(&mut self, tag: &str) -> ImapReply {
+        let mut lines = Vec::new();
+        while let Some(l) = self.line().await {
+            let done = l.starts_with(&format!("{tag} "));
+            lines.push(l);
+            if done {
+                break;
+            }
+        }
+        ImapReply(lines)
+    }
+}
+
+/// The lines answering one command.
+#[derive(Debug)]
+pub struct ImapReply(pub Vec<String>);
+
+impl ImapReply {
+    pub fn tagged(&self) -> &str {
+        self.0.last().map_or("", String::as_str)
+    }
+
+    pub fn ends_with_ok(&self) -> bool {
+        self.tagged().split(' ').nth(1) == Some("OK")
+    }
+
+    pub fn status(&self) -> &str {
+        self.tagged().split(' ').nth(1).unwrap_or("")
+    }
+
+    pub fn text(&self) -> String {
+        self.0.join("\n")
     }
 }

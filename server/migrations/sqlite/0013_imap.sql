@@ -1,0 +1,35 @@
+-- IMAP: the \Deleted flag and keywords, the UIDs that left each folder (for QRESYNC's
+-- VANISHED), and which protocol last used an application password.
+
+ALTER TABLE messages ADD COLUMN flag_deleted BOOLEAN NOT NULL DEFAULT FALSE;
+-- Keywords ($Forwarded, $Junk, a user's own), space-separated, as the client wrote them.
+ALTER TABLE messages ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE mail_expunged (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+    uid        INTEGER NOT NULL,
+    modseq     INTEGER NOT NULL
+);
+CREATE INDEX mail_expunged_modseq_idx ON mail_expunged (mailbox_id, modseq);
+
+-- A UID leaves its folder when the message is deleted for good, hidden (deleted from the
+-- Trash), or moved (a new UID elsewhere). Each records the UID with a fresh MODSEQ of
+-- the folder it left, whatever code path did it.
+CREATE TRIGGER messages_expunge_on_delete AFTER DELETE ON messages
+WHEN old.deleted_at IS NULL
+BEGIN
+    UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = old.mailbox_id;
+    INSERT INTO mail_expunged (mailbox_id, uid, modseq)
+        SELECT old.mailbox_id, old.uid, highest_modseq FROM mailboxes WHERE id = old.mailbox_id;
+END;
+
+CREATE TRIGGER messages_expunge_on_move AFTER UPDATE OF mailbox_id, uid, deleted_at ON messages
+WHEN old.deleted_at IS NULL
+     AND (new.deleted_at IS NOT NULL OR old.mailbox_id <> new.mailbox_id OR old.uid <> new.uid)
+BEGIN
+    UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = old.mailbox_id;
+    INSERT INTO mail_expunged (mailbox_id, uid, modseq)
+        SELECT old.mailbox_id, old.uid, highest_modseq FROM mailboxes WHERE id = old.mailbox_id;
+END;
+
+ALTER TABLE app_passwords ADD COLUMN last_used_protocol TEXT;

@@ -1,0 +1,74 @@
+//! Signing in from devices (DAV, IMAP, submission): the account e-mail with an
+//! application password, or the account password when the account has no 2FA. Verified
+//! credentials are cached (see `CredentialCache`) and failures are throttled per account
+//! and client address, on their own counts so failed web logins never lock out a phone.
+
+use std::net::IpAddr;
+
+use ksuite_common::DeviceProtocol;
+
+use crate::auth::throttle::Scope;
+use crate::auth::{app_passwords, password, two_factor, users};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Why a device could not sign in.
+#[derive(Debug)]
+pub enum DeviceAuthError {
+    /// Wrong e-mail or password.
+    Refused,
+    /// Too many failures: wait this many seconds.
+    Throttled(u64),
+    Internal(ApiError),
+}
+
+/// The user `email`/`secret` sign in as, from `peer`.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    secret: &str,
+    peer: IpAddr,
+    protocol: DeviceProtocol,
+) -> Result<i64, DeviceAuthError> {
+    let email = email.trim().to_lowercase();
+    if let Some(id) = state.credentials.get(&email, secret) {
+        return Ok(id);
+    }
+    let attempt = state
+        .login_throttle
+        .begin(Scope::Device, &email, peer)
+        .map_err(DeviceAuthError::Throttled)?;
+    match verify(state, &email, secret, protocol).await {
+        Ok(Some(id)) => {
+            state.credentials.insert(&email, secret, id);
+            attempt.succeeded();
+            Ok(id)
+        }
+        Ok(None) => {
+            tracing::info!(%peer, protocol = protocol.as_str(), "failed device sign-in");
+            Err(DeviceAuthError::Refused)
+        }
+        Err(e) => Err(DeviceAuthError::Internal(e)),
+    }
+}
+
+async fn verify(
+    state: &AppState,
+    email: &str,
+    secret: &str,
+    protocol: DeviceProtocol,
+) -> Result<Option<i64>, ApiError> {
+    if let Some(id) = app_passwords::verify(&state.db, email, secret, protocol).await? {
+        return Ok(Some(id));
+    }
+    let stored = users::credentials(&state.db, email).await?;
+    let user_id = stored.as_ref().map(|(id, _)| *id);
+    if let Some(id) = user_id
+        && two_factor::secret(&state.db, id).await?.is_some()
+    {
+        // With 2FA the account password alone must not open the account.
+        return Ok(None);
+    }
+    let ok = password::verify(secret.to_string(), stored.map(|(_, h)| h)).await?;
+    Ok(user_id.filter(|_| ok))
+}

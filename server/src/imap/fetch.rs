@@ -1,0 +1,267 @@
+//! FETCH: the data items a client asks for, built per message. Flags, sizes and dates
+//! come from the index; anything about the content (ENVELOPE, BODYSTRUCTURE, body
+//! sections) parses the stored message, in batches off the async workers, with answers
+//! written out batch by batch so memory stays flat whatever the range.
+
+use std::collections::HashMap;
+use std::num::{NonZeroU32, NonZeroU64};
+
+use imap_codec::ResponseCodec;
+use imap_codec::encode::Encoder;
+use imap_codec::imap_types::core::{Atom, IString, Literal, NString, Vec1};
+use imap_codec::imap_types::datetime::DateTime;
+use imap_codec::imap_types::fetch::{
+    Macro, MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName,
+};
+use imap_codec::imap_types::flag::{Flag, FlagFetch};
+use imap_codec::imap_types::response::{Data, Response};
+use mail_parser::MessageParser;
+
+use super::messages::{Flags, Msg};
+
+/// Messages loaded and answered at a time.
+pub const BATCH: usize = 200;
+
+/// The items of a FETCH, with macros expanded and UID added for UID FETCH.
+pub fn item_names(
+    names: MacroOrMessageDataItemNames<'static>,
+    uid: bool,
+    with_modseq: bool,
+) -> Vec<MessageDataItemName<'static>> {
+    use MessageDataItemName as N;
+    let mut items = match names {
+        MacroOrMessageDataItemNames::Macro(Macro::Fast) => {
+            vec![N::Flags, N::InternalDate, N::Rfc822Size]
+        }
+        MacroOrMessageDataItemNames::Macro(Macro::All) => {
+            vec![N::Flags, N::InternalDate, N::Rfc822Size, N::Envelope]
+        }
+        MacroOrMessageDataItemNames::Macro(Macro::Full) => vec![
+            N::Flags,
+            N::InternalDate,
+            N::Rfc822Size,
+            N::Envelope,
+            N::Body,
+        ],
+        MacroOrMessageDataItemNames::MessageDataItemNames(items) => items,
+        MacroOrMessageDataItemNames::Macro(_) => vec![N::Flags],
+    };
+    if uid && !items.contains(&N::Uid) {
+        items.insert(0, N::Uid);
+    }
+    if with_modseq && !items.contains(&N::ModSeq) {
+        items.push(N::ModSeq);
+    }
+    items
+}
+
+/// Whether answering needs the stored message.
+pub fn needs_content(items: &[MessageDataItemName<'_>]) -> bool {
+    use MessageDataItemName as N;
+    items.iter().any(|i| {
+        matches!(
+            i,
+            N::Envelope
+                | N::Body
+                | N::BodyStructure
+                | N::BodyExt { .. }
+                | N::Rfc822
+                | N::Rfc822Header
+                | N::Rfc822Text
+        )
+    })
+}
+
+/// Whether answering marks the message read (`BODY[…]` without PEEK, `RFC822`,
+/// `RFC822.TEXT`).
+pub fn sets_seen(items: &[MessageDataItemName<'_>]) -> bool {
+    use MessageDataItemName as N;
+    items.iter().any(|i| {
+        matches!(
+            i,
+            N::BodyExt { peek: false, .. } | N::Rfc822 | N::Rfc822Text
+        )
+    })
+}
+
+pub fn flag_list(f: &Flags) -> Vec<FlagFetch<'static>> {
+    let mut out = Vec::new();
+    if f.seen {
+        out.push(FlagFetch::Flag(Flag::Seen));
+    }
+    if f.answered {
+        out.push(FlagFetch::Flag(Flag::Answered));
+    }
+    if f.flagged {
+        out.push(FlagFetch::Flag(Flag::Flagged));
+    }
+    if f.deleted {
+        out.push(FlagFetch::Flag(Flag::Deleted));
+    }
+    if f.draft {
+        out.push(FlagFetch::Flag(Flag::Draft));
+    }
+    for k in &f.keywords {
+        if let Ok(atom) = Atom::try_from(k.clone()) {
+            out.push(FlagFetch::Flag(Flag::Keyword(atom)));
+        }
+    }
+    out
+}
+
+fn literal(bytes: Vec<u8>) -> NString<'static> {
+    let bytes = match Literal::try_from(bytes) {
+        Ok(l) => return NString(Some(IString::Literal(l))),
+        // A NUL byte cannot travel in a literal (BINARY is not offered): blank it.
+        Err(_) => Vec::new(),
+    };
+    NString(Some(IString::Literal(
+        Literal::try_from(bytes).unwrap_or_else(|_| Literal::try_from(Vec::new()).expect("empty")),
+    )))
+}
+
+fn literal_of(bytes: &[u8]) -> NString<'static> {
+    if bytes.contains(&0) {
+        return literal(
+            bytes
+                .iter()
+                .map(|b| if *b == 0 { b' ' } else { *b })
+                .collect(),
+        );
+    }
+    literal(bytes.to_vec())
+}
+
+fn internal_date(unix: i64) -> Option<DateTime> {
+    let utc = chrono::DateTime::from_timestamp(unix, 0)?;
+    DateTime::try_from(utc.fixed_offset()).ok()
+}
+
+/// One message to answer for: its sequence number, index row and (when needed) bytes.
+pub struct Target {
+    pub seq: u32,
+    pub msg: Msg,
+    pub raw: Option<Vec<u8>>,
+    /// Include FLAGS even when not asked (the fetch just set \Seen).
+    pub flags_changed: bool,
+}
+
+/// The encoded FETCH responses for a batch (CPU work: run off the async workers).
+pub fn encode_batch(targets: Vec<Target>, items: &[MessageDataItemName<'static>]) -> Vec<u8> {
+    use MessageDataItemName as N;
+    let mut out = Vec::new();
+    let codec = ResponseCodec::default();
+    for t in targets {
+        let parsed = t
+            .raw
+            .as_deref()
+            .and_then(|raw| MessageParser::default().parse(raw));
+        let raw: &[u8] = t.raw.as_deref().unwrap_or_default();
+        let mut data: Vec<MessageDataItem<'static>> = Vec::with_capacity(items.len() + 1);
+        let flags = Flags::of(&t.msg);
+        for item in items {
+            let value = match item {
+                N::Uid => {
+                    NonZeroU32::new(u32::try_from(t.msg.uid).unwrap_or(0)).map(MessageDataItem::Uid)
+                }
+                N::Flags => Some(MessageDataItem::Flags(flag_list(&flags))),
+                N::InternalDate => {
+                    internal_date(t.msg.received_at).map(MessageDataItem::InternalDate)
+                }
+                N::Rfc822Size => Some(MessageDataItem::Rfc822Size(
+                    u32::try_from(t.msg.size).unwrap_or(u32::MAX),
+                )),
+                N::ModSeq => NonZeroU64::new(u64::try_from(t.msg.modseq).unwrap_or(0).max(1))
+                    .map(MessageDataItem::ModSeq),
+                N::Envelope => parsed
+                    .as_ref()
+                    .map(|m| MessageDataItem::Envelope(super::mime::envelope(m))),
+                N::BodyStructure => parsed
+                    .as_ref()
+                    .map(|m| MessageDataItem::BodyStructure(super::mime::body_structure(m, true))),
+                N::Body => parsed
+                    .as_ref()
+                    .map(|m| MessageDataItem::Body(super::mime::body_structure(m, false))),
+                N::Rfc822 => Some(MessageDataItem::Rfc822(literal_of(raw))),
+                N::Rfc822Header => parsed.as_ref().map(|m| {
+                    let bytes = super::mime::section(
+                        m,
+                        Some(&imap_codec::imap_types::fetch::Section::Header(None)),
+                    )
+                    .unwrap_or_default();
+                    MessageDataItem::Rfc822Header(literal_of(&bytes))
+                }),
+                N::Rfc822Text => parsed.as_ref().map(|m| {
+                    let bytes = super::mime::section(
+                        m,
+                        Some(&imap_codec::imap_types::fetch::Section::Text(None)),
+                    )
+                    .unwrap_or_default();
+                    MessageDataItem::Rfc822Text(literal_of(&bytes))
+                }),
+                N::BodyExt {
+                    section, partial, ..
+                } => {
+                    let bytes = match (&parsed, section) {
+                        (Some(m), s) => super::mime::section(m, s.as_ref()).map(|c| c.into_owned()),
+                        // Unparseable: the whole message is all there is.
+                        (None, None) => Some(raw.to_vec()),
+                        (None, Some(_)) => None,
+                    };
+                    let (origin, bytes) = match (partial, bytes) {
+                        (Some((origin, len)), Some(b)) => {
+                            let start = (*origin as usize).min(b.len());
+                            let end = start.saturating_add(len.get() as usize).min(b.len());
+                            (Some(*origin), Some(b[start..end].to_vec()))
+                        }
+                        (_, b) => (None, b),
+                    };
+                    Some(MessageDataItem::BodyExt {
+                        section: section.clone(),
+                        origin,
+                        data: match bytes {
+                            Some(b) => literal_of(&b),
+                            None => NString(None),
+                        },
+                    })
+                }
+                N::Binary { .. } | N::BinarySize { .. } => None,
+            };
+            data.extend(value);
+        }
+        if t.flags_changed && !items.contains(&N::Flags) {
+            data.push(MessageDataItem::Flags(flag_list(&flags)));
+        }
+        let (Some(seq), Ok(items)) = (NonZeroU32::new(t.seq), Vec1::try_from(data)) else {
+            continue;
+        };
+        let response = Response::Data(Data::Fetch { seq, items });
+        out.extend_from_slice(&codec.encode(&response).dump());
+    }
+    out
+}
+
+/// The rows of a batch of UIDs, by UID.
+pub fn by_uid(rows: Vec<Msg>) -> HashMap<u32, Msg> {
+    rows.into_iter()
+        .filter_map(|m| Some((u32::try_from(m.uid).ok()?, m)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macros_expand_and_uid_is_added() {
+        let items = item_names(MacroOrMessageDataItemNames::Macro(Macro::Fast), true, false);
+        assert_eq!(items[0], MessageDataItemName::Uid);
+        assert!(items.contains(&MessageDataItemName::Rfc822Size));
+        assert!(!needs_content(&items));
+        let all = item_names(MacroOrMessageDataItemNames::Macro(Macro::All), false, true);
+        assert!(needs_content(&all));
+        assert!(all.contains(&MessageDataItemName::ModSeq));
+        assert!(!sets_seen(&all));
+        assert!(sets_seen(&[MessageDataItemName::Rfc822]));
+    }
+}

@@ -1,0 +1,131 @@
+//! IMAP (RFC 3501 with IDLE, UIDPLUS, MOVE, CONDSTORE/QRESYNC, SPECIAL-USE, LITERAL+,
+//! ENABLE, NAMESPACE, ID, UNSELECT) over the same store as the webmail: flags, moves and
+//! deletes made here show there at once and the reverse, and EXPUNGE follows the
+//! webmail's Trash rules. Commands are decoded and responses encoded by imap-codec.
+//! Connections are limited overall, per client address and per user; signing in needs
+//! TLS (STARTTLS or the implicit-TLS port) and is throttled like DAV.
+
+pub mod changes;
+pub mod conn;
+pub mod fetch;
+pub mod folders;
+pub mod messages;
+pub mod mime;
+pub mod names;
+pub mod search;
+pub mod selected;
+pub mod session;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+
+use crate::config::MailClientsConfig;
+use crate::state::AppState;
+use crate::tcp::{Admission, Conn};
+use crate::tls::Tls;
+
+/// Bytes of APPEND messages all connections may hold in memory at once.
+const APPEND_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+
+/// Limits of the IMAP listeners (each a setting, see `config.rs`).
+#[derive(Clone, Debug)]
+pub struct ImapLimits {
+    pub max_command: u32,
+    pub idle_timeout: Duration,
+    pub login_timeout: Duration,
+    pub max_bad_commands: u32,
+    pub idle_poll: Duration,
+    pub allow_plaintext_auth: bool,
+}
+
+/// What every IMAP session shares.
+pub struct ImapContext {
+    pub state: AppState,
+    pub tls: Arc<Tls>,
+    pub limits: ImapLimits,
+    per_ip: Admission<IpAddr>,
+    pub per_user: Admission<i64>,
+    wire: conn::WireLimits,
+}
+
+impl ImapContext {
+    pub fn new(state: AppState, tls: Arc<Tls>, c: &MailClientsConfig) -> ImapContext {
+        let max_message = u32::try_from(state.settings.max_message_size).unwrap_or(u32::MAX);
+        ImapContext {
+            per_ip: Admission::new(c.imap_max_connections, c.imap_max_connections_per_ip),
+            per_user: Admission::new(c.imap_max_connections, c.imap_max_connections_per_user),
+            wire: conn::WireLimits {
+                max_command: c.imap_max_command_bytes.max(1024),
+                max_message,
+                append_budget: Arc::new(tokio::sync::Semaphore::new(APPEND_BUDGET_BYTES / 1024)),
+            },
+            limits: ImapLimits {
+                max_command: c.imap_max_command_bytes.max(1024),
+                idle_timeout: Duration::from_secs(c.imap_idle_timeout_secs.max(1)),
+                login_timeout: Duration::from_secs(c.imap_login_timeout_secs.max(1)),
+                max_bad_commands: c.imap_max_bad_commands.max(1),
+                idle_poll: Duration::from_millis(c.imap_idle_poll_ms.max(10)),
+                allow_plaintext_auth: c.allow_plaintext_auth,
+            },
+            state,
+            tls,
+        }
+    }
+}
+
+/// Accepts connections until the server stops; `implicit_tls` for the IMAPS port.
+pub async fn serve(
+    listener: Arc<TcpListener>,
+    ctx: Arc<ImapContext>,
+    implicit_tls: bool,
+    mut stop: crate::jobs::Stop,
+) {
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.stopped() => return,
+        };
+        let (mut stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "IMAP accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Some(slot) = ctx.per_ip.admit(peer.ip()) else {
+            tokio::spawn(async move {
+                if !implicit_tls {
+                    let _ = stream
+                        .write_all(b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n")
+                        .await;
+                }
+                let _ = stream.shutdown().await;
+            });
+            continue;
+        };
+        let ctx = ctx.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            let conn = if implicit_tls {
+                match Conn::accept_tls(stream, &ctx.tls.acceptor()).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::debug!(%peer, error = %e, "IMAPS handshake failed");
+                        return;
+                    }
+                }
+            } else {
+                Conn::Plain(stream)
+            };
+            let wire = conn::Wire::new(conn, ctx.wire.clone());
+            session::run(&ctx, wire, peer.ip(), stop).await;
+            drop(slot);
+        });
+    }
+}

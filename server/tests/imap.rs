@@ -1,0 +1,575 @@
+//! IMAP against a real server: Python's imaplib for the protocol matrix, and a raw client
+//! for what a library hides (permissions per grant, hostile input, changes crossing
+//! between the webmail and IMAP, restarts and crashes).
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use ksuite_common::{CreatedAppPassword, MailFolder, MessageDetail};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use support::{
+    Client, ImapConn, ServerProcess, SmtpConn, TestServer, signed_in, test_python as python,
+};
+
+const DOMAIN: &str = "ksuite.test";
+
+async fn app_password(web: &Client) -> String {
+    let r = web
+        .post("/api/account/app-passwords", &json!({"name": "mail app"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<CreatedAppPassword>()
+        .await
+        .expect("app password")
+        .password
+}
+
+/// Delivers a message over SMTP with a subject, Message-ID and body text.
+async fn deliver(smtp: std::net::SocketAddr, rcpt: &str, subject: &str, id: &str, body: &str) {
+    let (mut conn, _) = SmtpConn::open(smtp).await;
+    let data = format!(
+        "From: Sender <sender@example.org>\r\nTo: <{rcpt}>\r\nSubject: {subject}\r\nMessage-ID: <{id}@example.org>\r\n\
+         Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\n{body}"
+    );
+    let r = conn.deliver("sender@example.org", rcpt, &data).await;
+    assert!(r.starts_with("250"), "delivery: {r}");
+    let _ = conn.cmd("QUIT").await;
+}
+
+async fn folder(web: &Client, address: &str, role: &str) -> MailFolder {
+    let folders: Vec<MailFolder> = web
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    folders
+        .into_iter()
+        .find(|f| f.address == address && f.role.as_deref() == Some(role))
+        .expect("folder")
+}
+
+async fn first_message(web: &Client, folder: i64) -> ksuite_common::MessageSummary {
+    let page: ksuite_common::MessagePage = web
+        .get(&format!("/api/mail/folders/{folder}/messages"))
+        .await
+        .json()
+        .await
+        .expect("page");
+    page.messages.into_iter().next().expect("a message")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imaplib_protocol_matrix() {
+    let server = TestServer::start_with(|c| c.mail_domain = Some(DOMAIN.into())).await;
+    let web = signed_in(&server, "ann@example.com").await;
+    let password = app_password(&web).await;
+    let address = format!("ann@{DOMAIN}");
+    deliver(server.smtp, &address, "Alpha report", "alpha-1", "First.").await;
+    deliver(
+        server.smtp,
+        &address,
+        "Beta notes",
+        "beta-1",
+        "Bring a pineapple.",
+    )
+    .await;
+    deliver(server.smtp, &address, "Gamma plans", "gamma-1", "Third.").await;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/imap_client.py");
+    let args = vec![
+        script.display().to_string(),
+        "127.0.0.1".into(),
+        server.mail.imap.port().to_string(),
+        server.mail.imaps.port().to_string(),
+        server
+            .data_dir
+            .join("tls/self-signed.crt")
+            .display()
+            .to_string(),
+        "ann@example.com".into(),
+        password,
+        server.smtp.port().to_string(),
+        address,
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .args(&args)
+            .output()
+            .expect("python runs")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("all checks passed"),
+        "imaplib client failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+}
+
+/// Owner (manage), writer (send), read-only grantee, stranger and anonymous on a shared
+/// address: what each may see and do over IMAP, and that refused writes change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn permission_matrix_on_a_shared_address() {
+    let server = TestServer::start_with(|c| c.mail_domain = Some(DOMAIN.into())).await;
+    let owner = signed_in(&server, "owner@example.com").await;
+    let mut clients = Vec::new();
+    for who in ["reader", "writer", "stranger"] {
+        let web = signed_in(&server, &format!("{who}@example.com")).await;
+        let password = app_password(&web).await;
+        clients.push((who, web, password));
+    }
+    let owner_password = app_password(&owner).await;
+    let r = owner
+        .post("/api/admin/mail/addresses", &json!({"address": "team"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let team: ksuite_common::AdminAddress = r.json().await.expect("address");
+    for (who, perm) in [
+        ("reader@example.com", "read"),
+        ("writer@example.com", "send"),
+    ] {
+        let r = owner
+            .send_json(
+                Method::PUT,
+                &format!("/api/admin/mail/addresses/{}/users", team.id),
+                &json!({"email": who, "permission": perm}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = owner
+        .send_json(
+            Method::PUT,
+            &format!("/api/admin/mail/addresses/{}/users", team.id),
+            &json!({"email": "owner@example.com", "permission": "manage"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let team_address = format!("team@{DOMAIN}");
+    deliver(
+        server.smtp,
+        &team_address,
+        "Shared news",
+        "shared-1",
+        "For the team.",
+    )
+    .await;
+    let inbox = format!("\"Shared/{team_address}/INBOX\"");
+    let team_inbox = folder(&owner, &team_address, "inbox").await;
+
+    // Anonymous: nothing before signing in.
+    let (mut anon, greeting) = ImapConn::open(server.mail.imap).await;
+    assert!(greeting.starts_with("* OK"), "{greeting}");
+    for cmd in [
+        format!("SELECT {inbox}"),
+        "LIST \"\" *".into(),
+        format!("STATUS {inbox} (MESSAGES)"),
+    ] {
+        let r = anon.cmd(&cmd).await;
+        assert_eq!(r.status(), "BAD", "anonymous {cmd}: {r:?}");
+        assert!(r.tagged().contains("Sign in first"), "{r:?}");
+    }
+
+    let login = |who: &str| format!("{who}@example.com");
+    let conn = |who: &str, password: &str| {
+        let (who, password) = (login(who), password.to_string());
+        let data_dir = server.data_dir.clone();
+        let addr = server.mail.imap;
+        async move { ImapConn::signed_in(addr, &data_dir, &who, &password).await }
+    };
+    let (_, _, reader_pw) = &clients[0];
+    let (_, _, writer_pw) = &clients[1];
+    let (_, _, stranger_pw) = &clients[2];
+
+    // Stranger: the shared folders do not exist for them.
+    let mut stranger = conn("stranger", stranger_pw).await;
+    let list = stranger.cmd("LIST \"\" *").await;
+    assert!(
+        list.ends_with_ok() && !list.text().contains("Shared"),
+        "{list:?}"
+    );
+    for cmd in [
+        format!("SELECT {inbox}"),
+        format!("EXAMINE {inbox}"),
+        format!("STATUS {inbox} (MESSAGES)"),
+        format!("DELETE {inbox}"),
+    ] {
+        let r = stranger.cmd(&cmd).await;
+        assert_eq!(r.status(), "NO", "stranger {cmd}: {r:?}");
+        assert!(r.tagged().contains("NONEXISTENT"), "{r:?}");
+    }
+    stranger
+        .send(format!("t90 APPEND {inbox} {{5+}}\r\nhello\r\n").as_bytes())
+        .await;
+    let r = stranger.until_tagged("t90").await;
+    assert_eq!(r.status(), "NO", "stranger APPEND: {r:?}");
+
+    // Read-only grantee: sees it, changes nothing (not even \Seen by reading).
+    let mut reader = conn("reader", reader_pw).await;
+    let list = reader.cmd("LIST \"\" *").await;
+    assert!(
+        list.text()
+            .contains(&format!("Shared/{team_address}/INBOX")),
+        "{list:?}"
+    );
+    let r = reader.cmd(&format!("SELECT {inbox}")).await;
+    assert!(
+        r.ends_with_ok() && r.tagged().contains("[READ-ONLY]"),
+        "{r:?}"
+    );
+    assert!(r.text().contains("* 1 EXISTS"), "{r:?}");
+    let r = reader.cmd("FETCH 1 (BODY[])").await;
+    assert!(
+        r.ends_with_ok() && r.text().contains("For the team."),
+        "{r:?}"
+    );
+    for cmd in [
+        "STORE 1 +FLAGS (\\Flagged)".to_string(),
+        "STORE 1 +FLAGS (\\Deleted)".into(),
+        "EXPUNGE".into(),
+        format!("MOVE 1 \"Shared/{team_address}/Archive\""),
+        format!("COPY 1 \"Shared/{team_address}/Archive\""),
+        format!("CREATE \"Shared/{team_address}/Mine\""),
+    ] {
+        let r = reader.cmd(&cmd).await;
+        assert_eq!(r.status(), "NO", "reader {cmd}: {r:?}");
+    }
+    reader
+        .send(format!("t91 APPEND {inbox} {{5+}}\r\nhello\r\n").as_bytes())
+        .await;
+    let r = reader.until_tagged("t91").await;
+    assert!(
+        r.status() == "NO" && r.tagged().contains("NOPERM"),
+        "reader APPEND: {r:?}"
+    );
+    let after: MessageDetail = owner
+        .get(&format!(
+            "/api/mail/messages/{}",
+            first_message(&owner, team_inbox.id).await.id
+        ))
+        .await
+        .json()
+        .await
+        .expect("detail");
+    assert!(
+        !after.summary.seen && !after.summary.flagged,
+        "reader changed nothing"
+    );
+    assert_eq!(after.summary.folder_id, team_inbox.id);
+
+    // Writer: may flag and move; the owner sees it in the webmail.
+    let mut writer = conn("writer", writer_pw).await;
+    let r = writer.cmd(&format!("SELECT {inbox}")).await;
+    assert!(r.tagged().contains("[READ-WRITE]"), "{r:?}");
+    let r = writer.cmd("STORE 1 +FLAGS (\\Flagged)").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    let seen_by_owner = first_message(&owner, team_inbox.id).await;
+    assert!(seen_by_owner.flagged, "writer's flag shows in the webmail");
+
+    // Owner: everything, including the own INBOX at the top.
+    let mut own = conn("owner", &owner_password).await;
+    let list = own.cmd("LIST \"\" %").await;
+    assert!(
+        list.text().contains("\"INBOX\"") || list.text().contains(" INBOX"),
+        "{list:?}"
+    );
+    let r = own.cmd(&format!("SELECT {inbox}")).await;
+    assert!(r.tagged().contains("[READ-WRITE]"), "{r:?}");
+    let r = own
+        .cmd(&format!("MOVE 1 \"Shared/{team_address}/Archive\""))
+        .await;
+    assert!(
+        r.ends_with_ok() && r.text().contains("* 1 EXPUNGE"),
+        "{r:?}"
+    );
+    let r = own.cmd("MOVE 1 INBOX").await;
+    assert_eq!(r.status(), "BAD", "nothing left to move: {r:?}");
+}
+
+/// Changes cross both ways at once: webmail → IMAP (NOOP and IDLE) and IMAP → webmail.
+#[tokio::test(flavor = "multi_thread")]
+async fn webmail_and_imap_see_each_other() {
+    let server = TestServer::start_with(|c| c.mail_domain = Some(DOMAIN.into())).await;
+    let web = signed_in(&server, "bo@example.com").await;
+    let password = app_password(&web).await;
+    let address = format!("bo@{DOMAIN}");
+    deliver(server.smtp, &address, "One", "one", "1").await;
+    deliver(server.smtp, &address, "Two", "two", "2").await;
+    let inbox = folder(&web, &address, "inbox").await;
+    let archive = folder(&web, &address, "archive").await;
+    let mut imap = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        "bo@example.com",
+        &password,
+    )
+    .await;
+    let r = imap.cmd("SELECT INBOX").await;
+    assert!(r.text().contains("* 2 EXISTS"), "{r:?}");
+
+    // Webmail marks the newest read: NOOP tells IMAP.
+    let newest = first_message(&web, inbox.id).await;
+    let r = web
+        .send_json(
+            Method::PATCH,
+            &format!("/api/mail/messages/{}", newest.id),
+            &json!({"seen": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = imap.cmd("NOOP").await;
+    assert!(
+        r.text().contains("FETCH (UID") && r.text().contains("\\Seen"),
+        "{r:?}"
+    );
+
+    // IMAP flags and moves: the webmail shows it.
+    let r = imap.cmd("STORE 1 +FLAGS (\\Flagged)").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    let r = imap.cmd("UID MOVE 1:* Archive").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    assert!(r.text().contains("COPYUID"), "{r:?}");
+    let moved = first_message(&web, archive.id).await;
+    assert_eq!(moved.folder_id, archive.id);
+    let r = imap.cmd("SELECT Archive").await;
+    assert!(r.text().contains("* 2 EXISTS"), "{r:?}");
+
+    // IDLE wakes when the webmail deletes one (it goes to the Trash: EXPUNGE here).
+    imap.send(b"t50 IDLE\r\n").await;
+    let plus = imap.line().await.expect("continuation");
+    assert!(plus.starts_with('+'), "{plus}");
+    let r = web
+        .send_json(
+            Method::DELETE,
+            &format!("/api/mail/messages/{}", moved.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let pushed = imap.line().await.expect("an update while idling");
+    assert!(pushed.ends_with("EXPUNGE"), "{pushed}");
+    imap.send(b"DONE\r\n").await;
+    let r = imap.until_tagged("t50").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    // Trash has it; the webmail can restore it, and IMAP sees it come back.
+    let r = imap.cmd("STATUS Trash (MESSAGES)").await;
+    assert!(r.text().contains("MESSAGES 1"), "{r:?}");
+    let r = web
+        .post(
+            &format!("/api/mail/messages/{}/restore", moved.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = imap.cmd("NOOP").await;
+    assert!(
+        r.text().contains("* 2 EXISTS"),
+        "restored message announced: {r:?}"
+    );
+}
+
+/// What a hostile client can send: every refusal is a complete answer, and work and memory
+/// stay bounded.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_input_gets_clear_bounded_refusals() {
+    let server = TestServer::start_with(|c| {
+        c.mail_domain = Some(DOMAIN.into());
+        c.mail_clients.imap_max_connections_per_ip = 3;
+        c.mail_clients.imap_max_bad_commands = 4;
+        c.max_message_size = 64 * 1024;
+    })
+    .await;
+    let web = signed_in(&server, "eve@example.com").await;
+    let password = app_password(&web).await;
+
+    // A line longer than the command limit: BYE, connection closed.
+    let (mut c, _) = ImapConn::open(server.mail.imap).await;
+    c.send(&vec![b'a'; 200 * 1024]).await;
+    let bye = c.line().await.unwrap_or_default();
+    assert!(
+        bye.starts_with("* BYE") && bye.contains("too long"),
+        "{bye}"
+    );
+    assert!(c.line().await.is_none(), "closed after BYE");
+
+    // A literal larger than a command may be (not an APPEND): BAD, and the session goes on.
+    let mut c = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        "eve@example.com",
+        &password,
+    )
+    .await;
+    c.send(b"s1 SELECT {100000}\r\n").await;
+    let r = c.until_tagged("s1").await;
+    assert_eq!(r.status(), "BAD", "{r:?}");
+    // APPEND beyond the message size limit: refused before any byte of it is read.
+    c.send(b"s2 APPEND INBOX {100000}\r\n").await;
+    let r = c.until_tagged("s2").await;
+    assert!(
+        r.status() == "BAD" && r.tagged().contains("too large"),
+        "{r:?}"
+    );
+    let r = c.cmd("NOOP").await;
+    assert!(r.ends_with_ok(), "session still usable: {r:?}");
+    // The same sent as LITERAL+ cannot be resynchronised: BYE.
+    c.send(b"s3 APPEND INBOX {100000+}\r\n").await;
+    let bye = c.line().await.unwrap_or_default();
+    assert!(bye.starts_with("* BYE"), "{bye}");
+
+    // Garbage: BAD each time, then BYE after the limit.
+    let (mut g, _) = ImapConn::open(server.mail.imap).await;
+    for i in 0..3 {
+        let r = g.cmd(&format!("FROB{i} ((((")).await;
+        assert_eq!(r.status(), "BAD", "{r:?}");
+    }
+    g.send(b"x4 NONSENSE\r\n").await;
+    let mut lines = Vec::new();
+    while let Some(l) = g.line().await {
+        lines.push(l);
+    }
+    assert!(lines.iter().any(|l| l.starts_with("* BYE")), "{lines:?}");
+
+    // A huge sequence set costs what the folder holds, not what the numbers say.
+    for n in 0..2 {
+        deliver(
+            server.smtp,
+            &format!("eve@{DOMAIN}"),
+            "Hi",
+            &format!("eve-{n}"),
+            "x",
+        )
+        .await;
+    }
+    let mut c = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        "eve@example.com",
+        &password,
+    )
+    .await;
+    assert!(c.cmd("SELECT INBOX").await.ends_with_ok());
+    let r = c
+        .cmd("UID FETCH 1:4294967295,1:4294967295,2:4294967295 (FLAGS)")
+        .await;
+    assert!(r.ends_with_ok() && r.0.len() == 3, "{r:?}");
+    let r = c.cmd("FETCH 1:* (FLAGS)").await;
+    assert!(r.ends_with_ok() && r.0.len() == 3, "{r:?}");
+    // Sequence numbers past the last message are an error, answered in full.
+    let r = c.cmd("FETCH 1:4294967295 (FLAGS)").await;
+    assert!(
+        r.status() == "BAD" && r.tagged().contains("No such message"),
+        "{r:?}"
+    );
+    let r = c
+        .cmd("UID SEARCH UID 1:4294967295 NOT UID 5:4294967295")
+        .await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    // A search nested past the limit is refused, not evaluated.
+    let deep = "NOT ".repeat(300) + "ALL";
+    let r = c.cmd(&format!("SEARCH {deep}")).await;
+    assert!(matches!(r.status(), "NO" | "BAD"), "{r:?}");
+
+    // Connections per address are limited; the refusal says why.
+    let (_a, _) = ImapConn::open(server.mail.imap).await;
+    let (_b, _) = ImapConn::open(server.mail.imap).await;
+    let (mut d, greeting) = ImapConn::open(server.mail.imap).await;
+    assert!(
+        greeting.starts_with("* BYE") && greeting.contains("Too many"),
+        "{greeting}"
+    );
+    assert!(d.line().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_logins_are_throttled() {
+    let server = TestServer::start_with(|c| c.login_max_failures = 3).await;
+    let _web = signed_in(&server, "max@example.com").await;
+    let mut refused = Vec::new();
+    for _ in 0..4 {
+        let (mut c, _) = ImapConn::open(server.mail.imap).await;
+        c.starttls(&server.data_dir).await;
+        let r = c.cmd("LOGIN max@example.com wrong-password").await;
+        assert_eq!(r.status(), "NO", "{r:?}");
+        refused.push(r.tagged().to_string());
+    }
+    assert!(refused[0].contains("AUTHENTICATIONFAILED"), "{refused:?}");
+    assert!(
+        refused[3].contains("UNAVAILABLE") && refused[3].contains("seconds"),
+        "throttled with a wait: {refused:?}"
+    );
+}
+
+/// UIDs, UIDVALIDITY, flags and appended messages survive a clean stop and a SIGKILL
+/// (what a client acknowledged is there after either).
+#[tokio::test(flavor = "multi_thread")]
+async fn uids_and_writes_survive_restart_and_crash() {
+    let dir = tempfile::tempdir().expect("dir");
+    let args = ["--mail-domain", DOMAIN];
+    let server = ServerProcess::start(dir.path(), &args);
+    let mut web = server.client();
+    web.signup("uma@example.com", support::PASSWORD).await;
+    let password = app_password(&web).await;
+    deliver(
+        server.smtp,
+        &format!("uma@{DOMAIN}"),
+        "Kept",
+        "kept-1",
+        "Kept.",
+    )
+    .await;
+    let mut c = ImapConn::signed_in(server.imap, dir.path(), "uma@example.com", &password).await;
+    let before = c.cmd("SELECT INBOX").await.text();
+    let r = c.cmd("STORE 1 +FLAGS (\\Flagged $Important)").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    c.send(b"a1 APPEND INBOX (\\Seen) {14+}\r\nSubject: x\r\n\r\n\r\n")
+        .await;
+    let r = c.until_tagged("a1").await;
+    assert!(
+        r.ends_with_ok() && r.tagged().contains("APPENDUID"),
+        "{r:?}"
+    );
+    drop(c);
+    server.stop();
+
+    let validity = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("UIDVALIDITY"))
+            .map(str::to_string)
+            .expect("UIDVALIDITY")
+    };
+    let server = ServerProcess::start(dir.path(), &args);
+    let mut c = ImapConn::signed_in(server.imap, dir.path(), "uma@example.com", &password).await;
+    let after = c.cmd("SELECT INBOX").await.text();
+    assert_eq!(validity(&before), validity(&after), "UIDVALIDITY is stable");
+    let r = c.cmd("UID FETCH 1:* (FLAGS)").await.text();
+    assert!(r.contains("UID 1 FLAGS (\\Flagged $Important)"), "{r}");
+    assert!(r.contains("UID 2 FLAGS (\\Seen)"), "{r}");
+    // Acknowledged, then SIGKILL: still there.
+    let r = c.cmd("UID STORE 2 +FLAGS (\\Answered)").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+    c.send(b"a2 APPEND INBOX {14+}\r\nSubject: y\r\n\r\n\r\n")
+        .await;
+    assert!(c.until_tagged("a2").await.ends_with_ok());
+    drop(c);
+    server.crash();
+
+    let server = ServerProcess::start(dir.path(), &args);
+    let mut c = ImapConn::signed_in(server.imap, dir.path(), "uma@example.com", &password).await;
+    c.cmd("SELECT INBOX").await;
+    let r = c
+        .cmd("UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        .await
+        .text();
+    assert!(
+        r.contains("UID 2 FLAGS (\\Answered \\Seen)")
+            || r.contains("UID 2 FLAGS (\\Seen \\Answered)"),
+        "{r}"
+    );
+    assert!(r.contains("UID 3") && r.contains("Subject: y"), "{r}");
+    server.stop();
+}
