@@ -1,0 +1,613 @@
+//! Message commands of the selected state: FETCH, STORE, SEARCH, COPY/MOVE, IDLE, and
+//! the announcements of changes made elsewhere (EXPUNGE/VANISHED, EXISTS, FETCH FLAGS).
+
+use super::*;
+
+impl Session<'_> {
+    /// The index rows of `(seq, uid)` targets, in their order.
+    pub(super) async fn rows(
+        &self,
+        sel: &Selected,
+        targets: &[(u32, u32)],
+    ) -> Result<Vec<Msg>, ApiError> {
+        let (Some(first), Some(last)) = (targets.first(), targets.last()) else {
+            return Ok(Vec::new());
+        };
+        let wanted: HashSet<u32> = targets.iter().map(|t| t.1).collect();
+        let rows =
+            messages::in_uid_range(&self.ctx.state.db, sel.folder.id, first.1, last.1).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|m| u32::try_from(m.uid).is_ok_and(|u| wanted.contains(&u)))
+            .collect())
+    }
+
+    /// Tells the client what changed in the selected folder since it last heard:
+    /// messages that left (EXPUNGE, or VANISHED with QRESYNC), new ones (EXISTS) and
+    /// flag changes (FETCH). Only between commands where EXPUNGE is allowed.
+    pub(super) async fn sync(
+        &mut self,
+        wire: &mut Wire,
+        expunge_allowed: bool,
+    ) -> Result<(), ApiError> {
+        if !expunge_allowed {
+            return Ok(());
+        }
+        let db = self.ctx.state.db.clone();
+        let Some(sel) = self.selected.as_mut() else {
+            return Ok(());
+        };
+        let (highest, _) = messages::folder_state(&db, sel.folder.id).await?;
+        if highest <= sel.modseq {
+            return Ok(());
+        }
+        let now = messages::live_uids(&db, sel.folder.id).await?;
+        let now_set: HashSet<u32> = now.iter().copied().collect();
+        let before: HashSet<u32> = sel.uids.iter().copied().collect();
+        let gone: Vec<u32> = sel
+            .uids
+            .iter()
+            .copied()
+            .filter(|u| !now_set.contains(u))
+            .collect();
+        if !gone.is_empty() {
+            if self.qresync {
+                if let Some(set) = uid_set(&gone) {
+                    data(
+                        wire,
+                        Data::Vanished {
+                            earlier: false,
+                            known_uids: set,
+                        },
+                    );
+                }
+            } else {
+                for (i, uid) in sel.uids.iter().enumerate().rev() {
+                    if !now_set.contains(uid) {
+                        data(wire, Data::Expunge(nz(u32::try_from(i + 1).unwrap_or(1))));
+                    }
+                }
+            }
+        }
+        let added = now.iter().any(|u| !before.contains(u));
+        sel.uids = now;
+        if added {
+            data(
+                wire,
+                Data::Exists(u32::try_from(sel.uids.len()).unwrap_or(u32::MAX)),
+            );
+        }
+        let changed = messages::changed_since(&db, sel.folder.id, sel.modseq).await?;
+        for m in changed {
+            let Some(uid) = u32::try_from(m.uid).ok().filter(|u| before.contains(u)) else {
+                continue;
+            };
+            let Some(seq) = sel.seq_of(uid) else { continue };
+            let mut items = vec![
+                imap_codec::imap_types::fetch::MessageDataItem::Uid(nz(uid)),
+                imap_codec::imap_types::fetch::MessageDataItem::Flags(fetch::flag_list(
+                    &Flags::of(&m),
+                )),
+            ];
+            if self.condstore {
+                items.push(imap_codec::imap_types::fetch::MessageDataItem::ModSeq(
+                    nz64(m.modseq),
+                ));
+            }
+            if let Ok(items) = Vec1::try_from(items) {
+                data(
+                    wire,
+                    Data::Fetch {
+                        seq: nz(seq),
+                        items,
+                    },
+                );
+            }
+        }
+        sel.modseq = highest;
+        Ok(())
+    }
+
+    pub(super) async fn search(
+        &mut self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        keys: &[imap_codec::imap_types::search::SearchKey<'static>],
+        uid: bool,
+    ) -> Result<(), ApiError> {
+        if uid {
+            self.sync(wire, true).await?;
+        }
+        let Some(sel) = self.selected.as_ref() else {
+            bad(wire, Some(tag), "Select a folder first");
+            return Ok(());
+        };
+        let rows = self.rows(sel, &all_uids(sel)).await?;
+        let found = match search::run(
+            &self.ctx.state.db,
+            &self.ctx.state.settings.data_dir,
+            sel,
+            &rows,
+            keys,
+        )
+        .await?
+        {
+            Ok(f) => f,
+            Err(search::TooComplex) => {
+                no(wire, tag, Some(code("LIMIT")), "Search too complex");
+                return Ok(());
+            }
+        };
+        let asked_modseq = keys.iter().any(has_modseq_key);
+        let modseq = asked_modseq.then(|| {
+            let wanted: HashSet<u32> = found.iter().map(|f| f.1).collect();
+            nz64(
+                rows.iter()
+                    .filter(|m| u32::try_from(m.uid).is_ok_and(|u| wanted.contains(&u)))
+                    .map(|m| m.modseq)
+                    .max()
+                    .unwrap_or(1),
+            )
+        });
+        let numbers: Vec<NonZeroU32> = found
+            .iter()
+            .map(|(seq, u)| nz(if uid { *u } else { *seq }))
+            .collect();
+        data(wire, Data::Search(numbers, modseq));
+        ok(wire, tag, None, "SEARCH completed");
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn fetch(
+        &mut self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        names: imap_codec::imap_types::fetch::MacroOrMessageDataItemNames<'static>,
+        uid: bool,
+        modifiers: &[FetchModifier],
+    ) -> Result<(), ApiError> {
+        if uid {
+            self.sync(wire, true).await?;
+        }
+        let Some(sel) = self.selected.as_ref() else {
+            bad(wire, Some(tag), "Select a folder first");
+            return Ok(());
+        };
+        let mut changed_since = None;
+        let mut vanished = false;
+        for m in modifiers {
+            match m {
+                FetchModifier::ChangedSince(v) => {
+                    changed_since = Some(i64::try_from(v.get()).unwrap_or(i64::MAX))
+                }
+                FetchModifier::Vanished => vanished = true,
+            }
+        }
+        if vanished && (!uid || !self.qresync || changed_since.is_none()) {
+            bad(
+                wire,
+                Some(tag),
+                "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC",
+            );
+            return Ok(());
+        }
+        if !uid && !sel.valid_sequence_numbers(set) {
+            bad(
+                wire,
+                Some(tag),
+                "No such message (sequence number past the last one)",
+            );
+            return Ok(());
+        }
+        let items = fetch::item_names(names, uid, changed_since.is_some());
+        let targets = sel.resolve(set, uid);
+        if vanished && let Some(since) = changed_since {
+            let max = sel.max_uid().max(1);
+            let gone: Vec<u32> = messages::vanished_since(&self.ctx.state.db, sel.folder.id, since)
+                .await?
+                .into_iter()
+                .filter(|u| in_set(set, *u, max) && sel.seq_of(*u).is_none())
+                .collect();
+            if let Some(s) = uid_set(&gone) {
+                data(
+                    wire,
+                    Data::Vanished {
+                        earlier: true,
+                        known_uids: s,
+                    },
+                );
+            }
+        }
+        let mark_seen = fetch::sets_seen(&items) && !sel.read_only;
+        let content = fetch::needs_content(&items);
+        let state = self.ctx.state.clone();
+        let folder = sel.folder.clone();
+        for chunk in targets.chunks(fetch::BATCH) {
+            let rows = fetch::by_uid(self.rows(sel, chunk).await?);
+            let mut batch = Vec::with_capacity(chunk.len());
+            let mut to_mark = Vec::new();
+            for (seq, uid) in chunk {
+                let Some(m) = rows.get(uid) else { continue };
+                if changed_since.is_some_and(|c| m.modseq <= c) {
+                    continue;
+                }
+                if mark_seen && !m.seen {
+                    let mut f = Flags::of(m);
+                    f.seen = true;
+                    to_mark.push((m.clone(), f));
+                }
+                batch.push((*seq, m.clone()));
+            }
+            let marked: HashSet<i64> = if to_mark.is_empty() {
+                HashSet::new()
+            } else {
+                let updated = changes::store_flags(&state, &folder, to_mark).await?;
+                let ids = updated.iter().map(|m| m.id).collect();
+                for u in updated {
+                    if let Some(entry) = batch.iter_mut().find(|(_, m)| m.id == u.id) {
+                        entry.1 = u;
+                    }
+                }
+                ids
+            };
+            let mut prepared = Vec::with_capacity(batch.len());
+            for (seq, msg) in batch {
+                let raw = if content {
+                    Some(
+                        crate::mail::blobs::read(&state.settings.data_dir, &msg.blob)
+                            .await
+                            .unwrap_or_default(),
+                    )
+                } else {
+                    None
+                };
+                prepared.push(Target {
+                    seq,
+                    flags_changed: marked.contains(&msg.id),
+                    msg,
+                    raw,
+                });
+            }
+            let items = items.clone();
+            let bytes = tokio::task::spawn_blocking(move || fetch::encode_batch(prepared, &items))
+                .await
+                .map_err(ApiError::internal)?;
+            wire.send_raw(&bytes);
+            wire.flush().await.map_err(ApiError::internal)?;
+        }
+        ok(wire, tag, None, "FETCH completed");
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn store(
+        &mut self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        kind: StoreType,
+        response: StoreResponse,
+        flags: &[Flag<'static>],
+        uid: bool,
+        modifiers: &[StoreModifier],
+    ) -> Result<(), ApiError> {
+        if uid {
+            self.sync(wire, true).await?;
+        }
+        let Some(sel) = self.selected.as_ref() else {
+            bad(wire, Some(tag), "Select a folder first");
+            return Ok(());
+        };
+        if sel.read_only {
+            no(wire, tag, Some(code("NOPERM")), "The folder is read-only");
+            return Ok(());
+        }
+        if !uid && !sel.valid_sequence_numbers(set) {
+            bad(
+                wire,
+                Some(tag),
+                "No such message (sequence number past the last one)",
+            );
+            return Ok(());
+        }
+        let unchanged_since = modifiers
+            .iter()
+            .map(|StoreModifier::UnchangedSince(v)| i64::try_from(*v).unwrap_or(i64::MAX))
+            .next();
+        let targets = sel.resolve(set, uid);
+        let rows = self.rows(sel, &targets).await?;
+        let mut updates = Vec::with_capacity(rows.len());
+        let mut modified = Vec::new();
+        for m in rows {
+            if unchanged_since.is_some_and(|u| m.modseq > u) {
+                modified.push(if uid {
+                    u32::try_from(m.uid).unwrap_or(0)
+                } else {
+                    sel.seq_of(u32::try_from(m.uid).unwrap_or(0)).unwrap_or(0)
+                });
+                continue;
+            }
+            let Some(f) = flags_from(&Flags::of(&m), kind, flags) else {
+                no(
+                    wire,
+                    tag,
+                    Some(code("LIMIT")),
+                    "Too many or too long keywords",
+                );
+                return Ok(());
+            };
+            updates.push((m, f));
+        }
+        let folder = sel.folder.clone();
+        let updated = changes::store_flags(&self.ctx.state, &folder, updates).await?;
+        let with_modseq = self.condstore || unchanged_since.is_some();
+        if matches!(response, StoreResponse::Answer) || with_modseq {
+            let sel = self
+                .selected
+                .as_ref()
+                .ok_or_else(|| ApiError::internal("selection lost"))?;
+            for m in &updated {
+                let u = u32::try_from(m.uid).unwrap_or(0);
+                let Some(seq) = sel.seq_of(u) else { continue };
+                let mut items = Vec::new();
+                if uid {
+                    items.push(imap_codec::imap_types::fetch::MessageDataItem::Uid(nz(u)));
+                }
+                if matches!(response, StoreResponse::Answer) {
+                    items.push(imap_codec::imap_types::fetch::MessageDataItem::Flags(
+                        fetch::flag_list(&Flags::of(m)),
+                    ));
+                }
+                if with_modseq {
+                    items.push(imap_codec::imap_types::fetch::MessageDataItem::ModSeq(
+                        nz64(m.modseq),
+                    ));
+                }
+                if let Ok(items) = Vec1::try_from(items) {
+                    data(
+                        wire,
+                        Data::Fetch {
+                            seq: nz(seq),
+                            items,
+                        },
+                    );
+                }
+            }
+        }
+        match uid_set(&modified) {
+            Some(set) => ok(
+                wire,
+                tag,
+                Some(Code::Modified(set)),
+                "Some messages changed meanwhile",
+            ),
+            None => ok(wire, tag, None, "STORE completed"),
+        }
+        Ok(())
+    }
+
+    pub(super) async fn copy_or_move(
+        &mut self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        mailbox: &Mailbox<'_>,
+        uid: bool,
+        is_move: bool,
+    ) -> Result<(), ApiError> {
+        if uid {
+            self.sync(wire, true).await?;
+        }
+        let Some(target) = self.folder(mailbox).await? else {
+            no(wire, tag, Some(code("TRYCREATE")), "No such folder");
+            return Ok(());
+        };
+        let Some(sel) = self.selected.as_ref() else {
+            bad(wire, Some(tag), "Select a folder first");
+            return Ok(());
+        };
+        if is_move && sel.read_only {
+            no(wire, tag, Some(code("NOPERM")), "The folder is read-only");
+            return Ok(());
+        }
+        if !uid && !sel.valid_sequence_numbers(set) {
+            bad(
+                wire,
+                Some(tag),
+                "No such message (sequence number past the last one)",
+            );
+            return Ok(());
+        }
+        let targets = sel.resolve(set, uid);
+        let rows = self.rows(sel, &targets).await?;
+        if rows.is_empty() {
+            ok(wire, tag, None, "Nothing to do");
+            return Ok(());
+        }
+        let source = sel.folder.clone();
+        let outcome = if is_move {
+            changes::move_to(&self.ctx.state, &source, &rows, &target).await?
+        } else {
+            changes::copy(&self.ctx.state, &rows, &target).await?
+        };
+        let pairs = match outcome {
+            Ok(p) => p,
+            Err(r) => {
+                refuse(wire, tag, r);
+                return Ok(());
+            }
+        };
+        let copy_uid = copy_uid_code(target.uidvalidity, &pairs);
+        if is_move {
+            if let Some(c) = copy_uid {
+                untagged_ok(wire, Some(c), "Moved");
+            }
+            self.sync(wire, true).await?;
+            ok(wire, tag, None, "MOVE completed");
+        } else {
+            if uid {
+                self.sync(wire, true).await?;
+            }
+            ok(wire, tag, copy_uid, "COPY completed");
+        }
+        Ok(())
+    }
+
+    /// IDLE (RFC 2177): changes are pushed as they happen until the client says DONE.
+    pub(super) async fn idle(
+        &mut self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        stop: &mut crate::jobs::Stop,
+    ) -> Result<Flow, ApiError> {
+        wire.send_continue("Idling; send DONE to stop");
+        self.sync(wire, true).await?;
+        wire.flush().await.map_err(ApiError::internal)?;
+        let started = tokio::time::Instant::now();
+        loop {
+            let waited = tokio::select! {
+                r = wire.idle_done(self.ctx.limits.idle_poll) => r,
+                _ = stop.stopped() => {
+                    bye(wire, "Server shutting down, reconnect shortly");
+                    return Ok(Flow::Logout);
+                }
+            };
+            match waited {
+                Ok(true) => {
+                    ok(wire, tag, None, "IDLE terminated");
+                    return Ok(Flow::Continue);
+                }
+                Ok(false) => {
+                    bad(wire, Some(tag), "Expected DONE");
+                    return Ok(Flow::Continue);
+                }
+                Err(Closed::TimedOut) => {
+                    if started.elapsed() > self.ctx.limits.idle_timeout {
+                        bye(wire, "Autologout: idle for too long");
+                        return Ok(Flow::Logout);
+                    }
+                    self.sync(wire, true).await?;
+                    if wire.queued() > 0 {
+                        wire.flush().await.map_err(ApiError::internal)?;
+                    }
+                }
+                Err(Closed::Unframeable(why)) => {
+                    bye(wire, why);
+                    return Ok(Flow::Logout);
+                }
+                Err(Closed::Gone) => return Ok(Flow::Logout),
+            }
+        }
+    }
+}
+
+pub(super) fn all_uids(sel: &Selected) -> Vec<(u32, u32)> {
+    sel.uids
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u32::try_from(i + 1).unwrap_or(u32::MAX), *u))
+        .collect()
+}
+
+pub(super) fn has_modseq_key(k: &imap_codec::imap_types::search::SearchKey<'_>) -> bool {
+    use imap_codec::imap_types::search::SearchKey as K;
+    match k {
+        K::ModSequence { .. } => true,
+        K::And(keys) => keys.as_ref().iter().any(has_modseq_key),
+        K::Not(k) => has_modseq_key(k),
+        K::Or(a, b) => has_modseq_key(a) || has_modseq_key(b),
+        _ => false,
+    }
+}
+
+pub(super) fn copy_uid_code(uidvalidity: u32, pairs: &[(u32, u32)]) -> Option<Code<'static>> {
+    let source: Vec<UidElement> = pairs
+        .iter()
+        .filter_map(|p| NonZeroU32::new(p.0))
+        .map(UidElement::Single)
+        .collect();
+    let dest: Vec<UidElement> = pairs
+        .iter()
+        .filter_map(|p| NonZeroU32::new(p.1))
+        .map(UidElement::Single)
+        .collect();
+    Some(Code::CopyUid {
+        uid_validity: nz(uidvalidity),
+        source: UidSet(Vec1::try_from(source).ok()?),
+        destination: UidSet(Vec1::try_from(dest).ok()?),
+    })
+}
+
+/// The flags after a STORE of `kind` with `list`; `None` when keywords go over the limits.
+pub(super) fn flags_from(current: &Flags, kind: StoreType, list: &[Flag<'_>]) -> Option<Flags> {
+    let mut f = match kind {
+        StoreType::Replace => Flags::default(),
+        _ => current.clone(),
+    };
+    let on = !matches!(kind, StoreType::Remove);
+    for flag in list {
+        match flag {
+            Flag::Seen => f.seen = on,
+            Flag::Flagged => f.flagged = on,
+            Flag::Answered => f.answered = on,
+            Flag::Draft => f.draft = on,
+            Flag::Deleted => f.deleted = on,
+            Flag::Keyword(k) => {
+                let k = k.as_ref().to_string();
+                if k.len() > messages::MAX_KEYWORD_LEN {
+                    return None;
+                }
+                if on {
+                    if !f.keywords.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
+                        f.keywords.push(k);
+                    }
+                } else {
+                    f.keywords.retain(|x| !x.eq_ignore_ascii_case(&k));
+                }
+            }
+            Flag::Extension(_) => {}
+        }
+    }
+    f.keywords.sort();
+    (f.keywords.len() <= messages::MAX_KEYWORDS).then_some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    pub(super) fn store_kinds_change_flags() {
+        let start = Flags {
+            seen: true,
+            keywords: vec!["$Forwarded".into()],
+            ..Flags::default()
+        };
+        let junk = Flag::Keyword(Atom::try_from("$Junk").expect("atom"));
+        let added =
+            flags_from(&start, StoreType::Add, &[Flag::Flagged, junk.clone()]).expect("add");
+        assert!(added.seen && added.flagged);
+        assert_eq!(added.keywords, vec!["$Forwarded", "$Junk"]);
+        let removed = flags_from(&added, StoreType::Remove, &[Flag::Seen, junk]).expect("remove");
+        assert!(!removed.seen && removed.flagged);
+        assert_eq!(removed.keywords, vec!["$Forwarded"]);
+        let replaced = flags_from(&removed, StoreType::Replace, &[Flag::Deleted]).expect("replace");
+        assert_eq!(
+            replaced,
+            Flags {
+                deleted: true,
+                ..Flags::default()
+            }
+        );
+    }
+
+    #[test]
+    pub(super) fn keyword_limits() {
+        let many: Vec<Flag<'static>> = (0..=messages::MAX_KEYWORDS)
+            .map(|i| Flag::Keyword(Atom::try_from(format!("k{i}")).expect("atom")))
+            .collect();
+        assert!(flags_from(&Flags::default(), StoreType::Add, &many).is_none());
+    }
+}
