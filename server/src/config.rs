@@ -373,8 +373,8 @@ impl Config {
     }
 
     /// The inbound SMTP listener's limits.
-    pub fn smtp_limits(&self) -> crate::mail::smtp::SmtpLimits {
-        crate::mail::smtp::SmtpLimits {
+    pub fn smtp_limits(&self) -> crate::smtp::inbound::SmtpLimits {
+        crate::smtp::inbound::SmtpLimits {
             max_sessions: self.smtp_max_sessions,
             max_sessions_per_ip: self.smtp_max_sessions_per_ip,
             max_failed_recipients: self.smtp_max_failed_recipients,

@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod resource;
 pub mod security;
 pub mod settings;
+pub mod smtp;
 pub mod startup;
 pub mod state;
 pub mod tcp;

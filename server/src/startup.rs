@@ -33,7 +33,7 @@ pub struct Application {
     mail_clients: MailClientListeners,
     visit_flush: Duration,
     reminders: crate::reminders::worker::Settings,
-    smtp: Arc<mail::smtp::SmtpContext>,
+    smtp: Arc<crate::smtp::inbound::SmtpContext>,
     outbox: Arc<mail::outbox::Outbox>,
     router: Router,
     pub state: AppState,
@@ -88,10 +88,11 @@ impl Application {
             &config.data_dir,
             &mail_host,
         )?);
-        let mail_client_listeners = MailClientListeners::bind(&config.mail_clients, tls).await?;
+        let mail_client_listeners =
+            MailClientListeners::bind(&config.mail_clients, tls, mail_host.clone()).await?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
         let mail_usage = Arc::new(mail::usage::MailUsage::new(config.mail_quota_bytes));
-        let smtp = Arc::new(mail::smtp::SmtpContext::new(
+        let smtp = Arc::new(crate::smtp::inbound::SmtpContext::new(
             db.clone(),
             config.data_dir.clone(),
             mail_domain.clone(),
@@ -205,6 +206,14 @@ impl Application {
             self.mail_clients.tls.clone(),
             &self.mail_clients.config,
         ));
+        let submission = Arc::new(crate::smtp::submission::SubmissionContext::new(
+            state.clone(),
+            self.mail_clients.tls.clone(),
+            self.mail_clients.host.clone(),
+            self.mail_clients.config.submission_sent_copy,
+            self.mail_clients.config.allow_plaintext_auth,
+            &self.smtp.limits,
+        ));
         vec![
             Job::new("reminders", {
                 let state = state.clone();
@@ -212,7 +221,7 @@ impl Application {
             }),
             Job::new("smtp", {
                 let (listener, ctx) = (self.smtp_listener.clone(), self.smtp.clone());
-                move |stop| mail::smtp::serve(listener, ctx, stop)
+                move |stop| crate::smtp::inbound::serve(listener, ctx, stop)
             }),
             Job::new("imap", {
                 let (listener, ctx) = (self.mail_clients.imap.clone(), imap.clone());
@@ -221,6 +230,14 @@ impl Application {
             Job::new("imaps", {
                 let (listener, ctx) = (self.mail_clients.imaps.clone(), imap);
                 move |stop| crate::imap::serve(listener, ctx, true, stop)
+            }),
+            Job::new("submission", {
+                let (listener, ctx) = (self.mail_clients.submission.clone(), submission.clone());
+                move |stop| crate::smtp::submission::serve(listener, ctx, false, stop)
+            }),
+            Job::new("submissions", {
+                let (listener, ctx) = (self.mail_clients.submissions.clone(), submission);
+                move |stop| crate::smtp::submission::serve(listener, ctx, true, stop)
             }),
             Job::new("tls reload", {
                 let tls = self.mail_clients.tls.clone();
@@ -397,6 +414,8 @@ struct MailClientListeners {
     submission: Arc<TcpListener>,
     submissions: Arc<TcpListener>,
     tls: Arc<crate::tls::Tls>,
+    /// The host name mail apps connect to.
+    host: String,
     config: crate::config::MailClientsConfig,
 }
 
@@ -413,6 +432,7 @@ impl MailClientListeners {
     async fn bind(
         config: &crate::config::MailClientsConfig,
         tls: Arc<crate::tls::Tls>,
+        host: String,
     ) -> anyhow::Result<MailClientListeners> {
         let bind = |addr: SocketAddr, what: &'static str| async move {
             TcpListener::bind(addr)
@@ -426,6 +446,7 @@ impl MailClientListeners {
             submission: bind(config.submission_listen, "submission").await?,
             submissions: bind(config.submissions_listen, "submissions").await?,
             tls,
+            host,
             config: config.clone(),
         })
     }

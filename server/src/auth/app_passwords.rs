@@ -88,6 +88,29 @@ pub async fn verify(
     Ok(Some(user_id))
 }
 
+/// Records a use of `secret` (if it is one of the user's application passwords) by
+/// `protocol`, for a sign-in the credential cache answered.
+pub async fn record_use(
+    db: &Db,
+    user_id: i64,
+    secret: &str,
+    protocol: DeviceProtocol,
+) -> Result<(), ApiError> {
+    if normalize(secret).len() != 20 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE app_passwords SET last_used_at = ?, last_used_protocol = ? WHERE secret_hash = ? AND user_id = ?",
+    )
+    .bind(now_unix())
+    .bind(protocol.as_str())
+    .bind(digest(secret))
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 type Row = (i64, String, i64, Option<i64>, Option<String>);
 
 fn info((id, name, created_at, last_used_at, protocol): Row) -> AppPasswordInfo {

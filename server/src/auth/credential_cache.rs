@@ -14,7 +14,8 @@ const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Default)]
 pub struct CredentialCache {
-    entries: Mutex<HashMap<[u8; 32], (i64, Instant)>>,
+    /// User id, when verified, and the protocols (bits) whose use has been recorded.
+    entries: Mutex<HashMap<[u8; 32], (i64, Instant, u8)>>,
 }
 
 /// Keyed by a digest so the cache never holds a password in clear.
@@ -32,19 +33,34 @@ impl CredentialCache {
         let entries = self.entries.lock().ok()?;
         entries
             .get(&key(email, password))
-            .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(id, _)| *id)
+            .filter(|(_, at, _)| at.elapsed() < TTL)
+            .map(|(id, _, _)| *id)
+    }
+
+    /// Notes that these credentials were used by protocol number `bit` (0–7); `true` the
+    /// first time for an entry, so the use is written down once, not per request.
+    pub fn first_use_by(&self, email: &str, password: &str, bit: u8) -> bool {
+        let Ok(mut entries) = self.entries.lock() else {
+            return false;
+        };
+        match entries.get_mut(&key(email, password)) {
+            Some((_, _, seen)) if *seen & (1 << bit) == 0 => {
+                *seen |= 1 << bit;
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn insert(&self, email: &str, password: &str, user_id: i64) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
-                entries.retain(|_, (_, at)| at.elapsed() < TTL);
+                entries.retain(|_, (_, at, _)| at.elapsed() < TTL);
                 if entries.len() >= MAX_ENTRIES {
                     entries.clear();
                 }
             }
-            entries.insert(key(email, password), (user_id, Instant::now()));
+            entries.insert(key(email, password), (user_id, Instant::now(), 0));
         }
     }
 

@@ -32,6 +32,14 @@ pub async fn sign_in(
 ) -> Result<i64, DeviceAuthError> {
     let email = email.trim().to_lowercase();
     if let Some(id) = state.credentials.get(&email, secret) {
+        // Verified earlier, perhaps by another protocol: record this one's use once.
+        if state
+            .credentials
+            .first_use_by(&email, secret, protocol as u8)
+            && let Err(e) = app_passwords::record_use(&state.db, id, secret, protocol).await
+        {
+            tracing::warn!(error = %e.message, "recording an app password's use failed");
+        }
         return Ok(id);
     }
     let attempt = state
@@ -41,6 +49,9 @@ pub async fn sign_in(
     match verify(state, &email, secret, protocol).await {
         Ok(Some(id)) => {
             state.credentials.insert(&email, secret, id);
+            state
+                .credentials
+                .first_use_by(&email, secret, protocol as u8);
             attempt.succeeded();
             Ok(id)
         }

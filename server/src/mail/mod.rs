@@ -16,8 +16,8 @@ pub mod rate;
 pub mod send_handlers;
 pub mod sending;
 pub mod settings_handlers;
-pub mod smtp;
 pub mod store;
+pub mod submit;
 pub mod uploads;
 pub mod usage;
 

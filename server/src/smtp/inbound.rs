@@ -6,25 +6,24 @@
 //! client address (421), and a message is acknowledged only once it is stored and filed
 //! in every recipient's inbox.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
-use super::{blobs, index, store};
-use crate::db::Db;
+use crate::tcp::Admission;
 
-/// How long a client may stay silent before the connection is closed (RFC 5321 §4.5.3.2).
-const IDLE: Duration = Duration::from_secs(300);
-const MAX_COMMAND_LINE: u64 = 2048;
-/// Longest line read inside DATA (the limit is 998, but real mailers exceed it).
-const MAX_DATA_LINE: u64 = 64 * 1024;
-const MAX_RECIPIENTS: usize = 100;
+use super::{
+    IDLE, MAX_COMMAND_LINE, MAX_RECIPIENTS, RemoveOnDrop, Spool, clean_helo, domain_of,
+    path_and_params, read_data, read_line, size_param,
+};
+use crate::db::Db;
+use crate::mail::{blobs, index, store};
+
 /// Messages parsed and filed at the same time (each is held in memory while indexed).
 const CONCURRENT_DELIVERIES: usize = 4;
 /// The header a message gets when its sender claims one of our addresses without having
@@ -65,9 +64,8 @@ pub struct SmtpContext {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     pub limits: SmtpLimits,
     /// Bytes held per address (mail quota).
-    pub usage: Arc<super::usage::MailUsage>,
-    sessions: Arc<Semaphore>,
-    per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    pub usage: Arc<crate::mail::usage::MailUsage>,
+    admission: Admission<IpAddr>,
     deliveries: Semaphore,
 }
 
@@ -79,7 +77,7 @@ impl SmtpContext {
         max_message_size: usize,
         outbox_wake: Arc<tokio::sync::Notify>,
         limits: SmtpLimits,
-        usage: Arc<super::usage::MailUsage>,
+        usage: Arc<crate::mail::usage::MailUsage>,
     ) -> SmtpContext {
         SmtpContext {
             db,
@@ -87,46 +85,10 @@ impl SmtpContext {
             domain,
             max_message_size,
             outbox_wake,
-            sessions: Arc::new(Semaphore::new(limits.max_sessions.max(1))),
-            per_ip: Arc::default(),
+            admission: Admission::new(limits.max_sessions, limits.max_sessions_per_ip),
             deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
             limits,
             usage,
-        }
-    }
-
-    /// A place in the session limits for a client, or `None` when it must be turned away.
-    fn admit(&self, ip: IpAddr) -> Option<SessionSlot> {
-        let permit = self.sessions.clone().try_acquire_owned().ok()?;
-        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
-        let n = map.entry(ip).or_insert(0);
-        if *n >= self.limits.max_sessions_per_ip.max(1) {
-            return None;
-        }
-        *n += 1;
-        Some(SessionSlot {
-            _permit: permit,
-            per_ip: self.per_ip.clone(),
-            ip,
-        })
-    }
-}
-
-/// Held for the length of a session; gives its places back when dropped.
-struct SessionSlot {
-    _permit: tokio::sync::OwnedSemaphorePermit,
-    per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
-    ip: IpAddr,
-}
-
-impl Drop for SessionSlot {
-    fn drop(&mut self) {
-        let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = map.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                map.remove(&self.ip);
-            }
         }
     }
 }
@@ -140,7 +102,7 @@ pub async fn serve(listener: Arc<TcpListener>, ctx: Arc<SmtpContext>, mut stop: 
         };
         match accepted {
             Ok((mut stream, peer)) => {
-                let Some(slot) = ctx.admit(peer.ip()) else {
+                let Some(slot) = ctx.admission.admit(peer.ip()) else {
                     tokio::spawn(async move {
                         let _ = stream
                             .write_all(b"421 4.7.0 Too many connections, try again later\r\n")
@@ -163,132 +125,6 @@ pub async fn serve(listener: Arc<TcpListener>, ctx: Arc<SmtpContext>, mut stop: 
             }
         }
     }
-}
-
-/// The address between `<` and `>` after `FROM:`/`TO:`, and the parameters after it.
-fn path_and_params(arg: &str) -> Option<(String, &str)> {
-    let start = arg.find('<')?;
-    let end = start + arg[start..].find('>')?;
-    Some((arg[start + 1..end].trim().to_string(), &arg[end + 1..]))
-}
-
-fn size_param(params: &str) -> Option<usize> {
-    params
-        .split_whitespace()
-        .find_map(|p| {
-            p.to_ascii_uppercase()
-                .strip_prefix("SIZE=")
-                .map(str::to_string)
-        })
-        .and_then(|v| v.parse().ok())
-}
-
-/// The HELO/EHLO name as it may appear in a trace header: a domain or an address literal,
-/// nothing that could end the header or forge another one.
-fn clean_helo(arg: &str) -> String {
-    let name: String = arg
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'))
-        .take(253)
-        .collect();
-    if name.is_empty() {
-        "unknown".into()
-    } else {
-        name
-    }
-}
-
-/// The domain of an address, lower-cased.
-fn domain_of(address: &str) -> Option<String> {
-    address
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').trim().to_ascii_lowercase())
-}
-
-async fn read_line<R: AsyncBufReadExt + Unpin>(
-    reader: &mut R,
-    limit: u64,
-) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = Vec::new();
-    let n = reader.take(limit).read_until(b'\n', &mut buf).await?;
-    Ok((n > 0).then_some(buf))
-}
-
-/// Where a message being received is written before it is stored.
-struct Spool {
-    path: PathBuf,
-    file: tokio::io::BufWriter<tokio::fs::File>,
-}
-
-impl Spool {
-    async fn create(data_dir: &Path) -> std::io::Result<Spool> {
-        let dir = data_dir.join("tmp");
-        tokio::fs::create_dir_all(&dir).await?;
-        let path = dir.join(format!("smtp-{}.spool", random_name()));
-        let file = tokio::fs::File::create(&path).await?;
-        Ok(Spool {
-            path,
-            file: tokio::io::BufWriter::new(file),
-        })
-    }
-}
-
-/// Removes a spool file however the session ends.
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn random_name() -> String {
-    use rand::Rng;
-    let n: u128 = rand::thread_rng().r#gen();
-    format!("{n:032x}")
-}
-
-/// Reads the DATA section into the spool up to `<CRLF>.<CRLF>` (a dot line ended by a
-/// bare LF, or after a line ended by a bare LF, is content: RFC 5321 §4.1.1.4 and the
-/// SMTP smuggling fixes). Returns whether the content fit in `max` bytes.
-async fn read_data<R: AsyncBufReadExt + Unpin>(
-    reader: &mut R,
-    spool: &mut Spool,
-    max: usize,
-) -> std::io::Result<bool> {
-    let mut written = 0usize;
-    let mut too_big = false;
-    let mut after_crlf = true;
-    loop {
-        let Some(line) = tokio::time::timeout(IDLE, read_line(reader, MAX_DATA_LINE))
-            .await
-            .map_err(|_| std::io::Error::other("timeout in DATA"))??
-        else {
-            return Err(std::io::Error::other("connection closed in DATA"));
-        };
-        if after_crlf && line == b".\r\n" {
-            break;
-        }
-        // Dot-stuffing (RFC 5321 §4.5.2), only at the start of a real line.
-        let content = if after_crlf {
-            line.strip_prefix(b".").unwrap_or(&line)
-        } else {
-            &line[..]
-        };
-        after_crlf = line.ends_with(b"\r\n");
-        if written + content.len() > max {
-            too_big = true;
-        }
-        if !too_big {
-            spool.file.write_all(content).await?;
-            written += content.len();
-        }
-    }
-    spool.file.flush().await?;
-    Ok(!too_big)
 }
 
 /// What a session knows about the message being sent.
@@ -504,7 +340,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     if idx.thread_id.is_empty() {
         idx.thread_id = digest.clone(); // no Message-ID: the message is its own thread
     }
-    super::arrival::deliver_local(
+    crate::mail::arrival::deliver_local(
         &ctx.db,
         &ctx.outbox_wake,
         a.recipients,
