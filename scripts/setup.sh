@@ -48,6 +48,8 @@ fi
 command -v npm >/dev/null || need+=(nodejs npm)
 if [ "$WITH_TEST" = 1 ]; then
   have_pkg chromium || need+=(chromium)
+  # mbsync: a real IMAP sync client for the two-way sync test.
+  command -v mbsync >/dev/null || need+=(isync)
   # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 fi

@@ -118,4 +118,25 @@ pub struct SyncInfo {
     pub carddav_url: String,
     /// With 2FA on, devices must use an application password.
     pub two_factor_enabled: bool,
+    /// Where mail apps connect.
+    pub mail: MailServerInfo,
+}
+
+/// The IMAP and submission servers for mail apps.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MailServerInfo {
+    pub host: String,
+    /// IMAP with STARTTLS.
+    pub imap_port: u16,
+    /// IMAP with TLS from the start (the choice to prefer).
+    pub imaps_port: u16,
+    /// Submission with STARTTLS.
+    pub submission_port: u16,
+    /// Submission with TLS from the start (the choice to prefer).
+    pub submissions_port: u16,
+    /// The server uses its own certificate: apps ask once to trust it.
+    pub self_signed: bool,
+    /// Addresses the user may send from (each its own identity or account in the app).
+    pub addresses: Vec<String>,
 }

@@ -107,3 +107,36 @@ test('two-factor authentication: turn on, log in with a code, then with a recove
   await page.goto('/settings/security');
   await expect(page.getByTestId('two-factor')).toContainText('Recovery codes left: 9');
 });
+
+test('sync assistant: the mail apps section gives servers and steps a mail app can sign in with', async ({ page }) => {
+  const account = await signUp(page);
+  await page.goto('/settings/sync');
+  await expect(page.getByRole('heading', { name: 'Mail apps' })).toBeVisible();
+  const imap = (await page.getByTestId('mail-imap').textContent())!.trim();
+  expect(imap).toMatch(/^[^:]+:\d+ \(SSL\/TLS\)$/);
+  await expect(page.getByTestId('mail-smtp')).toHaveText(/:\d+ \(SSL\/TLS\)$/);
+  await expect(page.getByTestId('mail-username')).toHaveText(account.email);
+  await expect(page.getByTestId('mail-self-signed')).toBeVisible();
+  await expect(page.getByTestId('mail-client-steps')).toHaveCount(4);
+  await page.getByText('Outlook (Windows, Mac)').click();
+  const [, port] = imap.match(/:(\d+) /)!;
+  await expect(page.getByTestId('mail-client-steps').first()).toContainText(`port ${port}, encryption SSL/TLS`);
+
+  // A mail app signs in to the IMAP server the page names, with a new application password.
+  await page.getByRole('button', { name: 'Create an application password' }).click();
+  const secret = (await page.getByTestId('new-app-password').textContent())!.trim();
+  const host = imap.split(':')[0];
+  const tls = await import('node:tls');
+  const answer = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const socket = tls.connect({ host, port: Number(port), rejectUnauthorized: false }, () => {
+      socket.write(`a1 LOGIN "${account.email}" "${secret}"\r\na2 LOGOUT\r\n`);
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => { seen += d; });
+    socket.on('end', () => resolve(seen));
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`no answer: ${seen}`)), 15000);
+  });
+  expect(answer).toContain('a1 OK');
+});

@@ -109,7 +109,9 @@ impl Application {
             wake: outbox_wake.clone(),
         });
         let mail_domain_for_vapid = mail_domain.clone();
+        let mail_servers = mail_client_listeners.public_servers(&mail_host)?;
         let settings = Settings {
+            mail_servers,
             secure_cookies: public_origin.starts_with("https://"),
             public_origin,
             data_dir: config.data_dir.clone(),
@@ -448,6 +450,38 @@ impl MailClientListeners {
             tls,
             host,
             config: config.clone(),
+        })
+    }
+
+    /// Host and ports as users are told: `--mail-public-ports` when the listeners sit
+    /// behind port forwarding, else the listeners' own.
+    fn public_servers(&self, host: &str) -> anyhow::Result<crate::state::MailServers> {
+        let bound = self.addrs();
+        let ports: [u16; 4] = match self.config.mail_public_ports.as_deref() {
+            Some(list) if !list.trim().is_empty() => {
+                let parsed: Vec<u16> = list
+                    .split(',')
+                    .map(|p| p.trim().parse::<u16>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| anyhow::anyhow!("--mail-public-ports: four port numbers, as imap,imaps,submission,submissions"))?;
+                parsed.try_into().map_err(|_| {
+                    anyhow::anyhow!("--mail-public-ports: four port numbers, as imap,imaps,submission,submissions")
+                })?
+            }
+            _ => [
+                bound.imap.port(),
+                bound.imaps.port(),
+                bound.submission.port(),
+                bound.submissions.port(),
+            ],
+        };
+        Ok(crate::state::MailServers {
+            host: host.to_string(),
+            imap_port: ports[0],
+            imaps_port: ports[1],
+            submission_port: ports[2],
+            submissions_port: ports[3],
+            self_signed: self.tls.is_self_signed(),
         })
     }
 

@@ -37,9 +37,22 @@ pub struct AppState {
     pub reminder_wake: Arc<tokio::sync::Notify>,
 }
 
+/// Where mail apps connect, as users are told (setup pages, autoconfig, profiles).
+#[derive(Clone, Debug)]
+pub struct MailServers {
+    pub host: String,
+    pub imap_port: u16,
+    pub imaps_port: u16,
+    pub submission_port: u16,
+    pub submissions_port: u16,
+    pub self_signed: bool,
+}
+
 /// Derived, immutable settings computed once at start-up.
 #[derive(Debug)]
 pub struct Settings {
+    /// Where mail apps connect.
+    pub mail_servers: MailServers,
     /// Public origin, e.g. `https://suite.example.com` (no trailing slash).
     pub public_origin: String,
     /// Where stored files (raw messages) live.

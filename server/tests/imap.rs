@@ -573,3 +573,224 @@ async fn uids_and_writes_survive_restart_and_crash() {
     assert!(r.contains("UID 3") && r.contains("Subject: y"), "{r}");
     server.stop();
 }
+
+/// Thunderbird-style autoconfig and the Apple profile name the mail servers, and the mail
+/// address works as the user name (what autoconfig tells apps to use).
+#[tokio::test(flavor = "multi_thread")]
+async fn one_step_setup_and_login_by_address() {
+    let server = TestServer::start_with(|c| c.mail_domain = Some(DOMAIN.into())).await;
+    let web = signed_in(&server, "cy@example.com").await;
+    let password = app_password(&web).await;
+    let anonymous = reqwest::Client::new();
+    for path in [
+        format!("/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=cy%40{DOMAIN}"),
+        format!("/mail/config-v1.1.xml?emailaddress=cy%40{DOMAIN}"),
+    ] {
+        let r = anonymous
+            .get(server.url(&path))
+            .send()
+            .await
+            .expect("autoconfig");
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let xml = r.text().await.expect("xml");
+        assert!(
+            xml.contains(&format!("<port>{}</port>", server.mail.imaps.port())),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(&format!("<port>{}</port>", server.mail.submissions.port())),
+            "{xml}"
+        );
+        assert!(xml.contains(&format!("<domain>{DOMAIN}</domain>")), "{xml}");
+    }
+    let info: ksuite_common::SyncInfo = web.get("/api/sync").await.json().await.expect("sync info");
+    assert_eq!(info.mail.imaps_port, server.mail.imaps.port());
+    assert!(info.mail.self_signed);
+    assert_eq!(info.mail.addresses, vec![format!("cy@{DOMAIN}")]);
+    let profile = web
+        .get("/api/sync/apple.mobileconfig")
+        .await
+        .text()
+        .await
+        .expect("profile");
+    assert!(
+        profile.contains("com.apple.mail.managed") && profile.contains(&format!("cy@{DOMAIN}"))
+    );
+    assert!(!profile.contains(&password), "no secret in the profile");
+
+    // The address as user name, as autoconfig says.
+    let c = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        &format!("cy@{DOMAIN}"),
+        &password,
+    )
+    .await;
+    drop(c);
+}
+
+/// mbsync (isync) keeps a Maildir and the server in step both ways: new mail, flags and
+/// deletions made on either side arrive on the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn mbsync_two_way_sync() {
+    let server = TestServer::start_with(|c| c.mail_domain = Some(DOMAIN.into())).await;
+    let web = signed_in(&server, "dee@example.com").await;
+    let password = app_password(&web).await;
+    let address = format!("dee@{DOMAIN}");
+    deliver(server.smtp, &address, "First", "first", "1").await;
+    deliver(server.smtp, &address, "Second", "second", "2").await;
+    let work = tempfile::tempdir().expect("dir");
+    let maildir = work.path().join("mail");
+    std::fs::create_dir_all(&maildir).expect("maildir");
+    let config = work.path().join("mbsyncrc");
+    std::fs::write(
+        &config,
+        format!(
+            "IMAPAccount ks\nHost localhost\nPort {port}\nUser dee@example.com\nPass {password}\n\
+             SSLType IMAPS\nCertificateFile {ca}\nAuthMechs LOGIN\n\n\
+             IMAPStore ks-remote\nAccount ks\n\n\
+             MaildirStore ks-local\nPath {dir}/\nInbox {dir}/INBOX\nSubFolders Verbatim\n\n\
+             Channel ks\nFar :ks-remote:\nNear :ks-local:\nPatterns *\nCreate Both\nExpunge Both\nSyncState *\n",
+            port = server.mail.imaps.port(),
+            ca = server.data_dir.join("tls/self-signed.crt").display(),
+            dir = maildir.display(),
+        ),
+    )
+    .expect("config");
+    let sync = || {
+        let config = config.clone();
+        async move {
+            let out = tokio::task::spawn_blocking(move || {
+                Command::new("mbsync")
+                    .arg("-c")
+                    .arg(&config)
+                    .arg("ks")
+                    .output()
+                    .expect("mbsync runs (apt install isync; make test does)")
+            })
+            .await
+            .expect("join");
+            assert!(
+                out.status.success(),
+                "mbsync failed\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    };
+    let files = |folder: &str| -> Vec<PathBuf> {
+        ["cur", "new"]
+            .iter()
+            .flat_map(|sub| {
+                std::fs::read_dir(maildir.join(folder).join(sub))
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect()
+    };
+    sync().await;
+    let local = files("INBOX");
+    assert_eq!(local.len(), 2, "{local:?}");
+    assert!(maildir.join("Sent").exists() && maildir.join("Trash").exists());
+
+    // Near side: flag "First" as read and flagged, and write a new message.
+    let first = local
+        .iter()
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("Subject: First")))
+        .expect("First")
+        .clone();
+    let name = first
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("name")
+        .to_string();
+    let base = name.split(":2,").next().expect("base");
+    std::fs::rename(
+        &first,
+        maildir.join("INBOX/cur").join(format!("{base}:2,FS")),
+    )
+    .expect("flag");
+    std::fs::write(
+        maildir.join("INBOX/new/1700000000.local.host"),
+        "From: dee@ksuite.test\r\nTo: dee@ksuite.test\r\nSubject: Written offline\r\n\r\nhello\r\n",
+    )
+    .expect("new local message");
+    // Far side: the webmail flags "Second", and new mail arrives.
+    let inbox = folder(&web, &address, "inbox").await;
+    let page: ksuite_common::MessagePage = web
+        .get(&format!("/api/mail/folders/{}/messages", inbox.id))
+        .await
+        .json()
+        .await
+        .expect("page");
+    let second = page
+        .messages
+        .iter()
+        .find(|m| m.subject == "Second")
+        .expect("Second");
+    let r = web
+        .send_json(
+            Method::PATCH,
+            &format!("/api/mail/messages/{}", second.id),
+            &json!({"flagged": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    deliver(server.smtp, &address, "Third", "third", "3").await;
+    sync().await;
+
+    let page: ksuite_common::MessagePage = web
+        .get(&format!("/api/mail/folders/{}/messages", inbox.id))
+        .await
+        .json()
+        .await
+        .expect("page");
+    let by_subject = |s: &str| page.messages.iter().find(|m| m.subject == s).cloned();
+    let first_far = by_subject("First").expect("First on the server");
+    assert!(first_far.seen && first_far.flagged, "near flags went up");
+    assert!(
+        by_subject("Written offline").is_some(),
+        "near message went up"
+    );
+    let local: Vec<String> = files("INBOX")
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string()
+                + "|"
+                + &std::fs::read_to_string(p).unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(local.len(), 4, "{local:?}");
+    assert!(
+        local.iter().any(|f| f.contains("Subject: Third")),
+        "far mail came down"
+    );
+    assert!(
+        local.iter().any(|f| f.contains("Subject: Second")
+            && f.split('|').next().is_some_and(|n| n.contains(":2,F"))),
+        "far flag came down: {local:?}"
+    );
+
+    // Deleting on the near side: the server's message goes to its Trash, like the webmail.
+    let third = files("INBOX")
+        .into_iter()
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("Subject: Third")))
+        .expect("Third");
+    std::fs::remove_file(&third).expect("delete");
+    sync().await;
+    let trash = folder(&web, &address, "trash").await;
+    let trashed: ksuite_common::MessagePage = web
+        .get(&format!("/api/mail/folders/{}/messages", trash.id))
+        .await
+        .json()
+        .await
+        .expect("trash");
+    assert!(
+        trashed.messages.iter().any(|m| m.subject == "Third"),
+        "in the server's Trash"
+    );
+}

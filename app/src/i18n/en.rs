@@ -269,6 +269,31 @@ pub fn text(key: Key) -> &'static str {
         Key::StepsEmClient => {
             "In eM Client, go to Menu → Accounts → Add account → Calendar (or Contacts) → CalDAV (or CardDAV).\nServer: {server}\nUser name: {username}; Password: an application password.\neM Client finds calendars and contacts; setting up CalDAV also sets up CardDAV."
         }
+        Key::MailApps => "Mail apps",
+        Key::MailAppsIntro => {
+            "Read and send mail from Outlook, Thunderbird, Apple Mail or your phone's mail app. Sign in with your e-mail address and an application password."
+        }
+        Key::ImapServer => "Incoming mail (IMAP)",
+        Key::SmtpServer => "Outgoing mail (SMTP)",
+        Key::MailSecurity => "SSL/TLS",
+        Key::MailStartTlsPorts => {
+            "Apps that only offer STARTTLS: IMAP port {imap}, SMTP port {submission}."
+        }
+        Key::MailSelfSigned => {
+            "This server uses its own certificate: the app asks once whether to trust it. Check that the server name is {host} and accept."
+        }
+        Key::StepsMailOutlook => {
+            "Outlook: File → Add Account, type {address}, then Advanced options → Let me set up my account manually → IMAP.\nIncoming mail: {host}, port {imaps}, encryption SSL/TLS.\nOutgoing mail: {host}, port {submissions}, encryption SSL/TLS.\nUser name: {username}; password: an application password. Outgoing mail uses the same sign-in."
+        }
+        Key::StepsMailThunderbird => {
+            "Thunderbird: Account Settings → Account Actions → Add Mail Account. Type your name, {address} and an application password.\nThunderbird finds the servers itself ({host}, IMAP port {imaps} and SMTP port {submissions}, SSL/TLS).\nIf it asks for a user name, use {username}."
+        }
+        Key::StepsMailApple => {
+            "The Apple profile above also sets up Mail: install it and paste the application password when asked.\nBy hand: Settings → Mail → Accounts → Add Account → Other → Add Mail Account, type {address}, choose IMAP.\nIncoming and outgoing server: {host}; user name {username}; password: an application password (SSL on, ports {imaps} and {submissions})."
+        }
+        Key::StepsMailPhone => {
+            "Android (Gmail, K-9/Thunderbird, FairEmail) or iOS: add an account of type “Other” / “Personal (IMAP)” with {address}.\nIncoming: {host}, port {imaps}, security SSL/TLS. Outgoing: {host}, port {submissions}, security SSL/TLS, sign-in required.\nUser name {username}; password: an application password."
+        }
         Key::MailInbox => "Inbox",
         Key::MailDrafts => "Drafts",
         Key::MailSent => "Sent",

@@ -283,6 +283,31 @@ pub fn text(key: Key) -> &'static str {
         Key::StepsEmClient => {
             "Dans eM Client, allez dans Menu → Comptes → Ajouter un compte → Calendrier (ou Contacts) → CalDAV (ou CardDAV).\nServeur : {server}\nNom d'utilisateur : {username} ; Mot de passe : un mot de passe d'application.\neM Client trouve calendriers et contacts ; configurer CalDAV configure aussi CardDAV."
         }
+        Key::MailApps => "Applications de messagerie",
+        Key::MailAppsIntro => {
+            "Lisez et envoyez vos e-mails depuis Outlook, Thunderbird, Apple Mail ou l'application de votre téléphone. Connectez-vous avec votre adresse e-mail et un mot de passe d'application."
+        }
+        Key::ImapServer => "Courrier entrant (IMAP)",
+        Key::SmtpServer => "Courrier sortant (SMTP)",
+        Key::MailSecurity => "SSL/TLS",
+        Key::MailStartTlsPorts => {
+            "Pour les applications qui ne proposent que STARTTLS : port IMAP {imap}, port SMTP {submission}."
+        }
+        Key::MailSelfSigned => {
+            "Ce serveur utilise son propre certificat : l'application demande une fois s'il faut lui faire confiance. Vérifiez que le nom du serveur est {host} et acceptez."
+        }
+        Key::StepsMailOutlook => {
+            "Outlook : Fichier → Ajouter un compte, saisissez {address}, puis Options avancées → Configurer mon compte manuellement → IMAP.\nCourrier entrant : {host}, port {imaps}, chiffrement SSL/TLS.\nCourrier sortant : {host}, port {submissions}, chiffrement SSL/TLS.\nNom d'utilisateur : {username} ; mot de passe : un mot de passe d'application. Le courrier sortant utilise la même connexion."
+        }
+        Key::StepsMailThunderbird => {
+            "Thunderbird : Paramètres des comptes → Gestion des comptes → Ajouter un compte de messagerie. Saisissez votre nom, {address} et un mot de passe d'application.\nThunderbird trouve seul les serveurs ({host}, port IMAP {imaps} et port SMTP {submissions}, SSL/TLS).\nS'il demande un nom d'utilisateur, utilisez {username}."
+        }
+        Key::StepsMailApple => {
+            "Le profil Apple ci-dessus configure aussi Mail : installez-le et collez le mot de passe d'application quand il est demandé.\nÀ la main : Réglages → Mail → Comptes → Ajouter un compte → Autre → Ajouter un compte Mail, saisissez {address}, choisissez IMAP.\nServeur entrant et sortant : {host} ; nom d'utilisateur {username} ; mot de passe : un mot de passe d'application (SSL activé, ports {imaps} et {submissions})."
+        }
+        Key::StepsMailPhone => {
+            "Android (Gmail, K-9/Thunderbird, FairEmail) ou iOS : ajoutez un compte de type « Autre » / « Personnel (IMAP) » avec {address}.\nEntrant : {host}, port {imaps}, sécurité SSL/TLS. Sortant : {host}, port {submissions}, sécurité SSL/TLS, authentification requise.\nNom d'utilisateur {username} ; mot de passe : un mot de passe d'application."
+        }
         Key::MailInbox => "Boîte de réception",
         Key::MailDrafts => "Brouillons",
         Key::MailSent => "Envoyés",

@@ -1,5 +1,6 @@
-//! Signing in from devices (DAV, IMAP, submission): the account e-mail with an
-//! application password, or the account password when the account has no 2FA. Verified
+//! Signing in from devices (DAV, IMAP, submission): the account e-mail (or a mail address
+//! the user manages) with an application password, or the account password when the
+//! account has no 2FA. Verified
 //! credentials are cached (see `CredentialCache`) and failures are throttled per account
 //! and client address, on their own counts so failed web logins never lock out a phone.
 
@@ -46,7 +47,11 @@ pub async fn sign_in(
         .login_throttle
         .begin(Scope::Device, &email, peer)
         .map_err(DeviceAuthError::Throttled)?;
-    match verify(state, &email, secret, protocol).await {
+    let account = match account_email(state, &email).await {
+        Ok(a) => a,
+        Err(e) => return Err(DeviceAuthError::Internal(e)),
+    };
+    match verify(state, &account, secret, protocol).await {
         Ok(Some(id)) => {
             state.credentials.insert(&email, secret, id);
             state
@@ -61,6 +66,29 @@ pub async fn sign_in(
         }
         Err(e) => Err(DeviceAuthError::Internal(e)),
     }
+}
+
+/// The account a login names: the account e-mail itself, or a mail address exactly one
+/// user manages (mail apps and autoconfig use the address as the user name).
+async fn account_email(state: &AppState, login: &str) -> Result<String, ApiError> {
+    let own: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+        .bind(login)
+        .fetch_optional(&state.db)
+        .await?;
+    if own.is_some() {
+        return Ok(login.to_string());
+    }
+    let managers: Vec<String> = sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN mail_address_users m ON m.user_id = u.id \
+         JOIN mail_addresses a ON a.id = m.address_id WHERE a.address = ? AND m.permission = 'manage' LIMIT 2",
+    )
+    .bind(login)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(match managers.as_slice() {
+        [one] => one.clone(),
+        _ => login.to_string(),
+    })
 }
 
 async fn verify(

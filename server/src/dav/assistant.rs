@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use ksuite_common::SyncInfo;
+use ksuite_common::{MailServerInfo, SyncInfo};
 
 use super::path::{self, Kind};
 use super::xml::escape;
@@ -24,7 +24,18 @@ pub async fn sync_info(
 ) -> ApiResult<Json<SyncInfo>> {
     let email = users::profile(&state.db, session.user_id).await?.email;
     let origin = &state.settings.public_origin;
+    let m = &state.settings.mail_servers;
+    let mail = MailServerInfo {
+        host: m.host.clone(),
+        imap_port: m.imap_port,
+        imaps_port: m.imaps_port,
+        submission_port: m.submission_port,
+        submissions_port: m.submissions_port,
+        self_signed: m.self_signed,
+        addresses: sendable_addresses(&state, session.user_id).await?,
+    };
     Ok(Json(SyncInfo {
+        mail,
         server_url: origin.clone(),
         caldav_url: format!("{origin}{}", path::home(Kind::Calendar, &email)),
         carddav_url: format!("{origin}{}", path::home(Kind::AddressBook, &email)),
@@ -33,6 +44,25 @@ pub async fn sync_info(
             .is_some(),
         username: email,
     }))
+}
+
+/// The addresses the user may send from, their own first.
+async fn sendable_addresses(state: &AppState, user_id: i64) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT a.address FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
+         WHERE u.user_id = ? AND u.permission IN ('send', 'manage') \
+         ORDER BY u.permission = 'manage' DESC, a.id",
+    )
+    .bind(user_id)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// What a profile sets up for mail: one account per address, signing in as the user.
+pub struct MailProfile<'a> {
+    pub servers: &'a crate::state::MailServers,
+    pub addresses: &'a [String],
+    pub name: &'a str,
 }
 
 /// A stable UUID-shaped identifier for a profile payload of this user and server, so a
@@ -45,8 +75,50 @@ fn payload_uuid(seed: &str) -> String {
     crate::resource::uuid_text(&b).to_uppercase()
 }
 
-/// The profile XML (a property list) for `email` on the server at `origin`.
-pub fn profile_xml(origin: &str, email: &str) -> Result<String, String> {
+/// One Mail account payload (IMAP and submission, both with TLS from the start; the
+/// password is asked for when the profile is installed).
+fn mail_payload(id_base: &str, email: &str, address: &str, mail: &MailProfile<'_>) -> String {
+    let s = mail.servers;
+    let id = format!("{id_base}.mail.{}", address.replace(['@', '.'], "-"));
+    format!(
+        "<dict>\
+<key>EmailAccountDescription</key><string>{desc}</string>\
+<key>EmailAccountName</key><string>{name}</string>\
+<key>EmailAccountType</key><string>EmailTypeIMAP</string>\
+<key>EmailAddress</key><string>{address}</string>\
+<key>IncomingMailServerAuthentication</key><string>EmailAuthPassword</string>\
+<key>IncomingMailServerHostName</key><string>{host}</string>\
+<key>IncomingMailServerPortNumber</key><integer>{imaps}</integer>\
+<key>IncomingMailServerUseSSL</key><true/>\
+<key>IncomingMailServerUsername</key><string>{user}</string>\
+<key>OutgoingMailServerAuthentication</key><string>EmailAuthPassword</string>\
+<key>OutgoingMailServerHostName</key><string>{host}</string>\
+<key>OutgoingMailServerPortNumber</key><integer>{submissions}</integer>\
+<key>OutgoingMailServerUseSSL</key><true/>\
+<key>OutgoingMailServerUsername</key><string>{user}</string>\
+<key>OutgoingPasswordSameAsIncomingPassword</key><true/>\
+<key>PayloadDescription</key><string>{desc}</string>\
+<key>PayloadDisplayName</key><string>{desc}</string>\
+<key>PayloadIdentifier</key><string>{id}</string>\
+<key>PayloadType</key><string>com.apple.mail.managed</string>\
+<key>PayloadUUID</key><string>{uuid}</string>\
+<key>PayloadVersion</key><integer>1</integer>\
+</dict>",
+        desc = escape(&format!("ksuite Mail ({address})")),
+        name = escape(mail.name),
+        address = escape(address),
+        host = escape(&s.host),
+        imaps = s.imaps_port,
+        submissions = s.submissions_port,
+        user = escape(email),
+        id = escape(&id),
+        uuid = payload_uuid(&id),
+    )
+}
+
+/// The profile XML (a property list) for `email` on the server at `origin`: calendars,
+/// contacts and a Mail account per address.
+pub fn profile_xml(origin: &str, email: &str, mail: &MailProfile<'_>) -> Result<String, String> {
     let url = url::Url::parse(origin).map_err(|e| format!("public URL {origin:?}: {e}"))?;
     let host = url.host_str().ok_or("the public URL has no host")?;
     let ssl = url.scheme() == "https";
@@ -98,8 +170,8 @@ pub fn profile_xml(origin: &str, email: &str) -> Result<String, String> {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
 <plist version=\"1.0\"><dict>\
-<key>PayloadContent</key><array>{cal}{card}</array>\
-<key>PayloadDescription</key><string>Calendars and contacts of {user} on {host}</string>\
+<key>PayloadContent</key><array>{cal}{card}{mail}</array>\
+<key>PayloadDescription</key><string>Mail, calendars and contacts of {user} on {host}</string>\
 <key>PayloadDisplayName</key><string>ksuite ({user})</string>\
 <key>PayloadIdentifier</key><string>{id}</string>\
 <key>PayloadOrganization</key><string>ksuite</string>\
@@ -110,6 +182,11 @@ pub fn profile_xml(origin: &str, email: &str) -> Result<String, String> {
 </dict></plist>\n",
         cal = account("CalDAV", &principal),
         card = account("CardDAV", &principal),
+        mail = mail
+            .addresses
+            .iter()
+            .map(|a| mail_payload(&id_base, email, a, mail))
+            .collect::<String>(),
         user = escape(email),
         host = escape(host),
         id = escape(&id_base),
@@ -124,8 +201,15 @@ pub async fn apple_profile(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<impl IntoResponse> {
-    let email = users::profile(&state.db, session.user_id).await?.email;
-    let xml = profile_xml(&state.settings.public_origin, &email).map_err(ApiError::internal)?;
+    let profile = users::profile(&state.db, session.user_id).await?;
+    let addresses = sendable_addresses(&state, session.user_id).await?;
+    let mail = MailProfile {
+        servers: &state.settings.mail_servers,
+        addresses: &addresses,
+        name: &profile.display_name,
+    };
+    let xml = profile_xml(&state.settings.public_origin, &profile.email, &mail)
+        .map_err(ApiError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-apple-aspen-config"),
@@ -143,13 +227,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn profile_names_both_accounts() {
-        let x = profile_xml("https://suite.example.com", "ann@example.com").expect("profile");
+    fn profile_names_every_account() {
+        let servers = crate::state::MailServers {
+            host: "mail.example.com".into(),
+            imap_port: 143,
+            imaps_port: 993,
+            submission_port: 587,
+            submissions_port: 465,
+            self_signed: false,
+        };
+        let addresses = vec![
+            "ann@example.com".to_string(),
+            "team@example.com".to_string(),
+        ];
+        let mail = MailProfile {
+            servers: &servers,
+            addresses: &addresses,
+            name: "Ann",
+        };
+        let x =
+            profile_xml("https://suite.example.com", "ann@example.com", &mail).expect("profile");
+        assert_eq!(x.matches("com.apple.mail.managed").count(), 2);
+        assert!(x.contains("<key>IncomingMailServerPortNumber</key><integer>993</integer>"));
+        assert!(x.contains("<key>OutgoingMailServerPortNumber</key><integer>465</integer>"));
+        assert!(x.contains("<key>EmailAddress</key><string>team@example.com</string>"));
         assert!(x.contains("com.apple.caldav.account"));
         assert!(x.contains("com.apple.carddav.account"));
         assert!(x.contains("<key>CalDAVUseSSL</key><true/>"));
         assert!(x.contains("<key>CardDAVPort</key><integer>443</integer>"));
         assert!(x.contains("https://suite.example.com/dav/principals/ann@example.com/"));
-        assert!(!x.to_lowercase().contains("password"));
+        // No secret: the password is asked for at installation.
+        for key in [
+            "<key>IncomingPassword</key>",
+            "<key>OutgoingPassword</key>",
+            "<key>CalDAVPassword</key>",
+            "<key>CardDAVPassword</key>",
+        ] {
+            assert!(!x.contains(key), "{key}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod arrival;
+pub mod autoconfig;
 pub mod blobs;
 pub mod compose;
 pub mod filters;
@@ -82,4 +83,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/mail/deleted", get(h::deleted))
         .route("/api/mail/search", get(h::search))
         .route("/api/mail/messages/{id}/raw", get(h::raw))
+        .route(
+            "/.well-known/autoconfig/mail/config-v1.1.xml",
+            get(autoconfig::config),
+        )
+        .route("/mail/config-v1.1.xml", get(autoconfig::config))
 }

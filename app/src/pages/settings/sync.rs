@@ -1,7 +1,7 @@
 //! The sync assistant: the addresses and username a device needs, a button that makes an
 //! application password, the Apple profile, and step-by-step instructions per client.
 
-use ksuite_common::{SyncInfo, paths};
+use ksuite_common::{MailServerInfo, SyncInfo, paths};
 use leptos::prelude::*;
 
 use super::security::NewAppPasswordForm;
@@ -31,6 +31,74 @@ const CLIENTS: [(&str, Key); 5] = [
     ("Outlook (CalDav Synchronizer)", Key::StepsOutlook),
     ("eM Client", Key::StepsEmClient),
 ];
+
+/// Mail app steps per client; brand names stay as they are.
+const MAIL_CLIENTS: [(&str, Key); 4] = [
+    ("Outlook (Windows, Mac)", Key::StepsMailOutlook),
+    ("Thunderbird", Key::StepsMailThunderbird),
+    ("Apple Mail (macOS, iPhone, iPad)", Key::StepsMailApple),
+    ("Android, iOS", Key::StepsMailPhone),
+];
+
+/// Servers, ports, security and user name for mail apps, with steps per client.
+#[component]
+fn MailApps(mail: MailServerInfo, username: String) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let address = mail
+        .addresses
+        .first()
+        .cloned()
+        .unwrap_or_else(|| username.clone());
+    let values = vec![
+        ("host", mail.host.clone()),
+        ("imap", mail.imap_port.to_string()),
+        ("imaps", mail.imaps_port.to_string()),
+        ("submission", mail.submission_port.to_string()),
+        ("submissions", mail.submissions_port.to_string()),
+        ("username", username.clone()),
+        ("address", address),
+    ];
+    let imap = format!(
+        "{}:{} ({})",
+        mail.host,
+        mail.imaps_port,
+        text(lang.get_untracked(), Key::MailSecurity)
+    );
+    let smtp = format!(
+        "{}:{} ({})",
+        mail.host,
+        mail.submissions_port,
+        text(lang.get_untracked(), Key::MailSecurity)
+    );
+    let fallback = values.clone();
+    let self_signed = mail.self_signed.then(|| {
+        let values = values.clone();
+        view! { <p class="muted" data-testid="mail-self-signed">{move || fill(text(lang.get(), Key::MailSelfSigned), &values)}</p> }
+    });
+    view! {
+        <h3 id="mail-apps-title">{t(Key::MailApps)}</h3>
+        <p>{t(Key::MailAppsIntro)}</p>
+        <CopyField label=Key::ImapServer value=imap testid="mail-imap" />
+        <CopyField label=Key::SmtpServer value=smtp testid="mail-smtp" />
+        <CopyField label=Key::Username value=username testid="mail-username" />
+        <p class="muted">{move || fill(text(lang.get(), Key::MailStartTlsPorts), &fallback)}</p>
+        {self_signed}
+        {MAIL_CLIENTS.into_iter().map(|(name, key)| {
+            let values = values.clone();
+            view! {
+                <details class="client-steps" data-testid="mail-client-steps">
+                    <summary>{name}</summary>
+                    <ol>
+                        {move || fill(text(lang.get(), key), &values)
+                            .lines()
+                            .map(|l| view! { <li>{l.to_string()}</li> })
+                            .collect_view()}
+                    </ol>
+                </details>
+            }
+        }).collect_view()}
+    }
+}
 
 #[component]
 pub fn SyncAssistant() -> impl IntoView {
@@ -71,6 +139,7 @@ pub fn SyncAssistant() -> impl IntoView {
                     </details>
                 }
             }).collect_view()}
+            <MailApps mail=i.mail.clone() username=i.username.clone() />
         }
     };
     view! {
