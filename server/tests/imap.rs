@@ -556,6 +556,32 @@ async fn uids_and_writes_survive_restart_and_crash() {
         .await;
     assert!(c.until_tagged("a2").await.ends_with_ok());
     drop(c);
+    // A message a mail app submitted (250 received) is kept too.
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/submission_client.py");
+    let submit_args = vec![
+        script.display().to_string(),
+        "send-as".into(),
+        "localhost".into(),
+        server.submission.port().to_string(),
+        dir.path().join("tls/self-signed.crt").display().to_string(),
+        "uma@example.com".into(),
+        password.clone(),
+        format!("uma@{DOMAIN}"),
+        format!("uma@{DOMAIN}"),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .args(&submit_args)
+            .output()
+            .expect("python runs")
+    })
+    .await
+    .expect("join");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("sent"),
+        "{out:?}"
+    );
     server.crash();
 
     let server = ServerProcess::start(dir.path(), &args);
@@ -571,6 +597,12 @@ async fn uids_and_writes_survive_restart_and_crash() {
         "{r}"
     );
     assert!(r.contains("UID 3") && r.contains("Subject: y"), "{r}");
+    assert!(
+        r.contains("UID 4") && r.contains("Subject: Matrix"),
+        "submitted before the crash: {r}"
+    );
+    let r = c.cmd("STATUS Sent (MESSAGES)").await;
+    assert!(r.text().contains("MESSAGES 1"), "its Sent copy too: {r:?}");
     server.stop();
 }
 
@@ -793,4 +825,75 @@ async fn mbsync_two_way_sync() {
         trashed.messages.iter().any(|m| m.subject == "Third"),
         "in the server's Trash"
     );
+}
+
+/// The administrator's certificate is used, and a renewed one is picked up on SIGHUP
+/// without a restart; a broken file keeps the old one in use.
+#[tokio::test(flavor = "multi_thread")]
+async fn certificate_reloads_on_sighup() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let issue = |name: &str| {
+        let made =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_string(), name.to_string()])
+                .expect("certificate");
+        (made.cert.pem(), made.signing_key.serialize_pem())
+    };
+    let (first_cert, first_key) = issue("first.example");
+    std::fs::write(&cert, &first_cert).expect("cert");
+    std::fs::write(&key, &first_key).expect("key");
+    let first_pem = dir.path().join("first.pem");
+    std::fs::write(&first_pem, &first_cert).expect("copy");
+    let args = [
+        "--tls-cert",
+        cert.to_str().expect("path"),
+        "--tls-key",
+        key.to_str().expect("path"),
+    ];
+    let server = ServerProcess::start(dir.path(), &args);
+    let handshake = |pem: PathBuf| async move {
+        let (mut c, _) = ImapConn::open(server.imap).await;
+        c.starttls_with(&support::trusting(&pem)).await.is_ok()
+    };
+    assert!(
+        handshake(first_pem.clone()).await,
+        "the given certificate is used"
+    );
+    assert!(
+        !dir.path().join("tls/self-signed.crt").exists(),
+        "nothing generated"
+    );
+
+    let (second_cert, second_key) = issue("second.example");
+    let second_pem = dir.path().join("second.pem");
+    std::fs::write(&second_pem, &second_cert).expect("copy");
+    std::fs::write(&cert, &second_cert).expect("renewed cert");
+    std::fs::write(&key, &second_key).expect("renewed key");
+    let hup = |pid: u32| {
+        let status = Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    };
+    hup(server.child.id());
+    let mut renewed = false;
+    for _ in 0..50 {
+        if handshake(second_pem.clone()).await {
+            renewed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(renewed, "the renewed certificate is served after SIGHUP");
+
+    // A broken renewal keeps the working certificate.
+    std::fs::write(&cert, "not a certificate").expect("broken");
+    hup(server.child.id());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        handshake(second_pem).await,
+        "still the last good certificate"
+    );
+    server.stop();
 }

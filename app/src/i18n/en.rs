@@ -232,6 +232,9 @@ pub fn text(key: Key) -> &'static str {
         Key::AppPasswordCreated => {
             "Your new application password. Copy it now: it will not be shown again."
         }
+        Key::UsedByDav => "calendars and contacts",
+        Key::UsedByImap => "reading mail (IMAP)",
+        Key::UsedBySubmission => "sending mail (SMTP)",
         Key::NeverUsed => "Never used",
         Key::LastUsed => "Last used {date}",
         Key::CreatedOn => "Created {date}",

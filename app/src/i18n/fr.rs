@@ -244,6 +244,9 @@ pub fn text(key: Key) -> &'static str {
         Key::AppPasswordCreated => {
             "Votre nouveau mot de passe d'application. Copiez-le maintenant : il ne sera plus affiché."
         }
+        Key::UsedByDav => "agendas et contacts",
+        Key::UsedByImap => "lecture des e-mails (IMAP)",
+        Key::UsedBySubmission => "envoi des e-mails (SMTP)",
         Key::NeverUsed => "Jamais utilisé",
         Key::LastUsed => "Dernière utilisation : {date}",
         Key::CreatedOn => "Créé le {date}",

@@ -398,6 +398,8 @@ pub struct ServerProcess {
     pub smtp: std::net::SocketAddr,
     /// The plain IMAP listener.
     pub imap: std::net::SocketAddr,
+    /// The submission listener (STARTTLS).
+    pub submission: std::net::SocketAddr,
 }
 
 impl ServerProcess {
@@ -456,6 +458,12 @@ impl ServerProcess {
             .and_then(|r| r.split(' ').next())
             .and_then(|a| a.trim().parse().ok())
             .unwrap_or_else(|| panic!("no IMAP address in {line:?}"));
+        let submission = line
+            .split("submission on ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no submission address in {line:?}"));
         // Keep reading stdout so the process never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         ServerProcess {
@@ -463,6 +471,7 @@ impl ServerProcess {
             base,
             smtp,
             imap,
+            submission,
         }
     }
 
@@ -652,12 +661,14 @@ enum ImapStream {
 
 /// The certificate the server generated (tests trust it like a user accepting it once).
 pub fn tls_connector(data_dir: &std::path::Path) -> tokio_rustls::TlsConnector {
+    trusting(&data_dir.join("tls/self-signed.crt"))
+}
+
+/// A TLS client that trusts only the certificates in this PEM file.
+pub fn trusting(pem: &std::path::Path) -> tokio_rustls::TlsConnector {
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
-    for cert in
-        rustls_pki_types::CertificateDer::pem_file_iter(data_dir.join("tls/self-signed.crt"))
-            .expect("server certificate")
-    {
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(pem).expect("server certificate") {
         roots.add(cert.expect("certificate")).expect("trusted");
     }
     let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
@@ -700,17 +711,25 @@ impl ImapConn {
     }
 
     pub async fn starttls(&mut self, data_dir: &std::path::Path) {
+        self.starttls_with(&tls_connector(data_dir))
+            .await
+            .expect("TLS handshake");
+    }
+
+    /// STARTTLS with this client configuration; the handshake's error when it fails.
+    pub async fn starttls_with(
+        &mut self,
+        connector: &tokio_rustls::TlsConnector,
+    ) -> std::io::Result<()> {
         let r = self.cmd("STARTTLS").await;
         assert!(r.ends_with_ok(), "STARTTLS: {r:?}");
         let Some(ImapStream::Plain(tcp)) = self.stream.take() else {
             panic!("already TLS")
         };
         let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
-        let tls = tls_connector(data_dir)
-            .connect(name, tcp)
-            .await
-            .expect("TLS handshake");
+        let tls = connector.connect(name, tcp).await?;
         self.stream = Some(ImapStream::Tls(Box::new(tls)));
+        Ok(())
     }
 
     pub async fn send(&mut self, bytes: &[u8]) {

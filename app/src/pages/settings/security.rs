@@ -1,6 +1,6 @@
 //! Two-factor authentication and application passwords.
 
-use ksuite_common::{AppPasswordInfo, TwoFactorSetup};
+use ksuite_common::{AppPasswordInfo, DeviceProtocol, TwoFactorSetup};
 use leptos::prelude::*;
 
 use crate::api;
@@ -194,10 +194,21 @@ pub fn AppPasswordsCard() -> impl IntoView {
     };
     let row = move |p: AppPasswordInfo| {
         let used = match p.last_used_at {
-            Some(at) => fill(
-                text(lang.get(), Key::LastUsed),
-                &[("date", format_date(at, lang.get()))],
-            ),
+            Some(at) => {
+                let mut used = fill(
+                    text(lang.get(), Key::LastUsed),
+                    &[("date", format_date(at, lang.get()))],
+                );
+                if let Some(protocol) = p.last_used_protocol {
+                    let by = match protocol {
+                        DeviceProtocol::Dav => Key::UsedByDav,
+                        DeviceProtocol::Imap => Key::UsedByImap,
+                        DeviceProtocol::Submission => Key::UsedBySubmission,
+                    };
+                    used = format!("{used} ({})", text(lang.get(), by));
+                }
+                used
+            }
             None => text(lang.get(), Key::NeverUsed).to_string(),
         };
         let created = fill(
