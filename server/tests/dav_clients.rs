@@ -7,9 +7,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use ksuite_common::CreatedAppPassword;
 use reqwest::StatusCode;
-use serde_json::json;
 use support::{TestServer, signed_in, test_python as python};
 
 fn script(name: &str) -> PathBuf {
@@ -39,18 +37,7 @@ async fn run(args: Vec<String>) {
 
 /// A signed-up user and an application password for their device.
 async fn device(server: &TestServer, email: &str) -> String {
-    let web = signed_in(server, email).await;
-    let resp = web
-        .post(
-            "/api/account/app-passwords",
-            &json!({"name": "test device"}),
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    resp.json::<CreatedAppPassword>()
-        .await
-        .expect("app password")
-        .password
+    support::app_password(&signed_in(server, email).await).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,25 +7,15 @@ mod support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use ksuite_common::{CreatedAppPassword, MailFolder, MessageDetail};
+use ksuite_common::MessageDetail;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::{
-    Client, ImapConn, ServerProcess, SmtpConn, TestServer, signed_in, test_python as python,
+    Client, ImapConn, ServerProcess, SmtpConn, TestServer, address_folder, app_password,
+    folder_messages, signed_in, test_python as python,
 };
 
 const DOMAIN: &str = "ksuite.test";
-
-async fn app_password(web: &Client) -> String {
-    let r = web
-        .post("/api/account/app-passwords", &json!({"name": "mail app"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<CreatedAppPassword>()
-        .await
-        .expect("app password")
-        .password
-}
 
 /// Delivers a message over SMTP with a subject, Message-ID and body text.
 async fn deliver(smtp: std::net::SocketAddr, rcpt: &str, subject: &str, id: &str, body: &str) {
@@ -39,27 +29,12 @@ async fn deliver(smtp: std::net::SocketAddr, rcpt: &str, subject: &str, id: &str
     let _ = conn.cmd("QUIT").await;
 }
 
-async fn folder(web: &Client, address: &str, role: &str) -> MailFolder {
-    let folders: Vec<MailFolder> = web
-        .get("/api/mail/folders")
-        .await
-        .json()
-        .await
-        .expect("folders");
-    folders
-        .into_iter()
-        .find(|f| f.address == address && f.role.as_deref() == Some(role))
-        .expect("folder")
-}
-
 async fn first_message(web: &Client, folder: i64) -> ksuite_common::MessageSummary {
-    let page: ksuite_common::MessagePage = web
-        .get(&format!("/api/mail/folders/{folder}/messages"))
+    folder_messages(web, folder)
         .await
-        .json()
-        .await
-        .expect("page");
-    page.messages.into_iter().next().expect("a message")
+        .into_iter()
+        .next()
+        .expect("a message")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -159,7 +134,7 @@ async fn permission_matrix_on_a_shared_address() {
     )
     .await;
     let inbox = format!("\"Shared/{team_address}/INBOX\"");
-    let team_inbox = folder(&owner, &team_address, "inbox").await;
+    let team_inbox = address_folder(&owner, &team_address, "inbox").await;
 
     // Anonymous: nothing before signing in.
     let (mut anon, greeting) = ImapConn::open(server.mail.imap).await;
@@ -299,8 +274,8 @@ async fn webmail_and_imap_see_each_other() {
     let address = format!("bo@{DOMAIN}");
     deliver(server.smtp, &address, "One", "one", "1").await;
     deliver(server.smtp, &address, "Two", "two", "2").await;
-    let inbox = folder(&web, &address, "inbox").await;
-    let archive = folder(&web, &address, "archive").await;
+    let inbox = address_folder(&web, &address, "inbox").await;
+    let archive = address_folder(&web, &address, "archive").await;
     let mut imap = ImapConn::signed_in(
         server.mail.imap,
         &server.data_dir,
@@ -749,7 +724,7 @@ async fn mbsync_two_way_sync() {
     )
     .expect("new local message");
     // Far side: the webmail flags "Second", and new mail arrives.
-    let inbox = folder(&web, &address, "inbox").await;
+    let inbox = address_folder(&web, &address, "inbox").await;
     let page: ksuite_common::MessagePage = web
         .get(&format!("/api/mail/folders/{}/messages", inbox.id))
         .await
@@ -814,7 +789,7 @@ async fn mbsync_two_way_sync() {
         .expect("Third");
     std::fs::remove_file(&third).expect("delete");
     sync().await;
-    let trash = folder(&web, &address, "trash").await;
+    let trash = address_folder(&web, &address, "trash").await;
     let trashed: ksuite_common::MessagePage = web
         .get(&format!("/api/mail/folders/{}/messages", trash.id))
         .await

@@ -8,23 +8,14 @@ mod support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use ksuite_common::{CreatedAppPassword, MessagePage};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Client, ImapConn, TestServer, mail_folder, signed_in, test_python as python};
+use support::{
+    ImapConn, TestServer, address_folder, app_password, folder_messages, mail_folder, signed_in,
+    test_python as python,
+};
 
 const DOMAIN: &str = "ksuite.test";
-
-async fn app_password(web: &Client) -> String {
-    let r = web
-        .post("/api/account/app-passwords", &json!({"name": "phone"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<CreatedAppPassword>()
-        .await
-        .expect("app password")
-        .password
-}
 
 async fn run(args: Vec<String>) -> String {
     let script =
@@ -45,16 +36,6 @@ async fn run(args: Vec<String>) -> String {
         "smtplib client failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
     stdout
-}
-
-async fn messages(web: &Client, folder: i64) -> Vec<ksuite_common::MessageSummary> {
-    let page: MessagePage = web
-        .get(&format!("/api/mail/folders/{folder}/messages"))
-        .await
-        .json()
-        .await
-        .expect("page");
-    page.messages
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,7 +62,7 @@ async fn smtplib_submits_through_tls_and_auth() {
 
     // Bob got both messages; forged ones never arrived.
     let inbox = mail_folder(&bob, "inbox").await;
-    let got = messages(&bob, inbox.id).await;
+    let got = folder_messages(&bob, inbox.id).await;
     let subjects: Vec<&str> = got.iter().map(|m| m.subject.as_str()).collect();
     assert!(
         subjects.contains(&"From the app") && subjects.contains(&"Over implicit TLS"),
@@ -94,7 +75,7 @@ async fn smtplib_submits_through_tls_and_auth() {
 
     // Ann's Sent has one copy of each; the remote recipient waits in the relay queue.
     let sent = mail_folder(&ann, "sent").await;
-    let copies = messages(&ann, sent.id).await;
+    let copies = folder_messages(&ann, sent.id).await;
     assert_eq!(copies.len(), 2, "{copies:?}");
     let to_friend = copies
         .iter()
@@ -127,7 +108,7 @@ async fn smtplib_submits_through_tls_and_auth() {
         "{r:?}"
     );
     assert_eq!(
-        messages(&ann, sent.id).await.len(),
+        folder_messages(&ann, sent.id).await.len(),
         2,
         "no duplicate in Sent"
     );
@@ -215,20 +196,9 @@ async fn send_as_permission_matrix() {
     }
     let out = attempt("-".into(), "-".into()).await;
     assert!(out.contains("refused 530"), "anonymous: {out}");
-    let team_sent = {
-        let folders: Vec<ksuite_common::MailFolder> = owner
-            .get("/api/mail/folders")
-            .await
-            .json()
-            .await
-            .expect("folders");
-        folders
-            .into_iter()
-            .find(|f| f.address == format!("team@{DOMAIN}") && f.role.as_deref() == Some("sent"))
-            .expect("team Sent")
-    };
+    let team_sent = address_folder(&owner, &format!("team@{DOMAIN}"), "sent").await;
     assert_eq!(
-        messages(&owner, team_sent.id).await.len(),
+        folder_messages(&owner, team_sent.id).await.len(),
         2,
         "two allowed sends, two copies"
     );

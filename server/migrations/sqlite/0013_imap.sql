@@ -4,6 +4,8 @@
 ALTER TABLE messages ADD COLUMN flag_deleted BOOLEAN NOT NULL DEFAULT FALSE;
 -- Keywords ($Forwarded, $Junk, a user's own), space-separated, as the client wrote them.
 ALTER TABLE messages ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+-- What changed in a folder since a MODSEQ (CONDSTORE, QRESYNC, IDLE updates).
+CREATE INDEX messages_modseq_idx ON messages (mailbox_id, modseq);
 
 CREATE TABLE mail_expunged (
     mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,

@@ -20,12 +20,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 use crate::config::MailClientsConfig;
 use crate::state::AppState;
-use crate::tcp::{Admission, Conn};
+use crate::tcp::{Admission, Conn, ListenerKind};
 use crate::tls::Tls;
 
 /// Bytes of APPEND messages all connections may hold in memory at once.
@@ -82,50 +81,22 @@ pub async fn serve(
     listener: Arc<TcpListener>,
     ctx: Arc<ImapContext>,
     implicit_tls: bool,
-    mut stop: crate::jobs::Stop,
+    stop: crate::jobs::Stop,
 ) {
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = stop.stopped() => return,
-        };
-        let (mut stream, peer) = match accepted {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::warn!(error = %e, "IMAP accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+    let kind = ListenerKind {
+        name: if implicit_tls { "IMAPS" } else { "IMAP" },
+        implicit_tls: implicit_tls.then(|| ctx.tls.clone()),
+        busy: b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
+    };
+    let sessions = {
+        let (ctx, stop) = (ctx.clone(), stop.clone());
+        move |conn: Conn, peer: std::net::SocketAddr| {
+            let (ctx, stop) = (ctx.clone(), stop.clone());
+            async move {
+                let wire = conn::Wire::new(conn, ctx.wire.clone());
+                session::run(&ctx, wire, peer.ip(), stop).await;
             }
-        };
-        let Some(slot) = ctx.per_ip.admit(peer.ip()) else {
-            tokio::spawn(async move {
-                if !implicit_tls {
-                    let _ = stream
-                        .write_all(b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n")
-                        .await;
-                }
-                let _ = stream.shutdown().await;
-            });
-            continue;
-        };
-        let ctx = ctx.clone();
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            let _ = stream.set_nodelay(true);
-            let conn = if implicit_tls {
-                match Conn::accept_tls(stream, &ctx.tls.acceptor()).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::debug!(%peer, error = %e, "IMAPS handshake failed");
-                        return;
-                    }
-                }
-            } else {
-                Conn::Plain(stream)
-            };
-            let wire = conn::Wire::new(conn, ctx.wire.clone());
-            session::run(&ctx, wire, peer.ip(), stop).await;
-            drop(slot);
-        });
-    }
+        }
+    };
+    crate::tcp::serve(listener, kind, &ctx.per_ip, stop, sessions).await;
 }

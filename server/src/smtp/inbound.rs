@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::tcp::Admission;
+use crate::tcp::{Admission, Conn, ListenerKind};
 
 use super::{
     IDLE, MAX_COMMAND_LINE, MAX_RECIPIENTS, RemoveOnDrop, Spool, clean_helo, domain_of,
@@ -94,37 +94,24 @@ impl SmtpContext {
 }
 
 /// Accepts connections until the server stops.
-pub async fn serve(listener: Arc<TcpListener>, ctx: Arc<SmtpContext>, mut stop: crate::jobs::Stop) {
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = stop.stopped() => return,
-        };
-        match accepted {
-            Ok((mut stream, peer)) => {
-                let Some(slot) = ctx.admission.admit(peer.ip()) else {
-                    tokio::spawn(async move {
-                        let _ = stream
-                            .write_all(b"421 4.7.0 Too many connections, try again later\r\n")
-                            .await;
-                        let _ = stream.shutdown().await;
-                    });
-                    continue;
-                };
-                let ctx = ctx.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = session(stream, peer, &ctx).await {
-                        tracing::debug!(%peer, error = %e, "SMTP session ended");
-                    }
-                    drop(slot);
-                });
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "SMTP accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
+pub async fn serve(listener: Arc<TcpListener>, ctx: Arc<SmtpContext>, stop: crate::jobs::Stop) {
+    let kind = ListenerKind {
+        name: "SMTP",
+        implicit_tls: None,
+        busy: b"421 4.7.0 Too many connections, try again later\r\n",
+    };
+    let sessions = {
+        let ctx = ctx.clone();
+        move |conn: Conn, peer: SocketAddr| {
+            let ctx = ctx.clone();
+            async move {
+                if let Err(e) = session(conn, peer, &ctx).await {
+                    tracing::debug!(%peer, error = %e, "SMTP session ended");
+                }
             }
         }
-    }
+    };
+    crate::tcp::serve(listener, kind, &ctx.admission, stop, sessions).await;
 }
 
 /// What a session knows about the message being sent.
@@ -134,8 +121,8 @@ struct Envelope {
     recipients: Vec<i64>,
 }
 
-async fn session(stream: TcpStream, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
+async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Result<()> {
+    let (read, mut write) = tokio::io::split(conn);
     let mut reader = BufReader::new(read);
     write
         .write_all(format!("220 {} ksuite ESMTP ready\r\n", ctx.domain).as_bytes())

@@ -23,7 +23,7 @@ use crate::auth::device::{self, DeviceAuthError};
 use crate::error::ApiError;
 use crate::mail::{store, submit};
 use crate::state::AppState;
-use crate::tcp::{Admission, Conn};
+use crate::tcp::{Admission, Conn, ListenerKind};
 use crate::tls::Tls;
 
 /// Commands a session may get wrong before it is closed.
@@ -67,51 +67,29 @@ pub async fn serve(
     listener: Arc<TcpListener>,
     ctx: Arc<SubmissionContext>,
     implicit_tls: bool,
-    mut stop: crate::jobs::Stop,
+    stop: crate::jobs::Stop,
 ) {
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = stop.stopped() => return,
-        };
-        let (mut stream, peer) = match accepted {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::warn!(error = %e, "submission accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let Some(slot) = ctx.admission.admit(peer.ip()) else {
-            tokio::spawn(async move {
-                if !implicit_tls {
-                    let _ = stream
-                        .write_all(b"421 4.7.0 Too many connections, try again later\r\n")
-                        .await;
-                }
-                let _ = stream.shutdown().await;
-            });
-            continue;
-        };
+    let kind = ListenerKind {
+        name: if implicit_tls {
+            "submissions"
+        } else {
+            "submission"
+        },
+        implicit_tls: implicit_tls.then(|| ctx.tls.clone()),
+        busy: b"421 4.7.0 Too many connections, try again later\r\n",
+    };
+    let sessions = {
         let ctx = ctx.clone();
-        tokio::spawn(async move {
-            let conn = if implicit_tls {
-                match Conn::accept_tls(stream, &ctx.tls.acceptor()).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::debug!(%peer, error = %e, "submissions handshake failed");
-                        return;
-                    }
+        move |conn: Conn, peer: SocketAddr| {
+            let ctx = ctx.clone();
+            async move {
+                if let Err(e) = session(conn, peer, &ctx).await {
+                    tracing::debug!(%peer, error = %e, "submission session ended");
                 }
-            } else {
-                Conn::Plain(stream)
-            };
-            if let Err(e) = session(conn, peer, &ctx).await {
-                tracing::debug!(%peer, error = %e, "submission session ended");
             }
-            drop(slot);
-        });
-    }
+        }
+    };
+    crate::tcp::serve(listener, kind, &ctx.admission, stop, sessions).await;
 }
 
 /// The message being sent.

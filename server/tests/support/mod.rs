@@ -180,6 +180,46 @@ pub async fn default_calendar_id(c: &Client) -> i64 {
         .id
 }
 
+/// A new application password of the signed-in user (what a device signs in with).
+pub async fn app_password(c: &Client) -> String {
+    let r = c
+        .post(
+            "/api/account/app-passwords",
+            &serde_json::json!({"name": "test device"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<ksuite_common::CreatedAppPassword>()
+        .await
+        .expect("app password")
+        .password
+}
+
+/// The folder with this role of a given address the signed-in user has.
+pub async fn address_folder(c: &Client, address: &str, role: &str) -> ksuite_common::MailFolder {
+    let folders: Vec<ksuite_common::MailFolder> = c
+        .get("/api/mail/folders")
+        .await
+        .json()
+        .await
+        .expect("folders");
+    folders
+        .into_iter()
+        .find(|f| f.address == address && f.role.as_deref() == Some(role))
+        .unwrap_or_else(|| panic!("a {role} folder of {address}"))
+}
+
+/// The first page of a folder, newest first.
+pub async fn folder_messages(c: &Client, folder: i64) -> Vec<ksuite_common::MessageSummary> {
+    let page: ksuite_common::MessagePage = c
+        .get(&format!("/api/mail/folders/{folder}/messages"))
+        .await
+        .json()
+        .await
+        .expect("page");
+    page.messages
+}
+
 /// The signed-in user's folder with this role (`inbox`, `sent`, …) of their first address.
 pub async fn mail_folder(c: &Client, role: &str) -> ksuite_common::MailFolder {
     let folders: Vec<ksuite_common::MailFolder> = c

@@ -118,22 +118,16 @@ impl Session<'_> {
                     continue;
                 };
                 let Some(seq) = sel.seq_of(uid) else { continue };
-                let items = vec![
-                    imap_codec::imap_types::fetch::MessageDataItem::Uid(nz(uid)),
-                    imap_codec::imap_types::fetch::MessageDataItem::Flags(fetch::flag_list(
-                        &Flags::of(&m),
-                    )),
-                    imap_codec::imap_types::fetch::MessageDataItem::ModSeq(nz64(m.modseq)),
-                ];
-                if let Ok(items) = Vec1::try_from(items) {
-                    data(
-                        wire,
-                        Data::Fetch {
-                            seq: nz(seq),
-                            items,
-                        },
-                    );
-                }
+                state_fetch(
+                    wire,
+                    seq,
+                    &m,
+                    StateItems {
+                        uid: true,
+                        flags: true,
+                        modseq: true,
+                    },
+                );
             }
         }
         self.selected = Some(sel);

@@ -83,26 +83,17 @@ impl Session<'_> {
                 continue;
             };
             let Some(seq) = sel.seq_of(uid) else { continue };
-            let mut items = vec![
-                imap_codec::imap_types::fetch::MessageDataItem::Uid(nz(uid)),
-                imap_codec::imap_types::fetch::MessageDataItem::Flags(fetch::flag_list(
-                    &Flags::of(&m),
-                )),
-            ];
-            if self.condstore {
-                items.push(imap_codec::imap_types::fetch::MessageDataItem::ModSeq(
-                    nz64(m.modseq),
-                ));
-            }
-            if let Ok(items) = Vec1::try_from(items) {
-                data(
-                    wire,
-                    Data::Fetch {
-                        seq: nz(seq),
-                        items,
-                    },
-                );
-            }
+            let condstore = self.condstore;
+            state_fetch(
+                wire,
+                seq,
+                &m,
+                StateItems {
+                    uid: true,
+                    flags: true,
+                    modseq: condstore,
+                },
+            );
         }
         sel.modseq = highest;
         Ok(())
@@ -351,29 +342,16 @@ impl Session<'_> {
             for m in &updated {
                 let u = u32::try_from(m.uid).unwrap_or(0);
                 let Some(seq) = sel.seq_of(u) else { continue };
-                let mut items = Vec::new();
-                if uid {
-                    items.push(imap_codec::imap_types::fetch::MessageDataItem::Uid(nz(u)));
-                }
-                if matches!(response, StoreResponse::Answer) {
-                    items.push(imap_codec::imap_types::fetch::MessageDataItem::Flags(
-                        fetch::flag_list(&Flags::of(m)),
-                    ));
-                }
-                if with_modseq {
-                    items.push(imap_codec::imap_types::fetch::MessageDataItem::ModSeq(
-                        nz64(m.modseq),
-                    ));
-                }
-                if let Ok(items) = Vec1::try_from(items) {
-                    data(
-                        wire,
-                        Data::Fetch {
-                            seq: nz(seq),
-                            items,
-                        },
-                    );
-                }
+                state_fetch(
+                    wire,
+                    seq,
+                    m,
+                    StateItems {
+                        uid,
+                        flags: matches!(response, StoreResponse::Answer),
+                        modseq: with_modseq,
+                    },
+                );
             }
         }
         match uid_set(&modified) {

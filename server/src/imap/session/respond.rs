@@ -70,3 +70,35 @@ pub(super) fn nstr(s: &str) -> NString<'static> {
 pub(super) fn refuse(wire: &mut Wire, tag: &Tag<'static>, r: Refusal) {
     no(wire, tag, Some(code(r.0)), &r.1);
 }
+
+/// Which state items a FETCH response about one message carries.
+pub(super) struct StateItems {
+    pub uid: bool,
+    pub flags: bool,
+    pub modseq: bool,
+}
+
+/// Queues `* seq FETCH (UID … FLAGS (…) MODSEQ (…))` for a message whose state changed
+/// (announcements, STORE answers, QRESYNC resync).
+pub(super) fn state_fetch(wire: &mut Wire, seq: u32, m: &Msg, what: StateItems) {
+    use imap_codec::imap_types::fetch::MessageDataItem as Item;
+    let mut items = Vec::with_capacity(3);
+    if what.uid {
+        items.push(Item::Uid(nz(u32::try_from(m.uid).unwrap_or(0))));
+    }
+    if what.flags {
+        items.push(Item::Flags(fetch::flag_list(&Flags::of(m))));
+    }
+    if what.modseq {
+        items.push(Item::ModSeq(nz64(m.modseq)));
+    }
+    if let Ok(items) = Vec1::try_from(items) {
+        data(
+            wire,
+            Data::Fetch {
+                seq: nz(seq),
+                items,
+            },
+        );
+    }
+}
