@@ -322,6 +322,15 @@ pub struct MailClientsConfig {
     #[arg(long, env = "KSUITE_IMAP_IDLE_POLL_MS", default_value_t = 250)]
     pub imap_idle_poll_ms: u64,
 
+    /// Seconds between checks that a signed-in IMAP session's password still holds (a
+    /// revoked application password or a changed password ends the session).
+    #[arg(
+        long,
+        env = "KSUITE_IMAP_RECHECK_CREDENTIALS_SECS",
+        default_value_t = 30
+    )]
+    pub imap_recheck_credentials_secs: u64,
+
     /// Let IMAP and submission clients sign in without TLS (a TLS-terminating proxy in
     /// front; never on the open internet).
     #[arg(long, env = "KSUITE_ALLOW_PLAINTEXT_AUTH", default_value_t = false)]
@@ -355,6 +364,7 @@ impl MailClientsConfig {
             imap_login_timeout_secs: 60,
             imap_max_bad_commands: 20,
             imap_idle_poll_ms: 50,
+            imap_recheck_credentials_secs: 0,
             allow_plaintext_auth: false,
             submission_sent_copy: true,
         }

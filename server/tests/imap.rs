@@ -872,3 +872,55 @@ async fn certificate_reloads_on_sighup() {
     );
     server.stop();
 }
+
+/// Revoking an application password ends the sessions signed in with it, idling or not.
+#[tokio::test(flavor = "multi_thread")]
+async fn revoking_an_app_password_ends_its_sessions() {
+    let server = TestServer::start().await;
+    let web = signed_in(&server, "rex@example.com").await;
+    let password = app_password(&web).await;
+    let mut busy = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        "rex@example.com",
+        &password,
+    )
+    .await;
+    let mut idle = ImapConn::signed_in(
+        server.mail.imap,
+        &server.data_dir,
+        "rex@example.com",
+        &password,
+    )
+    .await;
+    assert!(idle.cmd("SELECT INBOX").await.ends_with_ok());
+    idle.send(b"i1 IDLE\r\n").await;
+    assert!(idle.line().await.unwrap_or_default().starts_with('+'));
+    let list: Vec<ksuite_common::AppPasswordInfo> = web
+        .get("/api/account/app-passwords")
+        .await
+        .json()
+        .await
+        .expect("list");
+    let r = web
+        .send_json(
+            Method::DELETE,
+            &format!("/api/account/app-passwords/{}", list[0].id),
+            &json!({}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let bye = idle.line().await.unwrap_or_default();
+    assert!(bye.starts_with("* BYE") && bye.contains("revoked"), "{bye}");
+    let r = busy.cmd("NOOP").await;
+    assert!(
+        r.text().contains("* BYE") && r.text().contains("revoked"),
+        "{r:?}"
+    );
+    let (mut again, _) = ImapConn::open(server.mail.imap).await;
+    again.starttls(&server.data_dir).await;
+    let r = again
+        .cmd(&format!("LOGIN rex@example.com {password}"))
+        .await;
+    assert_eq!(r.status(), "NO", "{r:?}");
+}

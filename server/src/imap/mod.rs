@@ -39,6 +39,8 @@ pub struct ImapLimits {
     pub max_bad_commands: u32,
     pub idle_poll: Duration,
     pub allow_plaintext_auth: bool,
+    /// How often a signed-in session checks its credentials still hold.
+    pub recheck: Duration,
 }
 
 /// What every IMAP session shares.
@@ -69,6 +71,7 @@ impl ImapContext {
                 max_bad_commands: c.imap_max_bad_commands.max(1),
                 idle_poll: Duration::from_millis(c.imap_idle_poll_ms.max(10)),
                 allow_plaintext_auth: c.allow_plaintext_auth,
+                recheck: Duration::from_secs(c.imap_recheck_credentials_secs),
             },
             state,
             tls,

@@ -462,6 +462,10 @@ impl Session<'_> {
                     return Ok(Flow::Continue);
                 }
                 Err(Closed::TimedOut) => {
+                    if !self.still_signed_in().await {
+                        bye(wire, "Signed out: the password was changed or revoked");
+                        return Ok(Flow::Logout);
+                    }
                     if started.elapsed() > self.ctx.limits.idle_timeout {
                         bye(wire, "Autologout: idle for too long");
                         return Ok(Flow::Logout);

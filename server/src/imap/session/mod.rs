@@ -46,6 +46,11 @@ enum Flow {
 
 struct User {
     id: i64,
+    /// What the session signed in with, checked again now and then: a revoked
+    /// application password or a changed password ends the session.
+    login: String,
+    secret: String,
+    checked: tokio::time::Instant,
     _slot: Slot<i64>,
 }
 
@@ -121,6 +126,11 @@ pub async fn run(ctx: &ImapContext, mut wire: Wire, peer: IpAddr, mut stop: crat
                 }
             }
             Ok(Incoming::Message(cmd)) => {
+                if !s.still_signed_in().await {
+                    bye(&mut wire, "Signed out: the password was changed or revoked");
+                    let _ = wire.flush().await;
+                    return;
+                }
                 let tag = cmd.tag.clone();
                 let flow = match s.handle(&mut wire, cmd, &mut stop).await {
                     Ok(flow) => flow,
@@ -149,6 +159,39 @@ pub async fn run(ctx: &ImapContext, mut wire: Wire, peer: IpAddr, mut stop: crat
 }
 
 impl Session<'_> {
+    /// Whether the credentials the session signed in with still sign in as its user
+    /// (checked at most every `recheck`; a temporary failure does not end the session).
+    async fn still_signed_in(&mut self) -> bool {
+        let Some(user) = self.user.as_mut() else {
+            return true;
+        };
+        if user.checked.elapsed() < self.ctx.limits.recheck {
+            return true;
+        }
+        let state = &self.ctx.state;
+        let valid = match state
+            .credentials
+            .get(&user.login.to_lowercase(), &user.secret)
+        {
+            Some(id) => id == user.id,
+            None => match device::sign_in(
+                state,
+                &user.login,
+                &user.secret,
+                self.peer,
+                DeviceProtocol::Imap,
+            )
+            .await
+            {
+                Ok(id) => id == user.id,
+                Err(DeviceAuthError::Refused) => false,
+                Err(_) => true,
+            },
+        };
+        user.checked = tokio::time::Instant::now();
+        valid
+    }
+
     /// Counts a bad or refused command; `true` when the connection must end.
     fn count_bad(&mut self, wire: &mut Wire) -> bool {
         self.bad += 1;
@@ -328,7 +371,13 @@ impl Session<'_> {
                     );
                     return;
                 };
-                self.user = Some(User { id, _slot: slot });
+                self.user = Some(User {
+                    id,
+                    login: user.to_string(),
+                    secret: secret.to_string(),
+                    checked: tokio::time::Instant::now(),
+                    _slot: slot,
+                });
                 let caps = self.capabilities(wire);
                 ok(
                     wire,
