@@ -33,7 +33,6 @@ const APPEND_BUDGET_BYTES: usize = 256 * 1024 * 1024;
 /// Limits of the IMAP listeners (each a setting, see `config.rs`).
 #[derive(Clone, Debug)]
 pub struct ImapLimits {
-    pub max_command: u32,
     pub idle_timeout: Duration,
     pub login_timeout: Duration,
     pub max_bad_commands: u32,
@@ -65,7 +64,6 @@ impl ImapContext {
                 append_budget: Arc::new(tokio::sync::Semaphore::new(APPEND_BUDGET_BYTES / 1024)),
             },
             limits: ImapLimits {
-                max_command: c.imap_max_command_bytes.max(1024),
                 idle_timeout: Duration::from_secs(c.imap_idle_timeout_secs.max(1)),
                 login_timeout: Duration::from_secs(c.imap_login_timeout_secs.max(1)),
                 max_bad_commands: c.imap_max_bad_commands.max(1),

@@ -4,6 +4,36 @@
 use super::*;
 
 impl Session<'_> {
+    /// The selected folder and the `(sequence number, UID)` of the messages `set` names,
+    /// or `None` after answering why not: nothing selected, a read-only folder for a
+    /// change, or a sequence number past the last message.
+    fn targets(
+        &self,
+        wire: &mut Wire,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        uid: bool,
+        change: bool,
+    ) -> Option<(&Selected, Vec<(u32, u32)>)> {
+        let Some(sel) = self.selected.as_ref() else {
+            bad(wire, Some(tag), "Select a folder first");
+            return None;
+        };
+        if change && sel.read_only {
+            no(wire, tag, Some(code("NOPERM")), "The folder is read-only");
+            return None;
+        }
+        if !uid && !sel.valid_sequence_numbers(set) {
+            bad(
+                wire,
+                Some(tag),
+                "No such message (sequence number past the last one)",
+            );
+            return None;
+        }
+        Some((sel, sel.resolve(set, uid)))
+    }
+
     /// The index rows of `(seq, uid)` targets, in their order.
     pub(super) async fn rows(
         &self,
@@ -162,10 +192,6 @@ impl Session<'_> {
         if uid {
             self.sync(wire, true).await?;
         }
-        let Some(sel) = self.selected.as_ref() else {
-            bad(wire, Some(tag), "Select a folder first");
-            return Ok(());
-        };
         let mut changed_since = None;
         let mut vanished = false;
         for m in modifiers {
@@ -184,16 +210,10 @@ impl Session<'_> {
             );
             return Ok(());
         }
-        if !uid && !sel.valid_sequence_numbers(set) {
-            bad(
-                wire,
-                Some(tag),
-                "No such message (sequence number past the last one)",
-            );
+        let Some((sel, targets)) = self.targets(wire, tag, set, uid, false) else {
             return Ok(());
-        }
+        };
         let items = fetch::item_names(names, uid, changed_since.is_some());
-        let targets = sel.resolve(set, uid);
         if vanished && let Some(since) = changed_since {
             let max = sel.max_uid().max(1);
             let gone: Vec<u32> = messages::vanished_since(&self.ctx.state.db, sel.folder.id, since)
@@ -287,27 +307,13 @@ impl Session<'_> {
         if uid {
             self.sync(wire, true).await?;
         }
-        let Some(sel) = self.selected.as_ref() else {
-            bad(wire, Some(tag), "Select a folder first");
+        let Some((sel, targets)) = self.targets(wire, tag, set, uid, true) else {
             return Ok(());
         };
-        if sel.read_only {
-            no(wire, tag, Some(code("NOPERM")), "The folder is read-only");
-            return Ok(());
-        }
-        if !uid && !sel.valid_sequence_numbers(set) {
-            bad(
-                wire,
-                Some(tag),
-                "No such message (sequence number past the last one)",
-            );
-            return Ok(());
-        }
         let unchanged_since = modifiers
             .iter()
             .map(|StoreModifier::UnchangedSince(v)| i64::try_from(*v).unwrap_or(i64::MAX))
             .next();
-        let targets = sel.resolve(set, uid);
         let rows = self.rows(sel, &targets).await?;
         let mut updates = Vec::with_capacity(rows.len());
         let mut modified = Vec::new();
@@ -382,23 +388,9 @@ impl Session<'_> {
             no(wire, tag, Some(code("TRYCREATE")), "No such folder");
             return Ok(());
         };
-        let Some(sel) = self.selected.as_ref() else {
-            bad(wire, Some(tag), "Select a folder first");
+        let Some((sel, targets)) = self.targets(wire, tag, set, uid, is_move) else {
             return Ok(());
         };
-        if is_move && sel.read_only {
-            no(wire, tag, Some(code("NOPERM")), "The folder is read-only");
-            return Ok(());
-        }
-        if !uid && !sel.valid_sequence_numbers(set) {
-            bad(
-                wire,
-                Some(tag),
-                "No such message (sequence number past the last one)",
-            );
-            return Ok(());
-        }
-        let targets = sel.resolve(set, uid);
         let rows = self.rows(sel, &targets).await?;
         if rows.is_empty() {
             ok(wire, tag, None, "Nothing to do");
