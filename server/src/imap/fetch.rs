@@ -21,6 +21,8 @@ use super::messages::{Flags, Msg};
 
 /// Messages loaded and answered at a time.
 pub const BATCH: usize = 200;
+/// Bytes of stored messages held at once while answering (a part is sent when reached).
+pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// The items of a FETCH, with macros expanded and UID added for UID FETCH.
 pub fn item_names(

@@ -264,7 +264,9 @@ impl Session<'_> {
                 ids
             };
             let mut prepared = Vec::with_capacity(batch.len());
-            for (seq, msg) in batch {
+            let mut held = 0usize;
+            let count = batch.len();
+            for (k, (seq, msg)) in batch.into_iter().enumerate() {
                 let raw = if content {
                     Some(
                         crate::mail::blobs::read(&state.settings.data_dir, &msg.blob)
@@ -274,19 +276,26 @@ impl Session<'_> {
                 } else {
                     None
                 };
+                held += raw.as_ref().map_or(0, Vec::len);
                 prepared.push(Target {
                     seq,
                     flags_changed: marked.contains(&msg.id),
                     msg,
                     raw,
                 });
+                // Answer in parts of bounded size: large messages are not all held at once.
+                if held >= fetch::MAX_BATCH_BYTES || k + 1 == count {
+                    let part = std::mem::take(&mut prepared);
+                    held = 0;
+                    let items = items.clone();
+                    let bytes =
+                        tokio::task::spawn_blocking(move || fetch::encode_batch(part, &items))
+                            .await
+                            .map_err(ApiError::internal)?;
+                    wire.send_raw(&bytes);
+                    wire.flush().await.map_err(ApiError::internal)?;
+                }
             }
-            let items = items.clone();
-            let bytes = tokio::task::spawn_blocking(move || fetch::encode_batch(prepared, &items))
-                .await
-                .map_err(ApiError::internal)?;
-            wire.send_raw(&bytes);
-            wire.flush().await.map_err(ApiError::internal)?;
         }
         ok(wire, tag, None, "FETCH completed");
         Ok(())
