@@ -276,6 +276,7 @@ pub fn text(key: Key) -> &'static str {
         Key::MailAppsIntro => {
             "Read and send mail from Outlook, Thunderbird, Apple Mail or your phone's mail app. Sign in with your e-mail address and an application password."
         }
+        Key::MailServer => "Mail server (incoming and outgoing)",
         Key::ImapServer => "Incoming mail (IMAP)",
         Key::SmtpServer => "Outgoing mail (SMTP)",
         Key::MailSecurity => "SSL/TLS",

@@ -290,6 +290,7 @@ pub fn text(key: Key) -> &'static str {
         Key::MailAppsIntro => {
             "Lisez et envoyez vos e-mails depuis Outlook, Thunderbird, Apple Mail ou l'application de votre téléphone. Connectez-vous avec votre adresse e-mail et un mot de passe d'application."
         }
+        Key::MailServer => "Serveur de messagerie (entrant et sortant)",
         Key::ImapServer => "Courrier entrant (IMAP)",
         Key::SmtpServer => "Courrier sortant (SMTP)",
         Key::MailSecurity => "SSL/TLS",

@@ -250,6 +250,7 @@ pub enum Key {
     StepsEmClient,
     MailApps,
     MailAppsIntro,
+    MailServer,
     ImapServer,
     SmtpServer,
     MailSecurity,

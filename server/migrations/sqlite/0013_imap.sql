@@ -35,3 +35,13 @@ BEGIN
 END;
 
 ALTER TABLE app_passwords ADD COLUMN last_used_protocol TEXT;
+
+-- ENVELOPE, BODY and BODYSTRUCTURE of a stored message as sent to IMAP clients, made on
+-- first FETCH (mail apps ask for them for every message when they list a folder). Keyed
+-- by the content digest: a stored message never changes.
+CREATE TABLE mail_imap_structure (
+    blob          TEXT PRIMARY KEY,
+    envelope      BLOB NOT NULL,
+    body          BLOB NOT NULL,
+    bodystructure BLOB NOT NULL
+) WITHOUT ROWID;

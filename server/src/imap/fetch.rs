@@ -18,11 +18,49 @@ use imap_codec::imap_types::response::{Data, Response};
 use mail_parser::MessageParser;
 
 use super::messages::{Flags, Msg};
+use super::structure::Structure;
 
 /// Messages loaded and answered at a time.
 pub const BATCH: usize = 200;
 /// Bytes of stored messages held at once while answering (a part is sent when reached).
 pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+/// One data item as it appears inside `FETCH (…)`, encoded by imap-codec.
+pub fn piece(item: MessageDataItem<'static>) -> Vec<u8> {
+    const PREFIX: &[u8] = b"* 1 FETCH (";
+    const SUFFIX: &[u8] = b")\r\n";
+    let response = Response::Data(Data::Fetch {
+        seq: NonZeroU32::MIN,
+        items: Vec1::from(item),
+    });
+    let bytes = ResponseCodec::default().encode(&response).dump();
+    match bytes
+        .strip_prefix(PREFIX)
+        .and_then(|b| b.strip_suffix(SUFFIX))
+    {
+        Some(inner) => inner.to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether every item comes from the index or the kept structure (no body section), so
+/// answering needs no stored message once its structure is kept.
+pub fn structure_only(items: &[MessageDataItemName<'_>]) -> bool {
+    use MessageDataItemName as N;
+    items.iter().all(|i| {
+        matches!(
+            i,
+            N::Uid
+                | N::Flags
+                | N::InternalDate
+                | N::Rfc822Size
+                | N::ModSeq
+                | N::Envelope
+                | N::Body
+                | N::BodyStructure
+        )
+    })
+}
 
 /// The items of a FETCH, with macros expanded and UID added for UID FETCH.
 pub fn item_names(
@@ -149,19 +187,33 @@ pub struct Target {
 }
 
 /// The encoded FETCH responses for a batch (CPU work: run off the async workers).
-pub fn encode_batch(targets: Vec<Target>, items: &[MessageDataItemName<'static>]) -> Vec<u8> {
+pub fn encode_batch(
+    targets: Vec<Target>,
+    items: &[MessageDataItemName<'static>],
+    kept: &HashMap<String, Structure>,
+) -> Vec<u8> {
     use MessageDataItemName as N;
     let mut out = Vec::new();
-    let codec = ResponseCodec::default();
     for t in targets {
+        let structure = kept.get(&t.msg.blob);
         let parsed = t
             .raw
             .as_deref()
             .and_then(|raw| MessageParser::default().parse(raw));
         let raw: &[u8] = t.raw.as_deref().unwrap_or_default();
-        let mut data: Vec<MessageDataItem<'static>> = Vec::with_capacity(items.len() + 1);
+        let mut pieces: Vec<Vec<u8>> = Vec::with_capacity(items.len() + 1);
         let flags = Flags::of(&t.msg);
         for item in items {
+            let kept_piece = match (item, structure) {
+                (N::Envelope, Some(s)) => Some(&s.envelope),
+                (N::Body, Some(s)) => Some(&s.body),
+                (N::BodyStructure, Some(s)) => Some(&s.bodystructure),
+                _ => None,
+            };
+            if let Some(p) = kept_piece {
+                pieces.push(p.clone());
+                continue;
+            }
             let value = match item {
                 N::Uid => {
                     NonZeroU32::new(u32::try_from(t.msg.uid).unwrap_or(0)).map(MessageDataItem::Uid)
@@ -229,16 +281,18 @@ pub fn encode_batch(targets: Vec<Target>, items: &[MessageDataItemName<'static>]
                 }
                 N::Binary { .. } | N::BinarySize { .. } => None,
             };
-            data.extend(value);
+            pieces.extend(value.map(piece));
         }
         if t.flags_changed && !items.contains(&N::Flags) {
-            data.push(MessageDataItem::Flags(flag_list(&flags)));
+            pieces.push(piece(MessageDataItem::Flags(flag_list(&flags))));
         }
-        let (Some(seq), Ok(items)) = (NonZeroU32::new(t.seq), Vec1::try_from(data)) else {
+        pieces.retain(|p| !p.is_empty());
+        if pieces.is_empty() || t.seq == 0 {
             continue;
-        };
-        let response = Response::Data(Data::Fetch { seq, items });
-        out.extend_from_slice(&codec.encode(&response).dump());
+        }
+        out.extend_from_slice(format!("* {} FETCH (", t.seq).as_bytes());
+        out.extend_from_slice(&pieces.join(&b' '));
+        out.extend_from_slice(b")\r\n");
     }
     out
 }
@@ -253,6 +307,51 @@ pub fn by_uid(rows: Vec<Msg>) -> HashMap<u32, Msg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn msg(blob: &str) -> Msg {
+        Msg {
+            id: 1,
+            uid: 7,
+            modseq: 3,
+            blob: blob.into(),
+            size: 100,
+            seen: true,
+            flagged: false,
+            answered: false,
+            draft: false,
+            flag_deleted: false,
+            keywords: "$Forwarded".into(),
+            received_at: 1_796_000_000,
+            sent_at: None,
+            from_address: None,
+            from_name: None,
+            to_addresses: String::new(),
+            cc_addresses: String::new(),
+            subject: String::new(),
+        }
+    }
+
+    #[test]
+    fn kept_structures_answer_exactly_like_parsing() {
+        let raw = b"From: Ann <ann@example.com>\r\nSubject: Caf\xc3\xa9 \"quoted\"\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n".to_vec();
+        let items = item_names(MacroOrMessageDataItemNames::Macro(Macro::Full), true, true);
+        let target = |raw: Option<Vec<u8>>| Target {
+            seq: 4,
+            msg: msg("d1"),
+            raw,
+            flags_changed: false,
+        };
+        let parsed = encode_batch(vec![target(Some(raw.clone()))], &items, &HashMap::new());
+        let kept: HashMap<String, Structure> =
+            [("d1".to_string(), super::super::structure::of(&raw))].into();
+        let from_kept = encode_batch(vec![target(None)], &items, &kept);
+        assert_eq!(
+            String::from_utf8_lossy(&parsed),
+            String::from_utf8_lossy(&from_kept)
+        );
+        assert!(parsed.starts_with(b"* 4 FETCH (UID 7 FLAGS (\\Seen $Forwarded) INTERNALDATE "));
+        assert!(parsed.ends_with(b")\r\n"));
+    }
 
     #[test]
     fn macros_expand_and_uid_is_added() {

@@ -15,6 +15,7 @@ pub mod names;
 pub mod search;
 pub mod selected;
 pub mod session;
+pub mod structure;
 
 use std::net::IpAddr;
 use std::sync::Arc;

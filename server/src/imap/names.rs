@@ -7,7 +7,7 @@ pub const DELIMITER: char = '/';
 /// Where the folders of addresses other than the user's own appear.
 pub const SHARED_PREFIX: &str = "Shared";
 /// Longest LIST pattern matched (longer ones are refused), which bounds its cost.
-pub const MAX_PATTERN: usize = 512;
+pub const MAX_PATTERN: usize = 256;
 
 /// A folder name as the client sent it, in UTF-8.
 pub fn decode(raw: &[u8], utf8: bool) -> Option<String> {

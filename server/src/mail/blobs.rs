@@ -97,6 +97,11 @@ pub async fn remove_all(db: &Db, data_dir: &Path, digests: impl IntoIterator<Ite
         match in_use {
             Ok(false) => {
                 let _ = tokio::fs::remove_file(path_of(data_dir, &digest)).await;
+                // What IMAP derived from it goes too.
+                let _ = sqlx::query("DELETE FROM mail_imap_structure WHERE blob = ?")
+                    .bind(&digest)
+                    .execute(db)
+                    .await;
             }
             Ok(true) => {}
             Err(e) => {

@@ -58,18 +58,9 @@ fn MailApps(mail: MailServerInfo, username: String) -> impl IntoView {
         ("username", username.clone()),
         ("address", address),
     ];
-    let imap = format!(
-        "{}:{} ({})",
-        mail.host,
-        mail.imaps_port,
-        text(lang.get_untracked(), Key::MailSecurity)
-    );
-    let smtp = format!(
-        "{}:{} ({})",
-        mail.host,
-        mail.submissions_port,
-        text(lang.get_untracked(), Key::MailSecurity)
-    );
+    let security = text(lang.get_untracked(), Key::MailSecurity);
+    let imap = format!("{} · {security}", mail.imaps_port);
+    let smtp = format!("{} · {security}", mail.submissions_port);
     let fallback = values.clone();
     let self_signed = mail.self_signed.then(|| {
         let values = values.clone();
@@ -78,8 +69,15 @@ fn MailApps(mail: MailServerInfo, username: String) -> impl IntoView {
     view! {
         <h3 id="mail-apps-title">{t(Key::MailApps)}</h3>
         <p>{t(Key::MailAppsIntro)}</p>
-        <CopyField label=Key::ImapServer value=imap testid="mail-imap" />
-        <CopyField label=Key::SmtpServer value=smtp testid="mail-smtp" />
+        <CopyField label=Key::MailServer value=mail.host.clone() testid="mail-host" />
+        <div class="copy-field">
+            <span class="label">{t(Key::ImapServer)}</span>
+            <code data-testid="mail-imap">{imap}</code>
+        </div>
+        <div class="copy-field">
+            <span class="label">{t(Key::SmtpServer)}</span>
+            <code data-testid="mail-smtp">{smtp}</code>
+        </div>
         <CopyField label=Key::Username value=username testid="mail-username" />
         <p class="muted">{move || fill(text(lang.get(), Key::MailStartTlsPorts), &fallback)}</p>
         {self_signed}

@@ -1,7 +1,14 @@
 //! Message commands of the selected state: FETCH, STORE, SEARCH, COPY/MOVE, IDLE, and
 //! the announcements of changes made elsewhere (EXPUNGE/VANISHED, EXISTS, FETCH FLAGS).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::super::structure;
 use super::*;
+
+/// Bytes of FETCH answers queued before they are written out.
+const FLUSH_AT: usize = 256 * 1024;
 
 impl Session<'_> {
     /// The selected folder and the `(sequence number, UID)` of the messages `set` names,
@@ -32,6 +39,49 @@ impl Session<'_> {
             return None;
         }
         Some((sel, sel.resolve(set, uid)))
+    }
+
+    /// The kept ENVELOPE/BODY/BODYSTRUCTURE of a batch's messages, made and kept for those
+    /// that have none yet (read and parsed in groups of bounded size, off the workers).
+    async fn kept_structures(
+        &self,
+        batch: &[(u32, Msg)],
+    ) -> Result<HashMap<String, structure::Structure>, ApiError> {
+        let state = &self.ctx.state;
+        let blobs: Vec<&str> = batch.iter().map(|(_, m)| m.blob.as_str()).collect();
+        let mut kept = structure::load(&state.db, &blobs).await?;
+        let mut missing: Vec<&str> = blobs
+            .iter()
+            .copied()
+            .filter(|b| !kept.contains_key(*b))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let mut made = Vec::new();
+        let mut group: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut held = 0usize;
+        for (i, blob) in missing.iter().enumerate() {
+            let raw = crate::mail::blobs::read(&state.settings.data_dir, blob)
+                .await
+                .unwrap_or_default();
+            held += raw.len();
+            group.push((blob.to_string(), raw));
+            if held >= fetch::MAX_BATCH_BYTES || i + 1 == missing.len() {
+                let work = std::mem::take(&mut group);
+                held = 0;
+                let done = tokio::task::spawn_blocking(move || {
+                    work.into_iter()
+                        .map(|(blob, raw)| (blob, structure::of(&raw)))
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .map_err(ApiError::internal)?;
+                made.extend(done);
+            }
+        }
+        structure::save(&state.db, &made).await?;
+        kept.extend(made);
+        Ok(kept)
     }
 
     /// The index rows of `(seq, uid)` targets, in their order.
@@ -233,9 +283,16 @@ impl Session<'_> {
         }
         let mark_seen = fetch::sets_seen(&items) && !sel.read_only;
         let content = fetch::needs_content(&items);
+        let structure_only = fetch::structure_only(&items);
         let state = self.ctx.state.clone();
         let folder = sel.folder.clone();
-        for chunk in targets.chunks(fetch::BATCH) {
+        // Index-only answers (flags, kept structures) go in larger steps.
+        let step = if content && !structure_only {
+            fetch::BATCH
+        } else {
+            fetch::BATCH * 10
+        };
+        for chunk in targets.chunks(step) {
             let rows = fetch::by_uid(self.rows(sel, chunk).await?);
             let mut batch = Vec::with_capacity(chunk.len());
             let mut to_mark = Vec::new();
@@ -263,11 +320,19 @@ impl Session<'_> {
                 }
                 ids
             };
+            // ENVELOPE/BODYSTRUCTURE-only answers use the kept structures (made here for
+            // messages that have none yet) and never read the stored messages again.
+            let kept = if structure_only {
+                Arc::new(self.kept_structures(&batch).await?)
+            } else {
+                Arc::default()
+            };
+            let read_raw = content && !structure_only;
             let mut prepared = Vec::with_capacity(batch.len());
             let mut held = 0usize;
             let count = batch.len();
             for (k, (seq, msg)) in batch.into_iter().enumerate() {
-                let raw = if content {
+                let raw = if read_raw {
                     Some(
                         crate::mail::blobs::read(&state.settings.data_dir, &msg.blob)
                             .await
@@ -287,13 +352,20 @@ impl Session<'_> {
                 if held >= fetch::MAX_BATCH_BYTES || k + 1 == count {
                     let part = std::mem::take(&mut prepared);
                     held = 0;
-                    let items = items.clone();
-                    let bytes =
-                        tokio::task::spawn_blocking(move || fetch::encode_batch(part, &items))
-                            .await
-                            .map_err(ApiError::internal)?;
+                    let (items, kept) = (items.clone(), kept.clone());
+                    let bytes = if read_raw {
+                        tokio::task::spawn_blocking(move || {
+                            fetch::encode_batch(part, &items, &kept)
+                        })
+                        .await
+                        .map_err(ApiError::internal)?
+                    } else {
+                        fetch::encode_batch(part, &items, &kept)
+                    };
                     wire.send_raw(&bytes);
-                    wire.flush().await.map_err(ApiError::internal)?;
+                    if wire.queued() >= FLUSH_AT {
+                        wire.flush().await.map_err(ApiError::internal)?;
+                    }
                 }
             }
         }
