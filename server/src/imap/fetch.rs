@@ -194,6 +194,7 @@ pub fn encode_batch(
 ) -> Vec<u8> {
     use MessageDataItemName as N;
     let mut out = Vec::new();
+    let codec = ResponseCodec::default();
     for t in targets {
         let structure = kept.get(&t.msg.blob);
         let parsed = t
@@ -201,7 +202,10 @@ pub fn encode_batch(
             .as_deref()
             .and_then(|raw| MessageParser::default().parse(raw));
         let raw: &[u8] = t.raw.as_deref().unwrap_or_default();
-        let mut pieces: Vec<Vec<u8>> = Vec::with_capacity(items.len() + 1);
+        // Index and section items are encoded together; the structure items (kept, or
+        // made from the parsed message) are appended encoded, last.
+        let mut data: Vec<MessageDataItem<'static>> = Vec::with_capacity(items.len() + 1);
+        let mut tail: Vec<Vec<u8>> = Vec::new();
         let flags = Flags::of(&t.msg);
         for item in items {
             let kept_piece = match (item, structure) {
@@ -211,7 +215,7 @@ pub fn encode_batch(
                 _ => None,
             };
             if let Some(p) = kept_piece {
-                pieces.push(p.clone());
+                tail.push(p.clone());
                 continue;
             }
             let value = match item {
@@ -281,17 +285,40 @@ pub fn encode_batch(
                 }
                 N::Binary { .. } | N::BinarySize { .. } => None,
             };
-            pieces.extend(value.map(piece));
+            match value {
+                Some(
+                    v @ (MessageDataItem::Envelope(_)
+                    | MessageDataItem::Body(_)
+                    | MessageDataItem::BodyStructure(_)),
+                ) => tail.push(piece(v)),
+                Some(v) => data.push(v),
+                None => {}
+            }
         }
         if t.flags_changed && !items.contains(&N::Flags) {
-            pieces.push(piece(MessageDataItem::Flags(flag_list(&flags))));
+            data.push(MessageDataItem::Flags(flag_list(&flags)));
         }
-        pieces.retain(|p| !p.is_empty());
-        if pieces.is_empty() || t.seq == 0 {
+        tail.retain(|p| !p.is_empty());
+        let Some(seq) = NonZeroU32::new(t.seq) else {
             continue;
+        };
+        match Vec1::try_from(data) {
+            Ok(items) => {
+                let line = codec
+                    .encode(&Response::Data(Data::Fetch { seq, items }))
+                    .dump();
+                if tail.is_empty() {
+                    out.extend_from_slice(&line);
+                    continue;
+                }
+                // "* n FETCH (A B)\r\n" + kept items: "* n FETCH (A B E S)\r\n".
+                out.extend_from_slice(line.strip_suffix(b")\r\n").unwrap_or(&line));
+                out.push(b' ');
+            }
+            Err(_) if tail.is_empty() => continue,
+            Err(_) => out.extend_from_slice(format!("* {seq} FETCH (").as_bytes()),
         }
-        out.extend_from_slice(format!("* {} FETCH (", t.seq).as_bytes());
-        out.extend_from_slice(&pieces.join(&b' '));
+        out.extend_from_slice(&tail.join(&b' '));
         out.extend_from_slice(b")\r\n");
     }
     out

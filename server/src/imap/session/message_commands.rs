@@ -322,7 +322,7 @@ impl Session<'_> {
             };
             // ENVELOPE/BODYSTRUCTURE-only answers use the kept structures (made here for
             // messages that have none yet) and never read the stored messages again.
-            let kept = if structure_only {
+            let kept = if content && structure_only {
                 Arc::new(self.kept_structures(&batch).await?)
             } else {
                 Arc::default()
