@@ -293,20 +293,20 @@ impl Session<'_> {
             fetch::BATCH * 10
         };
         for chunk in targets.chunks(step) {
-            let rows = fetch::by_uid(self.rows(sel, chunk).await?);
+            let mut rows = fetch::by_uid(self.rows(sel, chunk).await?);
             let mut batch = Vec::with_capacity(chunk.len());
             let mut to_mark = Vec::new();
             for (seq, uid) in chunk {
-                let Some(m) = rows.get(uid) else { continue };
+                let Some(m) = rows.remove(uid) else { continue };
                 if changed_since.is_some_and(|c| m.modseq <= c) {
                     continue;
                 }
                 if mark_seen && !m.seen {
-                    let mut f = Flags::of(m);
+                    let mut f = Flags::of(&m);
                     f.seen = true;
                     to_mark.push((m.clone(), f));
                 }
-                batch.push((*seq, m.clone()));
+                batch.push((*seq, m));
             }
             let marked: HashSet<i64> = if to_mark.is_empty() {
                 HashSet::new()
