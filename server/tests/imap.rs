@@ -460,6 +460,53 @@ async fn hostile_input_gets_clear_bounded_refusals() {
     assert!(d.line().await.is_none());
 }
 
+/// AUTHENTICATE PLAIN with the response after an empty challenge, and inline (SASL-IR);
+/// signing in as someone else than the credentials' owner is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn authenticate_plain_both_ways() {
+    use base64::Engine;
+    let server = TestServer::start().await;
+    let web = signed_in(&server, "pia@example.com").await;
+    let password = app_password(&web).await;
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let (mut c, _) = ImapConn::open(server.mail.imap).await;
+    c.starttls(&server.data_dir).await;
+    c.send(b"p1 AUTHENTICATE PLAIN\r\n").await;
+    let challenge = c.line().await.unwrap_or_default();
+    assert_eq!(
+        challenge.trim_end(),
+        "+",
+        "an empty challenge: {challenge:?}"
+    );
+    c.send(format!("{}\r\n", b64(format!("\0pia@example.com\0{password}"))).as_bytes())
+        .await;
+    let r = c.until_tagged("p1").await;
+    assert!(r.ends_with_ok(), "{r:?}");
+
+    let (mut c, _) = ImapConn::open(server.mail.imap).await;
+    c.starttls(&server.data_dir).await;
+    let r = c
+        .cmd(&format!(
+            "AUTHENTICATE PLAIN {}",
+            b64(format!("\0pia@example.com\0{password}"))
+        ))
+        .await;
+    assert!(r.ends_with_ok(), "SASL-IR: {r:?}");
+
+    let (mut c, _) = ImapConn::open(server.mail.imap).await;
+    c.starttls(&server.data_dir).await;
+    let r = c
+        .cmd(&format!(
+            "AUTHENTICATE PLAIN {}",
+            b64(format!("someone@example.com\0pia@example.com\0{password}"))
+        ))
+        .await;
+    assert!(
+        r.status() == "NO" && r.tagged().contains("AUTHORIZATIONFAILED"),
+        "{r:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_logins_are_throttled() {
     let server = TestServer::start_with(|c| c.login_max_failures = 3).await;

@@ -135,6 +135,13 @@ impl Wire {
         }
     }
 
+    /// An empty SASL challenge (`+ `), asking for the client's AUTHENTICATE response.
+    pub fn send_empty_challenge(&mut self) {
+        self.send(&Response::CommandContinuationRequest(
+            CommandContinuationRequest::base64(b"".as_slice()),
+        ));
+    }
+
     /// Bytes queued and not yet written.
     pub fn queued(&self) -> usize {
         self.out.len()

@@ -447,7 +447,7 @@ impl Session<'_> {
         let response = match initial {
             Some(r) => r,
             None => {
-                wire.send_continue("");
+                wire.send_empty_challenge();
                 match wire.authenticate_data(self.ctx.limits.login_timeout).await {
                     Ok(Incoming::Message(AuthenticateData::Continue(d))) => d.declassify().to_vec(),
                     Ok(Incoming::Message(AuthenticateData::Cancel)) => {
