@@ -243,7 +243,13 @@ impl Application {
             }),
             Job::new("tls reload", {
                 let tls = self.mail_clients.tls.clone();
-                move |stop| crate::tls::reload_on_sighup(tls, stop)
+                let hangup = self
+                    .mail_clients
+                    .hangup
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                move |stop| crate::tls::reload_on_sighup(tls, hangup, stop)
             }),
             Job::new("outbox", {
                 let outbox = self.outbox.clone();
@@ -416,6 +422,8 @@ struct MailClientListeners {
     submission: Arc<TcpListener>,
     submissions: Arc<TcpListener>,
     tls: Arc<crate::tls::Tls>,
+    /// SIGHUP, listened for from start-up, for the certificate reload job.
+    hangup: std::sync::Mutex<Option<crate::tls::Hangup>>,
     /// The host name mail apps connect to.
     host: String,
     config: crate::config::MailClientsConfig,
@@ -448,6 +456,7 @@ impl MailClientListeners {
             submission: bind(config.submission_listen, "submission").await?,
             submissions: bind(config.submissions_listen, "submissions").await?,
             tls,
+            hangup: std::sync::Mutex::new(crate::tls::listen_for_hangup()),
             host,
             config: config.clone(),
         })

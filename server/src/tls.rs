@@ -127,15 +127,34 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Re-reads the certificate on every SIGHUP until the server stops.
-pub async fn reload_on_sighup(tls: Arc<Tls>, mut stop: crate::jobs::Stop) {
+/// SIGHUP, listened for from start-up on: a signal that comes before the reload job runs
+/// is kept for it instead of ending the process (SIGHUP's default).
+#[cfg(unix)]
+pub type Hangup = tokio::signal::unix::Signal;
+#[cfg(not(unix))]
+pub type Hangup = ();
+
+/// Starts listening for SIGHUP (call early, inside the runtime).
+pub fn listen_for_hangup() -> Option<Hangup> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else {
-            tracing::warn!("cannot listen for SIGHUP; the TLS certificate reloads only on restart");
-            return;
-        };
+        match signal(SignalKind::hangup()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP; the TLS certificate reloads only on restart");
+                None
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Re-reads the certificate on every SIGHUP until the server stops.
+pub async fn reload_on_sighup(tls: Arc<Tls>, hangup: Option<Hangup>, mut stop: crate::jobs::Stop) {
+    #[cfg(unix)]
+    if let Some(mut hup) = hangup {
         loop {
             tokio::select! {
                 _ = hup.recv() => match tls.reload() {
@@ -147,6 +166,7 @@ pub async fn reload_on_sighup(tls: Arc<Tls>, mut stop: crate::jobs::Stop) {
         }
     }
     #[cfg(not(unix))]
+    let _ = (tls, hangup);
     stop.stopped().await;
 }
 

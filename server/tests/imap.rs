@@ -371,6 +371,15 @@ async fn hostile_input_gets_clear_bounded_refusals() {
     );
     assert!(c.line().await.is_none(), "closed after BYE");
 
+    // Before signing in, no large literal is accepted (no APPEND memory to reserve).
+    let (mut anon, _) = ImapConn::open(server.mail.imap).await;
+    anon.send(b"x1 APPEND INBOX {70000}\r\n").await;
+    let r = anon.until_tagged("x1").await;
+    assert!(
+        r.status() == "BAD" && r.tagged().contains("Sign in first"),
+        "{r:?}"
+    );
+
     // A literal larger than a command may be (not an APPEND): BAD, and the session goes on.
     let mut c = ImapConn::signed_in(
         server.mail.imap,

@@ -67,6 +67,9 @@ pub struct Wire {
     allowed: usize,
     /// Budget held for the APPEND literal being read, released when the command is done.
     pub held: Option<OwnedSemaphorePermit>,
+    /// Whether literals beyond the command limit may come (only once signed in, so an
+    /// anonymous client cannot reserve the server's APPEND memory).
+    pub large_literals: bool,
 }
 
 /// Budget units are KiB so that a message size fits a semaphore permit count.
@@ -94,6 +97,7 @@ impl Wire {
             out: Vec::with_capacity(4096),
             pending: 0,
             held: None,
+            large_literals: false,
         }
     }
 
@@ -266,6 +270,9 @@ impl Wire {
         }
         if !is_append(self.frag.message_bytes()) {
             return Err("Command too long");
+        }
+        if !self.large_literals {
+            return Err("Sign in first");
         }
         if length > self.limits.max_message {
             return Err("Message too large for this server");

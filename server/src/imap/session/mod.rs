@@ -371,6 +371,7 @@ impl Session<'_> {
                     );
                     return;
                 };
+                wire.large_literals = true;
                 self.user = Some(User {
                     id,
                     login: user.to_string(),
