@@ -1,8 +1,8 @@
 //! Signing in from devices (DAV, IMAP, submission): the account e-mail (or a mail address
 //! the user manages) with an application password, or the account password when the
-//! account has no 2FA. Verified
-//! credentials are cached (see `CredentialCache`) and failures are throttled per account
-//! and client address, on their own counts so failed web logins never lock out a phone.
+//! account has no 2FA. Verified credentials are cached (see `CredentialCache`) and
+//! failures are throttled per account and client address, on their own counts so failed
+//! web logins never lock out a phone.
 
 use std::net::IpAddr;
 
