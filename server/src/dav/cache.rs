@@ -43,6 +43,7 @@ impl Key<'_> {
         h.update([c.kind as u8, self.depth, c.access as u8]);
         h.update(c.id.to_le_bytes());
         h.update(c.ctag.to_le_bytes());
+        h.update(c.generation.to_le_bytes());
         h.update(self.method.as_bytes());
         h.update([0]);
         h.update(self.body);

@@ -62,7 +62,14 @@ pub fn sync_token(pc: &PropCtx, c: &Collection) -> String {
         Kind::Calendar => 'c',
         Kind::AddressBook => 'b',
     };
-    format!("{}{}/sync/{k}{}-{}", pc.origin, path::PREFIX, c.id, c.ctag)
+    format!(
+        "{}{}/sync/{k}{}.{}-{}",
+        pc.origin,
+        path::PREFIX,
+        c.id,
+        c.generation,
+        c.ctag
+    )
 }
 
 /// The change number in a token of this collection; `None` if the token is not one of it.
@@ -74,8 +81,10 @@ pub fn parse_sync_token(c: &Collection, token: &str) -> Option<i64> {
     let tail = token.rsplit('/').next()?;
     let rest = tail.strip_prefix(k)?;
     let (id, seq) = rest.split_once('-')?;
+    let (id, generation) = id.split_once('.')?;
     let seq: i64 = seq.parse().ok()?;
-    (id.parse::<i64>().ok()? == c.id && seq >= 0 && seq <= c.ctag).then_some(seq)
+    let same = id.parse::<i64>().ok()? == c.id && generation.parse::<i64>().ok()? == c.generation;
+    (same && seq >= 0 && seq <= c.ctag).then_some(seq)
 }
 
 fn privileges(access: CalendarAccess) -> String {
@@ -153,7 +162,7 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
             (DAV, "current-user-privilege-set") => xml_v(privileges(c.access)),
             (DAV, "supported-report-set") => xml_v(reports(c.kind)),
             (DAV, "sync-token") => Some(Value::Text(sync_token(pc, c))),
-            (CALSERVER, "getctag") => Some(Value::Text(format!("\"{}\"", c.ctag))),
+            (CALSERVER, "getctag") => Some(Value::Text(format!("\"{}-{}\"", c.generation, c.ctag))),
             (CALDAV, "calendar-description") if c.kind == Kind::Calendar => {
                 Some(Value::Text(c.description.clone()))
             }

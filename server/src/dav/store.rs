@@ -20,38 +20,47 @@ pub struct Collection {
     pub color: Option<String>,
     pub description: String,
     pub ctag: i64,
+    /// Random, set at creation: tells a re-created collection (same id) from the old one.
+    pub generation: i64,
+    /// Component kinds a calendar accepts (`VEVENT`, `VTODO`, `VJOURNAL`); empty for books.
+    pub components: Vec<String>,
     pub is_default: bool,
     pub access: CalendarAccess,
     /// Dead properties: (name, content as XML).
     pub dead: Vec<(Name, String)>,
 }
 
-type CollectionRow = (
-    i64,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    i64,
-    bool,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct CollectionRow {
+    id: i64,
+    dav_name: Option<String>,
+    name: String,
+    color: Option<String>,
+    description: String,
+    ctag: i64,
+    generation: i64,
+    components: String,
+    is_default: bool,
+    access: Option<String>,
+}
 
 fn collection_sql(kind: Kind) -> &'static str {
     match kind {
         Kind::Calendar => {
-            "SELECT c.id, c.dav_name, c.name, c.color, c.description, c.ctag, c.is_default, NULL FROM calendars c \
-             WHERE c.owner_id = ?1 \
+            "SELECT c.id, c.dav_name, c.name, c.color, c.description, c.ctag, c.generation, c.components, \
+             c.is_default, NULL AS access FROM calendars c WHERE c.owner_id = ?1 \
              UNION ALL \
-             SELECT c.id, NULL, c.name, c.color, c.description, c.ctag, FALSE, s.access FROM calendar_shares s \
-             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1 ORDER BY 7 DESC, 1"
+             SELECT c.id, NULL, c.name, c.color, c.description, c.ctag, c.generation, c.components, \
+             FALSE, s.access FROM calendar_shares s \
+             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1 ORDER BY 9 DESC, 1"
         }
         Kind::AddressBook => {
-            "SELECT b.id, b.dav_name, b.name, NULL, b.description, b.ctag, b.is_default, NULL FROM address_books b \
-             WHERE b.owner_id = ?1 \
+            "SELECT b.id, b.dav_name, b.name, NULL AS color, b.description, b.ctag, b.generation, \
+             '' AS components, b.is_default, NULL AS access FROM address_books b WHERE b.owner_id = ?1 \
              UNION ALL \
-             SELECT b.id, NULL, b.name, NULL, b.description, b.ctag, FALSE, s.access FROM address_book_shares s \
-             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1 ORDER BY 7 DESC, 1"
+             SELECT b.id, NULL, b.name, NULL, b.description, b.ctag, b.generation, '', FALSE, s.access \
+             FROM address_book_shares s \
+             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1 ORDER BY 9 DESC, 1"
         }
     }
 }
@@ -65,28 +74,33 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
     let mut dead = dead_properties(db, user_id, kind).await?;
     let mut list: Vec<Collection> = rows
         .into_iter()
-        .map(
-            |(id, dav_name, name, color, description, ctag, is_default, access)| Collection {
-                kind,
-                id,
-                segment: match (&access, dav_name) {
-                    (None, Some(n)) => n,
-                    (None, None) => id.to_string(),
-                    (Some(_), _) => format!("{SHARED_PREFIX}{id}"),
-                },
-                name,
-                color,
-                description,
-                ctag,
-                is_default,
-                access: match access.as_deref() {
-                    None => CalendarAccess::Owner,
-                    Some("read_write") => CalendarAccess::ReadWrite,
-                    Some(_) => CalendarAccess::Read,
-                },
-                dead: Vec::new(),
+        .map(|r| Collection {
+            kind,
+            id: r.id,
+            segment: match (&r.access, r.dav_name) {
+                (None, Some(n)) => n,
+                (None, None) => r.id.to_string(),
+                (Some(_), _) => format!("{SHARED_PREFIX}{}", r.id),
             },
-        )
+            name: r.name,
+            color: r.color,
+            description: r.description,
+            ctag: r.ctag,
+            generation: r.generation,
+            components: r
+                .components
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            is_default: r.is_default,
+            access: match r.access.as_deref() {
+                None => CalendarAccess::Owner,
+                Some("read_write") => CalendarAccess::ReadWrite,
+                Some(_) => CalendarAccess::Read,
+            },
+            dead: Vec::new(),
+        })
         .collect();
     for c in &mut list {
         c.dead = dead.remove(&c.id).unwrap_or_default();
