@@ -141,5 +141,22 @@ if [ "$WITH_TEST" = 1 ]; then
     "$ROOT/.tools/py/bin/pip" install -q --disable-pip-version-check $PY_CLIENTS
     echo "$PY_CLIENTS" > "$PY_STAMP"
   fi
+  # python-caldav's own functional test suite (its sdist carries tests/), run against a
+  # fresh ksuite by server/tests/caldav_suite.rs. Its config names ksuite only, through
+  # environment variables the test sets.
+  SUITE_VERSION=3.6.0
+  SUITE="$ROOT/.tools/caldav-suite"
+  if [ "$(cat "$SUITE/.installed" 2>/dev/null)" != "$SUITE_VERSION" ]; then
+    log "python-caldav $SUITE_VERSION test suite"
+    rm -rf "$SUITE" && mkdir -p "$SUITE"
+    python3 -m venv "$SUITE/venv"
+    "$SUITE/venv/bin/pip" download -q --disable-pip-version-check --no-deps --no-binary :all: \
+      -d "$SUITE" "caldav==$SUITE_VERSION"
+    tar -xzf "$SUITE/caldav-$SUITE_VERSION.tar.gz" -C "$SUITE"
+    "$SUITE/venv/bin/pip" install -q --disable-pip-version-check "$SUITE/caldav-$SUITE_VERSION[test]"
+    echo "$SUITE_VERSION" > "$SUITE/.installed"
+  fi
+  cp "$ROOT/server/tests/clients/caldav_test_servers.yaml" \
+    "$SUITE/caldav-$SUITE_VERSION/tests/caldav_test_servers.yaml"
 fi
 log "ready ($MODE wasm toolchain)"

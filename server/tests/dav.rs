@@ -325,13 +325,14 @@ DUE:20260320T170000Z\r\nSUMMARY:Report\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
             .contains("missing.ics</d:href><d:status>HTTP/1.1 404 Not Found")
     );
 
-    let unsupported = dav
+    let no_range = dav
         .report(
             &cal,
             r#"<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"/>"#,
         )
         .await;
-    assert_eq!(unsupported.status, StatusCode::FORBIDDEN);
+    assert_eq!(no_range.status, StatusCode::BAD_REQUEST);
+    assert!(no_range.body.contains("time-range"), "{}", no_range.body);
     let bad_range = dav
         .report(
             &cal,

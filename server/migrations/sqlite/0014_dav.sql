@@ -19,3 +19,9 @@ END;
 -- The component kinds a calendar holds (MKCALENDAR's supported-calendar-component-set),
 -- comma-separated.
 ALTER TABLE calendars ADD COLUMN components TEXT NOT NULL DEFAULT 'VEVENT,VTODO';
+
+-- What a user chose to publish in the organization directory (web app and the CardDAV
+-- directory address book) besides their name and address. Empty: not published.
+ALTER TABLE users ADD COLUMN directory_phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN directory_title TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN directory_department TEXT NOT NULL DEFAULT '';

@@ -55,7 +55,7 @@ impl EventData {
 #[derive(Clone, Debug)]
 pub struct EventObject {
     pub uid: String,
-    /// `VEVENT` or `VTODO` (an object holds one kind).
+    /// `VEVENT`, `VTODO` or `VJOURNAL` (an object holds one kind).
     pub component: &'static str,
     pub master: Option<EventData>,
     pub overrides: Vec<EventData>,
@@ -90,7 +90,8 @@ fn times_of(p: &Property<'_>) -> Result<Vec<IcalTime>, String> {
         .collect()
 }
 
-fn read_event(c: &Component<'_>, is_todo: bool) -> Result<EventData, String> {
+/// One VEVENT, VTODO or VJOURNAL; `start_optional` for the last two, which may be undated.
+fn read_event(c: &Component<'_>, start_optional: bool) -> Result<EventData, String> {
     let mut data = EventData {
         recurrence_id: None,
         summary: String::new(),
@@ -117,7 +118,7 @@ fn read_event(c: &Component<'_>, is_todo: bool) -> Result<EventData, String> {
                 has_start = true;
             }
             "DTEND" => data.end = Some(time_of(p)?),
-            "DUE" if is_todo => due = Some(time_of(p)?),
+            "DUE" if start_optional => due = Some(time_of(p)?),
             "DURATION" => data.duration = Some(parse_duration(p.val.as_str())?),
             "RECURRENCE-ID" => data.recurrence_id = Some(time_of(p)?),
             "SUMMARY" => data.summary = text(p),
@@ -133,7 +134,7 @@ fn read_event(c: &Component<'_>, is_todo: bool) -> Result<EventData, String> {
             _ => {}
         }
     }
-    if is_todo {
+    if start_optional {
         // A to-do spans DTSTART..DUE; with only one of them it is that instant.
         match (has_start, due) {
             (true, due) => data.end = data.end.take().or(due),
@@ -164,17 +165,23 @@ pub fn parse_object(source: &str) -> Result<EventObject, String> {
         let kind = match c.name.as_str().to_ascii_uppercase().as_str() {
             "VEVENT" => "VEVENT",
             "VTODO" => "VTODO",
+            // Journal entries are kept for the devices that write them; they have a date
+            // (or none) like a to-do, and the web calendar does not show them.
+            "VJOURNAL" => "VJOURNAL",
             "VTIMEZONE" => continue,
             other => return Err(format!("{other} objects are not stored in calendars")),
         };
         if *component.get_or_insert(kind) != kind {
-            return Err("an object may hold events or to-dos, not both".into());
+            return Err(
+                "an object may hold one kind of component: events, to-dos or journal entries"
+                    .into(),
+            );
         }
         let this_uid = uid_of(c).ok_or("an event has no UID")?;
         if uid.get_or_insert_with(|| this_uid.clone()) != &this_uid {
             return Err("an object may only hold events of one UID".into());
         }
-        let data = read_event(c, kind == "VTODO")?;
+        let data = read_event(c, kind != "VEVENT")?;
         if data.recurrence_id.is_some() {
             overrides.push(data);
         } else if master.replace(data).is_some() {

@@ -2,6 +2,7 @@
 //! export, sharing, the organization directory and autocomplete for the mail composer.
 
 pub mod csv_format;
+pub mod directory;
 pub mod handlers;
 pub mod store;
 pub mod vcard;

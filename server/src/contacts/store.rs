@@ -384,7 +384,7 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-fn like(q: &str) -> String {
+pub(crate) fn like(q: &str) -> String {
     let mut p = String::from("%");
     for c in fold(q).chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -456,26 +456,18 @@ pub async fn search(
     Ok(out)
 }
 
-/// The organization directory: every member (here: every user of this server).
+/// The organization directory as contact summaries (see [`super::directory`]).
 pub async fn directory(db: &Db, q: &str, limit: i64) -> Result<Vec<ContactSummary>, ApiError> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, display_name, email FROM users WHERE lower(display_name) LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' \
-         ORDER BY lower(display_name) LIMIT ?",
-    )
-    .bind(like(q.trim()))
-    .bind(like(q.trim()))
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
+    Ok(super::directory::search(db, q, limit)
+        .await?
         .into_iter()
-        .map(|(id, name, email)| ContactSummary {
-            uid: format!("user-{id}"),
+        .map(|p| ContactSummary {
+            uid: format!("user-{}", p.id),
             book_id: ksuite_common::DIRECTORY_ID,
-            display_name: name,
-            email: Some(email),
-            phone: None,
-            organization: None,
+            display_name: p.display_name,
+            email: Some(p.email),
+            phone: Some(p.phone).filter(|s| !s.is_empty()),
+            organization: Some(p.department).filter(|s| !s.is_empty()),
             groups: Vec::new(),
         })
         .collect())

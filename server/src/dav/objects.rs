@@ -98,8 +98,8 @@ impl Prepared {
     }
 }
 
-async fn prepare(ctx: &Ctx, kind: Kind, text: &str) -> Result<Prepared, DavError> {
-    match kind {
+async fn prepare(ctx: &Ctx, c: &Collection, text: &str) -> Result<Prepared, DavError> {
+    match c.kind {
         Kind::Calendar => {
             let obj = ical::parse_object(text).map_err(|e| {
                 tracing::info!(error = %e, "refused calendar object");
@@ -109,6 +109,14 @@ async fn prepare(ctx: &Ctx, kind: Kind, text: &str) -> Result<Prepared, DavError
                     "valid-calendar-object-resource",
                 )
             })?;
+            // RFC 4791 §5.3.2.1: only the kinds the calendar was made for.
+            if !c.components.iter().any(|k| k == obj.component) {
+                return Err(DavError::Condition(
+                    StatusCode::FORBIDDEN,
+                    CALDAV,
+                    "supported-calendar-component",
+                ));
+            }
             let idx = EventIndex::of(&obj, user_zone(ctx).await?).map_err(|e| {
                 tracing::info!(error = %e.message, "refused calendar object");
                 DavError::Condition(
@@ -186,7 +194,7 @@ pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
         (Some(o), Some(m), _) if m != "*" && m != o.etag => return Err(precondition_failed()),
         _ => {}
     }
-    let prepared = prepare(ctx, *k, text).await?;
+    let prepared = prepare(ctx, &c, text).await?;
     match existing {
         Some(o) => {
             if o.uid != prepared.uid() {
@@ -273,6 +281,13 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
         }
         Target::Collection(k, owner, seg) => {
             let c = ctx.collection(*k, owner, seg).await?;
+            if c.directory {
+                return Err(DavError::Condition(
+                    StatusCode::FORBIDDEN,
+                    DAV,
+                    "need-privileges",
+                ));
+            }
             if c.access != CalendarAccess::Owner {
                 // A shared collection in the receiver's home: deleting it leaves the share.
                 match k {
@@ -303,6 +318,35 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
     }
 }
 
+/// The component kinds a calendar can hold.
+pub const CALENDAR_COMPONENTS: [&str; 3] = ["VEVENT", "VTODO", "VJOURNAL"];
+
+/// The kinds a MKCALENDAR asks for; an empty set or a kind we cannot store is refused.
+fn component_set(set: &xml::Element) -> Result<Vec<String>, DavError> {
+    let mut out: Vec<String> = Vec::new();
+    for comp in set.children_named(CALDAV, "comp") {
+        let name = comp.attr("name").unwrap_or("").to_ascii_uppercase();
+        if !CALENDAR_COMPONENTS.contains(&name.as_str()) {
+            return Err(DavError::Condition(
+                StatusCode::FORBIDDEN,
+                CALDAV,
+                "supported-calendar-component",
+            ));
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    if out.is_empty() {
+        return Err(DavError::Condition(
+            StatusCode::FORBIDDEN,
+            CALDAV,
+            "supported-calendar-component",
+        ));
+    }
+    Ok(out)
+}
+
 /// MKCALENDAR (RFC 4791 §5.3.1) or extended MKCOL (RFC 5689) of a calendar or address book.
 pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavResult {
     let Target::Collection(k, owner, seg) = &ctx.target else {
@@ -311,8 +355,10 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
     if !ctx.is_me(owner) {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     }
-    // `shared-…` and all-digit names are ours (shared collections, ids of web-made ones).
+    // `shared-…`, `directory` and all-digit names are ours (shared collections, the
+    // organization directory, ids of web-made ones).
     if seg.starts_with(SHARED_PREFIX)
+        || (*k == Kind::AddressBook && seg == store::DIRECTORY_SEGMENT)
         || seg.bytes().all(|b| b.is_ascii_digit())
         || seg.chars().count() > 200
     {
@@ -364,22 +410,35 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(100).collect::<String>())
         .unwrap_or_else(|| seg.clone());
-    let color = text(APPLE_ICAL, "calendar-color").and_then(|c| super::props::color_of(&c));
+    let color = match text(APPLE_ICAL, "calendar-color") {
+        Some(c) => Some(super::props::color_of(&c).ok_or_else(|| {
+            DavError::BadRequest(format!(
+                "calendar-color {c:?} is not a colour: send #rrggbb, #rrggbbaa or a CSS colour name"
+            ))
+        })?),
+        None => None,
+    };
+    let components = match props
+        .as_ref()
+        .and_then(|p| p.child(CALDAV, "supported-calendar-component-set"))
+    {
+        Some(set) if *k == Kind::Calendar => component_set(set)?,
+        _ => CALENDAR_COMPONENTS.iter().map(|c| c.to_string()).collect(),
+    };
     let description = match k {
         Kind::Calendar => text(CALDAV, "calendar-description"),
         Kind::AddressBook => text(CARDDAV, "addressbook-description"),
     }
     .unwrap_or_default();
-    let created = store::create_collection(
-        &ctx.state.db,
-        ctx.user.id,
-        *k,
-        seg,
-        &name,
-        color.as_deref(),
-        &description,
-    )
-    .await?;
+    let new = store::NewCollection {
+        kind: *k,
+        segment: seg,
+        name: &name,
+        color: color.as_deref(),
+        description: &description,
+        components: &components,
+    };
+    let created = store::create_collection(&ctx.state.db, ctx.user.id, &new).await?;
     if !created {
         return Err(DavError::Condition(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -19,6 +19,8 @@ pub enum Res<'a> {
     Home(Kind),
     Collection(&'a Collection),
     Object(&'a Collection, &'a Member),
+    /// Another person's principal (principal search, attendee lookup).
+    Person(&'a crate::contacts::directory::Person),
 }
 
 /// What property values need besides the resource.
@@ -48,6 +50,7 @@ pub fn href_of(pc: &PropCtx, res: &Res<'_>) -> String {
         Res::Principals => format!("{}/principals/", path::PREFIX),
         Res::HomeSet(k) => format!("{}/{}/", path::PREFIX, k.home_segment()),
         Res::Principal => path::principal(&pc.email),
+        Res::Person(p) => path::principal(&p.email),
         Res::Home(k) => path::home(*k, &pc.email),
         Res::Collection(c) => path::collection(c.kind, &pc.email, &c.segment),
         Res::Object(c, m) => {
@@ -58,6 +61,11 @@ pub fn href_of(pc: &PropCtx, res: &Res<'_>) -> String {
 
 /// The token a client keeps to ask for changes since this state (RFC 6578).
 pub fn sync_token(pc: &PropCtx, c: &Collection) -> String {
+    sync_token_at(pc, c, c.ctag)
+}
+
+/// The token of the collection's state at change number `seq`.
+pub fn sync_token_at(pc: &PropCtx, c: &Collection, seq: i64) -> String {
     let k = match c.kind {
         Kind::Calendar => 'c',
         Kind::AddressBook => 'b',
@@ -68,7 +76,7 @@ pub fn sync_token(pc: &PropCtx, c: &Collection) -> String {
         path::PREFIX,
         c.id,
         c.generation,
-        c.ctag
+        seq
     )
 }
 
@@ -83,6 +91,10 @@ pub fn parse_sync_token(c: &Collection, token: &str) -> Option<i64> {
     let (id, seq) = rest.split_once('-')?;
     let (id, generation) = id.split_once('.')?;
     let seq: i64 = seq.parse().ok()?;
+    if c.directory {
+        // Its ctag is a digest, not a counter: only the current state or a fresh start.
+        return (id == "0" && seq == c.ctag).then_some(seq);
+    }
     let same = id.parse::<i64>().ok()? == c.id && generation.parse::<i64>().ok()? == c.generation;
     (same && seq >= 0 && seq <= c.ctag).then_some(seq)
 }
@@ -101,13 +113,14 @@ fn privileges(access: CalendarAccess) -> String {
 }
 
 fn reports(kind: Kind) -> String {
-    let names: [(&str, &str); 3] = match kind {
-        Kind::Calendar => [
+    let names: &[(&str, &str)] = match kind {
+        Kind::Calendar => &[
             (CALDAV, "calendar-query"),
             (CALDAV, "calendar-multiget"),
+            (CALDAV, "free-busy-query"),
             (DAV, "sync-collection"),
         ],
-        Kind::AddressBook => [
+        Kind::AddressBook => &[
             (CARDDAV, "addressbook-query"),
             (CARDDAV, "addressbook-multiget"),
             (DAV, "sync-collection"),
@@ -124,6 +137,10 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
     let ns = name.ns.as_str();
     let local = name.local.as_str();
     let xml_v = |s: String| Some(Value::Xml(s));
+    if let Res::Person(p) = res {
+        // Not the signed-in user: none of the properties below are theirs.
+        return super::principals::person_value(p, name);
+    }
     // Properties about the signed-in user, answered on every resource.
     match (ns, local) {
         (DAV, "current-user-principal") => return xml_v(href(&path::principal(&pc.email))),
@@ -167,7 +184,7 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
                 Some(Value::Text(c.description.clone()))
             }
             (CALDAV, "supported-calendar-component-set") if c.kind == Kind::Calendar => xml_v(
-                ["VEVENT", "VTODO"]
+                c.components
                     .iter()
                     .map(|n| format!("<c:comp name=\"{n}\"/>"))
                     .collect(),
@@ -217,6 +234,7 @@ pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
             ),
             _ => None,
         },
+        Res::Person(p) => super::principals::person_value(p, name),
         Res::Root | Res::Principals | Res::HomeSet(_) => match (ns, local) {
             (DAV, "resourcetype") => xml_v(el(DAV, "collection", "")),
             (DAV, "current-user-privilege-set") => xml_v(privileges(CalendarAccess::Read)),
@@ -263,6 +281,11 @@ fn all_names(res: &Res<'_>) -> Vec<Name> {
             (CALDAV, "calendar-user-address-set"),
         ]),
         Res::Home(_) => names.push((DAV, "displayname")),
+        Res::Person(_) => names.extend([
+            (DAV, "displayname"),
+            (DAV, "principal-URL"),
+            (CALDAV, "calendar-user-address-set"),
+        ]),
         _ => {}
     }
     names.into_iter().map(|(n, l)| Name::new(n, l)).collect()
@@ -365,10 +388,15 @@ pub async fn propfind(ctx: &Ctx, body: &[u8]) -> DavResult {
             }
         }
         Target::Principal(email) => {
-            if !ctx.is_me(email) {
-                return Err(DavError::Status(StatusCode::NOT_FOUND));
+            if ctx.is_me(email) {
+                respond(&mut ms, &pc, &Res::Principal, &wanted);
+            } else {
+                // Colleagues' principals answer their public properties (attendee lookup).
+                let person = crate::contacts::directory::by_email(db, email)
+                    .await?
+                    .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
+                respond(&mut ms, &pc, &Res::Person(&person), &wanted);
             }
-            respond(&mut ms, &pc, &Res::Principal, &wanted);
         }
         Target::Home(k, email) => {
             if !ctx.is_me(email) {
@@ -406,15 +434,26 @@ pub async fn propfind(ctx: &Ctx, body: &[u8]) -> DavResult {
     Ok(multistatus(ms.finish()))
 }
 
-/// `#rrggbb` from the `#rrggbb` or `#rrggbbaa` clients send.
+/// `#rrggbb` from what clients send: `#rrggbbaa` (Apple), `#rrggbb`, or a CSS colour name
+/// (`blue`); `None` for anything else, which is refused rather than replaced.
 pub fn color_of(v: &str) -> Option<String> {
     let v = v.trim();
-    let hex = v.strip_prefix('#')?;
-    if (hex.len() == 6 || hex.len() == 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Some(format!("#{}", hex[..6].to_ascii_lowercase()))
-    } else {
-        None
+    if v.is_empty() || v.len() > 64 {
+        return None;
     }
+    let hex = v.strip_prefix('#');
+    if let Some(hex) = hex
+        && (hex.len() == 6 || hex.len() == 8)
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Some(format!("#{}", hex[..6].to_ascii_lowercase()));
+    }
+    // Names only (and short #rgb): functional notations are not what calendar apps send.
+    if hex.is_none() && !v.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let [r, g, b, _] = csscolorparser::parse(v).ok()?.to_rgba8();
+    Some(format!("#{r:02x}{g:02x}{b:02x}"))
 }
 
 /// Live properties a client cannot set (RFC 4918 §15, RFC 4791 §5.2, RFC 6352 §6.2).
@@ -550,6 +589,11 @@ mod tests {
     fn colors_from_clients() {
         assert_eq!(color_of("#FF0000FF").as_deref(), Some("#ff0000"));
         assert_eq!(color_of("#12ab34").as_deref(), Some("#12ab34"));
-        assert_eq!(color_of("red"), None);
+        assert_eq!(color_of("blue").as_deref(), Some("#0000ff"));
+        assert_eq!(color_of("Green").as_deref(), Some("#008000"));
+        assert_eq!(color_of("#f80").as_deref(), Some("#ff8800"));
+        assert_eq!(color_of("not a colour"), None);
+        assert_eq!(color_of("rgb(1,2,3)"), None);
+        assert_eq!(color_of(""), None);
     }
 }

@@ -77,7 +77,7 @@ struct Reply<'a> {
 }
 
 /// Keeps expansion bounds inside what date arithmetic handles.
-fn clamp(range: (DateTime<Utc>, DateTime<Utc>)) -> (DateTime<Utc>, DateTime<Utc>) {
+pub fn clamp(range: (DateTime<Utc>, DateTime<Utc>)) -> (DateTime<Utc>, DateTime<Utc>) {
     let lo = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).single();
     let hi = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).single();
     match (lo, hi) {
@@ -145,12 +145,30 @@ enum Gathered {
     /// Calendar-query candidates, filtered (with recurrences) while rendering.
     Query(Vec<Object>, CalendarFilter),
     /// Sync-collection: changed members (with their objects when data is asked), removed
-    /// hrefs and the new token.
-    Sync(Vec<(Member, Option<Object>)>, Vec<String>, String),
+    /// hrefs, the new token, and whether DAV:limit cut the answer short.
+    Sync {
+        changed: Vec<(Member, Option<Object>)>,
+        gone: Vec<String>,
+        token: String,
+        truncated: bool,
+    },
 }
 
 pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
     let root = xml::parse(body).map_err(DavError::BadRequest)?;
+    let on_principals = matches!(
+        ctx.target,
+        Target::Root | Target::Principals | Target::Principal(_)
+    );
+    match (root.name.ns.as_str(), root.name.local.as_str()) {
+        (DAV, "principal-property-search") if on_principals => {
+            return super::principals::search(ctx, &root).await;
+        }
+        (DAV, "principal-search-property-set") if on_principals => {
+            return super::principals::search_property_set();
+        }
+        _ => {}
+    }
     let Target::Collection(k, owner, seg) = &ctx.target else {
         // Reports on objects or homes are not something clients need from us.
         return Err(DavError::Condition(
@@ -190,6 +208,9 @@ pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
             Gathered::Objects(matching)
         }
         (DAV, "sync-collection", _) => sync_collection(ctx, &pc, &c, &req, &root).await?,
+        (CALDAV, "free-busy-query", Kind::Calendar) => {
+            return super::freebusy::report(ctx, c, &root).await;
+        }
         _ => {
             return Err(DavError::Condition(
                 StatusCode::FORBIDDEN,
@@ -257,7 +278,12 @@ fn render(
                 }
             }
         }
-        Gathered::Sync(changed, gone, token) => {
+        Gathered::Sync {
+            changed,
+            gone,
+            token,
+            truncated,
+        } => {
             let collection_href = path::collection(r.c.kind, &r.pc.email, &r.c.segment);
             for (m, object) in changed {
                 match object {
@@ -274,6 +300,14 @@ fn render(
             }
             for href in gone {
                 ms.status(&path::object(&collection_href, &href), "404 Not Found");
+            }
+            if truncated {
+                ms.status_with_error(
+                    &collection_href,
+                    "507 Insufficient Storage",
+                    DAV,
+                    "number-of-matches-within-limits",
+                );
             }
             ms.sync_token(&token);
         }
@@ -367,21 +401,45 @@ async fn sync_collection(
             "valid-sync-token",
         ))?)
     };
+    let limit = match root.child(DAV, "limit").map(|l| l.child(DAV, "nresults")) {
+        None => None,
+        Some(n) => Some(
+            n.and_then(|n| n.text.trim().parse::<usize>().ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    DavError::BadRequest("DAV:limit needs a positive DAV:nresults".into())
+                })?,
+        ),
+    };
     let db = &ctx.state.db;
     // `c` (and its ctag, the new token) was read before the changes: a change racing
     // this report may show now and again next time, never not at all.
-    let (changed, gone) = match since {
-        None => (store::members(db, c).await?, Vec::new()),
-        Some(seq) => store::changes_since(db, c, seq).await?,
+    let (changes, more) =
+        store::changes_since(db, c, since.unwrap_or(0), since.is_some(), limit).await?;
+    // Cut short by DAV:limit: the token resumes after the last change sent (RFC 6578 §3.6).
+    let token = match changes.last() {
+        Some(last) if more => props::sync_token_at(pc, c, last.modseq),
+        _ => props::sync_token(pc, c),
     };
-    let mut out = Vec::with_capacity(changed.len());
-    for m in changed {
-        let object = if req.data_name.is_some() {
-            store::object(db, c, &m.href).await?
-        } else {
-            None
-        };
-        out.push((m, object));
+    let mut out = Vec::with_capacity(changes.len());
+    let mut gone = Vec::new();
+    for change in changes {
+        match change.member {
+            Some(m) => {
+                let object = if req.data_name.is_some() {
+                    store::object(db, c, &m.href).await?
+                } else {
+                    None
+                };
+                out.push((m, object));
+            }
+            None => gone.push(change.href),
+        }
     }
-    Ok(Gathered::Sync(out, gone, props::sync_token(pc, c)))
+    Ok(Gathered::Sync {
+        changed: out,
+        gone,
+        token,
+        truncated: more,
+    })
 }

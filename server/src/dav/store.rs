@@ -28,7 +28,12 @@ pub struct Collection {
     pub access: CalendarAccess,
     /// Dead properties: (name, content as XML).
     pub dead: Vec<(Name, String)>,
+    /// The organization directory: read-only, made from the accounts, not stored rows.
+    pub directory: bool,
 }
+
+/// The segment of the organization directory in every address-book home.
+pub const DIRECTORY_SEGMENT: &str = "directory";
 
 #[derive(sqlx::FromRow)]
 struct CollectionRow {
@@ -100,12 +105,67 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
                 Some(_) => CalendarAccess::Read,
             },
             dead: Vec::new(),
+            directory: false,
         })
         .collect();
     for c in &mut list {
         c.dead = dead.remove(&c.id).unwrap_or_default();
     }
+    // An address book the user named `directory` themselves keeps its name.
+    if kind == Kind::AddressBook && !list.iter().any(|c| c.segment == DIRECTORY_SEGMENT) {
+        list.push(directory_collection(db).await?);
+    }
     Ok(list)
+}
+
+/// The directory's members: one vCard per active account.
+async fn directory_objects(db: &Db) -> Result<Vec<Object>, ApiError> {
+    use crate::contacts::directory;
+    Ok(directory::search(db, "", directory::MAX_LISTED)
+        .await?
+        .iter()
+        .map(|p| {
+            let source = directory::vcard(p);
+            let uid = directory::uid(p);
+            Object {
+                href: format!("{uid}.vcf"),
+                etag: crate::calendar::store::etag_of(&source),
+                uid,
+                source,
+                component: "VCARD".into(),
+            }
+        })
+        .collect())
+}
+
+/// The directory as a collection; its ctag is a digest of what it lists, so any change
+/// to an account shows as a new ctag.
+async fn directory_collection(db: &Db) -> Result<Collection, ApiError> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for o in directory_objects(db).await? {
+        h.update(o.href.as_bytes());
+        h.update(o.etag.as_bytes());
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    Ok(Collection {
+        kind: Kind::AddressBook,
+        id: ksuite_common::DIRECTORY_ID,
+        segment: DIRECTORY_SEGMENT.into(),
+        name: "Directory".into(),
+        color: None,
+        description: "Everyone in the organization".into(),
+        // Positive, so sync tokens stay well-formed.
+        ctag: i64::from_le_bytes(first) & i64::MAX,
+        generation: 0,
+        components: Vec::new(),
+        is_default: false,
+        access: CalendarAccess::Read,
+        dead: Vec::new(),
+        directory: true,
+    })
 }
 
 /// Dead properties of all the user's collections of `kind`, by collection id.
@@ -214,22 +274,37 @@ pub async fn set_properties(
     Ok(())
 }
 
-/// Creates a collection under the owner's home with the client's segment; `Ok(false)` if
-/// the segment is taken.
+/// A collection a client asks to make (MKCALENDAR / extended MKCOL).
+pub struct NewCollection<'a> {
+    pub kind: Kind,
+    /// The client's segment under the owner's home.
+    pub segment: &'a str,
+    pub name: &'a str,
+    pub color: Option<&'a str>,
+    pub description: &'a str,
+    /// Calendars only: the component kinds it holds.
+    pub components: &'a [String],
+}
+
+/// Creates a collection under the owner's home; `Ok(false)` if the segment is taken.
 pub async fn create_collection(
     db: &Db,
     owner_id: i64,
-    kind: Kind,
-    segment: &str,
-    name: &str,
-    color: Option<&str>,
-    description: &str,
+    new: &NewCollection<'_>,
 ) -> Result<bool, ApiError> {
+    let NewCollection {
+        kind,
+        segment,
+        name,
+        color,
+        description,
+        components,
+    } = *new;
     let result = match kind {
         Kind::Calendar => {
             sqlx::query(
-                "INSERT INTO calendars (owner_id, name, color, is_default, created_at, dav_name, description) \
-                 VALUES (?, ?, ?, FALSE, ?, ?, ?)",
+                "INSERT INTO calendars (owner_id, name, color, is_default, created_at, dav_name, description, components) \
+                 VALUES (?, ?, ?, FALSE, ?, ?, ?, ?)",
             )
             .bind(owner_id)
             .bind(name)
@@ -237,6 +312,7 @@ pub async fn create_collection(
             .bind(crate::now_unix())
             .bind(segment)
             .bind(description)
+            .bind(components.join(","))
             .execute(db)
             .await
         }
@@ -293,6 +369,17 @@ fn object_columns(kind: Kind) -> (&'static str, &'static str) {
 }
 
 pub async fn members(db: &Db, coll: &Collection) -> Result<Vec<Member>, ApiError> {
+    if coll.directory {
+        return Ok(directory_objects(db)
+            .await?
+            .into_iter()
+            .map(|o| Member {
+                size: o.source.len() as i64,
+                href: o.href,
+                etag: o.etag,
+            })
+            .collect());
+    }
     let (_, meta) = object_columns(coll.kind);
     Ok(sqlx::query_as(&format!("{meta} ORDER BY href"))
         .bind(coll.id)
@@ -301,6 +388,12 @@ pub async fn members(db: &Db, coll: &Collection) -> Result<Vec<Member>, ApiError
 }
 
 pub async fn object(db: &Db, coll: &Collection, href: &str) -> Result<Option<Object>, ApiError> {
+    if coll.directory {
+        return Ok(directory_objects(db)
+            .await?
+            .into_iter()
+            .find(|o| o.href == href));
+    }
     let (full, _) = object_columns(coll.kind);
     Ok(sqlx::query_as(&format!("{full} AND href = ?"))
         .bind(coll.id)
@@ -325,6 +418,9 @@ pub async fn object_by_uid(
 
 /// All objects with their data (address-book queries, unfiltered calendar queries).
 pub async fn objects(db: &Db, coll: &Collection) -> Result<Vec<Object>, ApiError> {
+    if coll.directory {
+        return directory_objects(db).await;
+    }
     let (full, _) = object_columns(coll.kind);
     Ok(sqlx::query_as(&format!("{full} ORDER BY href"))
         .bind(coll.id)
@@ -368,31 +464,100 @@ pub async fn calendar_objects_of(
     .await?)
 }
 
-/// Members changed after `seq`, and names deleted after it (RFC 6578).
+/// A member changed or removed after a sync token (RFC 6578).
+pub struct Change {
+    /// The member as it is now; `None` when it was removed (`href` names it).
+    pub member: Option<Member>,
+    pub href: String,
+    pub modseq: i64,
+}
+
+/// Changes after `seq` in the order they happened, at most `limit`; the flag says whether
+/// more are left. Removals are left out when `removals` is false (an initial sync).
 pub async fn changes_since(
     db: &Db,
     coll: &Collection,
     seq: i64,
-) -> Result<(Vec<Member>, Vec<String>), ApiError> {
+    removals: bool,
+    limit: Option<usize>,
+) -> Result<(Vec<Change>, bool), ApiError> {
+    if coll.directory {
+        // DAV:limit is not applied there: a listing with no order of changes could not be
+        // resumed part-way.
+        return directory_changes(db, coll, seq).await;
+    }
     let (changed_sql, gone_sql) = match coll.kind {
         Kind::Calendar => (
-            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = ? AND modseq > ? ORDER BY modseq",
-            "SELECT href FROM event_tombstones WHERE calendar_id = ? AND modseq > ? ORDER BY modseq",
+            "SELECT href, etag, length(ics) AS size, modseq FROM events WHERE calendar_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
+            "SELECT href, modseq FROM event_tombstones WHERE calendar_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
         ),
         Kind::AddressBook => (
-            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = ? AND modseq > ? ORDER BY modseq",
-            "SELECT href FROM contact_tombstones WHERE book_id = ? AND modseq > ? ORDER BY modseq",
+            "SELECT href, etag, length(vcard) AS size, modseq FROM contacts WHERE book_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
+            "SELECT href, modseq FROM contact_tombstones WHERE book_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
         ),
     };
-    let changed = sqlx::query_as(changed_sql)
+    // One more than asked tells whether the answer is complete.
+    let fetch = limit.map_or(i64::MAX, |l| l.saturating_add(1) as i64);
+    let changed: Vec<(String, String, i64, i64)> = sqlx::query_as(changed_sql)
         .bind(coll.id)
         .bind(seq)
+        .bind(fetch)
         .fetch_all(db)
         .await?;
-    let gone = sqlx::query_scalar(gone_sql)
-        .bind(coll.id)
-        .bind(seq)
-        .fetch_all(db)
-        .await?;
-    Ok((changed, gone))
+    let gone: Vec<(String, i64)> = if removals {
+        sqlx::query_as(gone_sql)
+            .bind(coll.id)
+            .bind(seq)
+            .bind(fetch)
+            .fetch_all(db)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let mut all: Vec<Change> = changed
+        .into_iter()
+        .map(|(href, etag, size, modseq)| Change {
+            member: Some(Member {
+                href: href.clone(),
+                etag,
+                size,
+            }),
+            href,
+            modseq,
+        })
+        .chain(gone.into_iter().map(|(href, modseq)| Change {
+            member: None,
+            href,
+            modseq,
+        }))
+        .collect();
+    all.sort_by_key(|c| c.modseq);
+    let more = limit.is_some_and(|l| all.len() > l);
+    if let Some(l) = limit {
+        all.truncate(l);
+    }
+    Ok((all, more))
+}
+
+/// The directory keeps no change log: a client in sync hears "nothing changed", a first
+/// sync gets everyone, and any other token is refused by the caller's token check
+/// (only the current ctag or 0 reach here), so the client starts over.
+async fn directory_changes(
+    db: &Db,
+    coll: &Collection,
+    seq: i64,
+) -> Result<(Vec<Change>, bool), ApiError> {
+    if seq == coll.ctag {
+        return Ok((Vec::new(), false));
+    }
+    let all: Vec<Change> = members(db, coll)
+        .await?
+        .into_iter()
+        .map(|m| Change {
+            href: m.href.clone(),
+            member: Some(m),
+            modseq: coll.ctag,
+        })
+        .collect();
+    Ok((all, false))
 }

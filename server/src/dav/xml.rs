@@ -181,7 +181,7 @@ fn prefix(ns: &str) -> Option<&'static str> {
     }
 }
 
-const NS_DECLS: &str = "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" \
+pub const NS_DECLS: &str = "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" \
 xmlns:card=\"urn:ietf:params:xml:ns:carddav\" xmlns:cs=\"http://calendarserver.org/ns/\" \
 xmlns:ic=\"http://apple.com/ns/ical/\"";
 
@@ -332,6 +332,16 @@ impl Multistatus {
         self.out.push_str("<d:status>HTTP/1.1 ");
         self.out.push_str(status);
         self.out.push_str("</d:status></d:response>");
+    }
+
+    /// A response that is a status with a `DAV:error` condition (a truncated sync).
+    pub fn status_with_error(&mut self, href_value: &str, status: &str, ns: &str, condition: &str) {
+        self.open_response(href_value);
+        self.out.push_str("<d:status>HTTP/1.1 ");
+        self.out.push_str(status);
+        self.out.push_str("</d:status><d:error>");
+        self.out.push_str(&el(ns, condition, ""));
+        self.out.push_str("</d:error></d:response>");
     }
 
     pub fn sync_token(&mut self, token: &str) {
