@@ -256,7 +256,26 @@ pub struct UserProfile {
     /// Administers the server (mail addresses); the first account is one.
     #[serde(default)]
     pub is_admin: bool,
+    /// What the user publishes in the organization directory.
+    #[serde(default)]
+    pub directory: DirectoryCard,
 }
+
+/// What a user publishes in the organization directory (web app and the CardDAV directory
+/// address book) besides their name and address; an empty field is not published.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DirectoryCard {
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub department: String,
+}
+
+/// Longest value of a directory field.
+pub const MAX_DIRECTORY_FIELD_LEN: usize = 100;
 
 /// Answer of signup, login and `GET /api/me`: who is signed in, and the CSRF token the
 /// app must echo in the `x-csrf-token` header of state-changing requests.
@@ -279,6 +298,8 @@ pub struct UpdateProfileRequest {
     pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryCard>,
 }
 
 /// Checks a password against the sign-up policy; returns a user-facing reason on failure.

@@ -66,6 +66,16 @@ test('settings change the theme and time zone', async ({ page }) => {
   const me = await (await page.request.get('/api/me')).json();
   expect(me.user.time_zone).toBe('Asia/Tokyo');
   expect(me.user.theme).toBe('dark');
+
+  // What goes into the organization directory, which colleagues' phones list too.
+  await page.getByLabel('Job title').fill('Head of sales');
+  await page.getByLabel('Work phone').fill('+33 1 23 45 67 89');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await page.reload();
+  await expect(page.getByLabel('Job title')).toHaveValue('Head of sales');
+  const after = await (await page.request.get('/api/me')).json();
+  expect(after.user.directory).toEqual({ phone: '+33 1 23 45 67 89', title: 'Head of sales', department: '' });
 });
 
 test('sign-up errors are shown clearly', async ({ page }) => {

@@ -98,3 +98,40 @@ pub async fn timeout_answer(timeout: Duration, req: Request, next: Next) -> Resp
         }
     }
 }
+
+/// The answer when a handler panics: a complete 500 instead of a dropped connection (a
+/// client that reuses connections would see "remote end closed connection without
+/// response"). The panic itself is logged for the operator.
+pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(panic = what, "a request handler panicked");
+    let mut r = crate::error::ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ksuite_common::ErrorCode::Internal,
+        "Something went wrong on the server. The error was logged; try again.",
+    )
+    .into_response();
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_complete_answer() {
+        let r = panic_answer(Box::new("boom"));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.headers()[header::CONNECTION], "close");
+        let body = axum::body::to_bytes(r.into_body(), 4096)
+            .await
+            .expect("body");
+        assert!(String::from_utf8_lossy(&body).contains("went wrong"));
+    }
+}

@@ -351,6 +351,9 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
     .layer(middleware::from_fn(move |req, next| {
         crate::http_limits::timeout_answer(request_timeout, req, next)
     }))
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        crate::http_limits::panic_answer,
+    ))
     .layer(middleware::from_fn_with_state(
         security::SecurityHeaders::new(csp)?,
         security::headers,

@@ -764,3 +764,61 @@ async fn the_organization_directory_is_a_read_only_address_book_for_everyone() {
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn what_people_publish_reaches_the_directory_on_devices_and_the_web() {
+    let server = TestServer::start().await;
+    let ann = signed_in(&server, EMAIL).await;
+    let bob_web = signed_in(&server, "bob@example.com").await;
+    let publish = |card: serde_json::Value| {
+        let ann = &ann;
+        async move {
+            ann.send_json(
+                reqwest::Method::PATCH,
+                "/api/settings/profile",
+                &serde_json::json!({ "directory": card }),
+            )
+            .await
+        }
+    };
+    let r = publish(serde_json::json!({"phone": " +33 1 23 45 67 89 ", "title": "Head of sales", "department": "Sales"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let profile: ksuite_common::UserProfile = r.json().await.expect("profile");
+    assert_eq!(profile.directory.phone, "+33 1 23 45 67 89");
+
+    let bob = Dav::new(&server, "bob@example.com", PASSWORD);
+    let dir = "/dav/addressbooks/bob@example.com/directory/";
+    let q = r#"<card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><card:address-data/></d:prop><card:filter><card:prop-filter name="TITLE"><card:text-match>sales</card:text-match></card:prop-filter></card:filter></card:addressbook-query>"#;
+    let found = bob.report(dir, q).await;
+    assert!(
+        found.body.contains("TEL;TYPE=WORK:+33 1 23 45 67 89"),
+        "{}",
+        found.body
+    );
+    assert!(found.body.contains("ORG:;Sales"));
+    let web: Vec<ksuite_common::ContactSummary> = bob_web
+        .get("/api/address-books/0/contacts?q=ann")
+        .await
+        .json()
+        .await
+        .expect("directory");
+    assert_eq!(web.len(), 1);
+    assert_eq!(web[0].phone.as_deref(), Some("+33 1 23 45 67 89"));
+
+    // Clearing a field unpublishes it; nonsense is refused with a clear message.
+    let r =
+        publish(serde_json::json!({"phone": "", "title": "Head of sales", "department": "Sales"}))
+            .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let found = bob.report(dir, q).await;
+    assert!(!found.body.contains("TEL"), "{}", found.body);
+    for bad in [
+        serde_json::json!({"title": "a\nb"}),
+        serde_json::json!({"department": "x".repeat(101)}),
+    ] {
+        let r = publish(bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: ksuite_common::ErrorBody = r.json().await.expect("error");
+        assert!(body.message.contains("directory"), "{}", body.message);
+    }
+}

@@ -27,6 +27,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Hell",
         Key::ThemeDark => "Dunkel",
         Key::ThemeSystem => "Wie das System",
+        Key::DirectoryCard => "Im Verzeichnis der Organisation",
+        Key::DirectoryCardHint => {
+            "Kollegen sehen Ihren Namen, Ihre Adresse und was Sie hier angeben in Kontakte und in den Adressbüchern ihrer Telefone und Computer."
+        }
+        Key::DirectoryPhone => "Telefon (geschäftlich)",
+        Key::DirectoryJobTitle => "Position",
+        Key::DirectoryDepartment => "Abteilung",
         Key::Save => "Speichern",
         Key::Saved => "Gespeichert.",
         Key::Profile => "Profil",

@@ -27,6 +27,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Light",
         Key::ThemeDark => "Dark",
         Key::ThemeSystem => "Same as system",
+        Key::DirectoryCard => "In the organization directory",
+        Key::DirectoryCardHint => {
+            "Colleagues see your name and address, and what you add here, in Contacts and in the address books of their phones and computers."
+        }
+        Key::DirectoryPhone => "Work phone",
+        Key::DirectoryJobTitle => "Job title",
+        Key::DirectoryDepartment => "Department",
         Key::Save => "Save",
         Key::Saved => "Saved.",
         Key::Profile => "Profile",

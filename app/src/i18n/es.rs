@@ -29,6 +29,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Claro",
         Key::ThemeDark => "Oscuro",
         Key::ThemeSystem => "Como el sistema",
+        Key::DirectoryCard => "En el directorio de la organización",
+        Key::DirectoryCardHint => {
+            "Tus compañeros ven tu nombre y dirección, y lo que añadas aquí, en Contactos y en las libretas de direcciones de sus teléfonos y ordenadores."
+        }
+        Key::DirectoryPhone => "Teléfono del trabajo",
+        Key::DirectoryJobTitle => "Cargo",
+        Key::DirectoryDepartment => "Departamento",
         Key::Save => "Guardar",
         Key::Saved => "Guardado.",
         Key::Profile => "Perfil",

@@ -27,6 +27,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Clair",
         Key::ThemeDark => "Sombre",
         Key::ThemeSystem => "Comme le système",
+        Key::DirectoryCard => "Dans l’annuaire de l’organisation",
+        Key::DirectoryCardHint => {
+            "Vos collègues voient votre nom et votre adresse, et ce que vous ajoutez ici, dans Contacts et dans les carnets d’adresses de leurs téléphones et ordinateurs."
+        }
+        Key::DirectoryPhone => "Téléphone professionnel",
+        Key::DirectoryJobTitle => "Fonction",
+        Key::DirectoryDepartment => "Service",
         Key::Save => "Enregistrer",
         Key::Saved => "Enregistré.",
         Key::Profile => "Profil",

@@ -27,6 +27,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Chiaro",
         Key::ThemeDark => "Scuro",
         Key::ThemeSystem => "Come il sistema",
+        Key::DirectoryCard => "Nella rubrica dell’organizzazione",
+        Key::DirectoryCardHint => {
+            "I colleghi vedono il tuo nome e indirizzo, e ciò che aggiungi qui, in Contatti e nelle rubriche dei loro telefoni e computer."
+        }
+        Key::DirectoryPhone => "Telefono di lavoro",
+        Key::DirectoryJobTitle => "Ruolo",
+        Key::DirectoryDepartment => "Reparto",
         Key::Save => "Salva",
         Key::Saved => "Salvato.",
         Key::Profile => "Profilo",

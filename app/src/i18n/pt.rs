@@ -29,6 +29,13 @@ pub fn text(key: Key) -> &'static str {
         Key::ThemeLight => "Claro",
         Key::ThemeDark => "Escuro",
         Key::ThemeSystem => "Como o sistema",
+        Key::DirectoryCard => "No diretório da organização",
+        Key::DirectoryCardHint => {
+            "Os colegas veem o seu nome e endereço, e o que adicionar aqui, em Contactos e nos livros de endereços dos seus telemóveis e computadores."
+        }
+        Key::DirectoryPhone => "Telefone de trabalho",
+        Key::DirectoryJobTitle => "Cargo",
+        Key::DirectoryDepartment => "Departamento",
         Key::Save => "Guardar",
         Key::Saved => "Guardado.",
         Key::Profile => "Perfil",

@@ -15,6 +15,9 @@ struct UserRow {
     theme: String,
     plan: String,
     is_admin: bool,
+    directory_phone: String,
+    directory_title: String,
+    directory_department: String,
 }
 
 impl From<UserRow> for UserProfile {
@@ -28,6 +31,11 @@ impl From<UserRow> for UserProfile {
             theme: Theme::from_code(&r.theme).unwrap_or_default(),
             plan: Plan::from_code(&r.plan).unwrap_or_default(),
             is_admin: r.is_admin,
+            directory: ksuite_common::DirectoryCard {
+                phone: r.directory_phone,
+                title: r.directory_title,
+                department: r.directory_department,
+            },
         }
     }
 }
@@ -85,7 +93,8 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, 
 
 pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
     let row: UserRow = sqlx::query_as(
-        "SELECT id, email, display_name, language, time_zone, theme, plan, is_admin FROM users WHERE id = ?",
+        "SELECT id, email, display_name, language, time_zone, theme, plan, is_admin, directory_phone, \
+         directory_title, directory_department FROM users WHERE id = ?",
     )
     .bind(user_id)
     .fetch_one(db)

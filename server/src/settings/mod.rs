@@ -1,9 +1,12 @@
-//! Profile settings: display name, language, time zone and theme.
+//! Profile settings: display name, language, time zone, theme and what the user publishes
+//! in the organization directory.
 
 use axum::extract::State;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use ksuite_common::{UpdateProfileRequest, UserProfile, paths};
+use ksuite_common::{
+    DirectoryCard, MAX_DIRECTORY_FIELD_LEN, UpdateProfileRequest, UserProfile, paths,
+};
 
 use crate::auth::session::Session;
 use crate::auth::users;
@@ -34,14 +37,20 @@ pub async fn update_profile(
     {
         return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));
     }
+    let directory = req.directory.as_ref().map(directory_card).transpose()?;
     sqlx::query(
         "UPDATE users SET display_name = COALESCE(?, display_name), language = COALESCE(?, language), \
-         time_zone = COALESCE(?, time_zone), theme = COALESCE(?, theme) WHERE id = ?",
+         time_zone = COALESCE(?, time_zone), theme = COALESCE(?, theme), \
+         directory_phone = COALESCE(?, directory_phone), directory_title = COALESCE(?, directory_title), \
+         directory_department = COALESCE(?, directory_department) WHERE id = ?",
     )
     .bind(display_name)
     .bind(req.language.map(|l| l.code()))
     .bind(&req.time_zone)
     .bind(req.theme.map(|t| t.code()))
+    .bind(directory.as_ref().map(|d| &d.phone))
+    .bind(directory.as_ref().map(|d| &d.title))
+    .bind(directory.as_ref().map(|d| &d.department))
     .bind(session.user_id)
     .execute(&state.db)
     .await?;
@@ -52,6 +61,24 @@ pub async fn update_profile(
         crate::reminders::store::reschedule_user(&state.db, session.user_id).await?;
     }
     Ok(Json(users::profile(&state.db, session.user_id).await?))
+}
+
+/// Trims the directory fields and checks each is a short single line.
+fn directory_card(card: &DirectoryCard) -> Result<DirectoryCard, ApiError> {
+    let field = |label: &str, v: &str| {
+        let v = v.trim();
+        if v.chars().count() > MAX_DIRECTORY_FIELD_LEN || v.chars().any(char::is_control) {
+            return Err(ApiError::validation(format!(
+                "The directory {label} must be one line of at most {MAX_DIRECTORY_FIELD_LEN} characters."
+            )));
+        }
+        Ok(v.to_string())
+    };
+    Ok(DirectoryCard {
+        phone: field("phone number", &card.phone)?,
+        title: field("job title", &card.title)?,
+        department: field("department", &card.department)?,
+    })
 }
 
 /// The IANA time zone names the server knows, sorted.

@@ -1,6 +1,7 @@
-//! The profile form: display name, language, time zone, theme.
+//! The profile form: display name, language, time zone, theme, and what the user
+//! publishes in the organization directory.
 
-use ksuite_common::{Language, Theme, UpdateProfileRequest};
+use ksuite_common::{DirectoryCard, Language, Theme, UpdateProfileRequest};
 use leptos::prelude::*;
 
 use crate::api;
@@ -25,6 +26,13 @@ pub fn ProfileForm() -> impl IntoView {
             .unwrap_or_else(|| "UTC".into()),
     );
     let theme = RwSignal::new(user.as_ref().map(|u| u.theme).unwrap_or_default());
+    let card = user
+        .as_ref()
+        .map(|u| u.directory.clone())
+        .unwrap_or_default();
+    let phone = RwSignal::new(card.phone);
+    let job_title = RwSignal::new(card.title);
+    let department = RwSignal::new(card.department);
     let status = RwSignal::new(None::<Result<(), String>>);
     let zones = LocalResource::new(api::settings::time_zones);
 
@@ -36,6 +44,11 @@ pub fn ProfileForm() -> impl IntoView {
             language: Some(lang.get_untracked()),
             time_zone: Some(tz.get_untracked()),
             theme: Some(theme.get_untracked()),
+            directory: Some(DirectoryCard {
+                phone: phone.get_untracked(),
+                title: job_title.get_untracked(),
+                department: department.get_untracked(),
+            }),
         };
         leptos::task::spawn_local(async move {
             match api::settings::update_profile(&req).await {
@@ -90,6 +103,17 @@ pub fn ProfileForm() -> impl IntoView {
                         </label>
                     })
                     .collect_view()}
+            </fieldset>
+
+            <fieldset>
+                <legend>{t(Key::DirectoryCard)}</legend>
+                <p class="hint">{t(Key::DirectoryCardHint)}</p>
+                <label for="profile-phone">{t(Key::DirectoryPhone)}</label>
+                <input id="profile-phone" type="tel" maxlength="100" autocomplete="tel" bind:value=phone />
+                <label for="profile-job-title">{t(Key::DirectoryJobTitle)}</label>
+                <input id="profile-job-title" type="text" maxlength="100" autocomplete="organization-title" bind:value=job_title />
+                <label for="profile-department">{t(Key::DirectoryDepartment)}</label>
+                <input id="profile-department" type="text" maxlength="100" bind:value=department />
             </fieldset>
 
             {move || match status.get() {
