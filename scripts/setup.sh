@@ -42,6 +42,9 @@ command -v cc >/dev/null || need+=(build-essential)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 # OpenSSL headers: web push payload encryption (the `ece` crate under `web-push`).
 have_pkg libssl-dev || need+=(libssl-dev)
+# libclang: SQLite is built with its pre-update hook (dav::versions), whose bindings
+# libsqlite3-sys generates with bindgen.
+have_pkg libclang-dev || need+=(libclang-dev)
 if [ "$MODE" = debian ]; then
   for p in rustc-web cargo-web rust-web-src lld-19; do have_pkg "$p" || need+=("$p"); done
 fi

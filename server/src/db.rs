@@ -9,7 +9,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 /// The pool type every query module takes; one place to change for PostgreSQL.
 pub type Db = sqlx::SqlitePool;
 
+/// Sees every row change on every pooled connection, before its transaction commits
+/// (see `dav::versions`). Must be quick: it runs inside SQLite.
+pub type RowObserver = std::sync::Arc<dyn Fn(&sqlx::sqlite::PreupdateHookResult<'_>) + Send + Sync>;
+
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    connect_observed(url, None).await
+}
+
+/// [`connect`], with `observer` hooked onto every connection the pool opens.
+pub async fn connect_observed(url: &str, observer: Option<RowObserver>) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url}"))?
         .create_if_missing(true)
@@ -19,6 +28,17 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .after_connect(move |conn, _meta| {
+            let observer = observer.clone();
+            Box::pin(async move {
+                if let Some(observer) = observer {
+                    conn.lock_handle()
+                        .await?
+                        .set_preupdate_hook(move |r| observer(&r));
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {url}"))?;

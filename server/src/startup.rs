@@ -44,7 +44,16 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("cannot create data directory {}", config.data_dir.display())
         })?;
-        let db = db::connect(&config.database_url()).await?;
+        let versions = Arc::new(crate::dav::versions::CollectionVersions::default());
+        let observer: db::RowObserver = {
+            let versions = versions.clone();
+            Arc::new(move |r| versions.on_row_change(r))
+        };
+        let db = db::connect_observed(&config.database_url(), Some(observer)).await?;
+        versions
+            .follow(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot follow collection changes: {}", e.message))?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -141,6 +150,8 @@ impl Application {
             )),
             credentials: Arc::default(),
             dav_cache: Arc::default(),
+            dav_versions: versions,
+            dav_objects: Arc::default(),
             links,
             outbox_wake,
             cpu: crate::cpu::CpuPool::per_core(),

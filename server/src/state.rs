@@ -22,6 +22,10 @@ pub struct AppState {
     pub credentials: Arc<CredentialCache>,
     /// Rendered DAV collection answers, see [`DavCache`].
     pub dav_cache: Arc<DavCache>,
+    /// Latest ctag of each collection, followed from SQLite (see `dav::versions`).
+    pub dav_versions: Arc<crate::dav::versions::CollectionVersions>,
+    /// Object GET answers of owners' own collections, valid while their ctag holds.
+    pub dav_objects: Arc<crate::dav::object_cache::ObjectCache>,
     pub links: Arc<LinksState>,
     /// Wakes the relay queue when a message is queued or a retry is asked for.
     pub outbox_wake: Arc<tokio::sync::Notify>,

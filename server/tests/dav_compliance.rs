@@ -822,3 +822,109 @@ async fn what_people_publish_reaches_the_directory_on_devices_and_the_web() {
         assert!(body.message.contains("directory"), "{}", body.message);
     }
 }
+
+#[tokio::test]
+async fn repeated_gets_never_serve_a_stale_or_withdrawn_object() {
+    let server = TestServer::start().await;
+    let web = signed_in(&server, EMAIL).await;
+    signed_in(&server, "reader@example.com").await;
+    signed_in(&server, "writer@example.com").await;
+    let cal_id = share_default_calendar(&web).await;
+    let ann = Dav::new(&server, EMAIL, PASSWORD);
+    let cal = support::default_calendar(&ann).await;
+    let href = format!("{cal}lunch.ics");
+    assert_eq!(
+        ann.put(&href, &[], &event("lunch", "20260401T120000Z", "Lunch"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    for _ in 0..3 {
+        assert!(
+            ann.send("GET", &href, &[], "")
+                .await
+                .body
+                .contains("SUMMARY:Lunch")
+        );
+    }
+    // A change through the web app shows at once, with its new ETag.
+    let etag = ann.send("GET", &href, &[], "").await.etag();
+    let r = web
+        .http
+        .put(web.url(&format!("/api/calendars/{cal_id}/events/lunch")))
+        .header("x-csrf-token", web.csrf.clone().expect("csrf"))
+        .header("if-match", etag)
+        .json(&serde_json::json!({"title": "Long lunch", "start": "2026-04-01T12:00", "end": "2026-04-01T14:00", "time_zone": "UTC"}))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(r.status(), StatusCode::OK);
+    let got = ann.send("GET", &href, &[], "").await;
+    assert!(got.body.contains("SUMMARY:Long lunch"), "{}", got.body);
+    let propfind_etag = etag_in(&ann.propfind(&href, "0", "<d:getetag/>").await.body);
+    assert_eq!(got.etag(), propfind_etag);
+    // A writer's change over DAV, then a delete.
+    let writer = Dav::new(&server, "writer@example.com", PASSWORD);
+    let shared = format!("/dav/calendars/writer@example.com/shared-{cal_id}/lunch.ics");
+    let w = writer
+        .put(
+            &shared,
+            &[("If-Match", &got.etag())],
+            &event("lunch", "20260401T120000Z", "Team lunch"),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::NO_CONTENT, "{}", w.body);
+    assert!(
+        ann.send("GET", &href, &[], "")
+            .await
+            .body
+            .contains("SUMMARY:Team lunch")
+    );
+    // A grantee reads it; once the share is withdrawn, it is gone for them.
+    let reader = Dav::new(&server, "reader@example.com", PASSWORD);
+    let as_reader = format!("/dav/calendars/reader@example.com/shared-{cal_id}/lunch.ics");
+    assert_eq!(
+        reader.send("GET", &as_reader, &[], "").await.status,
+        StatusCode::OK
+    );
+    let r = web
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/calendars/{cal_id}/shares?email=reader@example.com"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(
+        reader.send("GET", &as_reader, &[], "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ann.send("DELETE", &href, &[], "").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        ann.send("GET", &href, &[], "").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A calendar deleted and made again under the same name and row id.
+    let work = format!("{CAL}work/");
+    assert_eq!(mkcalendar(&ann, &work, "").await, StatusCode::CREATED);
+    let old = format!("{work}x.ics");
+    ann.put(&old, &[], &event("x", "20260401T120000Z", "Old x"))
+        .await;
+    assert!(ann.send("GET", &old, &[], "").await.body.contains("Old x"));
+    assert_eq!(
+        ann.send("DELETE", &work, &[], "").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        ann.send("GET", &old, &[], "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(mkcalendar(&ann, &work, "").await, StatusCode::CREATED);
+    ann.put(&old, &[], &event("x", "20260401T120000Z", "New x"))
+        .await;
+    assert!(ann.send("GET", &old, &[], "").await.body.contains("New x"));
+}

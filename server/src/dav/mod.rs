@@ -8,12 +8,14 @@ pub mod auth;
 pub mod cache;
 pub mod filter;
 pub mod freebusy;
+pub mod object_cache;
 pub mod objects;
 pub mod path;
 pub mod principals;
 pub mod props;
 pub mod report;
 pub mod store;
+pub mod versions;
 pub mod xml;
 
 use std::net::SocketAddr;
@@ -165,7 +167,9 @@ impl Ctx {
         {
             return Ok(c.clone());
         }
-        store::collection(&self.state.db, self.user.id, kind, segment)
+        // Requests on the collection itself may read or change its dead properties.
+        let with_dead = matches!(self.target, Target::Collection(..));
+        store::collection(&self.state.db, self.user.id, kind, segment, with_dead)
             .await?
             .ok_or(DavError::Status(StatusCode::NOT_FOUND))
     }

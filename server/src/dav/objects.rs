@@ -2,12 +2,14 @@
 //! collections. Writes go through the calendar and contacts stores with the same ETag
 //! guards the web app uses, so no write ever silently overwrites another.
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use ksuite_common::CalendarAccess;
 
-use super::path::{Kind, SHARED_PREFIX, Target};
+use super::object_cache;
+use super::path::{self, Kind, SHARED_PREFIX, Target};
 use super::store::{self, Collection};
 use super::xml::{self, APPLE_ICAL, CALDAV, CARDDAV, DAV};
 use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE};
@@ -57,28 +59,59 @@ pub async fn get(ctx: &Ctx, head: bool) -> DavResult {
         )
             .into_response());
     };
-    let c = ctx.collection(*k, owner, seg).await?;
-    let o = store::object(&ctx.state.db, &c, name)
-        .await?
-        .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
-    let (content_type, body) = match k {
-        Kind::Calendar => ("text/calendar; charset=utf-8", o.source),
-        Kind::AddressBook => (
-            "text/vcard; charset=utf-8",
-            vcard::for_client(&o.source, wanted_vcard_version(ctx.header("accept"))).into_owned(),
-        ),
+    let variant = match k {
+        Kind::Calendar => None,
+        Kind::AddressBook => wanted_vcard_version(ctx.header("accept")),
+    };
+    let content_type = match k {
+        Kind::Calendar => "text/calendar; charset=utf-8",
+        Kind::AddressBook => "text/vcard; charset=utf-8",
+    };
+    let key = object_cache::key(
+        ctx.user.id,
+        &path::object(&path::collection(*k, owner, seg), name),
+        variant,
+    );
+    let state = &ctx.state;
+    let entry = match state.dav_objects.get(&key, &state.dav_versions) {
+        Some(hit) => hit,
+        None => {
+            let c = ctx.collection(*k, owner, seg).await?;
+            let o = store::object(&state.db, &c, name)
+                .await?
+                .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
+            let body = match k {
+                Kind::Calendar => o.source,
+                Kind::AddressBook => vcard::for_client(&o.source, variant).into_owned(),
+            };
+            let entry = object_cache::Entry {
+                kind: *k,
+                collection: c.id,
+                generation: c.generation,
+                ctag: c.ctag,
+                etag: o.etag,
+                body: Bytes::from(body),
+            };
+            if c.access == CalendarAccess::Owner && !c.directory {
+                state
+                    .dav_versions
+                    .observe(c.kind, c.id, c.generation, c.ctag);
+                state.dav_objects.put(key, entry.clone());
+            }
+            entry
+        }
     };
     let mut r = if head {
-        let len = body.len();
         let mut r = StatusCode::OK.into_response();
-        r.headers_mut().insert(header::CONTENT_LENGTH, len.into());
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, entry.body.len().into());
         r
     } else {
-        (StatusCode::OK, body).into_response()
+        (StatusCode::OK, entry.body).into_response()
     };
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&o.etag) {
+    if let Ok(v) = HeaderValue::from_str(&entry.etag) {
         h.insert(header::ETAG, v);
     }
     Ok(r)

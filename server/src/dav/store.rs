@@ -38,7 +38,7 @@ pub const DIRECTORY_SEGMENT: &str = "directory";
 #[derive(sqlx::FromRow)]
 struct CollectionRow {
     id: i64,
-    dav_name: Option<String>,
+    segment: String,
     name: String,
     color: Option<String>,
     description: String,
@@ -49,44 +49,69 @@ struct CollectionRow {
     access: Option<String>,
 }
 
+/// The user's collections of one kind, own and shared, each with its segment (`?3` is
+/// the shared prefix); `?2` picks one segment (NULL: all). Scoped by the user in the query.
 fn collection_sql(kind: Kind) -> &'static str {
     match kind {
         Kind::Calendar => {
-            "SELECT c.id, c.dav_name, c.name, c.color, c.description, c.ctag, c.generation, c.components, \
-             c.is_default, NULL AS access FROM calendars c WHERE c.owner_id = ?1 \
+            "SELECT * FROM ( \
+             SELECT c.id, COALESCE(c.dav_name, CAST(c.id AS TEXT)) AS segment, c.name, c.color, \
+             c.description, c.ctag, c.generation, c.components, c.is_default, NULL AS access \
+             FROM calendars c WHERE c.owner_id = ?1 \
              UNION ALL \
-             SELECT c.id, NULL, c.name, c.color, c.description, c.ctag, c.generation, c.components, \
-             FALSE, s.access FROM calendar_shares s \
-             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1 ORDER BY 9 DESC, 1"
+             SELECT c.id, ?3 || c.id, c.name, c.color, c.description, c.ctag, c.generation, \
+             c.components, FALSE, s.access FROM calendar_shares s \
+             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1) \
+             WHERE ?2 IS NULL OR segment = ?2 ORDER BY is_default DESC, id"
         }
         Kind::AddressBook => {
-            "SELECT b.id, b.dav_name, b.name, NULL AS color, b.description, b.ctag, b.generation, \
-             '' AS components, b.is_default, NULL AS access FROM address_books b WHERE b.owner_id = ?1 \
+            "SELECT * FROM ( \
+             SELECT b.id, COALESCE(b.dav_name, CAST(b.id AS TEXT)) AS segment, b.name, NULL AS color, \
+             b.description, b.ctag, b.generation, '' AS components, b.is_default, NULL AS access \
+             FROM address_books b WHERE b.owner_id = ?1 \
              UNION ALL \
-             SELECT b.id, NULL, b.name, NULL, b.description, b.ctag, b.generation, '', FALSE, s.access \
-             FROM address_book_shares s \
-             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1 ORDER BY 9 DESC, 1"
+             SELECT b.id, ?3 || b.id, b.name, NULL, b.description, b.ctag, b.generation, '', \
+             FALSE, s.access FROM address_book_shares s \
+             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1) \
+             WHERE ?2 IS NULL OR segment = ?2 ORDER BY is_default DESC, id"
         }
     }
 }
 
-/// The user's own collections of `kind` and those shared with them.
+/// The user's own collections of `kind`, those shared with them, and the directory.
 pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collection>, ApiError> {
+    let mut list = stored_collections(db, user_id, kind, None).await?;
+    let mut dead = dead_properties(db, user_id, kind).await?;
+    for c in &mut list {
+        c.dead = dead.remove(&c.id).unwrap_or_default();
+    }
+    // An address book the user named `directory` themselves keeps its name.
+    if kind == Kind::AddressBook && !list.iter().any(|c| c.segment == DIRECTORY_SEGMENT) {
+        list.push(directory_collection(db).await?);
+    }
+    Ok(list)
+}
+
+/// The user's own collections of `kind` and those shared with them (one `segment`, or all),
+/// without their dead properties.
+async fn stored_collections(
+    db: &Db,
+    user_id: i64,
+    kind: Kind,
+    segment: Option<&str>,
+) -> Result<Vec<Collection>, ApiError> {
     let rows: Vec<CollectionRow> = sqlx::query_as(collection_sql(kind))
         .bind(user_id)
+        .bind(segment)
+        .bind(SHARED_PREFIX)
         .fetch_all(db)
         .await?;
-    let mut dead = dead_properties(db, user_id, kind).await?;
-    let mut list: Vec<Collection> = rows
+    Ok(rows
         .into_iter()
         .map(|r| Collection {
             kind,
             id: r.id,
-            segment: match (&r.access, r.dav_name) {
-                (None, Some(n)) => n,
-                (None, None) => r.id.to_string(),
-                (Some(_), _) => format!("{SHARED_PREFIX}{}", r.id),
-            },
+            segment: r.segment,
             name: r.name,
             color: r.color,
             description: r.description,
@@ -107,15 +132,7 @@ pub async fn collections(db: &Db, user_id: i64, kind: Kind) -> Result<Vec<Collec
             dead: Vec::new(),
             directory: false,
         })
-        .collect();
-    for c in &mut list {
-        c.dead = dead.remove(&c.id).unwrap_or_default();
-    }
-    // An address book the user named `directory` themselves keeps its name.
-    if kind == Kind::AddressBook && !list.iter().any(|c| c.segment == DIRECTORY_SEGMENT) {
-        list.push(directory_collection(db).await?);
-    }
-    Ok(list)
+        .collect())
 }
 
 /// The directory's members: one vCard per active account.
@@ -203,18 +220,50 @@ pub struct DeadChange<'a> {
 pub const MAX_DEAD_PROPERTIES: usize = 50;
 pub const MAX_DEAD_VALUE: usize = 4096;
 
-/// One collection of the user by its segment.
+/// One collection of the user by its segment; its dead properties only when asked for
+/// (PROPFIND and PROPPATCH of the collection itself need them, object requests do not).
 pub async fn collection(
     db: &Db,
     user_id: i64,
     kind: Kind,
     segment: &str,
+    with_dead_properties: bool,
 ) -> Result<Option<Collection>, ApiError> {
-    // A user has a handful of collections: filtering the list keeps one query shape.
-    Ok(collections(db, user_id, kind)
+    let own = stored_collections(db, user_id, kind, Some(segment))
         .await?
         .into_iter()
-        .find(|c| c.segment == segment))
+        .next();
+    match own {
+        // The directory is only built (it lists every account) when it is the one asked for.
+        None if kind == Kind::AddressBook && segment == DIRECTORY_SEGMENT => {
+            Ok(Some(directory_collection(db).await?))
+        }
+        Some(mut c) => {
+            if with_dead_properties {
+                c.dead = collection_dead_properties(db, &c).await?;
+            }
+            Ok(Some(c))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The dead properties of one collection.
+async fn collection_dead_properties(
+    db: &Db,
+    c: &Collection,
+) -> Result<Vec<(Name, String)>, ApiError> {
+    let sql = match c.kind {
+        Kind::Calendar => "SELECT ns, name, value FROM calendar_properties WHERE calendar_id = ?",
+        Kind::AddressBook => {
+            "SELECT ns, name, value FROM address_book_properties WHERE book_id = ?"
+        }
+    };
+    let rows: Vec<(String, String, String)> = sqlx::query_as(sql).bind(c.id).fetch_all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(ns, local, value)| (Name { ns, local }, value))
+        .collect())
 }
 
 /// The live values a PROPPATCH changes; `None` leaves one as it is.
