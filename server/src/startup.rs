@@ -152,6 +152,7 @@ impl Application {
             dav_cache: Arc::default(),
             dav_versions: versions,
             dav_objects: Arc::default(),
+            dav_collections: Arc::default(),
             links,
             outbox_wake,
             cpu: crate::cpu::CpuPool::per_core(),

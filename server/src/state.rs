@@ -26,6 +26,8 @@ pub struct AppState {
     pub dav_versions: Arc<crate::dav::versions::CollectionVersions>,
     /// Object GET answers of owners' own collections, valid while their ctag holds.
     pub dav_objects: Arc<crate::dav::object_cache::ObjectCache>,
+    /// Users' own collections as last read, valid while their ctag holds.
+    pub dav_collections: Arc<crate::dav::object_cache::CollectionCache>,
     pub links: Arc<LinksState>,
     /// Wakes the relay queue when a message is queued or a retry is asked for.
     pub outbox_wake: Arc<tokio::sync::Notify>,

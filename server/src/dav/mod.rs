@@ -30,6 +30,7 @@ use axum::routing::{any, get};
 use crate::error::ApiError;
 use crate::state::AppState;
 use auth::DavUser;
+use ksuite_common::CalendarAccess;
 use path::Target;
 
 /// Largest calendar object or vCard accepted (advertised as `max-resource-size`).
@@ -167,11 +168,27 @@ impl Ctx {
         {
             return Ok(c.clone());
         }
+        let state = &self.state;
+        if let Some(c) = state
+            .dav_collections
+            .get(self.user.id, kind, segment, &state.dav_versions)
+        {
+            return Ok(c);
+        }
         // Requests on the collection itself may read or change its dead properties.
         let with_dead = matches!(self.target, Target::Collection(..));
-        store::collection(&self.state.db, self.user.id, kind, segment, with_dead)
+        let c = store::collection(&state.db, self.user.id, kind, segment, with_dead)
             .await?
-            .ok_or(DavError::Status(StatusCode::NOT_FOUND))
+            .ok_or(DavError::Status(StatusCode::NOT_FOUND))?;
+        // Only complete copies of one's own collections are kept: a share can be
+        // withdrawn without a ctag change.
+        if with_dead && c.access == CalendarAccess::Owner && !c.directory {
+            state
+                .dav_versions
+                .observe(c.kind, c.id, c.generation, c.ctag);
+            state.dav_collections.put(self.user.id, &c);
+        }
+        Ok(c)
     }
 }
 

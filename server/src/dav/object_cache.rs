@@ -1,6 +1,7 @@
-//! Answers to GET of one event or vCard in a collection the user owns, kept with the
-//! collection's ctag at the time: served without touching the database while
-//! `versions` says that ctag is still the latest. Devices fetch the same objects over and
+//! What DAV requests on a user's own collections read first, kept in memory: the
+//! collection itself (see `CollectionCache`), and answers to GET of one event or vCard,
+//! kept with the collection's ctag at the time: served without touching the database
+//! while `versions` says that ctag is still the latest. Devices fetch the same objects over and
 //! over; this makes those fetches cost what authentication costs. Shared collections are
 //! not kept (a share can be withdrawn without a ctag change), so grantees always read the
 //! database.
@@ -68,6 +69,47 @@ impl ObjectCache {
             if let Some(old) = inner.entries.insert(key, entry) {
                 inner.bytes -= old.body.len();
             }
+        }
+    }
+}
+
+/// Most collections kept before the cache starts over.
+const MAX_COLLECTIONS: usize = 100_000;
+
+/// Users' own collections as last read (with their dead properties), by segment: what
+/// every DAV request on them resolves first. Valid, like the answers above, while the
+/// collection's ctag holds; every change to a collection's properties bumps it.
+#[derive(Default)]
+pub struct CollectionCache {
+    inner: Mutex<HashMap<(i64, Kind, String), super::store::Collection>>,
+}
+
+impl CollectionCache {
+    pub fn get(
+        &self,
+        user_id: i64,
+        kind: Kind,
+        segment: &str,
+        versions: &CollectionVersions,
+    ) -> Option<super::store::Collection> {
+        let c = self
+            .inner
+            .lock()
+            .ok()?
+            .get(&(user_id, kind, segment.to_string()))
+            .cloned()?;
+        versions
+            .is_current(c.kind, c.id, c.generation, c.ctag)
+            .then_some(c)
+    }
+
+    /// Keeps a collection the user owns, read with its dead properties.
+    pub fn put(&self, user_id: i64, c: &super::store::Collection) {
+        if let Ok(mut inner) = self.inner.lock() {
+            if inner.len() >= MAX_COLLECTIONS {
+                inner.clear();
+            }
+            inner.insert((user_id, c.kind, c.segment.clone()), c.clone());
         }
     }
 }
