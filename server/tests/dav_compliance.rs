@@ -33,6 +33,12 @@ fn event(uid: &str, start: &str, summary: &str) -> String {
     )
 }
 
+/// PUTs a new object, which must be created.
+async fn create(dav: &Dav, href: &str, body: &str) {
+    let put = dav.put(href, &[], body).await;
+    assert_eq!(put.status, StatusCode::CREATED, "{href}: {}", put.body);
+}
+
 async fn mkcalendar(dav: &Dav, path: &str, props: &str) -> StatusCode {
     let body = format!(
         r#"<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:ic="http://apple.com/ns/ical/"><d:set><d:prop>{props}</d:prop></d:set></c:mkcalendar>"#
@@ -65,14 +71,12 @@ async fn a_recreated_calendar_is_never_taken_for_the_deleted_one() {
     let (_server, dav) = setup().await;
     let path = format!("{CAL}work/");
     assert_eq!(mkcalendar(&dav, &path, "").await, StatusCode::CREATED);
-    let put = dav
-        .put(
-            &format!("{path}old.ics"),
-            &[],
-            &event("old", "20260401T100000Z", "Old"),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::CREATED);
+    create(
+        &dav,
+        &format!("{path}old.ics"),
+        &event("old", "20260401T100000Z", "Old"),
+    )
+    .await;
     let listing = dav.report(&path, &query("")).await;
     assert!(listing.body.contains("old.ics"));
     let sync = dav.report(&path, &sync_body("", None)).await;
@@ -86,14 +90,12 @@ async fn a_recreated_calendar_is_never_taken_for_the_deleted_one() {
     // Same name, and SQLite hands out the same row id again; one write brings the new
     // calendar to the ctag the old one had.
     assert_eq!(mkcalendar(&dav, &path, "").await, StatusCode::CREATED);
-    let put = dav
-        .put(
-            &format!("{path}new.ics"),
-            &[],
-            &event("new", "20260401T100000Z", "New"),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::CREATED);
+    create(
+        &dav,
+        &format!("{path}new.ics"),
+        &event("new", "20260401T100000Z", "New"),
+    )
+    .await;
     let listing = dav.report(&path, &query("")).await;
     assert_eq!(listing.status, StatusCode::MULTI_STATUS);
     assert!(
@@ -140,14 +142,12 @@ async fn long_folded_and_unsafe_uids_are_found_by_listing_uid_and_href() {
     let unsafe_href = format!("{cal}a%20b%3Fd%23e%25f%40example.com.ics");
     let put = dav.put(&format!("{cal}{long}.ics"), &[], &folded).await;
     assert_eq!(put.status, StatusCode::CREATED, "{}", put.body);
-    let put = dav
-        .put(
-            &unsafe_href,
-            &[],
-            &event(unsafe_uid, "20260402T100000Z", "Unsafe"),
-        )
-        .await;
-    assert_eq!(put.status, StatusCode::CREATED, "{}", put.body);
+    create(
+        &dav,
+        &unsafe_href,
+        &event(unsafe_uid, "20260402T100000Z", "Unsafe"),
+    )
+    .await;
 
     let listing = dav
         .report(&cal, &query(r#"<c:comp-filter name="VEVENT"/>"#))
