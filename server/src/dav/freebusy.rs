@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 
 use super::store::{self, Collection};
-use super::xml::{CALDAV, DAV, Element};
+use super::xml::DAV;
 use super::{Ctx, DavError, DavResult};
 use crate::calendar::{expand, ical};
 
@@ -70,11 +70,7 @@ fn vfreebusy(range: Period, busy: &[Period]) -> String {
     out
 }
 
-pub async fn report(ctx: &Ctx, c: Collection, root: &Element) -> DavResult {
-    let range = root
-        .child(CALDAV, "time-range")
-        .ok_or_else(|| DavError::BadRequest("a free-busy-query needs a time-range element".into()))
-        .and_then(|tr| super::filter::time_range(tr).map_err(DavError::BadRequest))?;
+pub async fn report(ctx: &Ctx, c: Collection, range: Period) -> DavResult {
     let range = super::report::clamp(range);
     let zone = super::objects::user_zone(ctx).await?;
     let sources: Vec<String> = store::calendar_objects_in_range(

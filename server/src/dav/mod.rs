@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cache;
 pub mod filter;
 pub mod freebusy;
+pub mod model;
 pub mod object_cache;
 pub mod objects;
 pub mod path;

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use ksuite_common::CalendarAccess;
 
+use super::model::MakeCollection;
 use super::object_cache;
 use super::path::{self, Kind, SHARED_PREFIX, Target};
 use super::store::{self, Collection};
-use super::xml::{self, APPLE_ICAL, CALDAV, CARDDAV, DAV};
+use super::xml::{CALDAV, CARDDAV, DAV};
 use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE};
 use crate::calendar::ical;
 use crate::calendar::store::EventIndex;
@@ -355,27 +356,26 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
 pub const CALENDAR_COMPONENTS: [&str; 3] = ["VEVENT", "VTODO", "VJOURNAL"];
 
 /// The kinds a MKCALENDAR asks for; an empty set or a kind we cannot store is refused.
-fn component_set(set: &xml::Element) -> Result<Vec<String>, DavError> {
+fn component_set(asked: &[String]) -> Result<Vec<String>, DavError> {
+    let refused = || {
+        DavError::Condition(
+            StatusCode::FORBIDDEN,
+            CALDAV,
+            "supported-calendar-component",
+        )
+    };
     let mut out: Vec<String> = Vec::new();
-    for comp in set.children_named(CALDAV, "comp") {
-        let name = comp.attr("name").unwrap_or("").to_ascii_uppercase();
+    for name in asked {
+        let name = name.to_ascii_uppercase();
         if !CALENDAR_COMPONENTS.contains(&name.as_str()) {
-            return Err(DavError::Condition(
-                StatusCode::FORBIDDEN,
-                CALDAV,
-                "supported-calendar-component",
-            ));
+            return Err(refused());
         }
         if !out.contains(&name) {
             out.push(name);
         }
     }
     if out.is_empty() {
-        return Err(DavError::Condition(
-            StatusCode::FORBIDDEN,
-            CALDAV,
-            "supported-calendar-component",
-        ));
+        return Err(refused());
     }
     Ok(out)
 }
@@ -397,31 +397,12 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
     {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     }
-    let props = if body.iter().all(|b| b.is_ascii_whitespace()) {
-        None
-    } else {
-        let root = xml::parse(body).map_err(DavError::BadRequest)?;
-        let expected = if mkcalendar {
-            (CALDAV, "mkcalendar")
-        } else {
-            (DAV, "mkcol")
-        };
-        if !root.is(expected.0, expected.1) {
-            return Err(DavError::BadRequest(format!(
-                "the body must be a {} element",
-                expected.1
-            )));
-        }
-        root.child(DAV, "set")
-            .and_then(|s| s.child(DAV, "prop"))
-            .cloned()
-    };
+    let asked = MakeCollection::parse(body, mkcalendar)?;
     // Plain MKCOL makes nothing we could store; it must ask for the kind of the home.
     if !mkcalendar {
-        let rt = props.as_ref().and_then(|p| p.child(DAV, "resourcetype"));
         let right = match k {
-            Kind::Calendar => rt.and_then(|r| r.child(CALDAV, "calendar")).is_some(),
-            Kind::AddressBook => rt.and_then(|r| r.child(CARDDAV, "addressbook")).is_some(),
+            Kind::Calendar => asked.calendar,
+            Kind::AddressBook => asked.address_book,
         };
         if !right {
             return Err(DavError::Condition(
@@ -433,17 +414,12 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
     } else if *k != Kind::Calendar {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     }
-    let text = |ns: &str, local: &str| {
-        props
-            .as_ref()
-            .and_then(|p| p.child(ns, local))
-            .map(|e| e.text.trim().to_string())
-    };
-    let name = text(DAV, "displayname")
+    let name = asked
+        .display_name
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(100).collect::<String>())
         .unwrap_or_else(|| seg.clone());
-    let color = match text(APPLE_ICAL, "calendar-color") {
+    let color = match asked.color {
         Some(c) => Some(super::props::color_of(&c).ok_or_else(|| {
             DavError::BadRequest(format!(
                 "calendar-color {c:?} is not a colour: send #rrggbb, #rrggbbaa or a CSS colour name"
@@ -451,16 +427,13 @@ pub async fn make_collection(ctx: &Ctx, body: &[u8], mkcalendar: bool) -> DavRes
         })?),
         None => None,
     };
-    let components = match props
-        .as_ref()
-        .and_then(|p| p.child(CALDAV, "supported-calendar-component-set"))
-    {
+    let components = match &asked.components {
         Some(set) if *k == Kind::Calendar => component_set(set)?,
         _ => CALENDAR_COMPONENTS.iter().map(|c| c.to_string()).collect(),
     };
     let description = match k {
-        Kind::Calendar => text(CALDAV, "calendar-description"),
-        Kind::AddressBook => text(CARDDAV, "addressbook-description"),
+        Kind::Calendar => asked.calendar_description,
+        Kind::AddressBook => asked.addressbook_description,
     }
     .unwrap_or_default();
     let new = store::NewCollection {

@@ -3,11 +3,10 @@
 use axum::http::StatusCode;
 use ksuite_common::CalendarAccess;
 
+use super::model::{self, Prop, Wanted};
 use super::path::{self, Kind, Target};
 use super::store::{self, Collection, Member};
-use super::xml::{
-    self, APPLE_ICAL, CALDAV, CALSERVER, CARDDAV, DAV, Element, Multistatus, Name, Value, el, href,
-};
+use super::xml::{CALDAV, CARDDAV, DAV, Multistatus, Value};
 use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE, multistatus};
 
 /// A resource whose properties are asked for.
@@ -99,21 +98,19 @@ pub fn parse_sync_token(c: &Collection, token: &str) -> Option<i64> {
     (same && seq >= 0 && seq <= c.ctag).then_some(seq)
 }
 
-fn privileges(access: CalendarAccess) -> String {
+fn privileges(access: CalendarAccess) -> Vec<&'static str> {
     let mut p = vec!["read", "read-current-user-privilege-set"];
     if access != CalendarAccess::Read {
         p.extend(["write", "write-content", "bind", "unbind"]);
     }
     if access == CalendarAccess::Owner {
-        p.extend(["write-properties"]);
+        p.push("write-properties");
     }
-    p.iter()
-        .map(|x| el(DAV, "privilege", &el(DAV, x, "")))
-        .collect()
+    p
 }
 
-fn reports(kind: Kind) -> String {
-    let names: &[(&str, &str)] = match kind {
+fn reports(kind: Kind) -> &'static [(&'static str, &'static str)] {
+    match kind {
         Kind::Calendar => &[
             (CALDAV, "calendar-query"),
             (CALDAV, "calendar-multiget"),
@@ -125,186 +122,165 @@ fn reports(kind: Kind) -> String {
             (CARDDAV, "addressbook-multiget"),
             (DAV, "sync-collection"),
         ],
-    };
-    names
-        .iter()
-        .map(|(ns, n)| el(DAV, "supported-report", &el(DAV, "report", &el(ns, n, ""))))
-        .collect()
+    }
 }
 
+/// Resource types written in `DAV:resourcetype`.
+const COLLECTION: &[(&str, &str)] = &[(DAV, "collection")];
+const CALENDAR: &[(&str, &str)] = &[(DAV, "collection"), (CALDAV, "calendar")];
+const ADDRESS_BOOK: &[(&str, &str)] = &[(DAV, "collection"), (CARDDAV, "addressbook")];
+pub const PRINCIPAL: &[(&str, &str)] = &[(DAV, "collection"), (DAV, "principal")];
+
 /// The value of one property of `res`, `None` when it has no such property.
-pub fn value(pc: &PropCtx, res: &Res<'_>, name: &Name) -> Option<Value> {
-    let ns = name.ns.as_str();
-    let local = name.local.as_str();
-    let xml_v = |s: String| Some(Value::Xml(s));
+pub fn value(pc: &PropCtx, res: &Res<'_>, prop: &Prop) -> Option<Value> {
     if let Res::Person(p) = res {
         // Not the signed-in user: none of the properties below are theirs.
-        return super::principals::person_value(p, name);
+        return super::principals::person_value(p, prop);
     }
     // Properties about the signed-in user, answered on every resource.
-    match (ns, local) {
-        (DAV, "current-user-principal") => return xml_v(href(&path::principal(&pc.email))),
-        (DAV, "principal-collection-set") => {
-            return xml_v(href(&format!("{}/principals/", path::PREFIX)));
+    match prop {
+        Prop::CurrentUserPrincipal => return Some(Value::Href(path::principal(&pc.email))),
+        Prop::PrincipalCollectionSet => {
+            return Some(Value::Href(format!("{}/principals/", path::PREFIX)));
         }
-        (CALDAV, "calendar-home-set") => {
-            return xml_v(href(&path::home(Kind::Calendar, &pc.email)));
-        }
-        (CARDDAV, "addressbook-home-set") => {
-            return xml_v(href(&path::home(Kind::AddressBook, &pc.email)));
+        Prop::CalendarHomeSet => return Some(Value::Href(path::home(Kind::Calendar, &pc.email))),
+        Prop::AddressbookHomeSet => {
+            return Some(Value::Href(path::home(Kind::AddressBook, &pc.email)));
         }
         _ => {}
     }
     match res {
-        Res::Object(c, m) => match (ns, local) {
-            (DAV, "resourcetype") => xml_v(String::new()),
-            (DAV, "getetag") => Some(Value::Text(m.etag.clone())),
-            (DAV, "getcontenttype") => Some(Value::Static(match c.kind {
+        Res::Object(c, m) => match prop {
+            Prop::ResourceType => Some(Value::Markers(&[])),
+            Prop::GetEtag => Some(Value::Text(m.etag.clone())),
+            Prop::GetContentType => Some(Value::Static(match c.kind {
                 Kind::Calendar => "text/calendar; charset=utf-8",
                 Kind::AddressBook => "text/vcard; charset=utf-8",
             })),
-            (DAV, "getcontentlength") => Some(Value::Text(m.size.to_string())),
-            (DAV, "current-user-privilege-set") => xml_v(privileges(c.access)),
+            Prop::GetContentLength => Some(Value::Text(m.size.to_string())),
+            Prop::CurrentUserPrivilegeSet => Some(Value::Privileges(privileges(c.access))),
             _ => None,
         },
-        Res::Collection(c) => match (ns, local) {
-            (DAV, "resourcetype") => xml_v(match c.kind {
-                Kind::Calendar => el(DAV, "collection", "") + &el(CALDAV, "calendar", ""),
-                Kind::AddressBook => el(DAV, "collection", "") + &el(CARDDAV, "addressbook", ""),
-            }),
-            (DAV, "displayname") => Some(Value::Text(c.name.clone())),
-            (DAV, "owner") if c.access == CalendarAccess::Owner => {
-                xml_v(href(&path::principal(&pc.email)))
+        Res::Collection(c) => collection_value(pc, c, prop),
+        Res::Principal => match prop {
+            Prop::ResourceType => Some(Value::Markers(PRINCIPAL)),
+            Prop::DisplayName => Some(Value::Text(pc.display_name.clone())),
+            Prop::PrincipalUrl => Some(Value::Href(path::principal(&pc.email))),
+            Prop::CalendarUserAddressSet => Some(Value::Href(format!("mailto:{}", pc.email))),
+            Prop::CurrentUserPrivilegeSet => {
+                Some(Value::Privileges(privileges(CalendarAccess::Read)))
             }
-            (DAV, "current-user-privilege-set") => xml_v(privileges(c.access)),
-            (DAV, "supported-report-set") => xml_v(reports(c.kind)),
-            (DAV, "sync-token") => Some(Value::Text(sync_token(pc, c))),
-            (CALSERVER, "getctag") => Some(Value::Text(format!("\"{}-{}\"", c.generation, c.ctag))),
-            (CALDAV, "calendar-description") if c.kind == Kind::Calendar => {
-                Some(Value::Text(c.description.clone()))
-            }
-            (CALDAV, "supported-calendar-component-set") if c.kind == Kind::Calendar => xml_v(
-                c.components
-                    .iter()
-                    .map(|n| format!("<c:comp name=\"{n}\"/>"))
-                    .collect(),
-            ),
-            (CALDAV, "supported-calendar-data") if c.kind == Kind::Calendar => {
-                xml_v("<c:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>".into())
-            }
-            (CALDAV, "max-resource-size") if c.kind == Kind::Calendar => {
-                Some(Value::Text(MAX_RESOURCE_SIZE.to_string()))
-            }
-            (APPLE_ICAL, "calendar-color") if c.kind == Kind::Calendar => {
-                c.color.clone().map(Value::Text)
-            }
-            (CARDDAV, "addressbook-description") if c.kind == Kind::AddressBook => {
-                Some(Value::Text(c.description.clone()))
-            }
-            (CARDDAV, "supported-address-data") if c.kind == Kind::AddressBook => xml_v(
-                "<card:address-data-type content-type=\"text/vcard\" version=\"3.0\"/>\
-                 <card:address-data-type content-type=\"text/vcard\" version=\"4.0\"/>"
-                    .into(),
-            ),
-            (CARDDAV, "max-resource-size") if c.kind == Kind::AddressBook => {
-                Some(Value::Text(MAX_RESOURCE_SIZE.to_string()))
-            }
-            _ => c
-                .dead
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| Value::Xml(v.clone())),
-        },
-        Res::Principal => match (ns, local) {
-            (DAV, "resourcetype") => xml_v(el(DAV, "collection", "") + &el(DAV, "principal", "")),
-            (DAV, "displayname") => Some(Value::Text(pc.display_name.clone())),
-            (DAV, "principal-URL") => xml_v(href(&path::principal(&pc.email))),
-            (CALDAV, "calendar-user-address-set") => xml_v(href(&format!("mailto:{}", pc.email))),
-            (DAV, "current-user-privilege-set") => xml_v(privileges(CalendarAccess::Read)),
             _ => None,
         },
-        Res::Home(_) => match (ns, local) {
-            (DAV, "resourcetype") => xml_v(el(DAV, "collection", "")),
-            (DAV, "displayname") => Some(Value::Text(pc.display_name.clone())),
-            (DAV, "owner") => xml_v(href(&path::principal(&pc.email))),
-            (DAV, "current-user-privilege-set") => xml_v(
-                privileges(CalendarAccess::Read)
-                    + &el(DAV, "privilege", &el(DAV, "bind", ""))
-                    + &el(DAV, "privilege", &el(DAV, "unbind", "")),
-            ),
+        Res::Home(_) => match prop {
+            Prop::ResourceType => Some(Value::Markers(COLLECTION)),
+            Prop::DisplayName => Some(Value::Text(pc.display_name.clone())),
+            Prop::Owner => Some(Value::Href(path::principal(&pc.email))),
+            Prop::CurrentUserPrivilegeSet => {
+                let mut p = privileges(CalendarAccess::Read);
+                p.extend(["bind", "unbind"]);
+                Some(Value::Privileges(p))
+            }
             _ => None,
         },
-        Res::Person(p) => super::principals::person_value(p, name),
-        Res::Root | Res::Principals | Res::HomeSet(_) => match (ns, local) {
-            (DAV, "resourcetype") => xml_v(el(DAV, "collection", "")),
-            (DAV, "current-user-privilege-set") => xml_v(privileges(CalendarAccess::Read)),
+        Res::Person(p) => super::principals::person_value(p, prop),
+        Res::Root | Res::Principals | Res::HomeSet(_) => match prop {
+            Prop::ResourceType => Some(Value::Markers(COLLECTION)),
+            Prop::CurrentUserPrivilegeSet => {
+                Some(Value::Privileges(privileges(CalendarAccess::Read)))
+            }
             _ => None,
         },
+    }
+}
+
+/// The value of a property of a calendar or address book, live or dead.
+fn collection_value(pc: &PropCtx, c: &Collection, prop: &Prop) -> Option<Value> {
+    let calendar = c.kind == Kind::Calendar;
+    match prop {
+        Prop::ResourceType => Some(Value::Markers(if calendar {
+            CALENDAR
+        } else {
+            ADDRESS_BOOK
+        })),
+        Prop::DisplayName => Some(Value::Text(c.name.clone())),
+        Prop::Owner if c.access == CalendarAccess::Owner => {
+            Some(Value::Href(path::principal(&pc.email)))
+        }
+        Prop::CurrentUserPrivilegeSet => Some(Value::Privileges(privileges(c.access))),
+        Prop::SupportedReportSet => Some(Value::Reports(reports(c.kind))),
+        Prop::SyncToken => Some(Value::Text(sync_token(pc, c))),
+        Prop::GetCtag => Some(Value::Text(format!("\"{}-{}\"", c.generation, c.ctag))),
+        Prop::CalendarDescription if calendar => Some(Value::Text(c.description.clone())),
+        Prop::SupportedCalendarComponentSet if calendar => {
+            Some(Value::Components(c.components.clone()))
+        }
+        Prop::SupportedCalendarData if calendar => Some(Value::DataTypes {
+            ns: CALDAV,
+            local: "calendar-data",
+            content_type: "text/calendar",
+            versions: &["2.0"],
+        }),
+        Prop::CalendarMaxResourceSize if calendar => {
+            Some(Value::Text(MAX_RESOURCE_SIZE.to_string()))
+        }
+        Prop::CalendarColor if calendar => c.color.clone().map(Value::Text),
+        Prop::AddressbookDescription if !calendar => Some(Value::Text(c.description.clone())),
+        Prop::SupportedAddressData if !calendar => Some(Value::DataTypes {
+            ns: CARDDAV,
+            local: "address-data-type",
+            content_type: "text/vcard",
+            versions: &["3.0", "4.0"],
+        }),
+        Prop::AddressbookMaxResourceSize if !calendar => {
+            Some(Value::Text(MAX_RESOURCE_SIZE.to_string()))
+        }
+        Prop::Other(name) => c
+            .dead
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| Value::Raw(v.clone())),
+        _ => None,
     }
 }
 
 /// Properties returned for `allprop` / `propname`.
-fn all_names(res: &Res<'_>) -> Vec<Name> {
-    let mut names: Vec<(&str, &str)> = vec![(DAV, "resourcetype")];
+fn all_props(res: &Res<'_>) -> Vec<Prop> {
+    let mut props = vec![Prop::ResourceType];
     match res {
-        Res::Object(..) => names.extend([
-            (DAV, "getetag"),
-            (DAV, "getcontenttype"),
-            (DAV, "getcontentlength"),
-        ]),
-        Res::Collection(c) => {
-            names.extend([
-                (DAV, "displayname"),
-                (DAV, "sync-token"),
-                (CALSERVER, "getctag"),
-            ]);
-            match c.kind {
-                Kind::Calendar => names.extend([
-                    (CALDAV, "calendar-description"),
-                    (CALDAV, "supported-calendar-component-set"),
-                    (APPLE_ICAL, "calendar-color"),
-                ]),
-                Kind::AddressBook => names.extend([
-                    (CARDDAV, "addressbook-description"),
-                    (CARDDAV, "supported-address-data"),
-                ]),
-            }
-            let mut out: Vec<Name> = names.into_iter().map(|(n, l)| Name::new(n, l)).collect();
-            out.extend(c.dead.iter().map(|(n, _)| n.clone()));
-            return out;
+        Res::Object(..) => {
+            props.extend([Prop::GetEtag, Prop::GetContentType, Prop::GetContentLength])
         }
-        Res::Principal => names.extend([
-            (DAV, "displayname"),
-            (DAV, "principal-URL"),
-            (CALDAV, "calendar-home-set"),
-            (CARDDAV, "addressbook-home-set"),
-            (CALDAV, "calendar-user-address-set"),
+        Res::Collection(c) => {
+            props.extend([Prop::DisplayName, Prop::SyncToken, Prop::GetCtag]);
+            match c.kind {
+                Kind::Calendar => props.extend([
+                    Prop::CalendarDescription,
+                    Prop::SupportedCalendarComponentSet,
+                    Prop::CalendarColor,
+                ]),
+                Kind::AddressBook => {
+                    props.extend([Prop::AddressbookDescription, Prop::SupportedAddressData])
+                }
+            }
+            props.extend(c.dead.iter().map(|(n, _)| Prop::Other(n.clone())));
+        }
+        Res::Principal => props.extend([
+            Prop::DisplayName,
+            Prop::PrincipalUrl,
+            Prop::CalendarHomeSet,
+            Prop::AddressbookHomeSet,
+            Prop::CalendarUserAddressSet,
         ]),
-        Res::Home(_) => names.push((DAV, "displayname")),
-        Res::Person(_) => names.extend([
-            (DAV, "displayname"),
-            (DAV, "principal-URL"),
-            (CALDAV, "calendar-user-address-set"),
+        Res::Home(_) => props.push(Prop::DisplayName),
+        Res::Person(_) => props.extend([
+            Prop::DisplayName,
+            Prop::PrincipalUrl,
+            Prop::CalendarUserAddressSet,
         ]),
         _ => {}
     }
-    names.into_iter().map(|(n, l)| Name::new(n, l)).collect()
-}
-
-/// What a PROPFIND (or a REPORT's `prop`) asks for.
-pub enum Wanted {
-    All,
-    Names,
-    Props(Vec<Name>),
-}
-
-impl Wanted {
-    pub fn from_prop(prop: Option<&Element>) -> Wanted {
-        match prop {
-            Some(p) => Wanted::Props(p.children.iter().map(|c| c.name.clone()).collect()),
-            None => Wanted::All,
-        }
-    }
+    props
 }
 
 /// Writes one resource's answer for `wanted`.
@@ -312,28 +288,26 @@ pub fn respond(ms: &mut Multistatus, pc: &PropCtx, res: &Res<'_>, wanted: &Wante
     let href_value = href_of(pc, res);
     match wanted {
         Wanted::All => {
-            let names = all_names(res);
-            let found: Vec<(&Name, Value)> = names
+            let props = all_props(res);
+            let found: Vec<(&Prop, Value)> = props
                 .iter()
-                .filter_map(|n| value(pc, res, n).map(|v| (n, v)))
+                .filter_map(|p| value(pc, res, p).map(|v| (p, v)))
                 .collect();
             ms.propstat(&href_value, &found, &[]);
         }
         Wanted::Names => {
-            let names = all_names(res);
-            let found: Vec<(&Name, Value)> = names
-                .iter()
-                .map(|n| (n, Value::Xml(String::new())))
-                .collect();
+            let props = all_props(res);
+            let found: Vec<(&Prop, Value)> =
+                props.iter().map(|p| (p, Value::Markers(&[]))).collect();
             ms.propstat(&href_value, &found, &[]);
         }
-        Wanted::Props(names) => {
-            let mut found = Vec::with_capacity(names.len());
+        Wanted::Props(props) => {
+            let mut found = Vec::with_capacity(props.len());
             let mut missing = Vec::new();
-            for n in names {
-                match value(pc, res, n) {
-                    Some(v) => found.push((n, v)),
-                    None => missing.push(n),
+            for p in props {
+                match value(pc, res, p) {
+                    Some(v) => found.push((p, v)),
+                    None => missing.push(p),
                 }
             }
             ms.propstat(&href_value, &found, &missing);
@@ -341,27 +315,8 @@ pub fn respond(ms: &mut Multistatus, pc: &PropCtx, res: &Res<'_>, wanted: &Wante
     }
 }
 
-fn parse_propfind(body: &[u8]) -> Result<Wanted, DavError> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(Wanted::All);
-    }
-    let root = xml::parse(body).map_err(DavError::BadRequest)?;
-    if !root.is(DAV, "propfind") {
-        return Err(DavError::BadRequest(
-            "a PROPFIND body must be a DAV:propfind element".into(),
-        ));
-    }
-    if let Some(prop) = root.child(DAV, "prop") {
-        return Ok(Wanted::from_prop(Some(prop)));
-    }
-    if root.child(DAV, "propname").is_some() {
-        return Ok(Wanted::Names);
-    }
-    Ok(Wanted::All)
-}
-
 pub async fn propfind(ctx: &Ctx, body: &[u8]) -> DavResult {
-    let wanted = parse_propfind(body)?;
+    let wanted = Wanted::parse_propfind(body)?;
     let depth = ctx.depth(1);
     let pc = PropCtx::of(ctx).await?;
     let db = &ctx.state.db;
@@ -456,27 +411,6 @@ pub fn color_of(v: &str) -> Option<String> {
     Some(format!("#{r:02x}{g:02x}{b:02x}"))
 }
 
-/// Live properties a client cannot set (RFC 4918 §15, RFC 4791 §5.2, RFC 6352 §6.2).
-fn is_protected(n: &Name) -> bool {
-    match n.ns.as_str() {
-        DAV => !matches!(n.local.as_str(), "displayname"),
-        CALDAV => matches!(
-            n.local.as_str(),
-            "supported-calendar-component-set"
-                | "supported-calendar-data"
-                | "max-resource-size"
-                | "calendar-home-set"
-                | "calendar-user-address-set"
-        ),
-        CARDDAV => matches!(
-            n.local.as_str(),
-            "supported-address-data" | "max-resource-size" | "addressbook-home-set"
-        ),
-        CALSERVER => n.local == "getctag",
-        _ => false,
-    }
-}
-
 /// PROPPATCH on a collection: name, colour and description are stored as ksuite's own;
 /// anything else that is not protected is kept as a dead property (Apple's calendar-order
 /// and the like). All or nothing (RFC 4918 §9.2).
@@ -485,80 +419,62 @@ pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
         return Err(DavError::Status(StatusCode::FORBIDDEN));
     };
     let c = ctx.collection(*k, owner, seg).await?;
-    let root = xml::parse(body).map_err(DavError::BadRequest)?;
-    if !root.is(DAV, "propertyupdate") {
-        return Err(DavError::BadRequest(
-            "a PROPPATCH body must be a DAV:propertyupdate element".into(),
-        ));
-    }
+    let ops = model::parse_proppatch(body)?;
+    let calendar = c.kind == Kind::Calendar;
     let mut name = None;
     let mut color = None;
     let mut description = None;
-    let mut dead = Vec::new();
-    let mut ok: Vec<Name> = Vec::new();
-    let mut refused: Vec<Name> = Vec::new();
+    let mut dead: Vec<store::DeadChange<'_>> = Vec::new();
+    let mut ok: Vec<Prop> = Vec::new();
+    let mut refused: Vec<Prop> = Vec::new();
     let mut dead_count = c.dead.len();
-    for action in &root.children {
-        let set = action.is(DAV, "set");
-        if !set && !action.is(DAV, "remove") {
-            continue;
-        }
-        for prop in action.children_named(DAV, "prop") {
-            for p in &prop.children {
-                let n = &p.name;
-                let text = p.text.trim().to_string();
-                let accepted = match (n.ns.as_str(), n.local.as_str(), set) {
-                    (DAV, "displayname", true)
-                        if !text.is_empty() && text.chars().count() <= 100 =>
-                    {
-                        name = Some(text);
-                        true
-                    }
-                    (APPLE_ICAL, "calendar-color", true) if c.kind == Kind::Calendar => {
-                        color = color_of(&text);
-                        color.is_some()
-                    }
-                    (APPLE_ICAL, "calendar-color", false) if c.kind == Kind::Calendar => {
-                        color = Some(crate::calendar::store::DEFAULT_COLOR.to_string());
-                        true
-                    }
-                    (CALDAV, "calendar-description", _) if c.kind == Kind::Calendar => {
-                        description = Some(if set { text } else { String::new() });
-                        true
-                    }
-                    (CARDDAV, "addressbook-description", _) if c.kind == Kind::AddressBook => {
-                        description = Some(if set { text } else { String::new() });
-                        true
-                    }
-                    _ if is_protected(n) => false,
-                    _ => {
-                        let value = set.then(|| xml::inner_xml(p));
-                        let known = c.dead.iter().any(|(d, _)| d == n);
-                        if set && !known {
-                            dead_count += 1;
-                        }
-                        let fits = value
-                            .as_ref()
-                            .is_none_or(|v| v.len() <= store::MAX_DEAD_VALUE)
-                            && dead_count <= store::MAX_DEAD_PROPERTIES;
-                        if fits {
-                            dead.push((n, value));
-                        }
-                        fits
-                    }
-                };
-                if accepted {
-                    ok.push(n.clone());
-                } else {
-                    refused.push(n.clone());
-                }
+    for op in &ops {
+        let text = op.value.as_ref().map(|v| v.text.as_str());
+        let accepted = match (&op.prop, text) {
+            (Prop::DisplayName, Some(t)) if !t.is_empty() && t.chars().count() <= 100 => {
+                name = Some(t.to_string());
+                true
             }
+            (Prop::CalendarColor, Some(t)) if calendar => {
+                color = color_of(t);
+                color.is_some()
+            }
+            (Prop::CalendarColor, None) if calendar => {
+                color = Some(crate::calendar::store::DEFAULT_COLOR.to_string());
+                true
+            }
+            (Prop::CalendarDescription, t) if calendar => {
+                description = Some(t.unwrap_or_default().to_string());
+                true
+            }
+            (Prop::AddressbookDescription, t) if !calendar => {
+                description = Some(t.unwrap_or_default().to_string());
+                true
+            }
+            (Prop::Other(n), _) if !op.prop.is_protected() => {
+                let value = op.value.as_ref().map(|v| v.xml.as_str());
+                if value.is_some() && !c.dead.iter().any(|(d, _)| d == n) {
+                    dead_count += 1;
+                }
+                let fits = value.is_none_or(|v| v.len() <= store::MAX_DEAD_VALUE)
+                    && dead_count <= store::MAX_DEAD_PROPERTIES;
+                if fits {
+                    dead.push(store::DeadChange { name: n, value });
+                }
+                fits
+            }
+            _ => false,
+        };
+        if accepted {
+            ok.push(op.prop.clone());
+        } else {
+            refused.push(op.prop.clone());
         }
     }
     let href_value = path::collection(c.kind, &ctx.user.email, &c.segment);
     let mut ms = Multistatus::new();
     if c.access != CalendarAccess::Owner {
-        let all: Vec<Name> = ok.into_iter().chain(refused).collect();
+        let all: Vec<Prop> = ok.into_iter().chain(refused).collect();
         ms.prop_statuses(&href_value, &[(&all, "403 Forbidden")]);
     } else if !refused.is_empty() {
         ms.prop_statuses(
@@ -571,11 +487,7 @@ pub async fn proppatch(ctx: &Ctx, body: &[u8]) -> DavResult {
             color: color.as_deref(),
             description: description.as_deref(),
         };
-        let changes: Vec<store::DeadChange<'_>> = dead
-            .into_iter()
-            .map(|(name, value)| store::DeadChange { name, value })
-            .collect();
-        store::set_properties(&ctx.state.db, &c, live, &changes).await?;
+        store::set_properties(&ctx.state.db, &c, live, &dead).await?;
         ms.prop_statuses(&href_value, &[(&ok, "200 OK")]);
     }
     Ok(multistatus(ms.finish()))

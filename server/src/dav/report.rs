@@ -5,74 +5,21 @@ use axum::http::StatusCode;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::filter::{CalendarFilter, CardFilter};
-use super::path::{self, Kind, Target};
-use super::props::{self, PropCtx, Res, Wanted};
+use super::filter::CalendarFilter;
+use super::model::{self, Data, Prop, Report, ReportProps, Wanted};
+use super::path::{self, Target};
+use super::props::{self, PropCtx, Res};
 use super::store::{self, Collection, Member, Object};
-use super::xml::{self, CALDAV, CARDDAV, DAV, Element, Multistatus, Name, Value};
+use super::xml::{CALDAV, CARDDAV, DAV, Multistatus, Name, Value};
 use super::{Ctx, DavError, DavResult, multistatus};
 use crate::calendar::{expand, ical};
 use crate::contacts::vcard;
-
-/// How the object data is to be returned.
-enum Data {
-    None,
-    /// `calendar-data`, possibly expanded to UTC instances in a range.
-    Calendar(Option<(DateTime<Utc>, DateTime<Utc>)>),
-    /// `address-data` in the version asked for.
-    Card(Option<bool>),
-}
-
-/// A report's `prop`: the data property apart, the rest answered like PROPFIND.
-struct Request {
-    data: Data,
-    data_name: Option<Name>,
-    others: Wanted,
-}
-
-fn read_prop(prop: Option<&Element>) -> Result<Request, DavError> {
-    let Some(prop) = prop else {
-        return Ok(Request {
-            data: Data::None,
-            data_name: None,
-            others: Wanted::All,
-        });
-    };
-    let mut data = Data::None;
-    let mut data_name = None;
-    let mut others = Vec::new();
-    for p in &prop.children {
-        if p.is(CALDAV, "calendar-data") {
-            let range = match p.child(CALDAV, "expand") {
-                Some(e) => Some(super::filter::time_range(e).map_err(DavError::BadRequest)?),
-                None => None,
-            };
-            data = Data::Calendar(range);
-            data_name = Some(p.name.clone());
-        } else if p.is(CARDDAV, "address-data") {
-            let version = match p.attr("version") {
-                Some("4.0") => Some(true),
-                Some("3.0") => Some(false),
-                _ => None,
-            };
-            data = Data::Card(version);
-            data_name = Some(p.name.clone());
-        } else {
-            others.push(p.name.clone());
-        }
-    }
-    Ok(Request {
-        data,
-        data_name,
-        others: Wanted::Props(others),
-    })
-}
 
 /// What every object answer of one report needs.
 struct Reply<'a> {
     pc: &'a PropCtx,
     c: &'a Collection,
-    req: &'a Request,
+    req: &'a ReportProps,
     zone: Tz,
 }
 
@@ -102,8 +49,8 @@ fn respond_object(
     };
     let res = Res::Object(c, &member);
     let href_value = props::href_of(pc, &res);
-    let defaults = [Name::new(DAV, "getetag"), Name::new(DAV, "getcontenttype")];
-    let asked: &[Name] = match &req.others {
+    let defaults = [Prop::GetEtag, Prop::GetContentType];
+    let asked: &[Prop] = match &req.others {
         Wanted::Props(names) => names,
         Wanted::All | Wanted::Names => &defaults,
     };
@@ -115,7 +62,12 @@ fn respond_object(
             None => missing.push(n),
         }
     }
-    if let Some(name) = &req.data_name {
+    let data_name = match req.data {
+        Data::None => None,
+        Data::Calendar(_) => Some(Prop::Other(Name::new(CALDAV, "calendar-data"))),
+        Data::Card(_) => Some(Prop::Other(Name::new(CARDDAV, "address-data"))),
+    };
+    if let Some(name) = &data_name {
         let text = match &req.data {
             Data::Calendar(Some(range)) => {
                 let (from, to) = clamp(*range);
@@ -155,68 +107,63 @@ enum Gathered {
 }
 
 pub async fn report(ctx: &Ctx, body: &[u8]) -> DavResult {
-    let root = xml::parse(body).map_err(DavError::BadRequest)?;
+    let report = Report::parse(body)?;
     let on_principals = matches!(
         ctx.target,
         Target::Root | Target::Principals | Target::Principal(_)
     );
-    match (root.name.ns.as_str(), root.name.local.as_str()) {
-        (DAV, "principal-property-search") if on_principals => {
-            return super::principals::search(ctx, &root).await;
+    let report = match report {
+        Report::PrincipalSearch(search) if on_principals => {
+            return super::principals::search(ctx, search).await;
         }
-        (DAV, "principal-search-property-set") if on_principals => {
+        Report::PrincipalSearchPropertySet if on_principals => {
             return super::principals::search_property_set();
         }
-        _ => {}
-    }
+        r => r,
+    };
     let Target::Collection(k, owner, seg) = &ctx.target else {
         // Reports on objects or homes are not something clients need from us.
-        return Err(DavError::Condition(
-            StatusCode::FORBIDDEN,
-            DAV,
-            "supported-report",
-        ));
+        return Err(model::unsupported_report());
     };
+    if !report.applies_to(*k) {
+        return Err(model::unsupported_report());
+    }
     let c = ctx.collection(*k, owner, seg).await?;
     let pc = PropCtx::of(ctx).await?;
-    let req = read_prop(root.child(DAV, "prop"))?;
-    let name = (root.name.ns.as_str(), root.name.local.as_str(), *k);
-    let gathered = match name {
-        (CALDAV, "calendar-multiget", Kind::Calendar)
-        | (CARDDAV, "addressbook-multiget", Kind::AddressBook) => {
-            Gathered::Objects(multiget(ctx, &pc, &c, &root).await?)
+    let (req, gathered) = match report {
+        Report::Multiget { props, hrefs, .. } => {
+            let objects = multiget(ctx, &pc, &c, &hrefs).await?;
+            (props, Gathered::Objects(objects))
         }
-        (CALDAV, "calendar-query", Kind::Calendar) => {
-            let filter =
-                CalendarFilter::read(root.child(CALDAV, "filter")).map_err(DavError::BadRequest)?;
-            Gathered::Query(calendar_candidates(ctx, &c, &filter).await?, filter)
+        Report::CalendarQuery { props, filter } => {
+            let candidates = calendar_candidates(ctx, &c, &filter).await?;
+            (props, Gathered::Query(candidates, filter))
         }
-        (CARDDAV, "addressbook-query", Kind::AddressBook) => {
-            let filter = CardFilter::read(root.child(CARDDAV, "filter"));
-            let limit = root
-                .child(CARDDAV, "limit")
-                .and_then(|l| l.child(CARDDAV, "nresults"))
-                .and_then(|n| n.text.trim().parse::<usize>().ok())
-                .unwrap_or(usize::MAX);
+        Report::AddressbookQuery {
+            props,
+            filter,
+            limit,
+        } => {
             let matching = store::objects(&ctx.state.db, &c)
                 .await?
                 .into_iter()
                 .filter(|o| filter.matches(&o.source))
-                .take(limit)
+                .take(limit.unwrap_or(usize::MAX))
                 .map(Ok)
                 .collect();
-            Gathered::Objects(matching)
+            (props, Gathered::Objects(matching))
         }
-        (DAV, "sync-collection", _) => sync_collection(ctx, &pc, &c, &req, &root).await?,
-        (CALDAV, "free-busy-query", Kind::Calendar) => {
-            return super::freebusy::report(ctx, c, &root).await;
+        Report::SyncCollection {
+            props,
+            token,
+            limit,
+        } => {
+            let gathered = sync_collection(ctx, &pc, &c, &props, &token, limit).await?;
+            (props, gathered)
         }
-        _ => {
-            return Err(DavError::Condition(
-                StatusCode::FORBIDDEN,
-                DAV,
-                "supported-report",
-            ));
+        Report::FreeBusy { range } => return super::freebusy::report(ctx, c, range).await,
+        Report::PrincipalSearch(_) | Report::PrincipalSearchPropertySet => {
+            return Err(model::unsupported_report());
         }
     };
     let limits = ctx.state.settings.expansion;
@@ -288,11 +235,11 @@ fn render(
             for (m, object) in changed {
                 match object {
                     Some(o) => respond_object(&mut ms, r, &o, budget)?,
-                    None if r.req.data_name.is_some() => {} // removed meanwhile
+                    None if r.req.wants_data() => {} // removed meanwhile
                     None => {
                         let others = match &r.req.others {
                             Wanted::Props(p) => Wanted::Props(p.clone()),
-                            _ => Wanted::Props(vec![Name::new(DAV, "getetag")]),
+                            _ => Wanted::Props(vec![Prop::GetEtag]),
                         };
                         props::respond(&mut ms, r.pc, &Res::Object(r.c, &m), &others);
                     }
@@ -319,12 +266,11 @@ async fn multiget(
     ctx: &Ctx,
     pc: &PropCtx,
     c: &Collection,
-    root: &Element,
+    hrefs: &[String],
 ) -> Result<Vec<Result<Object, String>>, DavError> {
     let collection_href = path::collection(c.kind, &pc.email, &c.segment);
     let mut out = Vec::new();
-    for h in root.children_named(DAV, "href") {
-        let href = h.text.trim();
+    for href in hrefs {
         let found = match path::member_name(&collection_href, href) {
             Some(name) => store::object(&ctx.state.db, c, &name).await?,
             None => None,
@@ -385,13 +331,10 @@ async fn sync_collection(
     ctx: &Ctx,
     pc: &PropCtx,
     c: &Collection,
-    req: &Request,
-    root: &Element,
+    req: &ReportProps,
+    token: &str,
+    limit: Option<usize>,
 ) -> Result<Gathered, DavError> {
-    let token = root
-        .child(DAV, "sync-token")
-        .map(|t| t.text.trim())
-        .unwrap_or("");
     let since = if token.is_empty() {
         None
     } else {
@@ -400,16 +343,6 @@ async fn sync_collection(
             DAV,
             "valid-sync-token",
         ))?)
-    };
-    let limit = match root.child(DAV, "limit").map(|l| l.child(DAV, "nresults")) {
-        None => None,
-        Some(n) => Some(
-            n.and_then(|n| n.text.trim().parse::<usize>().ok())
-                .filter(|n| *n > 0)
-                .ok_or_else(|| {
-                    DavError::BadRequest("DAV:limit needs a positive DAV:nresults".into())
-                })?,
-        ),
     };
     let db = &ctx.state.db;
     // `c` (and its ctag, the new token) was read before the changes: a change racing
@@ -426,7 +359,7 @@ async fn sync_collection(
     for change in changes {
         match change.member {
             Some(m) => {
-                let object = if req.data_name.is_some() {
+                let object = if req.wants_data() {
                     store::object(db, c, &m.href).await?
                 } else {
                     None

@@ -213,7 +213,7 @@ async fn dead_properties(
 /// A change to a dead property: `Some(xml)` sets it, `None` removes it.
 pub struct DeadChange<'a> {
     pub name: &'a Name,
-    pub value: Option<String>,
+    pub value: Option<&'a str>,
 }
 
 /// Most dead properties one collection keeps, and the largest value.
@@ -311,7 +311,7 @@ pub async fn set_properties(
                 .bind(coll.id)
                 .bind(&change.name.ns)
                 .bind(&change.name.local)
-                .bind(v),
+                .bind(*v),
             None => sqlx::query(remove_dead)
                 .bind(coll.id)
                 .bind(&change.name.ns)

@@ -1,10 +1,15 @@
 //! WebDAV XML wire format: request bodies read into a small namespace-resolved element
 //! tree (quick-xml does the parsing; no DTDs or custom entities are expanded), and the
-//! multistatus answers written with fixed prefixes for the namespaces we speak.
+//! answers written by `quick_xml::Writer` with fixed prefixes for the namespaces we speak.
 
-use quick_xml::events::Event;
+use std::borrow::Cow;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
+
+use super::model::Prop;
 
 pub const DAV: &str = "DAV:";
 pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
@@ -159,17 +164,12 @@ pub fn parse(body: &[u8]) -> Result<Element, String> {
     }
 }
 
-/// Escapes text for element content or attribute values.
+/// Escapes text for element content or attribute values (plain-text bodies that quote XML).
 pub fn escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
-/// Appends `s` escaped, without an intermediate string.
-fn push_escaped(out: &mut String, s: &str) {
-    out.push_str(&quick_xml::escape::escape(s));
-}
-
-/// The fixed prefix of a namespace we declare on every multistatus.
+/// The fixed prefix of a namespace we declare on every answer.
 fn prefix(ns: &str) -> Option<&'static str> {
     match ns {
         DAV => Some("d"),
@@ -181,78 +181,236 @@ fn prefix(ns: &str) -> Option<&'static str> {
     }
 }
 
-pub const NS_DECLS: &str = "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" \
-xmlns:card=\"urn:ietf:params:xml:ns:carddav\" xmlns:cs=\"http://calendarserver.org/ns/\" \
-xmlns:ic=\"http://apple.com/ns/ical/\"";
+/// The namespace declarations on every answer's root element.
+const NS_DECLS: [(&str, &str); 5] = [
+    ("xmlns:d", DAV),
+    ("xmlns:c", CALDAV),
+    ("xmlns:card", CARDDAV),
+    ("xmlns:cs", CALSERVER),
+    ("xmlns:ic", APPLE_ICAL),
+];
 
-/// Appends `<name>` (or `<name/>` when `empty`), declaring an unknown namespace inline.
-fn push_open(out: &mut String, name: &Name, empty: bool) {
-    out.push('<');
-    match prefix(&name.ns) {
-        Some(p) => {
-            out.push_str(p);
-            out.push(':');
-            out.push_str(&name.local);
-        }
-        None if name.ns.is_empty() => out.push_str(&name.local),
-        None => {
-            out.push_str("x:");
-            out.push_str(&name.local);
-            out.push_str(" xmlns:x=\"");
-            push_escaped(out, &name.ns);
-            out.push('"');
-        }
+/// The prefixed name of an element; names in other namespaces get the prefix `x`, declared
+/// on the element itself.
+fn qname<'a>(ns: &str, local: &'a str) -> Cow<'a, str> {
+    match prefix(ns) {
+        Some(p) => Cow::Owned(format!("{p}:{local}")),
+        None if ns.is_empty() => Cow::Borrowed(local),
+        None => Cow::Owned(format!("x:{local}")),
     }
-    out.push_str(if empty { "/>" } else { ">" });
-}
-
-fn push_close(out: &mut String, name: &Name) {
-    out.push_str("</");
-    match prefix(&name.ns) {
-        Some(p) => {
-            out.push_str(p);
-            out.push(':');
-        }
-        None if name.ns.is_empty() => {}
-        None => out.push_str("x:"),
-    }
-    out.push_str(&name.local);
-    out.push('>');
-}
-
-/// Writes `<name>inner</name>` (or an empty element), declaring unknown namespaces inline.
-pub fn element(name: &Name, inner: &str) -> String {
-    let mut out = String::with_capacity(inner.len() + 2 * name.local.len() + 8);
-    push_open(&mut out, name, inner.is_empty());
-    if !inner.is_empty() {
-        out.push_str(inner);
-        push_close(&mut out, name);
-    }
-    out
-}
-
-/// Shorthand for an element in a namespace we know.
-pub fn el(ns: &str, local: &str, inner: &str) -> String {
-    element(&Name::new(ns, local), inner)
-}
-
-pub fn href(h: &str) -> String {
-    format!("<d:href>{}</d:href>", escape(h))
 }
 
 /// A property value ready to be written.
 pub enum Value {
-    /// Escaped as text.
+    /// Text content, escaped when written.
     Text(String),
-    /// A constant text (content types and the like), escaped as text.
+    /// A constant text (content types and the like).
     Static(&'static str),
-    /// Already-built XML (hrefs, resource types, privilege sets…).
-    Xml(String),
+    /// One `DAV:href`.
+    Href(String),
+    /// Empty elements in a row (a resource type's `collection` and `calendar`).
+    Markers(&'static [(&'static str, &'static str)]),
+    /// A `DAV:privilege` around each of these DAV privileges.
+    Privileges(Vec<&'static str>),
+    /// A `DAV:supported-report` around each of these reports.
+    Reports(&'static [(&'static str, &'static str)]),
+    /// A `c:comp name="…"` per calendar component.
+    Components(Vec<String>),
+    /// Supported data formats: an empty `ns:local` element per version.
+    DataTypes {
+        ns: &'static str,
+        local: &'static str,
+        content_type: &'static str,
+        versions: &'static [&'static str],
+    },
+    /// A `cs:email-address` per address.
+    EmailAddresses(Vec<String>),
+    /// A dead property's content as stored from the client's PROPPATCH.
+    Raw(String),
 }
 
-/// A multistatus body under construction, written straight into one buffer.
+/// An XML answer under construction, written by `quick_xml::Writer` into one buffer.
+pub struct XmlWriter {
+    w: Writer<Vec<u8>>,
+    root: Option<(&'static str, &'static str)>,
+}
+
+impl XmlWriter {
+    /// A document whose root element `ns:local` declares the prefixes we write.
+    pub fn document(ns: &'static str, local: &'static str) -> XmlWriter {
+        let mut x = XmlWriter {
+            w: Writer::new(Vec::with_capacity(16 * 1024)),
+            root: Some((ns, local)),
+        };
+        x.put(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)));
+        x.w.get_mut().push(b'\n');
+        let mut start = BytesStart::new(qname(ns, local));
+        for decl in NS_DECLS {
+            start.push_attribute(decl);
+        }
+        x.put(Event::Start(start));
+        x
+    }
+
+    /// Content to be embedded in a document that declares the prefixes (dead properties).
+    fn fragment() -> XmlWriter {
+        XmlWriter {
+            w: Writer::new(Vec::new()),
+            root: None,
+        }
+    }
+
+    fn put(&mut self, event: Event<'_>) {
+        // Writing into a Vec cannot fail.
+        let _ = self.w.write_event(event);
+    }
+
+    fn start<'a>(ns: &str, local: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+        let mut start = BytesStart::new(qname(ns, local));
+        if prefix(ns).is_none() && !ns.is_empty() {
+            start.push_attribute(("xmlns:x", ns));
+        }
+        for a in attrs {
+            start.push_attribute(*a);
+        }
+        start
+    }
+
+    pub fn open(&mut self, ns: &str, local: &str) {
+        self.put(Event::Start(Self::start(ns, local, &[])));
+    }
+
+    pub fn close(&mut self, ns: &str, local: &str) {
+        self.put(Event::End(BytesEnd::new(qname(ns, local))));
+    }
+
+    pub fn empty(&mut self, ns: &str, local: &str) {
+        self.empty_with(ns, local, &[]);
+    }
+
+    pub fn empty_with(&mut self, ns: &str, local: &str, attrs: &[(&str, &str)]) {
+        self.put(Event::Empty(Self::start(ns, local, attrs)));
+    }
+
+    pub fn text(&mut self, text: &str) {
+        self.put(Event::Text(BytesText::new(text)));
+    }
+
+    /// `<ns:local>text</ns:local>`, or the empty element for empty text.
+    pub fn leaf(&mut self, ns: &str, local: &str, text: &str) {
+        if text.is_empty() {
+            self.empty(ns, local);
+        } else {
+            self.open(ns, local);
+            self.text(text);
+            self.close(ns, local);
+        }
+    }
+
+    pub fn href(&mut self, href: &str) {
+        self.leaf(DAV, "href", href);
+    }
+
+    /// A property element holding `value`.
+    pub fn property(&mut self, (ns, local): (&str, &str), value: &Value) {
+        let empty = match value {
+            Value::Text(t) | Value::Raw(t) => t.is_empty(),
+            Value::Static(t) => t.is_empty(),
+            Value::Markers(m) | Value::Reports(m) => m.is_empty(),
+            Value::Privileges(p) => p.is_empty(),
+            Value::Components(c) | Value::EmailAddresses(c) => c.is_empty(),
+            Value::Href(_) | Value::DataTypes { .. } => false,
+        };
+        if empty {
+            self.empty(ns, local);
+            return;
+        }
+        self.open(ns, local);
+        match value {
+            Value::Text(t) => self.text(t),
+            Value::Static(t) => self.text(t),
+            Value::Raw(xml) => self.w.get_mut().extend_from_slice(xml.as_bytes()),
+            Value::Href(h) => self.href(h),
+            Value::Markers(names) => {
+                for (ns, local) in names.iter() {
+                    self.empty(ns, local);
+                }
+            }
+            Value::Privileges(names) => {
+                for p in names {
+                    self.open(DAV, "privilege");
+                    self.empty(DAV, p);
+                    self.close(DAV, "privilege");
+                }
+            }
+            Value::Reports(names) => {
+                for (ns, local) in names.iter() {
+                    self.open(DAV, "supported-report");
+                    self.open(DAV, "report");
+                    self.empty(ns, local);
+                    self.close(DAV, "report");
+                    self.close(DAV, "supported-report");
+                }
+            }
+            Value::Components(names) => {
+                for n in names {
+                    self.empty_with(CALDAV, "comp", &[("name", n)]);
+                }
+            }
+            Value::DataTypes {
+                ns,
+                local,
+                content_type,
+                versions,
+            } => {
+                for v in versions.iter() {
+                    self.empty_with(ns, local, &[("content-type", content_type), ("version", v)]);
+                }
+            }
+            Value::EmailAddresses(addresses) => {
+                for a in addresses {
+                    self.leaf(CALSERVER, "email-address", a);
+                }
+            }
+        }
+        self.close(ns, local);
+    }
+
+    /// Writes an element read from a request back out (dead property values).
+    fn element(&mut self, e: &Element) {
+        let attrs: Vec<(&str, &str)> = e
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.put(Event::Start(Self::start(&e.name.ns, &e.name.local, &attrs)));
+        self.content(e);
+        self.close(&e.name.ns, &e.name.local);
+    }
+
+    fn content(&mut self, e: &Element) {
+        if !e.text.is_empty() {
+            self.text(&e.text);
+        }
+        for c in &e.children {
+            self.element(c);
+        }
+    }
+
+    /// The document, its root element closed.
+    pub fn finish(mut self) -> String {
+        if let Some((ns, local)) = self.root {
+            self.close(ns, local);
+        }
+        // Only `str`s were written, so the bytes are UTF-8.
+        String::from_utf8(self.w.into_inner())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+/// A multistatus body (RFC 4918 §13) under construction.
 pub struct Multistatus {
-    out: String,
+    x: XmlWriter,
 }
 
 impl Default for Multistatus {
@@ -263,133 +421,99 @@ impl Default for Multistatus {
 
 impl Multistatus {
     pub fn new() -> Multistatus {
-        let mut out = String::with_capacity(16 * 1024);
-        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:multistatus ");
-        out.push_str(NS_DECLS);
-        out.push('>');
-        Multistatus { out }
+        Multistatus {
+            x: XmlWriter::document(DAV, "multistatus"),
+        }
     }
 
     fn open_response(&mut self, href_value: &str) {
-        self.out.push_str("<d:response><d:href>");
-        push_escaped(&mut self.out, href_value);
-        self.out.push_str("</d:href>");
+        self.x.open(DAV, "response");
+        self.x.href(href_value);
+    }
+
+    fn status_line(&mut self, status: &str) {
+        self.x.leaf(DAV, "status", &format!("HTTP/1.1 {status}"));
     }
 
     /// A response with the properties found (200) and those not found (404).
-    pub fn propstat(&mut self, href_value: &str, found: &[(&Name, Value)], missing: &[&Name]) {
+    pub fn propstat(&mut self, href_value: &str, found: &[(&Prop, Value)], missing: &[&Prop]) {
         self.open_response(href_value);
         if !found.is_empty() {
-            self.out.push_str("<d:propstat><d:prop>");
-            for (name, value) in found {
-                let (text, xml) = match value {
-                    Value::Text(t) => (t.as_str(), false),
-                    Value::Static(t) => (*t, false),
-                    Value::Xml(x) => (x.as_str(), true),
-                };
-                push_open(&mut self.out, name, text.is_empty());
-                if !text.is_empty() {
-                    if xml {
-                        self.out.push_str(text);
-                    } else {
-                        push_escaped(&mut self.out, text);
-                    }
-                    push_close(&mut self.out, name);
-                }
+            self.x.open(DAV, "propstat");
+            self.x.open(DAV, "prop");
+            for (prop, value) in found {
+                self.x.property(prop.name(), value);
             }
-            self.out
-                .push_str("</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>");
+            self.x.close(DAV, "prop");
+            self.status_line("200 OK");
+            self.x.close(DAV, "propstat");
         }
         self.status_group(missing.iter().copied(), "404 Not Found");
-        self.out.push_str("</d:response>");
+        self.x.close(DAV, "response");
     }
 
     /// A response listing property names under one status per group (PROPPATCH).
-    pub fn prop_statuses(&mut self, href_value: &str, groups: &[(&[Name], &str)]) {
+    pub fn prop_statuses(&mut self, href_value: &str, groups: &[(&[Prop], &str)]) {
         self.open_response(href_value);
-        for (names, status) in groups {
-            self.status_group(names.iter(), status);
+        for (props, status) in groups {
+            self.status_group(props.iter(), status);
         }
-        self.out.push_str("</d:response>");
+        self.x.close(DAV, "response");
     }
 
-    fn status_group<'a>(&mut self, names: impl ExactSizeIterator<Item = &'a Name>, status: &str) {
-        if names.len() == 0 {
+    fn status_group<'a>(&mut self, props: impl ExactSizeIterator<Item = &'a Prop>, status: &str) {
+        if props.len() == 0 {
             return;
         }
-        self.out.push_str("<d:propstat><d:prop>");
-        for name in names {
-            push_open(&mut self.out, name, true);
+        self.x.open(DAV, "propstat");
+        self.x.open(DAV, "prop");
+        for p in props {
+            let (ns, local) = p.name();
+            self.x.empty(ns, local);
         }
-        self.out.push_str("</d:prop><d:status>HTTP/1.1 ");
-        self.out.push_str(status);
-        self.out.push_str("</d:status></d:propstat>");
+        self.x.close(DAV, "prop");
+        self.status_line(status);
+        self.x.close(DAV, "propstat");
     }
 
     /// A response that is only a status (a missing href in a multiget, a deleted member).
     pub fn status(&mut self, href_value: &str, status: &str) {
         self.open_response(href_value);
-        self.out.push_str("<d:status>HTTP/1.1 ");
-        self.out.push_str(status);
-        self.out.push_str("</d:status></d:response>");
+        self.status_line(status);
+        self.x.close(DAV, "response");
     }
 
     /// A response that is a status with a `DAV:error` condition (a truncated sync).
     pub fn status_with_error(&mut self, href_value: &str, status: &str, ns: &str, condition: &str) {
         self.open_response(href_value);
-        self.out.push_str("<d:status>HTTP/1.1 ");
-        self.out.push_str(status);
-        self.out.push_str("</d:status><d:error>");
-        self.out.push_str(&el(ns, condition, ""));
-        self.out.push_str("</d:error></d:response>");
+        self.status_line(status);
+        self.x.open(DAV, "error");
+        self.x.empty(ns, condition);
+        self.x.close(DAV, "error");
+        self.x.close(DAV, "response");
     }
 
     pub fn sync_token(&mut self, token: &str) {
-        self.out.push_str("<d:sync-token>");
-        push_escaped(&mut self.out, token);
-        self.out.push_str("</d:sync-token>");
+        self.x.leaf(DAV, "sync-token", token);
     }
 
-    pub fn finish(mut self) -> String {
-        self.out.push_str("</d:multistatus>");
-        self.out
+    pub fn finish(self) -> String {
+        self.x.finish()
     }
 }
 
 /// The content of an element written back as XML (for dead properties).
 pub fn inner_xml(e: &Element) -> String {
-    let mut out = String::new();
-    push_escaped(&mut out, &e.text);
-    for c in &e.children {
-        write_element(&mut out, c);
-    }
-    out
-}
-
-fn write_element(out: &mut String, e: &Element) {
-    let mut open = String::new();
-    push_open(&mut open, &e.name, false);
-    // Attributes go before the closing `>` of the start tag.
-    open.pop();
-    for (k, v) in &e.attrs {
-        open.push(' ');
-        open.push_str(k);
-        open.push_str("=\"");
-        push_escaped(&mut open, v);
-        open.push('"');
-    }
-    open.push('>');
-    out.push_str(&open);
-    out.push_str(&inner_xml(e));
-    push_close(out, &e.name);
+    let mut x = XmlWriter::fragment();
+    x.content(e);
+    x.finish()
 }
 
 /// A `DAV:error` body naming the precondition that failed (RFC 4918 §16).
 pub fn error_body(ns: &str, condition: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error {NS_DECLS}>{}</d:error>",
-        el(ns, condition, "")
-    )
+    let mut x = XmlWriter::document(DAV, "error");
+    x.empty(ns, condition);
+    x.finish()
 }
 
 #[cfg(test)]
@@ -426,7 +550,22 @@ mod tests {
 
     #[test]
     fn unknown_namespace_declared_inline() {
-        let s = element(&Name::new("urn:x", "p"), "");
-        assert_eq!(s, "<x:p xmlns:x=\"urn:x\"/>");
+        let mut x = XmlWriter::fragment();
+        x.empty("urn:x", "p");
+        x.leaf("urn:y", "q", "a<b");
+        assert_eq!(
+            x.finish(),
+            "<x:p xmlns:x=\"urn:x\"/><x:q xmlns:x=\"urn:y\">a&lt;b</x:q>"
+        );
+    }
+
+    #[test]
+    fn dead_property_content_round_trips() {
+        let body = br#"<D:prop xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/"><A:x a="1&amp;">t<D:href>/p</D:href></A:x></D:prop>"#;
+        let root = parse(body).expect("parses");
+        assert_eq!(
+            inner_xml(&root),
+            "<ic:x a=\"1&amp;\">t<d:href>/p</d:href></ic:x>"
+        );
     }
 }
