@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendar;
 pub mod client_ip;
 pub mod clock;
+pub mod collections;
 pub mod config;
 pub mod contacts;
 pub mod cpu;

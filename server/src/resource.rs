@@ -1,5 +1,5 @@
-//! Helpers shared by the resource APIs (calendar events, contacts): access levels,
-//! ETag / If-Match handling and new UIDs.
+//! Helpers shared by the resource APIs (calendar events, contacts): ETag / If-Match
+//! handling and new UIDs. Access levels are [`crate::collections::Grant`]'s.
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -7,28 +7,6 @@ use axum::response::{IntoResponse, Response};
 use ksuite_common::{CalendarAccess, ErrorCode};
 
 use crate::error::ApiError;
-
-pub fn need_write(access: CalendarAccess) -> Result<(), ApiError> {
-    match access {
-        CalendarAccess::Read => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "This is shared with you read-only.",
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub fn need_owner(access: CalendarAccess) -> Result<(), ApiError> {
-    match access {
-        CalendarAccess::Owner => Ok(()),
-        _ => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "Only the owner can do this.",
-        )),
-    }
-}
 
 /// A JSON answer carrying the resource's ETag.
 pub fn with_etag<T: serde::Serialize>(status: StatusCode, etag: &str, body: T) -> Response {

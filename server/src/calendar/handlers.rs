@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use ksuite_common::{
-    CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, ErrorCode, EventDetail,
-    EventInput, ImportReport, Occurrence, SkippedItem, UpdateCalendarRequest,
+    CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, EventDetail, EventInput,
+    ImportReport, Occurrence, SkippedItem, UpdateCalendarRequest,
 };
 use serde::Deserialize;
 
@@ -18,11 +18,11 @@ use super::store::{self, EventIndex};
 use super::time::IcalTime;
 use crate::auth::session::Session;
 use crate::auth::users;
+use crate::collections::handlers::ShareQuery;
+use crate::collections::{self, Grant, Kind};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::reminders;
-use crate::resource::{
-    changed_meanwhile, if_match, need_owner, need_write, require_if_match, with_etag,
-};
+use crate::resource::{changed_meanwhile, if_match, require_if_match, with_etag};
 use crate::state::AppState;
 
 const MAX_TITLE_LEN: usize = 500;
@@ -99,14 +99,16 @@ pub async fn update_calendar(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<UpdateCalendarRequest>,
 ) -> ApiResult<Json<CalendarInfo>> {
-    let access = store::access(&state.db, session.user_id, id).await?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id).await?;
+    let access = grant.access();
     if req.name.is_some() || req.color.is_some() {
-        need_owner(access)?;
+        grant.owned()?;
         let name = req.name.as_deref().map(check_name).transpose()?;
         if let Some(c) = &req.color {
             check_color(c)?;
         }
-        store::update_calendar(&state.db, id, name.as_deref(), req.color.as_deref()).await?;
+        collections::store::update_owned(&state.db, &grant, name.as_deref(), req.color.as_deref())
+            .await?;
     }
     if let Some(v) = req.visible {
         store::set_visible(
@@ -150,20 +152,8 @@ pub async fn delete_calendar(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    if store::access(&state.db, session.user_id, id).await? != CalendarAccess::Owner {
-        // Someone else's calendar shared with the caller: deleting it means leaving it.
-        store::remove_share(&state.db, id, session.user_id).await?;
-        return Ok(StatusCode::NO_CONTENT);
-    }
-    if store::is_default(&state.db, id).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
-            "The default calendar cannot be deleted.",
-        ));
-    }
-    store::delete_calendar(&state.db, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // Someone else's calendar shared with the caller: deleting it means leaving it.
+    collections::handlers::delete_or_leave(&state, session.user_id, Kind::Calendar, id).await
 }
 
 /// Converts the editor's fields into iCalendar values.
@@ -326,7 +316,7 @@ async fn respond(
 /// parsed object. 412 when it changed meanwhile.
 async fn store_replacement(
     state: &AppState,
-    calendar_id: i64,
+    grant: &Grant,
     uid: &str,
     expected: &str,
     ics: &str,
@@ -334,7 +324,7 @@ async fn store_replacement(
 ) -> ApiResult<(String, EventObject)> {
     let obj = ical::parse_object(ics).map_err(ApiError::validation)?;
     let idx = index_of(&obj, zone)?;
-    let etag = store::replace_event(&state.db, calendar_id, uid, expected, ics, &idx)
+    let etag = store::replace_event(&state.db, grant, uid, expected, ics, &idx)
         .await?
         .ok_or_else(changed_meanwhile)?;
     Ok((etag, obj))
@@ -413,8 +403,10 @@ pub async fn create_event(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EventInput>,
 ) -> ApiResult<Response> {
-    let access = store::access(&state.db, session.user_id, id).await?;
-    need_write(access)?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id)
+        .await?
+        .writable()?;
+    let access = grant.access();
     let zone = user_zone(&state, session.user_id).await?;
     let mut fields = fields_from_input(&input, zone)?;
     // New events without reminders get the user's defaults for this calendar.
@@ -435,7 +427,7 @@ pub async fn create_event(
     check_event_quota(&state, id, 1).await?;
     let etag = store::insert_event(
         &state.db,
-        id,
+        &grant,
         &uid,
         &crate::resource::object_name(&uid, ".ics"),
         &ics,
@@ -463,7 +455,8 @@ pub async fn get_event(
     session: Session,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<Response> {
-    let access = store::access(&state.db, session.user_id, id).await?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id).await?;
+    let access = grant.access();
     let row = store::get_event(&state.db, id, &uid).await?;
     let obj = parse_stored(&row.ics)?;
     respond(
@@ -522,8 +515,10 @@ async fn edit(
     rid: Option<IcalTime>,
     input: &EventInput,
 ) -> ApiResult<Response> {
-    let access = store::access(&state.db, session.user_id, id).await?;
-    need_write(access)?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id)
+        .await?
+        .writable()?;
+    let access = grant.access();
     let expected = require_if_match(headers)?;
     let row = store::get_event(&state.db, id, uid).await?;
     if row.etag != expected {
@@ -539,7 +534,7 @@ async fn edit(
     };
     let overlay = place_reminders(state, session.user_id, access, wanted, &mut fields).await?;
     let ics = ical::update_object(&row.ics, &fields, rid.as_ref()).map_err(ApiError::validation)?;
-    let (etag, obj) = store_replacement(state, id, uid, &expected, &ics, zone).await?;
+    let (etag, obj) = store_replacement(state, &grant, uid, &expected, &ics, zone).await?;
     save_overlay(state, session.user_id, id, uid, overlay).await?;
     respond(
         state,
@@ -565,7 +560,8 @@ pub async fn set_reminders(
     Path((id, uid)): Path<(i64, String)>,
     ApiJson(list): ApiJson<Vec<ksuite_common::Reminder>>,
 ) -> ApiResult<Response> {
-    let access = store::access(&state.db, session.user_id, id).await?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id).await?;
+    let access = grant.access();
     let list = reminders::store::validate(&state.db, session.user_id, &list).await?;
     let row = store::get_event(&state.db, id, &uid).await?;
     if access != CalendarAccess::Owner {
@@ -585,7 +581,7 @@ pub async fn set_reminders(
     let email = users::profile(&state.db, session.user_id).await?.email;
     let ics = ical::set_alarms(&row.ics, &list, Some(&email)).map_err(ApiError::validation)?;
     let zone = user_zone(&state, session.user_id).await?;
-    let (etag, obj) = store_replacement(&state, id, &uid, &row.etag, &ics, zone).await?;
+    let (etag, obj) = store_replacement(&state, &grant, &uid, &row.etag, &ics, zone).await?;
     respond(
         &state,
         session.user_id,
@@ -606,9 +602,11 @@ pub async fn delete_event(
     headers: HeaderMap,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<StatusCode> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id)
+        .await?
+        .writable()?;
     let expected = if_match(&headers);
-    if store::delete_event(&state.db, id, &uid, expected.as_deref()).await? {
+    if collections::objects::delete(&state.db, &grant, &uid, expected.as_deref()).await? {
         return Ok(StatusCode::NO_CONTENT);
     }
     // Missing, or present with another ETag.
@@ -626,8 +624,10 @@ pub async fn delete_occurrence(
     headers: HeaderMap,
     Path((id, uid, rid)): Path<(i64, String, String)>,
 ) -> ApiResult<Response> {
-    let access = store::access(&state.db, session.user_id, id).await?;
-    need_write(access)?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id)
+        .await?
+        .writable()?;
+    let access = grant.access();
     let rid = parse_rid(&rid)?;
     let expected = require_if_match(&headers)?;
     let row = store::get_event(&state.db, id, &uid).await?;
@@ -650,7 +650,7 @@ pub async fn delete_occurrence(
         _ => rid,
     };
     let ics = ical::exclude_occurrence(&row.ics, &exdate).map_err(ApiError::validation)?;
-    let (etag, obj) = store_replacement(&state, id, &uid, &expected, &ics, zone).await?;
+    let (etag, obj) = store_replacement(&state, &grant, &uid, &expected, &ics, zone).await?;
     respond(
         &state,
         session.user_id,
@@ -785,7 +785,9 @@ pub async fn import(
     Path(id): Path<i64>,
     body: String,
 ) -> ApiResult<Json<ImportReport>> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id)
+        .await?
+        .writable()?;
     let zone = user_zone(&state, session.user_id).await?;
     // Reading and checking every object is CPU work: off the async workers.
     let (prepared, mut skipped) = state.cpu.run(move || prepare_import(&body, zone)).await??;
@@ -796,7 +798,7 @@ pub async fn import(
         let mut tx = crate::db::begin_write(&state.db).await?;
         for (uid, ics, idx) in batch {
             let href = crate::resource::object_name(uid, ".ics");
-            match store::insert_event_in(&mut tx, id, uid, &href, ics, idx).await? {
+            match store::insert_event_in(&mut tx, &grant, uid, &href, ics, idx).await? {
                 Some(_) => imported += 1,
                 None => skipped.push(SkippedItem {
                     uid: Some(uid.clone()),
@@ -844,7 +846,8 @@ fn prepare_import(body: &str, zone: Tz) -> ApiResult<PreparedImport> {
 
 /// Refuses writes that would take the calendar owner's events past their quota.
 pub async fn check_event_quota(state: &AppState, calendar_id: i64, adding: i64) -> ApiResult<()> {
-    let current = store::owner_event_count(&state.db, calendar_id).await?;
+    let current =
+        collections::store::owner_object_count(&state.db, Kind::Calendar, calendar_id).await?;
     crate::quota::check("events", current, adding, state.settings.quotas.events)
 }
 
@@ -856,27 +859,16 @@ pub async fn export(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    store::access(&state.db, session.user_id, id).await?;
-    let name = store::calendar_name(&state.db, id).await?;
-    let sources = store::all_events(&state.db, id).await?;
+    let grant = Grant::of(&state.db, Kind::Calendar, session.user_id, id).await?;
+    let (name, sources) = collections::export::sources(&state.db, &grant).await?;
     let body = ical::join_objects(&sources, &name);
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/calendar; charset=utf-8"),
-    );
-    let file: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}.ics\"",
-        if file.is_empty() { "calendar" } else { &file }
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(collections::export::attachment(
+        body,
+        "text/calendar; charset=utf-8",
+        &name,
+        "calendar",
+        "ics",
+    ))
 }
 
 #[utoipa::path(get, path = "/api/calendars/{id}/shares", tag = "calendar", params(("id" = i64, Path)),
@@ -886,8 +878,7 @@ pub async fn list_shares(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    Ok(Json(store::shares(&state.db, id).await?))
+    collections::handlers::list_shares(&state, session.user_id, Kind::Calendar, id).await
 }
 
 /// Share with another user of this server (or change their access).
@@ -899,15 +890,7 @@ pub async fn put_share(
     Path(id): Path<i64>,
     ApiJson(share): ApiJson<CalendarShare>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    let target = crate::resource::share_grantee(&state.db, session.user_id, &share).await?;
-    store::upsert_share(&state.db, id, target, share.access).await?;
-    Ok(Json(store::shares(&state.db, id).await?))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct ShareQuery {
-    email: String,
+    collections::handlers::put_share(&state, session.user_id, Kind::Calendar, id, &share).await
 }
 
 #[utoipa::path(delete, path = "/api/calendars/{id}/shares", tag = "calendar", params(("id" = i64, Path), ShareQuery),
@@ -918,18 +901,5 @@ pub async fn delete_share(
     Path(id): Path<i64>,
     Query(q): Query<ShareQuery>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    let email = users::normalize_email(&q.email)?;
-    let access = store::access(&state.db, session.user_id, id).await?;
-    if access != CalendarAccess::Owner
-        && users::profile(&state.db, session.user_id).await?.email == email
-    {
-        // A grantee may always leave a share; they see no one else's.
-        store::remove_share(&state.db, id, session.user_id).await?;
-        return Ok(Json(Vec::new()));
-    }
-    need_owner(access)?;
-    if let Some((target, _)) = users::credentials(&state.db, &email).await? {
-        store::remove_share(&state.db, id, target).await?;
-    }
-    Ok(Json(store::shares(&state.db, id).await?))
+    collections::handlers::delete_share(&state, session.user_id, Kind::Calendar, id, &q.email).await
 }

@@ -1,11 +1,12 @@
-//! Calendar and event queries. Access is resolved once per request by [`access`]; a
-//! calendar the user may not see answers like a missing one.
+//! Calendar and event queries. Writes take the caller's [`Grant`], and each repeats its
+//! access check in the statement that starts the write ([`changes::next_seq`]).
 
-use ksuite_common::{CalendarAccess, CalendarInfo, CalendarShare};
+use ksuite_common::{CalendarAccess, CalendarInfo};
 use sha2::{Digest, Sha256};
 
 use super::expand;
 use super::ical::EventObject;
+use crate::collections::{Grant, Kind, access, changes};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::now_unix;
@@ -74,7 +75,7 @@ pub async fn list_calendars(db: &Db, user_id: i64) -> Result<Vec<CalendarInfo>, 
                     visible,
                     access: access
                         .as_deref()
-                        .map_or(CalendarAccess::Owner, parse_access),
+                        .map_or(CalendarAccess::Owner, access::parse_access),
                     owner_email,
                     default_reminders,
                     default_all_day_reminders,
@@ -82,53 +83,6 @@ pub async fn list_calendars(db: &Db, user_id: i64) -> Result<Vec<CalendarInfo>, 
             },
         )
         .collect())
-}
-
-fn parse_access(s: &str) -> CalendarAccess {
-    if s == "read_write" {
-        CalendarAccess::ReadWrite
-    } else {
-        CalendarAccess::Read
-    }
-}
-
-pub fn access_code(a: CalendarAccess) -> &'static str {
-    match a {
-        CalendarAccess::ReadWrite => "read_write",
-        _ => "read",
-    }
-}
-
-/// What `user_id` may do with `calendar_id`; 404 when nothing.
-pub async fn access(db: &Db, user_id: i64, calendar_id: i64) -> Result<CalendarAccess, ApiError> {
-    let row: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT c.owner_id, s.access FROM calendars c \
-         LEFT JOIN calendar_shares s ON s.calendar_id = c.id AND s.user_id = ? WHERE c.id = ?",
-    )
-    .bind(user_id)
-    .bind(calendar_id)
-    .fetch_optional(db)
-    .await?;
-    match row {
-        Some((owner, _)) if owner == user_id => Ok(CalendarAccess::Owner),
-        Some((_, Some(a))) => Ok(parse_access(&a)),
-        _ => Err(ApiError::not_found()),
-    }
-}
-
-pub async fn update_calendar(
-    db: &Db,
-    id: i64,
-    name: Option<&str>,
-    color: Option<&str>,
-) -> Result<(), ApiError> {
-    sqlx::query("UPDATE calendars SET name = COALESCE(?, name), color = COALESCE(?, color), ctag = ctag + 1 WHERE id = ?")
-        .bind(name)
-        .bind(color)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
 }
 
 /// Show/hide is each user's own choice.
@@ -151,32 +105,6 @@ pub async fn set_visible(
         .execute(db)
         .await?;
     Ok(())
-}
-
-pub async fn delete_calendar(db: &Db, id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM calendars WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn is_default(db: &Db, id: i64) -> Result<bool, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT is_default FROM calendars WHERE id = ?")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
-    )
-}
-
-pub async fn calendar_name(db: &Db, id: i64) -> Result<String, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM calendars WHERE id = ?")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
-    )
 }
 
 /// A stored event object.
@@ -274,28 +202,18 @@ impl EventIndex {
     }
 }
 
-/// Bumps the calendar's ctag and returns it: the change sequence number of this write.
-async fn next_seq(tx: &mut sqlx::SqliteConnection, calendar_id: i64) -> Result<i64, ApiError> {
-    Ok(
-        sqlx::query_scalar("UPDATE calendars SET ctag = ctag + 1 WHERE id = ? RETURNING ctag")
-            .bind(calendar_id)
-            .fetch_one(tx)
-            .await?,
-    )
-}
-
 /// Inserts a new object under the resource name `href`; `Ok(None)` if the UID or the
 /// name exists in the calendar.
 pub async fn insert_event(
     db: &Db,
-    calendar_id: i64,
+    grant: &Grant,
     uid: &str,
     href: &str,
     ics: &str,
     idx: &EventIndex,
 ) -> Result<Option<String>, ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
-    let etag = insert_event_in(&mut tx, calendar_id, uid, href, ics, idx).await?;
+    let etag = insert_event_in(&mut tx, grant, uid, href, ics, idx).await?;
     tx.commit().await?;
     Ok(etag)
 }
@@ -303,14 +221,15 @@ pub async fn insert_event(
 /// [`insert_event`] inside the caller's transaction (imports write many per commit).
 pub async fn insert_event_in(
     tx: &mut sqlx::SqliteConnection,
-    calendar_id: i64,
+    grant: &Grant,
     uid: &str,
     href: &str,
     ics: &str,
     idx: &EventIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
-    let seq = next_seq(&mut *tx, calendar_id).await?;
+    let seq = changes::next_seq(&mut *tx, grant).await?;
+    let calendar_id = grant.id();
     let result = sqlx::query_scalar::<_, i64>(
         "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -334,38 +253,22 @@ pub async fn insert_event_in(
         Err(e) => return Err(e.into()),
     };
     crate::reminders::store::reschedule(&mut *tx, event_id).await?;
-    sqlx::query("DELETE FROM event_tombstones WHERE calendar_id = ? AND href = ?")
-        .bind(calendar_id)
-        .bind(href)
-        .execute(&mut *tx)
-        .await?;
+    changes::clear_tombstone(&mut *tx, Kind::Calendar, calendar_id, href).await?;
     Ok(Some(etag))
-}
-
-/// Events (and to-dos) in all calendars of the owner of `calendar_id`: what counts
-/// against their quota, whoever writes into the calendar.
-pub async fn owner_event_count(db: &Db, calendar_id: i64) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM events WHERE calendar_id IN \
-         (SELECT id FROM calendars WHERE owner_id = (SELECT owner_id FROM calendars WHERE id = ?))",
-    )
-    .bind(calendar_id)
-    .fetch_one(db)
-    .await?)
 }
 
 /// Replaces an object if its current ETag is `if_match`; `Ok(None)` on a mismatch.
 pub async fn replace_event(
     db: &Db,
-    calendar_id: i64,
+    grant: &Grant,
     uid: &str,
     if_match: &str,
     ics: &str,
     idx: &EventIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(ics);
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, calendar_id).await?;
+    let mut tx = crate::db::begin_write(db).await?;
+    let seq = changes::next_seq(&mut tx, grant).await?;
     let updated: Option<i64> = sqlx::query_scalar(
         "UPDATE events SET ics = ?, etag = ?, start_utc = ?, end_utc = ?, recurring = ?, component = ?, \
          last_modified = ?, modseq = ? WHERE calendar_id = ? AND uid = ? AND etag = ? RETURNING id",
@@ -378,7 +281,7 @@ pub async fn replace_event(
     .bind(idx.component)
     .bind(now_unix())
     .bind(seq)
-    .bind(calendar_id)
+    .bind(grant.id())
     .bind(uid)
     .bind(if_match)
     .fetch_optional(&mut *tx)
@@ -389,41 +292,6 @@ pub async fn replace_event(
     crate::reminders::store::reschedule(&mut tx, event_id).await?;
     tx.commit().await?;
     Ok(Some(etag))
-}
-
-/// Deletes an object if its ETag matches (or unconditionally with `None`), leaving a
-/// tombstone for incremental sync.
-pub async fn delete_event(
-    db: &Db,
-    calendar_id: i64,
-    uid: &str,
-    if_match: Option<&str>,
-) -> Result<bool, ApiError> {
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, calendar_id).await?;
-    let href: Option<String> = sqlx::query_scalar(
-        "DELETE FROM events WHERE calendar_id = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
-    )
-    .bind(calendar_id)
-    .bind(uid)
-    .bind(if_match)
-    .bind(if_match)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(href) = href else {
-        return Ok(false);
-    };
-    sqlx::query(
-        "INSERT INTO event_tombstones (calendar_id, href, modseq) VALUES (?, ?, ?) \
-         ON CONFLICT (calendar_id, href) DO UPDATE SET modseq = excluded.modseq",
-    )
-    .bind(calendar_id)
-    .bind(href)
-    .bind(seq)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(true)
 }
 
 /// Objects of the given calendars that may have occurrences in `[from, to)`.
@@ -447,66 +315,4 @@ pub async fn events_in_range(
         rows.append(&mut part);
     }
     Ok(rows)
-}
-
-pub async fn all_events(db: &Db, calendar_id: i64) -> Result<Vec<String>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT ics FROM events WHERE calendar_id = ? ORDER BY start_utc, uid")
-            .bind(calendar_id)
-            .fetch_all(db)
-            .await?,
-    )
-}
-
-pub async fn shares(db: &Db, calendar_id: i64) -> Result<Vec<CalendarShare>, ApiError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.email, s.access FROM calendar_shares s JOIN users u ON u.id = s.user_id WHERE s.calendar_id = ? ORDER BY u.email",
-    )
-    .bind(calendar_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(email, a)| CalendarShare {
-            email,
-            access: parse_access(&a),
-        })
-        .collect())
-}
-
-pub async fn upsert_share(
-    db: &Db,
-    calendar_id: i64,
-    user_id: i64,
-    access: CalendarAccess,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO calendar_shares (calendar_id, user_id, access) VALUES (?, ?, ?) \
-         ON CONFLICT (calendar_id, user_id) DO UPDATE SET access = excluded.access",
-    )
-    .bind(calendar_id)
-    .bind(user_id)
-    .bind(access_code(access))
-    .execute(db)
-    .await?;
-    // Own reminders the user kept from an earlier share count again.
-    sqlx::query(
-        "UPDATE reminder_schedule SET next_due = 0, version = version + 1 WHERE event_id IN \
-         (SELECT o.event_id FROM reminder_overlays o JOIN events e ON e.id = o.event_id \
-          WHERE e.calendar_id = ? AND o.user_id = ?)",
-    )
-    .bind(calendar_id)
-    .bind(user_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn remove_share(db: &Db, calendar_id: i64, user_id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM calendar_shares WHERE calendar_id = ? AND user_id = ?")
-        .bind(calendar_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
 }

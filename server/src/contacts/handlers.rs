@@ -14,11 +14,10 @@ use serde::Deserialize;
 use super::store::{self, ContactIndex};
 use super::vcard;
 use crate::auth::session::Session;
-use crate::auth::users;
+use crate::collections::handlers::ShareQuery;
+use crate::collections::{self, Grant, Kind};
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::resource::{
-    changed_meanwhile, if_match, need_owner, need_write, require_if_match, with_etag,
-};
+use crate::resource::{changed_meanwhile, if_match, require_if_match, with_etag};
 use crate::state::AppState;
 
 /// Most contacts one list answer carries.
@@ -82,8 +81,11 @@ pub async fn rename_book(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<CreateAddressBookRequest>,
 ) -> ApiResult<StatusCode> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    store::rename_book(&state.db, id, &book_name(&req.name)?).await?;
+    let owner = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .owned()?;
+    let name = book_name(&req.name)?;
+    collections::store::update_owned(&state.db, &owner, Some(&name), None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,20 +96,8 @@ pub async fn delete_book(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    if store::access(&state.db, session.user_id, id).await? != CalendarAccess::Owner {
-        // Someone else's address book shared with the caller: deleting it means leaving it.
-        store::remove_share(&state.db, id, session.user_id).await?;
-        return Ok(StatusCode::NO_CONTENT);
-    }
-    if store::book_meta(&state.db, id).await?.1 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
-            "The default address book cannot be deleted.",
-        ));
-    }
-    store::delete_book(&state.db, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // Someone else's address book shared with the caller: deleting it means leaving it.
+    collections::handlers::delete_or_leave(&state, session.user_id, Kind::AddressBook, id).await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -135,7 +125,7 @@ pub async fn list_contacts(
     if id == DIRECTORY_ID {
         return Ok(Json(store::directory(&state.db, &text, LIST_LIMIT).await?));
     }
-    store::access(&state.db, session.user_id, id).await?;
+    Grant::of(&state.db, Kind::AddressBook, session.user_id, id).await?;
     let group = q.group.as_deref().filter(|g| !g.is_empty());
     Ok(Json(
         store::search(&state.db, &[id], &text, group, q.sort, LIST_LIMIT).await?,
@@ -150,7 +140,7 @@ pub async fn list_groups(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<String>>> {
-    store::access(&state.db, session.user_id, id).await?;
+    Grant::of(&state.db, Kind::AddressBook, session.user_id, id).await?;
     Ok(Json(store::groups(&state.db, id).await?))
 }
 
@@ -172,7 +162,9 @@ pub async fn create_contact(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
     vcard::validate(&input).map_err(ApiError::validation)?;
     let uid = crate::resource::new_uid();
     let card = vcard::apply(None, &uid, &input);
@@ -181,7 +173,7 @@ pub async fn create_contact(
     check_contact_quota(&state, id, 1).await?;
     let etag = store::insert_contact(
         &state.db,
-        id,
+        &grant,
         &uid,
         &crate::resource::object_name(&uid, ".vcf"),
         &text,
@@ -203,7 +195,7 @@ pub async fn get_contact(
     session: Session,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<Response> {
-    store::access(&state.db, session.user_id, id).await?;
+    Grant::of(&state.db, Kind::AddressBook, session.user_id, id).await?;
     let row = store::get_contact(&state.db, id, &uid).await?;
     let card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
     Ok(with_etag(
@@ -224,7 +216,9 @@ pub async fn update_contact(
     Path((id, uid)): Path<(i64, String)>,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
     let expected = require_if_match(&headers)?;
     vcard::validate(&input).map_err(ApiError::validation)?;
     let row = store::get_contact(&state.db, id, &uid).await?;
@@ -235,7 +229,7 @@ pub async fn update_contact(
     let card = vcard::apply(Some(existing), &uid, &input);
     let text = card.to_string();
     let idx = ContactIndex::of(&vcard::fields(&card));
-    let etag = store::replace_contact(&state.db, id, &uid, &expected, &text, &idx)
+    let etag = store::replace_contact(&state.db, &grant, &uid, &expected, &text, &idx)
         .await?
         .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(
@@ -253,8 +247,10 @@ pub async fn delete_contact(
     headers: HeaderMap,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<StatusCode> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
-    if store::delete_contact(&state.db, id, &uid, if_match(&headers).as_deref()).await? {
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
+    if collections::objects::delete(&state.db, &grant, &uid, if_match(&headers).as_deref()).await? {
         return Ok(StatusCode::NO_CONTENT);
     }
     store::get_contact(&state.db, id, &uid).await?;
@@ -273,13 +269,15 @@ pub async fn import(
     Path(id): Path<i64>,
     body: String,
 ) -> ApiResult<Json<ContactImportReport>> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/csv"));
     if is_csv {
-        return import_csv(&state, id, &body).await.map(Json);
+        return import_csv(&state, &grant, &body).await.map(Json);
     }
     let sources = vcard::split_cards(&body);
     if sources.is_empty() {
@@ -318,7 +316,7 @@ pub async fn import(
         };
         match store::insert_contact(
             &state.db,
-            id,
+            &grant,
             &uid,
             &crate::resource::object_name(&uid, ".vcf"),
             &text,
@@ -352,7 +350,9 @@ pub async fn merge(
     Path((id, uid)): Path<(i64, String)>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
     if req.other_uid == uid {
         return Err(ApiError::validation(
             "A contact cannot be merged with itself.",
@@ -372,7 +372,7 @@ pub async fn merge(
         uid: &req.other_uid,
         etag: &other.etag,
     };
-    let etag = store::commit_merge(&state.db, id, keep, drop, &card.to_string(), &idx)
+    let etag = store::commit_merge(&state.db, &grant, keep, drop, &card.to_string(), &idx)
         .await?
         .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(
@@ -384,17 +384,18 @@ pub async fn merge(
 
 /// Refuses writes that would take the address book owner's contacts past their quota.
 pub async fn check_contact_quota(state: &AppState, book_id: i64, adding: i64) -> ApiResult<()> {
-    let current = store::owner_contact_count(&state.db, book_id).await?;
+    let current =
+        collections::store::owner_object_count(&state.db, Kind::AddressBook, book_id).await?;
     crate::quota::check("contacts", current, adding, state.settings.quotas.contacts)
 }
 
 async fn import_csv(
     state: &AppState,
-    id: i64,
+    grant: &Grant,
     body: &str,
 ) -> Result<ContactImportReport, ApiError> {
     let (rows, mut skipped) = super::csv_format::parse(body).map_err(ApiError::validation)?;
-    check_contact_quota(state, id, rows.len() as i64).await?;
+    check_contact_quota(state, grant.id(), rows.len() as i64).await?;
     let mut imported = 0;
     for input in rows {
         if let Err(reason) = vcard::validate(&input) {
@@ -409,7 +410,7 @@ async fn import_csv(
         let idx = ContactIndex::of(&vcard::fields(&card));
         if store::insert_contact(
             &state.db,
-            id,
+            grant,
             &uid,
             &crate::resource::object_name(&uid, ".vcf"),
             &card.to_string(),
@@ -440,9 +441,8 @@ pub async fn export(
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    store::access(&state.db, session.user_id, id).await?;
-    let (name, _) = store::book_meta(&state.db, id).await?;
-    let sources = store::all_vcards(&state.db, id).await?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id).await?;
+    let (name, sources) = collections::export::sources(&state.db, &grant).await?;
     let (body, content_type, ext) = if q.format.as_deref() == Some("csv") {
         let fields: Vec<ContactInput> = sources
             .iter()
@@ -457,22 +457,13 @@ pub async fn export(
     } else {
         (sources.concat(), "text/vcard; charset=utf-8", "vcf")
     };
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let file: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let file = if file.is_empty() {
-        "contacts".to_string()
-    } else {
-        file
-    };
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(collections::export::attachment(
+        body,
+        content_type,
+        &name,
+        "contacts",
+        ext,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -521,8 +512,7 @@ pub async fn list_shares(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    Ok(Json(store::shares(&state.db, id).await?))
+    collections::handlers::list_shares(&state, session.user_id, Kind::AddressBook, id).await
 }
 
 /// Share with another user of this server (read or read_write).
@@ -534,15 +524,7 @@ pub async fn put_share(
     Path(id): Path<i64>,
     ApiJson(share): ApiJson<CalendarShare>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    need_owner(store::access(&state.db, session.user_id, id).await?)?;
-    let target = crate::resource::share_grantee(&state.db, session.user_id, &share).await?;
-    store::upsert_share(&state.db, id, target, share.access).await?;
-    Ok(Json(store::shares(&state.db, id).await?))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct ShareQuery {
-    email: String,
+    collections::handlers::put_share(&state, session.user_id, Kind::AddressBook, id, &share).await
 }
 
 #[utoipa::path(delete, path = "/api/address-books/{id}/shares", tag = "contacts", params(("id" = i64, Path), ShareQuery),
@@ -553,20 +535,8 @@ pub async fn delete_share(
     Path(id): Path<i64>,
     Query(q): Query<ShareQuery>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
-    let email = users::normalize_email(&q.email)?;
-    let access = store::access(&state.db, session.user_id, id).await?;
-    if access != CalendarAccess::Owner
-        && users::profile(&state.db, session.user_id).await?.email == email
-    {
-        // A grantee may always leave a share; they see no one else's.
-        store::remove_share(&state.db, id, session.user_id).await?;
-        return Ok(Json(Vec::new()));
-    }
-    need_owner(access)?;
-    if let Some((target, _)) = users::credentials(&state.db, &email).await? {
-        store::remove_share(&state.db, id, target).await?;
-    }
-    Ok(Json(store::shares(&state.db, id).await?))
+    collections::handlers::delete_share(&state, session.user_id, Kind::AddressBook, id, &q.email)
+        .await
 }
 
 /// The contact's photo, with its media type.
@@ -578,7 +548,7 @@ pub async fn get_photo(
     session: Session,
     Path((id, uid)): Path<(i64, String)>,
 ) -> ApiResult<Response> {
-    store::access(&state.db, session.user_id, id).await?;
+    Grant::of(&state.db, Kind::AddressBook, session.user_id, id).await?;
     let row = store::get_contact(&state.db, id, &uid).await?;
     let card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
     let (bytes, media) = vcard::photo(&card).ok_or_else(ApiError::not_found)?;
@@ -653,7 +623,9 @@ async fn change_photo(
     uid: &str,
     photo: Option<(Vec<u8>, &str)>,
 ) -> ApiResult<Response> {
-    need_write(store::access(&state.db, session.user_id, id).await?)?;
+    let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
+        .await?
+        .writable()?;
     let expected = require_if_match(headers)?;
     let row = store::get_contact(&state.db, id, uid).await?;
     if row.etag != expected {
@@ -662,7 +634,7 @@ async fn change_photo(
     let mut card = vcard::parse_one(&row.vcard).map_err(ApiError::internal)?;
     vcard::set_photo(&mut card, photo);
     let idx = ContactIndex::of(&vcard::fields(&card));
-    let etag = store::replace_contact(&state.db, id, uid, &expected, &card.to_string(), &idx)
+    let etag = store::replace_contact(&state.db, &grant, uid, &expected, &card.to_string(), &idx)
         .await?
         .ok_or_else(changed_meanwhile)?;
     Ok(with_etag(

@@ -1,12 +1,12 @@
-//! Address book and contact queries; access is resolved once by [`access`], and a book
-//! the user may not see answers like a missing one.
+//! Address book and contact queries. Writes take the caller's [`Grant`], and each repeats
+//! its access check in the statement that starts the write ([`changes::next_seq`]).
 
 use ksuite_common::{
-    AddressBookInfo, AddressBookKind, CalendarAccess, CalendarShare, ContactInput, ContactSort,
-    ContactSummary,
+    AddressBookInfo, AddressBookKind, CalendarAccess, ContactInput, ContactSort, ContactSummary,
 };
 
-use crate::calendar::store::{access_code, etag_of};
+use crate::calendar::store::etag_of;
+use crate::collections::{Grant, Kind, access, changes};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::now_unix;
@@ -30,14 +30,6 @@ pub async fn create_book(
         .execute(db)
         .await?;
     Ok(id)
-}
-
-fn parse_access(s: &str) -> CalendarAccess {
-    if s == "read_write" {
-        CalendarAccess::ReadWrite
-    } else {
-        CalendarAccess::Read
-    }
 }
 
 pub async fn list_books(db: &Db, user_id: i64) -> Result<Vec<AddressBookInfo>, ApiError> {
@@ -67,53 +59,11 @@ pub async fn list_books(db: &Db, user_id: i64) -> Result<Vec<AddressBookInfo>, A
                 is_default,
                 access: access
                     .as_deref()
-                    .map_or(CalendarAccess::Owner, parse_access),
+                    .map_or(CalendarAccess::Owner, access::parse_access),
                 owner_email,
             },
         )
         .collect())
-}
-
-pub async fn access(db: &Db, user_id: i64, book_id: i64) -> Result<CalendarAccess, ApiError> {
-    let row: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT b.owner_id, s.access FROM address_books b \
-         LEFT JOIN address_book_shares s ON s.book_id = b.id AND s.user_id = ? WHERE b.id = ?",
-    )
-    .bind(user_id)
-    .bind(book_id)
-    .fetch_optional(db)
-    .await?;
-    match row {
-        Some((owner, _)) if owner == user_id => Ok(CalendarAccess::Owner),
-        Some((_, Some(a))) => Ok(parse_access(&a)),
-        _ => Err(ApiError::not_found()),
-    }
-}
-
-pub async fn rename_book(db: &Db, id: i64, name: &str) -> Result<(), ApiError> {
-    sqlx::query("UPDATE address_books SET name = ?, ctag = ctag + 1 WHERE id = ?")
-        .bind(name)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn book_meta(db: &Db, id: i64) -> Result<(String, bool), ApiError> {
-    Ok(
-        sqlx::query_as("SELECT name, is_default FROM address_books WHERE id = ?")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
-    )
-}
-
-pub async fn delete_book(db: &Db, id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM address_books WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
 }
 
 /// Index columns of a contact.
@@ -189,48 +139,20 @@ pub async fn get_contact(db: &Db, book_id: i64, uid: &str) -> Result<ContactRow,
     )
 }
 
-/// Bumps the book's ctag and returns it: the change sequence number of this write.
-async fn next_seq(tx: &mut sqlx::SqliteConnection, book_id: i64) -> Result<i64, ApiError> {
-    Ok(
-        sqlx::query_scalar("UPDATE address_books SET ctag = ctag + 1 WHERE id = ? RETURNING ctag")
-            .bind(book_id)
-            .fetch_one(tx)
-            .await?,
-    )
-}
-
-/// Records that the contact at `href` is gone, for incremental sync.
-async fn tombstone(
-    tx: &mut sqlx::SqliteConnection,
-    book_id: i64,
-    href: &str,
-    seq: i64,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO contact_tombstones (book_id, href, modseq) VALUES (?, ?, ?) \
-         ON CONFLICT (book_id, href) DO UPDATE SET modseq = excluded.modseq",
-    )
-    .bind(book_id)
-    .bind(href)
-    .bind(seq)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
 /// Inserts a contact under the resource name `href`; `Ok(None)` when the UID or the name
 /// is already in the book.
 pub async fn insert_contact(
     db: &Db,
-    book_id: i64,
+    grant: &Grant,
     uid: &str,
     href: &str,
     vcard: &str,
     idx: &ContactIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(vcard);
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, book_id).await?;
+    let book_id = grant.id();
+    let mut tx = crate::db::begin_write(db).await?;
+    let seq = changes::next_seq(&mut tx, grant).await?;
     let result = sqlx::query(
         "INSERT INTO contacts (book_id, uid, href, vcard, etag, display_name, given_name, family_name, email, phone, organization, \
          groups, search, last_modified, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -257,11 +179,7 @@ pub async fn insert_contact(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    sqlx::query("DELETE FROM contact_tombstones WHERE book_id = ? AND href = ?")
-        .bind(book_id)
-        .bind(href)
-        .execute(&mut *tx)
-        .await?;
+    changes::clear_tombstone(&mut tx, Kind::AddressBook, book_id, href).await?;
     tx.commit().await?;
     Ok(Some(etag))
 }
@@ -304,19 +222,19 @@ async fn write_version(
 /// Replaces a contact if its ETag is still `if_match`; `Ok(None)` otherwise.
 pub async fn replace_contact(
     db: &Db,
-    book_id: i64,
+    grant: &Grant,
     uid: &str,
     if_match: &str,
     vcard: &str,
     idx: &ContactIndex,
 ) -> Result<Option<String>, ApiError> {
     let etag = etag_of(vcard);
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, book_id).await?;
+    let mut tx = crate::db::begin_write(db).await?;
+    let seq = changes::next_seq(&mut tx, grant).await?;
     let changed = write_version(
         &mut tx,
         seq,
-        book_id,
+        grant.id(),
         Version {
             uid,
             etag: if_match,
@@ -331,31 +249,6 @@ pub async fn replace_contact(
     }
     tx.commit().await?;
     Ok(Some(etag))
-}
-
-pub async fn delete_contact(
-    db: &Db,
-    book_id: i64,
-    uid: &str,
-    if_match: Option<&str>,
-) -> Result<bool, ApiError> {
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, book_id).await?;
-    let href: Option<String> = sqlx::query_scalar(
-        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
-    )
-    .bind(book_id)
-    .bind(uid)
-    .bind(if_match)
-    .bind(if_match)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(href) = href else {
-        return Ok(false);
-    };
-    tombstone(&mut tx, book_id, &href, seq).await?;
-    tx.commit().await?;
-    Ok(true)
 }
 
 /// Lower-cases and strips the accents of Latin letters, so "muller" finds "Müller".
@@ -490,58 +383,6 @@ pub async fn groups(db: &Db, book_id: i64) -> Result<Vec<String>, ApiError> {
     Ok(all)
 }
 
-pub async fn all_vcards(db: &Db, book_id: i64) -> Result<Vec<String>, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT vcard FROM contacts WHERE book_id = ? ORDER BY lower(display_name)",
-    )
-    .bind(book_id)
-    .fetch_all(db)
-    .await?)
-}
-
-pub async fn shares(db: &Db, book_id: i64) -> Result<Vec<CalendarShare>, ApiError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.email, s.access FROM address_book_shares s JOIN users u ON u.id = s.user_id WHERE s.book_id = ? ORDER BY u.email",
-    )
-    .bind(book_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(email, a)| CalendarShare {
-            email,
-            access: parse_access(&a),
-        })
-        .collect())
-}
-
-pub async fn upsert_share(
-    db: &Db,
-    book_id: i64,
-    user_id: i64,
-    access: CalendarAccess,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO address_book_shares (book_id, user_id, access) VALUES (?, ?, ?) \
-         ON CONFLICT (book_id, user_id) DO UPDATE SET access = excluded.access",
-    )
-    .bind(book_id)
-    .bind(user_id)
-    .bind(access_code(access))
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn remove_share(db: &Db, book_id: i64, user_id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM address_book_shares WHERE book_id = ? AND user_id = ?")
-        .bind(book_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
 /// A contact as read: its UID and the ETag it had.
 pub struct Version<'a> {
     pub uid: &'a str,
@@ -552,7 +393,7 @@ pub struct Version<'a> {
 /// either changed since it was read.
 pub async fn commit_merge(
     db: &Db,
-    book_id: i64,
+    grant: &Grant,
     keep: Version<'_>,
     drop: Version<'_>,
     vcard: &str,
@@ -560,8 +401,9 @@ pub async fn commit_merge(
 ) -> Result<Option<String>, ApiError> {
     let (uid, etag, other_uid, other_etag) = (keep.uid, keep.etag, drop.uid, drop.etag);
     let new_etag = etag_of(vcard);
-    let mut tx = db.begin().await?;
-    let seq = next_seq(&mut tx, book_id).await?;
+    let book_id = grant.id();
+    let mut tx = crate::db::begin_write(db).await?;
+    let seq = changes::next_seq(&mut tx, grant).await?;
     let updated = write_version(
         &mut tx,
         seq,
@@ -583,19 +425,7 @@ pub async fn commit_merge(
     let (1, Some(href)) = (updated, deleted) else {
         return Ok(None); // the transaction rolls back when dropped
     };
-    tombstone(&mut tx, book_id, &href, seq).await?;
+    changes::tombstone(&mut tx, Kind::AddressBook, book_id, &href, seq).await?;
     tx.commit().await?;
     Ok(Some(new_etag))
-}
-
-/// Contacts in all address books of the owner of `book_id` (what counts against their
-/// quota, whoever writes into the book).
-pub async fn owner_contact_count(db: &Db, book_id: i64) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM contacts WHERE book_id IN \
-         (SELECT id FROM address_books WHERE owner_id = (SELECT owner_id FROM address_books WHERE id = ?))",
-    )
-    .bind(book_id)
-    .fetch_one(db)
-    .await?)
 }

@@ -16,8 +16,14 @@ use super::xml::{CALDAV, CARDDAV, DAV};
 use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE};
 use crate::calendar::ical;
 use crate::calendar::store::EventIndex;
+use crate::collections::{self, Grant};
 use crate::contacts::store::ContactIndex;
 use crate::contacts::vcard;
+
+/// The access the request acts under in `c`; writes re-check it in their own SQL.
+fn grant(ctx: &Ctx, c: &Collection) -> Grant {
+    Grant::resolved(c.kind, c.id, ctx.user.id, c.access)
+}
 
 fn need_write(c: &Collection) -> Result<(), DavError> {
     if c.access == CalendarAccess::Read {
@@ -229,6 +235,7 @@ pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
         _ => {}
     }
     let prepared = prepare(ctx, &c, text).await?;
+    let grant = grant(ctx, &c);
     match existing {
         Some(o) => {
             if o.uid != prepared.uid() {
@@ -236,11 +243,11 @@ pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
             }
             let etag = match prepared {
                 Prepared::Event(uid, idx) => {
-                    crate::calendar::store::replace_event(db, c.id, &uid, &o.etag, text, &idx)
+                    crate::calendar::store::replace_event(db, &grant, &uid, &o.etag, text, &idx)
                         .await?
                 }
                 Prepared::Contact(uid, idx) => {
-                    crate::contacts::store::replace_contact(db, c.id, &uid, &o.etag, text, &idx)
+                    crate::contacts::store::replace_contact(db, &grant, &uid, &o.etag, text, &idx)
                         .await?
                 }
             };
@@ -274,10 +281,11 @@ pub async fn put(ctx: &Ctx, body: &[u8]) -> DavResult {
             }
             let etag = match prepared {
                 Prepared::Event(uid, idx) => {
-                    crate::calendar::store::insert_event(db, c.id, &uid, name, text, &idx).await?
+                    crate::calendar::store::insert_event(db, &grant, &uid, name, text, &idx).await?
                 }
                 Prepared::Contact(uid, idx) => {
-                    crate::contacts::store::insert_contact(db, c.id, &uid, name, text, &idx).await?
+                    crate::contacts::store::insert_contact(db, &grant, &uid, name, text, &idx)
+                        .await?
                 }
             };
             let etag = etag.ok_or_else(precondition_failed)?;
@@ -300,14 +308,7 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
                 return Err(precondition_failed());
             }
             let guard = Some(o.etag.as_str());
-            let deleted = match k {
-                Kind::Calendar => {
-                    crate::calendar::store::delete_event(db, c.id, &o.uid, guard).await?
-                }
-                Kind::AddressBook => {
-                    crate::contacts::store::delete_contact(db, c.id, &o.uid, guard).await?
-                }
-            };
+            let deleted = collections::objects::delete(db, &grant(ctx, &c), &o.uid, guard).await?;
             if !deleted {
                 return Err(precondition_failed());
             }
@@ -324,14 +325,7 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
             }
             if c.access != CalendarAccess::Owner {
                 // A shared collection in the receiver's home: deleting it leaves the share.
-                match k {
-                    Kind::Calendar => {
-                        crate::calendar::store::remove_share(db, c.id, ctx.user.id).await?
-                    }
-                    Kind::AddressBook => {
-                        crate::contacts::store::remove_share(db, c.id, ctx.user.id).await?
-                    }
-                }
+                collections::shares::leave(db, &grant(ctx, &c)).await?;
                 return Ok(StatusCode::NO_CONTENT.into_response());
             }
             if c.is_default {
@@ -342,9 +336,8 @@ pub async fn delete(ctx: &Ctx) -> DavResult {
                     "need-privileges",
                 ));
             }
-            match k {
-                Kind::Calendar => crate::calendar::store::delete_calendar(db, c.id).await?,
-                Kind::AddressBook => crate::contacts::store::delete_book(db, c.id).await?,
+            if !collections::store::delete_owned(db, &grant(ctx, &c)).await? {
+                return Err(DavError::Status(StatusCode::NOT_FOUND));
             }
             Ok(StatusCode::NO_CONTENT.into_response())
         }

@@ -16,21 +16,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 
 pub const PREFIX: &str = "/dav";
 
-/// Collections of events or of contacts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Calendar,
-    AddressBook,
-}
-
-impl Kind {
-    pub fn home_segment(self) -> &'static str {
-        match self {
-            Kind::Calendar => "calendars",
-            Kind::AddressBook => "addressbooks",
-        }
-    }
-}
+pub use crate::collections::Kind;
 
 /// What a request path names.
 #[derive(Debug, PartialEq, Eq)]

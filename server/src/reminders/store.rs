@@ -142,6 +142,21 @@ pub async fn reschedule_user(db: &Db, user_id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A calendar was shared (again) with `user_id`: the reminders they kept on its events
+/// from an earlier share count again.
+pub async fn share_granted(db: &Db, calendar_id: i64, user_id: i64) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE reminder_schedule SET next_due = 0, version = version + 1 WHERE event_id IN \
+         (SELECT o.event_id FROM reminder_overlays o JOIN events e ON e.id = o.event_id \
+          WHERE e.calendar_id = ? AND o.user_id = ?)",
+    )
+    .bind(calendar_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// A user's default reminders for new events of a calendar: (timed, all-day).
 pub async fn defaults(
     db: &Db,

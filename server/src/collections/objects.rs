@@ -1,0 +1,35 @@
+//! Object writes that are the same for events and contacts.
+
+use super::{Grant, changes};
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// Deletes the object `uid` if its ETag matches (or unconditionally with `None`), leaving
+/// a tombstone for incremental sync; false when it is missing or has another ETag.
+pub async fn delete(
+    db: &Db,
+    grant: &Grant,
+    uid: &str,
+    if_match: Option<&str>,
+) -> Result<bool, ApiError> {
+    let t = grant.kind().tables();
+    let mut tx = crate::db::begin_write(db).await?;
+    let seq = changes::next_seq(&mut tx, grant).await?;
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
+        t.objects, t.key
+    );
+    let href: Option<String> = sqlx::query_scalar(&sql)
+        .bind(grant.id())
+        .bind(uid)
+        .bind(if_match)
+        .bind(if_match)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(href) = href else {
+        return Ok(false);
+    };
+    changes::tombstone(&mut tx, grant.kind(), grant.id(), &href, seq).await?;
+    tx.commit().await?;
+    Ok(true)
+}
