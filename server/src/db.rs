@@ -1,6 +1,7 @@
 //! Database connection and migrations. SQLite is the embedded default.
 
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -9,16 +10,25 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 /// The pool type every query module takes; one place to change for PostgreSQL.
 pub type Db = sqlx::SqlitePool;
 
-/// Sees every row change on every pooled connection, before its transaction commits
-/// (see `dav::versions`). Must be quick: it runs inside SQLite.
-pub type RowObserver = std::sync::Arc<dyn Fn(&sqlx::sqlite::PreupdateHookResult<'_>) + Send + Sync>;
+/// Follows one connection's writes: told of each row change before it happens (must be
+/// quick: it runs inside SQLite), then whether the transaction around them committed or
+/// rolled back, so that what it learnt is published only once it is true.
+pub trait TransactionObserver: Send {
+    fn row_changed(&mut self, change: &sqlx::sqlite::PreupdateHookResult<'_>);
+    fn committed(&mut self);
+    fn rolled_back(&mut self);
+}
+
+/// Makes the observer of each connection the pool opens (see `dav::versions`).
+pub type ObserverFactory = Arc<dyn Fn() -> Box<dyn TransactionObserver> + Send + Sync>;
 
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     connect_observed(url, None).await
 }
 
-/// [`connect`], with `observer` hooked onto every connection the pool opens.
-pub async fn connect_observed(url: &str, observer: Option<RowObserver>) -> anyhow::Result<Db> {
+/// [`connect`], with an observer from `observers` hooked onto every connection the pool
+/// opens.
+pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url}"))?
         .create_if_missing(true)
@@ -29,12 +39,10 @@ pub async fn connect_observed(url: &str, observer: Option<RowObserver>) -> anyho
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .after_connect(move |conn, _meta| {
-            let observer = observer.clone();
+            let observers = observers.clone();
             Box::pin(async move {
-                if let Some(observer) = observer {
-                    conn.lock_handle()
-                        .await?
-                        .set_preupdate_hook(move |r| observer(&r));
+                if let Some(observers) = observers {
+                    hook(&mut conn.lock_handle().await?, observers());
                 }
                 Ok(())
             })
@@ -47,6 +55,31 @@ pub async fn connect_observed(url: &str, observer: Option<RowObserver>) -> anyho
         .await
         .context("database migration failed")?;
     Ok(pool)
+}
+
+/// Hooks `observer` onto one connection. The three hooks run on the thread that holds the
+/// connection, one at a time, so the lock is never contended. A connection closed in the
+/// middle of a transaction drops its observer (and what it saw) with it.
+fn hook(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, observer: Box<dyn TransactionObserver>) {
+    let observer = Arc::new(Mutex::new(observer));
+    let on_change = observer.clone();
+    handle.set_preupdate_hook(move |change| {
+        if let Ok(mut o) = on_change.lock() {
+            o.row_changed(&change);
+        }
+    });
+    let on_commit = observer.clone();
+    handle.set_commit_hook(move || {
+        if let Ok(mut o) = on_commit.lock() {
+            o.committed();
+        }
+        true
+    });
+    handle.set_rollback_hook(move || {
+        if let Ok(mut o) = observer.lock() {
+            o.rolled_back();
+        }
+    });
 }
 
 /// Starts a transaction that holds the write lock from its first statement. A deferred

@@ -45,11 +45,7 @@ impl Application {
             format!("cannot create data directory {}", config.data_dir.display())
         })?;
         let versions = Arc::new(crate::dav::versions::CollectionVersions::default());
-        let observer: db::RowObserver = {
-            let versions = versions.clone();
-            Arc::new(move |r| versions.on_row_change(r))
-        };
-        let db = db::connect_observed(&config.database_url(), Some(observer)).await?;
+        let db = db::connect_observed(&config.database_url(), Some(versions.observers())).await?;
         versions
             .follow(&db)
             .await
