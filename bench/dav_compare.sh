@@ -98,7 +98,12 @@ wait_up "$NGINX/event-500.ics"
 rps() {
   local out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s "$6" "$2" -- "$3" "$4" "" "" "$5" 2>&1)
-  if grep -q "Non-2xx" <<<"$out"; then echo "$out" >&2; echo "FAILED: $1 had error answers" >&2; exit 1; fi
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "$out" >&2
+    echo "FAILED: $1 had error answers; one such request answers:" >&2
+    curl -s -i -X "$3" ${5:+-H "Authorization: $5"} "$2$4" | head -c 2000 >&2
+    exit 1
+  fi
   awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

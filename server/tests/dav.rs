@@ -1001,3 +1001,34 @@ async fn repeated_requests_never_see_stale_answers_and_failures_are_throttled() 
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(blocked.headers.contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn a_device_opening_many_connections_at_once_is_not_throttled() {
+    let server = TestServer::start_with(|c| c.login_max_failures = 3).await;
+    let web = signed_in(&server, EMAIL).await;
+    let secret = support::app_password(&web).await;
+    // A fresh application password, never verified yet, on 24 connections at once (one
+    // client each): more first requests in flight than the throttle allows failures.
+    let answers = futures::future::join_all((0..24).map(|_| {
+        let dav = Dav::new(&server, EMAIL, &secret);
+        async move {
+            dav.propfind("/dav/", "0", "<d:current-user-principal/>")
+                .await
+                .status
+        }
+    }))
+    .await;
+    assert!(
+        answers.iter().all(|s| *s == StatusCode::MULTI_STATUS),
+        "{answers:?}"
+    );
+    // Nothing was counted as a failure: a wrong password is still just refused.
+    let wrong = Dav::new(&server, EMAIL, "wrong password");
+    assert_eq!(
+        wrong
+            .propfind("/dav/", "0", "<d:current-user-principal/>")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}

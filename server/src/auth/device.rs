@@ -32,15 +32,12 @@ pub async fn sign_in(
     protocol: DeviceProtocol,
 ) -> Result<i64, DeviceAuthError> {
     let email = email.trim().to_lowercase();
-    if let Some(id) = state.credentials.get(&email, secret) {
-        // Verified earlier, perhaps by another protocol: record this one's use once.
-        if state
-            .credentials
-            .first_use_by(&email, secret, protocol as u8)
-            && let Err(e) = app_passwords::record_use(&state.db, id, secret, protocol).await
-        {
-            tracing::warn!(error = %e.message, "recording an app password's use failed");
-        }
+    if let Some(id) = cached(state, &email, secret, protocol).await {
+        return Ok(id);
+    }
+    let _turn = state.credentials.turn(&email, secret).await;
+    // Another connection of the same device may have verified them while we waited.
+    if let Some(id) = cached(state, &email, secret, protocol).await {
         return Ok(id);
     }
     let attempt = state
@@ -66,6 +63,25 @@ pub async fn sign_in(
         }
         Err(e) => Err(DeviceAuthError::Internal(e)),
     }
+}
+
+/// The user these credentials were verified for recently, if any.
+async fn cached(
+    state: &AppState,
+    email: &str,
+    secret: &str,
+    protocol: DeviceProtocol,
+) -> Option<i64> {
+    let id = state.credentials.get(email, secret)?;
+    // Verified earlier, perhaps by another protocol: record this one's use once.
+    if state
+        .credentials
+        .first_use_by(email, secret, protocol as u8)
+        && let Err(e) = app_passwords::record_use(&state.db, id, secret, protocol).await
+    {
+        tracing::warn!(error = %e.message, "recording an app password's use failed");
+    }
+    Some(id)
 }
 
 /// The account a login names: the account e-mail itself, or a mail address exactly one
