@@ -133,7 +133,7 @@ impl Application {
             trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         };
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             db,
             settings: Arc::new(settings),
             login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
@@ -162,7 +162,7 @@ impl Application {
                 format!("mailto:postmaster@{mail_domain_for_vapid}"),
             )?),
             reminder_wake: Arc::default(),
-        };
+        });
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
         Ok(Application {

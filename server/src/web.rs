@@ -66,20 +66,22 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 /// Cache policy: the shell and service worker are revalidated every time; Trunk's
 /// content-hashed assets are immutable.
 pub async fn cache_control(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    let mut response = next.run(req).await;
-    if path.starts_with("/api/")
-        || path.starts_with("/dav")
-        || response.status() != StatusCode::OK
-        || response.headers().contains_key(header::CACHE_CONTROL)
-    {
-        return response;
+    let path = req.uri().path();
+    // API and DAV answers set their own caching; decided before the request is passed
+    // on, so their hot paths pay no copy of the path.
+    if path.starts_with("/api/") || path.starts_with("/dav") {
+        return next.run(req).await;
     }
-    let value = if is_hashed_asset(&path) {
+    let value = if is_hashed_asset(path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
+    let mut response = next.run(req).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::CACHE_CONTROL)
+    {
+        return response;
+    }
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
