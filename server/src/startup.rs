@@ -343,31 +343,32 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
         .layer(middleware::from_fn(security::same_origin_guard));
     // DAV clients authenticate with HTTP Basic on every request (no cookies), so the
     // cross-site guard and the JSON body limit of `/api` do not apply there.
-    let router = web::with_spa(
-        api.merge(links::redirect_router()).merge(dav::router()),
-        &config.static_dir,
-    )
-    .layer(middleware::from_fn(web::cache_control))
-    .layer(middleware::from_fn_with_state(
-        state.clone(),
-        links::redirect::short_host,
-    ))
-    .layer(CompressionLayer::new())
-    .layer(middleware::from_fn(
-        crate::http_limits::close_if_body_unread,
-    ))
-    .layer(middleware::from_fn(move |req, next| {
-        crate::http_limits::timeout_answer(request_timeout, req, next)
-    }))
-    .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-        crate::http_limits::panic_answer,
-    ))
-    .layer(middleware::from_fn_with_state(
-        security::SecurityHeaders::new(csp)?,
-        security::headers,
-    ))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state);
+    // DAV devices poll the same objects all day: their routes skip the layers that only
+    // concern the web app and short links (asset caching, the short-link host), each of
+    // which costs every request a clone of the stack beneath it.
+    let router = web::with_spa(api.merge(links::redirect_router()), &config.static_dir)
+        .layer(middleware::from_fn(web::cache_control))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            links::redirect::short_host,
+        ))
+        .merge(dav::router())
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(
+            crate::http_limits::close_if_body_unread,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::http_limits::timeout_answer(request_timeout, req, next)
+        }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::http_limits::panic_answer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            security::SecurityHeaders::new(csp)?,
+            security::headers,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
     Ok(router)
 }
 

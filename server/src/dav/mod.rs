@@ -230,7 +230,7 @@ async fn handle(
     if method == Method::OPTIONS {
         return options();
     }
-    let user = match auth::authenticate(&state, req.headers(), peer.ip()).await {
+    let user = match Box::pin(auth::authenticate(&state, req.headers(), peer.ip())).await {
         Ok(u) => u,
         Err(r) => {
             // Clients send the body before they see the challenge: read a small one so
@@ -269,7 +269,9 @@ async fn handle(
     // Collection listings and reports are answered from the cache while the ctag holds.
     let cacheable = matches!(method.as_str(), "PROPFIND" | "REPORT");
     let cached_collection = match (&ctx.target, cacheable) {
-        (Target::Collection(k, owner, seg), true) => ctx.collection(*k, owner, seg).await.ok(),
+        (Target::Collection(k, owner, seg), true) => {
+            Box::pin(ctx.collection(*k, owner, seg)).await.ok()
+        }
         _ => None,
     };
     ctx.resolved = cached_collection.clone();
@@ -283,16 +285,19 @@ async fn handle(
     if let Some(hit) = key.as_ref().and_then(|k| ctx.state.dav_cache.get(k)) {
         return multistatus_bytes(hit);
     }
+    // Each method's work is boxed: inline, this future would be as large as the largest
+    // of them (reports, with their queries), and every request, GETs answered from
+    // memory included, would pay for copying it as it moves through the layers.
     let result = match method.as_str() {
-        "PROPFIND" => props::propfind(&ctx, &body).await,
-        "PROPPATCH" => props::proppatch(&ctx, &body).await,
-        "REPORT" => report::report(&ctx, &body).await,
-        "GET" => objects::get(&ctx, false).await,
-        "HEAD" => objects::get(&ctx, true).await,
-        "PUT" => objects::put(&ctx, &body).await,
-        "DELETE" => objects::delete(&ctx).await,
-        "MKCALENDAR" => objects::make_collection(&ctx, &body, true).await,
-        "MKCOL" => objects::make_collection(&ctx, &body, false).await,
+        "PROPFIND" => Box::pin(props::propfind(&ctx, &body)).await,
+        "PROPPATCH" => Box::pin(props::proppatch(&ctx, &body)).await,
+        "REPORT" => Box::pin(report::report(&ctx, &body)).await,
+        "GET" => Box::pin(objects::get(&ctx, false)).await,
+        "HEAD" => Box::pin(objects::get(&ctx, true)).await,
+        "PUT" => Box::pin(objects::put(&ctx, &body)).await,
+        "DELETE" => Box::pin(objects::delete(&ctx)).await,
+        "MKCALENDAR" => Box::pin(objects::make_collection(&ctx, &body, true)).await,
+        "MKCOL" => Box::pin(objects::make_collection(&ctx, &body, false)).await,
         _ => Err(DavError::Status(StatusCode::METHOD_NOT_ALLOWED)),
     };
     match result {
