@@ -77,6 +77,24 @@ async fn responses_carry_security_headers() {
         assert_eq!(h.get("x-content-type-options").expect("nosniff"), "nosniff");
         assert!(h.get("referrer-policy").is_some());
     }
+    // DAV answers (here a challenge and a device's OPTIONS probe) forbid everything in
+    // few bytes: nothing in them is meant to run or be framed.
+    for method in ["PROPFIND", "OPTIONS"] {
+        let resp = reqwest::Client::new()
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                server.url("/dav/"),
+            )
+            .send()
+            .await
+            .expect("request");
+        let h = resp.headers();
+        assert_eq!(
+            h.get("content-security-policy").expect("csp"),
+            "default-src 'none'; frame-ancestors 'none'"
+        );
+        assert_eq!(h.get("x-content-type-options").expect("nosniff"), "nosniff");
+    }
 }
 
 #[tokio::test]

@@ -41,10 +41,23 @@ struct Inner {
     bytes: usize,
 }
 
-/// What an answer depends on besides the stored data: who asks, which object, and the
-/// vCard version asked for.
-pub fn key(user_id: i64, path: &str, variant: Option<bool>) -> String {
-    format!("{user_id}\u{0}{path}\u{0}{variant:?}")
+/// What an answer depends on besides the stored data: who asks, which object (its
+/// collection's kind, owner and segment, and its name, as decoded from the path), and
+/// the vCard version asked for. Parts are length-prefixed, so no two paths share a key.
+pub fn key(
+    user_id: i64,
+    kind: Kind,
+    owner: &str,
+    collection: &str,
+    name: &str,
+    variant: Option<bool>,
+) -> String {
+    format!(
+        "{user_id} {kind:?} {}:{owner} {}:{collection} {}:{name} {variant:?}",
+        owner.len(),
+        collection.len(),
+        name.len()
+    )
 }
 
 impl ObjectCache {

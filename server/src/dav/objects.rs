@@ -10,7 +10,7 @@ use ksuite_common::CalendarAccess;
 
 use super::model::MakeCollection;
 use super::object_cache;
-use super::path::{self, Kind, SHARED_PREFIX, Target};
+use super::path::{Kind, SHARED_PREFIX, Target};
 use super::store::{self, Collection};
 use super::xml::{CALDAV, CARDDAV, DAV};
 use super::{Ctx, DavError, DavResult, MAX_RESOURCE_SIZE};
@@ -74,11 +74,7 @@ pub async fn get(ctx: &Ctx, head: bool) -> DavResult {
         Kind::Calendar => "text/calendar; charset=utf-8",
         Kind::AddressBook => "text/vcard; charset=utf-8",
     };
-    let key = object_cache::key(
-        ctx.user.id,
-        &path::object(&path::collection(*k, owner, seg), name),
-        variant,
-    );
+    let key = object_cache::key(ctx.user.id, *k, owner, seg, name, variant);
     let state = &ctx.state;
     let entry = match state.dav_objects.get(&key, &state.dav_versions) {
         Some(hit) => hit,
