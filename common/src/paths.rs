@@ -6,6 +6,8 @@ pub const SIGNUP: &str = "/api/auth/signup";
 pub const LOGIN: &str = "/api/auth/login";
 pub const LOGOUT: &str = "/api/auth/logout";
 pub const ME: &str = "/api/me";
+/// Like [`ME`], but `null` when nobody is signed in: what the app asks at start.
+pub const SESSION: &str = "/api/session";
 pub const PROFILE: &str = "/api/settings/profile";
 pub const TIME_ZONES: &str = "/api/settings/time-zones";
 pub const APP_PASSWORDS: &str = "/api/account/app-passwords";

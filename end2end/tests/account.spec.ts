@@ -1,4 +1,4 @@
-import { test, expect, newAccount } from './fixtures';
+import { test, expect, newAccount, signUp } from './fixtures';
 
 test('sign up, navigate, switch language, log out and log in again', async ({ page }) => {
   const account = newAccount();
@@ -115,4 +115,22 @@ test('works at 360 px wide without horizontal scrolling', async ({ page }) => {
   const nav = await page.getByRole('navigation', { name: 'Main navigation' }).boundingBox();
   expect(nav!.y).toBeGreaterThan(600);
   await page.screenshot({ path: 'test-results/shell-360.png' });
+});
+
+test('no console errors for a visitor or on each app for a signed-in user', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  // A visitor: the start-up session check must not be a failed request.
+  for (const path of ['/', '/login', '/signup']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  }
+  expect(errors).toEqual([]);
+  await signUp(page);
+  for (const [path, heading] of [['/mail', /Mail/], ['/calendar', /Calendar/], ['/contacts', /Contacts/], ['/links', /[Ll]inks/], ['/settings', /Settings/]] as const) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 }).first()).toHaveText(heading);
+  }
+  expect(errors).toEqual([]);
 });

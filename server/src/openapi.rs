@@ -17,6 +17,7 @@ use crate::state::AppState;
         crate::auth::login,
         crate::auth::logout,
         crate::auth::me,
+        crate::auth::current_session,
         crate::auth::app_passwords::list,
         crate::auth::app_passwords::create,
         crate::auth::app_passwords::revoke,

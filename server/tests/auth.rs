@@ -28,6 +28,40 @@ async fn signup_logs_in_and_me_returns_profile() {
 }
 
 #[tokio::test]
+async fn the_current_session_is_null_for_visitors_and_signed_out_browsers() {
+    let server = TestServer::start().await;
+    let mut c = server.client();
+    // A visitor: an ordinary answer, not a 401 the browser would log as an error.
+    let resp = c.get(paths::SESSION).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.json::<Option<SessionInfo>>().await.expect("json"),
+        None
+    );
+    let info = c.signup("carol@example.org", PASSWORD).await;
+    let current: Option<SessionInfo> = c.get(paths::SESSION).await.json().await.expect("json");
+    let current = current.expect("signed in");
+    assert_eq!(current.user.id, info.user.id);
+    assert_eq!(current.csrf_token, info.csrf_token);
+    // Someone else's browser sees nobody.
+    let other: Option<SessionInfo> = server
+        .client()
+        .get(paths::SESSION)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(other, None);
+    // After signing out, the same browser is a visitor again.
+    assert_eq!(
+        c.post(paths::LOGOUT, &json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let after: Option<SessionInfo> = c.get(paths::SESSION).await.json().await.expect("json");
+    assert_eq!(after, None);
+}
+
+#[tokio::test]
 async fn session_cookie_is_http_only_and_same_site() {
     let server = TestServer::start().await;
     let c = server.client();

@@ -22,8 +22,11 @@ pub async fn login(req: &LoginRequest) -> Result<SessionInfo, ApiError> {
         .map(remember)
 }
 
-pub async fn me() -> Result<SessionInfo, ApiError> {
-    get_json(paths::ME).await.map(remember)
+/// The signed-in session, if any (`None` for a visitor, without an error answer).
+pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
+    get_json::<Option<SessionInfo>>(paths::SESSION)
+        .await
+        .map(|s| s.map(remember))
 }
 
 pub async fn logout() -> Result<(), ApiError> {

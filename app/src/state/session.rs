@@ -1,4 +1,4 @@
-//! Who is signed in. Loaded once from `GET /api/me` at start; login, signup, logout and
+//! Who is signed in. Loaded once from `GET /api/session` at start; login, signup, logout and
 //! profile edits update it. The last known profile is kept in localStorage so the
 //! installed app still opens its shell when offline; the server stays the authority.
 
@@ -13,7 +13,7 @@ const PROFILE_KEY: &str = "ksuite.profile";
 #[derive(Clone, Copy)]
 pub struct SessionState {
     user: RwSignal<Option<UserProfile>>,
-    /// False until the first `/api/me` answered (avoids flashing the login page).
+    /// False until the first `/api/session` answered (avoids flashing the login page).
     pub loaded: RwSignal<bool>,
     /// True when the last attempt to reach the server failed (offline or server down).
     pub unreachable: RwSignal<bool>,
@@ -68,8 +68,8 @@ pub fn provide_session() {
     };
     provide_context(state);
     leptos::task::spawn_local(async move {
-        match api::auth::me().await {
-            Ok(info) => state.set_user(Some(info.user)),
+        match api::auth::current_session().await {
+            Ok(info) => state.set_user(info.map(|i| i.user)),
             // Offline: open the shell with the last known profile.
             Err(ApiError::Network(_)) => {
                 state.set_user(remembered_profile());

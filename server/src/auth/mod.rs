@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGIN, post(login))
         .route(paths::LOGOUT, post(logout))
         .route(paths::ME, get(me))
+        .route(paths::SESSION, get(current_session))
         .route(
             paths::APP_PASSWORDS,
             get(app_passwords::list).post(app_passwords::create),
@@ -279,6 +280,21 @@ pub async fn logout(
     session::delete(&state.db, session.id).await?;
     let jar = jar.add(session::removal_cookie(state.settings.secure_cookies));
     Ok((StatusCode::NO_CONTENT, jar))
+}
+
+/// The signed-in session, or `null`: what the app asks on every load, so an anonymous
+/// visit gets an ordinary answer instead of a 401 that browsers log as an error.
+#[utoipa::path(get, path = "/api/session", tag = "auth",
+    responses((status = 200, body = Option<SessionInfo>)))]
+pub async fn current_session(
+    State(state): State<AppState>,
+    session: Result<Session, ApiError>,
+) -> ApiResult<Json<Option<SessionInfo>>> {
+    match session {
+        Ok(session) => me(State(state), session).await.map(|Json(i)| Json(Some(i))),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => Ok(Json(None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Who is signed in, with the CSRF token for this session.
