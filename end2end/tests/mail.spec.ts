@@ -188,6 +188,34 @@ test('write to yourself with an attachment: the draft saves itself, the message 
   await expect(page.getByTestId('message').getByTestId('thread-count')).toHaveText('2');
 });
 
+test('a saved draft is reopened from Drafts and sent without errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.request().method()} ${new URL(r.url()).pathname}: ${r.status()}`); });
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await page.getByTestId('compose').click();
+  await page.getByTestId('compose-to-input').fill(address);
+  await page.getByTestId('compose-to-input').press('Enter');
+  await page.getByTestId('compose-subject').fill('Half written');
+  await page.getByTestId('compose-body').fill('To be finished later.');
+  await expect(page.getByTestId('draft-status')).toContainText('Draft saved', { timeout: 10_000 });
+  await page.getByTestId('close-composer').click();
+
+  const drafts = page.getByTestId('folder').filter({ hasText: 'Drafts' });
+  await drafts.click();
+  await page.getByTestId('message').filter({ hasText: 'Half written' }).click();
+  await page.getByTestId('edit-draft').click();
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+  await expect(page.getByText('No messages here.')).toBeVisible();
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Half written' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
 test('a filter made in Settings files arriving mail into the Archive', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');

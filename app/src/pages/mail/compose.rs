@@ -469,6 +469,11 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     state
                         .notice
                         .set(Some(text(lang.get_untracked(), key).to_string()));
+                    // The draft became the sent message: a reader still showing it would
+                    // ask for a message that no longer exists.
+                    if msg.draft_id.is_some() && state.selected.get_untracked() == msg.draft_id {
+                        state.selected.set(None);
+                    }
                     state.changed();
                     close();
                 }
