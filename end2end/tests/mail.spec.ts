@@ -1,4 +1,16 @@
+import type { Page } from '@playwright/test';
 import { test, expect, signUp, sendMail, startServer } from './fixtures';
+
+/** Signs up, opens Mail and starts a message to one's own address; returns the address. */
+async function composeToSelf(page: Page): Promise<string> {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await page.getByTestId('compose').click();
+  await page.getByTestId('compose-to-input').fill(address);
+  await page.getByTestId('compose-to-input').press('Enter');
+  return address;
+}
 
 test('receive a message, read it, search for it, delete it and restore it', async ({ page, server }) => {
   await signUp(page);
@@ -144,12 +156,7 @@ test('reply to a message, find the reply in Sent, search for it, delete and rest
 });
 
 test('write to yourself with an attachment: the draft saves itself, the message arrives', async ({ page }) => {
-  await signUp(page);
-  await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
-  await page.getByTestId('compose').click();
-  await page.getByTestId('compose-to-input').fill(address);
-  await page.getByTestId('compose-to-input').press('Enter');
+  const address = await composeToSelf(page);
   await expect(page.getByTestId('recipient')).toHaveText(new RegExp(address.replace('.', '\\.')));
   await page.getByTestId('compose-subject').fill('Packing list');
   await page.getByTestId('compose-body').fill('Do not forget the tent.');
@@ -193,12 +200,7 @@ test('a saved draft is reopened from Drafts and sent without errors', async ({ p
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.request().method()} ${new URL(r.url()).pathname}: ${r.status()}`); });
-  await signUp(page);
-  await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
-  await page.getByTestId('compose').click();
-  await page.getByTestId('compose-to-input').fill(address);
-  await page.getByTestId('compose-to-input').press('Enter');
+  const address = await composeToSelf(page);
   await page.getByTestId('compose-subject').fill('Half written');
   await page.getByTestId('compose-body').fill('To be finished later.');
   await expect(page.getByTestId('draft-status')).toContainText('Draft saved', { timeout: 10_000 });

@@ -205,16 +205,22 @@ mod tests {
 
     const BUMP: &str = "UPDATE calendars SET ctag = ctag + 1 WHERE id = ?";
 
-    #[tokio::test]
-    async fn a_commit_is_published_and_only_at_commit() {
-        let (_dir, db, versions, id, generation) = setup().await;
-        let before = ctag(&db, id).await;
-        let mut tx = crate::db::begin_write(&db).await.expect("begin");
+    /// An open write transaction that has bumped the calendar's ctag.
+    async fn bumped_in_transaction(db: &Db, id: i64) -> sqlx::Transaction<'static, sqlx::Sqlite> {
+        let mut tx = crate::db::begin_write(db).await.expect("begin");
         sqlx::query(BUMP)
             .bind(id)
             .execute(&mut *tx)
             .await
             .expect("bump");
+        tx
+    }
+
+    #[tokio::test]
+    async fn a_commit_is_published_and_only_at_commit() {
+        let (_dir, db, versions, id, generation) = setup().await;
+        let before = ctag(&db, id).await;
+        let tx = bumped_in_transaction(&db, id).await;
         // Readers still see `before` until the commit: answers at `before` stay right.
         assert!(versions.is_current(Kind::Calendar, id, generation, before));
         tx.commit().await.expect("commit");
@@ -231,12 +237,7 @@ mod tests {
     async fn a_rolled_back_write_keeps_answers_current() {
         let (_dir, db, versions, id, generation) = setup().await;
         let before = ctag(&db, id).await;
-        let mut tx = crate::db::begin_write(&db).await.expect("begin");
-        sqlx::query(BUMP)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .expect("bump");
+        let tx = bumped_in_transaction(&db, id).await;
         tx.rollback().await.expect("rollback");
         assert_eq!(ctag(&db, id).await, before);
         assert!(versions.is_current(Kind::Calendar, id, generation, before));
@@ -251,12 +252,7 @@ mod tests {
         let write = {
             let db = db.clone();
             async move {
-                let mut tx = crate::db::begin_write(&db).await.expect("begin");
-                sqlx::query(BUMP)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .expect("bump");
+                let tx = bumped_in_transaction(&db, id).await;
                 std::future::pending::<()>().await;
                 tx.commit().await.expect("commit");
             }
