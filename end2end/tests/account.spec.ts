@@ -134,3 +134,20 @@ test('no console errors for a visitor or on each app for a signed-in user', asyn
   }
   expect(errors).toEqual([]);
 });
+
+test.describe('a visitor from Paris with a French browser', () => {
+  test.use({ timezoneId: 'Europe/Paris', locale: 'fr-FR' });
+
+  test('signs up into their own time zone and language', async ({ page }) => {
+    const account = newAccount();
+    await page.goto('/signup');
+    await page.getByLabel('Votre nom').fill(account.name);
+    await page.getByLabel('Adresse e-mail').fill(account.email);
+    await page.getByLabel('Mot de passe').fill(account.password);
+    await page.getByRole('button', { name: 'Créer le compte' }).click();
+    await expect(page).toHaveURL(/\/mail$/);
+    const me = await (await page.request.get('/api/me')).json();
+    expect(me.user.time_zone).toBe('Europe/Paris');
+    expect(me.user.language).toBe('fr');
+  });
+});
