@@ -36,7 +36,17 @@ pub fn with_spa<S: Clone + Send + Sync + 'static>(
 ) -> axum::Router<S> {
     let index = static_dir.join("index.html");
     if index.is_file() {
-        router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)))
+        // The build writes `.br` and `.gz` beside each asset (tools/precompress.mjs): sent
+        // as they are, at their maximum compression, with no work per request.
+        let files = ServeDir::new(static_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            );
+        router.fallback_service(files)
     } else {
         tracing::warn!(dir = %static_dir.display(), "web app not built; serving a placeholder page");
         router.fallback(|| async { Html(NOT_BUILT) })

@@ -144,6 +144,65 @@ async fn responses_are_compressed_when_asked() {
     );
 }
 
+/// The app's assets go out as the build compressed them (brotli, else gzip, else as they
+/// are), compressed once, never again per request, and hashed names are cached for good.
+#[tokio::test]
+async fn app_assets_are_served_precompressed() {
+    let dist = tempfile::tempdir().expect("dist");
+    let wasm = "app-0123456789abcdef_bg.wasm";
+    let files: [(&str, &[u8]); 6] = [
+        ("index.html", b"<!doctype html><title>ksuite</title>"),
+        ("index.html.br", b"index as brotli"),
+        ("index.html.gz", b"index as gzip"),
+        (wasm, b"\0asm raw module"),
+        ("app-0123456789abcdef_bg.wasm.br", b"module as brotli"),
+        ("app-0123456789abcdef_bg.wasm.gz", b"module as gzip"),
+    ];
+    for (name, body) in files {
+        std::fs::write(dist.path().join(name), body).expect("write");
+    }
+    let root = dist.path().to_path_buf();
+    let server = TestServer::start_with(move |c| c.static_dir = root).await;
+    let client = reqwest::Client::new();
+    let get = |path: String, encodings: &'static str| {
+        let req = client.get(server.url(&path));
+        let req = if encodings.is_empty() {
+            req
+        } else {
+            req.header("accept-encoding", encodings)
+        };
+        async move { req.send().await.expect("get") }
+    };
+    for (encodings, want_encoding, want_body) in [
+        ("gzip, deflate, br", Some("br"), "module as brotli"),
+        ("gzip", Some("gzip"), "module as gzip"),
+        ("", None, "\0asm raw module"),
+    ] {
+        let resp = get(format!("/{wasm}"), encodings).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let headers = resp.headers().clone();
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or("")),
+            want_encoding,
+            "accept-encoding {encodings:?}"
+        );
+        assert_eq!(headers["content-type"], "application/wasm");
+        assert_eq!(
+            headers["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(resp.text().await.expect("body"), want_body);
+    }
+    // A client-side route gets the shell, precompressed too, and revalidated each time.
+    let resp = get("/mail/inbox".into(), "br").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-encoding"], "br");
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    assert_eq!(resp.text().await.expect("body"), "index as brotli");
+}
+
 #[tokio::test]
 async fn data_survives_a_restart() {
     let dir = tempfile::tempdir().expect("dir");
