@@ -1,6 +1,7 @@
 //! Small wrappers over browser APIs that several pages use.
 
-use wasm_bindgen::JsCast;
+use ksuite_common::Language;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Copies `value` with the asynchronous Clipboard API.
 pub fn copy_to_clipboard(value: &str) {
@@ -17,21 +18,54 @@ pub fn copy_to_clipboard(value: &str) {
     }
 }
 
-/// A date in the interface language, e.g. "25 Nov 2026".
-pub fn format_date(unix: i64, lang: ksuite_common::Language) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+/// A moment formatted with `Intl` in the interface language and, when given, the
+/// profile's time zone (the device's zone may differ: a laptop set to UTC, a trip).
+/// An unknown zone falls back to the device's instead of throwing.
+fn format_instant(unix: i64, lang: Language, zone: Option<&str>, with_time: bool) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    date.to_locale_date_string(lang.code(), &options).into()
+    if with_time {
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    }
+    let method = if with_time {
+        "toLocaleString"
+    } else {
+        "toLocaleDateString"
+    };
+    let Some(format) = js_sys::Reflect::get(&date, &method.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return String::new();
+    };
+    let lang: JsValue = lang.code().into();
+    if let Some(zone) = zone {
+        let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
+        if let Some(s) = format
+            .call2(&date, &lang, &options)
+            .ok()
+            .and_then(|v| v.as_string())
+        {
+            return s;
+        }
+        let _ = js_sys::Reflect::delete_property(&options, &"timeZone".into());
+    }
+    format
+        .call2(&date, &lang, &options)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
-/// A date and time in the interface language, e.g. "25 Nov 2026, 14:05".
-pub fn format_datetime(unix: i64, lang: ksuite_common::Language) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(lang.code(), &options).into()
+/// A date, e.g. "25 Nov 2026".
+pub fn format_date(unix: i64, lang: Language, zone: Option<&str>) -> String {
+    format_instant(unix, lang, zone, false)
+}
+
+/// A date and time, e.g. "25 Nov 2026, 14:05".
+pub fn format_datetime(unix: i64, lang: Language, zone: Option<&str>) -> String {
+    format_instant(unix, lang, zone, true)
 }
 
 /// Waits without blocking the page.

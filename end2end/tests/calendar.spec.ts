@@ -27,11 +27,16 @@ test('create a weekly event in the week view, see it in the month view, delete o
   }
   await expect(page.locator('[data-date="2026-03-05"]').getByTestId('event')).toHaveCount(0);
 
-  // Delete only the occurrence of the 18th.
+  // Each occurrence says it repeats.
+  await expect(page.locator('[data-date="2026-03-11"]').getByTestId('repeats')).toHaveCount(1);
+
+  // Delete only the occurrence of the 18th: the dialog asks which ones, no browser box.
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
   await page.locator('[data-date="2026-03-18"]').getByTestId('event').click();
   await expect(dialog.getByLabel('This occurrence')).toBeChecked();
-  page.once('dialog', (d) => d.accept());
   await dialog.getByTestId('delete-event').click();
+  await expect(dialog.getByTestId('confirm-delete')).toContainText('Delete a repeating event');
+  await dialog.getByTestId('delete-this').click();
   await expect(dialog).toBeHidden();
   await expect(page.locator('[data-date="2026-03-18"]').getByTestId('event')).toHaveCount(0);
   for (const day of ['04', '11', '25']) {
@@ -43,6 +48,68 @@ test('create a weekly event in the week view, see it in the month view, delete o
   await expect(page.getByTestId('cal-title')).toHaveText('April 2026');
   await expect(page.locator('[data-date="2026-04-01"]').getByTestId('event').filter({ hasText: 'Team sync' })).toHaveCount(1);
   await page.screenshot({ path: 'test-results/calendar-month.png' });
+
+  // "This and following" from the 25th of March ends the series on the 11th.
+  await page.locator('body').press('ArrowLeft');
+  await expect(page.getByTestId('cal-title')).toHaveText('March 2026');
+  await page.locator('[data-date="2026-03-25"]').getByTestId('event').click();
+  await dialog.getByTestId('delete-event').click();
+  await dialog.getByTestId('delete-following').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('[data-date="2026-03-25"]').getByTestId('event')).toHaveCount(0);
+  for (const day of ['04', '11']) {
+    await expect(page.locator(`[data-date="2026-03-${day}"]`).getByTestId('event')).toHaveCount(1);
+  }
+  await page.locator('body').press('ArrowRight');
+  await expect(page.getByTestId('cal-title')).toHaveText('April 2026');
+  await expect(page.getByTestId('event')).toHaveCount(0);
+  // The change is stored: a reload shows the same.
+  await page.reload();
+  await expect(page.getByTestId('cal-title')).toHaveText('April 2026');
+  await expect(page.getByTestId('month-view')).toBeVisible();
+  await expect(page.getByTestId('event')).toHaveCount(0);
+
+  // "All events" removes the rest; a single event asks a plain yes/no.
+  await page.locator('body').press('ArrowLeft');
+  await page.locator('[data-date="2026-03-04"]').getByTestId('event').click();
+  await dialog.getByTestId('delete-event').click();
+  await dialog.getByTestId('delete-all').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('event')).toHaveCount(0);
+});
+
+test('the week view opens at the working day and the editor keeps its buttons on screen', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 850 });
+  await signUp(page);
+  await page.goto('/calendar?view=week&date=2026-03-02');
+  const body = page.getByTestId('time-grid-body');
+  await expect(body).toBeVisible();
+  // 08:00 is at the top of the scrolled hours, not midnight.
+  await expect.poll(() => body.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  const eight = page.locator('[data-slot="2026-03-04T08"]');
+  const top = await body.evaluate((el) => el.getBoundingClientRect().top);
+  const slotTop = await eight.evaluate((el) => el.getBoundingClientRect().top);
+  expect(Math.abs(slotTop - top)).toBeLessThan(5);
+
+  // A long form (reminders, description) still shows Save without scrolling.
+  await eight.click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Title').fill('Planning');
+  const save = dialog.getByRole('button', { name: 'Save' });
+  const box = (await save.boundingBox())!;
+  expect(box.y + box.height).toBeLessThanOrEqual(850);
+  await save.click();
+  await expect(dialog).toBeHidden();
+
+  // A single event: Delete asks in the dialog, Cancel keeps it.
+  await page.getByTestId('time-grid').getByTestId('event').filter({ hasText: 'Planning' }).click();
+  await dialog.getByTestId('delete-event').click();
+  await expect(dialog.getByTestId('confirm-delete')).toContainText('Delete this event?');
+  await dialog.getByTestId('confirm-delete').getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByTestId('delete-event').click();
+  await dialog.getByTestId('delete-confirm').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('time-grid').getByTestId('event')).toHaveCount(0);
 });
 
 test('phones get the agenda view', async ({ page }) => {
@@ -58,4 +125,19 @@ test('phones get the agenda view', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: 'test-results/calendar-360.png', fullPage: true });
+
+  // Week view is not offered on a phone; three days leave room for a title.
+  await expect(page.getByRole('button', { name: 'Week', exact: true })).toBeHidden();
+  await page.getByRole('button', { name: '3 days', exact: true }).click();
+  await expect(page).toHaveURL(/view=3days/);
+  const event = page.getByTestId('time-grid').getByTestId('event').filter({ hasText: 'Dentist' });
+  await expect(event).toHaveCount(1);
+  expect((await event.boundingBox())!.width).toBeGreaterThan(80);
+  // The bottom tab bar stays on top of the grid.
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  const navBox = (await nav.boundingBox())!;
+  const onTop = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('nav') !== null,
+    [navBox.x + navBox.width / 2, navBox.y + navBox.height / 2]);
+  expect(onTop).toBe(true);
+  await page.screenshot({ path: 'test-results/calendar-360-3days.png' });
 });

@@ -44,7 +44,7 @@ test('create a contact, find it, group it, export, delete and re-import', async 
   await expect(page.getByText('No contacts yet.')).toBeVisible();
 
   await page.getByTestId('import-vcf').setInputFiles({ name: 'contacts.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcf) });
-  await expect(page.getByRole('status')).toHaveText('1 contacts imported, 0 skipped.');
+  await expect(page.getByRole('status')).toHaveText('Contacts imported: 1 · skipped: 0');
   await expect(list.getByTestId('contact').filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
   await list.getByTestId('contact').first().click();
   await expect(form.getByLabel('Groups (separated by commas)')).toHaveValue('Pioneers');

@@ -259,8 +259,9 @@ test('own folders: create one, file a message in it, find it by date, empty the 
     ].join('\n'));
   }
   await page.reload();
-  page.once('dialog', (d) => d.accept('Receipts'));
   await page.getByTestId('new-folder').click();
+  await page.getByTestId('folder-name').fill('Receipts');
+  await page.getByTestId('folder-name').press('Enter');
   const receipts = page.getByTestId('folder').filter({ hasText: 'Receipts' });
   await expect(receipts).toBeVisible();
 
@@ -323,4 +324,96 @@ test('the first account administers addresses: creates a team address and uses i
     await context.close();
     await own.stop();
   }
+});
+
+test.describe('on a device whose clock is in UTC', () => {
+  test.use({ timezoneId: 'UTC' });
+
+  test('mail times are shown in the profile time zone, not the device one', async ({ page, server }) => {
+    await signUp(page);
+    await page.goto('/settings');
+    await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    await page.goto('/mail');
+    const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+    await sendMail(server.smtp, address, [
+      'From: Ada <ada@example.org>',
+      `To: ${address}`,
+      'Subject: Tokyo time',
+      'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+      '',
+      'Written at 10:00 UTC, which is 19:00 in Tokyo.',
+    ].join('\n'));
+    await page.reload();
+    await page.getByTestId('message').filter({ hasText: 'Tokyo time' }).click();
+    const when = page.getByTestId('reader-date');
+    await expect(when).toHaveText(/Dec 1, 2026.*7:00\sPM/);
+  });
+});
+
+test('deleting says where the message went, Undo brings it back, the Trash restores', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  for (const subject of ['First thought', 'Second thought']) {
+    await sendMail(server.smtp, address, [`From: ada@example.org`, `To: ${address}`, `Subject: ${subject}`, '', 'Hello.'].join('\n'));
+  }
+  await page.reload();
+  const inbox = page.getByTestId('folder').filter({ hasText: 'Inbox' });
+  const first = page.getByTestId('message').filter({ hasText: 'First thought' });
+
+  // Delete, then Undo: back in the Inbox, not in the Trash.
+  await first.click();
+  await page.getByTestId('delete-message').click();
+  await expect(page.getByTestId('mail-notice')).toContainText('Moved to Trash.');
+  await expect(first).toHaveCount(0);
+  await page.getByTestId('undo-delete').click();
+  await expect(page.getByTestId('mail-notice')).toHaveCount(0);
+  await expect(first).toHaveCount(1);
+
+  // Delete again, then restore from the Trash with one click.
+  await first.click();
+  await page.getByTestId('delete-message').click();
+  await page.getByTestId('folder').filter({ hasText: 'Trash' }).click();
+  await page.getByTestId('message').filter({ hasText: 'First thought' }).click();
+  await page.getByTestId('restore').click();
+  await expect(page.getByTestId('message').filter({ hasText: 'First thought' })).toHaveCount(0);
+  await inbox.click();
+  await expect(first).toHaveCount(1);
+
+  // Deleting from the Trash says so; Undo brings it back into the Trash's former folder.
+  await page.getByTestId('message').filter({ hasText: 'Second thought' }).click();
+  await page.getByTestId('delete-message').click();
+  await page.getByTestId('folder').filter({ hasText: 'Trash' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Second thought' }).click();
+  await page.getByTestId('delete-message').click();
+  await expect(page.getByTestId('mail-notice')).toContainText('Message deleted.');
+  await page.getByTestId('undo-delete').click();
+  await inbox.click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Second thought' })).toHaveCount(1);
+});
+
+test('folders are named in the page, not in a browser prompt', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
+  await page.getByTestId('new-folder').click();
+  // Saving an empty name says what is missing.
+  await page.getByTestId('folder-name').fill('   ');
+  await page.getByTestId('folder-name-form').getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Folder name');
+  await page.getByTestId('folder-name').fill('Receipts');
+  await page.getByTestId('folder-name').press('Enter');
+  const receipts = page.getByTestId('folder').filter({ hasText: 'Receipts' });
+  await expect(receipts).toHaveCount(1);
+  await expect(page.getByTestId('folder-name-form')).toHaveCount(0);
+
+  await receipts.click();
+  await page.getByTestId('rename-folder').click();
+  await expect(page.getByTestId('folder-name')).toHaveValue('Receipts');
+  await page.getByTestId('folder-name').fill('Invoices');
+  await page.getByTestId('folder-name').press('Enter');
+  await expect(page.getByTestId('folder').filter({ hasText: 'Invoices' })).toHaveCount(1);
+  await expect(receipts).toHaveCount(0);
 });

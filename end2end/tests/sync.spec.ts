@@ -78,6 +78,10 @@ test('two-factor authentication: turn on, log in with a code, then with a recove
   await card.getByRole('button', { name: 'Turn on' }).click();
   await expect(card.locator('.qr svg')).toBeVisible();
   const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  // Confirm with the box empty says what is missing; the box is big enough to read.
+  await card.getByRole('button', { name: 'Confirm' }).click();
+  await expect(card.getByRole('alert')).toHaveText('Enter the 6-digit code your authenticator app shows.');
+  expect((await card.getByLabel('Authentication code').boundingBox())!.height).toBeGreaterThanOrEqual(44);
   await card.getByLabel('Authentication code').fill('000000');
   await card.getByRole('button', { name: 'Confirm' }).click();
   await expect(card.getByRole('alert')).toBeVisible();

@@ -64,6 +64,20 @@ pub fn text(key: Key) -> &'static str {
         Key::ConfirmLeaveShared => {
             "Diese Freigabe nicht mehr erhalten? Der Eigentümer behält sie und kann sie erneut freigeben."
         }
+        Key::Undo => "Rückgängig",
+        Key::MovedToTrash => "In den Papierkorb verschoben.",
+        Key::MessageDeleted => "Nachricht gelöscht.",
+        Key::Repeats => "Wiederholt sich",
+        Key::DeleteRepeatingEvent => "Wiederkehrenden Termin löschen:",
+        Key::ThisEvent => "Nur diesen Termin",
+        Key::ThisAndFollowing => "Diesen und alle folgenden",
+        Key::AllEvents => "Alle Termine",
+        Key::ViewThreeDays => "3 Tage",
+        Key::ImportDone => "Importierte Termine: {imported} · übersprungen: {skipped}",
+        Key::ImportContactsDone => "Importierte Kontakte: {imported} · übersprungen: {skipped}",
+        Key::TwoFactorCodeMissing => {
+            "Geben Sie den 6-stelligen Code aus Ihrer Authentifizierungs-App ein."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

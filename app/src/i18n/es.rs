@@ -62,6 +62,20 @@ pub fn text(key: Key) -> &'static str {
         Key::ConfirmLeaveShared => {
             "¿Dejar de recibir este elemento compartido? Su propietario lo conserva y puede volver a compartirlo."
         }
+        Key::Undo => "Deshacer",
+        Key::MovedToTrash => "Movido a la papelera.",
+        Key::MessageDeleted => "Mensaje eliminado.",
+        Key::Repeats => "Se repite",
+        Key::DeleteRepeatingEvent => "Eliminar un evento periódico:",
+        Key::ThisEvent => "Este evento",
+        Key::ThisAndFollowing => "Este y los siguientes",
+        Key::AllEvents => "Todos los eventos",
+        Key::ViewThreeDays => "3 días",
+        Key::ImportDone => "Eventos importados: {imported} · omitidos: {skipped}",
+        Key::ImportContactsDone => "Contactos importados: {imported} · omitidos: {skipped}",
+        Key::TwoFactorCodeMissing => {
+            "Introduzca el código de 6 dígitos que muestra su aplicación de autenticación."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -135,7 +135,7 @@ pub fn text(key: Key) -> &'static str {
         Key::Create => "Créer",
         Key::Import => "Importer .ics",
         Key::Export => "Exporter .ics",
-        Key::ImportDone => "{imported} événements importés, {skipped} ignorés.",
+        Key::ImportDone => "Événements importés : {imported} · ignorés : {skipped}",
         Key::NoEvents => "Aucun événement sur cette période.",
         Key::Close => "Fermer",
         Key::Calendar2 => "Agenda",
@@ -207,7 +207,7 @@ pub fn text(key: Key) -> &'static str {
         Key::ExportVcf => "Exporter .vcf",
         Key::AddressBook => "Carnet d'adresses",
         Key::Edit => "Modifier",
-        Key::ImportContactsDone => "{imported} contacts importés, {skipped} ignorés.",
+        Key::ImportContactsDone => "Contacts importés : {imported} · ignorés : {skipped}",
         Key::GroupFilter => "Groupe",
         Key::MergeWith => "Fusionner un doublon dans ce contact",
         Key::Merge => "Fusionner",
@@ -500,5 +500,17 @@ pub fn text(key: Key) -> &'static str {
         Key::ReminderChannel => "Comment",
         Key::DefaultReminders => "Rappels par défaut des nouveaux événements",
         Key::DefaultAllDayReminders => "Rappels par défaut des nouveaux événements sur la journée",
+        Key::Undo => "Annuler",
+        Key::MovedToTrash => "Déplacé dans la corbeille.",
+        Key::MessageDeleted => "Message supprimé.",
+        Key::Repeats => "Se répète",
+        Key::DeleteRepeatingEvent => "Supprimer un événement récurrent :",
+        Key::ThisEvent => "Cet événement",
+        Key::ThisAndFollowing => "Cet événement et les suivants",
+        Key::AllEvents => "Tous les événements",
+        Key::ViewThreeDays => "3 jours",
+        Key::TwoFactorCodeMissing => {
+            "Saisissez le code à 6 chiffres affiché par votre application d’authentification."
+        }
     }
 }

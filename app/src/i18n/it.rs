@@ -58,6 +58,20 @@ pub fn text(key: Key) -> &'static str {
         Key::ConfirmLeaveShared => {
             "Non ricevere più questa condivisione? Il proprietario la conserva e può condividerla di nuovo."
         }
+        Key::Undo => "Annulla",
+        Key::MovedToTrash => "Spostato nel cestino.",
+        Key::MessageDeleted => "Messaggio eliminato.",
+        Key::Repeats => "Si ripete",
+        Key::DeleteRepeatingEvent => "Elimina un evento ricorrente:",
+        Key::ThisEvent => "Questo evento",
+        Key::ThisAndFollowing => "Questo e i successivi",
+        Key::AllEvents => "Tutti gli eventi",
+        Key::ViewThreeDays => "3 giorni",
+        Key::ImportDone => "Eventi importati: {imported} · saltati: {skipped}",
+        Key::ImportContactsDone => "Contatti importati: {imported} · saltati: {skipped}",
+        Key::TwoFactorCodeMissing => {
+            "Inserisci il codice di 6 cifre mostrato dalla tua app di autenticazione."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -422,6 +422,16 @@ pub enum Key {
     ReminderChannel,
     DefaultReminders,
     DefaultAllDayReminders,
+    Undo,
+    MovedToTrash,
+    MessageDeleted,
+    Repeats,
+    DeleteRepeatingEvent,
+    ThisEvent,
+    ThisAndFollowing,
+    AllEvents,
+    ViewThreeDays,
+    TwoFactorCodeMissing,
 }
 
 /// The text for `key` in `lang`.

@@ -58,6 +58,20 @@ pub fn text(key: Key) -> &'static str {
         Key::ConfirmLeaveShared => {
             "Deixar de receber esta partilha? O proprietário mantém-na e pode partilhá-la de novo."
         }
+        Key::Undo => "Desfazer",
+        Key::MovedToTrash => "Movido para o lixo.",
+        Key::MessageDeleted => "Mensagem eliminada.",
+        Key::Repeats => "Repete-se",
+        Key::DeleteRepeatingEvent => "Eliminar um evento recorrente:",
+        Key::ThisEvent => "Este evento",
+        Key::ThisAndFollowing => "Este e os seguintes",
+        Key::AllEvents => "Todos os eventos",
+        Key::ViewThreeDays => "3 dias",
+        Key::ImportDone => "Eventos importados: {imported} · ignorados: {skipped}",
+        Key::ImportContactsDone => "Contactos importados: {imported} · ignorados: {skipped}",
+        Key::TwoFactorCodeMissing => {
+            "Introduza o código de 6 dígitos que a sua aplicação de autenticação mostra."
+        }
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -10,6 +10,22 @@ const LANG_KEY: &str = "ksuite.lang";
 pub struct Prefs {
     pub lang: RwSignal<Language>,
     pub theme: RwSignal<Theme>,
+    /// The profile's time zone: every date shown is in it, whatever the device's zone.
+    pub time_zone: RwSignal<Option<String>>,
+}
+
+impl Prefs {
+    /// `unix` as a date and time in the user's language and time zone.
+    pub fn datetime(&self, unix: i64) -> String {
+        self.time_zone
+            .with(|z| crate::browser::format_datetime(unix, self.lang.get(), z.as_deref()))
+    }
+
+    /// `unix` as a date in the user's language and time zone.
+    pub fn date(&self, unix: i64) -> String {
+        self.time_zone
+            .with(|z| crate::browser::format_date(unix, self.lang.get(), z.as_deref()))
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -29,6 +45,7 @@ pub fn provide_prefs() {
     let prefs = Prefs {
         lang: RwSignal::new(initial_language()),
         theme: RwSignal::new(Theme::System),
+        time_zone: RwSignal::new(None),
     };
     Effect::new(move |_| {
         let lang = prefs.lang.get();

@@ -34,6 +34,7 @@ impl SessionState {
         if let Some(u) = &user {
             self.prefs.lang.set(u.language);
             self.prefs.theme.set(u.theme);
+            self.prefs.time_zone.set(Some(u.time_zone.clone()));
         }
         remember_profile(user.as_ref());
         self.unreachable.set(false);

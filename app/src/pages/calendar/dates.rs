@@ -9,6 +9,9 @@ use wasm_bindgen::{JsCast, JsValue};
 pub enum View {
     Month,
     Week,
+    /// Three days from the anchor: the week view's use on a phone, where seven columns
+    /// leave titles one letter wide.
+    ThreeDays,
     Day,
     Agenda,
 }
@@ -18,15 +21,22 @@ impl View {
         match self {
             View::Month => "month",
             View::Week => "week",
+            View::ThreeDays => "3days",
             View::Day => "day",
             View::Agenda => "agenda",
         }
     }
 
     pub fn from_code(s: &str) -> Option<View> {
-        [View::Month, View::Week, View::Day, View::Agenda]
-            .into_iter()
-            .find(|v| v.code() == s)
+        [
+            View::Month,
+            View::Week,
+            View::ThreeDays,
+            View::Day,
+            View::Agenda,
+        ]
+        .into_iter()
+        .find(|v| v.code() == s)
     }
 }
 
@@ -47,6 +57,7 @@ pub fn visible_days(view: View, anchor: NaiveDate) -> (NaiveDate, NaiveDate) {
             let start = week_start(anchor);
             (start, start + Duration::days(7))
         }
+        View::ThreeDays => (anchor, anchor + Duration::days(3)),
         View::Day => (anchor, anchor + Duration::days(1)),
         View::Agenda => (anchor, anchor + Duration::days(30)),
     }
@@ -69,6 +80,7 @@ pub fn step(view: View, anchor: NaiveDate, forward: bool) -> NaiveDate {
             }
         }
         View::Week => anchor + Duration::days(7 * sign),
+        View::ThreeDays => anchor + Duration::days(3 * sign),
         View::Day => anchor + Duration::days(sign),
         View::Agenda => anchor + Duration::days(30 * sign),
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{CalendarCtx, dates};
 use crate::api;
-use crate::i18n::{Key, error_message, t, text};
+use crate::i18n::{Key, error_message, t};
 use crate::state::prefs::use_prefs;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +19,66 @@ pub enum EditorTarget {
 enum Scope {
     One,
     All,
+}
+
+/// What a Delete removes of a repeating event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    One,
+    Following,
+    All,
+}
+
+/// The series `d` ending just before the occurrence `rid` (UTC `YYYYMMDDTHHMMSSZ`), or
+/// `None` when `rid` is its first occurrence (nothing would be left).
+fn ending_before(d: &EventDetail, rid: &str, user_tz: &str) -> Option<EventInput> {
+    let rule = d.rrule.as_deref()?;
+    let at = NaiveDateTime::parse_from_str(rid, "%Y%m%dT%H%M%SZ").ok()?;
+    let first = parse_local(&d.start)?;
+    // The series' start is local to its zone; the occurrence id is UTC.
+    let at_local = if d.all_day {
+        at
+    } else {
+        let zone = d.time_zone.as_deref().unwrap_or(user_tz);
+        dates::local_time(at.and_utc().timestamp_millis() as f64, zone).unwrap_or(at)
+    };
+    let is_first = if d.all_day {
+        at.date() <= first.date()
+    } else {
+        at_local <= first
+    };
+    if is_first {
+        return None;
+    }
+    // RFC 5545: UNTIL is a date when the event is all-day, else a UTC time.
+    let until = if d.all_day {
+        (at.date() - Duration::days(1)).format("%Y%m%d").to_string()
+    } else {
+        (at - Duration::seconds(1))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    };
+    let mut parts: Vec<&str> = rule
+        .split(';')
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or("").trim();
+            !name.eq_ignore_ascii_case("UNTIL") && !name.eq_ignore_ascii_case("COUNT")
+        })
+        .collect();
+    let until = format!("UNTIL={until}");
+    parts.push(&until);
+    Some(EventInput {
+        title: d.title.clone(),
+        start: d.start.clone(),
+        end: d.end.clone(),
+        all_day: d.all_day,
+        time_zone: d.time_zone.clone(),
+        location: d.location.clone(),
+        description: d.description.clone(),
+        busy: d.busy,
+        rrule: Some(parts.join(";")),
+        reminders: None,
+    })
 }
 
 const REPEATS: [(&str, Key); 6] = [
@@ -159,6 +219,8 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         .is_some_and(|o| !writable.iter().any(|c| c.id == o.calendar_id));
     let etag = detail.as_ref().map(|d| d.etag.clone()).unwrap_or_default();
     let existing_reminders = detail.as_ref().map(|d| d.reminders.clone());
+    let detail_for_delete = detail.clone();
+    let tz_for_delete = user_tz.clone();
     let initial = move |scope: Scope| -> Fields {
         match (&target, &detail) {
             (EditorTarget::New { start, all_day }, _) => Fields {
@@ -346,32 +408,47 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             }
         });
     };
+    // Deleting asks in the dialog; a repeating event offers this one, this and the
+    // following ones, or the whole series (as Google Calendar and Outlook do).
+    let confirming = RwSignal::new(false);
     let occ_for_delete = occurrence.clone();
-    let remove = move |_| {
+    let remove = move |what: Removal| {
         let Some(o) = occ_for_delete.clone() else {
             return;
         };
-        let Some(w) = web_sys::window() else { return };
-        if !w
-            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteEvent))
-            .unwrap_or(false)
-        {
-            return;
-        }
         let etag = etag.clone();
-        let one = scope.get_untracked() == Scope::One && recurring;
+        let master = detail_for_delete.clone();
+        let tz_for_delete = tz_for_delete.clone();
         leptos::task::spawn_local(async move {
-            let rid = if one {
-                o.recurrence_id.as_deref()
-            } else {
-                None
+            let rid = o.recurrence_id.as_deref().filter(|_| recurring);
+            let result = match (what, rid, master) {
+                (Removal::One, Some(rid), _) => {
+                    api::calendar::delete_event(o.calendar_id, &o.uid, Some(rid), &etag).await
+                }
+                (Removal::Following, Some(rid), Some(d)) => {
+                    match ending_before(&d, rid, &tz_for_delete) {
+                        Some(body) => {
+                            api::calendar::update_event(o.calendar_id, &o.uid, None, &etag, &body)
+                                .await
+                                .map(|_| ())
+                        }
+                        // From the first occurrence on: the whole series.
+                        None => {
+                            api::calendar::delete_event(o.calendar_id, &o.uid, None, &etag).await
+                        }
+                    }
+                }
+                _ => api::calendar::delete_event(o.calendar_id, &o.uid, None, &etag).await,
             };
-            match api::calendar::delete_event(o.calendar_id, &o.uid, rid, &etag).await {
+            match result {
                 Ok(()) => {
                     ctx.editor.set(None);
                     ctx.refresh();
                 }
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+                Err(e) => {
+                    confirming.set(false);
+                    error.set(Some(error_message(lang.get_untracked(), &e)));
+                }
             }
         });
     };
@@ -450,14 +527,35 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
-            <div class="dialog-actions">
-                {(!is_new && !read_only).then(|| view! {
-                    <button type="button" class="button danger" data-testid="delete-event" on:click=remove.clone()>{t(Key::Delete)}</button>
-                })}
-                <span class="spacer"></span>
-                <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
-                <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
-            </div>
+            <Show when=move || !confirming.get()>
+                <div class="dialog-actions">
+                    {(!is_new && !read_only).then(|| view! {
+                        <button type="button" class="button danger" data-testid="delete-event" on:click=move |_| confirming.set(true)>{t(Key::Delete)}</button>
+                    })}
+                    <span class="spacer"></span>
+                    <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
+                    <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
+                </div>
+            </Show>
+            <Show when=move || confirming.get()>
+                <div class="dialog-actions confirm-delete" role="group" aria-labelledby="confirm-delete-title" data-testid="confirm-delete">
+                    <p id="confirm-delete-title">{if recurring { t(Key::DeleteRepeatingEvent) } else { t(Key::ConfirmDeleteEvent) }}</p>
+                    {if recurring {
+                        let (one, following, all) = (remove.clone(), remove.clone(), remove.clone());
+                        view! {
+                            <button type="button" class="button danger" data-testid="delete-this" on:click=move |_| one(Removal::One)>{t(Key::ThisEvent)}</button>
+                            <button type="button" class="button danger" data-testid="delete-following" on:click=move |_| following(Removal::Following)>{t(Key::ThisAndFollowing)}</button>
+                            <button type="button" class="button danger" data-testid="delete-all" on:click=move |_| all(Removal::All)>{t(Key::AllEvents)}</button>
+                        }.into_any()
+                    } else {
+                        let all = remove.clone();
+                        view! {
+                            <button type="button" class="button danger" data-testid="delete-confirm" on:click=move |_| all(Removal::All)>{t(Key::Delete)}</button>
+                        }.into_any()
+                    }}
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(Key::Cancel)}</button>
+                </div>
+            </Show>
         </form>
     }
 }

@@ -175,6 +175,7 @@ pub fn CalendarPage() -> impl IntoView {
             "t" => today(),
             "m" => set_view(View::Month),
             "w" => set_view(View::Week),
+            "x" => set_view(View::ThreeDays),
             "d" => set_view(View::Day),
             "a" => set_view(View::Agenda),
             _ => {}
@@ -233,7 +234,7 @@ pub fn CalendarPage() -> impl IntoView {
                     ("year", "numeric"),
                 ],
             ),
-            View::Week | View::Agenda => {
+            View::Week | View::ThreeDays | View::Agenda => {
                 let (s, e) = dates::visible_days(view.get(), a);
                 format!(
                     "{} – {}",
@@ -249,7 +250,7 @@ pub fn CalendarPage() -> impl IntoView {
     };
     let view_button = move |v: View, key: Key| {
         view! {
-            <button type="button" class="button small" aria-pressed=move || (view.get() == v).to_string()
+            <button type="button" class=format!("button small view-{}", v.code()) aria-pressed=move || (view.get() == v).to_string()
                     class:selected=move || view.get() == v on:click=move |_| set_view(v)>{t(key)}</button>
         }
     };
@@ -267,6 +268,7 @@ pub fn CalendarPage() -> impl IntoView {
                 <div class="cal-views" role="group">
                     {view_button(View::Month, Key::ViewMonth)}
                     {view_button(View::Week, Key::ViewWeek)}
+                    {view_button(View::ThreeDays, Key::ViewThreeDays)}
                     {view_button(View::Day, Key::ViewDay)}
                     {view_button(View::Agenda, Key::ViewAgenda)}
                 </div>
@@ -284,7 +286,7 @@ pub fn CalendarPage() -> impl IntoView {
                             let (first, last) = dates::visible_days(view.get(), anchor.get());
                             match view.get() {
                                 View::Month => view! { <views::MonthView first=first anchor=anchor.get() items=items /> }.into_any(),
-                                View::Week | View::Day => view! { <views::TimeGrid first=first last=last items=items /> }.into_any(),
+                                View::Week | View::ThreeDays | View::Day => view! { <views::TimeGrid first=first last=last items=items /> }.into_any(),
                                 View::Agenda => view! { <views::AgendaView first=first last=last items=items /> }.into_any(),
                             }
                         })}

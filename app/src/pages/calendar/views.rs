@@ -18,6 +18,13 @@ fn open(ctx: CalendarCtx, p: &Placed) -> impl Fn(leptos::ev::MouseEvent) + 'stat
     }
 }
 
+/// "↻" on an occurrence of a repeating event, so it is told apart before opening it.
+fn repeat_marker(p: &Placed) -> impl IntoView + use<> {
+    p.occ.recurring.then(|| {
+        view! { <span class="repeats" data-testid="repeats" role="img" aria-label=t(Key::Repeats) title=t(Key::Repeats)>"↻"</span> }
+    })
+}
+
 fn time_label(p: &Placed) -> String {
     if p.occ.all_day {
         String::new()
@@ -35,7 +42,7 @@ fn Chip(p: Placed) -> impl IntoView {
         <button type="button" class="event-chip" class:all-day=p.occ.all_day style=style data-testid="event"
                 title=label.trim().to_string() on:click=open(ctx, &p)>
             <span class="time">{time_label(&p)}</span>
-            <span class="name">{p.occ.title.clone()}</span>
+            <span class="name">{repeat_marker(&p)}{p.occ.title.clone()}</span>
         </button>
     }
 }
@@ -78,6 +85,8 @@ pub fn MonthView(first: NaiveDate, anchor: NaiveDate, items: Vec<Placed>) -> imp
 }
 
 const HOUR_PX: i64 = 44;
+/// The hour the day and week views open at.
+const WORKDAY_START_HOUR: i64 = 8;
 
 #[component]
 pub fn TimeGrid(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl IntoView {
@@ -130,7 +139,7 @@ pub fn TimeGrid(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl I
                     view! {
                         <button type="button" class="tg-event" style=style data-testid="event" on:click=open(ctx, p)>
                             <span class="time">{p.start.format("%H:%M").to_string()}</span>
-                            <span class="name">{p.occ.title.clone()}</span>
+                            <span class="name">{repeat_marker(p)}{p.occ.title.clone()}</span>
                         </button>
                     }
                 })
@@ -138,11 +147,26 @@ pub fn TimeGrid(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl I
             view! { <div class="tg-col">{slots}{events}</div> }
         })
         .collect_view();
+    // Open at the working day (08:00), or earlier when an event starts earlier, as desktop
+    // calendars do; the night hours stay a scroll away.
+    let first_hour = items
+        .iter()
+        .filter(|p| !p.occ.all_day && p.start.date() >= first && p.start.date() < last)
+        .map(|p| i64::from(p.start.hour()))
+        .min()
+        .unwrap_or(WORKDAY_START_HOUR)
+        .min(WORKDAY_START_HOUR);
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = body.get() {
+            el.set_scroll_top((first_hour * HOUR_PX) as i32);
+        }
+    });
     view! {
         <div class="time-grid" data-testid="time-grid">
             <div class="tg-row" style=cols.clone()><div></div>{header}</div>
             <div class="tg-row" style=cols.clone()><div class="tg-allday-label">{t(Key::AllDay)}</div>{all_day}</div>
-            <div class="tg-body" style=cols><div class="tg-hours">{hours}</div>{columns}</div>
+            <div class="tg-body" style=cols node_ref=body data-testid="time-grid-body"><div class="tg-hours">{hours}</div>{columns}</div>
         </div>
     }
 }
@@ -178,7 +202,7 @@ pub fn AgendaView(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl
                                 <li>
                                     <button type="button" class="agenda-item" style=style data-testid="event" on:click=open(ctx, &p)>
                                         <span class="time">{time}</span>
-                                        <span class="name">{p.occ.title.clone()}</span>
+                                        <span class="name">{repeat_marker(&p)}{p.occ.title.clone()}</span>
                                         {p.occ.location.clone().map(|l| view! { <span class="where">{l}</span> })}
                                     </button>
                                 </li>

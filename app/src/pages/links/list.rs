@@ -3,7 +3,7 @@
 use ksuite_common::{Link, LinkListQuery, LinkSort, UpdateLinkRequest};
 use leptos::prelude::*;
 
-use super::{LinksVersion, copy_to_clipboard, format_date};
+use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
@@ -20,7 +20,8 @@ const SORTS: [(LinkSort, &str, Key); 4] = [
 #[component]
 pub fn LinkList() -> impl IntoView {
     let version = expect_context::<LinksVersion>();
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new(LinkSort::Newest);
     let page = RwSignal::new(1u32);
@@ -91,7 +92,8 @@ pub fn LinkList() -> impl IntoView {
 #[component]
 fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
     let version = expect_context::<LinksVersion>();
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let copied = RwSignal::new(false);
     let stats_open = RwSignal::new(false);
     let id = link.id;
@@ -169,7 +171,7 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
                     {link.max_visits.map(|m| format!(" / {m}"))}
                     " · "
                     {move || match expires_at {
-                        Some(ts) => format!("{} {}", text(lang.get(), Key::Expires), format_date(ts, lang.get())),
+                        Some(ts) => format!("{} {}", text(lang.get(), Key::Expires), prefs.date(ts)),
                         None => text(lang.get(), Key::NeverExpires).to_string(),
                     }}
                 </p>

@@ -50,4 +50,4 @@ fn QuotaLine() -> impl IntoView {
     }
 }
 
-pub(crate) use crate::browser::{copy_to_clipboard, format_date};
+pub(crate) use crate::browser::copy_to_clipboard;

@@ -4,16 +4,15 @@
 
 use std::time::Duration;
 
-use ksuite_common::{AttachmentRef, Language, MailAddress, MessageDetail, OutgoingMessage};
+use ksuite_common::{AttachmentRef, MailAddress, MessageDetail, OutgoingMessage};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::MailState;
 use super::recipients::RecipientField;
+use super::{MailState, Notice};
 use crate::api;
-use crate::browser::format_datetime;
 use crate::i18n::{Key, error_message, fill, t, text};
-use crate::state::prefs::use_prefs;
+use crate::state::prefs::{Prefs, use_prefs};
 
 /// How long after the last keystroke a draft is saved.
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
@@ -80,7 +79,8 @@ pub(crate) fn new_message(from: String) -> Seed {
 }
 
 /// A reply (to the sender, or with `all` to everyone but the user) quoting the message.
-pub(crate) fn reply(state: &MailState, lang: Language, m: &MessageDetail, all: bool) -> Seed {
+pub(crate) fn reply(state: &MailState, prefs: Prefs, m: &MessageDetail, all: bool) -> Seed {
+    let lang = prefs.lang.get_untracked();
     let me = own_address(state, m.summary.folder_id);
     let mut to: Vec<String> = if m.reply_to.is_empty() {
         vec![sender(m)]
@@ -107,7 +107,7 @@ pub(crate) fn reply(state: &MailState, lang: Language, m: &MessageDetail, all: b
     if to.is_empty() && cc.is_empty() {
         to = m.summary.to.clone();
     }
-    let when = format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang);
+    let when = prefs.datetime(m.summary.sent_at.unwrap_or(m.summary.received_at));
     let header = fill(
         text(lang, Key::OnDateWrote),
         &[("date", when), ("who", sender(m))],
@@ -151,9 +151,10 @@ fn attachments_of(m: &MessageDetail) -> (Vec<AttachmentRef>, Vec<(String, i64)>)
 }
 
 /// A forward with the message's text and attachments.
-pub(crate) fn forward(state: &MailState, lang: Language, m: &MessageDetail) -> Seed {
+pub(crate) fn forward(state: &MailState, prefs: Prefs, m: &MessageDetail) -> Seed {
+    let lang = prefs.lang.get_untracked();
     let (kept, files) = attachments_of(m);
-    let when = format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang);
+    let when = prefs.datetime(m.summary.sent_at.unwrap_or(m.summary.received_at));
     let mut quote = format!(
         "{}\n{}: {}\n{}: {when}\n{}: {}\n{}: {}\n",
         text(lang, Key::ForwardedMessage),
@@ -245,7 +246,8 @@ fn exec(command: &str, value: Option<&str>) {
 
 #[component]
 pub fn Composer(seed: Seed) -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let changed = RwSignal::new(0u32);
     let from = RwSignal::new(seed.msg.from.clone());
@@ -384,10 +386,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     });
                     status.set(Some(fill(
                         text(lang.get_untracked(), Key::DraftSaved),
-                        &[(
-                            "time",
-                            format_datetime(saved.saved_at, lang.get_untracked()),
-                        )],
+                        &[("time", prefs.datetime(saved.saved_at))],
                     )));
                     state.changed();
                 }
@@ -468,7 +467,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     };
                     state
                         .notice
-                        .set(Some(text(lang.get_untracked(), key).to_string()));
+                        .set(Some(Notice::says(text(lang.get_untracked(), key))));
                     // The draft became the sent message: a reader still showing it would
                     // ask for a message that no longer exists.
                     if msg.draft_id.is_some() && state.selected.get_untracked() == msg.draft_id {

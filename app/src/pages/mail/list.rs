@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use super::{MailState, Mode};
 use crate::api;
-use crate::browser::format_datetime;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -18,7 +17,8 @@ const RETENTION_DAYS: u32 = 30;
 
 #[component]
 pub fn MessageList() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let items = RwSignal::new(Vec::<MessageSummary>::new());
     let next = RwSignal::new(None::<String>);
@@ -106,7 +106,7 @@ pub fn MessageList() -> impl IntoView {
                 <button type="button" class="message-item" class:unread=!m.seen class:selected=current
                         data-testid="message" on:click=move |_| state.selected.set(Some(id))>
                     <span class="from">{from}</span>
-                    <span class="when">{format_datetime(m.received_at, lang.get_untracked())}</span>
+                    <span class="when">{prefs.datetime(m.received_at)}</span>
                     <span class="subject">
                         {m.flagged.then(|| view! { <span class="flag" aria-label=t(Key::FlagMessage)>"★ "</span> })}
                         {subject}

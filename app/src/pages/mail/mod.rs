@@ -38,8 +38,24 @@ pub(crate) struct MailState {
     pub folders: RwSignal<Vec<MailFolder>>,
     /// The message being written, shown instead of the reader.
     pub compose: RwSignal<Option<compose::Seed>>,
-    /// A short confirmation ("Message sent.").
-    pub notice: RwSignal<Option<String>>,
+    /// A short confirmation ("Message sent.", "Moved to Trash · Undo").
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+/// A confirmation above the mail; `undo` names a message Undo brings back from the Trash.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Notice {
+    pub text: String,
+    pub undo: Option<i64>,
+}
+
+impl Notice {
+    pub fn says(text: impl Into<String>) -> Self {
+        Notice {
+            text: text.into(),
+            undo: None,
+        }
+    }
 }
 
 impl MailState {
@@ -90,12 +106,23 @@ fn in_tree_order(folders: Vec<MailFolder>) -> Vec<(MailFolder, usize)> {
     out
 }
 
-/// New folder (inside the open one when it is the user's own), rename, delete.
+/// What the folder name box is for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NameEdit {
+    New { parent: Option<i64> },
+    Rename(i64),
+}
+
+/// New folder (inside the open one when it is the user's own), rename, delete. Names are
+/// typed into an inline form (the browser's prompt box is unstyled, untranslated and
+/// blocked in installed apps on some systems).
 #[component]
 fn FolderTools(address: String) -> impl IntoView {
     let lang = use_prefs().lang;
     let state = expect_context::<MailState>();
     let error = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<NameEdit>);
+    let name = RwSignal::new(String::new());
     // The open folder, when it is one of this address's own folders.
     let own = {
         let address = address.clone();
@@ -108,54 +135,61 @@ fn FolderTools(address: String) -> impl IntoView {
             _ => None,
         }
     };
-    let ask = move |key: Key, current: &str| {
-        web_sys::window()
-            .and_then(|w| {
-                w.prompt_with_message_and_default(text(lang.get_untracked(), key), current)
-                    .ok()
-                    .flatten()
-            })
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
     let done = move |r: Result<(), api::ApiError>| match r {
         Ok(()) => {
             error.set(None);
+            editing.set(None);
             state.changed();
         }
         Err(e) => error.set(Some(crate::i18n::error_message(lang.get_untracked(), &e))),
     };
-    let create = {
-        let own = own.clone();
+    let start = move |edit: NameEdit, current: String| {
+        error.set(None);
+        name.set(current);
+        editing.set(Some(edit));
+    };
+    let save = {
         let address = address.clone();
-        move |_| {
-            let Some(name) = ask(Key::FolderNamePrompt, "") else {
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let new_name = name.get_untracked().trim().to_string();
+            if new_name.is_empty() {
+                error.set(Some(
+                    text(lang.get_untracked(), Key::FolderNamePrompt).to_string(),
+                ));
                 return;
-            };
-            let req = ksuite_common::NewFolder {
-                address: address.clone(),
-                name,
-                parent_id: own().map(|f| f.id),
-            };
-            leptos::task::spawn_local(async move {
-                done(api::mail::create_folder(&req).await.map(|_| ()))
-            });
+            }
+            match editing.get_untracked() {
+                Some(NameEdit::New { parent }) => {
+                    let req = ksuite_common::NewFolder {
+                        address: address.clone(),
+                        name: new_name,
+                        parent_id: parent,
+                    };
+                    leptos::task::spawn_local(async move {
+                        done(api::mail::create_folder(&req).await.map(|_| ()))
+                    });
+                }
+                Some(NameEdit::Rename(id)) => leptos::task::spawn_local(async move {
+                    done(api::mail::rename_folder(id, new_name).await.map(|_| ()))
+                }),
+                None => {}
+            }
         }
     };
+    let own_for_new = own.clone();
     let own_for_view = own.clone();
     view! {
         <div class="folder-tools">
-            <button type="button" class="button ghost small" data-testid="new-folder" on:click=create>
+            <button type="button" class="button ghost small" data-testid="new-folder"
+                    on:click=move |_| start(NameEdit::New { parent: own_for_new().map(|f| f.id) }, String::new())>
                 {move || if own().is_some() { t(Key::NewSubfolder)() } else { t(Key::NewFolder)() }}
             </button>
             {move || own_for_view().map(|f| {
-                let (id, name) = (f.id, f.name.clone());
+                let (id, current) = (f.id, f.name.clone());
                 view! {
-                    <button type="button" class="button ghost small" data-testid="rename-folder" on:click=move |_| {
-                        if let Some(new_name) = ask(Key::FolderNamePrompt, &name) {
-                            leptos::task::spawn_local(async move { done(api::mail::rename_folder(id, new_name).await.map(|_| ())) });
-                        }
-                    }>{t(Key::RenameFolder)}</button>
+                    <button type="button" class="button ghost small" data-testid="rename-folder"
+                            on:click=move |_| start(NameEdit::Rename(id), current.clone())>{t(Key::RenameFolder)}</button>
                     <button type="button" class="button ghost small danger" data-testid="delete-folder" on:click=move |_| {
                         let confirmed = web_sys::window()
                             .and_then(|w| w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteFolder)).ok())
@@ -172,6 +206,18 @@ fn FolderTools(address: String) -> impl IntoView {
                     }>{t(Key::DeleteFolder)}</button>
                 }
             })}
+            <Show when=move || editing.get().is_some()>
+                <form class="folder-name" data-testid="folder-name-form" on:submit=save.clone()>
+                    <label>
+                        {t(Key::FolderNamePrompt)}
+                        <input type="text" data-testid="folder-name" maxlength="200" required autofocus bind:value=name />
+                    </label>
+                    <div class="row">
+                        <button class="button primary small" type="submit">{t(Key::Save)}</button>
+                        <button class="button ghost small" type="button" on:click=move |_| editing.set(None)>{t(Key::Cancel)}</button>
+                    </div>
+                </form>
+            </Show>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
@@ -224,7 +270,21 @@ pub fn MailPage() -> impl IntoView {
             <h1 id="page-title">{t(Key::Mail)}</h1>
             <Show when=move || state.notice.get().is_some()>
                 <p class="notice" role="status" data-testid="mail-notice">
-                    {move || state.notice.get()}
+                    <span>
+                    {move || state.notice.get().map(|n| n.text)}
+                    {move || state.notice.get().and_then(|n| n.undo).map(|id| view! {
+                        " "
+                        <button type="button" class="button small" data-testid="undo-delete" on:click=move |_| {
+                            state.notice.set(None);
+                            leptos::task::spawn_local(async move {
+                                match api::mail::restore(id).await {
+                                    Ok(_) => state.changed(),
+                                    Err(e) => state.notice.set(Some(Notice::says(crate::i18n::error_message(lang.get_untracked(), &e)))),
+                                }
+                            });
+                        }>{t(Key::Undo)}</button>
+                    })}
+                    </span>
                     <button type="button" class="button ghost small" aria-label=t(Key::Close)
                             on:click=move |_| state.notice.set(None)>"×"</button>
                 </p>

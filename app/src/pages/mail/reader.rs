@@ -5,15 +5,15 @@
 use ksuite_common::{Delivery, MessageDetail, MessageFlags};
 use leptos::prelude::*;
 
-use super::{MailState, Mode, compose, folder_name};
+use super::{MailState, Mode, Notice, compose, folder_name};
 use crate::api;
-use crate::browser::format_datetime;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
 #[component]
 pub fn Reader() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let message = LocalResource::new(move || {
         let id = state.selected.get();
@@ -54,11 +54,39 @@ pub fn Reader() -> impl IntoView {
             }
         });
     };
+    // Deleting moves to the Trash (or, from the Trash, to the restorable deleted mail):
+    // say so, with Undo.
+    let delete = move |id: i64, from_trash: bool| {
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            match api::mail::delete(id).await {
+                Ok(()) => {
+                    let key = if from_trash {
+                        Key::MessageDeleted
+                    } else {
+                        Key::MovedToTrash
+                    };
+                    state.notice.set(Some(Notice {
+                        text: text(l, key).to_string(),
+                        undo: Some(id),
+                    }));
+                    state.selected.set(None);
+                    state.changed();
+                }
+                Err(e) => state.notice.set(Some(Notice::says(error_message(l, &e)))),
+            }
+        });
+    };
     let body = move |m: MessageDetail| {
         let id = m.summary.id;
         let flagged = m.summary.flagged;
         let in_deleted = state.mode.get_untracked() == Some(Mode::Deleted);
         let folder_id = m.summary.folder_id;
+        let in_trash = state
+            .folders
+            .get_untracked()
+            .iter()
+            .any(|f| f.id == folder_id && f.role.as_deref() == Some("trash"));
         let address = state
             .folders
             .get_untracked()
@@ -100,7 +128,7 @@ pub fn Reader() -> impl IntoView {
                     <dd>{m.summary.to.join(", ")}</dd>
                     {(!m.cc.is_empty()).then(|| view! { <dt>{t(Key::CcLabel)}</dt><dd>{m.cc.join(", ")}</dd> })}
                 </dl>
-                <p class="muted">{format_datetime(m.summary.sent_at.unwrap_or(m.summary.received_at), lang.get_untracked())}</p>
+                <p class="muted" data-testid="reader-date">{prefs.datetime(m.summary.sent_at.unwrap_or(m.summary.received_at))}</p>
                 {m.delivery.clone().map(|d| view! { <DeliveryLine delivery=d /> })}
                 <Conversation id=id />
                 <div class="actions">
@@ -112,15 +140,15 @@ pub fn Reader() -> impl IntoView {
                     })}
                     {(!in_deleted && !is_draft).then(|| view! {
                         <button type="button" class="button primary small" data-testid="reply"
-                                on:click=move |_| seed(compose::reply(&state, lang.get_untracked(), &for_reply, false))>
+                                on:click=move |_| seed(compose::reply(&state, prefs, &for_reply, false))>
                             {t(Key::Reply)}
                         </button>
                         <button type="button" class="button small" data-testid="reply-all"
-                                on:click=move |_| seed(compose::reply(&state, lang.get_untracked(), &for_all, true))>
+                                on:click=move |_| seed(compose::reply(&state, prefs, &for_all, true))>
                             {t(Key::ReplyAll)}
                         </button>
                         <button type="button" class="button small" data-testid="forward"
-                                on:click=move |_| seed(compose::forward(&state, lang.get_untracked(), &for_forward))>
+                                on:click=move |_| seed(compose::forward(&state, prefs, &for_forward))>
                             {t(Key::Forward)}
                         </button>
                     })}
@@ -155,8 +183,14 @@ pub fn Reader() -> impl IntoView {
                                     <option value=f.id.to_string()>{folder_name(lang.get_untracked(), f)}</option>
                                 }).collect_view()}
                             </select>
+                            {in_trash.then(|| view! {
+                                <button type="button" class="button small" data-testid="restore"
+                                        on:click=move |_| act(Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }), true)>
+                                    {t(Key::Restore)}
+                                </button>
+                            })}
                             <button type="button" class="button small danger" data-testid="delete-message"
-                                    on:click=move |_| act(Box::pin(async move { api::mail::delete(id).await }), true)>
+                                    on:click=move |_| delete(id, in_trash)>
                                 {t(Key::Delete)}
                             </button>
                         }.into_any()
@@ -211,7 +245,8 @@ pub fn Reader() -> impl IntoView {
 /// handed over, or failed; queued and failed ones can be retried now.
 #[component]
 fn DeliveryLine(delivery: Delivery) -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let current = RwSignal::new(delivery);
     let retry = move |_| {
@@ -233,7 +268,7 @@ fn DeliveryLine(delivery: Delivery) -> impl IntoView {
                 "failed" => ("delivery failed", fill(text(l, Key::DeliveryFailed), &[("recipients", who)])),
                 _ => ("delivery queued", fill(text(l, Key::DeliveryQueued), &[
                     ("recipients", who),
-                    ("time", d.next_attempt_at.map(|t| format_datetime(t, l)).unwrap_or_default()),
+                    ("time", d.next_attempt_at.map(|t| prefs.datetime(t)).unwrap_or_default()),
                 ])),
             };
             let error = d.last_error.clone().filter(|_| d.state != "sent");
@@ -254,7 +289,8 @@ fn DeliveryLine(delivery: Delivery) -> impl IntoView {
 /// The other messages of the conversation (in any folder), oldest first, to jump to.
 #[component]
 fn Conversation(id: i64) -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let thread = LocalResource::new(move || api::mail::thread(id));
     move || {
@@ -276,7 +312,7 @@ fn Conversation(id: i64) -> impl IntoView {
                                 <button type="button" class="link-button" disabled=current
                                         on:click=move |_| state.selected.set(Some(other))>
                                     <span>{who}</span>
-                                    <span class="muted">{format!(" · {}", format_datetime(m.sent_at.unwrap_or(m.received_at), lang.get_untracked()))}</span>
+                                    <span class="muted">{format!(" · {}", prefs.datetime(m.sent_at.unwrap_or(m.received_at)))}</span>
                                     <span class="snippet">{m.snippet.clone()}</span>
                                 </button>
                             </li>

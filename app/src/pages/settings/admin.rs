@@ -5,7 +5,6 @@ use ksuite_common::{AdminAddress, GrantAddress, NewAddress};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::browser::format_date;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -28,7 +27,8 @@ pub fn AddressesCard() -> impl IntoView {
 
 #[component]
 fn AdminAddresses() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let list = RwSignal::new(Vec::<AdminAddress>::new());
     let error = RwSignal::new(None::<String>);
     let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
@@ -86,7 +86,8 @@ fn AddressItem(
     on_change: Callback<()>,
     on_error: Callback<api::ApiError>,
 ) -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let id = address.id;
     let email = RwSignal::new(String::new());
     let permission = RwSignal::new("send".to_string());
@@ -184,7 +185,8 @@ pub fn UsersCard() -> impl IntoView {
 
 #[component]
 fn AdminUsers() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let change = Action::new_local(|(id, c): &(i64, ksuite_common::AdminUserChange)| {
         api::admin::change_user(*id, c.clone())
     });
@@ -258,7 +260,8 @@ pub fn InvitationsCard() -> impl IntoView {
 
 #[component]
 fn AdminInvitations() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let email = RwSignal::new(String::new());
     let invite =
         Action::new_local(|req: &ksuite_common::NewInvitation| api::admin::invite(req.clone()));
@@ -310,7 +313,7 @@ fn AdminInvitations() -> impl IntoView {
                                     <li class="app-password">
                                         <div>
                                             <strong>{who}</strong>
-                                            <span class="muted">{format_date(i.expires_at, lang.get())}</span>
+                                            <span class="muted">{prefs.date(i.expires_at)}</span>
                                         </div>
                                         {if i.used {
                                             view! { <span class="badge">{t(Key::InvitationUsed)}</span> }.into_any()

@@ -4,7 +4,7 @@ use ksuite_common::{AppPasswordInfo, DeviceProtocol, TwoFactorSetup};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::browser::{copy_to_clipboard, format_date};
+use crate::browser::copy_to_clipboard;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -18,7 +18,8 @@ enum Step {
 
 #[component]
 pub fn TwoFactorCard() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let version = RwSignal::new(0u32);
     let status = LocalResource::new(move || {
         version.track();
@@ -42,7 +43,13 @@ pub fn TwoFactorCard() -> impl IntoView {
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let c = code.get_untracked();
+        let c = code.get_untracked().trim().replace(' ', "");
+        if c.is_empty() {
+            error.set(Some(
+                text(lang.get_untracked(), Key::TwoFactorCodeMissing).to_string(),
+            ));
+            return;
+        }
         leptos::task::spawn_local(async move {
             match api::account::two_factor_enable(c).await {
                 Ok(codes) => {
@@ -77,9 +84,10 @@ pub fn TwoFactorCard() -> impl IntoView {
                     <p>{t(Key::ScanQr)}</p>
                     <div class="qr" inner_html=setup.qr_svg.clone()></div>
                     <p>{t(Key::SecretKey)} ": " <code data-testid="totp-secret">{setup.secret.clone()}</code></p>
-                    <form on:submit=confirm>
+                    <form on:submit=confirm novalidate>
                         <label for="twofa-code">{t(Key::TwoFactorCode)}</label>
-                        <input id="twofa-code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required bind:value=code />
+                        <input id="twofa-code" class="one-time-code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                               maxlength="9" placeholder="123 456" bind:value=code />
                         <button class="button primary" type="submit">{t(Key::Confirm)}</button>
                         <button class="button ghost" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Cancel)}</button>
                     </form>
@@ -132,7 +140,8 @@ pub fn NewAppPasswordForm(
     #[prop(into)] default_name: String,
     created: RwSignal<u32>,
 ) -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let name = RwSignal::new(default_name);
     let secret = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -171,7 +180,8 @@ pub fn NewAppPasswordForm(
 
 #[component]
 pub fn AppPasswordsCard() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let version = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();
@@ -195,10 +205,7 @@ pub fn AppPasswordsCard() -> impl IntoView {
     let row = move |p: AppPasswordInfo| {
         let used = match p.last_used_at {
             Some(at) => {
-                let mut used = fill(
-                    text(lang.get(), Key::LastUsed),
-                    &[("date", format_date(at, lang.get()))],
-                );
+                let mut used = fill(text(lang.get(), Key::LastUsed), &[("date", prefs.date(at))]);
                 if let Some(protocol) = p.last_used_protocol {
                     let by = match protocol {
                         DeviceProtocol::Dav => Key::UsedByDav,
@@ -213,7 +220,7 @@ pub fn AppPasswordsCard() -> impl IntoView {
         };
         let created = fill(
             text(lang.get(), Key::CreatedOn),
-            &[("date", format_date(p.created_at, lang.get()))],
+            &[("date", prefs.date(p.created_at))],
         );
         let id = p.id;
         view! {
@@ -247,7 +254,8 @@ pub fn AppPasswordsCard() -> impl IntoView {
 /// Change the password: the current one is asked again; other browsers are signed out.
 #[component]
 pub fn PasswordCard() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let change = Action::new_local(|req: &ksuite_common::PasswordChange| {
@@ -291,7 +299,8 @@ pub fn PasswordCard() -> impl IntoView {
 /// The signed-in browsers, each with "Sign out", and "Sign out everywhere else".
 #[component]
 pub fn SessionsCard() -> impl IntoView {
-    let lang = use_prefs().lang;
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     let end = Action::new_local(|id: &i64| api::account::end_session(*id));
     let others = Action::new_local(|_: &()| api::account::sign_out_others());
     let list = LocalResource::new(move || {
@@ -303,10 +312,7 @@ pub fn SessionsCard() -> impl IntoView {
         let id = s.id;
         let seen = fill(
             text(lang.get(), Key::LastActive),
-            &[(
-                "date",
-                format_date(s.last_seen_at.unwrap_or(s.created_at), lang.get()),
-            )],
+            &[("date", prefs.date(s.last_seen_at.unwrap_or(s.created_at)))],
         );
         let device = s
             .device
