@@ -275,6 +275,7 @@ test('own folders: create one, file a message in it, find it by date, empty the 
   // Date range: today finds both, a range in the past finds nothing.
   const today = new Date().toISOString().slice(0, 10);
   await page.getByRole('searchbox', { name: 'Search mail' }).fill('details');
+  await page.getByTestId('search-options').locator('summary').click();
   await page.getByTestId('search-from').fill(today);
   await page.getByTestId('search-to').fill(today);
   await page.getByRole('button', { name: 'Search mail' }).click();
@@ -416,4 +417,24 @@ test('folders are named in the page, not in a browser prompt', async ({ page }) 
   await page.getByTestId('folder-name').press('Enter');
   await expect(page.getByTestId('folder').filter({ hasText: 'Invoices' })).toHaveCount(1);
   await expect(receipts).toHaveCount(0);
+});
+
+test('on a phone the search options fold away, so the list starts higher', async ({ page, server }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signUp(page);
+  await page.goto('/mail');
+  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  await sendMail(server.smtp, address, ['From: ada@example.org', `To: ${address}`, 'Subject: Pocket note', '', 'Hi.'].join('\n'));
+  await page.reload();
+  const message = page.getByTestId('message').filter({ hasText: 'Pocket note' });
+  await expect(message).toBeVisible();
+  const top = (await message.boundingBox())!.y;
+  await expect(page.getByTestId('search-from')).toBeHidden();
+  await page.getByTestId('search-options').locator('summary').click();
+  await expect(page.getByTestId('search-from')).toBeVisible();
+  // Folded, the options no longer push the list down by their height.
+  const unfoldedTop = (await message.boundingBox())!.y;
+  expect(unfoldedTop).toBeGreaterThan(top);
+  await page.getByTestId('search-options').locator('summary').click();
+  await page.screenshot({ path: 'test-results/mail-390.png' });
 });

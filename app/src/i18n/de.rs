@@ -78,6 +78,7 @@ pub fn text(key: Key) -> &'static str {
         Key::TwoFactorCodeMissing => {
             "Geben Sie den 6-stelligen Code aus Ihrer Authentifizierungs-App ein."
         }
+        Key::SearchOptions => "Suchoptionen",
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

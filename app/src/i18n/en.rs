@@ -492,5 +492,6 @@ pub fn text(key: Key) -> &'static str {
         Key::AllEvents => "All events",
         Key::ViewThreeDays => "3 days",
         Key::TwoFactorCodeMissing => "Enter the 6-digit code your authenticator app shows.",
+        Key::SearchOptions => "Search options",
     }
 }

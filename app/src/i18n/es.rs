@@ -76,6 +76,7 @@ pub fn text(key: Key) -> &'static str {
         Key::TwoFactorCodeMissing => {
             "Introduzca el código de 6 dígitos que muestra su aplicación de autenticación."
         }
+        Key::SearchOptions => "Opciones de búsqueda",
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

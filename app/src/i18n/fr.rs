@@ -512,5 +512,6 @@ pub fn text(key: Key) -> &'static str {
         Key::TwoFactorCodeMissing => {
             "Saisissez le code à 6 chiffres affiché par votre application d’authentification."
         }
+        Key::SearchOptions => "Options de recherche",
     }
 }

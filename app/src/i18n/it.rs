@@ -72,6 +72,7 @@ pub fn text(key: Key) -> &'static str {
         Key::TwoFactorCodeMissing => {
             "Inserisci il codice di 6 cifre mostrato dalla tua app di autenticazione."
         }
+        Key::SearchOptions => "Opzioni di ricerca",
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

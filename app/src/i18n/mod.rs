@@ -432,6 +432,7 @@ pub enum Key {
     AllEvents,
     ViewThreeDays,
     TwoFactorCodeMissing,
+    SearchOptions,
 }
 
 /// The text for `key` in `lang`.

@@ -72,6 +72,7 @@ pub fn text(key: Key) -> &'static str {
         Key::TwoFactorCodeMissing => {
             "Introduza o código de 6 dígitos que a sua aplicação de autenticação mostra."
         }
+        Key::SearchOptions => "Opções de pesquisa",
         // Not yet translated: the English text stands in.
         _ => super::en::text(key),
     }

@@ -122,11 +122,16 @@ pub fn MessageList() -> impl IntoView {
         <div class="mail-list card">
             <form class="mail-search" role="search" on:submit=search>
                 <input type="search" aria-label=t(Key::SearchMail) placeholder=t(Key::SearchMail) bind:value=query />
-                <label class="check"><input type="checkbox" bind:checked=unread />{t(Key::UnreadOnly)}</label>
-                <label class="check"><input type="checkbox" bind:checked=attachments />{t(Key::WithAttachments)}</label>
-                <label class="date">{t(Key::DateFrom)}<input type="date" data-testid="search-from" bind:value=date_from /></label>
-                <label class="date">{t(Key::DateTo)}<input type="date" data-testid="search-to" bind:value=date_to /></label>
                 <button class="button small" type="submit">{t(Key::SearchMail)}</button>
+                // Folded away until asked for: on a phone they pushed the first message
+                // ~700 px down.
+                <details class="search-options" data-testid="search-options">
+                    <summary>{t(Key::SearchOptions)}</summary>
+                    <label class="check"><input type="checkbox" bind:checked=unread />{t(Key::UnreadOnly)}</label>
+                    <label class="check"><input type="checkbox" bind:checked=attachments />{t(Key::WithAttachments)}</label>
+                    <label class="date">{t(Key::DateFrom)}<input type="date" data-testid="search-from" bind:value=date_from /></label>
+                    <label class="date">{t(Key::DateTo)}<input type="date" data-testid="search-to" bind:value=date_to /></label>
+                </details>
             </form>
             <Show when=move || matches!(state.mode.get(), Some(Mode::Folder(_)))>
                 <label class="check threads-toggle">
