@@ -82,6 +82,13 @@ pub fn Reader() -> impl IntoView {
         let flagged = m.summary.flagged;
         let in_deleted = state.mode.get_untracked() == Some(Mode::Deleted);
         let folder_id = m.summary.folder_id;
+        // Back where it was before the Trash (from the Trash and from deleted mail alike).
+        let restore = move |_| {
+            act(
+                Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }),
+                true,
+            )
+        };
         let in_trash = state
             .folders
             .get_untracked()
@@ -154,8 +161,7 @@ pub fn Reader() -> impl IntoView {
                     })}
                     {if in_deleted {
                         view! {
-                            <button type="button" class="button primary small" data-testid="restore"
-                                    on:click=move |_| act(Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }), true)>
+                            <button type="button" class="button primary small" data-testid="restore" on:click=restore>
                                 {t(Key::Restore)}
                             </button>
                         }.into_any()
@@ -184,8 +190,7 @@ pub fn Reader() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                             {in_trash.then(|| view! {
-                                <button type="button" class="button small" data-testid="restore"
-                                        on:click=move |_| act(Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }), true)>
+                                <button type="button" class="button small" data-testid="restore" on:click=restore>
                                     {t(Key::Restore)}
                                 </button>
                             })}
