@@ -1,11 +1,16 @@
 import type { Page } from '@playwright/test';
 import { test, expect, signUp, sendMail, startServer } from './fixtures';
 
+/** The signed-in user's mailbox address, read from the Mail page's folder list. */
+async function ownAddress(page: Page): Promise<string> {
+  return (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+}
+
 /** Signs up, opens Mail and starts a message to one's own address; returns the address. */
 async function composeToSelf(page: Page): Promise<string> {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   await page.getByTestId('compose').click();
   await page.getByTestId('compose-to-input').fill(address);
   await page.getByTestId('compose-to-input').press('Enter');
@@ -70,7 +75,7 @@ test('receive a message, read it, search for it, delete it and restore it', asyn
 test('HTML mail shows sanitized in a sandboxed frame, remote images only on request', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   await sendMail(server.smtp, address, [
     'From: News <news@example.org>',
     `To: ${address}`,
@@ -96,7 +101,7 @@ test('HTML mail shows sanitized in a sandboxed frame, remote images only on requ
 test('reply to a message, find the reply in Sent, search for it, delete and restore it', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   await sendMail(server.smtp, address, [
     'From: Ada Lovelace <ada@example.org>',
     `To: ${address}`,
@@ -221,7 +226,7 @@ test('a saved draft is reopened from Drafts and sent without errors', async ({ p
 test('a filter made in Settings files arriving mail into the Archive', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   await page.goto('/settings/mail');
   await page.getByTestId('new-filter').click();
   const editor = page.getByTestId('filter-editor');
@@ -251,7 +256,7 @@ test('a filter made in Settings files arriving mail into the Archive', async ({ 
 test('own folders: create one, file a message in it, find it by date, empty the Trash', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   for (const subject of ['Trip receipts', 'Old newsletter']) {
     await sendMail(server.smtp, address, [
       'From: Bank <bank@example.org>', `To: ${address}`, `Subject: ${subject}`,
@@ -337,7 +342,7 @@ test.describe('on a device whose clock is in UTC', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     await page.goto('/mail');
-    const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+    const address = await ownAddress(page);
     await sendMail(server.smtp, address, [
       'From: Ada <ada@example.org>',
       `To: ${address}`,
@@ -356,7 +361,7 @@ test.describe('on a device whose clock is in UTC', () => {
 test('deleting says where the message went, Undo brings it back, the Trash restores', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   for (const subject of ['First thought', 'Second thought']) {
     await sendMail(server.smtp, address, [`From: ada@example.org`, `To: ${address}`, `Subject: ${subject}`, '', 'Hello.'].join('\n'));
   }
@@ -423,7 +428,7 @@ test('on a phone the search options fold away, so the list starts higher', async
   await page.setViewportSize({ width: 390, height: 844 });
   await signUp(page);
   await page.goto('/mail');
-  const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+  const address = await ownAddress(page);
   await sendMail(server.smtp, address, ['From: ada@example.org', `To: ${address}`, 'Subject: Pocket note', '', 'Hi.'].join('\n'));
   await page.reload();
   const message = page.getByTestId('message').filter({ hasText: 'Pocket note' });
