@@ -87,8 +87,10 @@ test('two-factor authentication: turn on, log in with a code, then with a recove
   await expect(card.getByRole('alert')).toBeVisible();
   await card.getByLabel('Authentication code').fill(totp(secret));
   await card.getByRole('button', { name: 'Confirm' }).click();
-  const codes = await page.getByTestId('recovery-codes').locator('code').allTextContents();
-  expect(codes).toHaveLength(10);
+  // allTextContents does not wait: wait for the ten codes to be shown first.
+  const codeItems = page.getByTestId('recovery-codes').locator('code');
+  await expect(codeItems).toHaveCount(10);
+  const codes = await codeItems.allTextContents();
   await page.screenshot({ path: 'test-results/two-factor-codes.png', fullPage: true });
   await card.getByRole('button', { name: 'Done' }).click();
   await expect(card).toContainText('On. Logging in asks for a code');
