@@ -10,10 +10,18 @@ const dir = process.argv[2] ?? 'dist';
 const budget = Number(process.argv[3] ?? 0);
 const compressible = new Set(['.wasm', '.js', '.css', '.html', '.svg', '.webmanifest', '.json']);
 
+// Every file under dist/, subfolders included (locales/), by its path inside dist/.
+function files(sub) {
+  return readdirSync(join(dir, sub)).flatMap((entry) => {
+    const name = sub ? `${sub}/${entry}` : entry;
+    return statSync(join(dir, name)).isDirectory() ? files(name) : [name];
+  });
+}
+
 const sizes = {};
-for (const name of readdirSync(dir)) {
+for (const name of files('')) {
   const path = join(dir, name);
-  if (!statSync(path).isFile() || !compressible.has(extname(name))) continue;
+  if (!compressible.has(extname(name))) continue;
   const raw = readFileSync(path);
   const gz = gzipSync(raw, { level: 9 });
   const br = brotliCompressSync(raw, {
@@ -25,8 +33,8 @@ for (const name of readdirSync(dir)) {
 }
 
 // What a first visit downloads before the first screen: the shell, its CSS, the JS glue
-// and the wasm module (icons and the service worker come later).
-const firstLoad = Object.entries(sizes).filter(([n]) => /\.(wasm|js|css|html)$/.test(n) && n !== 'sw.js');
+// and the wasm module (icons, the service worker and a non-English locale come later).
+const firstLoad = Object.entries(sizes).filter(([n]) => !n.includes('/') && /\.(wasm|js|css|html)$/.test(n) && n !== 'sw.js');
 const sum = (k) => firstLoad.reduce((a, [, s]) => a + s[k], 0);
 for (const [name, s] of firstLoad) {
   console.log(`${name.padEnd(40)} ${String(s.raw).padStart(9)} raw ${String(s.gz).padStart(8)} gzip ${String(s.br).padStart(8)} brotli`);

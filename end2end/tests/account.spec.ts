@@ -151,3 +151,33 @@ test.describe('a visitor from Paris with a French browser', () => {
     expect(me.user.language).toBe('fr');
   });
 });
+
+test('each language loads only its own texts, and a reload never shows English first', async ({ page }) => {
+  const localeRequests: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/locales/')) localeRequests.push(new URL(r.url()).pathname); });
+  // Every heading text the page ever draws, from the first mutation on.
+  await page.addInitScript(() => {
+    (window as any).__headings = [];
+    new MutationObserver(() => {
+      for (const h of document.querySelectorAll('h1')) (window as any).__headings.push(h.textContent);
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Log in to ksuite');
+  expect(localeRequests).toEqual([]); // English is built in
+
+  const loginButton: Record<string, string> = { de: 'Anmelden', it: 'Accedi', es: 'Iniciar sesión', pt: 'Iniciar sessão' };
+  for (const [lang, label] of Object.entries(loginButton)) {
+    await page.getByTestId('language-select').selectOption(lang);
+    await expect(page.getByRole('button', { name: label, exact: true })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  }
+  expect(localeRequests).toEqual(['/locales/de.json', '/locales/it.json', '/locales/es.json', '/locales/pt.json']);
+
+  await page.getByTestId('language-select').selectOption('de');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bei ksuite anmelden');
+  const seen: string[] = await page.evaluate(() => (window as any).__headings);
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.filter((h) => h !== 'Bei ksuite anmelden')).toEqual([]);
+});

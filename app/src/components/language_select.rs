@@ -18,7 +18,7 @@ pub fn LanguageSelect(#[prop(optional)] id: Option<&'static str>) -> impl IntoVi
         let Some(lang) = Language::from_code(&event_target_value(&ev)) else {
             return;
         };
-        prefs.lang.set(lang);
+        prefs.set_language(lang);
         if session.signed_in() {
             leptos::task::spawn_local(async move {
                 let req = UpdateProfileRequest {

@@ -1,12 +1,10 @@
-//! Interface translations. Each language is one file with one `match` over [`Key`], so
-//! the compiler refuses a language that misses a key.
+//! Interface translations. The strings live in `app/locales/<lang>.json`; `build.rs` turns
+//! English into [`Key`] and built-in text and refuses to build when another language misses
+//! a key or a `{placeholder}`. Other languages are fetched when chosen, so a visitor
+//! downloads only the language they read (they would add ~50 KB gzip to every first load).
 
-mod de;
-mod en;
-mod es;
-mod fr;
-mod it;
-mod pt;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use ksuite_common::{ErrorCode, Language};
 use leptos::prelude::*;
@@ -14,436 +12,85 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::state::prefs::use_prefs;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    Mail,
-    Calendar,
-    Contacts,
-    Links,
-    Settings,
-    MainNavigation,
-    SkipToContent,
-    LogIn,
-    SignUp,
-    LogOut,
-    Email,
-    Password,
-    DisplayName,
-    CreateAccount,
-    NoAccountYet,
-    HaveAccount,
-    PasswordHint,
-    LogInTitle,
-    SignUpTitle,
-    Language,
-    TimeZone,
-    Theme,
-    ThemeLight,
-    ThemeDark,
-    ThemeSystem,
-    DirectoryCard,
-    DirectoryCardHint,
-    DirectoryPhone,
-    DirectoryJobTitle,
-    DirectoryDepartment,
-    Save,
-    Saved,
-    Profile,
-    Loading,
-    PageNotFound,
-    BackHome,
-    ErrEmailTaken,
-    ErrWeakPassword,
-    ErrInvalidCredentials,
-    ErrTooManyAttempts,
-    ErrNetwork,
-    ErrCsrf,
-    ErrGeneric,
-    Offline,
-    InstallApp,
-    NewLink,
-    TargetUrl,
-    CustomSlug,
-    Validity,
-    Days7,
-    Days30,
-    Months6,
-    Year1,
-    Lifetime,
-    LinkPassword,
-    MaxVisits,
-    MoreOptions,
-    Shorten,
-    QuotaLeft,
-    Copy,
-    Copied,
-    QrSvg,
-    QrPng,
-    SearchLinks,
-    SortBy,
-    SortNewest,
-    SortOldest,
-    SortMostVisited,
-    SortSlug,
-    VisitsLabel,
-    Expires,
-    NeverExpires,
-    StatusActive,
-    StatusDisabled,
-    StatusExpired,
-    Disable,
-    Enable,
-    Delete,
-    ConfirmDeleteLink,
-    EditTarget,
-    NewTargetPrompt,
-    Previous,
-    Next,
-    NoLinksYet,
-    Protected,
-    VisitsPerDay,
-    ShowStats,
-    PageOf,
-    YourLinks,
-    Today,
-    ViewMonth,
-    ViewWeek,
-    ViewDay,
-    ViewAgenda,
-    NewEvent,
-    EditEvent,
-    EventTitle,
-    AllDay,
-    Starts,
-    Ends,
-    Location,
-    Description,
-    ShowAs,
-    Busy,
-    Free,
-    Repeat,
-    RepeatNone,
-    RepeatDaily,
-    RepeatWeekly,
-    RepeatMonthly,
-    RepeatYearly,
-    RepeatCustom,
-    ThisOccurrence,
-    AllOccurrences,
-    Cancel,
-    ConfirmDeleteEvent,
-    MyCalendars,
-    NewCalendar,
-    CalendarName,
-    Create,
-    Import,
-    Export,
-    ImportDone,
-    NoEvents,
-    Close,
-    Calendar2,
-    SharedBy,
-    EditCalendar,
-    Color,
-    DeleteCalendar,
-    LeaveShared,
-    ChangePassword,
-    CurrentPassword,
-    NewPassword,
-    PasswordChanged,
-    ActiveSessions,
-    ActiveSessionsHelp,
-    ThisDevice,
-    SignOut,
-    SignOutOthers,
-    UnknownDevice,
-    LastActive,
-    Users,
-    PlanLabel,
-    AdminFlag,
-    DisabledFlag,
-    Invitations,
-    InvitationsHelp,
-    InviteEmail,
-    CreateInvitation,
-    InvitationLink,
-    InvitationUsed,
-    InvitationCode,
-    Withdraw,
-    ConfirmLeaveShared,
-    ConfirmDeleteCalendar,
-    ShareWith,
-    AccessRead,
-    AccessReadWrite,
-    Share,
-    RemoveShare,
-    NewContact,
-    EditContact,
-    FirstName,
-    LastName,
-    Organization,
-    JobTitle,
-    Phone,
-    Street,
-    City,
-    PostalCode,
-    Country,
-    Birthday,
-    Website,
-    Notes,
-    GroupsComma,
-    AllGroups,
-    SearchContacts,
-    SortFirstName,
-    SortLastName,
-    NoContacts,
-    ConfirmDeleteContact,
-    ImportVcf,
-    ExportVcf,
-    AddressBook,
-    Edit,
-    ImportContactsDone,
-    GroupFilter,
-    MergeWith,
-    Merge,
-    Photo,
-    TwoFactorCode,
-    TwoFactorPrompt,
-    ErrInvalidTotp,
-    SettingsSecurity,
-    SettingsSync,
-    TwoFactorTitle,
-    TwoFactorOff,
-    TwoFactorOn,
-    TurnOn,
-    TurnOff,
-    ScanQr,
-    SecretKey,
-    Confirm,
-    RecoveryCodesTitle,
-    RecoveryCodesHelp,
-    RecoveryCodesLeft,
-    Done,
-    PasswordToTurnOff,
-    AppPasswordsTitle,
-    AppPasswordsHelp,
-    AppPasswordName,
-    AppPasswordCreated,
-    NeverUsed,
-    UsedByDav,
-    UsedByImap,
-    UsedBySubmission,
-    LastUsed,
-    CreatedOn,
-    Revoke,
-    ConfirmRevoke,
-    NoAppPasswords,
-    SyncIntro,
-    ServerUrl,
-    Username,
-    CaldavUrl,
-    CarddavUrl,
-    SyncPasswordWith2fa,
-    SyncPasswordWithout2fa,
-    CreateAppPasswordForDevice,
-    ChooseDevice,
-    DownloadAppleProfile,
-    StepsThunderbird,
-    StepsApple,
-    StepsAndroid,
-    StepsOutlook,
-    StepsEmClient,
-    MailApps,
-    MailAppsIntro,
-    MailServer,
-    ImapServer,
-    SmtpServer,
-    MailSecurity,
-    MailStartTlsPorts,
-    MailSelfSigned,
-    StepsMailOutlook,
-    StepsMailThunderbird,
-    StepsMailApple,
-    StepsMailPhone,
-    MailInbox,
-    MailDrafts,
-    MailSent,
-    MailArchive,
-    MailSpam,
-    MailTrash,
-    SearchMail,
-    UnreadOnly,
-    WithAttachments,
-    LoadMore,
-    NoMessages,
-    MarkUnread,
-    FlagMessage,
-    UnflagMessage,
-    MoveTo,
-    DeletedMail,
-    DeletedMailHelp,
-    Restore,
-    DownloadEml,
-    Attachments,
-    FromLabel,
-    ToLabel,
-    CcLabel,
-    SelectMessage,
-    MailAddressIs,
-    BackToList,
-    NoSubject,
-    SearchResults,
-    RemoteImagesBlocked,
-    SenderUnverified,
-    ShowImages,
-    AdminOnly,
-    Conversations,
-    NewFolder,
-    NewSubfolder,
-    RenameFolder,
-    DeleteFolder,
-    FolderNamePrompt,
-    ConfirmDeleteFolder,
-    EmptyTrash,
-    ConfirmEmptyTrash,
-    DateFrom,
-    DateTo,
-    ConversationCount,
-    Administration,
-    MailAddresses,
-    MailAddressesHelp,
-    NewAddress,
-    PermRead,
-    PermSend,
-    PermManage,
-    Permission,
-    GiveAccess,
-    RemoveAccess,
-    Add,
-    MessageCount,
-    ConfirmDeleteAddress,
-    NewMessage,
-    Reply,
-    ReplyAll,
-    Forward,
-    ContinueWriting,
-    Send,
-    SaveDraft,
-    Discard,
-    SubjectLabel,
-    DateLabel,
-    BccLabel,
-    AddCcBcc,
-    RemoveRecipient,
-    RichText,
-    Formatting,
-    Bold,
-    Italic,
-    Underline,
-    BulletList,
-    InsertLink,
-    LinkAddress,
-    MessageBody,
-    AttachFiles,
-    Uploading,
-    RemoveAttachment,
-    WaitForUploads,
-    DraftSaved,
-    DraftNotSaved,
-    MessageSent,
-    MessageQueued,
-    OnDateWrote,
-    ForwardedMessage,
-    DeliveryQueued,
-    DeliverySent,
-    DeliveryFailed,
-    RetryNow,
-    SettingsMail,
-    Signatures,
-    SignatureFor,
-    Filters,
-    FiltersHelp,
-    NewFilter,
-    FilterName,
-    MatchAll,
-    MatchAny,
-    Conditions,
-    FilterActions,
-    AddCondition,
-    AddAction,
-    StopAfter,
-    FilterEnabled,
-    FieldFrom,
-    FieldTo,
-    FieldSubject,
-    FieldBody,
-    FieldSize,
-    OpContains,
-    OpNotContains,
-    OpIs,
-    OpGreater,
-    OpLess,
-    ActMove,
-    ActMarkRead,
-    ActFlag,
-    ActForward,
-    ActDelete,
-    MoveUp,
-    MoveDown,
-    NoFilters,
-    SettingsNotifications,
-    SettingsIntegrations,
-    NotificationsTitle,
-    NotificationsIntro,
-    EnableOnDevice,
-    NotificationsOn,
-    NotificationsDenied,
-    NotificationsUnsupported,
-    SendTest,
-    Devices,
-    NoDevices,
-    Remove,
-    WebhooksTitle,
-    WebhooksIntro,
-    WebhookName,
-    WebhookUrl,
-    WebhookTemplate,
-    WebhookFormat,
-    AddWebhook,
-    NoWebhooks,
-    RecentDeliveries,
-    Reminders,
-    AddReminder,
-    ReminderNotification,
-    ReminderEmail,
-    NoReminders,
-    RemoveReminder,
-    ReminderTime,
-    ReminderChannel,
-    DefaultReminders,
-    DefaultAllDayReminders,
-    Undo,
-    MovedToTrash,
-    MessageDeleted,
-    Repeats,
-    DeleteRepeatingEvent,
-    ThisEvent,
-    ThisAndFollowing,
-    AllEvents,
-    ViewThreeDays,
-    TwoFactorCodeMissing,
-    SearchOptions,
+include!(concat!(env!("OUT_DIR"), "/keys.rs"));
+
+/// A loaded language: one text per key, in [`Key::ALL`] order.
+type Table = &'static [&'static str];
+
+thread_local! {
+    /// Languages loaded so far (the app runs on one thread). Each is leaked once: at most
+    /// five tables of a few dozen KB for the life of the page.
+    static TABLES: RefCell<Vec<(Language, Table)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The text for `key` in `lang`.
+/// The text for `key` in `lang`; English while `lang` is not loaded (yet).
 pub fn text(lang: Language, key: Key) -> &'static str {
-    match lang {
-        Language::En => en::text(key),
-        Language::Fr => fr::text(key),
-        Language::De => de::text(key),
-        Language::It => it::text(key),
-        Language::Es => es::text(key),
-        Language::Pt => pt::text(key),
+    if lang == Language::En {
+        return english(key);
+    }
+    TABLES
+        .with_borrow(|tables| {
+            tables
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, table)| table[key as usize])
+        })
+        .unwrap_or_else(|| english(key))
+}
+
+/// Whether `lang`'s texts are ready (English always is).
+pub fn is_loaded(lang: Language) -> bool {
+    lang == Language::En || TABLES.with_borrow(|tables| tables.iter().any(|(l, _)| *l == lang))
+}
+
+/// Installs `lang` from its locale file's JSON. A key the file lacks shows English.
+pub fn install(lang: Language, json: &str) -> Result<(), serde_json::Error> {
+    let map: HashMap<String, String> = serde_json::from_str(json)?;
+    let table: Vec<&'static str> = Key::ALL
+        .iter()
+        .map(|&key| match map.get(key.name()) {
+            Some(text) => &*Box::leak(text.clone().into_boxed_str()),
+            None => english(key),
+        })
+        .collect();
+    let table: Table = Box::leak(table.into_boxed_slice());
+    TABLES.with_borrow_mut(|tables| {
+        tables.retain(|(l, _)| *l != lang);
+        tables.push((lang, table));
+    });
+    Ok(())
+}
+
+/// Fetches and installs `lang` unless it is ready. On failure (offline before the service
+/// worker cached it) the interface stays in English rather than failing.
+pub async fn load(lang: Language) {
+    if is_loaded(lang) {
+        return;
+    }
+    let url = format!("/locales/{}.json?v={LOCALES_VERSION}", lang.code());
+    let body = match gloo_net::http::Request::get(&url).send().await {
+        Ok(response) if response.ok() => response.text().await.ok(),
+        _ => None,
+    };
+    let installed = body.map(|json| install(lang, &json));
+    if !matches!(installed, Some(Ok(()))) {
+        leptos::logging::warn!("the {} interface texts could not be loaded", lang.code());
+    }
+}
+
+/// Every locale, installed from the files themselves: unit tests run without a server.
+#[cfg(test)]
+pub fn install_all_for_tests() {
+    for (lang, json) in [
+        (Language::Fr, include_str!("../../locales/fr.json")),
+        (Language::De, include_str!("../../locales/de.json")),
+        (Language::It, include_str!("../../locales/it.json")),
+        (Language::Es, include_str!("../../locales/es.json")),
+        (Language::Pt, include_str!("../../locales/pt.json")),
+    ] {
+        if let Err(e) = install(lang, json) {
+            panic!("{lang:?} locale is not valid JSON: {e}");
+        }
     }
 }
 
@@ -493,8 +140,112 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
 mod tests {
     use super::*;
 
+    const LANGUAGES: [Language; 6] = [
+        Language::En,
+        Language::Fr,
+        Language::De,
+        Language::It,
+        Language::Es,
+        Language::Pt,
+    ];
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// A translation that drops or renames a `{placeholder}` would show the raw braces or
+    /// lose the value; an empty one would show nothing.
+    #[test]
+    fn every_language_has_every_key_with_the_same_placeholders() {
+        install_all_for_tests();
+        for lang in LANGUAGES {
+            for key in Key::ALL {
+                let translated = text(lang, key);
+                assert!(!translated.trim().is_empty(), "{lang:?} {key:?} is empty");
+                assert_eq!(
+                    placeholders(translated),
+                    placeholders(text(Language::En, key)),
+                    "{lang:?} {key:?} has other placeholders than English"
+                );
+            }
+        }
+    }
+
+    /// Words that are the same as English in a language (names, abbreviations, loan
+    /// words); anything else equal to the English text is an untranslated string.
+    fn same_as_english(lang: Language, key: Key) -> bool {
+        let everywhere = [
+            Key::MailSecurity,
+            Key::CcLabel,
+            Key::MailSpam,
+            Key::AddCcBcc,
+            Key::BccLabel,
+            Key::ViewAgenda,
+            Key::ReminderEmail,
+        ];
+        let here: &[Key] = match lang {
+            Language::En => return true,
+            Language::Fr => &[
+                Key::Mail,
+                Key::SettingsMail,
+                Key::Contacts,
+                Key::Description,
+                Key::Invitations,
+                Key::Notes,
+                Key::Conversations,
+                Key::Administration,
+                Key::MessageCount,
+                Key::DateLabel,
+                Key::MessageBody,
+                Key::Signatures,
+                Key::Conditions,
+                Key::FilterActions,
+                Key::SettingsNotifications,
+                Key::WebhookTemplate,
+                Key::Pages,
+                Key::OneMinute,
+                Key::Minutes,
+            ],
+            Language::De => &[
+                Key::Mail,
+                Key::SettingsMail,
+                Key::Links,
+                Key::Website,
+                Key::WebhookName,
+                Key::FilterName,
+                Key::AdminFlag,
+            ],
+            Language::It => &[Key::Password],
+            Language::Es => &[Key::Color, Key::PlanLabel],
+            Language::Pt => &[],
+        };
+        everywhere.contains(&key) || here.contains(&key)
+    }
+
+    #[test]
+    fn no_language_leaves_strings_in_english() {
+        install_all_for_tests();
+        let untranslated: Vec<(Language, Key)> = LANGUAGES
+            .iter()
+            .flat_map(|&lang| Key::ALL.iter().map(move |&key| (lang, key)))
+            .filter(|&(lang, key)| text(lang, key) == text(Language::En, key))
+            .filter(|&(lang, key)| !same_as_english(lang, key))
+            .collect();
+        assert!(
+            untranslated.is_empty(),
+            "English text shown for {untranslated:?}"
+        );
+    }
+
     #[test]
     fn french_differs_from_english() {
+        install_all_for_tests();
         assert_eq!(text(Language::En, Key::Calendar), "Calendar");
         assert_eq!(text(Language::Fr, Key::Calendar), "Calendrier");
         assert_eq!(text(Language::De, Key::Calendar), "Kalender");

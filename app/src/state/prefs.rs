@@ -26,13 +26,28 @@ impl Prefs {
         self.time_zone
             .with(|z| crate::browser::format_date(unix, self.lang.get(), z.as_deref()))
     }
+
+    /// Switches the interface to `lang` once its texts are loaded, so the screen changes
+    /// language in one step instead of passing through English.
+    pub fn set_language(&self, lang: Language) {
+        let signal = self.lang;
+        if crate::i18n::is_loaded(lang) {
+            signal.set(lang);
+        } else {
+            leptos::task::spawn_local(async move {
+                crate::i18n::load(lang).await;
+                signal.set(lang);
+            });
+        }
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn initial_language() -> Language {
+/// The language to start in: the last one chosen on this device, else the browser's.
+pub fn initial_language() -> Language {
     let stored = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
     let browser = web_sys::window().and_then(|w| w.navigator().language());
     stored

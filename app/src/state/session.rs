@@ -32,7 +32,7 @@ impl SessionState {
     /// Stores the profile and applies its display preferences.
     pub fn set_user(&self, user: Option<UserProfile>) {
         if let Some(u) = &user {
-            self.prefs.lang.set(u.language);
+            self.prefs.set_language(u.language);
             self.prefs.theme.set(u.theme);
             self.prefs.time_zone.set(Some(u.time_zone.clone()));
         }

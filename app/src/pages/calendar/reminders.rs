@@ -4,7 +4,7 @@
 use ksuite_common::{Language, Reminder, ReminderChannel, TIMED_PRESETS, Webhook};
 use leptos::prelude::*;
 
-use crate::i18n::{Key, t, text};
+use crate::i18n::{Key, fill, t, text};
 use crate::state::prefs::use_prefs;
 
 /// All-day presets: on the day or days before, at 09:00 (minutes before midnight).
@@ -12,40 +12,37 @@ const ALL_DAY_PRESETS: [i32; 4] = [-540, 900, 2340, 9540];
 
 /// "15 minutes before", "The day before at 09:00"…
 pub fn when_label(lang: Language, minutes: i32, all_day: bool) -> String {
-    let fr = lang == Language::Fr;
+    let tr = |key| text(lang, key);
     if all_day {
         let days = (minutes + 1439).div_euclid(1440); // days before the event's day
         let at = (days * 1440 - minutes).rem_euclid(1440);
         let time = format!("{:02}:{:02}", at / 60, at % 60);
-        return match (days, fr) {
-            (0, false) => format!("On the day at {time}"),
-            (0, true) => format!("Le jour même à {time}"),
-            (1, false) => format!("The day before at {time}"),
-            (1, true) => format!("La veille à {time}"),
-            (n, false) => format!("{n} days before at {time}"),
-            (n, true) => format!("{n} jours avant à {time}"),
+        return match days {
+            0 => fill(tr(Key::ReminderOnDayAt), &[("time", time)]),
+            1 => fill(tr(Key::ReminderDayBeforeAt), &[("time", time)]),
+            n => fill(
+                tr(Key::ReminderDaysBeforeAt),
+                &[("n", n.to_string()), ("time", time)],
+            ),
         };
     }
-    let (n, unit_en, unit_fr) = match minutes {
-        0 => {
-            return if fr {
-                "Au début".into()
-            } else {
-                "At the start".into()
-            };
-        }
-        m if m % 10080 == 0 => (m / 10080, "week", "semaine"),
-        m if m % 1440 == 0 => (m / 1440, "day", "jour"),
-        m if m % 60 == 0 => (m / 60, "hour", "heure"),
-        m => (m, "minute", "minute"),
+    let (n, one, many) = match minutes {
+        0 => return tr(Key::ReminderAtStart).to_string(),
+        m if m % 10080 == 0 => (m / 10080, Key::OneWeek, Key::Weeks),
+        m if m % 1440 == 0 => (m / 1440, Key::OneDay, Key::Days),
+        m if m % 60 == 0 => (m / 60, Key::OneHour, Key::Hours),
+        m => (m, Key::OneMinute, Key::Minutes),
     };
-    let plural = if n.abs() > 1 { "s" } else { "" };
-    match (n > 0, fr) {
-        (true, false) => format!("{n} {unit_en}{plural} before"),
-        (true, true) => format!("{n} {unit_fr}{plural} avant"),
-        (false, false) => format!("{} {unit_en}{plural} after the start", -n),
-        (false, true) => format!("{} {unit_fr}{plural} après le début", -n),
-    }
+    let amount = fill(
+        tr(if n.abs() == 1 { one } else { many }),
+        &[("n", n.abs().to_string())],
+    );
+    let template = if n > 0 {
+        Key::ReminderBefore
+    } else {
+        Key::ReminderAfterStart
+    };
+    fill(tr(template), &[("amount", amount)])
 }
 
 fn channel_code(r: &Reminder) -> String {
@@ -144,6 +141,7 @@ mod tests {
 
     #[test]
     fn labels() {
+        crate::i18n::install_all_for_tests();
         assert_eq!(when_label(Language::En, 15, false), "15 minutes before");
         assert_eq!(when_label(Language::En, 1440, false), "1 day before");
         assert_eq!(when_label(Language::Fr, 120, false), "2 heures avant");
@@ -155,6 +153,11 @@ mod tests {
         assert_eq!(
             when_label(Language::Fr, 2340, true),
             "2 jours avant à 09:00"
+        );
+        assert_eq!(when_label(Language::De, 10080, false), "1 Woche vorher");
+        assert_eq!(
+            when_label(Language::Es, -30, false),
+            "30 minutos después del inicio"
         );
     }
 }

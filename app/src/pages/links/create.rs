@@ -53,7 +53,7 @@ pub fn CreateLinkForm() -> impl IntoView {
                 Ok(n) => Some(n),
                 Err(_) => {
                     error.set(Some(
-                        "Enter the maximum number of visits as a whole number.".into(),
+                        crate::i18n::text(lang.get_untracked(), Key::MaxVisitsWhole).into(),
                     ));
                     return;
                 }

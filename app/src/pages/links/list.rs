@@ -74,7 +74,7 @@ pub fn LinkList() -> impl IntoView {
                             <ul class="links" data-testid="link-list">
                                 {list.items.into_iter().map(|link| view! { <LinkRow link=link error=error /> }).collect_view()}
                             </ul>
-                            <nav class="pager" aria-label="Pages">
+                            <nav class="pager" aria-label=t(Key::Pages)>
                                 <button class="button" type="button" disabled=move || { page.get() <= 1 }
                                         on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>{t(Key::Previous)}</button>
                                 <span>{move || fill(text(lang.get(), Key::PageOf), &[("page", page.get().to_string()), ("pages", pages.to_string())])}</span>

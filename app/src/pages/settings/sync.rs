@@ -116,7 +116,7 @@ pub fn SyncAssistant() -> impl IntoView {
             <CopyField label=Key::CaldavUrl value=i.caldav_url.clone() testid="sync-caldav" />
             <CopyField label=Key::CarddavUrl value=i.carddav_url.clone() testid="sync-carddav" />
             <p class="muted">{move || text(lang.get(), if i.two_factor_enabled { Key::SyncPasswordWith2fa } else { Key::SyncPasswordWithout2fa })}</p>
-            <NewAppPasswordForm default_name="Sync device" created=created />
+            <NewAppPasswordForm default_name=text(lang.get_untracked(), Key::DefaultDeviceName) created=created />
             <h3>{t(Key::ChooseDevice)}</h3>
             {CLIENTS.into_iter().map(|(name, key)| {
                 let values = values.clone();
