@@ -443,3 +443,47 @@ test('on a phone the search options fold away, so the list starts higher', async
   await page.getByTestId('search-options').locator('summary').click();
   await page.screenshot({ path: 'test-results/mail-390.png' });
 });
+
+test('the URL keeps the folder, the open message and the search: reload, back and forward restore them', async ({ page, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = await ownAddress(page);
+  for (const [n, subject] of [[1, 'Quarterly figures'], [2, 'Lunch on Friday']] as const) {
+    await sendMail(server.smtp, address, [
+      'From: Ada <ada@example.org>', `To: ${address}`, `Subject: ${subject}`,
+      `Message-ID: <url-${n}@example.org>`, '', `Body of ${subject}.`,
+    ].join('\n'));
+  }
+  await page.reload();
+  // The first inbox is the plain address.
+  await expect(page).toHaveURL(/\/mail$/);
+
+  await page.getByTestId('message').filter({ hasText: 'Quarterly figures' }).click();
+  await expect(page).toHaveURL(/\/mail\?folder=\d+&msg=\d+$/);
+  const messageUrl = page.url();
+  await page.reload();
+  await expect(page.getByTestId('reader-subject')).toHaveText('Quarterly figures');
+
+  // Another folder is a new history entry; Back returns to the open message.
+  await page.getByTestId('folder').filter({ hasText: 'Sent' }).click();
+  await expect(page).toHaveURL(/\/mail\?folder=\d+$/);
+  await expect(page.getByText('No messages here.')).toBeVisible();
+  await page.goBack();
+  await expect(page).toHaveURL(messageUrl);
+  await expect(page.getByTestId('reader-subject')).toHaveText('Quarterly figures');
+  await page.goForward();
+  await expect(page.getByText('No messages here.')).toBeVisible();
+
+  // A search with words that need encoding survives a reload, terms and results.
+  await page.getByRole('searchbox', { name: 'Search mail' }).fill('lunch friday');
+  await page.getByRole('button', { name: 'Search mail' }).click();
+  await expect(page).toHaveURL(/\/mail\?q=lunch%20friday$/);
+  await page.reload();
+  await expect(page.getByRole('searchbox', { name: 'Search mail' })).toHaveValue('lunch friday');
+  await expect(page.getByTestId('message')).toHaveCount(1);
+  await expect(page.getByTestId('message')).toContainText('Lunch on Friday');
+
+  // A pasted link to the deleted-mail view opens it.
+  await page.goto('/mail?view=deleted');
+  await expect(page.getByText('Messages deleted from the Trash stay here')).toBeVisible();
+});

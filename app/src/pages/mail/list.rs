@@ -30,6 +30,23 @@ pub fn MessageList() -> impl IntoView {
     let threads = RwSignal::new(crate::browser::local_flag(THREADS_KEY));
     let date_from = RwSignal::new(String::new());
     let date_to = RwSignal::new(String::new());
+    // A search opened from the URL (reload, back, a pasted link) shows its terms.
+    Effect::new(move |_| {
+        if let Some(Mode::Search {
+            q,
+            unread: u,
+            attachments: a,
+            from,
+            to,
+        }) = state.mode.get()
+        {
+            query.set(q);
+            unread.set(u);
+            attachments.set(a);
+            date_from.set(from);
+            date_to.set(to);
+        }
+    });
 
     // Reload the first page whenever the mode changes or something changed.
     Effect::new(move |_| {

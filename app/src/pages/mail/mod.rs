@@ -5,6 +5,7 @@ mod compose;
 mod list;
 mod reader;
 mod recipients;
+mod url;
 
 use ksuite_common::MailFolder;
 use leptos::prelude::*;
@@ -237,6 +238,7 @@ pub fn MailPage() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     provide_context(state);
+    url::sync(state);
     let loaded = LocalResource::new(move || {
         state.version.track();
         api::mail::folders()
