@@ -50,3 +50,39 @@ test('create a contact, find it, group it, export, delete and re-import', async 
   await expect(form.getByLabel('Groups (separated by commas)')).toHaveValue('Pioneers');
   await page.screenshot({ path: 'test-results/contacts.png' });
 });
+
+test('the URL keeps the open contact, the search and the group: reload and back restore them', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/contacts');
+  const form = page.getByTestId('contact-form');
+  const list = page.getByTestId('contact-list');
+  for (const [first, last, groups] of [['Ada', 'Lovelace', 'Analysts'], ['Alan', 'Turing', '']]) {
+    await page.getByTestId('new-contact').click();
+    await form.getByLabel('First name').fill(first);
+    await form.getByLabel('Last name').fill(last);
+    if (groups) await form.getByLabel('Groups (separated by commas)').fill(groups);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(list.getByTestId('contact').filter({ hasText: `${first} ${last}` })).toHaveCount(1);
+  }
+  // Writing a new contact is not in the URL; an open one is.
+  await list.getByTestId('contact').filter({ hasText: 'Ada Lovelace' }).click();
+  await expect(page).toHaveURL(/\/contacts\?contact=[^&]+$/);
+  await page.reload();
+  await expect(form.getByLabel('First name')).toHaveValue('Ada');
+
+  await list.getByTestId('contact').filter({ hasText: 'Alan Turing' }).click();
+  await expect(form.getByLabel('First name')).toHaveValue('Alan');
+  await page.goBack();
+  await expect(form.getByLabel('First name')).toHaveValue('Ada');
+
+  await page.locator('#group-select').selectOption('Analysts');
+  await expect(page).toHaveURL(/[?&]group=Analysts/);
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+  await page.getByLabel('Search contacts').fill('lace');
+  await expect(page).toHaveURL(/[?&]q=lace/);
+  await page.reload();
+  await expect(page.getByLabel('Search contacts')).toHaveValue('lace');
+  await expect(page.locator('#group-select')).toHaveValue('Analysts');
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+  await expect(list.getByTestId('contact')).toContainText('Ada Lovelace');
+});

@@ -85,3 +85,36 @@ test('a password-protected link opens in a real browser and lands on another sit
   await expect(visitor.getByRole('heading', { name: 'Landed' })).toBeVisible();
   await visitor.close();
 });
+
+test('the URL keeps the links search, sort and page: reload and back restore them', async ({ page }) => {
+  await signUp(page);
+  const me = await (await page.request.get('/api/me')).json();
+  for (let i = 1; i <= 23; i++) {
+    const created = await page.request.post('/api/links', {
+      headers: { 'x-csrf-token': me.csrf_token },
+      data: { url: `https://shop.example/item/${i}`, slug: `item-${String(i).padStart(2, '0')}` },
+    });
+    expect(created.status()).toBe(201);
+  }
+  await page.goto('/links');
+  await expect(page.getByText('Page 1 of 2')).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/\/links\?page=2$/);
+  await expect(page.getByTestId('link-list').locator('li')).toHaveCount(3);
+  await page.reload();
+  await expect(page.getByText('Page 2 of 2')).toBeVisible();
+  await expect(page.getByTestId('link-list').locator('li')).toHaveCount(3);
+  await page.goBack();
+  await expect(page.getByText('Page 1 of 2')).toBeVisible();
+
+  await page.getByLabel('Sort by').selectOption('slug');
+  await expect(page).toHaveURL(/\/links\?sort=slug$/);
+  await expect(page.getByTestId('link-list').locator('li').first()).toContainText('item-01');
+  await page.getByLabel('Search links').fill('item-2');
+  await expect(page).toHaveURL(/[?&]q=item-2/);
+  await expect(page.getByTestId('link-list').locator('li')).toHaveCount(4); // 20–23
+  await page.reload();
+  await expect(page.getByLabel('Search links')).toHaveValue('item-2');
+  await expect(page.getByLabel('Sort by')).toHaveValue('slug');
+  await expect(page.getByTestId('link-list').locator('li')).toHaveCount(4);
+});

@@ -1,11 +1,14 @@
 //! Contacts: address book and group filters, search, list, detail and editor, .vcf
-//! import/export. On phones the detail replaces the list.
+//! import/export. On phones the detail replaces the list. The book, group, search, sort
+//! and open contact live in the URL (`/contacts?book=3&group=Team&q=ada&contact=<uid>`).
 
 mod editor;
 mod sharing;
 
 use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{query_signal, query_signal_with_options};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -22,14 +25,18 @@ pub fn ContactsPage() -> impl IntoView {
         version.track();
         api::contacts::books()
     });
-    let book = RwSignal::new(None::<i64>);
+    // Every query signal is a String: one generic instantiation keeps the wasm smaller.
+    let (book_param, set_book) = query_signal::<String>("book");
     let current_book = move || {
-        book.get().or_else(|| {
-            books
-                .get()
-                .and_then(Result::ok)
-                .and_then(|b| b.iter().find(|b| b.is_default).map(|b| b.id))
-        })
+        book_param
+            .get()
+            .and_then(|b| b.parse::<i64>().ok())
+            .or_else(|| {
+                books
+                    .get()
+                    .and_then(Result::ok)
+                    .and_then(|b| b.iter().find(|b| b.is_default).map(|b| b.id))
+            })
     };
     let writable = move || {
         let id = current_book();
@@ -40,17 +47,46 @@ pub fn ContactsPage() -> impl IntoView {
             .iter()
             .any(|b| Some(b.id) == id && b.access != CalendarAccess::Read)
     };
-    let search = RwSignal::new(String::new());
-    let group = RwSignal::new(String::new());
-    let sort = RwSignal::new(ContactSort::FirstName);
-    let selected = RwSignal::new(None::<Selection>);
+    // Typing a search replaces the history entry instead of adding one per key.
+    let (search_param, set_search) = query_signal_with_options::<String>(
+        "q",
+        NavigateOptions {
+            replace: true,
+            ..Default::default()
+        },
+    );
+    let search = Signal::derive(move || search_param.get().unwrap_or_default());
+    let (group_param, set_group) = query_signal::<String>("group");
+    let group = Signal::derive(move || group_param.get().unwrap_or_default());
+    let (sort_param, set_sort) = query_signal::<String>("sort");
+    let sort = Signal::derive(move || match sort_param.get().as_deref() {
+        Some("last") => ContactSort::LastName,
+        _ => ContactSort::FirstName,
+    });
+    let (contact, set_contact) = query_signal::<String>("contact");
+    // A new contact being written is not a place to link to: it stays out of the URL.
+    let creating = RwSignal::new(false);
+    let selected = Memo::new(move |_| {
+        let book = current_book()?;
+        if creating.get() {
+            return Some(Selection { book, uid: None });
+        }
+        contact.get().map(|uid| Selection {
+            book,
+            uid: Some(uid),
+        })
+    });
+    let select = move |next: Option<Selection>| {
+        creating.set(next.as_ref().is_some_and(|s| s.uid.is_none()));
+        set_contact.set(next.and_then(|s| s.uid));
+    };
     let message = RwSignal::new(None::<Result<String, String>>);
     // Leaving an address book someone shared (the server removes only the share).
     let leave = Action::new_local(|id: &i64| api::contacts::delete_book(*id));
     Effect::new(move |_| match leave.value().get() {
         Some(Ok(())) => {
-            book.set(None);
-            selected.set(None);
+            set_book.set(None);
+            select(None);
             version.update(|v| *v += 1);
         }
         Some(Err(e)) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
@@ -110,7 +146,7 @@ pub fn ContactsPage() -> impl IntoView {
         });
     };
     let changed = Callback::new(move |next: Option<Selection>| {
-        selected.set(next);
+        select(next);
         version.update(|v| *v += 1);
     });
 
@@ -123,9 +159,9 @@ pub fn ContactsPage() -> impl IntoView {
                         <div>
                             <label for="book-select">{t(Key::AddressBook)}</label>
                             <select id="book-select" on:change=move |ev| {
-                                book.set(event_target_value(&ev).parse().ok());
-                                group.set(String::new());
-                                selected.set(None);
+                                set_book.set(Some(event_target_value(&ev)));
+                                set_group.set(None);
+                                select(None);
                             }>
                                 {move || books.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|b| {
                                     let label = match (b.kind, &b.owner_email) {
@@ -138,7 +174,7 @@ pub fn ContactsPage() -> impl IntoView {
                         </div>
                         <div>
                             <label for="group-select">{t(Key::GroupFilter)}</label>
-                            <select id="group-select" on:change=move |ev| group.set(event_target_value(&ev))>
+                            <select id="group-select" on:change=move |ev| set_group.set(Some(event_target_value(&ev)).filter(|g| !g.is_empty()))>
                                 <option value="">{t(Key::AllGroups)}</option>
                                 {move || groups.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|g| {
                                     let value = g.clone();
@@ -148,21 +184,22 @@ pub fn ContactsPage() -> impl IntoView {
                         </div>
                         <div>
                             <label for="contact-search">{t(Key::SearchContacts)}</label>
-                            <input id="contact-search" type="search" on:input=move |ev| search.set(event_target_value(&ev)) />
+                            <input id="contact-search" type="search" prop:value=search
+                                   on:input=move |ev| set_search.set(Some(event_target_value(&ev)).filter(|q| !q.is_empty())) />
                         </div>
                         <div>
                             <label for="contact-sort">{t(Key::SortBy)}</label>
-                            <select id="contact-sort" on:change=move |ev| sort.set(
-                                if event_target_value(&ev) == "last" { ContactSort::LastName } else { ContactSort::FirstName })>
+                            <select id="contact-sort" on:change=move |ev| set_sort.set(
+                                Some(event_target_value(&ev)).filter(|s| s == "last"))>
                                 <option value="first">{t(Key::SortFirstName)}</option>
-                                <option value="last">{t(Key::SortLastName)}</option>
+                                <option value="last" selected=move || sort.get() == ContactSort::LastName>{t(Key::SortLastName)}</option>
                             </select>
                         </div>
                     </form>
                     <div class="actions">
                         <Show when=writable>
                             <button type="button" class="button primary small" data-testid="new-contact"
-                                    on:click=move |_| selected.set(current_book().map(|b| Selection { book: b, uid: None }))>
+                                    on:click=move |_| select(current_book().map(|b| Selection { book: b, uid: None }))>
                                 {t(Key::NewContact)}
                             </button>
                             <label class="button small file-button">
@@ -216,7 +253,7 @@ pub fn ContactsPage() -> impl IntoView {
                                         view! {
                                             <li>
                                                 <button type="button" class="contact-item" class:selected=is_current data-testid="contact"
-                                                        disabled=directory on:click=move |_| selected.set(Some(sel.clone()))>
+                                                        disabled=directory on:click=move |_| select(Some(sel.clone()))>
                                                     <span class="name">{c.display_name.clone()}</span>
                                                     <span class="meta">{c.email.clone().or(c.organization.clone()).or(c.phone.clone()).unwrap_or_default()}</span>
                                                     {(!c.groups.is_empty()).then(|| view! { <span class="badge">{c.groups.join(", ")}</span> })}

@@ -1,7 +1,10 @@
-//! The user's links: search, sort, pages, and per-link actions.
+//! The user's links: search, sort, pages, and per-link actions. Search, sort and page live
+//! in the URL (`/links?q=shop&sort=most_visited&page=2`).
 
 use ksuite_common::{Link, LinkListQuery, LinkSort, UpdateLinkRequest};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{query_signal, query_signal_with_options};
 
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
@@ -22,9 +25,33 @@ pub fn LinkList() -> impl IntoView {
     let version = expect_context::<LinksVersion>();
     let prefs = use_prefs();
     let lang = prefs.lang;
-    let search = RwSignal::new(String::new());
-    let sort = RwSignal::new(LinkSort::Newest);
-    let page = RwSignal::new(1u32);
+    // Typing a search replaces the history entry instead of adding one per key.
+    let (search_param, set_search) = query_signal_with_options::<String>(
+        "q",
+        NavigateOptions {
+            replace: true,
+            ..Default::default()
+        },
+    );
+    let search = Signal::derive(move || search_param.get().unwrap_or_default());
+    let (sort_param, set_sort) = query_signal::<String>("sort");
+    let sort = Signal::derive(move || {
+        sort_param
+            .get()
+            .and_then(|code| SORTS.iter().find(|(_, c, _)| *c == code).map(|s| s.0))
+            .unwrap_or(LinkSort::Newest)
+    });
+    // Every query signal is a String: one generic instantiation keeps the wasm smaller.
+    let (page_param, set_page) = query_signal::<String>("page");
+    let page = Signal::derive(move || {
+        page_param
+            .get()
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1)
+    });
+    // Page 1 is the plain address.
+    let go_to_page = move |n: u32| set_page.set((n > 1).then(|| n.to_string()));
     let error = RwSignal::new(None::<String>);
     let links = LocalResource::new(move || {
         version.0.track();
@@ -43,16 +70,19 @@ pub fn LinkList() -> impl IntoView {
             <form class="form-row list-tools" role="search" on:submit=|ev| ev.prevent_default()>
                 <div>
                     <label for="link-search">{t(Key::SearchLinks)}</label>
-                    <input id="link-search" type="search"
-                           on:input=move |ev| { search.set(event_target_value(&ev)); page.set(1); } />
+                    <input id="link-search" type="search" prop:value=search
+                           on:input=move |ev| {
+                               set_search.set(Some(event_target_value(&ev)).filter(|q| !q.is_empty()));
+                               go_to_page(1);
+                           } />
                 </div>
                 <div>
                     <label for="link-sort">{t(Key::SortBy)}</label>
                     <select id="link-sort" on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        if let Some((s, _, _)) = SORTS.iter().find(|(_, code, _)| *code == v) {
-                            sort.set(*s);
-                            page.set(1);
+                        if let Some((s, code, _)) = SORTS.iter().find(|(_, code, _)| *code == v) {
+                            set_sort.set((*s != LinkSort::Newest).then(|| code.to_string()));
+                            go_to_page(1);
                         }
                     }>
                         {SORTS.into_iter().map(|(s, code, key)| view! {
@@ -76,10 +106,10 @@ pub fn LinkList() -> impl IntoView {
                             </ul>
                             <nav class="pager" aria-label=t(Key::Pages)>
                                 <button class="button" type="button" disabled=move || { page.get() <= 1 }
-                                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>{t(Key::Previous)}</button>
+                                        on:click=move |_| go_to_page(page.get_untracked().saturating_sub(1))>{t(Key::Previous)}</button>
                                 <span>{move || fill(text(lang.get(), Key::PageOf), &[("page", page.get().to_string()), ("pages", pages.to_string())])}</span>
                                 <button class="button" type="button" disabled=move || { page.get() >= pages }
-                                        on:click=move |_| page.update(|p| *p += 1)>{t(Key::Next)}</button>
+                                        on:click=move |_| go_to_page(page.get_untracked() + 1)>{t(Key::Next)}</button>
                             </nav>
                         }.into_any()
                     }
