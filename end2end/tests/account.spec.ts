@@ -56,16 +56,35 @@ test('settings change the theme and time zone', async ({ page }) => {
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/mail$/);
+  // Two identities, each named: the mailbox address is not the sign-in address.
+  const mailbox = await page.getByTestId('mail-address').textContent();
+  expect(mailbox).not.toContain(account.email);
+  await expect(page.getByTestId('mailbox-hint')).toBeHidden(); // folded: phones keep the list high
+  await page.getByTestId('mail-address').click();
+  await expect(page.getByTestId('mailbox-hint')).toContainText(`You still sign in to ksuite with ${account.email}`);
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('Dark').check();
-  await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
+  const zones = page.getByLabel('Time zone', { exact: true });
+  await zones.selectOption('Asia/Tokyo');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toHaveText('Saved.');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   const me = await (await page.request.get('/api/me')).json();
   expect(me.user.time_zone).toBe('Asia/Tokyo');
   expect(me.user.theme).toBe('dark');
+
+  // The ~600 zones can be searched: a partial name narrows the list, one match is chosen.
+  const search = page.getByRole('searchbox', { name: 'Find a time zone (city or region)' });
+  await search.fill('new y');
+  await expect(zones).toHaveValue('America/New_York');
+  await search.fill('america/');
+  expect(await zones.locator('option').count()).toBeLessThan(200);
+  await search.fill('no such place');
+  await expect(zones.locator('option', { hasText: 'No time zone matches.' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  expect((await (await page.request.get('/api/me')).json()).user.time_zone).toBe('America/New_York');
 
   // What goes into the organization directory, which colleagues' phones list too.
   await page.getByLabel('Job title').fill('Head of sales');

@@ -118,3 +118,25 @@ test('the URL keeps the links search, sort and page: reload and back restore the
   await expect(page.getByLabel('Sort by')).toHaveValue('slug');
   await expect(page.getByTestId('link-list').locator('li')).toHaveCount(4);
 });
+
+test('every link in the list offers its QR code, not only right after creating it', async ({ page }) => {
+  await signUp(page);
+  const me = await (await page.request.get('/api/me')).json();
+  const created = await page.request.post('/api/links', {
+    headers: { 'x-csrf-token': me.csrf_token },
+    data: { url: 'https://example.org/poster', slug: 'poster' },
+  });
+  expect(created.status()).toBe(201);
+  await page.goto('/links');
+  const row = page.getByTestId('link-row').filter({ hasText: '/poster' });
+  await row.getByTestId('show-qr').click();
+  const image = row.getByTestId('link-qr').getByRole('img', { name: /QR code for .*poster/ });
+  await expect(image).toBeVisible();
+  // The image really loaded (a broken one has no natural width).
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    row.getByRole('link', { name: 'QR code (PNG)' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('qr-poster.png');
+});

@@ -338,7 +338,7 @@ test.describe('on a device whose clock is in UTC', () => {
   test('mail times are shown in the profile time zone, not the device one', async ({ page, server }) => {
     await signUp(page);
     await page.goto('/settings');
-    await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
+    await page.getByLabel('Time zone', { exact: true }).selectOption('Asia/Tokyo');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     await page.goto('/mail');
@@ -433,12 +433,14 @@ test('on a phone the search options fold away, so the list starts higher', async
   await page.reload();
   const message = page.getByTestId('message').filter({ hasText: 'Pocket note' });
   await expect(message).toBeVisible();
-  const top = (await message.boundingBox())!.y;
+  // Page coordinates: unfolding may scroll the page.
+  const pageTop = () => message.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+  const top = await pageTop();
   await expect(page.getByTestId('search-from')).toBeHidden();
   await page.getByTestId('search-options').locator('summary').click();
   await expect(page.getByTestId('search-from')).toBeVisible();
   // Folded, the options no longer push the list down by their height.
-  const unfoldedTop = (await message.boundingBox())!.y;
+  const unfoldedTop = await pageTop();
   expect(unfoldedTop).toBeGreaterThan(top);
   await page.getByTestId('search-options').locator('summary').click();
   await page.screenshot({ path: 'test-results/mail-390.png' });

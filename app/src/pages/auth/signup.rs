@@ -68,7 +68,9 @@ pub fn SignupPage() -> impl IntoView {
                 <label for="signup-name">{t(Key::DisplayName)}</label>
                 <input id="signup-name" type="text" autocomplete="name" required maxlength="100" bind:value=name />
                 <label for="signup-email">{t(Key::Email)}</label>
-                <input id="signup-email" type="email" autocomplete="email" required bind:value=email />
+                <input id="signup-email" type="email" autocomplete="email" required
+                       aria-describedby="signup-email-hint" bind:value=email />
+                <p id="signup-email-hint" class="hint">{t(Key::SignUpEmailHint)}</p>
                 <label for="signup-password">{t(Key::Password)}</label>
                 <input id="signup-password" type="password" autocomplete="new-password" required minlength="10"
                        aria-describedby="signup-password-hint" bind:value=password />

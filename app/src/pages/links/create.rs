@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
-use crate::i18n::{Key, error_message, t};
+use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
 fn validity_label(v: Validity) -> Key {
@@ -132,8 +132,10 @@ pub fn CreateLinkForm() -> impl IntoView {
 
 #[component]
 fn CreatedLink(link: Link) -> impl IntoView {
+    let lang = use_prefs().lang;
     let copied = RwSignal::new(false);
     let short = link.short_url.clone();
+    let short_url = link.short_url.clone();
     let copy = move |_| {
         copy_to_clipboard(&short);
         copied.set(true);
@@ -155,7 +157,7 @@ fn CreatedLink(link: Link) -> impl IntoView {
                     <a class="button" href=png download=format!("qr-{}.png", link.slug) data-testid="qr-png">{t(Key::QrPng)}</a>
                 </div>
             </div>
-            <img class="qr" src=svg alt=format!("QR code for {}", link.short_url) width="160" height="160" />
+            <img class="qr" src=svg alt=move || fill(text(lang.get(), Key::QrFor), &[("url", short_url.clone())]) width="160" height="160" />
         </div>
     }
 }

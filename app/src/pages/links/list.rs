@@ -126,6 +126,7 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
     let lang = prefs.lang;
     let copied = RwSignal::new(false);
     let stats_open = RwSignal::new(false);
+    let qr_open = RwSignal::new(false);
     let id = link.id;
     let enabled = link.enabled;
     let expired = link
@@ -140,6 +141,8 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
     };
     let expires_at = link.expires_at;
     let short = link.short_url.clone();
+    let short_for_qr = link.short_url.clone();
+    let slug = link.slug.clone();
     let current_url = link.url.clone();
 
     let apply = move |req: UpdateLinkRequest| {
@@ -212,16 +215,40 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
                 </button>
                 <button class="button small" type="button" on:click=move |_| stats_open.update(|o| *o = !*o)
                         aria-expanded=move || stats_open.get().to_string()>{t(Key::ShowStats)}</button>
+                <button class="button small" type="button" data-testid="show-qr" on:click=move |_| qr_open.update(|o| *o = !*o)
+                        aria-expanded=move || qr_open.get().to_string()>{t(Key::QrCode)}</button>
                 <button class="button small" type="button" on:click=edit>{t(Key::EditTarget)}</button>
                 <button class="button small" type="button" on:click=toggle>
                     {if enabled { t(Key::Disable)() } else { t(Key::Enable)() }}
                 </button>
                 <button class="button small danger" type="button" on:click=remove>{t(Key::Delete)}</button>
             </div>
+            <Show when=move || qr_open.get()>
+                <LinkQr id=id slug=slug.clone() short_url=short_for_qr.clone() />
+            </Show>
             <Show when=move || stats_open.get()>
                 <LinkStatsView id=id />
             </Show>
         </li>
+    }
+}
+
+/// The link's QR code, on screen and to download, whenever it is wanted (not only once,
+/// right after creating the link).
+#[component]
+fn LinkQr(id: i64, slug: String, short_url: String) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let svg = ksuite_common::paths::link_qr(id, "svg");
+    let png = ksuite_common::paths::link_qr(id, "png");
+    view! {
+        <div class="link-qr" data-testid="link-qr">
+            <img class="qr" src=svg.clone() width="160" height="160"
+                 alt=move || fill(text(lang.get(), Key::QrFor), &[("url", short_url.clone())]) />
+            <p class="actions">
+                <a class="button small" href=svg download=format!("qr-{slug}.svg")>{t(Key::QrSvg)}</a>
+                <a class="button small" href=png download=format!("qr-{slug}.png")>{t(Key::QrPng)}</a>
+            </p>
+        </div>
     }
 }
 

@@ -229,6 +229,7 @@ fn FolderTools(address: String) -> impl IntoView {
 #[component]
 pub fn MailPage() -> impl IntoView {
     let lang = use_prefs().lang;
+    let session = crate::state::session::use_session();
     let state = MailState {
         mode: RwSignal::new(None),
         selected: RwSignal::new(None),
@@ -299,13 +300,30 @@ pub fn MailPage() -> impl IntoView {
                         let folders = state.folders.get();
                         let mut addresses: Vec<String> = folders.iter().map(|f| f.address.clone()).collect();
                         addresses.dedup();
+                        let login = session.user().map(|u| u.email);
                         addresses.into_iter().map(|address| {
                             let mine = in_tree_order(folders.iter().filter(|f| f.address == address).cloned().collect());
                             let here = address.clone();
                             view! {
-                                <p class="mail-address" data-testid="mail-address">
-                                    {move || fill(text(lang.get(), Key::MailAddressIs), &[("address", address.clone())])}
-                                </p>
+                                {
+                                    let heading = {
+                                        let address = address.clone();
+                                        move || fill(text(lang.get(), Key::MailAddressIs), &[("address", address.clone())])
+                                    };
+                                    // Sign-in e-mail and mailbox address differ: say which is which,
+                                    // folded so that phones keep the list high.
+                                    match login.clone().filter(|l| !l.eq_ignore_ascii_case(&address)) {
+                                        Some(login) => view! {
+                                            <details class="mail-address-help">
+                                                <summary class="mail-address" data-testid="mail-address">{heading}</summary>
+                                                <p class="hint" data-testid="mailbox-hint">
+                                                    {move || fill(text(lang.get(), Key::MailboxAddressHint), &[("login", login.clone())])}
+                                                </p>
+                                            </details>
+                                        }.into_any(),
+                                        None => view! { <p class="mail-address" data-testid="mail-address">{heading}</p> }.into_any(),
+                                    }
+                                }
                                 <ul class="folder-list">
                                     {mine.into_iter().map(|(f, depth)| {
                                         let id = f.id;

@@ -35,6 +35,7 @@ pub fn ProfileForm() -> impl IntoView {
     let department = RwSignal::new(card.department);
     let status = RwSignal::new(None::<Result<(), String>>);
     let zones = LocalResource::new(api::settings::time_zones);
+    let tz_filter = RwSignal::new(String::new());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -76,15 +77,42 @@ pub fn ProfileForm() -> impl IntoView {
             </select>
 
             <label for="profile-tz">{t(Key::TimeZone)}</label>
+            // ~600 zones: a search box narrows the list, and a single match is chosen.
+            <input id="profile-tz-search" type="search" aria-label=t(Key::SearchTimeZones)
+                   placeholder=t(Key::SearchTimeZones) bind:value=tz_filter />
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || zones.get().map(|result| {
                     let names = result.unwrap_or_else(|_| vec![tz.get_untracked()]);
+                    let shown = move || {
+                        let wanted = zone_search_text(&tz_filter.get());
+                        let current = tz.get_untracked();
+                        let matching: Vec<String> = names
+                            .iter()
+                            .filter(|z| **z == current || zone_search_text(z).contains(&wanted))
+                            .cloned()
+                            .collect();
+                        let hits = matching.iter().filter(|z| zone_search_text(z).contains(&wanted)).count();
+                        if hits == 1 && !wanted.is_empty()
+                            && let Some(z) = matching.iter().find(|z| zone_search_text(z).contains(&wanted))
+                            && *z != current
+                        {
+                            tz.set(z.clone());
+                        }
+                        (matching, hits == 0)
+                    };
                     view! {
                         <select id="profile-tz" on:change=move |ev| tz.set(event_target_value(&ev))>
-                            {names.into_iter().map(|z| {
-                                let selected = z == tz.get_untracked();
-                                view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
-                            }).collect_view()}
+                            {move || {
+                                let (list, empty) = shown();
+                                view! {
+                                    {list.into_iter().map(|z| {
+                                        let value = z.clone();
+                                        let label = z.clone();
+                                        view! { <option value=z selected=move || tz.get() == value>{label}</option> }
+                                    }).collect_view()}
+                                    {empty.then(|| view! { <option disabled=true>{t(Key::NoTimeZoneMatch)}</option> })}
+                                }
+                            }}
                         </select>
                     }
                 })}
@@ -124,4 +152,9 @@ pub fn ProfileForm() -> impl IntoView {
             <button class="button primary" type="submit">{t(Key::Save)}</button>
         </form>
     }
+}
+
+/// A zone name as typed: "Europe/Paris" matches "paris", "new york" matches "New_York".
+fn zone_search_text(text: &str) -> String {
+    text.trim().to_lowercase().replace('_', " ")
 }
