@@ -100,30 +100,55 @@ pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || text(lang.get(), key)
 }
 
-/// A user-facing message for a failed API call: translated by error code; validation
-/// messages come from the server (English) because they name the field at fault.
+/// A user-facing message for a failed API call, translated by error code. Where the server
+/// adds a detail the code cannot carry (which field, which limit), English readers get
+/// that detail; other languages get the translated reason followed by it.
 pub fn error_message(lang: Language, err: &ApiError) -> String {
-    let key = match err {
-        ApiError::Network(_) => Key::ErrNetwork,
-        ApiError::Server { body, .. } => match body.code {
-            ErrorCode::EmailTaken => Key::ErrEmailTaken,
-            ErrorCode::WeakPassword => Key::ErrWeakPassword,
-            ErrorCode::InvalidCredentials => Key::ErrInvalidCredentials,
-            ErrorCode::TooManyAttempts => Key::ErrTooManyAttempts,
-            ErrorCode::InvalidTotp => Key::ErrInvalidTotp,
-            ErrorCode::TotpRequired => Key::TwoFactorPrompt,
-            ErrorCode::CsrfFailed => Key::ErrCsrf,
-            ErrorCode::Internal | ErrorCode::Unknown => Key::ErrGeneric,
-            _ => return body.message.clone(),
-        },
+    let body = match err {
+        ApiError::Network(_) => return text(lang, Key::ErrNetwork).to_string(),
+        ApiError::Server { body, .. } => body,
     };
-    let base = text(lang, key);
-    match err {
+    // Codes whose translation says everything.
+    let complete = match body.code {
+        ErrorCode::EmailTaken => Some(Key::ErrEmailTaken),
+        ErrorCode::InvalidCredentials => Some(Key::ErrInvalidCredentials),
+        ErrorCode::TooManyAttempts => Some(Key::ErrTooManyAttempts),
+        ErrorCode::InvalidTotp => Some(Key::ErrInvalidTotp),
+        ErrorCode::TotpRequired => Some(Key::TwoFactorPrompt),
+        ErrorCode::CsrfFailed => Some(Key::ErrCsrf),
+        ErrorCode::Unauthorized => Some(Key::ErrUnauthorized),
+        ErrorCode::NotFound => Some(Key::ErrNotFound),
+        ErrorCode::RangeTooLarge => Some(Key::ErrRangeTooLarge),
+        ErrorCode::Internal | ErrorCode::Unknown => Some(Key::ErrGeneric),
+        _ => None,
+    };
+    if let Some(key) = complete {
+        return text(lang, key).to_string();
+    }
+    let reason = match body.code {
         // The weak-password reason says exactly what to change.
-        ApiError::Server { body, .. } if body.code == ErrorCode::WeakPassword => {
-            format!("{base} {}", body.message)
+        ErrorCode::WeakPassword => Key::ErrWeakPassword,
+        ErrorCode::Validation => Key::ErrValidation,
+        ErrorCode::Forbidden => Key::ErrForbidden,
+        ErrorCode::Conflict => Key::ErrConflict,
+        ErrorCode::QuotaExceeded => Key::ErrQuotaExceeded,
+        ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,
+        ErrorCode::InvitationRequired => Key::ErrInvitationRequired,
+        ErrorCode::UnsafeTarget => Key::ErrUnsafeTarget,
+        _ => Key::ErrBadRequest,
+    };
+    match (lang, body.code) {
+        (Language::En, ErrorCode::WeakPassword) => {
+            format!("{} {}", text(lang, reason), body.message)
         }
-        _ => base.to_string(),
+        (Language::En, _) => body.message.clone(),
+        _ => fill(
+            text(lang, Key::ServerSaid),
+            &[
+                ("reason", text(lang, reason).to_string()),
+                ("detail", body.message.clone()),
+            ],
+        ),
     }
 }
 
@@ -240,6 +265,40 @@ mod tests {
         assert!(
             untranslated.is_empty(),
             "English text shown for {untranslated:?}"
+        );
+    }
+
+    fn server_error(code: ErrorCode, message: &str) -> ApiError {
+        ApiError::Server {
+            status: 422,
+            body: ksuite_common::ErrorBody {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn server_errors_are_translated_by_code() {
+        install_all_for_tests();
+        let slug = server_error(ErrorCode::Conflict, "This short name is already taken.");
+        assert_eq!(
+            error_message(Language::En, &slug),
+            "This short name is already taken."
+        );
+        assert_eq!(
+            error_message(Language::De, &slug),
+            "Das widerspricht dem, was schon da ist. (Der Server meldet: This short name is already taken.)"
+        );
+        let gone = server_error(ErrorCode::NotFound, "Not found.");
+        assert_eq!(
+            error_message(Language::Es, &gone),
+            "Esto no existe (o ya no existe)."
+        );
+        let weak = server_error(ErrorCode::WeakPassword, "Add a few more words.");
+        assert_eq!(
+            error_message(Language::En, &weak),
+            "Choose a stronger password. Add a few more words."
         );
     }
 
