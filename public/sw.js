@@ -1,6 +1,10 @@
 // ksuite service worker: keeps the app shell available offline and shows Web Push
 // notifications. The API is never cached here: data stays fresh and per-user.
-const SHELL_CACHE = 'ksuite-shell-v1';
+// tools/sw-precache.mjs writes the build's id and its exact asset list here at build time,
+// so each deploy installs as a new version with its own cache (old ones are removed).
+const BUILD = '__KSUITE_BUILD__';
+const PRECACHE = ['__KSUITE_PRECACHE__'];
+const SHELL_CACHE = 'ksuite-shell-' + BUILD;
 const SHELL_FALLBACK = '/index.html';
 
 // Precache index.html and every asset it references (Trunk's hashed js/wasm/css), so a
@@ -11,8 +15,12 @@ async function precacheShell() {
   if (!response.ok) throw new Error('shell fetch failed: ' + response.status);
   const html = await response.clone().text();
   await cache.put(SHELL_FALLBACK, response);
-  const assets = new Set(['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']);
-  for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
+  const assets = new Set(PRECACHE.filter((url) => url.startsWith('/')));
+  if (assets.size === 0) {
+    // A build that skipped the manifest step: take what index.html references.
+    for (const url of ['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']) assets.add(url);
+    for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
+  }
   await Promise.all([...assets].map(async (url) => {
     try {
       const r = await fetch(url, { cache: 'no-store' });
@@ -22,7 +30,22 @@ async function precacheShell() {
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    await precacheShell();
+    // The first version takes over at once; a newer one waits until the user agrees to
+    // reload, so a page never runs half old, half new.
+    if (!self.registration.active) {
+      await self.skipWaiting();
+      return;
+    }
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const client of windows) client.postMessage({ type: 'ksuite:update-ready', build: BUILD });
+  })());
+});
+
+// "Reload" in the app's update notice.
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'ksuite:skip-waiting') self.skipWaiting();
 });
 
 self.addEventListener('activate', (event) => {

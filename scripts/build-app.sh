@@ -6,7 +6,7 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt fr
 export TRUNK_SKIP_VERSION_CHECK=true
 # Trunk always rebuilds (wasm-bindgen + wasm-opt take ~20 s): skip when nothing changed.
 STAMP=dist/.built
-if [ -f "$STAMP" ] && [ -z "$(find app common style public Cargo.lock Trunk.toml tools/package-lock.json tools/precompress.mjs tools/app-budget-gzip -newer "$STAMP" -print -quit)" ]; then
+if [ -f "$STAMP" ] && [ -z "$(find app common style public Cargo.lock Trunk.toml tools/package-lock.json tools/precompress.mjs tools/sw-precache.mjs tools/app-budget-gzip -newer "$STAMP" -print -quit)" ]; then
   echo "web app is up to date (dist/)"
   exit 0
 fi
@@ -25,5 +25,6 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS"
 trunk build --release "$@"
 # Brotli/gzip copies for the server, and the first-load weight budget (gzip bytes of
 # index.html + CSS + JS + wasm): the build fails when the app grows past it.
+node tools/sw-precache.mjs dist
 node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}"
 touch "$STAMP"

@@ -20,6 +20,7 @@ pub fn App() -> impl IntoView {
     state::prefs::provide_prefs();
     state::session::provide_session();
     pwa::provide_install();
+    pwa::provide_update();
 
     view! {
         <Router>

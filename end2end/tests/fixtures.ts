@@ -19,7 +19,9 @@ export interface KsuiteServer {
 export async function startServer(extraArgs: string[] = []): Promise<KsuiteServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ksuite-e2e-'));
   const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
-    'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--imap-listen', '127.0.0.1:0', '--imaps-listen', '127.0.0.1:0', '--submission-listen', '127.0.0.1:0', '--submissions-listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', path.join(ROOT, 'dist'), ...extraArgs,
+    'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--imap-listen', '127.0.0.1:0', '--imaps-listen', '127.0.0.1:0', '--submission-listen', '127.0.0.1:0', '--submissions-listen', '127.0.0.1:0', '--data-dir', dataDir,
+    // A test may serve its own copy of the app (e.g. to deploy a new version mid-test).
+    ...(extraArgs.includes('--static-dir') ? [] : ['--static-dir', path.join(ROOT, 'dist')]), ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', KSUITE_SIGNUP_MAX_PER_IP: '10000' } });
   const [url, smtp] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);

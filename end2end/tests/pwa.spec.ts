@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test, expect, startServer, signUp, pushToServiceWorker } from './fixtures';
 
 test('manifest is installable: icons of 192, 512 and maskable', async ({ request }) => {
@@ -22,8 +25,9 @@ test('the app shell opens offline after one visit', async ({ browser }) => {
     await signUp(page);
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });
     await expect.poll(() => page.evaluate(async () => {
-      const cache = await caches.open('ksuite-shell-v1');
-      return (await cache.keys()).some((r) => r.url.endsWith('.wasm'));
+      const [name] = (await caches.keys()).filter((n) => n.startsWith('ksuite-shell-'));
+      if (!name) return false;
+      return (await (await caches.open(name)).keys()).some((r) => r.url.endsWith('.wasm'));
     })).toBe(true);
   } finally {
     await server.stop();
@@ -58,4 +62,55 @@ test('a pushed message shows a notification', async ({ browser, server }) => {
   });
   expect(notifications).toContainEqual(payload);
   await context.close();
+});
+
+const DIST = path.resolve(__dirname, '..', '..', 'dist');
+
+function buildOf(swSource: string): string {
+  return swSource.match(/const BUILD = '([0-9a-f]{16})'/)![1];
+}
+
+test('the service worker precaches this exact build, and a new deploy offers a reload', async ({ browser }) => {
+  // Serve a copy of the app, so a "deploy" can change it while the page is open.
+  const root = mkdtempSync(path.join(tmpdir(), 'ksuite-dist-'));
+  cpSync(DIST, root, { recursive: true });
+  const server = await startServer(['--static-dir', root]);
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  try {
+    const sw = readFileSync(path.join(root, 'sw.js'), 'utf8');
+    const build = buildOf(sw);
+    const html = readFileSync(path.join(root, 'index.html'), 'utf8');
+    const wasm = html.match(/\/app-[0-9a-f]{16}_bg\.wasm/)![0];
+
+    await signUp(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const urls = (await (await caches.open(names[0])).keys()).map((r) => new URL(r.url).pathname);
+      return { names, urls };
+    });
+    expect(cached.names).toEqual([`ksuite-shell-${build}`]);
+    expect(cached.urls).toContain(wasm);
+    expect(cached.urls).toContain('/index.html');
+
+    // Deploy: a new build id (the precompressed copies would still be the old file).
+    const next = 'f'.repeat(16);
+    writeFileSync(path.join(root, 'sw.js'), sw.replace(`const BUILD = '${build}'`, `const BUILD = '${next}'`));
+    rmSync(path.join(root, 'sw.js.br'));
+    rmSync(path.join(root, 'sw.js.gz'));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+
+    // The open page is told, and keeps working until the user reloads.
+    const notice = page.getByTestId('update-ready');
+    await expect(notice).toContainText('A new version of ksuite is ready.');
+    await notice.getByRole('button', { name: 'Reload' }).click();
+    await expect(notice).toBeHidden();
+    await expect(page.getByTestId('user-name')).toBeVisible();
+    await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([`ksuite-shell-${next}`]);
+  } finally {
+    await context.close();
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -41,6 +41,7 @@ fn SignedInShell() -> impl IntoView {
     let location = use_location();
     let online = online_signal();
     let install = expect_context::<crate::pwa::InstallAvailable>();
+    let update = expect_context::<crate::pwa::UpdateReady>();
     let logout = move |_| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -92,6 +93,14 @@ fn SignedInShell() -> impl IntoView {
                 </ul>
             </nav>
             <main id="main" class="content" tabindex="-1">
+                <Show when=move || update.0.get()>
+                    <p class="banner" role="status" data-testid="update-ready">
+                        {t(Key::UpdateReady)}" "
+                        <button class="button small primary" type="button" on:click=move |_| crate::pwa::apply_update()>
+                            {t(Key::ReloadNow)}
+                        </button>
+                    </p>
+                </Show>
                 <Show when=move || !online.get() || session.unreachable.get()>
                     <p class="banner warning" role="status">{t(Key::Offline)}</p>
                 </Show>
