@@ -348,6 +348,49 @@ async fn one_occurrence_can_be_moved() {
 }
 
 #[tokio::test]
+async fn ending_a_series_also_ends_its_moved_occurrences_after_the_cut() {
+    let server = TestServer::start().await;
+    let c = signed_in(&server, "cut@example.org").await;
+    let cal = default_calendar(&c).await;
+    let (ev, etag) = create_event(
+        &c,
+        cal,
+        json!({"title": "Standup", "start": "2026-09-07T09:00", "end": "2026-09-07T09:15", "time_zone": "UTC", "rrule": "FREQ=DAILY;COUNT=5"}),
+    )
+    .await;
+    // Move the second and the fourth occurrence.
+    let mut etag = etag;
+    for (rid, hour) in [("20260908T090000Z", "11"), ("20260910T090000Z", "12")] {
+        let path = format!("/api/calendars/{cal}/events/{}/occurrences/{rid}", ev.uid);
+        let day = &rid[6..8];
+        let body = json!({"title": "Standup (moved)", "start": format!("2026-09-{day}T{hour}:00"), "end": format!("2026-09-{day}T{hour}:15"), "time_zone": "UTC"});
+        let resp = send_with_etag(&c, Method::PUT, &path, Some(&etag), Some(body)).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        etag = resp.headers()["etag"].to_str().expect("etag").to_string();
+    }
+    // "This and following" from the third: the rule ends before it.
+    let path = format!("/api/calendars/{cal}/events/{}", ev.uid);
+    let body = json!({"title": "Standup", "start": "2026-09-07T09:00", "end": "2026-09-07T09:15", "time_zone": "UTC", "rrule": "FREQ=DAILY;UNTIL=20260908T235959Z"});
+    let resp = send_with_etag(&c, Method::PUT, &path, Some(&etag), Some(body)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let list = occurrences(&c, cal, "2026-09-07T00:00:00Z", "2026-09-14T00:00:00Z").await;
+    // The moved second stays (before the cut); the moved fourth is gone with the rest.
+    assert_eq!(
+        starts(&list),
+        vec!["2026-09-07T09:00:00+00:00", "2026-09-08T11:00:00+00:00"]
+    );
+    // And the stored iCalendar no longer carries the dropped override.
+    let ics = c
+        .get(&format!("/api/calendars/{cal}/export"))
+        .await
+        .text()
+        .await
+        .expect("ics");
+    assert!(ics.contains("RECURRENCE-ID:20260908T090000Z"), "{ics}");
+    assert!(!ics.contains("20260910T090000Z"), "{ics}");
+}
+
+#[tokio::test]
 async fn sharing_gives_read_or_write_and_nothing_to_others() {
     let server = TestServer::start().await;
     let owner = signed_in(&server, "f@example.org").await;

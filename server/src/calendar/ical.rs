@@ -498,6 +498,9 @@ pub fn update_object(
         (Some(c), None) => {
             apply_fields(&mut c.properties, f, true);
             apply_alarms(c, f);
+            if let Some(until) = f.rrule.as_deref().and_then(rule_until) {
+                drop_overrides_after(&mut components, until);
+            }
         }
         (Some(c), Some(_)) => {
             let mut fields = EventFields {
@@ -525,6 +528,34 @@ pub fn update_object(
         (None, None) => return Err("stored object has no master event".into()),
     }
     Ok(write_calendar(components))
+}
+
+/// The UNTIL of a rule as a UTC instant (a date UNTIL covers that whole day).
+fn rule_until(rule: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = rule
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("UNTIL="))?;
+    let until = IcalTime::parse(value, None, None).ok()?;
+    let end = until.to_utc(chrono_tz::UTC);
+    Some(match until {
+        IcalTime::Date(_) => end + chrono::Duration::days(1) - chrono::Duration::seconds(1),
+        _ => end,
+    })
+}
+
+/// Ending a series ("this and following") must also end its modified occurrences after
+/// the cut: they would otherwise still show as lone events.
+fn drop_overrides_after(
+    components: &mut Vec<Component<'static>>,
+    until: chrono::DateTime<chrono::Utc>,
+) {
+    components.retain(|c| {
+        let own = c
+            .find_prop("RECURRENCE-ID")
+            .and_then(|p| time_of(p).ok())
+            .map(|t| t.to_utc(chrono_tz::UTC));
+        !(c.name.as_str().eq_ignore_ascii_case("VEVENT") && own.is_some_and(|t| t > until))
+    });
 }
 
 /// Replaces the reminders of the master event only (the app's reminder editor).
