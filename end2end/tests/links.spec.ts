@@ -140,3 +140,25 @@ test('every link in the list offers its QR code, not only right after creating i
   ]);
   expect(download.suggestedFilename()).toBe('qr-poster.png');
 });
+
+test("a link's target is changed in its row, not in a browser prompt", async ({ page }) => {
+  await signUp(page);
+  const me = await (await page.request.get('/api/me')).json();
+  const created = await page.request.post('/api/links', {
+    headers: { 'x-csrf-token': me.csrf_token },
+    data: { url: 'https://example.org/old-page', slug: 'moving' },
+  });
+  expect(created.status()).toBe(201);
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
+  await page.goto('/links');
+  const row = page.getByTestId('link-row').filter({ hasText: '/moving' });
+  await row.getByTestId('edit-target').click();
+  const field = row.getByLabel('New target address');
+  await expect(field).toHaveValue('https://example.org/old-page');
+  await field.fill('https://example.org/new-page');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row.locator('.target')).toHaveText('https://example.org/new-page');
+  await expect(field).toBeHidden();
+  const links = await (await page.request.get('/api/links?q=moving')).json();
+  expect(links.items[0].url).toBe('https://example.org/new-page');
+});

@@ -4,7 +4,7 @@
 //! downloads only the language they read (they would add ~50 KB gzip to every first load).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use ksuite_common::{ErrorCode, Language};
 use leptos::prelude::*;
@@ -45,7 +45,8 @@ pub fn is_loaded(lang: Language) -> bool {
 
 /// Installs `lang` from its locale file's JSON. A key the file lacks shows English.
 pub fn install(lang: Language, json: &str) -> Result<(), serde_json::Error> {
-    let map: HashMap<String, String> = serde_json::from_str(json)?;
+    // A BTreeMap: the app needs no hasher (HashMap's would add code to the wasm).
+    let map: BTreeMap<String, String> = serde_json::from_str(json)?;
     let table: Vec<&'static str> = Key::ALL
         .iter()
         .map(|&key| match map.get(key.name()) {

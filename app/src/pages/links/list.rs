@@ -162,17 +162,21 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
             ..Default::default()
         })
     };
-    let edit = move |_| {
-        let Some(w) = web_sys::window() else { return };
-        let prompt = text(lang.get_untracked(), Key::NewTargetPrompt);
-        if let Ok(Some(new_url)) = w.prompt_with_message_and_default(prompt, &current_url)
-            && !new_url.trim().is_empty()
-        {
-            apply(UpdateLinkRequest {
-                url: Some(new_url),
-                ..Default::default()
-            });
+    // The new target is typed in the row (the browser's prompt box is unstyled,
+    // untranslated and blocked in installed apps on some systems).
+    let editing = RwSignal::new(false);
+    let new_target = RwSignal::new(current_url.clone());
+    let save_target = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let url = new_target.get_untracked();
+        if url.trim().is_empty() {
+            return;
         }
+        editing.set(false);
+        apply(UpdateLinkRequest {
+            url: Some(url),
+            ..Default::default()
+        });
     };
     let remove = move |_| {
         let Some(w) = web_sys::window() else { return };
@@ -217,12 +221,24 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
                         aria-expanded=move || stats_open.get().to_string()>{t(Key::ShowStats)}</button>
                 <button class="button small" type="button" data-testid="show-qr" on:click=move |_| qr_open.update(|o| *o = !*o)
                         aria-expanded=move || qr_open.get().to_string()>{t(Key::QrCode)}</button>
-                <button class="button small" type="button" on:click=edit>{t(Key::EditTarget)}</button>
+                <button class="button small" type="button" data-testid="edit-target"
+                        on:click=move |_| editing.update(|e| *e = !*e)
+                        aria-expanded=move || editing.get().to_string()>{t(Key::EditTarget)}</button>
                 <button class="button small" type="button" on:click=toggle>
                     {if enabled { t(Key::Disable)() } else { t(Key::Enable)() }}
                 </button>
                 <button class="button small danger" type="button" on:click=remove>{t(Key::Delete)}</button>
             </div>
+            <Show when=move || editing.get()>
+                <form class="form-row target-form" on:submit=save_target>
+                    <div>
+                        <label for=format!("target-{id}")>{t(Key::NewTargetPrompt)}</label>
+                        <input id=format!("target-{id}") type="url" required bind:value=new_target />
+                    </div>
+                    <button class="button small primary" type="submit">{t(Key::Save)}</button>
+                    <button class="button small" type="button" on:click=move |_| editing.set(false)>{t(Key::Cancel)}</button>
+                </form>
+            </Show>
             <Show when=move || qr_open.get()>
                 <LinkQr id=id slug=slug.clone() short_url=short_for_qr.clone() />
             </Show>
