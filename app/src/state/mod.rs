@@ -2,4 +2,5 @@
 //! hold only what every page needs: who is signed in and the display preferences.
 
 pub mod prefs;
+pub mod query;
 pub mod session;

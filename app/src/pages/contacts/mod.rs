@@ -7,8 +7,7 @@ mod sharing;
 
 use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{query_signal, query_signal_with_options};
+use leptos_router::hooks::query_signal;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -47,15 +46,7 @@ pub fn ContactsPage() -> impl IntoView {
             .iter()
             .any(|b| Some(b.id) == id && b.access != CalendarAccess::Read)
     };
-    // Typing a search replaces the history entry instead of adding one per key.
-    let (search_param, set_search) = query_signal_with_options::<String>(
-        "q",
-        NavigateOptions {
-            replace: true,
-            ..Default::default()
-        },
-    );
-    let search = Signal::derive(move || search_param.get().unwrap_or_default());
+    let (search, set_search) = crate::state::query::search_param("q");
     let (group_param, set_group) = query_signal::<String>("group");
     let group = Signal::derive(move || group_param.get().unwrap_or_default());
     let (sort_param, set_sort) = query_signal::<String>("sort");
@@ -185,7 +176,7 @@ pub fn ContactsPage() -> impl IntoView {
                         <div>
                             <label for="contact-search">{t(Key::SearchContacts)}</label>
                             <input id="contact-search" type="search" prop:value=search
-                                   on:input=move |ev| set_search.set(Some(event_target_value(&ev)).filter(|q| !q.is_empty())) />
+                                   on:input=move |ev| set_search(event_target_value(&ev)) />
                         </div>
                         <div>
                             <label for="contact-sort">{t(Key::SortBy)}</label>

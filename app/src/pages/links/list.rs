@@ -3,8 +3,7 @@
 
 use ksuite_common::{Link, LinkListQuery, LinkSort, UpdateLinkRequest};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{query_signal, query_signal_with_options};
+use leptos_router::hooks::query_signal;
 
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
@@ -25,15 +24,7 @@ pub fn LinkList() -> impl IntoView {
     let version = expect_context::<LinksVersion>();
     let prefs = use_prefs();
     let lang = prefs.lang;
-    // Typing a search replaces the history entry instead of adding one per key.
-    let (search_param, set_search) = query_signal_with_options::<String>(
-        "q",
-        NavigateOptions {
-            replace: true,
-            ..Default::default()
-        },
-    );
-    let search = Signal::derive(move || search_param.get().unwrap_or_default());
+    let (search, set_search) = crate::state::query::search_param("q");
     let (sort_param, set_sort) = query_signal::<String>("sort");
     let sort = Signal::derive(move || {
         sort_param
@@ -72,7 +63,7 @@ pub fn LinkList() -> impl IntoView {
                     <label for="link-search">{t(Key::SearchLinks)}</label>
                     <input id="link-search" type="search" prop:value=search
                            on:input=move |ev| {
-                               set_search.set(Some(event_target_value(&ev)).filter(|q| !q.is_empty()));
+                               set_search(event_target_value(&ev));
                                go_to_page(1);
                            } />
                 </div>
