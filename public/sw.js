@@ -13,14 +13,9 @@ async function precacheShell() {
   const cache = await caches.open(SHELL_CACHE);
   const response = await fetch('/', { cache: 'no-store' });
   if (!response.ok) throw new Error('shell fetch failed: ' + response.status);
-  const html = await response.clone().text();
   await cache.put(SHELL_FALLBACK, response);
+  // The list comes from tools/sw-precache.mjs (scripts/build-app.sh always runs it).
   const assets = new Set(PRECACHE.filter((url) => url.startsWith('/')));
-  if (assets.size === 0) {
-    // A build that skipped the manifest step: take what index.html references.
-    for (const url of ['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']) assets.add(url);
-    for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
-  }
   await Promise.all([...assets].map(async (url) => {
     try {
       const r = await fetch(url, { cache: 'no-store' });

@@ -1,11 +1,11 @@
 //! The creation form and the card showing the new link with its QR code.
 
-use ksuite_common::{CreateLinkRequest, Link, Validity, paths};
+use ksuite_common::{CreateLinkRequest, Link, Validity};
 use leptos::prelude::*;
 
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
-use crate::i18n::{Key, error_message, fill, t, text};
+use crate::i18n::{Key, error_message, t};
 use crate::state::prefs::use_prefs;
 
 fn validity_label(v: Validity) -> Key {
@@ -132,16 +132,12 @@ pub fn CreateLinkForm() -> impl IntoView {
 
 #[component]
 fn CreatedLink(link: Link) -> impl IntoView {
-    let lang = use_prefs().lang;
     let copied = RwSignal::new(false);
     let short = link.short_url.clone();
-    let short_url = link.short_url.clone();
     let copy = move |_| {
         copy_to_clipboard(&short);
         copied.set(true);
     };
-    let svg = paths::link_qr(link.id, "svg");
-    let png = paths::link_qr(link.id, "png");
     view! {
         <div class="card created-link" data-testid="created-link">
             <div class="created-main">
@@ -153,11 +149,9 @@ fn CreatedLink(link: Link) -> impl IntoView {
                     <button class="button" type="button" on:click=copy>
                         {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
                     </button>
-                    <a class="button" href=svg.clone() download=format!("qr-{}.svg", link.slug)>{t(Key::QrSvg)}</a>
-                    <a class="button" href=png download=format!("qr-{}.png", link.slug) data-testid="qr-png">{t(Key::QrPng)}</a>
                 </div>
             </div>
-            <img class="qr" src=svg alt=move || fill(text(lang.get(), Key::QrFor), &[("url", short_url.clone())]) width="160" height="160" />
+            <super::LinkQr id=link.id slug=link.slug.clone() short_url=link.short_url.clone() />
         </div>
     }
 }

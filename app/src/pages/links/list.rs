@@ -231,31 +231,12 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
                 </form>
             </Show>
             <Show when=move || qr_open.get()>
-                <LinkQr id=id slug=slug.clone() short_url=short_for_qr.clone() />
+                <super::LinkQr id=id slug=slug.clone() short_url=short_for_qr.clone() />
             </Show>
             <Show when=move || stats_open.get()>
                 <LinkStatsView id=id />
             </Show>
         </li>
-    }
-}
-
-/// The link's QR code, on screen and to download, whenever it is wanted (not only once,
-/// right after creating the link).
-#[component]
-fn LinkQr(id: i64, slug: String, short_url: String) -> impl IntoView {
-    let lang = use_prefs().lang;
-    let svg = ksuite_common::paths::link_qr(id, "svg");
-    let png = ksuite_common::paths::link_qr(id, "png");
-    view! {
-        <div class="link-qr" data-testid="link-qr">
-            <img class="qr" src=svg.clone() width="160" height="160"
-                 alt=move || fill(text(lang.get(), Key::QrFor), &[("url", short_url.clone())]) />
-            <p class="actions">
-                <a class="button small" href=svg download=format!("qr-{slug}.svg")>{t(Key::QrSvg)}</a>
-                <a class="button small" href=png download=format!("qr-{slug}.png")>{t(Key::QrPng)}</a>
-            </p>
-        </div>
     }
 }
 

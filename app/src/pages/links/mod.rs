@@ -3,6 +3,7 @@
 mod create;
 mod list;
 
+use ksuite_common::paths;
 use leptos::prelude::*;
 
 use crate::api;
@@ -51,3 +52,22 @@ fn QuotaLine() -> impl IntoView {
 }
 
 pub(crate) use crate::browser::copy_to_clipboard;
+
+/// The link's QR code, on screen and to download, whenever it is wanted (not only once,
+/// right after creating the link).
+#[component]
+pub(super) fn LinkQr(id: i64, slug: String, short_url: String) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let svg = paths::link_qr(id, "svg");
+    let png = paths::link_qr(id, "png");
+    view! {
+        <div class="link-qr" data-testid="link-qr">
+            <img class="qr" src=svg.clone() width="160" height="160"
+                 alt=move || fill(text(lang.get(), Key::QrFor), &[("url", short_url.clone())]) />
+            <p class="actions">
+                <a class="button small" href=svg download=format!("qr-{slug}.svg")>{t(Key::QrSvg)}</a>
+                <a class="button small" href=png download=format!("qr-{slug}.png") data-testid="qr-png">{t(Key::QrPng)}</a>
+            </p>
+        </div>
+    }
+}

@@ -105,15 +105,11 @@ pub(super) fn sync(state: MailState) {
         let (Some(mode), selected) = (state.mode.get(), state.selected.get()) else {
             return;
         };
-        let target = url_for(&mode, selected, untrack(default_inbox));
-        let current = untrack(|| query.with(from_query));
         let inbox = untrack(default_inbox);
-        let current_url = match current {
-            (None, sel) => inbox.map(|id| url_for(&Mode::Folder(id), sel, inbox)),
-            (Some(m), sel) => Some(url_for(&m, sel, inbox)),
-        };
-        if current_url.as_deref() != Some(target.as_str()) {
-            navigate(&target, NavigateOptions::default());
+        let (shown, shown_selected) = untrack(|| query.with(from_query));
+        let shown = shown.or(inbox.map(Mode::Folder));
+        if shown.as_ref() != Some(&mode) || shown_selected != selected {
+            navigate(&url_for(&mode, selected, inbox), NavigateOptions::default());
         }
     });
 }

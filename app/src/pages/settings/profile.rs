@@ -86,19 +86,23 @@ pub fn ProfileForm() -> impl IntoView {
                     let shown = move || {
                         let wanted = zone_search_text(&tz_filter.get());
                         let current = tz.get_untracked();
+                        let hit: Vec<bool> = names.iter().map(|z| zone_search_text(z).contains(&wanted)).collect();
+                        let mut hits = names.iter().zip(&hit).filter(|(_, h)| **h).map(|(z, _)| z);
+                        if let (Some(only), None) = (hits.next(), hits.next())
+                            && !wanted.is_empty()
+                            && *only != current
+                        {
+                            tz.set(only.clone());
+                        }
+                        let none = !hit.contains(&true);
+                        // The chosen zone stays listed, whatever the search.
                         let matching: Vec<String> = names
                             .iter()
-                            .filter(|z| **z == current || zone_search_text(z).contains(&wanted))
-                            .cloned()
+                            .zip(&hit)
+                            .filter(|(z, h)| **h || **z == current)
+                            .map(|(z, _)| z.clone())
                             .collect();
-                        let hits = matching.iter().filter(|z| zone_search_text(z).contains(&wanted)).count();
-                        if hits == 1 && !wanted.is_empty()
-                            && let Some(z) = matching.iter().find(|z| zone_search_text(z).contains(&wanted))
-                            && *z != current
-                        {
-                            tz.set(z.clone());
-                        }
-                        (matching, hits == 0)
+                        (matching, none)
                     };
                     view! {
                         <select id="profile-tz" on:change=move |ev| tz.set(event_target_value(&ev))>
