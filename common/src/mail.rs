@@ -219,6 +219,42 @@ pub struct MailAddress {
     pub permission: String,
     /// Added below new messages written from this address.
     pub signature: String,
+    /// Whether an automatic reply answers mail to this address right now.
+    #[serde(default)]
+    pub auto_reply_on: bool,
+}
+
+/// An address's automatic reply (out of office): answered at most once per sender per
+/// `interval_days`, never to lists, bulk or automatic mail (RFC 3834).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AutoReply {
+    pub enabled: bool,
+    /// First day it answers (`YYYY-MM-DD`, in the time zone of whoever sets it); none: now.
+    pub starts_on: Option<String>,
+    /// Last day it answers, included; none: until turned off.
+    pub ends_on: Option<String>,
+    /// Empty: "Re: " and the subject of the message answered.
+    pub subject: String,
+    pub text: String,
+    /// A rich version of `text`; sanitized when saved.
+    #[serde(default)]
+    pub html: Option<String>,
+    pub interval_days: u16,
+}
+
+impl Default for AutoReply {
+    fn default() -> Self {
+        AutoReply {
+            enabled: false,
+            starts_on: None,
+            ends_on: None,
+            subject: String::new(),
+            text: String::new(),
+            html: None,
+            interval_days: 4,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

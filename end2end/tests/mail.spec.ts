@@ -489,3 +489,54 @@ test('the URL keeps the folder, the open message and the search: reload, back an
   await page.goto('/mail?view=deleted');
   await expect(page.getByText('Messages deleted from the Trash stay here')).toBeVisible();
 });
+
+test('an automatic reply set in Settings answers a colleague once, and Mail says it is on', async ({ page, browser, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = await ownAddress(page);
+  await page.goto('/settings/mail');
+  const form = page.locator('form.auto-reply');
+  await expect(form).toHaveCount(1);
+  await form.getByLabel('Reply automatically').check();
+  await form.getByLabel('Subject').fill('Away this week');
+  await form.getByLabel('Message').fill('Back on Monday.');
+  await form.getByLabel('Last day (optional)').fill('2099-12-31');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved.');
+  await page.screenshot({ path: 'test-results/mail-auto-reply.png', fullPage: true });
+  await page.goto('/mail');
+  await expect(page.getByTestId('auto-reply-on-notice')).toContainText(address);
+
+  // A colleague writes twice: one automatic reply arrives in their inbox.
+  const context = await browser.newContext({ baseURL: server.url });
+  const colleague = await context.newPage();
+  try {
+    await signUp(colleague);
+    await colleague.goto('/mail');
+    for (const subject of ['Budget', 'Budget again']) {
+      await colleague.getByTestId('compose').click();
+      await colleague.getByTestId('compose-to-input').fill(address);
+      await colleague.getByTestId('compose-to-input').press('Enter');
+      await colleague.getByTestId('compose-subject').fill(subject);
+      await colleague.getByTestId('compose-body').fill('Numbers?');
+      await colleague.getByTestId('send').click();
+      await expect(colleague.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+    }
+    await colleague.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+    const replies = colleague.getByTestId('message').filter({ hasText: 'Away this week' });
+    await expect(replies).toHaveCount(1);
+    await replies.click();
+    await expect(colleague.getByTestId('reader-body')).toContainText('Back on Monday.');
+  } finally {
+    await context.close();
+  }
+
+  // Turned off, the notice goes.
+  await page.goto('/settings/mail');
+  await form.getByLabel('Reply automatically').uncheck();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved.');
+  await page.goto('/mail');
+  await expect(page.getByTestId('mail-address')).toBeVisible();
+  await expect(page.getByTestId('auto-reply-on-notice')).toHaveCount(0);
+});

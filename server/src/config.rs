@@ -113,6 +113,11 @@ pub struct Config {
     #[arg(long, env = "KSUITE_MAIL_RETENTION_DAYS", default_value_t = 30)]
     pub mail_retention_days: i64,
 
+    /// Automatic replies one address sends per day at most (each sender gets one per
+    /// interval anyway; this bounds what forged senders can make it send).
+    #[arg(long, env = "KSUITE_AUTO_REPLY_DAILY_LIMIT", default_value_t = 200)]
+    pub auto_reply_daily_limit: u32,
+
     /// SMTP relay for mail to other servers, as a URL: `smtp://host:25` (plain),
     /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://…:465`.
     /// Without it, outgoing mail to other servers stays queued with a visible error.
@@ -409,6 +414,7 @@ impl Config {
             smtp_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_size: 25 * 1024 * 1024,
             mail_retention_days: 30,
+            auto_reply_daily_limit: 200,
             smtp_relay: None,
             smtp_retry_seconds: 60,
             smtp_max_sessions: 100,

@@ -60,6 +60,8 @@ use crate::state::AppState;
         crate::mail::send_handlers::retry,
         crate::mail::settings_handlers::addresses,
         crate::mail::settings_handlers::set_signature,
+        crate::mail::settings_handlers::auto_reply,
+        crate::mail::settings_handlers::set_auto_reply,
         crate::mail::settings_handlers::list_filters,
         crate::mail::settings_handlers::create_filter,
         crate::mail::settings_handlers::update_filter,

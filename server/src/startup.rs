@@ -97,14 +97,23 @@ impl Application {
             MailClientListeners::bind(&config.mail_clients, tls, mail_host.clone()).await?;
         let outbox_wake = Arc::new(tokio::sync::Notify::new());
         let mail_usage = Arc::new(mail::usage::MailUsage::new(config.mail_quota_bytes));
+        let clock = config
+            .test_clock_file
+            .clone()
+            .map_or(crate::clock::Clock::System, crate::clock::Clock::File);
+        let mailroom = Arc::new(mail::arrival::Mailroom {
+            db: db.clone(),
+            data_dir: config.data_dir.clone(),
+            wake: outbox_wake.clone(),
+            usage: mail_usage.clone(),
+            clock: clock.clone(),
+            auto_reply_daily_limit: config.auto_reply_daily_limit,
+        });
         let smtp = Arc::new(crate::smtp::inbound::SmtpContext::new(
-            db.clone(),
-            config.data_dir.clone(),
+            mailroom.clone(),
             mail_domain.clone(),
             config.max_message_size,
-            outbox_wake.clone(),
             config.smtp_limits(),
-            mail_usage.clone(),
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),
@@ -151,11 +160,9 @@ impl Application {
             dav_collections: Arc::default(),
             links,
             outbox_wake,
+            mailroom,
             cpu: crate::cpu::CpuPool::per_core(),
-            clock: config
-                .test_clock_file
-                .clone()
-                .map_or(crate::clock::Clock::System, crate::clock::Clock::File),
+            clock,
             outbound: crate::net::Outbound::new(config.allow_private_targets)?,
             vapid: Arc::new(crate::push::vapid::VapidKeys::load_or_create(
                 &config.data_dir,

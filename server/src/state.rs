@@ -51,6 +51,8 @@ pub struct Shared {
     pub links: Arc<LinksState>,
     /// Wakes the relay queue when a message is queued or a retry is asked for.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// What runs after a message is filed (filters, automatic replies).
+    pub mailroom: Arc<crate::mail::arrival::Mailroom>,
     /// Where CPU-heavy request work runs (off the async workers).
     pub cpu: crate::cpu::CpuPool,
     /// "Now" for reminders and snoozes (a file in tests).

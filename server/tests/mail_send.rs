@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ksuite_common::{
@@ -15,7 +13,7 @@ use ksuite_common::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Client, TestServer, mail_folder as folder, signed_in, test_python};
+use support::{Client, Relay, TestServer, mail_folder as folder, signed_in};
 
 async fn server_with(relay_port: Option<u16>) -> TestServer {
     TestServer::start_with(move |c| {
@@ -448,46 +446,6 @@ async fn filters_apply_on_arrival_in_order() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-}
-
-/// The aiosmtpd relay, stopped when dropped.
-struct Relay {
-    child: Child,
-    out: std::path::PathBuf,
-}
-
-impl Relay {
-    fn start(port: u16, dir: &std::path::Path) -> Relay {
-        let out = dir.join("relay.jsonl");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/relay_sink.py");
-        let mut child = Command::new(test_python())
-            .args([script, &port.to_string(), out.to_str().expect("path")])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("aiosmtpd starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready line");
-        assert_eq!(line.trim(), "ready");
-        Relay { child, out }
-    }
-
-    fn received(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json line"))
-            .collect()
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Polls the delivery of a sent message until `done` holds (at most ~20 s).

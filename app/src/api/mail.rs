@@ -2,8 +2,8 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress, MailFilter, MailFolder,
-    MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, NewFolder,
+    AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress, MailFilter,
+    MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, NewFolder,
     OutgoingMessage, RenameFolder, SavedDraft, SentMessage, SignatureUpdate, UploadedFile,
 };
 use wasm_bindgen::JsCast;
@@ -113,6 +113,18 @@ pub async fn set_signature(address: &str, signature: String) -> Result<MailAddre
     send_json(
         Request::put(&format!("/api/mail/addresses/{}/signature", enc(address))),
         &SignatureUpdate { signature },
+    )
+    .await
+}
+
+pub async fn auto_reply(address: &str) -> Result<AutoReply, ApiError> {
+    get_json(&format!("/api/mail/addresses/{}/auto-reply", enc(address))).await
+}
+
+pub async fn set_auto_reply(address: &str, reply: &AutoReply) -> Result<AutoReply, ApiError> {
+    send_json(
+        Request::put(&format!("/api/mail/addresses/{}/auto-reply", enc(address))),
+        reply,
     )
     .await
 }

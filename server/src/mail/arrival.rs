@@ -1,47 +1,104 @@
 //! What happens when a message arrives for local addresses (over SMTP or sent by a local
-//! user): it is filed in each inbox atomically, then the addresses' filters run on it.
+//! user): it is filed in each inbox atomically, then the addresses' filters run on it,
+//! then their automatic replies answer it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use tokio::sync::Notify;
 
 use super::index::Indexed;
-use super::{filters, store};
+use super::usage::MailUsage;
+use super::{autoreply, filters, store};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
 
-/// Files the stored message `digest` in the inbox of every address and applies filters.
+/// What the steps after filing need; one per server, shared by SMTP and the API.
+pub struct Mailroom {
+    pub db: Db,
+    /// Where message files live.
+    pub data_dir: PathBuf,
+    /// Wakes the relay queue (filters forward, automatic replies answer).
+    pub wake: Arc<Notify>,
+    pub usage: Arc<MailUsage>,
+    pub clock: Clock,
+    /// Automatic replies one address sends per day at most.
+    pub auto_reply_daily_limit: u32,
+}
+
+/// A message that just arrived.
+pub struct Incoming<'a> {
+    /// The envelope sender (SMTP MAIL FROM): where automatic replies go; empty for
+    /// bounces and the server's own notices.
+    pub envelope_from: &'a str,
+    /// The message's header section (see [`header_section`]).
+    pub head: &'a [u8],
+    pub digest: &'a str,
+    pub size: i64,
+    pub idx: &'a Indexed,
+}
+
+/// Longest header section read for the rules that look at headers.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// The header section of a raw message (up to the blank line, at most 64 KiB), which is
+/// all the steps after filing read.
+pub fn header_section(raw: &[u8]) -> &[u8] {
+    let raw = &raw[..raw.len().min(MAX_HEAD)];
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 2))
+        .unwrap_or(raw.len());
+    &raw[..end]
+}
+
+/// Files the stored message in the inbox of every address, then runs what follows.
 pub async fn deliver_local(
-    db: &Db,
-    wake: &Notify,
+    room: &Mailroom,
     address_ids: &[i64],
-    digest: &str,
-    size: i64,
-    idx: &Indexed,
+    m: &Incoming<'_>,
 ) -> Result<(), ApiError> {
-    let filed = store::deliver(db, address_ids, digest, size, idx).await?;
-    run_filters(db, wake, &filed, digest, size, idx).await;
+    let filed = store::deliver(&room.db, address_ids, m.digest, m.size, m.idx).await?;
+    after_filing(room, &filed, m).await;
     Ok(())
 }
 
-/// Applies the filters of each receiving address to its copy (`(address id, message id)`).
-/// A filter failing is logged: the message stays filed where it is.
-pub async fn run_filters(
-    db: &Db,
-    wake: &Notify,
-    filed: &[(i64, i64)],
-    digest: &str,
-    size: i64,
-    idx: &Indexed,
-) {
+/// Applies the filters of each receiving address to its copy (`(address id, message id)`),
+/// then its automatic reply. A step failing is logged: the message stays filed where it is.
+pub async fn after_filing(room: &Mailroom, filed: &[(i64, i64)], m: &Incoming<'_>) {
     for &(address_id, message_id) in filed {
         let arrived = filters::Arrived {
             address_id,
             message_id,
-            digest,
-            size,
-            idx,
+            digest: m.digest,
+            size: m.size,
+            idx: m.idx,
         };
-        if let Err(e) = filters::apply(db, wake, &arrived).await {
+        if let Err(e) = filters::apply(&room.db, &room.wake, &arrived).await {
             tracing::warn!(message_id, error = %e.message, "mail filters failed");
         }
+        if let Err(e) = autoreply::respond(room, address_id, message_id, m).await {
+            tracing::warn!(message_id, error = %e.message, "automatic reply failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_section_ends_at_the_blank_line() {
+        assert_eq!(
+            header_section(b"Subject: a\r\nTo: b\r\n\r\nbody\r\n\r\nmore"),
+            b"Subject: a\r\nTo: b\r\n\r\n"
+        );
+        assert_eq!(header_section(b"Subject: a\n\nbody"), b"Subject: a\n\n");
+        assert_eq!(header_section(b"Subject: only"), b"Subject: only");
+        let long = vec![b'x'; MAX_HEAD * 2];
+        assert_eq!(header_section(&long).len(), MAX_HEAD);
     }
 }

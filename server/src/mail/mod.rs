@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod arrival;
 pub mod autoconfig;
+pub mod autoreply;
 pub mod blobs;
 pub mod compose;
 pub mod filters;
@@ -51,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/mail/addresses/{address}/signature",
             put(s::set_signature),
+        )
+        .route(
+            "/api/mail/addresses/{address}/auto-reply",
+            get(s::auto_reply).put(s::set_auto_reply),
         )
         .route(
             "/api/mail/filters",

@@ -221,7 +221,12 @@ async fn attempt(outbox: &Outbox, blob: &str, from: &str, recipients: &str) -> R
         .iter()
         .map(|a| parse(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let envelope = Envelope::new(Some(parse(from)?), to).map_err(|e| Failure {
+    // An empty return path (automatic replies) is sent as `MAIL FROM:<>`.
+    let from = match from {
+        "" => None,
+        a => Some(parse(a)?),
+    };
+    let envelope = Envelope::new(from, to).map_err(|e| Failure {
         message: e.to_string(),
         permanent: true,
     })?;

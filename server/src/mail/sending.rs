@@ -415,7 +415,14 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
     }
     blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
-    arrival::run_filters(&state.db, &state.outbox_wake, &filed, &digest, size, &idx).await;
+    let incoming = arrival::Incoming {
+        envelope_from: &p.from.address,
+        head: arrival::header_section(&transmitted),
+        digest: &digest,
+        size,
+        idx: &idx,
+    };
+    arrival::after_filing(&state.mailroom, &filed, &incoming).await;
     Ok(SentMessage {
         id: sent_id,
         delivery: outbox::delivery_of(&state.db, sent_id).await?,

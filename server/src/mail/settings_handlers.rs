@@ -1,11 +1,14 @@
-//! The mail settings API: the user's addresses with their signatures, and filters.
+//! The mail settings API: the user's addresses with their signatures and automatic
+//! replies, and filters.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ksuite_common::{FilterInput, FilterOrder, MailAddress, MailFilter, SignatureUpdate};
+use ksuite_common::{
+    AutoReply, FilterInput, FilterOrder, MailAddress, MailFilter, SignatureUpdate,
+};
 
-use super::filters;
+use super::{autoreply, filters};
 use crate::auth::session::Session;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -19,20 +22,29 @@ pub async fn addresses(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<Vec<MailAddress>>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT a.address, u.permission, u.signature FROM mail_addresses a \
-         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = ? ORDER BY a.address",
-    )
+    let now = state.clock.now_unix();
+    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(&format!(
+        "SELECT a.address, u.permission, u.signature, \
+         EXISTS (SELECT 1 FROM mail_auto_replies r WHERE r.address_id = a.id AND {}) \
+         FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
+         WHERE u.user_id = ? ORDER BY a.address",
+        autoreply::ANSWERING_AT
+    ))
+    .bind(now)
+    .bind(now)
     .bind(session.user_id)
     .fetch_all(&state.db)
     .await?;
     Ok(Json(
         rows.into_iter()
-            .map(|(address, permission, signature)| MailAddress {
-                address,
-                permission,
-                signature,
-            })
+            .map(
+                |(address, permission, signature, auto_reply_on)| MailAddress {
+                    address,
+                    permission,
+                    signature,
+                    auto_reply_on,
+                },
+            )
             .collect(),
     ))
 }
@@ -53,21 +65,63 @@ pub async fn set_signature(
         )));
     }
     let signature = req.signature.replace("\r\n", "\n");
-    let row: Option<String> = sqlx::query_scalar(
+    let updated = sqlx::query(
         "UPDATE mail_address_users SET signature = ? WHERE user_id = ? AND address_id = \
-         (SELECT id FROM mail_addresses WHERE address = ?) RETURNING permission",
+         (SELECT id FROM mail_addresses WHERE address = ?)",
     )
     .bind(signature.trim_end())
     .bind(session.user_id)
     .bind(address.trim().to_lowercase())
-    .fetch_optional(&state.db)
+    .execute(&state.db)
     .await?;
-    let permission = row.ok_or_else(ApiError::not_found)?;
-    Ok(Json(MailAddress {
-        address: address.trim().to_lowercase(),
-        permission,
-        signature: signature.trim_end().to_string(),
-    }))
+    if updated.rows_affected() == 0 {
+        return Err(ApiError::not_found());
+    }
+    let Json(all) = addresses(State(state), session).await?;
+    all.into_iter()
+        .find(|a| a.address == address.trim().to_lowercase())
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The automatic reply (out of office) of one of the user's addresses.
+#[utoipa::path(get, path = "/api/mail/addresses/{address}/auto-reply", tag = "mail",
+    params(("address" = String, Path)),
+    responses((status = 200, body = AutoReply), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn auto_reply(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+) -> ApiResult<Json<AutoReply>> {
+    autoreply::of_address(&state.db, session.user_id, &address)
+        .await?
+        .map(|(_, reply)| Json(reply))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Set the automatic reply of an address the user manages (saving answers every sender
+/// anew).
+#[utoipa::path(put, path = "/api/mail/addresses/{address}/auto-reply", tag = "mail",
+    params(("address" = String, Path)), request_body = AutoReply,
+    responses((status = 200, body = AutoReply), (status = 403, body = ksuite_common::ErrorBody),
+        (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn set_auto_reply(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+    ApiJson(reply): ApiJson<AutoReply>,
+) -> ApiResult<Json<AutoReply>> {
+    let now = state.clock.now_unix();
+    if let Some(saved) = autoreply::save(&state.db, session.user_id, &address, &reply, now).await? {
+        return Ok(Json(saved));
+    }
+    // Not managed by them: say whether it is theirs to read, or not theirs at all.
+    match autoreply::of_address(&state.db, session.user_id, &address).await? {
+        Some(_) => Err(ApiError::forbidden(
+            "Only those who manage this address can set its automatic reply.",
+        )),
+        None => Err(ApiError::not_found()),
+    }
 }
 
 /// The user's filters, in the order they apply.

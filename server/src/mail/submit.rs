@@ -65,6 +65,7 @@ pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
     let recipients = u32::try_from(s.local.len() + s.remote.len()).unwrap_or(u32::MAX);
     state.send_limiter.take(s.user_id, recipients)?;
     let raw = s.raw;
+    let head = arrival::header_section(&raw).to_vec();
     let stored = blobs::store(&state.settings.data_dir, &raw)
         .await
         .map_err(ApiError::internal)?;
@@ -108,7 +109,14 @@ pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
     if !s.remote.is_empty() {
         state.outbox_wake.notify_one();
     }
-    arrival::run_filters(&state.db, &state.outbox_wake, &filed, &digest, size, &idx).await;
+    let incoming = arrival::Incoming {
+        envelope_from: s.mail_from,
+        head: &head,
+        digest: &digest,
+        size,
+        idx: &idx,
+    };
+    arrival::after_filing(&state.mailroom, &filed, &incoming).await;
     Ok(())
 }
 

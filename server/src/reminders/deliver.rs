@@ -355,16 +355,16 @@ async fn send_email(
     if idx.thread_id.is_empty() {
         idx.thread_id = stored.digest.clone();
     }
-    arrival::deliver_local(
-        &state.db,
-        &state.outbox_wake,
-        &[address_id],
-        &stored.digest,
-        raw.len() as i64,
-        &idx,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let incoming = arrival::Incoming {
+        envelope_from: "",
+        head: arrival::header_section(&raw),
+        digest: &stored.digest,
+        size: raw.len() as i64,
+        idx: &idx,
+    };
+    arrival::deliver_local(&state.mailroom, &[address_id], &incoming)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     drop(stored);
     state.mail_usage.forget(&[address_id]);
     Ok(())

@@ -65,30 +65,30 @@ pub struct SmtpContext {
     pub limits: SmtpLimits,
     /// Bytes held per address (mail quota).
     pub usage: Arc<crate::mail::usage::MailUsage>,
+    /// Filing, filters and automatic replies.
+    pub mailroom: Arc<crate::mail::arrival::Mailroom>,
     admission: Admission<IpAddr>,
     deliveries: Semaphore,
 }
 
 impl SmtpContext {
     pub fn new(
-        db: Db,
-        data_dir: PathBuf,
+        mailroom: Arc<crate::mail::arrival::Mailroom>,
         domain: String,
         max_message_size: usize,
-        outbox_wake: Arc<tokio::sync::Notify>,
         limits: SmtpLimits,
-        usage: Arc<crate::mail::usage::MailUsage>,
     ) -> SmtpContext {
         SmtpContext {
-            db,
-            data_dir,
+            db: mailroom.db.clone(),
+            data_dir: mailroom.data_dir.clone(),
             domain,
             max_message_size,
-            outbox_wake,
+            outbox_wake: mailroom.wake.clone(),
+            usage: mailroom.usage.clone(),
             admission: Admission::new(limits.max_sessions, limits.max_sessions_per_ip),
             deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
             limits,
-            usage,
+            mailroom,
         }
     }
 }
@@ -327,16 +327,16 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     if idx.thread_id.is_empty() {
         idx.thread_id = digest.clone(); // no Message-ID: the message is its own thread
     }
-    crate::mail::arrival::deliver_local(
-        &ctx.db,
-        &ctx.outbox_wake,
-        a.recipients,
-        &digest,
-        raw.len() as i64,
-        &idx,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let incoming = crate::mail::arrival::Incoming {
+        envelope_from: a.mail_from,
+        head: crate::mail::arrival::header_section(&raw),
+        digest: &digest,
+        size: raw.len() as i64,
+        idx: &idx,
+    };
+    crate::mail::arrival::deliver_local(&ctx.mailroom, a.recipients, &incoming)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     drop(stored);
     ctx.usage.forget(a.recipients);
     Ok(())

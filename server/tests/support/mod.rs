@@ -874,3 +874,44 @@ impl ImapReply {
         self.0.join("\n")
     }
 }
+
+/// The aiosmtpd relay, stopped when dropped.
+pub struct Relay {
+    child: std::process::Child,
+    out: std::path::PathBuf,
+}
+
+impl Relay {
+    pub fn start(port: u16, dir: &std::path::Path) -> Relay {
+        let out = dir.join("relay.jsonl");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/relay_sink.py");
+        let mut child = std::process::Command::new(test_python())
+            .args([script, &port.to_string(), out.to_str().expect("path")])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("aiosmtpd starts");
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        assert_eq!(line.trim(), "ready");
+        Relay { child, out }
+    }
+
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

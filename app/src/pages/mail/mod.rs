@@ -226,6 +226,29 @@ fn FolderTools(address: String) -> impl IntoView {
     }
 }
 
+/// Says which addresses answer automatically right now, with the way to change it.
+#[component]
+fn AutoReplyOn() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let addresses = LocalResource::new(api::mail::addresses);
+    move || {
+        let on: Vec<String> = match addresses.get() {
+            Some(Ok(list)) => list
+                .into_iter()
+                .filter(|a| a.auto_reply_on)
+                .map(|a| a.address)
+                .collect(),
+            _ => Vec::new(),
+        };
+        (!on.is_empty()).then(|| view! {
+            <p class="notice auto-reply-on" role="status" data-testid="auto-reply-on-notice">
+                <span>{fill(text(lang.get(), Key::AutoReplyIsOn), &[("address", on.join(", "))])}</span>
+                <a class="button small" href="/settings/mail">{t(Key::ChangeSetting)}</a>
+            </p>
+        })
+    }
+}
+
 #[component]
 pub fn MailPage() -> impl IntoView {
     let lang = use_prefs().lang;
@@ -292,6 +315,7 @@ pub fn MailPage() -> impl IntoView {
                             on:click=move |_| state.notice.set(None)>"×"</button>
                 </p>
             </Show>
+            <AutoReplyOn />
             <div class="mail-layout">
                 <nav class="mail-folders card" aria-label=t(Key::Mail)>
                     <button type="button" class="button primary compose-button" data-testid="compose"

@@ -1,8 +1,9 @@
-//! Mail settings: a signature per address, and filters (rules) applied in order to
-//! arriving messages: list, reorder, enable, edit, delete.
+//! Mail settings: a signature and an automatic reply per address, and filters (rules)
+//! applied in order to arriving messages: list, reorder, enable, edit, delete.
 
 use ksuite_common::{
-    FilterAction, FilterCondition, FilterField, FilterInput, FilterOp, MailAddress, MailFilter,
+    AutoReply, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp, MailAddress,
+    MailFilter,
 };
 use leptos::prelude::*;
 
@@ -10,17 +11,107 @@ use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
+/// The per-address cards (signatures, automatic replies of managed addresses), from one
+/// load.
 #[component]
-pub fn SignaturesCard() -> impl IntoView {
-    let addresses = LocalResource::new(api::mail::addresses);
+pub fn AddressCards() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let loaded = LocalResource::new(|| async {
+        let list = api::mail::addresses().await?;
+        let mut replies = Vec::new();
+        for a in list.iter().filter(|a| a.permission == "manage") {
+            replies.push((a.address.clone(), api::mail::auto_reply(&a.address).await?));
+        }
+        Ok::<_, api::ApiError>((list, replies))
+    });
+    let ready = move || match loaded.get() {
+        Some(Ok(both)) => both,
+        _ => Default::default(),
+    };
     view! {
         <div class="card">
             <h2>{t(Key::Signatures)}</h2>
-            {move || addresses.get().map(|r| match r {
-                Ok(list) => list.into_iter().map(|a| view! { <SignatureForm address=a /> }).collect_view().into_any(),
-                Err(_) => ().into_any(),
+            {move || ready().0.into_iter().map(|a| view! { <SignatureForm address=a /> }).collect_view()}
+            {move || loaded.get().and_then(Result::err).map(|e| view! {
+                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
             })}
         </div>
+        <section class="card" aria-labelledby="auto-reply-title" data-testid="auto-reply-card">
+            <h2 id="auto-reply-title">{t(Key::AutoReply)}</h2>
+            <p class="hint">{t(Key::AutoReplyHint)}</p>
+            {move || ready().1.into_iter()
+                .map(|(address, reply)| view! { <AutoReplyFields address reply /> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn AutoReplyFields(address: String, reply: AutoReply) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let enabled = RwSignal::new(reply.enabled);
+    let starts = RwSignal::new(reply.starts_on.unwrap_or_default());
+    let ends = RwSignal::new(reply.ends_on.unwrap_or_default());
+    let subject = RwSignal::new(reply.subject);
+    let body = RwSignal::new(reply.text);
+    let days = RwSignal::new(reply.interval_days.to_string());
+    let save = Action::new_local({
+        let address = address.clone();
+        move |r: &AutoReply| {
+            let (address, r) = (address.clone(), r.clone());
+            async move { api::mail::set_auto_reply(&address, &r).await }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let day = |s: RwSignal<String>| Some(s.get_untracked()).filter(|d| !d.is_empty());
+        save.dispatch(AutoReply {
+            enabled: enabled.get_untracked(),
+            starts_on: day(starts),
+            ends_on: day(ends),
+            subject: subject.get_untracked(),
+            text: body.get_untracked(),
+            html: None,
+            interval_days: days.get_untracked().trim().parse().unwrap_or(0),
+        });
+    };
+    let slug = address.replace(['@', '.'], "-");
+    let id = move |what: &str| format!("auto-reply-{what}-{slug}");
+    let title = address.clone();
+    view! {
+        <form class="settings-form auto-reply" on:submit=submit data-address=address.clone()>
+            <h3>{move || fill(text(lang.get(), Key::AutoReplyFor), &[("address", title.clone())])}</h3>
+            <label class="check">
+                <input type="checkbox" data-testid="auto-reply-on" bind:checked=enabled />
+                {t(Key::AutoReplyEnabled)}
+            </label>
+            <div class="row">
+                <span>
+                    <label for=id("start")>{t(Key::FirstDay)}</label>
+                    <input id=id("start") type="date" bind:value=starts />
+                </span>
+                <span>
+                    <label for=id("end")>{t(Key::LastDay)}</label>
+                    <input id=id("end") type="date" bind:value=ends />
+                </span>
+            </div>
+            <label for=id("subject")>{t(Key::SubjectLabel)}</label>
+            <input id=id("subject") type="text" maxlength="200" aria-describedby=id("subject-hint") bind:value=subject />
+            <p id=id("subject-hint") class="hint">{t(Key::AutoReplySubjectHint)}</p>
+            <label for=id("text")>{t(Key::MessageBody)}</label>
+            <textarea id=id("text") rows="5" maxlength="10000" data-testid="auto-reply-text"
+                      prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            <label for=id("days")>{t(Key::ReplyInterval)}</label>
+            <input id=id("days") type="number" min="1" max="30" class="narrow" bind:value=days />
+            <div class="actions">
+                <button class="button small primary" type="submit" disabled=move || save.pending().get()>{t(Key::Save)}</button>
+                <span role="status">
+                    {move || save.value().get().map(|r| match r {
+                        Ok(_) => view! { <span class="form-ok">{t(Key::Saved)}</span> }.into_any(),
+                        Err(e) => view! { <span class="form-error">{error_message(lang.get(), &e)}</span> }.into_any(),
+                    })}
+                </span>
+            </div>
+        </form>
     }
 }
 

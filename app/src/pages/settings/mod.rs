@@ -74,7 +74,7 @@ pub fn MailSettingsPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t(Key::Settings)}</h1>
             <SettingsTabs />
-            <mail::SignaturesCard />
+            <mail::AddressCards />
             <mail::FiltersCard />
         </section>
     }
