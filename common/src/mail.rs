@@ -243,6 +243,32 @@ pub struct AutoReply {
     pub interval_days: u16,
 }
 
+/// Where an address's mail goes besides (or instead of) its inbox.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Redirect {
+    /// Addresses every arriving message is sent on to; empty: no redirection.
+    pub targets: Vec<String>,
+    /// Whether the address keeps its own copy.
+    pub keep_copy: bool,
+}
+
+/// An alias to add to an address: a local part (in the mail domain) or a full address.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewAlias {
+    pub alias: String,
+}
+
+/// An address's aliases and redirection, as its users see them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AddressRouting {
+    /// Other addresses delivering into this one.
+    pub aliases: Vec<String>,
+    pub redirect: Redirect,
+}
+
 impl Default for AutoReply {
     fn default() -> Self {
         AutoReply {

@@ -540,3 +540,47 @@ test('an automatic reply set in Settings answers a colleague once, and Mail says
   await expect(page.getByTestId('mail-address')).toBeVisible();
   await expect(page.getByTestId('auto-reply-on-notice')).toHaveCount(0);
 });
+
+test('an alias added in Settings receives mail, and a redirection sends it on to a colleague', async ({ page, browser, server }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = await ownAddress(page);
+  const domain = address.split('@')[1];
+  const alias = `alias-${Date.now()}`;
+  await page.goto('/settings/mail');
+  const routing = page.locator('.routing');
+  await routing.getByPlaceholder('New alias (name before the @)').fill(alias);
+  await routing.getByRole('button', { name: 'Add alias' }).click();
+  await expect(routing.getByTestId('alias')).toHaveText([new RegExp(`${alias}@`)]);
+  await sendMail(server.smtp, `${alias}@${domain}`, ['From: ada@example.org', `To: ${alias}@${domain}`, 'Subject: To the alias', '', 'Hi.'].join('\n'));
+  await page.goto('/mail');
+  await expect(page.getByTestId('message').filter({ hasText: 'To the alias' })).toHaveCount(1);
+
+  // Redirect to a colleague without keeping a copy: the next message lands with them only.
+  const context = await browser.newContext({ baseURL: server.url });
+  const colleague = await context.newPage();
+  try {
+    await signUp(colleague);
+    await colleague.goto('/mail');
+    const theirs = await ownAddress(colleague);
+    await page.goto('/settings/mail');
+    await routing.getByLabel('Redirect all mail to').fill(theirs);
+    await routing.getByLabel('Keep a copy here').uncheck();
+    await routing.getByRole('button', { name: 'Save' }).click();
+    await expect(routing.getByRole('status')).toHaveText('Saved.');
+    await page.screenshot({ path: 'test-results/mail-routing.png', fullPage: true });
+    await sendMail(server.smtp, address, ['From: ada@example.org', `To: ${address}`, 'Subject: Passed on', '', 'Hi.'].join('\n'));
+    await colleague.reload();
+    await expect(colleague.getByTestId('message').filter({ hasText: 'Passed on' })).toHaveCount(1);
+    await page.goto('/mail');
+    await expect(page.getByTestId('message').filter({ hasText: 'To the alias' })).toHaveCount(1);
+    await expect(page.getByTestId('message').filter({ hasText: 'Passed on' })).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
+
+  // Removing the alias lists it no more.
+  await page.goto('/settings/mail');
+  await routing.getByTestId('alias').getByRole('button', { name: 'Remove' }).click();
+  await expect(routing.getByTestId('alias')).toHaveCount(0);
+});

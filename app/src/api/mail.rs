@@ -2,9 +2,10 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress, MailFilter,
-    MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage, NewFolder,
-    OutgoingMessage, RenameFolder, SavedDraft, SentMessage, SignatureUpdate, UploadedFile,
+    AddressRouting, AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress,
+    MailFilter, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage,
+    NewAlias, NewFolder, OutgoingMessage, Redirect, RenameFolder, SavedDraft, SentMessage,
+    SignatureUpdate, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -111,22 +112,46 @@ pub async fn addresses() -> Result<Vec<MailAddress>, ApiError> {
 
 pub async fn set_signature(address: &str, signature: String) -> Result<MailAddress, ApiError> {
     send_json(
-        Request::put(&format!("/api/mail/addresses/{}/signature", enc(address))),
+        Request::put(&address_path(address, "signature")),
         &SignatureUpdate { signature },
     )
     .await
 }
 
 pub async fn auto_reply(address: &str) -> Result<AutoReply, ApiError> {
-    get_json(&format!("/api/mail/addresses/{}/auto-reply", enc(address))).await
+    get_json(&address_path(address, "auto-reply")).await
 }
 
 pub async fn set_auto_reply(address: &str, reply: &AutoReply) -> Result<AutoReply, ApiError> {
+    send_json(Request::put(&address_path(address, "auto-reply")), reply).await
+}
+
+fn address_path(address: &str, rest: &str) -> String {
+    format!("/api/mail/addresses/{}/{rest}", enc(address))
+}
+
+pub async fn routing(address: &str) -> Result<AddressRouting, ApiError> {
+    get_json(&address_path(address, "routing")).await
+}
+
+pub async fn add_alias(address: &str, alias: String) -> Result<AddressRouting, ApiError> {
     send_json(
-        Request::put(&format!("/api/mail/addresses/{}/auto-reply", enc(address))),
-        reply,
+        Request::post(&address_path(address, "aliases")),
+        &NewAlias { alias },
     )
     .await
+}
+
+pub async fn remove_alias(address: &str, alias: &str) -> Result<(), ApiError> {
+    send_empty(Request::delete(&address_path(
+        address,
+        &format!("aliases/{}", enc(alias)),
+    )))
+    .await
+}
+
+pub async fn set_redirect(address: &str, redirect: &Redirect) -> Result<AddressRouting, ApiError> {
+    send_json(Request::put(&address_path(address, "redirect")), redirect).await
 }
 
 pub async fn filters() -> Result<Vec<MailFilter>, ApiError> {

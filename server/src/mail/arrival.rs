@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use super::index::Indexed;
+use super::routing::redirect;
 use super::usage::MailUsage;
 use super::{autoreply, filters, store};
 use crate::clock::Clock;
@@ -66,10 +67,23 @@ pub async fn deliver_local(
     Ok(())
 }
 
-/// Applies the filters of each receiving address to its copy (`(address id, message id)`),
-/// then its automatic reply. A step failing is logged: the message stays filed where it is.
+/// For each receiving address's copy (`(address id, message id)`): its redirection, then
+/// (when it keeps the copy) its filters and its automatic reply; copies redirected to
+/// local addresses go through the same. A step failing is logged: the message stays
+/// filed where it is.
 pub async fn after_filing(room: &Mailroom, filed: &[(i64, i64)], m: &Incoming<'_>) {
-    for &(address_id, message_id) in filed {
+    let mut reached: Vec<i64> = filed.iter().map(|f| f.0).collect();
+    let mut queue: std::collections::VecDeque<(i64, i64)> = filed.iter().copied().collect();
+    while let Some((address_id, message_id)) = queue.pop_front() {
+        match redirect::apply(room, address_id, message_id, m, &mut reached).await {
+            Ok(outcome) => {
+                queue.extend(outcome.filed);
+                if !outcome.kept {
+                    continue;
+                }
+            }
+            Err(e) => tracing::warn!(message_id, error = %e.message, "mail redirection failed"),
+        }
         let arrived = filters::Arrived {
             address_id,
             message_id,

@@ -15,6 +15,7 @@ pub mod html;
 pub mod index;
 pub mod outbox;
 pub mod rate;
+pub mod routing;
 pub mod send_handlers;
 pub mod sending;
 pub mod settings_handlers;
@@ -56,6 +57,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/mail/addresses/{address}/auto-reply",
             get(s::auto_reply).put(s::set_auto_reply),
+        )
+        .route(
+            "/api/mail/addresses/{address}/routing",
+            get(s::address_routing),
+        )
+        .route("/api/mail/addresses/{address}/aliases", post(s::add_alias))
+        .route(
+            "/api/mail/addresses/{address}/aliases/{alias}",
+            delete(s::remove_alias),
+        )
+        .route(
+            "/api/mail/addresses/{address}/redirect",
+            put(s::set_redirect),
         )
         .route(
             "/api/mail/filters",

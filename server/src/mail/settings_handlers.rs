@@ -5,10 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ksuite_common::{
-    AutoReply, FilterInput, FilterOrder, MailAddress, MailFilter, SignatureUpdate,
+    AddressRouting, AutoReply, FilterInput, FilterOrder, MailAddress, MailFilter, NewAlias,
+    Redirect, SignatureUpdate,
 };
 
-use super::{autoreply, filters};
+use super::{autoreply, filters, routing};
 use crate::auth::session::Session;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -112,15 +113,87 @@ pub async fn set_auto_reply(
     ApiJson(reply): ApiJson<AutoReply>,
 ) -> ApiResult<Json<AutoReply>> {
     let now = state.clock.now_unix();
-    if let Some(saved) = autoreply::save(&state.db, session.user_id, &address, &reply, now).await? {
-        return Ok(Json(saved));
+    match autoreply::save(&state.db, session.user_id, &address, &reply, now).await? {
+        Some(saved) => Ok(Json(saved)),
+        None => Err(not_managed(&state, &session, &address).await),
     }
-    // Not managed by them: say whether it is theirs to read, or not theirs at all.
-    match autoreply::of_address(&state.db, session.user_id, &address).await? {
-        Some(_) => Err(ApiError::forbidden(
-            "Only those who manage this address can set its automatic reply.",
-        )),
-        None => Err(ApiError::not_found()),
+}
+
+/// The refusal for a change to an address the user does not manage: 403 when it is
+/// theirs to read or send from, 404 when it is not theirs at all.
+async fn not_managed(state: &AppState, session: &Session, address: &str) -> ApiError {
+    match routing::of_address(&state.db, session.user_id, address).await {
+        Ok(Some(_)) => ApiError::forbidden("Only those who manage this address can change this."),
+        Ok(None) => ApiError::not_found(),
+        Err(e) => e,
+    }
+}
+
+/// The aliases and redirection of one of the user's addresses.
+#[utoipa::path(get, path = "/api/mail/addresses/{address}/routing", tag = "mail",
+    params(("address" = String, Path)),
+    responses((status = 200, body = AddressRouting), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn address_routing(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+) -> ApiResult<Json<AddressRouting>> {
+    routing::of_address(&state.db, session.user_id, &address)
+        .await?
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Add an alias (another address in the mail domain delivering into this one).
+#[utoipa::path(post, path = "/api/mail/addresses/{address}/aliases", tag = "mail",
+    params(("address" = String, Path)), request_body = NewAlias,
+    responses((status = 201, body = AddressRouting), (status = 403, body = ksuite_common::ErrorBody),
+        (status = 404, body = ksuite_common::ErrorBody), (status = 409, body = ksuite_common::ErrorBody),
+        (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn add_alias(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+    ApiJson(req): ApiJson<NewAlias>,
+) -> ApiResult<(StatusCode, Json<AddressRouting>)> {
+    let domain = &state.settings.mail_domain;
+    match routing::add_alias(&state.db, session.user_id, &address, &req.alias, domain).await? {
+        Some(r) => Ok((StatusCode::CREATED, Json(r))),
+        None => Err(not_managed(&state, &session, &address).await),
+    }
+}
+
+/// Remove an alias.
+#[utoipa::path(delete, path = "/api/mail/addresses/{address}/aliases/{alias}", tag = "mail",
+    params(("address" = String, Path), ("alias" = String, Path)),
+    responses((status = 204), (status = 403, body = ksuite_common::ErrorBody), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn remove_alias(
+    State(state): State<AppState>,
+    session: Session,
+    Path((address, alias)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    match routing::remove_alias(&state.db, session.user_id, &address, &alias).await? {
+        Some(true) => Ok(StatusCode::NO_CONTENT),
+        Some(false) => Err(ApiError::not_found()),
+        None => Err(not_managed(&state, &session, &address).await),
+    }
+}
+
+/// Redirect every arriving message to other addresses, keeping a copy or not (no targets
+/// ends the redirection).
+#[utoipa::path(put, path = "/api/mail/addresses/{address}/redirect", tag = "mail",
+    params(("address" = String, Path)), request_body = Redirect,
+    responses((status = 200, body = AddressRouting), (status = 403, body = ksuite_common::ErrorBody),
+        (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn set_redirect(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+    ApiJson(req): ApiJson<Redirect>,
+) -> ApiResult<Json<AddressRouting>> {
+    match routing::set_redirect(&state.db, session.user_id, &address, &req).await? {
+        Some(r) => Ok(Json(r)),
+        None => Err(not_managed(&state, &session, &address).await),
     }
 }
 

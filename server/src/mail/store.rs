@@ -18,17 +18,20 @@ pub const SYSTEM_FOLDERS: [(&str, &str); 6] = [
     ("trash", "Trash"),
 ];
 
-/// Creates an address with its system folders; `Ok(None)` when it exists.
+/// Creates an address with its system folders; `Ok(None)` when it exists or is an alias.
 pub async fn create_address(
     tx: &mut sqlx::SqliteConnection,
     address: &str,
 ) -> Result<Option<i64>, ApiError> {
     let now = now_unix();
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO mail_addresses (address, created_at) VALUES (?, ?) ON CONFLICT (address) DO NOTHING RETURNING id",
+        "INSERT INTO mail_addresses (address, created_at) SELECT ?, ? \
+         WHERE NOT EXISTS (SELECT 1 FROM mail_aliases WHERE address = ?) \
+         ON CONFLICT (address) DO NOTHING RETURNING id",
     )
     .bind(address)
     .bind(now)
+    .bind(address)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else {
@@ -150,14 +153,31 @@ pub async fn give_missing_addresses(db: &Db, domain: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-/// The id of a local address (case-insensitive), for RCPT TO.
+/// The address mail to `address` lands in (case-insensitive): the address itself, the
+/// one it is an alias of, or for `local+tag@domain` the one `local@domain` lands in.
 pub async fn address_id(db: &Db, address: &str) -> Result<Option<i64>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM mail_addresses WHERE address = ?")
-            .bind(address.trim().to_lowercase())
-            .fetch_optional(db)
-            .await?,
-    )
+    let address = address.trim().to_lowercase();
+    let mut candidates = vec![address.clone()];
+    if let Some((local, domain)) = address.rsplit_once('@')
+        && let Some((base, _tag)) = local.split_once('+')
+        && !base.is_empty()
+    {
+        candidates.push(format!("{base}@{domain}"));
+    }
+    for candidate in candidates {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM mail_addresses WHERE address = ? \
+             UNION ALL SELECT target_id FROM mail_aliases WHERE address = ? LIMIT 1",
+        )
+        .bind(&candidate)
+        .bind(&candidate)
+        .fetch_optional(db)
+        .await?;
+        if id.is_some() {
+            return Ok(id);
+        }
+    }
+    Ok(None)
 }
 
 /// The flags a message is filed with.

@@ -2,8 +2,8 @@
 //! applied in order to arriving messages: list, reorder, enable, edit, delete.
 
 use ksuite_common::{
-    AutoReply, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp, MailAddress,
-    MailFilter,
+    AddressRouting, AutoReply, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp,
+    MailAddress, MailFilter, Redirect,
 };
 use leptos::prelude::*;
 
@@ -18,11 +18,13 @@ pub fn AddressCards() -> impl IntoView {
     let lang = use_prefs().lang;
     let loaded = LocalResource::new(|| async {
         let list = api::mail::addresses().await?;
-        let mut replies = Vec::new();
+        let mut managed = Vec::new();
         for a in list.iter().filter(|a| a.permission == "manage") {
-            replies.push((a.address.clone(), api::mail::auto_reply(&a.address).await?));
+            let reply = api::mail::auto_reply(&a.address).await?;
+            let routing = api::mail::routing(&a.address).await?;
+            managed.push((a.address.clone(), reply, routing));
         }
-        Ok::<_, api::ApiError>((list, replies))
+        Ok::<_, api::ApiError>((list, managed))
     });
     let ready = move || match loaded.get() {
         Some(Ok(both)) => both,
@@ -40,8 +42,118 @@ pub fn AddressCards() -> impl IntoView {
             <h2 id="auto-reply-title">{t(Key::AutoReply)}</h2>
             <p class="hint">{t(Key::AutoReplyHint)}</p>
             {move || ready().1.into_iter()
-                .map(|(address, reply)| view! { <AutoReplyFields address reply /> }).collect_view()}
+                .map(|(address, reply, _)| view! { <AutoReplyFields address reply /> }).collect_view()}
         </section>
+        <section class="card" aria-labelledby="routing-title" data-testid="routing-card">
+            <h2 id="routing-title">{t(Key::AliasesAndRedirection)}</h2>
+            <p class="hint">{t(Key::AliasesHint)}</p>
+            {move || ready().1.into_iter()
+                .map(|(address, _, routing)| view! { <RoutingForm address routing /> }).collect_view()}
+        </section>
+    }
+}
+
+/// A change to an address's aliases or redirection.
+#[derive(Clone)]
+enum RoutingChange {
+    AddAlias(String),
+    RemoveAlias(String),
+    Redirect(Redirect),
+}
+
+/// One address's aliases (listed, removable, added one by one) and its redirection.
+#[component]
+fn RoutingForm(address: String, routing: AddressRouting) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let current = RwSignal::new(routing.clone());
+    let alias = RwSignal::new(String::new());
+    let targets = RwSignal::new(routing.redirect.targets.join(", "));
+    let keep = RwSignal::new(routing.redirect.keep_copy || routing.redirect.targets.is_empty());
+    let change = Action::new_local({
+        let address = address.clone();
+        move |c: &RoutingChange| {
+            let (address, c) = (address.clone(), c.clone());
+            async move {
+                match c {
+                    RoutingChange::AddAlias(a) => api::mail::add_alias(&address, a).await,
+                    RoutingChange::RemoveAlias(a) => {
+                        api::mail::remove_alias(&address, &a).await?;
+                        api::mail::routing(&address).await
+                    }
+                    RoutingChange::Redirect(r) => api::mail::set_redirect(&address, &r).await,
+                }
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = change.value().get() {
+            current.set(r);
+            alias.set(String::new());
+        }
+    });
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(RoutingChange::AddAlias(alias.get_untracked()));
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let list = targets
+            .get_untracked()
+            .split([',', ';', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        change.dispatch(RoutingChange::Redirect(Redirect {
+            targets: list,
+            keep_copy: keep.get_untracked(),
+        }));
+    };
+    let slug = address.replace(['@', '.'], "-");
+    let id = move |what: &str| format!("routing-{what}-{slug}");
+    let title = address.clone();
+    view! {
+        <div class="settings-form routing" data-address=address.clone()>
+            <h3>{title}</h3>
+            <ul class="plain-list aliases">
+                {move || current.get().aliases.into_iter().map(|a| {
+                    let remove = a.clone();
+                    view! {
+                        <li class="row" data-testid="alias">
+                            <span class="wrap">{a}</span>
+                            <button type="button" class="button small ghost"
+                                    on:click=move |_| { change.dispatch(RoutingChange::RemoveAlias(remove.clone())); }>
+                                {t(Key::Remove)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="inline-form" on:submit=add>
+                <label class="visually-hidden" for=id("alias")>{t(Key::NewAlias)}</label>
+                <input id=id("alias") type="text" required maxlength="64" placeholder=move || text(lang.get(), Key::NewAlias)
+                       bind:value=alias />
+                <button class="button small" type="submit" disabled=move || change.pending().get()>{t(Key::AddAlias)}</button>
+            </form>
+            <form on:submit=save>
+                <label for=id("targets")>{t(Key::RedirectTo)}</label>
+                <input id=id("targets") type="text" aria-describedby=id("targets-hint") bind:value=targets />
+                <p id=id("targets-hint") class="hint">{t(Key::RedirectHint)}</p>
+                <label class="check">
+                    <input type="checkbox" bind:checked=keep />
+                    {t(Key::KeepCopy)}
+                </label>
+                <div class="actions">
+                    <button class="button small primary" type="submit" disabled=move || change.pending().get()>{t(Key::Save)}</button>
+                    <span role="status">
+                        {move || change.value().get().map(|r| match r {
+                            Ok(_) => view! { <span class="form-ok">{t(Key::Saved)}</span> }.into_any(),
+                            Err(e) => view! { <span class="form-error">{error_message(lang.get(), &e)}</span> }.into_any(),
+                        })}
+                    </span>
+                </div>
+            </form>
+        </div>
     }
 }
 

@@ -90,7 +90,14 @@ pub async fn respond(
     }
     let address = store::address_of(&room.db, address_id).await?;
     let sender = m.envelope_from.trim().to_lowercase();
-    if let Some(why) = rules::silence(m.head, &sender, std::slice::from_ref(&address)) {
+    // The message may name the address or one of its aliases.
+    let mut names: Vec<String> =
+        sqlx::query_scalar("SELECT address FROM mail_aliases WHERE target_id = ?")
+            .bind(address_id)
+            .fetch_all(&room.db)
+            .await?;
+    names.push(address.clone());
+    if let Some(why) = rules::silence(m.head, &sender, &names) {
         tracing::debug!(%address, ?why, "no automatic reply");
         return Ok(());
     }

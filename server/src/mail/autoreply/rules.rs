@@ -56,15 +56,25 @@ fn is_role(sender: &str) -> bool {
             .any(|n| local.contains(n))
 }
 
+/// `local@domain` for `local+tag@domain` (sub-addressing delivers to the same address).
+fn without_tag(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) => match local.split_once('+') {
+            Some((base, _)) if !base.is_empty() => format!("{base}@{domain}"),
+            _ => address.to_string(),
+        },
+        None => address.to_string(),
+    }
+}
+
 /// Whether one of `addresses` (lower-case) is among the message's visible recipients.
 fn addressed_to(msg: &Message<'_>, addresses: &[String]) -> bool {
     let named = |value: Option<&HeaderValue<'_>>| {
         value.and_then(HeaderValue::as_address).is_some_and(|list| {
             list.iter().any(|a| {
                 a.address().is_some_and(|x| {
-                    addresses
-                        .iter()
-                        .any(|own| own.eq_ignore_ascii_case(x.trim()))
+                    let x = without_tag(x.trim());
+                    addresses.iter().any(|own| own.eq_ignore_ascii_case(&x))
                 })
             })
         })
@@ -131,6 +141,10 @@ mod tests {
 
     #[test]
     fn a_person_writing_to_the_address_gets_a_reply() {
+        assert_eq!(
+            check("To: ann+trips@ksuite.test\r\n", "zoe@example.org"),
+            None
+        );
         assert_eq!(
             check("To: Ann <ANN@ksuite.test>\r\n", "zoe@example.org"),
             None
