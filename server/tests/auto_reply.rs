@@ -246,25 +246,16 @@ async fn only_managers_set_it_and_bad_settings_are_refused() {
     let writer = signed_in(&server, "writer@example.com").await;
     let stranger = signed_in(&server, "stranger@example.com").await;
     let anonymous = server.client();
-    let r = owner
-        .post("/api/admin/mail/addresses", &json!({"address": "team"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let team: ksuite_common::AdminAddress = r.json().await.expect("address");
-    for (who, perm) in [
-        ("owner@example.com", "manage"),
-        ("reader@example.com", "read"),
-        ("writer@example.com", "send"),
-    ] {
-        let r = owner
-            .send_json(
-                Method::PUT,
-                &format!("/api/admin/mail/addresses/{}/users", team.id),
-                &json!({"email": who, "permission": perm}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
-    }
+    support::shared_address(
+        &owner,
+        "team",
+        &[
+            ("owner@example.com", "manage"),
+            ("reader@example.com", "read"),
+            ("writer@example.com", "send"),
+        ],
+    )
+    .await;
     let path = "/api/mail/addresses/team@ksuite.test/auto-reply";
     let on = json!({"enabled": true, "subject": "Closed", "text": "Closed this week.", "interval_days": 4});
     assert_eq!(
@@ -336,15 +327,6 @@ async fn outbox_rows(dir: &std::path::Path) -> i64 {
     n
 }
 
-async fn login(p: &ServerProcess) -> Client {
-    let mut c = p.client();
-    let r = c.login("ann@example.com", support::PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let info: ksuite_common::SessionInfo = r.json().await.expect("session");
-    c.csrf = Some(info.csrf_token);
-    c
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_setting_and_who_was_answered_survive_sigkill_and_restart() {
     let dir = tempfile::tempdir().expect("dir");
@@ -362,7 +344,7 @@ async fn the_setting_and_who_was_answered_survive_sigkill_and_restart() {
     p.crash();
 
     let p = ServerProcess::start(dir.path(), &flags);
-    let c = login(&p).await;
+    let c = p.signed_in("ann@example.com").await;
     let kept: AutoReply = c
         .get("/api/mail/addresses/ann@ksuite.test/auto-reply")
         .await
@@ -390,7 +372,7 @@ async fn the_setting_and_who_was_answered_survive_sigkill_and_restart() {
         1,
         "and after a clean restart"
     );
-    let c = login(&p).await;
+    let c = p.signed_in("ann@example.com").await;
     let sent = inbox(&c).await;
     assert_eq!(sent.len(), 3, "every message filed");
     p.stop();

@@ -10,15 +10,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use support::{Client, PASSWORD, ServerProcess, SmtpConn};
 
-async fn login(p: &ServerProcess, email: &str) -> Client {
-    let mut c = p.client();
-    let r = c.login(email, PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::OK, "login after restart");
-    let info: ksuite_common::SessionInfo = r.json().await.expect("session");
-    c.csrf = Some(info.csrf_token);
-    c
-}
-
 async fn visits(c: &Client, id: i64) -> u64 {
     let stats: LinkStats = c
         .get(&format!("/api/links/{id}/stats"))
@@ -56,7 +47,7 @@ async fn link_visits_survive_restarts_and_crashes_and_limits_hold() {
     }
     p.stop();
     let p = ServerProcess::start(dir.path(), &[]);
-    let c = login(&p, "ann@example.com").await;
+    let c = p.signed_in("ann@example.com").await;
     assert_eq!(visits(&c, open.id).await, 3, "flushed at shutdown");
 
     // Two more, then a crash after the flush period: durable within seconds.
@@ -66,7 +57,7 @@ async fn link_visits_survive_restarts_and_crashes_and_limits_hold() {
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     p.crash();
     let p = ServerProcess::start(dir.path(), &[]);
-    let c = login(&p, "ann@example.com").await;
+    let c = p.signed_in("ann@example.com").await;
     assert_eq!(visits(&c, open.id).await, 5, "flushed within the period");
 
     // The limited link: 3 visits, crash at once, then only 2 more redirect.
@@ -87,7 +78,7 @@ async fn link_visits_survive_restarts_and_crashes_and_limits_hold() {
     p.stop();
     let p = ServerProcess::start(dir.path(), &[]);
     assert_eq!(follow(&p, &limited.slug).await, StatusCode::GONE);
-    let c = login(&p, "ann@example.com").await;
+    let c = p.signed_in("ann@example.com").await;
     assert_eq!(visits(&c, limited.id).await, 5);
 }
 
@@ -164,7 +155,7 @@ async fn acknowledged_writes_survive_sigkill() {
 
     p.crash();
     let p = ServerProcess::start(dir.path(), &["--mail-domain", "ksuite.test"]);
-    let c = login(&p, "ann@example.com").await;
+    let c = p.signed_in("ann@example.com").await;
     let r = c
         .get(&format!("/api/calendars/{cal}/events/{}", event.uid))
         .await;

@@ -98,32 +98,16 @@ async fn permission_matrix_on_a_shared_address() {
         clients.push((who, web, password));
     }
     let owner_password = app_password(&owner).await;
-    let r = owner
-        .post("/api/admin/mail/addresses", &json!({"address": "team"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let team: ksuite_common::AdminAddress = r.json().await.expect("address");
-    for (who, perm) in [
-        ("reader@example.com", "read"),
-        ("writer@example.com", "send"),
-    ] {
-        let r = owner
-            .send_json(
-                Method::PUT,
-                &format!("/api/admin/mail/addresses/{}/users", team.id),
-                &json!({"email": who, "permission": perm}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
-    }
-    let r = owner
-        .send_json(
-            Method::PUT,
-            &format!("/api/admin/mail/addresses/{}/users", team.id),
-            &json!({"email": "owner@example.com", "permission": "manage"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    support::shared_address(
+        &owner,
+        "team",
+        &[
+            ("reader@example.com", "read"),
+            ("writer@example.com", "send"),
+            ("owner@example.com", "manage"),
+        ],
+    )
+    .await;
     let team_address = format!("team@{DOMAIN}");
     deliver(
         server.smtp,

@@ -72,26 +72,16 @@ async fn message_writes_need_send_or_manage() {
     let stranger = signed_in(&server, "stranger@example.com").await;
     let anonymous = server.client();
 
-    let r = owner
-        .post("/api/admin/mail/addresses", &json!({"address": "team"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let team: ksuite_common::AdminAddress = r.json().await.expect("address");
-    let grants = format!("/api/admin/mail/addresses/{}/users", team.id);
-    for (who, perm) in [
-        ("owner@example.com", "manage"),
-        ("reader@example.com", "read"),
-        ("writer@example.com", "send"),
-    ] {
-        let r = owner
-            .send_json(
-                Method::PUT,
-                &grants,
-                &json!({"email": who, "permission": perm}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK, "grant {perm} to {who}");
-    }
+    support::shared_address(
+        &owner,
+        "team",
+        &[
+            ("owner@example.com", "manage"),
+            ("reader@example.com", "read"),
+            ("writer@example.com", "send"),
+        ],
+    )
+    .await;
     deliver_mail(
         &server,
         "someone@elsewhere.org",

@@ -332,24 +332,16 @@ async fn only_managers_change_aliases_and_redirections() {
     let writer = signed_in(&server, "writer@example.com").await;
     let stranger = signed_in(&server, "stranger@example.com").await;
     let anonymous = server.client();
-    let r = owner
-        .post("/api/admin/mail/addresses", &json!({"address": "team"}))
-        .await;
-    let team: ksuite_common::AdminAddress = r.json().await.expect("address");
-    for (who, perm) in [
-        ("owner@example.com", "manage"),
-        ("reader@example.com", "read"),
-        ("writer@example.com", "send"),
-    ] {
-        let r = owner
-            .send_json(
-                Method::PUT,
-                &format!("/api/admin/mail/addresses/{}/users", team.id),
-                &json!({"email": who, "permission": perm}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
-    }
+    support::shared_address(
+        &owner,
+        "team",
+        &[
+            ("owner@example.com", "manage"),
+            ("reader@example.com", "read"),
+            ("writer@example.com", "send"),
+        ],
+    )
+    .await;
     let base = "/api/mail/addresses/team@ksuite.test";
     assert_eq!(
         add_alias(&owner, "team@ksuite.test", "crew").await.status(),
@@ -428,10 +420,7 @@ async fn aliases_and_redirections_survive_sigkill_and_restart() {
             .await
             .starts_with("250")
     );
-    let mut bob = p.client();
-    let r = bob.login("bob@example.com", support::PASSWORD).await;
-    let info: ksuite_common::SessionInfo = r.json().await.expect("session");
-    bob.csrf = Some(info.csrf_token);
+    let bob = p.signed_in("bob@example.com").await;
     let mut got = subjects(&bob).await;
     got.sort();
     assert_eq!(got, vec!["After crash", "After restart"]);

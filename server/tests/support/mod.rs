@@ -520,6 +520,17 @@ impl ServerProcess {
         Client::new(&self.base)
     }
 
+    /// A client signed in as an existing account (password [`PASSWORD`]), e.g. after a
+    /// restart.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut c = self.client();
+        let r = c.login(email, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK, "login as {email}");
+        let info: SessionInfo = r.json().await.expect("session");
+        c.csrf = Some(info.csrf_token);
+        c
+    }
+
     /// SIGTERM, then waits for a clean exit.
     pub fn stop(mut self) {
         let pid = self.child.id().to_string();
@@ -914,4 +925,32 @@ impl Drop for Relay {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Creates the address `local` in the mail domain as the administrator `admin`, then
+/// gives each `(e-mail, permission)` its access; returns the address.
+pub async fn shared_address(
+    admin: &Client,
+    local: &str,
+    grants: &[(&str, &str)],
+) -> ksuite_common::AdminAddress {
+    let r = admin
+        .post(
+            "/api/admin/mail/addresses",
+            &serde_json::json!({ "address": local }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let address: ksuite_common::AdminAddress = r.json().await.expect("address");
+    for (email, permission) in grants {
+        let r = admin
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/admin/mail/addresses/{}/users", address.id),
+                &serde_json::json!({ "email": email, "permission": permission }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "grant {permission} to {email}");
+    }
+    address
 }

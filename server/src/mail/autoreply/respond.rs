@@ -91,11 +91,7 @@ pub async fn respond(
     let address = store::address_of(&room.db, address_id).await?;
     let sender = m.envelope_from.trim().to_lowercase();
     // The message may name the address or one of its aliases.
-    let mut names: Vec<String> =
-        sqlx::query_scalar("SELECT address FROM mail_aliases WHERE target_id = ?")
-            .bind(address_id)
-            .fetch_all(&room.db)
-            .await?;
+    let mut names = crate::mail::routing::aliases_of(&room.db, address_id).await?;
     names.push(address.clone());
     if let Some(why) = rules::silence(m.head, &sender, &names) {
         tracing::debug!(%address, ?why, "no automatic reply");

@@ -52,12 +52,18 @@ pub async fn of_address(
     Ok(Some(routing(db, id).await?))
 }
 
-async fn routing(db: &Db, address_id: i64) -> Result<AddressRouting, ApiError> {
-    let aliases: Vec<String> =
+/// The aliases delivering into an address, in order.
+pub async fn aliases_of(db: &Db, address_id: i64) -> Result<Vec<String>, ApiError> {
+    Ok(
         sqlx::query_scalar("SELECT address FROM mail_aliases WHERE target_id = ? ORDER BY address")
             .bind(address_id)
             .fetch_all(db)
-            .await?;
+            .await?,
+    )
+}
+
+async fn routing(db: &Db, address_id: i64) -> Result<AddressRouting, ApiError> {
+    let aliases = aliases_of(db, address_id).await?;
     let redirect: Option<(String, bool)> =
         sqlx::query_as("SELECT targets, keep_copy FROM mail_redirects WHERE address_id = ?")
             .bind(address_id)
