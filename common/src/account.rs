@@ -259,6 +259,13 @@ pub struct UserProfile {
     /// What the user publishes in the organization directory.
     #[serde(default)]
     pub directory: DirectoryCard,
+    /// How long after Send a message can still be taken back (0: sent at once).
+    #[serde(default = "default_undo_send_seconds")]
+    pub undo_send_seconds: u16,
+}
+
+fn default_undo_send_seconds() -> u16 {
+    crate::DEFAULT_UNDO_SEND_SECONDS
 }
 
 /// What a user publishes in the organization directory (web app and the CardDAV directory
@@ -300,6 +307,9 @@ pub struct UpdateProfileRequest {
     pub theme: Option<Theme>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryCard>,
+    /// 0 to `MAX_UNDO_SEND_SECONDS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_send_seconds: Option<u16>,
 }
 
 /// Checks a password against the sign-up policy; returns a user-facing reason on failure.

@@ -188,6 +188,80 @@ pub struct SentMessage {
     pub delivery: Option<Delivery>,
 }
 
+/// A message to send later, or after the sender's undo window: kept as a draft in the
+/// sending address's Drafts folder until then, editable and cancellable.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewScheduledSend {
+    pub message: OutgoingMessage,
+    /// Unix seconds; absent: after the user's undo window (`UserProfile::undo_send_seconds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<i64>,
+}
+
+/// Whether a scheduled message still waits for its time or could not be sent then.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduledState {
+    Waiting,
+    /// Sending at the set time was refused (see `last_error`); change the time to try again.
+    Failed,
+}
+
+impl ScheduledState {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScheduledState::Waiting => "waiting",
+            ScheduledState::Failed => "failed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "waiting" => Some(ScheduledState::Waiting),
+            "failed" => Some(ScheduledState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A message waiting to be sent.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ScheduledSend {
+    pub id: i64,
+    /// The draft that will be sent (in the sending address's Drafts).
+    pub draft_id: i64,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// Unix seconds.
+    pub send_at: i64,
+    pub state: ScheduledState,
+    pub last_error: Option<String>,
+}
+
+/// A new time for a scheduled message; absent: now.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ScheduleChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<i64>,
+}
+
+/// What cancelling a scheduled message left: its draft, to edit or send again.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct CancelledSend {
+    pub draft_id: i64,
+}
+
+/// The longest undo window after Send, in seconds.
+pub const MAX_UNDO_SEND_SECONDS: u16 = 30;
+/// The undo window of a new account.
+pub const DEFAULT_UNDO_SEND_SECONDS: u16 = 10;
+
 /// A saved draft.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]

@@ -17,6 +17,14 @@ async function composeToSelf(page: Page): Promise<string> {
   return address;
 }
 
+/** Send waits out the undo window (10 s for a new account), offering Undo, then says it went. */
+async function expectSent(page: Page) {
+  const notice = page.getByTestId('mail-notice');
+  await expect(notice).toContainText('Sending…');
+  await expect(notice.getByTestId('undo-send')).toBeVisible();
+  await expect(notice).toHaveText(/Message sent\./, { timeout: 20_000 });
+}
+
 test('receive a message, read it, search for it, delete it and restore it', async ({ page, server }) => {
   await signUp(page);
   await page.goto('/mail');
@@ -126,9 +134,9 @@ test('reply to a message, find the reply in Sent, search for it, delete and rest
   await body.pressSequentially('Thank you, these are wonderful.');
   await page.screenshot({ path: 'test-results/mail-reply.png' });
   await page.getByTestId('send').click();
-  // ada@example.org is on another server: the reply waits for the relay (none configured).
-  await expect(page.getByTestId('mail-notice')).toContainText('queued');
   await expect(composer).toHaveCount(0);
+  // ada@example.org is on another server: the reply goes to the outbox (no relay configured).
+  await expectSent(page);
 
   await page.getByTestId('folder').filter({ hasText: 'Sent' }).click();
   const sent = page.getByTestId('message').filter({ hasText: 'Re: Engine notes' });
@@ -176,7 +184,7 @@ test('write to yourself with an attachment: the draft saves itself, the message 
   await expect(drafts).toBeVisible();
   await page.screenshot({ path: 'test-results/mail-compose.png' });
   await page.getByTestId('send').click();
-  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+  await expectSent(page);
 
   const item = page.getByTestId('message').filter({ hasText: 'Packing list' });
   await expect(item).toHaveCount(1);
@@ -192,7 +200,7 @@ test('write to yourself with an attachment: the draft saves itself, the message 
   await page.getByTestId('message').filter({ hasText: 'Packing list' }).click();
   await page.getByTestId('reply').click();
   await page.getByTestId('send').click();
-  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+  await expectSent(page);
   await inbox.click();
   await expect(page.getByTestId('message')).toHaveCount(2);
   await page.getByTestId('threads-toggle').check();
@@ -216,7 +224,7 @@ test('a saved draft is reopened from Drafts and sent without errors', async ({ p
   await page.getByTestId('message').filter({ hasText: 'Half written' }).click();
   await page.getByTestId('edit-draft').click();
   await page.getByTestId('send').click();
-  await expect(page.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+  await expectSent(page);
   await expect(page.getByText('No messages here.')).toBeVisible();
   await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
   await expect(page.getByTestId('message').filter({ hasText: 'Half written' })).toHaveCount(1);
@@ -520,7 +528,7 @@ test('an automatic reply set in Settings answers a colleague once, and Mail says
       await colleague.getByTestId('compose-subject').fill(subject);
       await colleague.getByTestId('compose-body').fill('Numbers?');
       await colleague.getByTestId('send').click();
-      await expect(colleague.getByTestId('mail-notice')).toHaveText(/Message sent\./);
+      await expectSent(colleague);
     }
     await colleague.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
     const replies = colleague.getByTestId('message').filter({ hasText: 'Away this week' });
@@ -583,4 +591,75 @@ test('an alias added in Settings receives mail, and a redirection sends it on to
   await page.goto('/settings/mail');
   await routing.getByTestId('alias').getByRole('button', { name: 'Remove' }).click();
   await expect(routing.getByTestId('alias')).toHaveCount(0);
+});
+
+test('Undo after Send brings the message back; Send later waits in a list until cancelled or sent now', async ({ page }) => {
+  await composeToSelf(page);
+  await page.getByTestId('compose-subject').fill('Second thoughts');
+  await page.getByTestId('compose-body').fill('First version.');
+  await page.getByTestId('send').click();
+  const notice = page.getByTestId('mail-notice');
+  await expect(notice).toContainText('Sending…');
+  await expect(page.getByTestId('composer')).toHaveCount(0);
+  await notice.getByTestId('undo-send').click();
+  // Back in the composer, as written, and no longer waiting to go.
+  await expect(page.getByTestId('compose-subject')).toHaveValue('Second thoughts');
+  await expect(page.getByTestId('compose-body')).toHaveValue(/First version\./);
+  await expect(page.getByTestId('scheduled-sends')).toHaveCount(0);
+
+  // Send later, tomorrow morning: it waits, listed, across a reload.
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.getByTestId('send-later').click();
+  await page.getByTestId('schedule-send').click();
+  await expect(page.getByRole('alert')).toContainText('Choose the date and time');
+  await page.getByTestId('send-at').fill(`${tomorrow}T09:00`);
+  await page.screenshot({ path: 'test-results/mail-send-later.png' });
+  await page.getByTestId('schedule-send').click();
+  await expect(notice).toContainText('will be sent');
+  await expect(notice).toContainText('9:00');
+  await page.reload();
+  const waiting = page.getByTestId('scheduled-sends');
+  await expect(waiting).toContainText('Waiting to be sent (1)');
+  await waiting.locator('summary').click();
+  await expect(waiting.getByTestId('scheduled-send')).toContainText('Second thoughts');
+  await page.screenshot({ path: 'test-results/mail-scheduled.png' });
+
+  // Don't send: the draft stays in Drafts.
+  await waiting.getByTestId('scheduled-cancel').click();
+  await expect(notice).toContainText('stays in Drafts');
+  await expect(waiting).toHaveCount(0);
+  await page.getByTestId('folder').filter({ hasText: 'Drafts' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Second thoughts' })).toHaveCount(1);
+
+  // Scheduled again from the draft, then sent now from the list: it arrives once.
+  await page.getByTestId('message').filter({ hasText: 'Second thoughts' }).click();
+  await page.getByTestId('edit-draft').click();
+  await page.getByTestId('send-later').click();
+  await page.getByTestId('send-at').fill(`${tomorrow}T10:30`);
+  await page.getByTestId('schedule-send').click();
+  await expect(notice).toContainText('will be sent');
+  await waiting.locator('summary').click();
+  await waiting.getByTestId('scheduled-send-now').click();
+  await expect(notice).toHaveText(/Message sent\./);
+  await expect(waiting).toHaveCount(0);
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Second thoughts' })).toHaveCount(1);
+
+  // With Undo turned off in Settings, Send goes at once.
+  await page.goto('/settings');
+  const profile = page.locator('form', { has: page.locator('#profile-undo-send') });
+  await page.getByLabel('Undo after Send').selectOption('0');
+  await profile.getByRole('button', { name: 'Save' }).click();
+  await expect(profile.getByRole('status')).toHaveText('Saved.');
+  await page.goto('/mail');
+  const address = await ownAddress(page);
+  await page.getByTestId('compose').click();
+  await page.getByTestId('compose-to-input').fill(address);
+  await page.getByTestId('compose-to-input').press('Enter');
+  await page.getByTestId('compose-subject').fill('Straight away');
+  await page.getByTestId('send').click();
+  await expect(notice).toHaveText(/Message sent\./);
+  await expect(notice.getByTestId('undo-send')).toHaveCount(0);
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await expect(page.getByTestId('message').filter({ hasText: 'Straight away' })).toHaveCount(1);
 });

@@ -229,6 +229,10 @@ pub struct Config {
     #[arg(long, env = "KSUITE_REMINDER_POLL_MS", default_value_t = 250)]
     pub reminder_poll_ms: u64,
 
+    /// How often the scheduled-send job looks for messages whose time came, in milliseconds.
+    #[arg(long, env = "KSUITE_SCHEDULED_SEND_POLL_MS", default_value_t = 1000)]
+    pub scheduled_send_poll_ms: u64,
+
     /// Reminders sent at once (webhooks and push services are called concurrently).
     #[arg(long, env = "KSUITE_REMINDER_CONCURRENCY", default_value_t = 32)]
     pub reminder_concurrency: usize,
@@ -438,6 +442,7 @@ impl Config {
             allow_private_targets: true,
             reminder_grace_secs: 3600,
             reminder_poll_ms: 50,
+            scheduled_send_poll_ms: 50,
             reminder_concurrency: 32,
             test_clock_file: None,
             mail_clients: MailClientsConfig::for_tests(),

@@ -33,6 +33,7 @@ pub struct Application {
     mail_clients: MailClientListeners,
     visit_flush: Duration,
     reminders: crate::reminders::worker::Settings,
+    scheduled_poll: Duration,
     smtp: Arc<crate::smtp::inbound::SmtpContext>,
     outbox: Arc<mail::outbox::Outbox>,
     router: Router,
@@ -169,6 +170,7 @@ impl Application {
                 format!("mailto:postmaster@{mail_domain_for_vapid}"),
             )?),
             reminder_wake: Arc::default(),
+            scheduled_wake: Arc::default(),
         });
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
@@ -182,6 +184,7 @@ impl Application {
                 poll: Duration::from_millis(config.reminder_poll_ms.max(10)),
                 concurrency: config.reminder_concurrency.max(1),
             },
+            scheduled_poll: Duration::from_millis(config.scheduled_send_poll_ms.max(10)),
             smtp,
             outbox,
             router,
@@ -265,6 +268,10 @@ impl Application {
                     .unwrap_or_else(|e| e.into_inner())
                     .take();
                 move |stop| crate::tls::reload_on_sighup(tls, hangup, stop)
+            }),
+            Job::new("scheduled sending", {
+                let (state, poll) = (state.clone(), self.scheduled_poll);
+                move |stop| mail::scheduled::run(state, poll, stop)
             }),
             Job::new("outbox", {
                 let outbox = self.outbox.clone();

@@ -63,6 +63,8 @@ pub struct Shared {
     pub vapid: Arc<crate::push::vapid::VapidKeys>,
     /// Wakes the reminder scheduler (an event changed).
     pub reminder_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the scheduled-send job (a message was scheduled or moved to now).
+    pub scheduled_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Where mail apps connect, as users are told (setup pages, autoconfig, profiles).

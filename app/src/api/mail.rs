@@ -4,13 +4,13 @@ use gloo_net::http::Request;
 use ksuite_common::{
     AddressRouting, AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress,
     MailFilter, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage,
-    NewAlias, NewFolder, OutgoingMessage, Redirect, RenameFolder, SavedDraft, SentMessage,
-    SignatureUpdate, UploadedFile,
+    NewAlias, NewFolder, NewScheduledSend, OutgoingMessage, Redirect, RenameFolder, SavedDraft,
+    ScheduleChange, ScheduledSend, SentMessage, SignatureUpdate, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::{ApiError, get_json, send_empty, send_json};
+use super::{ApiError, get_json, send_empty, send_json, send_json_empty};
 
 fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
@@ -88,6 +88,37 @@ pub async fn search(
 
 pub async fn send(msg: &OutgoingMessage) -> Result<SentMessage, ApiError> {
     send_json(Request::post("/api/mail/send"), msg).await
+}
+
+/// Sends after the undo window (`send_at` absent) or at `send_at`; the draft waits until then.
+pub async fn schedule(
+    msg: &OutgoingMessage,
+    send_at: Option<i64>,
+) -> Result<ScheduledSend, ApiError> {
+    let body = NewScheduledSend {
+        message: msg.clone(),
+        send_at,
+    };
+    send_json(Request::post("/api/mail/scheduled"), &body).await
+}
+
+pub async fn scheduled() -> Result<Vec<ScheduledSend>, ApiError> {
+    get_json("/api/mail/scheduled").await
+}
+
+/// A new time for a waiting message; `None` sends it now.
+pub async fn reschedule(id: i64, send_at: Option<i64>) -> Result<(), ApiError> {
+    send_json_empty(
+        Request::put(&format!("/api/mail/scheduled/{id}")),
+        &ScheduleChange { send_at },
+    )
+    .await
+}
+
+/// Stops a waiting message; its draft stays (the answer names it: callers know it already,
+/// and not parsing it keeps the app lighter).
+pub async fn cancel_scheduled(id: i64) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/mail/scheduled/{id}"))).await
 }
 
 pub async fn save_draft(msg: &OutgoingMessage) -> Result<SavedDraft, ApiError> {

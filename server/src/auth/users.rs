@@ -18,6 +18,7 @@ struct UserRow {
     directory_phone: String,
     directory_title: String,
     directory_department: String,
+    undo_send_seconds: i64,
 }
 
 impl From<UserRow> for UserProfile {
@@ -36,6 +37,7 @@ impl From<UserRow> for UserProfile {
                 title: r.directory_title,
                 department: r.directory_department,
             },
+            undo_send_seconds: u16::try_from(r.undo_send_seconds).unwrap_or_default(),
         }
     }
 }
@@ -94,7 +96,7 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, 
 pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
     let row: UserRow = sqlx::query_as(
         "SELECT id, email, display_name, language, time_zone, theme, plan, is_admin, directory_phone, \
-         directory_title, directory_department FROM users WHERE id = ?",
+         directory_title, directory_department, undo_send_seconds FROM users WHERE id = ?",
     )
     .bind(user_id)
     .fetch_one(db)

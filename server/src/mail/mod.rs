@@ -16,6 +16,7 @@ pub mod index;
 pub mod outbox;
 pub mod rate;
 pub mod routing;
+pub mod scheduled;
 pub mod send_handlers;
 pub mod sending;
 pub mod settings_handlers;
@@ -49,6 +50,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/mail/uploads", post(w::upload))
         .route("/api/mail/uploads/{id}", delete(w::discard_upload))
         .route("/api/mail/outbox/{id}/retry", post(w::retry))
+        .route(
+            "/api/mail/scheduled",
+            get(w::scheduled_list).post(w::schedule),
+        )
+        .route(
+            "/api/mail/scheduled/{id}",
+            put(w::reschedule).delete(w::cancel_scheduled),
+        )
         .route("/api/mail/addresses", get(s::addresses))
         .route(
             "/api/mail/addresses/{address}/signature",

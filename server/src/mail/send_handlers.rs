@@ -1,13 +1,17 @@
-//! The mail API for writing: send, save drafts, upload attachments, retry a delivery.
+//! The mail API for writing: send (now, later, or after the undo window), save drafts,
+//! upload attachments, retry a delivery.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use ksuite_common::{Delivery, OutgoingMessage, SavedDraft, SentMessage, UploadedFile};
+use ksuite_common::{
+    CancelledSend, Delivery, NewScheduledSend, OutgoingMessage, SavedDraft, ScheduleChange,
+    ScheduledSend, SentMessage, UploadedFile,
+};
 use serde::Deserialize;
 
-use super::{outbox, sending, uploads};
+use super::{outbox, scheduled, sending, uploads};
 use crate::auth::session::Session;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -97,4 +101,74 @@ pub async fn retry(
         .ok_or_else(ApiError::not_found)?;
     state.outbox_wake.notify_one();
     Ok(Json(delivery))
+}
+
+/// Send a message later: at `send_at`, or after the user's undo window when absent. It
+/// waits as a draft and can be cancelled or moved until then.
+#[utoipa::path(post, path = "/api/mail/scheduled", tag = "mail", request_body = NewScheduledSend,
+    responses((status = 201, body = ScheduledSend), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(req): ApiJson<NewScheduledSend>,
+) -> ApiResult<(StatusCode, Json<ScheduledSend>)> {
+    let undo = scheduled::undo_seconds(&state, session.user_id).await?;
+    let send_at = scheduled::checked_time(state.clock.now_unix(), req.send_at, undo)?;
+    let saved = sending::schedule(&state, session.user_id, &req.message, send_at).await?;
+    state.scheduled_wake.notify_one();
+    let mine = scheduled::list(&state, session.user_id).await?;
+    let made = mine
+        .into_iter()
+        .find(|s| s.draft_id == saved.id)
+        .ok_or_else(|| ApiError::internal("a scheduled message was not found after saving"))?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// The user's messages waiting to be sent, soonest first.
+#[utoipa::path(get, path = "/api/mail/scheduled", tag = "mail",
+    responses((status = 200, body = Vec<ScheduledSend>)))]
+pub async fn scheduled_list(
+    State(state): State<AppState>,
+    session: Session,
+) -> ApiResult<Json<Vec<ScheduledSend>>> {
+    Ok(Json(scheduled::list(&state, session.user_id).await?))
+}
+
+/// Send a scheduled message at another time (absent: now); a failed one is tried again.
+#[utoipa::path(put, path = "/api/mail/scheduled/{id}", tag = "mail", params(("id" = i64, Path)),
+    request_body = ScheduleChange,
+    responses((status = 200, body = ScheduledSend), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<ScheduleChange>,
+) -> ApiResult<Json<ScheduledSend>> {
+    let send_at = scheduled::checked_time(state.clock.now_unix(), change.send_at, 0)?;
+    scheduled::reschedule(&state, session.user_id, id, send_at)
+        .await?
+        .map(Json)
+        .ok_or_else(not_waiting)
+}
+
+/// Don't send a scheduled message (Undo): it stays in Drafts to edit or send again.
+#[utoipa::path(delete, path = "/api/mail/scheduled/{id}", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 200, body = CancelledSend), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn cancel_scheduled(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CancelledSend>> {
+    scheduled::cancel(&state, session.user_id, id)
+        .await?
+        .map(|draft_id| Json(CancelledSend { draft_id }))
+        .ok_or_else(not_waiting)
+}
+
+fn not_waiting() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ksuite_common::ErrorCode::NotFound,
+        "This message is not waiting to be sent: it may have been sent already.",
+    )
 }

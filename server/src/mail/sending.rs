@@ -284,6 +284,31 @@ pub async fn save_draft(
     msg: &OutgoingMessage,
 ) -> ApiResult<SavedDraft> {
     let p = prepare(state, user_id, msg).await?;
+    store_draft(state, user_id, msg, p, None).await
+}
+
+/// Keeps the message as a draft to be sent at `send_at` (checked now as if sent now: the
+/// sender, the recipients and the sending rate), in one transaction with its schedule.
+pub async fn schedule(
+    state: &AppState,
+    user_id: i64,
+    msg: &OutgoingMessage,
+    send_at: i64,
+) -> ApiResult<SavedDraft> {
+    let p = prepare(state, user_id, msg).await?;
+    route(state, &p).await?;
+    state.send_limiter.take(user_id, recipient_count(&p))?;
+    store_draft(state, user_id, msg, p, Some(send_at)).await
+}
+
+/// Stores the draft, replacing the one it was saved from, and its schedule if any.
+async fn store_draft(
+    state: &AppState,
+    user_id: i64,
+    msg: &OutgoingMessage,
+    p: Prepared,
+    send_at: Option<i64>,
+) -> ApiResult<SavedDraft> {
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let raw = compose::build(&p.draft(msg, &message_id), true).map_err(ApiError::internal)?;
     let stored = blobs::store(&state.settings.data_dir, &raw)
@@ -298,10 +323,25 @@ pub async fn save_draft(
         draft: true,
     };
     let id = store::insert_message(&mut tx, drafts, &digest, raw.len() as i64, &idx, flags).await?;
+    let attachments: Vec<AttachmentRef> = (0..p.attachments.len())
+        .map(|index| AttachmentRef::Message {
+            message_id: id,
+            index,
+        })
+        .collect();
     let old = match &p.draft {
         Some(d) => store::remove(&mut tx, d.id).await?,
         None => None,
     };
+    if let Some(send_at) = send_at {
+        // What will be sent: this draft, its attachments taken from it.
+        let later = OutgoingMessage {
+            draft_id: Some(id),
+            attachments: attachments.clone(),
+            ..msg.clone()
+        };
+        super::scheduled::insert(&mut tx, user_id, &later, send_at).await?;
+    }
     tx.commit().await?;
     drop(stored);
     blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
@@ -309,23 +349,20 @@ pub async fn save_draft(
     Ok(SavedDraft {
         id,
         saved_at: now_unix(),
-        attachments: (0..p.attachments.len())
-            .map(|index| AttachmentRef::Message {
-                message_id: id,
-                index,
-            })
-            .collect(),
+        attachments,
     })
 }
 
-/// Sends a message: the copy in Sent (with Bcc), local recipients' copies, and the relay
-/// queue for everyone else; the draft it came from goes.
-pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiResult<SentMessage> {
-    let p = prepare(state, user_id, msg).await?;
+fn recipient_count(p: &Prepared) -> u32 {
+    u32::try_from(p.to.len() + p.cc.len() + p.bcc.len()).unwrap_or(u32::MAX)
+}
+
+/// Who is here (address ids) and who is out there; an unknown address in our own domain is
+/// a typo and refused.
+async fn route(state: &AppState, p: &Prepared) -> ApiResult<(Vec<i64>, Vec<String>)> {
     if p.to.is_empty() && p.cc.is_empty() && p.bcc.is_empty() {
         return Err(ApiError::validation("Add at least one recipient."));
     }
-    // Who is here and who is out there; an unknown address in our own domain is a typo.
     let mut local: Vec<i64> = Vec::new();
     let mut remote: Vec<String> = Vec::new();
     for r in p.to.iter().chain(&p.cc).chain(&p.bcc) {
@@ -342,6 +379,44 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
             None => {}
         }
     }
+    Ok((local, remote))
+}
+
+/// Why a message is being sent now.
+#[derive(Clone, Copy)]
+enum Trigger {
+    /// The user pressed Send (counts against their sending rate).
+    Now,
+    /// Its scheduled time came (the rate was taken when it was scheduled); the schedule
+    /// row goes in the sending transaction, or nothing is sent when it was cancelled.
+    Scheduled(i64),
+}
+
+/// Sends a message: the copy in Sent (with Bcc), local recipients' copies, and the relay
+/// queue for everyone else; the draft it came from goes.
+pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiResult<SentMessage> {
+    let sent = deliver(state, user_id, msg, Trigger::Now).await?;
+    sent.ok_or_else(|| ApiError::internal("an unscheduled send was cancelled"))
+}
+
+/// Sends a scheduled message whose time came; `None` when it was cancelled meanwhile.
+pub async fn send_scheduled(
+    state: &AppState,
+    user_id: i64,
+    msg: &OutgoingMessage,
+    schedule_id: i64,
+) -> ApiResult<Option<SentMessage>> {
+    deliver(state, user_id, msg, Trigger::Scheduled(schedule_id)).await
+}
+
+async fn deliver(
+    state: &AppState,
+    user_id: i64,
+    msg: &OutgoingMessage,
+    trigger: Trigger,
+) -> ApiResult<Option<SentMessage>> {
+    let p = prepare(state, user_id, msg).await?;
+    let (local, remote) = route(state, &p).await?;
     // The Sent copy and local recipients' copies count against their mail quotas.
     for address in std::iter::once(p.address_id).chain(local.iter().copied()) {
         if !state.mail_usage.has_room(&state.db, address, 0).await? {
@@ -349,8 +424,9 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
             return Err(crate::quota::mailbox_full(&name, state.mail_usage.quota()));
         }
     }
-    let recipients = u32::try_from(p.to.len() + p.cc.len() + p.bcc.len()).unwrap_or(u32::MAX);
-    state.send_limiter.take(user_id, recipients)?;
+    if let Trigger::Now = trigger {
+        state.send_limiter.take(user_id, recipient_count(&p))?;
+    }
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let draft = p.draft(msg, &message_id);
     let transmitted = compose::build(&draft, false).map_err(ApiError::internal)?;
@@ -381,6 +457,16 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
     };
     let size = transmitted.len() as i64;
     let mut tx = crate::db::begin_write(&state.db).await?;
+    if let Trigger::Scheduled(id) = trigger
+        && !super::scheduled::take(&mut tx, id).await?
+    {
+        // Cancelled (or sent by another worker) since it was picked up: the files just
+        // written belong to no row.
+        drop(tx);
+        drop(stored);
+        blobs::remove_all(&state.db, data_dir, [digest, own_digest]).await;
+        return Ok(None);
+    }
     let sent = store::folder_with_role(&mut tx, p.address_id, "sent").await?;
     let flags = store::NewFlags {
         seen: true,
@@ -423,8 +509,8 @@ pub async fn send(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiR
         idx: &idx,
     };
     arrival::after_filing(&state.mailroom, &filed, &incoming).await;
-    Ok(SentMessage {
+    Ok(Some(SentMessage {
         id: sent_id,
         delivery: outbox::delivery_of(&state.db, sent_id).await?,
-    })
+    }))
 }

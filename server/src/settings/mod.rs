@@ -1,5 +1,5 @@
-//! Profile settings: display name, language, time zone, theme and what the user publishes
-//! in the organization directory.
+//! Profile settings: display name, language, time zone, theme, the undo window after
+//! Send, and what the user publishes in the organization directory.
 
 use axum::extract::State;
 use axum::routing::{get, patch};
@@ -38,11 +38,20 @@ pub async fn update_profile(
         return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));
     }
     let directory = req.directory.as_ref().map(directory_card).transpose()?;
+    if let Some(undo) = req.undo_send_seconds
+        && undo > ksuite_common::MAX_UNDO_SEND_SECONDS
+    {
+        return Err(ApiError::validation(format!(
+            "The undo window is at most {} seconds.",
+            ksuite_common::MAX_UNDO_SEND_SECONDS
+        )));
+    }
     sqlx::query(
         "UPDATE users SET display_name = COALESCE(?, display_name), language = COALESCE(?, language), \
          time_zone = COALESCE(?, time_zone), theme = COALESCE(?, theme), \
          directory_phone = COALESCE(?, directory_phone), directory_title = COALESCE(?, directory_title), \
-         directory_department = COALESCE(?, directory_department) WHERE id = ?",
+         directory_department = COALESCE(?, directory_department), \
+         undo_send_seconds = COALESCE(?, undo_send_seconds) WHERE id = ?",
     )
     .bind(display_name)
     .bind(req.language.map(|l| l.code()))
@@ -51,6 +60,7 @@ pub async fn update_profile(
     .bind(directory.as_ref().map(|d| &d.phone))
     .bind(directory.as_ref().map(|d| &d.title))
     .bind(directory.as_ref().map(|d| &d.department))
+    .bind(req.undo_send_seconds)
     .bind(session.user_id)
     .execute(&state.db)
     .await?;

@@ -131,6 +131,19 @@ pub fn local_time(utc_ms: f64, tz: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(NaiveTime::from_hms_opt(v[3] % 24, v[4], 0)?))
 }
 
+/// The instant (Unix seconds) at which the clocks of `tz` show `local`; in a gap or an
+/// overlap of a daylight-saving change, the nearest instant that exists.
+pub fn utc_of(local: NaiveDateTime, tz: &str) -> Option<i64> {
+    let guess = local.and_utc().timestamp();
+    let mut at = guess;
+    // The zone's offset at the guess, then at the corrected instant (two steps settle it).
+    for _ in 0..2 {
+        let shown = local_time(at as f64 * 1000.0, tz)?.and_utc().timestamp();
+        at -= shown - guess;
+    }
+    Some(at)
+}
+
 /// Wall-clock time in `tz` of an RFC 3339 instant.
 pub fn local_of(rfc3339: &str, tz: &str) -> Option<NaiveDateTime> {
     let ms = js_sys::Date::parse(rfc3339);

@@ -1,7 +1,7 @@
 //! Calendar: month, week, day and agenda views in the user's time zone; click a day or
 //! slot to create, an event to edit. View and date live in the URL (`?view=&date=`).
 
-mod dates;
+pub(crate) mod dates;
 mod editor;
 mod reminders;
 mod sidebar;

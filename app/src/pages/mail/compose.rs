@@ -9,10 +9,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::recipients::RecipientField;
-use super::{MailState, Notice};
+use super::{MailState, Notice, UndoAction};
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::{Prefs, use_prefs};
+use crate::state::session::use_session;
 
 /// How long after the last keystroke a draft is saved.
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
@@ -249,6 +250,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let prefs = use_prefs();
     let lang = prefs.lang;
     let state = expect_context::<MailState>();
+    let session = use_session();
     let changed = RwSignal::new(0u32);
     let from = RwSignal::new(seed.msg.from.clone());
     let to = RwSignal::new(seed.msg.to.clone());
@@ -423,7 +425,8 @@ pub fn Composer(seed: Seed) -> impl IntoView {
         closed.set_value(true);
         state.compose.set(None);
     };
-    let send = move |_| {
+    // Send (after the user's undo window, when they keep one) or, with `later`, at that time.
+    let send_at = move |later: Option<i64>| {
         error.set(None);
         if attached.with_untracked(|l| l.iter().any(|a| a.reference.is_none() && a.error.is_none()))
         {
@@ -433,6 +436,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             return;
         }
         let msg = outgoing();
+        let undo_window = session.user().map(|u| u.undo_send_seconds).unwrap_or(0);
         sending.set(true);
         leptos::task::spawn_local(async move {
             // A draft save on its way would replace the draft being sent: let it land.
@@ -454,22 +458,59 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     .collect(),
                 ..msg
             };
-            let result = api::mail::send(&msg).await;
+            let l = lang.get_untracked();
+            let result = if later.is_some() || undo_window > 0 {
+                api::mail::schedule(&msg, later).await.map(|s| {
+                    let says = match later {
+                        Some(_) => fill(
+                            text(l, Key::MessageScheduled),
+                            &[("time", prefs.datetime(s.send_at))],
+                        ),
+                        None => text(l, Key::MessageSending).to_string(),
+                    };
+                    Notice {
+                        text: says,
+                        undo: Some(UndoAction::Unsend {
+                            schedule: s.id,
+                            draft: s.draft_id,
+                        }),
+                    }
+                })
+            } else {
+                api::mail::send(&msg).await.map(|sent| {
+                    let key = match sent.delivery.as_ref().map(|d| d.state.as_str()) {
+                        Some("queued") => Key::MessageQueued,
+                        _ => Key::MessageSent,
+                    };
+                    Notice::says(text(l, key))
+                })
+            };
             if sending.try_get_untracked().is_none() {
                 state.changed();
                 return;
             }
             match result {
-                Ok(sent) => {
-                    let key = match sent.delivery.as_ref().map(|d| d.state.as_str()) {
-                        Some("queued") => Key::MessageQueued,
-                        _ => Key::MessageSent,
-                    };
-                    state
-                        .notice
-                        .set(Some(Notice::says(text(lang.get_untracked(), key))));
-                    // The draft became the sent message: a reader still showing it would
-                    // ask for a message that no longer exists.
+                Ok(notice) => {
+                    let unsend = notice.undo;
+                    state.notice.set(Some(notice));
+                    // After the undo window the message has gone: say so.
+                    if later.is_none() && unsend.is_some() {
+                        set_timeout(
+                            move || {
+                                if state.notice.try_get_untracked().flatten().map(|n| n.undo)
+                                    == Some(unsend)
+                                {
+                                    state
+                                        .notice
+                                        .set(Some(Notice::says(text(l, Key::MessageSent))));
+                                    state.changed();
+                                }
+                            },
+                            Duration::from_secs(u64::from(undo_window) + 1),
+                        );
+                    }
+                    // The draft is being sent: a reader still showing it would ask for a
+                    // message that is about to go.
                     if msg.draft_id.is_some() && state.selected.get_untracked() == msg.draft_id {
                         state.selected.set(None);
                     }
@@ -477,11 +518,32 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     close();
                 }
                 Err(e) => {
-                    error.set(Some(error_message(lang.get_untracked(), &e)));
+                    error.set(Some(error_message(l, &e)));
                     sending.set(false);
                 }
             }
         });
+    };
+    let send = move |_| send_at(None);
+    let later_value = RwSignal::new(String::new());
+    let send_later = move |_| {
+        let tz = prefs
+            .time_zone
+            .get_untracked()
+            .unwrap_or_else(|| "UTC".into());
+        let when =
+            chrono::NaiveDateTime::parse_from_str(&later_value.get_untracked(), "%Y-%m-%dT%H:%M")
+                .ok()
+                .and_then(|local| crate::pages::calendar::dates::utc_of(local, &tz));
+        match when {
+            Some(at) if at > (js_sys::Date::now() / 1000.0) as i64 => send_at(Some(at)),
+            Some(_) => error.set(Some(
+                text(lang.get_untracked(), Key::SendTimePassed).to_string(),
+            )),
+            None => error.set(Some(
+                text(lang.get_untracked(), Key::ChooseSendTime).to_string(),
+            )),
+        }
     };
     let discard = move |_| {
         let id = draft_id.get_untracked();
@@ -682,6 +744,13 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             <div class="actions">
                 <button type="button" class="button primary" data-testid="send" disabled=move || sending.get()
                         on:click=send>{t(Key::Send)}</button>
+                <details class="send-later">
+                    <summary class="button" data-testid="send-later">{t(Key::SendLater)}</summary>
+                    <label for="compose-send-at">{t(Key::SendAt)}</label>
+                    <input id="compose-send-at" type="datetime-local" data-testid="send-at" bind:value=later_value />
+                    <button type="button" class="button" data-testid="schedule-send" disabled=move || sending.get()
+                            on:click=send_later>{t(Key::ScheduleSend)}</button>
+                </details>
                 <button type="button" class="button" data-testid="save-draft"
                         on:click=move |_| save()>{t(Key::SaveDraft)}</button>
                 <button type="button" class="button ghost" data-testid="close-composer"

@@ -5,6 +5,7 @@ mod compose;
 mod list;
 mod reader;
 mod recipients;
+mod scheduled;
 mod url;
 
 use ksuite_common::MailFolder;
@@ -43,11 +44,20 @@ pub(crate) struct MailState {
     pub notice: RwSignal<Option<Notice>>,
 }
 
-/// A confirmation above the mail; `undo` names a message Undo brings back from the Trash.
+/// A confirmation above the mail, with what its Undo button does.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Notice {
     pub text: String,
-    pub undo: Option<i64>,
+    pub undo: Option<UndoAction>,
+}
+
+/// What Undo on a notice takes back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum UndoAction {
+    /// Brings this message back from the Trash (or deleted mail).
+    Restore(i64),
+    /// Stops this scheduled send and reopens its draft in the composer.
+    Unsend { schedule: i64, draft: i64 },
 }
 
 impl Notice {
@@ -55,6 +65,29 @@ impl Notice {
         Notice {
             text: text.into(),
             undo: None,
+        }
+    }
+}
+
+/// Carries out a notice's Undo; a failure (the message went already) is said in its place.
+async fn undo(state: MailState, lang: ksuite_common::Language, action: UndoAction) {
+    let result = match action {
+        UndoAction::Restore(id) => api::mail::restore(id).await.map(|_| ()),
+        UndoAction::Unsend { schedule, draft } => match api::mail::cancel_scheduled(schedule).await
+        {
+            Ok(()) => api::mail::message(draft).await.map(|draft| {
+                state.selected.set(None);
+                state.compose.set(Some(compose::from_draft(&state, &draft)));
+            }),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => state.changed(),
+        Err(e) => {
+            state
+                .notice
+                .set(Some(Notice::says(crate::i18n::error_message(lang, &e))));
         }
     }
 }
@@ -298,17 +331,14 @@ pub fn MailPage() -> impl IntoView {
                 <p class="notice" role="status" data-testid="mail-notice">
                     <span>
                     {move || state.notice.get().map(|n| n.text)}
-                    {move || state.notice.get().and_then(|n| n.undo).map(|id| view! {
+                    {move || state.notice.get().and_then(|n| n.undo).map(|action| view! {
                         " "
-                        <button type="button" class="button small" data-testid="undo-delete" on:click=move |_| {
-                            state.notice.set(None);
-                            leptos::task::spawn_local(async move {
-                                match api::mail::restore(id).await {
-                                    Ok(_) => state.changed(),
-                                    Err(e) => state.notice.set(Some(Notice::says(crate::i18n::error_message(lang.get_untracked(), &e)))),
-                                }
-                            });
-                        }>{t(Key::Undo)}</button>
+                        <button type="button" class="button small"
+                                data-testid=match action { UndoAction::Restore(_) => "undo-delete", UndoAction::Unsend { .. } => "undo-send" }
+                                on:click=move |_| {
+                                    state.notice.set(None);
+                                    leptos::task::spawn_local(undo(state, lang.get_untracked(), action));
+                                }>{t(Key::Undo)}</button>
                     })}
                     </span>
                     <button type="button" class="button ghost small" aria-label=t(Key::Close)
@@ -316,6 +346,7 @@ pub fn MailPage() -> impl IntoView {
                 </p>
             </Show>
             <AutoReplyOn />
+            <scheduled::ScheduledSends />
             <div class="mail-layout">
                 <nav class="mail-folders card" aria-label=t(Key::Mail)>
                     <button type="button" class="button primary compose-button" data-testid="compose"

@@ -5,7 +5,7 @@
 use ksuite_common::{Delivery, MessageDetail, MessageFlags};
 use leptos::prelude::*;
 
-use super::{MailState, Mode, Notice, compose, folder_name};
+use super::{MailState, Mode, Notice, UndoAction, compose, folder_name};
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
@@ -68,7 +68,7 @@ pub fn Reader() -> impl IntoView {
                     };
                     state.notice.set(Some(Notice {
                         text: text(l, key).to_string(),
-                        undo: Some(id),
+                        undo: Some(UndoAction::Restore(id)),
                     }));
                     state.selected.set(None);
                     state.changed();

@@ -1,11 +1,14 @@
 //! The profile form: display name, language, time zone, theme, and what the user
 //! publishes in the organization directory.
 
-use ksuite_common::{DirectoryCard, Language, Theme, UpdateProfileRequest};
+use ksuite_common::{
+    DEFAULT_UNDO_SEND_SECONDS, DirectoryCard, Language, MAX_UNDO_SEND_SECONDS, Theme,
+    UpdateProfileRequest,
+};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::i18n::{Key, error_message, t};
+use crate::i18n::{Key, error_message, fill, t};
 use crate::state::prefs::use_prefs;
 use crate::state::session::use_session;
 
@@ -33,6 +36,11 @@ pub fn ProfileForm() -> impl IntoView {
     let phone = RwSignal::new(card.phone);
     let job_title = RwSignal::new(card.title);
     let department = RwSignal::new(card.department);
+    let undo = RwSignal::new(
+        user.as_ref()
+            .map(|u| u.undo_send_seconds)
+            .unwrap_or(DEFAULT_UNDO_SEND_SECONDS),
+    );
     let status = RwSignal::new(None::<Result<(), String>>);
     let zones = LocalResource::new(api::settings::time_zones);
     let tz_filter = RwSignal::new(String::new());
@@ -50,6 +58,7 @@ pub fn ProfileForm() -> impl IntoView {
                 title: job_title.get_untracked(),
                 department: department.get_untracked(),
             }),
+            undo_send_seconds: Some(undo.get_untracked()),
         };
         leptos::task::spawn_local(async move {
             match api::settings::update_profile(&req).await {
@@ -137,6 +146,20 @@ pub fn ProfileForm() -> impl IntoView {
                     .collect_view()}
             </fieldset>
 
+            <label for="profile-undo-send">{t(Key::UndoSendWindow)}</label>
+            <select id="profile-undo-send"
+                    on:change=move |ev| if let Ok(n) = event_target_value(&ev).parse() { undo.set(n) }>
+                {UNDO_CHOICES.into_iter().map(|n| {
+                    let label = move || if n == 0 {
+                        t(Key::UndoSendOff)().to_string()
+                    } else {
+                        fill(t(Key::Seconds)(), &[("n", n.to_string())])
+                    };
+                    view! { <option value=n.to_string() selected=move || undo.get() == n>{label}</option> }
+                }).collect_view()}
+            </select>
+            <p class="hint">{t(Key::UndoSendHint)}</p>
+
             <fieldset>
                 <legend>{t(Key::DirectoryCard)}</legend>
                 <p class="hint">{t(Key::DirectoryCardHint)}</p>
@@ -157,6 +180,9 @@ pub fn ProfileForm() -> impl IntoView {
         </form>
     }
 }
+
+/// The undo windows offered after Send, in seconds (0: send at once).
+const UNDO_CHOICES: [u16; 5] = [0, 5, 10, 20, MAX_UNDO_SEND_SECONDS];
 
 /// A zone name as typed: "Europe/Paris" matches "paris", "new york" matches "New_York".
 fn zone_search_text(text: &str) -> String {
