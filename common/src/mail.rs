@@ -284,15 +284,22 @@ pub struct UploadedFile {
     pub size: i64,
 }
 
-/// One of the user's addresses, with what they may do with it and their signature there.
+/// One of the user's addresses, with what they may do with it and their signatures there.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct MailAddress {
     pub address: String,
     /// `read`, `send` or `manage`.
     pub permission: String,
-    /// Added below new messages written from this address.
-    pub signature: String,
+    /// The user's signatures for this address, oldest first.
+    #[serde(default)]
+    pub signatures: Vec<MailSignature>,
+    /// Put below new messages; `None`: no signature.
+    #[serde(default)]
+    pub new_signature: Option<i64>,
+    /// Put below replies and forwards; `None`: no signature.
+    #[serde(default)]
+    pub reply_signature: Option<i64>,
     /// Whether an automatic reply answers mail to this address right now.
     #[serde(default)]
     pub auto_reply_on: bool,
@@ -357,10 +364,44 @@ impl Default for AutoReply {
     }
 }
 
+impl MailAddress {
+    /// The signature to start a message with: the one for replies or for new mail.
+    pub fn default_signature(&self, reply: bool) -> Option<&MailSignature> {
+        let id = if reply {
+            self.reply_signature
+        } else {
+            self.new_signature
+        }?;
+        self.signatures.iter().find(|s| s.id == id)
+    }
+}
+
+/// One of a user's signatures for an address ("Work", "Short", "Legal").
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct SignatureUpdate {
-    pub signature: String,
+pub struct MailSignature {
+    pub id: i64,
+    pub name: String,
+    /// Plain text; messages get a `-- ` separator line above it unless it starts with one.
+    pub body: String,
+}
+
+/// A new or changed signature.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SignatureInput {
+    pub name: String,
+    pub body: String,
+}
+
+/// Which signatures new messages and replies start with; `None`: none.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SignatureDefaults {
+    #[serde(default)]
+    pub new_signature: Option<i64>,
+    #[serde(default)]
+    pub reply_signature: Option<i64>,
 }
 
 /// What a filter condition looks at.

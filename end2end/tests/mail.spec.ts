@@ -663,3 +663,51 @@ test('Undo after Send brings the message back; Send later waits in a list until 
   await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
   await expect(page.getByTestId('message').filter({ hasText: 'Straight away' })).toHaveCount(1);
 });
+
+test('several signatures: one starts new messages, another replies, and the composer switches them', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  const address = await ownAddress(page);
+  await page.goto('/settings/mail');
+  const card = page.getByTestId('signatures');
+  await expect(card).toContainText('No signatures yet.');
+  const add = card.getByTestId('new-signature');
+  const signatures = card.getByTestId('signature');
+  for (const [i, [name, text]] of [['Work', 'Ann Smith\nAcme, sales'], ['Short', 'A.']].entries()) {
+    await add.getByLabel('Name').fill(name);
+    await add.getByLabel('Signature').fill(text);
+    await add.getByRole('button', { name: 'Add signature' }).click();
+    await expect(signatures).toHaveCount(i + 1);
+    await expect(signatures.nth(i).getByLabel('Name')).toHaveValue(name);
+  }
+  await expect(add.getByLabel('Name')).toHaveValue('');
+  // The first became the default for both; replies take the short one.
+  await expect(card.getByTestId('signature-for-new').locator('option:checked')).toHaveText('Work');
+  await card.getByTestId('signature-for-replies').selectOption({ label: 'Short' });
+  await expect(card.getByTestId('signatures-status')).toHaveText('Saved.');
+  await page.screenshot({ path: 'test-results/mail-signatures.png', fullPage: true });
+
+  // A new message starts with Work; choosing Short in the composer swaps it.
+  await page.goto('/mail');
+  await page.getByTestId('compose').click();
+  const body = page.getByTestId('compose-body');
+  await expect(body).toHaveValue(/-- \nAnn Smith\nAcme, sales/);
+  await body.press('Control+Home');
+  await body.pressSequentially('Hello,');
+  await page.getByTestId('compose-signature').selectOption({ label: 'Short' });
+  await expect(body).toHaveValue(/^Hello,\n\n-- \nA\.\n$/);
+  await page.getByTestId('compose-to-input').fill(address);
+  await page.getByTestId('compose-to-input').press('Enter');
+  await page.getByTestId('compose-subject').fill('Signed');
+  await page.getByTestId('send').click();
+  await expectSent(page);
+
+  // A reply starts with Short, above the quote.
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await page.getByTestId('message').filter({ hasText: 'Signed' }).click();
+  await page.getByTestId('reply').click();
+  await expect(body).toHaveValue(/^\n\n-- \nA\.\n\n.*wrote:\n> Hello,/s);
+  // With no signature chosen, only the quote (which holds the first one) is left.
+  await page.getByTestId('compose-signature').selectOption({ label: 'No signature' });
+  await expect(body).toHaveValue(/^\n\n\n[^\n]*wrote:\n> Hello,/);
+});

@@ -348,15 +348,14 @@ async fn drafts_attachments_forward_and_signature() {
     );
     assert_eq!(detail(&bob, got.id).await.draft_html, None);
 
-    // Signatures per address.
+    // Signatures per address (several: tests/mail_signatures.rs).
     let r = ann
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/mail/addresses/ann@ksuite.test/signature",
-            &json!({"signature": "-- \nAnn\r\n"}),
+        .post(
+            "/api/mail/addresses/ann@ksuite.test/signatures",
+            &json!({"name": "Work", "body": "-- \nAnn\r\n"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::CREATED);
     let addresses: Vec<MailAddress> = ann
         .get("/api/mail/addresses")
         .await
@@ -364,13 +363,17 @@ async fn drafts_attachments_forward_and_signature() {
         .await
         .expect("addresses");
     assert_eq!(addresses.len(), 1);
-    assert_eq!(addresses[0].signature, "-- \nAnn");
+    assert_eq!(
+        addresses[0]
+            .default_signature(false)
+            .map(|s| s.body.as_str()),
+        Some("-- \nAnn")
+    );
     assert_eq!(addresses[0].permission, "manage");
     let r = bob
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/mail/addresses/ann@ksuite.test/signature",
-            &json!({"signature": "not mine"}),
+        .post(
+            "/api/mail/addresses/ann@ksuite.test/signatures",
+            &json!({"name": "Mine", "body": "not mine"}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);

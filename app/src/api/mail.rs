@@ -5,7 +5,7 @@ use ksuite_common::{
     AddressRouting, AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress,
     MailFilter, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage,
     NewAlias, NewFolder, NewScheduledSend, OutgoingMessage, Redirect, RenameFolder, SavedDraft,
-    ScheduleChange, ScheduledSend, SentMessage, SignatureUpdate, UploadedFile,
+    ScheduleChange, ScheduledSend, SentMessage, SignatureDefaults, SignatureInput, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -141,12 +141,30 @@ pub async fn addresses() -> Result<Vec<MailAddress>, ApiError> {
     get_json("/api/mail/addresses").await
 }
 
-pub async fn set_signature(address: &str, signature: String) -> Result<MailAddress, ApiError> {
-    send_json(
-        Request::put(&address_path(address, "signature")),
-        &SignatureUpdate { signature },
-    )
-    .await
+pub async fn add_signature(address: &str, input: &SignatureInput) -> Result<MailAddress, ApiError> {
+    send_json(Request::post(&address_path(address, "signatures")), input).await
+}
+
+pub async fn update_signature(
+    address: &str,
+    id: i64,
+    input: &SignatureInput,
+) -> Result<MailAddress, ApiError> {
+    let path = address_path(address, &format!("signatures/{id}"));
+    send_json(Request::put(&path), input).await
+}
+
+pub async fn delete_signature(address: &str, id: i64) -> Result<MailAddress, ApiError> {
+    let path = address_path(address, &format!("signatures/{id}"));
+    send_json(Request::delete(&path), &serde_json::json!({})).await
+}
+
+pub async fn set_signature_defaults(
+    address: &str,
+    defaults: &SignatureDefaults,
+) -> Result<MailAddress, ApiError> {
+    let path = address_path(address, "signature-defaults");
+    send_json(Request::put(&path), defaults).await
 }
 
 pub async fn auto_reply(address: &str) -> Result<AutoReply, ApiError> {

@@ -217,6 +217,7 @@ mod tests {
                 Key::Pages,
                 Key::OneMinute,
                 Key::Minutes,
+                Key::SignatureText,
             ],
             Language::De => &[
                 Key::Mail,
@@ -225,6 +226,7 @@ mod tests {
                 Key::Website,
                 Key::WebhookName,
                 Key::FilterName,
+                Key::SignatureName,
                 Key::AdminFlag,
             ],
             Language::It => &[Key::Password],

@@ -20,6 +20,7 @@ pub mod scheduled;
 pub mod send_handlers;
 pub mod sending;
 pub mod settings_handlers;
+pub mod signatures;
 pub mod store;
 pub mod submit;
 pub mod uploads;
@@ -60,8 +61,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/mail/addresses", get(s::addresses))
         .route(
-            "/api/mail/addresses/{address}/signature",
-            put(s::set_signature),
+            "/api/mail/addresses/{address}/signatures",
+            post(s::add_signature),
+        )
+        .route(
+            "/api/mail/addresses/{address}/signatures/{id}",
+            put(s::update_signature).delete(s::delete_signature),
+        )
+        .route(
+            "/api/mail/addresses/{address}/signature-defaults",
+            put(s::set_signature_defaults),
         )
         .route(
             "/api/mail/addresses/{address}/auto-reply",

@@ -6,15 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ksuite_common::{
     AddressRouting, AutoReply, FilterInput, FilterOrder, MailAddress, MailFilter, NewAlias,
-    Redirect, SignatureUpdate,
+    Redirect, SignatureDefaults, SignatureInput,
 };
 
-use super::{autoreply, filters, routing};
+use super::{autoreply, filters, routing, signatures};
 use crate::auth::session::Session;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-
-const MAX_SIGNATURE: usize = 10_000;
 
 /// The user's addresses, what they may do with each, and their signatures.
 #[utoipa::path(get, path = "/api/mail/addresses", tag = "mail",
@@ -23,66 +21,103 @@ pub async fn addresses(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<Vec<MailAddress>>> {
+    Ok(Json(user_addresses(&state, session.user_id).await?))
+}
+
+async fn user_addresses(state: &AppState, user_id: i64) -> ApiResult<Vec<MailAddress>> {
     let now = state.clock.now_unix();
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(&format!(
-        "SELECT a.address, u.permission, u.signature, \
-         EXISTS (SELECT 1 FROM mail_auto_replies r WHERE r.address_id = a.id AND {}) \
-         FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE u.user_id = ? ORDER BY a.address",
+    type Row = (i64, String, String, Option<i64>, Option<i64>, bool);
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT a.id, a.address, u.permission, u.new_signature_id, u.reply_signature_id,          EXISTS (SELECT 1 FROM mail_auto_replies r WHERE r.address_id = a.id AND {})          FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id          WHERE u.user_id = ? ORDER BY a.address",
         autoreply::ANSWERING_AT
     ))
     .bind(now)
     .bind(now)
-    .bind(session.user_id)
+    .bind(user_id)
     .fetch_all(&state.db)
     .await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(
-                |(address, permission, signature, auto_reply_on)| MailAddress {
+    let mut signatures = signatures::of_user(&state.db, user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, address, permission, new_signature, reply_signature, auto_reply_on)| {
+                MailAddress {
                     address,
                     permission,
-                    signature,
+                    signatures: signatures.remove(&id).unwrap_or_default(),
+                    new_signature,
+                    reply_signature,
                     auto_reply_on,
-                },
-            )
-            .collect(),
-    ))
+                }
+            },
+        )
+        .collect())
 }
 
-/// Set the user's signature for one of their addresses.
-#[utoipa::path(put, path = "/api/mail/addresses/{address}/signature", tag = "mail",
-    params(("address" = String, Path)), request_body = SignatureUpdate,
-    responses((status = 200, body = MailAddress), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
-pub async fn set_signature(
+/// One of the user's addresses as it is now, after a change to its signatures.
+async fn user_address(state: &AppState, user_id: i64, address: &str) -> ApiResult<MailAddress> {
+    let wanted = address.trim().to_lowercase();
+    user_addresses(state, user_id)
+        .await?
+        .into_iter()
+        .find(|a| a.address == wanted)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Adds a signature to one of the user's addresses (their first becomes the default).
+#[utoipa::path(post, path = "/api/mail/addresses/{address}/signatures", tag = "mail",
+    params(("address" = String, Path)), request_body = SignatureInput,
+    responses((status = 201, body = MailAddress), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn add_signature(
     State(state): State<AppState>,
     session: Session,
     Path(address): Path<String>,
-    ApiJson(req): ApiJson<SignatureUpdate>,
+    ApiJson(input): ApiJson<SignatureInput>,
+) -> ApiResult<(StatusCode, Json<MailAddress>)> {
+    signatures::add(&state.db, session.user_id, &address, &input).await?;
+    let updated = user_address(&state, session.user_id, &address).await?;
+    Ok((StatusCode::CREATED, Json(updated)))
+}
+
+/// Changes the name or text of one of the user's signatures.
+#[utoipa::path(put, path = "/api/mail/addresses/{address}/signatures/{id}", tag = "mail",
+    params(("address" = String, Path), ("id" = i64, Path)), request_body = SignatureInput,
+    responses((status = 200, body = MailAddress), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn update_signature(
+    State(state): State<AppState>,
+    session: Session,
+    Path((address, id)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<SignatureInput>,
 ) -> ApiResult<Json<MailAddress>> {
-    if req.signature.chars().count() > MAX_SIGNATURE {
-        return Err(ApiError::validation(format!(
-            "A signature is at most {MAX_SIGNATURE} characters."
-        )));
-    }
-    let signature = req.signature.replace("\r\n", "\n");
-    let updated = sqlx::query(
-        "UPDATE mail_address_users SET signature = ? WHERE user_id = ? AND address_id = \
-         (SELECT id FROM mail_addresses WHERE address = ?)",
-    )
-    .bind(signature.trim_end())
-    .bind(session.user_id)
-    .bind(address.trim().to_lowercase())
-    .execute(&state.db)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(ApiError::not_found());
-    }
-    let Json(all) = addresses(State(state), session).await?;
-    all.into_iter()
-        .find(|a| a.address == address.trim().to_lowercase())
-        .map(Json)
-        .ok_or_else(ApiError::not_found)
+    signatures::update(&state.db, session.user_id, &address, id, &input).await?;
+    Ok(Json(user_address(&state, session.user_id, &address).await?))
+}
+
+/// Deletes one of the user's signatures (a default it was becomes none).
+#[utoipa::path(delete, path = "/api/mail/addresses/{address}/signatures/{id}", tag = "mail",
+    params(("address" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MailAddress), (status = 404, body = ksuite_common::ErrorBody)))]
+pub async fn delete_signature(
+    State(state): State<AppState>,
+    session: Session,
+    Path((address, id)): Path<(String, i64)>,
+) -> ApiResult<Json<MailAddress>> {
+    signatures::remove(&state.db, session.user_id, &address, id).await?;
+    Ok(Json(user_address(&state, session.user_id, &address).await?))
+}
+
+/// Chooses the signatures new messages and replies start with.
+#[utoipa::path(put, path = "/api/mail/addresses/{address}/signature-defaults", tag = "mail",
+    params(("address" = String, Path)), request_body = SignatureDefaults,
+    responses((status = 200, body = MailAddress), (status = 404, body = ksuite_common::ErrorBody), (status = 422, body = ksuite_common::ErrorBody)))]
+pub async fn set_signature_defaults(
+    State(state): State<AppState>,
+    session: Session,
+    Path(address): Path<String>,
+    ApiJson(defaults): ApiJson<SignatureDefaults>,
+) -> ApiResult<Json<MailAddress>> {
+    signatures::set_defaults(&state.db, session.user_id, &address, &defaults).await?;
+    Ok(Json(user_address(&state, session.user_id, &address).await?))
 }
 
 /// The automatic reply (out of office) of one of the user's addresses.

@@ -1,5 +1,6 @@
 //! The composer: from, to/cc/bcc with suggestions, subject, plain or rich text, attachments
-//! uploaded with progress, the address's signature, drafts saved automatically, send.
+//! uploaded with progress, a choice of the address's signatures, drafts saved automatically,
+//! send now, after the undo window or later.
 //! Replies, reply-all and forwards start from a [`Seed`] built from the message.
 
 use std::time::Duration;
@@ -18,14 +19,25 @@ use crate::state::session::use_session;
 /// How long after the last keystroke a draft is saved.
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
 
+/// Which default signature a message starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub(crate) enum SignatureUse {
+    /// A draft: its text already holds whatever signature it has.
+    #[default]
+    None,
+    New,
+    /// Replies and forwards.
+    Reply,
+}
+
 /// What the composer starts with.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct Seed {
     pub msg: OutgoingMessage,
     /// Name and size of each of `msg.attachments`, in order.
     pub files: Vec<(String, i64)>,
-    /// Put the address's signature above `quote` (new messages, replies, forwards).
-    pub with_signature: bool,
+    /// Which of the address's default signatures goes above `quote`, if any.
+    pub signature: SignatureUse,
     /// Quoted or forwarded text, below the signature.
     pub quote: String,
     /// Rich text to start with (a draft written as rich text).
@@ -74,7 +86,7 @@ pub(crate) fn new_message(from: String) -> Seed {
             from,
             ..OutgoingMessage::default()
         },
-        with_signature: true,
+        signature: SignatureUse::New,
         ..Seed::default()
     }
 }
@@ -129,7 +141,7 @@ pub(crate) fn reply(state: &MailState, prefs: Prefs, m: &MessageDetail, all: boo
             ..OutgoingMessage::default()
         },
         files: Vec::new(),
-        with_signature: true,
+        signature: SignatureUse::Reply,
         quote: format!("{header}\n{quoted}"),
         html: None,
     }
@@ -177,7 +189,7 @@ pub(crate) fn forward(state: &MailState, prefs: Prefs, m: &MessageDetail) -> See
             ..OutgoingMessage::default()
         },
         files,
-        with_signature: true,
+        signature: SignatureUse::Reply,
         quote,
         html: None,
     }
@@ -199,7 +211,7 @@ pub(crate) fn from_draft(state: &MailState, m: &MessageDetail) -> Seed {
             ..OutgoingMessage::default()
         },
         files,
-        with_signature: false,
+        signature: SignatureUse::None,
         quote: String::new(),
         html: m.draft_html.clone(),
     }
@@ -215,6 +227,25 @@ fn signature_block(signature: &str) -> String {
     } else {
         format!("-- \n{s}\n")
     }
+}
+
+/// `text` with the signature block `old` replaced by `new`: where `old` is, else just above
+/// the quoted text, else at the end after a blank line.
+fn swap_signature(text: &str, old: &str, new: &str, quote: &str) -> String {
+    if !old.is_empty()
+        && let Some(i) = text.find(old)
+    {
+        return format!("{}{new}{}", &text[..i], &text[i + old.len()..]);
+    }
+    if new.is_empty() {
+        return text.to_string();
+    }
+    if !quote.is_empty()
+        && let Some(i) = text.find(quote)
+    {
+        return format!("{}{new}\n{}", &text[..i], &text[i..]);
+    }
+    format!("{}\n\n{new}", text.trim_end_matches('\n'))
 }
 
 /// An attachment on the message being written.
@@ -299,9 +330,59 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let closed = StoredValue::new(false);
     let addresses = RwSignal::new(Vec::<MailAddress>::new());
 
-    // The sending addresses, and the signature placed once they are known.
-    let with_signature = seed.with_signature;
-    let quote = seed.quote.clone();
+    // The signature in the message (chosen among the sending address's) and its text there,
+    // so that choosing another, or another sender, replaces it.
+    let signature_use = seed.signature;
+    let quote = StoredValue::new(seed.quote.clone());
+    let signature = RwSignal::new(None::<i64>);
+    let placed = StoredValue::new(String::new());
+    let signatures_of_sender = move || {
+        let sender = from.get();
+        addresses
+            .get()
+            .into_iter()
+            .find(|a| a.address == sender)
+            .map(|a| a.signatures)
+            .unwrap_or_default()
+    };
+    let place_signature = move |id: Option<i64>| {
+        let sender = from.get_untracked();
+        let block = addresses.with_untracked(|list| {
+            list.iter()
+                .find(|a| a.address == sender)
+                .and_then(|a| a.signatures.iter().find(|s| Some(s.id) == id))
+                .map(|s| signature_block(&s.body))
+                .unwrap_or_default()
+        });
+        let old = placed.get_value();
+        match (rich.get_untracked(), editor.get_untracked()) {
+            (true, Some(el)) => el.set_inner_html(&swap_signature(
+                &el.inner_html(),
+                &escape_html(&old),
+                &escape_html(&block),
+                "",
+            )),
+            _ => body.update(|b| *b = quote.with_value(|q| swap_signature(b, &old, &block, q))),
+        }
+        placed.set_value(block);
+        signature.set(id);
+    };
+    // The sender's default for this kind of message.
+    let place_default = move || {
+        if signature_use == SignatureUse::None {
+            return;
+        }
+        let sender = from.get_untracked();
+        let id = addresses.with_untracked(|list| {
+            list.iter()
+                .find(|a| a.address == sender)
+                .and_then(|a| a.default_signature(signature_use == SignatureUse::Reply))
+                .map(|s| s.id)
+        });
+        place_signature(id);
+    };
+
+    // The sending addresses, then the signature once they are known.
     leptos::task::spawn_local(async move {
         if let Ok(list) = api::mail::addresses().await
             // The composer may have been closed meanwhile.
@@ -318,21 +399,11 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             {
                 from.set(first.address.clone());
             }
-            if with_signature {
-                let sig = list
-                    .iter()
-                    .find(|a| a.address == from.get_untracked())
-                    .map(|a| signature_block(&a.signature))
-                    .unwrap_or_default();
-                let mut text = String::from("\n\n");
-                text.push_str(&sig);
-                if !quote.is_empty() {
-                    text.push('\n');
-                    text.push_str(&quote);
-                }
-                body.set(text);
+            if signature_use != SignatureUse::None {
+                body.set(quote.with_value(|q| format!("\n\n{q}")));
             }
             addresses.set(list);
+            place_default();
         }
     });
 
@@ -665,7 +736,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             <div class="field">
                 <label for="compose-from">{t(Key::FromLabel)}</label>
                 <select id="compose-from" data-testid="compose-from"
-                        on:change=move |ev| { from.set(event_target_value(&ev)); bump(); }>
+                        on:change=move |ev| { from.set(event_target_value(&ev)); place_default(); bump(); }>
                     {move || addresses.get().into_iter().map(|a| {
                         let selected = a.address == from.get_untracked();
                         view! { <option value=a.address.clone() selected=selected>{a.address.clone()}</option> }
@@ -687,6 +758,19 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                        prop:value=move || subject.get()
                        on:input=move |ev| { subject.set(event_target_value(&ev)); bump(); } />
             </div>
+            <Show when=move || !signatures_of_sender().is_empty()>
+                <div class="field">
+                    <label for="compose-signature">{t(Key::SignatureText)}</label>
+                    <select id="compose-signature" data-testid="compose-signature"
+                            on:change=move |ev| { place_signature(event_target_value(&ev).parse().ok()); bump(); }>
+                        <option value="" selected=move || signature.get().is_none()>{t(Key::NoSignature)}</option>
+                        {move || signatures_of_sender().into_iter().map(|s| {
+                            let id = s.id;
+                            view! { <option value=id.to_string() selected=move || signature.get() == Some(id)>{s.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            </Show>
             <div class="compose-toolbar" role="toolbar" aria-label=t(Key::Formatting)>
                 <label class="check">
                     <input type="checkbox" data-testid="rich-text" prop:checked=move || rich.get() on:change=toggle_rich />
@@ -762,5 +846,34 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                 <button type="button" class="button ghost danger" data-testid="discard" on:click=discard>{t(Key::Discard)}</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::swap_signature;
+
+    #[test]
+    fn a_chosen_signature_replaces_the_one_in_the_message() {
+        let work = "-- \nAnn Smith\n";
+        let short = "-- \nA.\n";
+        let quote = "On Monday, Bob wrote:\n> Hi\n";
+        // Placed first: above the quote, or at the end.
+        let started = swap_signature(&format!("\n\n{quote}"), "", work, quote);
+        assert_eq!(started, format!("\n\n{work}\n{quote}"));
+        assert_eq!(swap_signature("\n\n", "", work, ""), format!("\n\n{work}"));
+        // Another one takes its place, whatever was written around it.
+        let written = format!("Thanks!{}", &started[..]);
+        let swapped = swap_signature(&written, work, short, quote);
+        assert_eq!(swapped, format!("Thanks!\n\n{short}\n{quote}"));
+        // None removes it; choosing one again after that puts it back above the quote.
+        let none = swap_signature(&swapped, short, "", quote);
+        assert_eq!(none, format!("Thanks!\n\n\n{quote}"));
+        assert!(swap_signature(&none, "", work, quote).contains(&format!("{work}\n{quote}")));
+        // Edited away by the user: the new one goes at the end.
+        assert_eq!(
+            swap_signature("Hello\n\n", work, short, ""),
+            format!("Hello\n\n{short}")
+        );
     }
 }

@@ -1,9 +1,9 @@
-//! Mail settings: a signature and an automatic reply per address, and filters (rules)
+//! Mail settings: signatures and an automatic reply per address, and filters (rules)
 //! applied in order to arriving messages: list, reorder, enable, edit, delete.
 
 use ksuite_common::{
     AddressRouting, AutoReply, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp,
-    MailAddress, MailFilter, Redirect,
+    MailAddress, MailFilter, Redirect, SignatureDefaults, SignatureInput,
 };
 use leptos::prelude::*;
 
@@ -33,7 +33,7 @@ pub fn AddressCards() -> impl IntoView {
     view! {
         <div class="card">
             <h2>{t(Key::Signatures)}</h2>
-            {move || ready().0.into_iter().map(|a| view! { <SignatureForm address=a /> }).collect_view()}
+            {move || ready().0.into_iter().map(|a| view! { <SignaturesForm address=a /> }).collect_view()}
             {move || loaded.get().and_then(Result::err).map(|e| view! {
                 <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
             })}
@@ -227,35 +227,145 @@ fn AutoReplyFields(address: String, reply: AutoReply) -> impl IntoView {
     }
 }
 
+/// A change to the user's signatures on one address.
+#[derive(Clone)]
+enum SignatureChange {
+    Add(SignatureInput),
+    Update(i64, SignatureInput),
+    Delete(i64),
+    Defaults(SignatureDefaults),
+}
+
+/// One address's signatures: each editable, a new one, and which starts new messages and
+/// which replies.
 #[component]
-fn SignatureForm(address: MailAddress) -> impl IntoView {
+fn SignaturesForm(address: MailAddress) -> impl IntoView {
     let lang = use_prefs().lang;
-    let value = RwSignal::new(address.signature.clone());
+    let current = RwSignal::new(address.clone());
     let status = RwSignal::new(None::<String>);
-    let id = format!("signature-{}", address.address.replace(['@', '.'], "-"));
-    let addr = address.address.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let addr = addr.clone();
-        leptos::task::spawn_local(async move {
-            let msg = match api::mail::set_signature(&addr, value.get_untracked()).await {
-                Ok(_) => text(lang.get_untracked(), Key::Saved).to_string(),
-                Err(e) => error_message(lang.get_untracked(), &e),
-            };
-            status.set(Some(msg));
-        });
+    let new_name = RwSignal::new(String::new());
+    let new_body = RwSignal::new(String::new());
+    let change = Action::new_local({
+        let address = address.address.clone();
+        move |c: &SignatureChange| {
+            let (address, c) = (address.clone(), c.clone());
+            async move {
+                match c {
+                    SignatureChange::Add(input) => api::mail::add_signature(&address, &input).await,
+                    SignatureChange::Update(id, input) => {
+                        api::mail::update_signature(&address, id, &input).await
+                    }
+                    SignatureChange::Delete(id) => api::mail::delete_signature(&address, id).await,
+                    SignatureChange::Defaults(d) => {
+                        api::mail::set_signature_defaults(&address, &d).await
+                    }
+                }
+            }
+        }
+    });
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(updated)) => {
+            // A signature just added leaves the "new" fields empty for the next one.
+            if updated.signatures.len() > current.get_untracked().signatures.len() {
+                new_name.set(String::new());
+                new_body.set(String::new());
+            }
+            current.set(updated);
+            status.set(Some(text(lang.get_untracked(), Key::Saved).to_string()));
+        }
+        Some(Err(e)) => status.set(Some(error_message(lang.get_untracked(), &e))),
+        None => {}
+    });
+    let slug = address.address.replace(['@', '.'], "-");
+    let (new_default_id, reply_default_id) = (
+        format!("signature-new-{slug}"),
+        format!("signature-reply-{slug}"),
+    );
+    let defaults = move |new: Option<i64>, reply: Option<i64>| {
+        change.dispatch(SignatureChange::Defaults(SignatureDefaults {
+            new_signature: new,
+            reply_signature: reply,
+        }));
+    };
+    let chooser = move |reply: bool, label: Key, id: String| {
+        let picked = move || {
+            let a = current.get();
+            if reply {
+                a.reply_signature
+            } else {
+                a.new_signature
+            }
+        };
+        view! {
+            <label for=id.clone()>{t(label)}</label>
+            <select id=id data-testid=if reply { "signature-for-replies" } else { "signature-for-new" }
+                    on:change=move |ev| {
+                        let chosen = event_target_value(&ev).parse().ok();
+                        let a = current.get_untracked();
+                        if reply { defaults(a.new_signature, chosen) } else { defaults(chosen, a.reply_signature) }
+                    }>
+                <option value="" selected=move || picked().is_none()>{t(Key::NoSignature)}</option>
+                {move || current.get().signatures.into_iter().map(|s| {
+                    let id = s.id;
+                    view! { <option value=id.to_string() selected=move || picked() == Some(id)>{s.name}</option> }
+                }).collect_view()}
+            </select>
+        }
     };
     let label = address.address.clone();
     view! {
-        <form class="signature-form" on:submit=save>
-            <label for=id.clone()>{move || fill(text(lang.get(), Key::SignatureFor), &[("address", label.clone())])}</label>
-            <textarea id=id maxlength="10000" data-testid="signature" prop:value=move || value.get()
-                      on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-            <div class="actions">
-                <button class="button small primary" type="submit">{t(Key::Save)}</button>
-                <span class="muted" role="status">{move || status.get()}</span>
-            </div>
-        </form>
+        <fieldset class="signatures" data-testid="signatures">
+            <legend>{move || fill(text(lang.get(), Key::SignatureFor), &[("address", label.clone())])}</legend>
+            {move || current.get().signatures.is_empty().then(|| view! { <p class="hint">{t(Key::NoSignaturesYet)}</p> })}
+            <For each=move || current.get().signatures key=|s| (s.id, s.name.clone(), s.body.clone()) let:s>
+                {
+                    let id = s.id;
+                    let name = RwSignal::new(s.name.clone());
+                    let body = RwSignal::new(s.body.clone());
+                    let field = format!("signature-{id}");
+                    view! {
+                        <form class="signature-form" data-testid="signature"
+                              on:submit=move |ev| {
+                                  ev.prevent_default();
+                                  change.dispatch(SignatureChange::Update(id, SignatureInput { name: name.get_untracked(), body: body.get_untracked() }));
+                              }>
+                            <label for=format!("{field}-name")>{t(Key::SignatureName)}</label>
+                            <input id=format!("{field}-name") type="text" maxlength="100" required bind:value=name />
+                            <label for=field.clone()>{t(Key::SignatureText)}</label>
+                            <textarea id=field maxlength="10000" prop:value=move || body.get()
+                                      on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                            <div class="actions">
+                                <button class="button small primary" type="submit" disabled=move || change.pending().get()>{t(Key::Save)}</button>
+                                <button class="button small ghost danger" type="button" disabled=move || change.pending().get()
+                                        on:click=move |_| { change.dispatch(SignatureChange::Delete(id)); }>{t(Key::Delete)}</button>
+                            </div>
+                        </form>
+                    }
+                }
+            </For>
+            <Show when=move || !current.get().signatures.is_empty()>
+                <div class="signature-defaults">
+                    {chooser(false, Key::SignatureForNew, new_default_id.clone())}
+                    {chooser(true, Key::SignatureForReplies, reply_default_id.clone())}
+                </div>
+            </Show>
+            <form class="signature-form" data-testid="new-signature"
+                  on:submit=move |ev| {
+                      ev.prevent_default();
+                      change.dispatch(SignatureChange::Add(SignatureInput { name: new_name.get_untracked(), body: new_body.get_untracked() }));
+                  }>
+                <h3>{t(Key::NewSignature)}</h3>
+                <label for=format!("new-signature-{slug}-name")>{t(Key::SignatureName)}</label>
+                <input id=format!("new-signature-{slug}-name") type="text" maxlength="100" required bind:value=new_name />
+                <label for=format!("new-signature-{slug}")>{t(Key::SignatureText)}</label>
+                <textarea id=format!("new-signature-{slug}") maxlength="10000" prop:value=move || new_body.get()
+                          on:input=move |ev| new_body.set(event_target_value(&ev))></textarea>
+                <div class="actions">
+                    <button class="button small" type="submit" disabled=move || change.pending().get()>{t(Key::AddSignature)}</button>
+                </div>
+            </form>
+            <p class="muted" role="status" data-testid="signatures-status">{move || status.get()}</p>
+        </fieldset>
     }
 }
 
