@@ -553,3 +553,19 @@ pub struct NewFolder {
 pub struct RenameFolder {
     pub name: String,
 }
+
+/// What an `.mbox` or `.eml` import into a folder did. Messages already in the folder
+/// (same Message-ID, or the same bytes) are counted, not filed twice, so an interrupted
+/// import can simply be run again.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MailImportReport {
+    pub imported: u32,
+    pub duplicates: u32,
+    /// Messages larger than the server's message size limit, left out.
+    pub too_large: u32,
+    /// Pieces that were not a mail message (no header block), left out.
+    pub unreadable: u32,
+    /// The mailbox filled up: the import stopped there and the rest was not filed.
+    pub stopped_full: bool,
+}

@@ -711,3 +711,47 @@ test('several signatures: one starts new messages, another replies, and the comp
   await page.getByTestId('compose-signature').selectOption({ label: 'No signature' });
   await expect(body).toHaveValue(/^\n\n\n[^\n]*wrote:\n> Hello,/);
 });
+
+test('import an .mbox into a folder: the report, the messages, and running it again adds nothing', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  await page.getByTestId('folder').filter({ hasText: 'Archive' }).click();
+  const mbox = [
+    'From old@example.org Mon Mar  4 10:00:00 2019',
+    'From: Old Friend <old@example.org>',
+    'Date: Mon, 04 Mar 2019 10:00:00 +0000',
+    'Subject: Trip to Lisbon',
+    'Message-ID: <lisbon@example.org>',
+    'Status: RO',
+    '',
+    'See you there.',
+    '',
+    'From old@example.org Tue Mar  5 10:00:00 2019',
+    'From: Old Friend <old@example.org>',
+    'Date: Tue, 05 Mar 2019 10:00:00 +0000',
+    'Subject: Photos',
+    'Message-ID: <photos@example.org>',
+    'Status: O',
+    '',
+    '>From the beach.',
+    '',
+  ].join('\n');
+  const file = { name: 'old.mbox', mimeType: 'application/mbox', buffer: Buffer.from(mbox) };
+  await page.getByTestId('import-mail').setInputFiles(file);
+  const report = page.getByTestId('import-report');
+  await expect(report).toHaveText('Messages imported: 2 · already here: 0');
+  const list = page.getByTestId('message');
+  await expect(list).toHaveCount(2);
+  await expect(list.filter({ hasText: 'Photos' })).toHaveClass(/unread/);
+  await expect(list.filter({ hasText: 'Trip to Lisbon' })).not.toHaveClass(/unread/);
+  await list.filter({ hasText: 'Photos' }).click();
+  await expect(page.getByTestId('reader')).toContainText('From the beach.');
+  // Reading it reloads the counts; the report stays.
+  await expect(list.filter({ hasText: 'Photos' })).not.toHaveClass(/unread/);
+  await expect(report).toHaveText('Messages imported: 2 · already here: 0');
+  await page.screenshot({ path: 'test-results/mail-import.png', fullPage: true });
+
+  await page.getByTestId('import-mail').setInputFiles(file);
+  await expect(report).toHaveText('Messages imported: 0 · already here: 2');
+  await expect(list).toHaveCount(2);
+});

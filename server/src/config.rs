@@ -109,6 +109,11 @@ pub struct Config {
     #[arg(long, env = "KSUITE_MAX_MESSAGE_SIZE", default_value_t = 25 * 1024 * 1024)]
     pub max_message_size: usize,
 
+    /// Largest `.mbox`/`.eml` upload one import request reads, in bytes (each message in
+    /// it is still bounded by the message size limit, and the import by the mail quota).
+    #[arg(long, env = "KSUITE_MAX_IMPORT_SIZE", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_import_size: u64,
+
     /// Days a message deleted from the Trash stays restorable before it is removed.
     #[arg(long, env = "KSUITE_MAIL_RETENTION_DAYS", default_value_t = 30)]
     pub mail_retention_days: i64,
@@ -417,6 +422,7 @@ impl Config {
             mail_domain: None,
             smtp_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_message_size: 25 * 1024 * 1024,
+            max_import_size: 2 * 1024 * 1024 * 1024,
             mail_retention_days: 30,
             auto_reply_daily_limit: 200,
             smtp_relay: None,

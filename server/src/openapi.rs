@@ -53,6 +53,7 @@ use crate::state::AppState;
         crate::mail::folders::rename,
         crate::mail::folders::delete,
         crate::mail::folders::empty,
+        crate::mail::import::import,
         crate::mail::send_handlers::send,
         crate::mail::send_handlers::save_draft,
         crate::mail::send_handlers::schedule,

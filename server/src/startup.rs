@@ -132,6 +132,7 @@ impl Application {
             data_dir: config.data_dir.clone(),
             mail_domain,
             max_message_size: config.max_message_size,
+            max_import_size: config.max_import_size,
             mail_retention_days: config.mail_retention_days.max(0),
             expansion: config.expansion_limits(),
             signup: config.signup.into(),

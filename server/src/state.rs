@@ -91,6 +91,8 @@ pub struct Settings {
     pub mail_domain: String,
     /// Largest message (and sum of attachments) accepted, in bytes.
     pub max_message_size: usize,
+    /// Largest import upload read by one request, in bytes.
+    pub max_import_size: u64,
     /// Days deleted messages stay restorable.
     pub mail_retention_days: i64,
     /// Whether cookies get the `Secure` attribute (public URL is https).

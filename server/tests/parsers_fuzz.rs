@@ -7,6 +7,7 @@ use chrono::{TimeZone, Utc};
 use ksuite_server::calendar::{expand, ical};
 use ksuite_server::contacts::vcard;
 use ksuite_server::dav::xml;
+use ksuite_server::mail::import::mbox::{Piece, Splitter};
 use ksuite_server::mail::index;
 use proptest::prelude::*;
 
@@ -49,6 +50,21 @@ const ICAL_FRAGMENTS: &[&str] = &[
     "\n",
     "é",
     "\u{0}",
+];
+
+const MBOX_FRAGMENTS: &[&str] = &[
+    "From a@b Mon Jan  1 00:00:00 2024\n",
+    "From ",
+    ">From x\n",
+    ">>From y\n",
+    "Subject: s\n",
+    "Message-ID: <m@x>\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "body text ",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "é",
 ];
 
 const VCARD_FRAGMENTS: &[&str] = &[
@@ -180,5 +196,32 @@ proptest! {
     #[test]
     fn dav_xml_never_panics(text in assembled(XML_FRAGMENTS, 30)) {
         let _ = xml::parse(text.as_bytes());
+    }
+
+    /// However an upload is cut into chunks, the same messages come out, none over the
+    /// limit, and nothing is left in memory beyond it.
+    #[test]
+    fn mbox_splitting_does_not_depend_on_chunks(
+        text in assembled(MBOX_FRAGMENTS, 60),
+        chunk in 1usize..64,
+        max in 16usize..400,
+    ) {
+        let split = |size: usize| {
+            let mut s = Splitter::new(max);
+            let mut out = Vec::new();
+            for part in text.as_bytes().chunks(size) {
+                out.extend(s.push(part));
+            }
+            out.extend(s.finish());
+            out
+        };
+        let whole = split(text.len().max(1));
+        prop_assert_eq!(&split(chunk), &whole);
+        for piece in &whole {
+            if let Piece::Message(m) = piece {
+                prop_assert!(m.len() <= max);
+                prop_assert!(!m.is_empty());
+            }
+        }
     }
 }

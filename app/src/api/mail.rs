@@ -3,9 +3,10 @@
 use gloo_net::http::Request;
 use ksuite_common::{
     AddressRouting, AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress,
-    MailFilter, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary, MoveMessage,
-    NewAlias, NewFolder, NewScheduledSend, OutgoingMessage, Redirect, RenameFolder, SavedDraft,
-    ScheduleChange, ScheduledSend, SentMessage, SignatureDefaults, SignatureInput, UploadedFile,
+    MailFilter, MailFolder, MailImportReport, MessageDetail, MessageFlags, MessagePage,
+    MessageSummary, MoveMessage, NewAlias, NewFolder, NewScheduledSend, OutgoingMessage, Redirect,
+    RenameFolder, SavedDraft, ScheduleChange, ScheduledSend, SentMessage, SignatureDefaults,
+    SignatureInput, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -232,19 +233,38 @@ pub async fn suggest(q: &str) -> Result<Vec<ContactSummary>, ApiError> {
     get_json(&format!("/api/contacts/autocomplete?q={}", enc(q))).await
 }
 
-/// Uploads a file to attach with XMLHttpRequest (fetch has no upload progress), calling
-/// `progress` with the fraction sent.
+/// Uploads a file to attach, calling `progress` with the fraction sent.
 pub async fn upload(
     file: web_sys::File,
     progress: impl Fn(f64) + 'static,
 ) -> Result<UploadedFile, ApiError> {
+    let url = format!("/api/mail/uploads?name={}", enc(&file.name()));
+    let body = post_file(&url, file, Box::new(progress)).await?;
+    serde_json::from_str(&body).map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// Imports an `.mbox` or `.eml` file into a folder, calling `progress` with the fraction
+/// sent; the server files messages as they arrive.
+pub async fn import(
+    folder: i64,
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<MailImportReport, ApiError> {
+    let url = format!("/api/mail/folders/{folder}/import");
+    let body = post_file(&url, file, Box::new(progress)).await?;
+    serde_json::from_str(&body).map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// Posts a file as the request body with XMLHttpRequest (fetch has no upload progress);
+/// returns the body of a successful answer. Not generic, so the code exists once.
+async fn post_file(
+    url: &str,
+    file: web_sys::File,
+    progress: Box<dyn Fn(f64)>,
+) -> Result<String, ApiError> {
     let network = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
     let xhr = web_sys::XmlHttpRequest::new().map_err(network)?;
-    xhr.open(
-        "POST",
-        &format!("/api/mail/uploads?name={}", enc(&file.name())),
-    )
-    .map_err(network)?;
+    xhr.open("POST", url).map_err(network)?;
     if let Some(token) = super::csrf_token() {
         xhr.set_request_header(ksuite_common::paths::CSRF_HEADER, &token)
             .map_err(network)?;
@@ -276,7 +296,7 @@ pub async fn upload(
     let status = xhr.status().unwrap_or(0);
     let body = xhr.response_text().ok().flatten().unwrap_or_default();
     if (200..300).contains(&status) {
-        serde_json::from_str(&body).map_err(|e| ApiError::Network(e.to_string()))
+        Ok(body)
     } else {
         let body = serde_json::from_str(&body).unwrap_or_else(|_| ksuite_common::ErrorBody {
             code: ksuite_common::ErrorCode::Internal,

@@ -56,6 +56,56 @@ pub async fn append(
     flags: &Flags,
     internal_date: Option<i64>,
 ) -> Outcome<u32> {
+    let arrival = internal_date.map_or(Arrival::Now, Arrival::At);
+    Ok(
+        file(state, folder, raw, flags, arrival, SameMessage::SentCopy)
+            .await?
+            .map(Filed::uid),
+    )
+}
+
+/// When a newly filed message arrived, as lists sort it.
+#[derive(Clone, Copy, Debug)]
+pub enum Arrival {
+    Now,
+    At(i64),
+    /// Its Date header (imported mail keeps its place in time), else now.
+    SentDate,
+}
+
+/// Which earlier copy of the same message makes a new one redundant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SameMessage {
+    /// A mail app's copy, in Sent, of what submission filed there minutes ago.
+    SentCopy,
+    /// Any live message of the folder with the same bytes or Message-ID (imports).
+    AnyInFolder,
+}
+
+/// The outcome of filing one message.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Filed {
+    New(u32),
+    AlreadyThere(u32),
+}
+
+impl Filed {
+    pub fn uid(self) -> u32 {
+        match self {
+            Filed::New(uid) | Filed::AlreadyThere(uid) => uid,
+        }
+    }
+}
+
+/// Files `raw` into `folder` in one transaction, after the access, size and quota checks.
+pub async fn file(
+    state: &AppState,
+    folder: &Folder,
+    raw: &[u8],
+    flags: &Flags,
+    arrival: Arrival,
+    same: SameMessage,
+) -> Outcome<Filed> {
     if !folder.writable {
         return Ok(Err(Refusal::new(
             "NOPERM",
@@ -69,28 +119,42 @@ pub async fn append(
         )));
     }
     let size = i64::try_from(raw.len()).unwrap_or(i64::MAX);
+    let owned = raw.to_vec();
+    let idx = tokio::task::spawn_blocking(move || index::index(&owned, ""))
+        .await
+        .map_err(ApiError::internal)?;
+    let earlier = match same {
+        SameMessage::SentCopy => match (folder.role, idx.message_id.as_deref()) {
+            (Some(Role::Sent), Some(mid)) => {
+                messages::recent_with_message_id(
+                    &state.db,
+                    folder.id,
+                    mid,
+                    crate::now_unix() - SENT_COPY_WINDOW_SECS,
+                )
+                .await?
+            }
+            _ => None,
+        },
+        SameMessage::AnyInFolder => {
+            messages::same_in_folder(
+                &state.db,
+                folder.id,
+                &blobs::digest_of(raw),
+                idx.message_id.as_deref(),
+            )
+            .await?
+        }
+    };
+    if let Some(uid) = earlier {
+        return Ok(Ok(Filed::AlreadyThere(u32::try_from(uid).unwrap_or(0))));
+    }
     if !state
         .mail_usage
         .has_room(&state.db, folder.address_id, size)
         .await?
     {
         return Ok(Err(Refusal::new("OVERQUOTA", "The mailbox is full")));
-    }
-    let owned = raw.to_vec();
-    let idx = tokio::task::spawn_blocking(move || index::index(&owned, ""))
-        .await
-        .map_err(ApiError::internal)?;
-    if folder.role == Some(Role::Sent)
-        && let Some(mid) = idx.message_id.as_deref()
-        && let Some(uid) = messages::recent_with_message_id(
-            &state.db,
-            folder.id,
-            mid,
-            crate::now_unix() - SENT_COPY_WINDOW_SECS,
-        )
-        .await?
-    {
-        return Ok(Ok(u32::try_from(uid).unwrap_or(0)));
     }
     let stored = blobs::store(&state.settings.data_dir, raw)
         .await
@@ -99,6 +163,11 @@ pub async fn append(
     if idx.thread_id.is_empty() {
         idx.thread_id = stored.digest.clone();
     }
+    let received_at = match arrival {
+        Arrival::Now => None,
+        Arrival::At(at) => Some(at),
+        Arrival::SentDate => idx.sent_at,
+    };
     let mut tx = crate::db::begin_write(&state.db).await?;
     let new_flags = store::NewFlags {
         seen: flags.seen,
@@ -107,7 +176,7 @@ pub async fn append(
     let id =
         store::insert_message(&mut tx, folder.id, &stored.digest, size, &idx, new_flags).await?;
     messages::write_flags(&mut tx, folder.id, id, flags).await?;
-    if let Some(at) = internal_date {
+    if let Some(at) = received_at {
         sqlx::query("UPDATE messages SET received_at = ? WHERE id = ?")
             .bind(at)
             .bind(id)
@@ -118,7 +187,7 @@ pub async fn append(
     drop(stored);
     state.mail_usage.forget(&[folder.address_id]);
     let uid = messages::uid_of(&state.db, id).await?.unwrap_or(0);
-    Ok(Ok(u32::try_from(uid).unwrap_or(0)))
+    Ok(Ok(Filed::New(u32::try_from(uid).unwrap_or(0))))
 }
 
 /// How long after submission a mail app's APPEND of the same message to Sent is taken

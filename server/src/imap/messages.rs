@@ -202,6 +202,24 @@ pub async fn recent_with_message_id(
     .await?)
 }
 
+/// The UID of a live message in the folder with these exact bytes or this Message-ID:
+/// an import run again finds what the first run filed.
+pub async fn same_in_folder(
+    db: &Db,
+    mailbox_id: i64,
+    digest: &str,
+    message_id: Option<&str>,
+) -> Result<Option<i64>, ApiError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT uid FROM messages WHERE mailbox_id = ? AND {LIVE} AND (blob = ? OR message_id = ?) LIMIT 1"
+    ))
+    .bind(mailbox_id)
+    .bind(digest)
+    .bind(message_id)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// The UID a message has now (after a move or copy).
 pub async fn uid_of(db: &Db, id: i64) -> Result<Option<i64>, ApiError> {
     Ok(sqlx::query_scalar("SELECT uid FROM messages WHERE id = ?")

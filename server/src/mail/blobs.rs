@@ -51,11 +51,16 @@ impl Stored {
     }
 }
 
-async fn write(data_dir: &Path, raw: &[u8]) -> std::io::Result<String> {
-    let digest: String = Sha256::digest(raw)
+/// The name `raw` is stored under (its SHA-256 in hex), known before storing it.
+pub fn digest_of(raw: &[u8]) -> String {
+    Sha256::digest(raw)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+async fn write(data_dir: &Path, raw: &[u8]) -> std::io::Result<String> {
+    let digest = digest_of(raw);
     let path = path_of(data_dir, &digest);
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(digest);

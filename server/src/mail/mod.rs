@@ -12,6 +12,7 @@ pub mod filters;
 pub mod folders;
 pub mod handlers;
 pub mod html;
+pub mod import;
 pub mod index;
 pub mod outbox;
 pub mod rate;
@@ -104,6 +105,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::patch(folders::rename).delete(folders::delete),
         )
         .route("/api/mail/folders/{id}/empty", post(folders::empty))
+        .route("/api/mail/folders/{id}/import", post(import::import))
         .route("/api/mail/folders/{id}/messages", get(h::messages))
         .route(
             "/api/mail/messages/{id}",

@@ -2,6 +2,7 @@
 //! pane, the composer, and the deleted-mail view to restore from.
 
 mod compose;
+mod import;
 mod list;
 mod reader;
 mod recipients;
@@ -400,6 +401,7 @@ pub fn MailPage() -> impl IntoView {
                             }
                         }).collect_view()
                     }}
+                    <import::ImportMail />
                     <button type="button" class="button ghost small" data-testid="deleted-mail"
                             on:click=move |_| open(Mode::Deleted)>{t(Key::DeletedMail)}</button>
                 </nav>
