@@ -569,3 +569,43 @@ pub struct MailImportReport {
     /// The mailbox filled up: the import stopped there and the rest was not filed.
     pub stopped_full: bool,
 }
+
+/// Most messages one bulk change may name (a folder's selection is sent in parts).
+pub const MAX_BULK_MESSAGES: usize = 1000;
+
+/// What a bulk change does to each selected message.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BulkAction {
+    MarkRead,
+    MarkUnread,
+    Flag,
+    Unflag,
+    /// Into another folder of the same address.
+    Move {
+        folder_id: i64,
+    },
+    /// Into its address's Archive.
+    Archive,
+    /// Into its address's Spam.
+    Spam,
+    /// Into the Trash; from the Trash, deleted (still restorable for the retention period).
+    Delete,
+}
+
+/// The same change to several messages, all or none: a message the caller may not
+/// change refuses the whole request.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct BulkChange {
+    pub ids: Vec<i64>,
+    pub action: BulkAction,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct BulkOutcome {
+    /// Messages changed (ones already as asked count too).
+    pub changed: u32,
+}

@@ -755,3 +755,71 @@ test('import an .mbox into a folder: the report, the messages, and running it ag
   await expect(report).toHaveText('Messages imported: 0 · already here: 2');
   await expect(list).toHaveCount(2);
 });
+
+test('bulk actions on picked messages and keyboard shortcuts', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  const mbox = ['one', 'two', 'three', 'four', 'five'].map((s, i) => [
+    `From x Mon Mar  ${i + 1} 10:00:00 2019`,
+    'From: Sender <sender@example.org>',
+    `Date: Mon, 0${i + 1} Mar 2019 10:00:00 +0000`,
+    `Subject: Message ${s}`,
+    'Status: O',
+    '',
+    `Body ${s}.`,
+    '',
+  ].join('\n')).join('\n');
+  await page.getByTestId('import-mail').setInputFiles({ name: 'five.mbox', mimeType: 'application/mbox', buffer: Buffer.from(mbox) });
+  await expect(page.getByTestId('import-report')).toHaveText('Messages imported: 5 · already here: 0');
+  const rows = page.getByTestId('message');
+  await expect(rows).toHaveCount(5);
+  // Newest first: five, four, three, two, one. A click and a shift-click pick a range.
+  const picks = page.getByTestId('pick');
+  await picks.nth(0).click();
+  await picks.nth(2).click({ modifiers: ['Shift'] });
+  const bar = page.getByTestId('bulk-bar');
+  await expect(bar.getByTestId('bulk-count')).toHaveText('Selected: 3');
+  await bar.getByTestId('bulk-read').click();
+  await expect(page.getByTestId('mail-notice')).toContainText('Messages changed: 3');
+  await expect(bar).toHaveCount(0);
+  await expect(page.locator('.message-item.unread')).toHaveCount(2);
+  await expect(rows.filter({ hasText: 'Message two' })).toHaveClass(/unread/);
+  await expect(rows.filter({ hasText: 'Message five' })).not.toHaveClass(/unread/);
+
+  // Select all, then move them to Archive with the folder picker.
+  await picks.nth(4).click();
+  await bar.getByTestId('bulk-select-all').click();
+  await expect(bar.getByTestId('bulk-count')).toHaveText('Selected: 5');
+  await page.screenshot({ path: 'test-results/mail-bulk.png', fullPage: true });
+  await bar.getByTestId('bulk-move').selectOption({ label: 'Archive' });
+  await expect(page.getByTestId('mail-notice')).toContainText('Messages changed: 5');
+  await expect(rows).toHaveCount(0);
+
+  // Keyboard: j/k walk the Archive, e archives nothing new here, # deletes the open one
+  // (with Undo) and opens the next, x picks, r replies.
+  await page.getByTestId('folder').filter({ hasText: 'Archive' }).click();
+  await expect(rows).toHaveCount(5);
+  await page.locator('body').press('j');
+  await expect(page.getByTestId('reader')).toContainText('Message five');
+  await page.keyboard.press('j');
+  await expect(page.getByTestId('reader')).toContainText('Message four');
+  await page.keyboard.press('k');
+  await expect(page.getByTestId('reader')).toContainText('Message five');
+  await page.keyboard.press('#');
+  await expect(page.getByTestId('mail-notice')).toContainText('Moved to Trash.');
+  await expect(rows).toHaveCount(4);
+  await expect(page.getByTestId('reader')).toContainText('Message four');
+  await page.getByTestId('mail-notice').getByRole('button', { name: 'Undo' }).click();
+  await expect(rows).toHaveCount(5);
+  await page.keyboard.press('x');
+  await expect(page.getByTestId('bulk-count')).toHaveText('Selected: 1');
+  await page.keyboard.press('x');
+  await expect(page.getByTestId('bulk-bar')).toHaveCount(0);
+  // Typing in a field is not a shortcut.
+  await page.getByRole('searchbox').first().press('j');
+  await expect(page.getByTestId('reader')).toContainText('Message four');
+  await page.getByTestId('message').filter({ hasText: 'Message four' }).focus();
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('compose-subject')).toHaveValue('Re: Message four');
+});

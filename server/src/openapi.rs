@@ -54,6 +54,7 @@ use crate::state::AppState;
         crate::mail::folders::delete,
         crate::mail::folders::empty,
         crate::mail::import::import,
+        crate::mail::bulk::bulk,
         crate::mail::send_handlers::send,
         crate::mail::send_handlers::save_draft,
         crate::mail::send_handlers::schedule,

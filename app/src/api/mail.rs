@@ -2,11 +2,11 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    AddressRouting, AutoReply, ContactSummary, Delivery, FilterInput, FilterOrder, MailAddress,
-    MailFilter, MailFolder, MailImportReport, MessageDetail, MessageFlags, MessagePage,
-    MessageSummary, MoveMessage, NewAlias, NewFolder, NewScheduledSend, OutgoingMessage, Redirect,
-    RenameFolder, SavedDraft, ScheduleChange, ScheduledSend, SentMessage, SignatureDefaults,
-    SignatureInput, UploadedFile,
+    AddressRouting, AutoReply, BulkChange, BulkOutcome, ContactSummary, Delivery, FilterInput,
+    FilterOrder, MailAddress, MailFilter, MailFolder, MailImportReport, MessageDetail,
+    MessageFlags, MessagePage, MessageSummary, MoveMessage, NewAlias, NewFolder, NewScheduledSend,
+    OutgoingMessage, Redirect, RenameFolder, SavedDraft, ScheduleChange, ScheduledSend,
+    SentMessage, SignatureDefaults, SignatureInput, UploadedFile,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -304,6 +304,11 @@ async fn post_file(
         });
         Err(ApiError::Server { status, body })
     }
+}
+
+/// One change to several messages, all or none.
+pub async fn bulk(change: &BulkChange) -> Result<BulkOutcome, ApiError> {
+    send_json(Request::post("/api/mail/messages/bulk"), change).await
 }
 
 pub async fn thread(id: i64) -> Result<Vec<MessageSummary>, ApiError> {

@@ -7,6 +7,7 @@ pub mod arrival;
 pub mod autoconfig;
 pub mod autoreply;
 pub mod blobs;
+pub mod bulk;
 pub mod compose;
 pub mod filters;
 pub mod folders;
@@ -107,6 +108,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/mail/folders/{id}/empty", post(folders::empty))
         .route("/api/mail/folders/{id}/import", post(import::import))
         .route("/api/mail/folders/{id}/messages", get(h::messages))
+        .route("/api/mail/messages/bulk", post(bulk::bulk))
         .route(
             "/api/mail/messages/{id}",
             get(h::message).patch(h::update).delete(h::delete),

@@ -467,6 +467,32 @@ impl MessageAccess {
     }
 }
 
+/// Where each of these live messages is — `(id, folder, address, folder role)` — for the
+/// ones the user may access as asked; the others are simply not in the answer.
+pub async fn placed_messages(
+    db: &Db,
+    user_id: i64,
+    ids: &[i64],
+    access: MessageAccess,
+) -> Result<Vec<(i64, i64, i64, Option<String>)>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT msg.id, msg.mailbox_id, m.address_id, m.role FROM messages msg \
+         JOIN mailboxes m ON m.id = msg.mailbox_id \
+         JOIN mail_address_users u ON u.address_id = m.address_id \
+         WHERE u.user_id = ? AND {} AND msg.deleted_at IS NULL AND msg.id IN ({marks}) ORDER BY msg.id",
+        access.grant_condition()
+    );
+    let mut query = sqlx::query_as(&sql).bind(user_id);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(db).await?)
+}
+
 /// A message the user may read, or `None`.
 pub async fn message(db: &Db, user_id: i64, id: i64) -> Result<Option<MessageRow>, ApiError> {
     message_for(db, user_id, id, MessageAccess::Read).await

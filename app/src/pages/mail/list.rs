@@ -4,7 +4,7 @@
 use ksuite_common::MessageSummary;
 use leptos::prelude::*;
 
-use super::{MailState, Mode};
+use super::{MailState, Mode, bulk, shortcuts};
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
@@ -30,6 +30,14 @@ pub fn MessageList() -> impl IntoView {
     let threads = RwSignal::new(crate::browser::local_flag(THREADS_KEY));
     let date_from = RwSignal::new(String::new());
     let date_to = RwSignal::new(String::new());
+    let picks = bulk::Picks::new();
+    let run = bulk::bulk_runner(state, picks);
+    shortcuts::install(state, items, picks, run);
+    // A new folder or search starts with nothing picked.
+    Effect::new(move |_| {
+        state.mode.track();
+        picks.clear();
+    });
     // A search opened from the URL (reload, back, a pasted link) shows its terms.
     Effect::new(move |_| {
         if let Some(Mode::Search {
@@ -118,10 +126,21 @@ pub fn MessageList() -> impl IntoView {
         } else {
             m.subject.clone()
         };
+        let picked = move || picks.picked.with(|p| p.contains(&id));
+        let pick_label = fill(
+            text(lang.get_untracked(), Key::PickMessage),
+            &[("subject", subject.clone())],
+        );
         view! {
-            <li>
+            <li class="message-row" class:picked=picked>
+                <input type="checkbox" class="pick" data-testid="pick" aria-label=pick_label
+                       prop:checked=picked
+                       on:click=move |ev: leptos::ev::MouseEvent| {
+                           let order: Vec<i64> = items.with_untracked(|l| l.iter().map(|m| m.id).collect());
+                           picks.toggle(id, ev.shift_key(), &order);
+                       } />
                 <button type="button" class="message-item" class:unread=!m.seen class:selected=current
-                        data-testid="message" on:click=move |_| state.selected.set(Some(id))>
+                        id=format!("msg-{id}") data-testid="message" on:click=move |_| state.selected.set(Some(id))>
                     <span class="from">{from}</span>
                     <span class="when">{prefs.datetime(m.received_at)}</span>
                     <span class="subject">
@@ -187,6 +206,9 @@ pub fn MessageList() -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
+            <Show when=move || !matches!(state.mode.get(), Some(Mode::Deleted))>
+                <bulk::BulkBar items=items next=next threads=threads picks=picks run=run />
+            </Show>
             {move || {
                 let list = items.get();
                 if list.is_empty() {
@@ -198,6 +220,10 @@ pub fn MessageList() -> impl IntoView {
             <Show when=move || next.get().is_some()>
                 <button type="button" class="button small" on:click=load_more>{t(Key::LoadMore)}</button>
             </Show>
+            <details class="shortcuts-help">
+                <summary>{t(Key::KeyboardShortcuts)}</summary>
+                <p class="hint">{t(Key::ShortcutsHelp)}</p>
+            </details>
         </div>
     }
 }

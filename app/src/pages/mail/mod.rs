@@ -1,12 +1,14 @@
 //! Webmail: folders with unread counts, a message list (keyset pages), search, a reading
 //! pane, the composer, and the deleted-mail view to restore from.
 
+mod bulk;
 mod compose;
 mod import;
 mod list;
 mod reader;
 mod recipients;
 mod scheduled;
+mod shortcuts;
 mod url;
 
 use ksuite_common::MailFolder;
