@@ -609,3 +609,31 @@ pub struct BulkOutcome {
     /// Messages changed (ones already as asked count too).
     pub changed: u32,
 }
+
+/// Where a DKIM key is in its life.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DkimKeyState {
+    /// Prepared: publish its DNS record, then switch to it.
+    Next,
+    /// Signs outgoing mail now.
+    Active,
+    /// Replaced; keep its DNS record a few days for mail still on its way.
+    Retired,
+}
+
+/// A DKIM key of the mail domain, with the DNS record that makes its signatures check.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DkimKey {
+    pub domain: String,
+    pub selector: String,
+    pub state: DkimKeyState,
+    /// `<selector>._domainkey.<domain>`
+    pub dns_name: String,
+    /// The TXT record's value: `v=DKIM1; k=rsa; p=…`
+    pub dns_value: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}

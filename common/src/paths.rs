@@ -17,6 +17,10 @@ pub const SESSIONS: &str = "/api/account/sessions";
 pub const SIGN_OUT_OTHERS: &str = "/api/account/sessions/sign-out-others";
 pub const ADMIN_USERS: &str = "/api/admin/users";
 pub const ADMIN_INVITATIONS: &str = "/api/admin/invitations";
+/// The mail domain's DKIM keys; `…/next` prepares one, `…/activate` switches to it.
+pub const ADMIN_DKIM: &str = "/api/admin/mail/dkim";
+pub const ADMIN_DKIM_NEXT: &str = "/api/admin/mail/dkim/next";
+pub const ADMIN_DKIM_ACTIVATE: &str = "/api/admin/mail/dkim/activate";
 pub const TWO_FACTOR_SETUP: &str = "/api/account/two-factor/setup";
 pub const TWO_FACTOR_ENABLE: &str = "/api/account/two-factor/enable";
 pub const TWO_FACTOR_DISABLE: &str = "/api/account/two-factor/disable";

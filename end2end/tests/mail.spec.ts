@@ -311,6 +311,48 @@ test('own folders: create one, file a message in it, find it by date, empty the 
   await expect(page.getByTestId('message').filter({ hasText: 'Old newsletter' })).toHaveCount(1);
 });
 
+test('an administrator finds the DKIM record to publish and rotates the key in two steps', async ({ browser }) => {
+  const own = await startServer();
+  const context = await browser.newContext({ baseURL: own.url });
+  const page = await context.newPage();
+  try {
+    await signUp(page);
+    await page.goto('/settings/admin');
+    const card = page.getByTestId('admin-dkim');
+    const keys = card.getByTestId('dkim-key');
+    await expect(keys).toHaveCount(1);
+    await expect(keys.first()).toContainText('Signs mail now');
+    await expect(keys.first().getByTestId('dkim-name')).toHaveText(/^ks\d{8}[0-9a-f]{4}\._domainkey\./);
+    await expect(keys.first().getByTestId('dkim-value')).toHaveText(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
+    const first = (await keys.first().getByTestId('dkim-name').textContent())!;
+
+    // Step 1: a new key, whose record is shown before anything signs with it.
+    await card.getByRole('button', { name: 'Prepare a new key' }).click();
+    await expect(keys).toHaveCount(2);
+    await expect(keys.filter({ hasText: 'Prepared' })).toHaveCount(1);
+    await expect(card).toContainText('Switch only once the new record is visible in DNS');
+    await page.screenshot({ path: 'test-results/mail-dkim.png', fullPage: true });
+
+    // Step 2: switch; the old key stays listed as retired, and a reload shows the same.
+    await card.getByRole('button', { name: 'Switch to the new key' }).click();
+    await expect(keys.filter({ hasText: 'Retired' })).toContainText(first);
+    await expect(keys.filter({ hasText: 'Signs mail now' })).not.toContainText(first);
+    await expect(card.getByRole('button', { name: 'Prepare a new key' })).toBeVisible();
+    await page.reload();
+    await expect(keys.filter({ hasText: 'Retired' })).toContainText(first);
+
+    // Someone who is not an administrator sees no keys.
+    const other = await (await browser.newContext({ baseURL: own.url })).newPage();
+    await signUp(other);
+    await other.goto('/settings/admin');
+    await expect(other.getByText("Only the server's administrators")).toBeVisible();
+    await expect(other.getByTestId('admin-dkim')).toHaveCount(0);
+  } finally {
+    await context.close();
+    await own.stop();
+  }
+});
+
 test('the first account administers addresses: creates a team address and uses it', async ({ browser }) => {
   // A server of its own, so this test's account is the first one there.
   const own = await startServer();

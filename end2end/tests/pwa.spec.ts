@@ -47,14 +47,18 @@ test('a pushed message shows a notification', async ({ browser, server }) => {
 
   const deliver = await pushToServiceWorker(context, page, server.url);
 
-  const shown = page.evaluate(() => new Promise<any>((resolve) => {
-    navigator.serviceWorker.addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'ksuite:notification-shown') resolve(e.data);
+  // The listener must be in place before the push: the CDP session that delivers it is not
+  // ordered with this page's evaluations, so wait for the listener, then push.
+  await page.evaluate(() => {
+    (window as any).__shown = new Promise<any>((resolve) => {
+      navigator.serviceWorker.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'ksuite:notification-shown') resolve(e.data);
+      });
     });
-  }));
+  });
   const payload = { title: 'Team meeting', body: 'Starts in 10 minutes', url: '/calendar' };
   await deliver(payload);
-  const message = await shown;
+  const message = await page.evaluate(() => (window as any).__shown);
   expect(message).toMatchObject(payload);
   const notifications = await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;

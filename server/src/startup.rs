@@ -122,6 +122,7 @@ impl Application {
             relay: config.smtp_relay.clone().filter(|r| !r.trim().is_empty()),
             first_retry: Duration::from_secs(config.smtp_retry_seconds),
             wake: outbox_wake.clone(),
+            mail_domain: mail_domain.clone(),
         });
         let mail_domain_for_vapid = mail_domain.clone();
         let mail_servers = mail_client_listeners.public_servers(&mail_host)?;

@@ -2,8 +2,8 @@
 
 use gloo_net::http::Request;
 use ksuite_common::{
-    AdminAddress, AdminUser, AdminUserChange, GrantAddress, Invitation, NewAddress, NewInvitation,
-    paths,
+    AdminAddress, AdminUser, AdminUserChange, DkimKey, GrantAddress, Invitation, NewAddress,
+    NewInvitation, paths,
 };
 
 use super::{ApiError, get_json, send_empty, send_json};
@@ -65,5 +65,25 @@ pub async fn revoke_invitation(id: i64) -> Result<(), ApiError> {
         "{}/{id}",
         paths::ADMIN_INVITATIONS
     )))
+    .await
+}
+
+pub async fn dkim_keys() -> Result<Vec<DkimKey>, ApiError> {
+    get_json(paths::ADMIN_DKIM).await
+}
+
+pub async fn prepare_dkim_key() -> Result<Vec<DkimKey>, ApiError> {
+    send_json(
+        Request::post(paths::ADMIN_DKIM_NEXT),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn activate_dkim_key() -> Result<Vec<DkimKey>, ApiError> {
+    send_json(
+        Request::post(paths::ADMIN_DKIM_ACTIVATE),
+        &serde_json::json!({}),
+    )
     .await
 }

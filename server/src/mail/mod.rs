@@ -9,6 +9,8 @@ pub mod autoreply;
 pub mod blobs;
 pub mod bulk;
 pub mod compose;
+pub mod dkim;
+pub mod dkim_admin;
 pub mod filters;
 pub mod folders;
 pub mod handlers;
@@ -30,6 +32,7 @@ pub mod usage;
 
 use axum::Router;
 use axum::routing::{delete, get, post, put};
+use ksuite_common::paths;
 
 use crate::state::AppState;
 
@@ -48,6 +51,9 @@ pub fn router() -> Router<AppState> {
             "/api/admin/mail/addresses/{id}/users/{user_id}",
             delete(admin::revoke),
         )
+        .route(paths::ADMIN_DKIM, get(dkim_admin::list))
+        .route(paths::ADMIN_DKIM_NEXT, post(dkim_admin::prepare))
+        .route(paths::ADMIN_DKIM_ACTIVATE, post(dkim_admin::activate))
         .route("/api/mail/send", post(w::send))
         .route("/api/mail/drafts", post(w::save_draft))
         .route("/api/mail/uploads", post(w::upload))

@@ -36,6 +36,8 @@ pub struct Outbox {
     pub first_retry: Duration,
     /// Woken when a message is queued or a retry is asked for.
     pub wake: Arc<Notify>,
+    /// Mail from this domain is DKIM-signed.
+    pub mail_domain: String,
 }
 
 /// A queued message to add.
@@ -233,6 +235,7 @@ async fn attempt(outbox: &Outbox, blob: &str, from: &str, recipients: &str) -> R
     let raw = blobs::read(&outbox.data_dir, blob)
         .await
         .map_err(|e| Failure::temporary(format!("The stored message cannot be read: {e}")))?;
+    let raw = super::dkim::sign(&outbox.db, &outbox.mail_domain, raw).await;
     transport
         .send_raw(&envelope, &raw)
         .await

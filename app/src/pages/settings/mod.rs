@@ -2,6 +2,7 @@
 //! assistant and mail (signatures, filters), each on its own tab.
 
 mod admin;
+mod dkim;
 mod mail;
 mod notifications;
 mod profile;
@@ -89,6 +90,7 @@ pub fn AdminPage() -> impl IntoView {
             <admin::AddressesCard />
             <admin::UsersCard />
             <admin::InvitationsCard />
+            <dkim::DkimCard />
         </section>
     }
 }
