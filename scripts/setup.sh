@@ -53,6 +53,9 @@ if [ "$WITH_TEST" = 1 ]; then
   have_pkg chromium || need+=(chromium)
   # mbsync: a real IMAP sync client for the two-way sync test.
   command -v mbsync >/dev/null || need+=(isync)
+  # clamd: a real virus scanner for the inbound-mail scanning tests (they bring their own
+  # test signature; no virus database download needed).
+  [ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
   # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 fi

@@ -134,6 +134,15 @@ pub struct Config {
     #[arg(long, env = "KSUITE_SMTP_RETRY_SECONDS", default_value_t = 60)]
     pub smtp_retry_seconds: u64,
 
+    /// ClamAV daemon to scan arriving mail with, as `host:port` (clamd's TCPSocket).
+    /// Infected mail is refused at DATA; while clamd cannot answer, mail is deferred.
+    #[arg(long, env = "KSUITE_CLAMD")]
+    pub clamd: Option<String>,
+
+    /// Seconds one virus scan may take before the message is deferred.
+    #[arg(long, env = "KSUITE_CLAMD_TIMEOUT_SECS", default_value_t = 60)]
+    pub clamd_timeout_secs: u64,
+
     /// Inbound SMTP sessions at once (further connections get 421 and are closed).
     #[arg(long, env = "KSUITE_SMTP_MAX_SESSIONS", default_value_t = 100)]
     pub smtp_max_sessions: usize,
@@ -396,6 +405,19 @@ impl Config {
         }
     }
 
+    /// The virus scanner for arriving mail, when one is set.
+    pub fn antivirus(&self) -> Option<crate::mail::antivirus::Clamd> {
+        let addr = self
+            .clamd
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())?;
+        Some(crate::mail::antivirus::Clamd {
+            addr: addr.to_string(),
+            timeout: std::time::Duration::from_secs(self.clamd_timeout_secs),
+        })
+    }
+
     /// The inbound SMTP listener's limits.
     pub fn smtp_limits(&self) -> crate::smtp::inbound::SmtpLimits {
         crate::smtp::inbound::SmtpLimits {
@@ -427,6 +449,8 @@ impl Config {
             auto_reply_daily_limit: 200,
             smtp_relay: None,
             smtp_retry_seconds: 60,
+            clamd: None,
+            clamd_timeout_secs: 60,
             smtp_max_sessions: 100,
             smtp_max_sessions_per_ip: 10,
             smtp_max_failed_recipients: 5,

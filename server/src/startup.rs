@@ -115,6 +115,7 @@ impl Application {
             mail_domain.clone(),
             config.max_message_size,
             config.smtp_limits(),
+            config.antivirus(),
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),

@@ -10,20 +10,13 @@ use ksuite_common::{AutoReply, MailAddress, MessageSummary};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::{
-    Client, Relay, ServerProcess, SmtpConn, TestClock, TestServer, mail_folder, rand_token,
-    signed_in,
+    Client, Relay, ServerProcess, SmtpConn, TestClock, TestServer, free_port, mail_folder,
+    rand_token, signed_in,
 };
 
 /// 2026-12-07 09:00 UTC, a Monday.
 const MONDAY: i64 = 1_796_634_000;
 const DAY: i64 = 86_400;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 /// Delivers a message over SMTP with the given envelope sender and extra headers.
 async fn deliver(smtp: std::net::SocketAddr, from: &str, to_header: &str, headers: &str) {

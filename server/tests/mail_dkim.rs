@@ -10,14 +10,7 @@ use std::time::Duration;
 use ksuite_common::{DkimKey, DkimKeyState, MessageDetail};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Client, Relay, ServerProcess, TestServer, signed_in, test_python};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
+use support::{Client, Relay, ServerProcess, TestServer, free_port, signed_in, test_python};
 
 async fn keys(c: &Client) -> Vec<DkimKey> {
     let r = c.get("/api/admin/mail/dkim").await;

@@ -10,15 +10,9 @@ use ksuite_common::{AddressRouting, ErrorBody};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{
-    Client, Relay, ServerProcess, SmtpConn, TestServer, mail_folder, rand_token, signed_in,
+    Client, Relay, ServerProcess, SmtpConn, TestServer, free_port, mail_folder, rand_token,
+    signed_in,
 };
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 /// Offers a message for `rcpt` over SMTP; returns the reply to RCPT (and delivers on 250).
 async fn offer(smtp: std::net::SocketAddr, rcpt: &str, subject: &str, headers: &str) -> String {

@@ -11,18 +11,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{
     Client, Relay, ServerProcess, TestClock, TestServer, address_folder, folder_messages,
-    shared_address, signed_in,
+    free_port, shared_address, signed_in,
 };
 
 /// 2026-12-07 09:00 UTC.
 const T0: i64 = 1_796_634_000;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 fn message(from: &str, to: &str, subject: &str) -> Value {
     json!({"from": from, "to": [to], "subject": subject, "text": format!("Body of {subject}.")})

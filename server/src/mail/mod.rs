@@ -3,6 +3,7 @@
 //! delivery and the relay queue), filters and the JSON API.
 
 pub mod admin;
+pub mod antivirus;
 pub mod arrival;
 pub mod autoconfig;
 pub mod autoreply;

@@ -22,6 +22,7 @@ use super::{
     path_and_params, read_data, read_line, size_param,
 };
 use crate::db::Db;
+use crate::mail::antivirus::{Clamd, Verdict};
 use crate::mail::{blobs, index, store};
 
 /// Messages parsed and filed at the same time (each is held in memory while indexed).
@@ -67,6 +68,8 @@ pub struct SmtpContext {
     pub usage: Arc<crate::mail::usage::MailUsage>,
     /// Filing, filters and automatic replies.
     pub mailroom: Arc<crate::mail::arrival::Mailroom>,
+    /// Virus scanning of each message before it is accepted (`--clamd`).
+    pub antivirus: Option<Clamd>,
     admission: Admission<IpAddr>,
     deliveries: Semaphore,
 }
@@ -77,6 +80,7 @@ impl SmtpContext {
         domain: String,
         max_message_size: usize,
         limits: SmtpLimits,
+        antivirus: Option<Clamd>,
     ) -> SmtpContext {
         SmtpContext {
             db: mailroom.db.clone(),
@@ -89,6 +93,7 @@ impl SmtpContext {
             deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
             limits,
             mailroom,
+            antivirus,
         }
     }
 }
@@ -239,7 +244,11 @@ async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Re
                         .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                         .await?;
                     let fits = read_data(&mut reader, &mut spool, ctx.max_message_size).await?;
-                    let reply = if fits {
+                    let reply = if !fits {
+                        "552 5.3.4 Message too big for this server\r\n".to_string()
+                    } else if let Some(refusal) = scan(ctx, &spool.path).await {
+                        refusal
+                    } else {
                         let arrival = Arrival {
                             peer,
                             helo: helo.as_deref().unwrap_or("unknown"),
@@ -254,8 +263,6 @@ async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Re
                                 "451 4.3.0 Could not store the message, try again later\r\n".into()
                             }
                         }
-                    } else {
-                        "552 5.3.4 Message too big for this server\r\n".to_string()
                     };
                     envelope = Envelope::default();
                     reply
@@ -276,6 +283,24 @@ async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Re
         write.write_all(reply.as_bytes()).await?;
     }
     Ok(())
+}
+
+/// The SMTP refusal for a message the virus scanner finds something in, or cannot scan.
+async fn scan(ctx: &SmtpContext, spool: &Path) -> Option<String> {
+    let clamd = ctx.antivirus.as_ref()?;
+    match clamd.scan_file(spool).await {
+        Ok(Verdict::Clean) => None,
+        Ok(Verdict::Infected(name)) => {
+            tracing::info!(virus = %name, "refused a message with a virus");
+            Some(format!(
+                "554 5.7.1 Message refused: it contains a virus ({name})\r\n"
+            ))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "virus scan failed; deferring the message");
+            Some("451 4.7.1 The virus scanner is unavailable, try again later\r\n".into())
+        }
+    }
 }
 
 /// A received message waiting to be stored.

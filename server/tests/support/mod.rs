@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod clamd;
+
 use ksuite_common::{SessionInfo, SignupRequest, paths};
 use ksuite_server::config::Config;
 use ksuite_server::startup::Application;
@@ -318,6 +320,14 @@ pub async fn deliver_mail(server: &TestServer, from: &str, rcpt: &str, subject: 
     let r = conn.deliver(from, rcpt, &body).await;
     assert!(r.starts_with("250"), "delivery refused: {r}");
     let _ = conn.cmd("QUIT").await;
+}
+
+/// A loopback port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
 }
 
 /// A random token for unique names.
