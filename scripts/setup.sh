@@ -56,6 +56,8 @@ if [ "$WITH_TEST" = 1 ]; then
   # clamd: a real virus scanner for the inbound-mail scanning tests (they bring their own
   # test signature; no virus database download needed).
   [ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
+  # dnsmasq: a real DNS server with test records for the SPF/DKIM/DMARC tests.
+  [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
   # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 fi

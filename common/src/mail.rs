@@ -107,6 +107,9 @@ pub enum SenderWarning {
     /// It came from outside over SMTP, claiming an address of this server, without the
     /// sender having signed in.
     UnauthenticatedLocalSender,
+    /// Its From domain asks receivers to quarantine or reject mail that fails DMARC (not
+    /// sent from the domain's servers nor signed by it), and this message fails.
+    FailedDmarc,
 }
 
 /// Flags to change on a message; absent ones stay.

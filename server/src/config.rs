@@ -143,6 +143,15 @@ pub struct Config {
     #[arg(long, env = "KSUITE_CLAMD_TIMEOUT_SECS", default_value_t = 60)]
     pub clamd_timeout_secs: u64,
 
+    /// DNS for checking who sent arriving mail (SPF, DKIM, DMARC): `system` (resolv.conf),
+    /// a resolver as `ip:port`, or `off`.
+    #[arg(long, env = "KSUITE_SENDER_AUTH_DNS", default_value = "system")]
+    pub sender_auth_dns: crate::mail::sender_auth::DnsChoice,
+
+    /// Seconds the sender checks of one message may take (then recorded as temperror).
+    #[arg(long, env = "KSUITE_SENDER_AUTH_TIMEOUT_SECS", default_value_t = 15)]
+    pub sender_auth_timeout_secs: u64,
+
     /// Inbound SMTP sessions at once (further connections get 421 and are closed).
     #[arg(long, env = "KSUITE_SMTP_MAX_SESSIONS", default_value_t = 100)]
     pub smtp_max_sessions: usize,
@@ -450,6 +459,9 @@ impl Config {
             smtp_relay: None,
             smtp_retry_seconds: 60,
             clamd: None,
+            // Tests and embedders ask no outside DNS unless they say so.
+            sender_auth_dns: crate::mail::sender_auth::DnsChoice::Off,
+            sender_auth_timeout_secs: 15,
             clamd_timeout_secs: 60,
             smtp_max_sessions: 100,
             smtp_max_sessions_per_ip: 10,

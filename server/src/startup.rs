@@ -116,6 +116,12 @@ impl Application {
             config.max_message_size,
             config.smtp_limits(),
             config.antivirus(),
+            crate::mail::sender_auth::SenderAuth::new(
+                &config.sender_auth_dns,
+                &mail_domain,
+                Duration::from_secs(config.sender_auth_timeout_secs),
+            )?
+            .map(Arc::new),
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),

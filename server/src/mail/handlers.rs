@@ -191,8 +191,7 @@ pub async fn message(
         has_html,
         remote_images,
         attachments,
-        sender_warning: crate::smtp::inbound::has_sender_warning(&raw)
-            .then_some(ksuite_common::SenderWarning::UnauthenticatedLocalSender),
+        sender_warning: crate::smtp::inbound::sender_warning(&raw),
     }))
 }
 

@@ -23,6 +23,7 @@ pub mod rate;
 pub mod routing;
 pub mod scheduled;
 pub mod send_handlers;
+pub mod sender_auth;
 pub mod sending;
 pub mod settings_handlers;
 pub mod signatures;

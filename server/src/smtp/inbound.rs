@@ -23,6 +23,7 @@ use super::{
 };
 use crate::db::Db;
 use crate::mail::antivirus::{Clamd, Verdict};
+use crate::mail::sender_auth::SenderAuth;
 use crate::mail::{blobs, index, store};
 
 /// Messages parsed and filed at the same time (each is held in memory while indexed).
@@ -70,6 +71,8 @@ pub struct SmtpContext {
     pub mailroom: Arc<crate::mail::arrival::Mailroom>,
     /// Virus scanning of each message before it is accepted (`--clamd`).
     pub antivirus: Option<Clamd>,
+    /// SPF, DKIM and DMARC checks of each message (`--sender-auth-dns`).
+    pub sender_auth: Option<Arc<SenderAuth>>,
     admission: Admission<IpAddr>,
     deliveries: Semaphore,
 }
@@ -81,6 +84,7 @@ impl SmtpContext {
         max_message_size: usize,
         limits: SmtpLimits,
         antivirus: Option<Clamd>,
+        sender_auth: Option<Arc<SenderAuth>>,
     ) -> SmtpContext {
         SmtpContext {
             db: mailroom.db.clone(),
@@ -94,6 +98,7 @@ impl SmtpContext {
             limits,
             mailroom,
             antivirus,
+            sender_auth,
         }
     }
 }
@@ -322,17 +327,31 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
         (data, idx)
     })
     .await?;
+    let checked = match &ctx.sender_auth {
+        Some(auth) => Some(auth.check(&data, a.peer.ip(), a.helo, a.mail_from).await),
+        None => None,
+    };
     let local = |addr: &str| domain_of(addr).is_some_and(|d| d == ctx.domain);
     let claims_local = local(a.mail_from) || idx.from_address.as_deref().is_some_and(local);
-    let mut raw = Vec::with_capacity(data.len() + 256);
+    let mut raw = Vec::with_capacity(data.len() + 1024);
     if claims_local {
         raw.extend_from_slice(
             format!(
-                "{SENDER_WARNING_HEADER}: unauthenticated-local-sender; the sender claims an address of {} but did not sign in\r\n",
+                "{SENDER_WARNING_HEADER}: {UNAUTHENTICATED_LOCAL}; the sender claims an address of {} but did not sign in\r\n",
                 ctx.domain
             )
             .as_bytes(),
         );
+    } else if checked.as_ref().is_some_and(|c| c.dmarc_failed) {
+        raw.extend_from_slice(
+            format!(
+                "{SENDER_WARNING_HEADER}: {FAILED_DMARC}; the message fails its sender domain's DMARC policy\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(c) = &checked {
+        raw.extend_from_slice(c.header.as_bytes());
     }
     raw.extend_from_slice(
         format!(
@@ -367,13 +386,28 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether a stored message carries our warning that its local sender is unverified
-/// (only as the very first header, where this server puts it; a sender cannot place one
-/// there).
-pub fn has_sender_warning(raw: &[u8]) -> bool {
-    raw.len() > SENDER_WARNING_HEADER.len()
-        && raw[..SENDER_WARNING_HEADER.len()].eq_ignore_ascii_case(SENDER_WARNING_HEADER.as_bytes())
-        && raw[SENDER_WARNING_HEADER.len()] == b':'
+/// The warning's first word for mail claiming a local sender without signing in.
+const UNAUTHENTICATED_LOCAL: &str = "unauthenticated-local-sender";
+/// The warning's first word for mail failing an enforced DMARC policy.
+const FAILED_DMARC: &str = "dmarc-fail";
+
+/// The warning a stored message carries, if any (only as the very first header, where
+/// this server puts it; a sender cannot place one there).
+pub fn sender_warning(raw: &[u8]) -> Option<ksuite_common::SenderWarning> {
+    let name = SENDER_WARNING_HEADER.len();
+    if raw.len() <= name
+        || !raw[..name].eq_ignore_ascii_case(SENDER_WARNING_HEADER.as_bytes())
+        || raw[name] != b':'
+    {
+        return None;
+    }
+    let rest = &raw[name + 1..raw.len().min(name + 64)];
+    let word = String::from_utf8_lossy(rest);
+    Some(if word.trim_start().starts_with(FAILED_DMARC) {
+        ksuite_common::SenderWarning::FailedDmarc
+    } else {
+        ksuite_common::SenderWarning::UnauthenticatedLocalSender
+    })
 }
 
 #[cfg(test)]
@@ -400,11 +434,20 @@ mod tests {
 
     #[test]
     fn sender_warning_only_counts_as_first_header() {
-        assert!(has_sender_warning(
-            b"X-Ksuite-Sender-Warning: x\r\nReceived: y\r\n"
-        ));
-        assert!(!has_sender_warning(
-            b"Received: y\r\nX-Ksuite-Sender-Warning: x\r\n"
-        ));
+        use ksuite_common::SenderWarning;
+        assert_eq!(
+            sender_warning(
+                b"X-Ksuite-Sender-Warning: unauthenticated-local-sender; x\r\nReceived: y\r\n"
+            ),
+            Some(SenderWarning::UnauthenticatedLocalSender)
+        );
+        assert_eq!(
+            sender_warning(b"X-Ksuite-Sender-Warning: dmarc-fail; x\r\n"),
+            Some(SenderWarning::FailedDmarc)
+        );
+        assert_eq!(
+            sender_warning(b"Received: y\r\nX-Ksuite-Sender-Warning: dmarc-fail\r\n"),
+            None
+        );
     }
 }

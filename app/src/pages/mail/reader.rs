@@ -120,8 +120,11 @@ pub fn Reader() -> impl IntoView {
                     "← " {t(Key::BackToList)}
                 </button>
                 <h2 data-testid="reader-subject">{subject}</h2>
-                {m.sender_warning.map(|_| view! {
-                    <p class="sender-warning" role="alert" data-testid="sender-warning">{t(Key::SenderUnverified)}</p>
+                {m.sender_warning.map(|w| view! {
+                    <p class="sender-warning" role="alert" data-testid="sender-warning">{t(match w {
+                        ksuite_common::SenderWarning::UnauthenticatedLocalSender => Key::SenderUnverified,
+                        ksuite_common::SenderWarning::FailedDmarc => Key::SenderFailedDmarc,
+                    })}</p>
                 })}
                 <dl class="mail-headers">
                     <dt>{t(Key::FromLabel)}</dt>
