@@ -58,6 +58,9 @@ if [ "$WITH_TEST" = 1 ]; then
   [ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
   # dnsmasq: a real DNS server with test records for the SPF/DKIM/DMARC tests.
   [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+  # rspamd with its Redis: a real spam filter for the spam-filing and learning tests.
+  command -v rspamd >/dev/null || need+=(rspamd)
+  command -v redis-server >/dev/null || need+=(redis-server)
   # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 fi

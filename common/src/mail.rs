@@ -591,8 +591,10 @@ pub enum BulkAction {
     },
     /// Into its address's Archive.
     Archive,
-    /// Into its address's Spam.
+    /// Into its address's Spam (and teaches the spam filter).
     Spam,
+    /// Out of Spam into its address's Inbox (and teaches the spam filter).
+    NotSpam,
     /// Into the Trash; from the Trash, deleted (still restorable for the retention period).
     Delete,
 }

@@ -865,3 +865,28 @@ test('bulk actions on picked messages and keyboard shortcuts', async ({ page }) 
   await page.keyboard.press('r');
   await expect(page.getByTestId('compose-subject')).toHaveValue('Re: Message four');
 });
+
+test('mark as spam from the list, and "Not spam" from the Spam folder brings it back', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/mail');
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  const mbox = ['From x Mon Mar  1 10:00:00 2019', 'From: Shop <deals@example.org>',
+    'Date: Mon, 01 Mar 2019 10:00:00 +0000', 'Subject: Great deals', '', 'Buy now.', ''].join('\n');
+  await page.getByTestId('import-mail').setInputFiles({ name: 'one.mbox', mimeType: 'application/mbox', buffer: Buffer.from(mbox) });
+  const rows = page.getByTestId('message');
+  await expect(rows).toHaveCount(1);
+  await page.getByTestId('pick').first().click();
+  const bar = page.getByTestId('bulk-bar');
+  await expect(bar.getByTestId('bulk-not-spam')).toHaveCount(0);
+  await bar.getByTestId('bulk-spam').click();
+  await expect(rows).toHaveCount(0);
+
+  await page.getByTestId('folder').filter({ hasText: 'Spam' }).click();
+  await expect(rows).toHaveCount(1);
+  await page.getByTestId('pick').first().click();
+  await expect(bar.getByTestId('bulk-spam')).toHaveCount(0);
+  await bar.getByTestId('bulk-not-spam').click();
+  await expect(rows).toHaveCount(0);
+  await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+  await expect(rows.filter({ hasText: 'Great deals' })).toHaveCount(1);
+});

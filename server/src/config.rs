@@ -143,6 +143,24 @@ pub struct Config {
     #[arg(long, env = "KSUITE_CLAMD_TIMEOUT_SECS", default_value_t = 60)]
     pub clamd_timeout_secs: u64,
 
+    /// rspamd's normal worker to score arriving mail with, e.g. `http://127.0.0.1:11333`.
+    /// Spam is filed in Spam, rspamd's rejects are refused at DATA.
+    #[arg(long, env = "KSUITE_RSPAMD_URL")]
+    pub rspamd_url: Option<String>,
+
+    /// rspamd's controller, e.g. `http://127.0.0.1:11334`: moving mail into or out of
+    /// Spam teaches it (`/learnspam`, `/learnham`).
+    #[arg(long, env = "KSUITE_RSPAMD_CONTROLLER_URL")]
+    pub rspamd_controller_url: Option<String>,
+
+    /// The controller's password, when it asks for one.
+    #[arg(long, env = "KSUITE_RSPAMD_PASSWORD")]
+    pub rspamd_password: Option<String>,
+
+    /// Seconds rspamd may take to score one message (then it is accepted unscored).
+    #[arg(long, env = "KSUITE_RSPAMD_TIMEOUT_SECS", default_value_t = 20)]
+    pub rspamd_timeout_secs: u64,
+
     /// DNS for checking who sent arriving mail (SPF, DKIM, DMARC): `system` (resolv.conf),
     /// a resolver as `ip:port`, or `off`.
     #[arg(long, env = "KSUITE_SENDER_AUTH_DNS", default_value = "system")]
@@ -414,6 +432,22 @@ impl Config {
         }
     }
 
+    /// The spam filter for arriving mail, when one is set.
+    pub fn rspamd(&self) -> Option<crate::mail::spam::RspamdConfig> {
+        let set = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        Some(crate::mail::spam::RspamdConfig {
+            url: set(&self.rspamd_url)?,
+            controller_url: set(&self.rspamd_controller_url),
+            password: set(&self.rspamd_password),
+            timeout: std::time::Duration::from_secs(self.rspamd_timeout_secs),
+        })
+    }
+
     /// The virus scanner for arriving mail, when one is set.
     pub fn antivirus(&self) -> Option<crate::mail::antivirus::Clamd> {
         let addr = self
@@ -459,6 +493,10 @@ impl Config {
             smtp_relay: None,
             smtp_retry_seconds: 60,
             clamd: None,
+            rspamd_url: None,
+            rspamd_controller_url: None,
+            rspamd_password: None,
+            rspamd_timeout_secs: 20,
             // Tests and embedders ask no outside DNS unless they say so.
             sender_auth_dns: crate::mail::sender_auth::DnsChoice::Off,
             sender_auth_timeout_secs: 15,

@@ -115,13 +115,20 @@ impl Application {
             mail_domain.clone(),
             config.max_message_size,
             config.smtp_limits(),
-            config.antivirus(),
-            crate::mail::sender_auth::SenderAuth::new(
-                &config.sender_auth_dns,
-                &mail_domain,
-                Duration::from_secs(config.sender_auth_timeout_secs),
-            )?
-            .map(Arc::new),
+            crate::smtp::inbound::Screening {
+                antivirus: config.antivirus(),
+                sender_auth: crate::mail::sender_auth::SenderAuth::new(
+                    &config.sender_auth_dns,
+                    &mail_domain,
+                    Duration::from_secs(config.sender_auth_timeout_secs),
+                )?
+                .map(Arc::new),
+                spam: config
+                    .rspamd()
+                    .map(crate::mail::spam::Rspamd::new)
+                    .transpose()?
+                    .map(Arc::new),
+            },
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),
@@ -285,6 +292,11 @@ impl Application {
             Job::new("outbox", {
                 let outbox = self.outbox.clone();
                 move |stop| mail::outbox::run(outbox, stop)
+            }),
+            Job::new("spam lessons", {
+                let (db, data_dir) = (db.clone(), settings.data_dir.clone());
+                let rspamd = self.smtp.screening.spam.clone();
+                move |stop| mail::spam::teach(db, data_dir, rspamd, stop)
             }),
             Job::new("link visits", {
                 let db = db.clone();

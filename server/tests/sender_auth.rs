@@ -88,12 +88,7 @@ async fn arrive(
         .json()
         .await
         .expect("detail");
-    let raw = ann
-        .get(&format!("/api/mail/messages/{id}/raw"))
-        .await
-        .text()
-        .await
-        .expect("raw");
+    let raw = support::raw_message(ann, id).await;
     (detail, raw)
 }
 

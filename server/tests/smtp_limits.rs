@@ -36,14 +36,6 @@ async fn detail(c: &Client, id: i64) -> MessageDetail {
         .expect("detail")
 }
 
-async fn raw(c: &Client, id: i64) -> String {
-    c.get(&format!("/api/mail/messages/{id}/raw"))
-        .await
-        .text()
-        .await
-        .expect("raw")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sessions_are_limited_overall_and_per_address() {
     let s = server(|c| {
@@ -122,7 +114,7 @@ RCPT TO:<ann@ksuite.test>\r\nDATA\r\nSubject: Smuggled\r\n\r\nPay now\r\n.\n\r\n
     let page = inbox_page(&ann).await;
     assert_eq!(page.messages.len(), 1, "one message, not two");
     assert_eq!(page.messages[0].subject, "Outer");
-    let body = raw(&ann, page.messages[0].id).await;
+    let body = support::raw_message(&ann, page.messages[0].id).await;
     assert!(body.contains("Pay now") && body.contains("still outer"));
 }
 
@@ -169,7 +161,7 @@ async fn helo_cannot_inject_headers_and_forged_local_senders_are_marked() {
         .iter()
         .find(|m| m.subject == "Hi")
         .expect("honest");
-    let text = raw(&ann, forged.id).await;
+    let text = support::raw_message(&ann, forged.id).await;
     let received = text
         .lines()
         .find(|l| l.starts_with("Received:"))

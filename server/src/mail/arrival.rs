@@ -67,6 +67,20 @@ pub async fn deliver_local(
     Ok(())
 }
 
+/// Files a message the spam filter flagged into each address's Spam folder. No
+/// redirection, filter or automatic reply runs for it: forwarding or answering spam would
+/// spread it.
+pub async fn deliver_to_spam(
+    room: &Mailroom,
+    address_ids: &[i64],
+    m: &Incoming<'_>,
+) -> Result<(), ApiError> {
+    let mut tx = crate::db::begin_write(&room.db).await?;
+    store::file_in_role(&mut tx, address_ids, "spam", m.digest, m.size, m.idx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// For each receiving address's copy (`(address id, message id)`): its redirection, then
 /// (when it keeps the copy) its filters and its automatic reply; copies redirected to
 /// local addresses go through the same. A step failing is logged: the message stays

@@ -76,11 +76,11 @@ pub async fn bulk(
                     store::refile(&mut tx, id, to, to_trash).await?;
                 }
             }
-            BulkAction::Archive | BulkAction::Spam => {
-                let wanted = if req.action == BulkAction::Archive {
-                    "archive"
-                } else {
-                    "spam"
+            BulkAction::Archive | BulkAction::Spam | BulkAction::NotSpam => {
+                let wanted = match req.action {
+                    BulkAction::Archive => "archive",
+                    BulkAction::Spam => "spam",
+                    _ => "inbox",
                 };
                 let to = role_folder(&mut tx, &mut role_folders, address, wanted).await?;
                 if to != folder {

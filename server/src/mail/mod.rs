@@ -27,6 +27,7 @@ pub mod sender_auth;
 pub mod sending;
 pub mod settings_handlers;
 pub mod signatures;
+pub mod spam;
 pub mod store;
 pub mod submit;
 pub mod uploads;

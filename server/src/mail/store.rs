@@ -286,9 +286,21 @@ pub async fn file_in_inboxes(
     size: i64,
     idx: &Indexed,
 ) -> Result<Vec<(i64, i64)>, ApiError> {
+    file_in_role(tx, address_ids, "inbox", digest, size, idx).await
+}
+
+/// Files a stored message into the folder with `role` (inbox, spam) of each address.
+pub async fn file_in_role(
+    tx: &mut sqlx::SqliteConnection,
+    address_ids: &[i64],
+    role: &str,
+    digest: &str,
+    size: i64,
+    idx: &Indexed,
+) -> Result<Vec<(i64, i64)>, ApiError> {
     let mut filed = Vec::new();
     for &address_id in address_ids {
-        let inbox = folder_with_role(&mut *tx, address_id, "inbox").await?;
+        let inbox = folder_with_role(&mut *tx, address_id, role).await?;
         let id = insert_message(&mut *tx, inbox, digest, size, idx, NewFlags::default()).await?;
         filed.push((address_id, id));
     }
@@ -678,6 +690,21 @@ pub async fn refile(
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+    // Into Spam, or out of it (but not to the Trash): a lesson for the spam filter,
+    // committed with the move.
+    sqlx::query(
+        "INSERT INTO spam_lessons (blob, spam, created_at) \
+         SELECT m.blob, IFNULL(t.role, '') = 'spam', ? FROM messages m, mailboxes f, mailboxes t \
+         WHERE m.id = ? AND f.id = ? AND t.id = ? \
+         AND (IFNULL(t.role, '') = 'spam') <> (IFNULL(f.role, '') = 'spam') \
+         AND IFNULL(t.role, '') <> 'trash'",
+    )
+    .bind(crate::now_unix())
+    .bind(id)
+    .bind(from)
+    .bind(target)
+    .execute(&mut *tx)
+    .await?;
     next_modseq(&mut *tx, from).await?;
     sqlx::query(
         "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, deleted_at = NULL, \

@@ -24,6 +24,7 @@ use super::{
 use crate::db::Db;
 use crate::mail::antivirus::{Clamd, Verdict};
 use crate::mail::sender_auth::SenderAuth;
+use crate::mail::spam::{self, Rspamd, Scored};
 use crate::mail::{blobs, index, store};
 
 /// Messages parsed and filed at the same time (each is held in memory while indexed).
@@ -56,6 +57,17 @@ impl Default for SmtpLimits {
     }
 }
 
+/// The checks a message passes before it is accepted, each optional.
+#[derive(Default)]
+pub struct Screening {
+    /// Virus scanning (`--clamd`): infected mail is refused, unscannable mail deferred.
+    pub antivirus: Option<Clamd>,
+    /// SPF, DKIM and DMARC (`--sender-auth-dns`): recorded, and forged senders flagged.
+    pub sender_auth: Option<Arc<SenderAuth>>,
+    /// Spam scoring (`--rspamd-url`): spam is filed in Spam, the worst refused.
+    pub spam: Option<Arc<Rspamd>>,
+}
+
 /// What the listener needs.
 pub struct SmtpContext {
     pub db: Db,
@@ -69,10 +81,8 @@ pub struct SmtpContext {
     pub usage: Arc<crate::mail::usage::MailUsage>,
     /// Filing, filters and automatic replies.
     pub mailroom: Arc<crate::mail::arrival::Mailroom>,
-    /// Virus scanning of each message before it is accepted (`--clamd`).
-    pub antivirus: Option<Clamd>,
-    /// SPF, DKIM and DMARC checks of each message (`--sender-auth-dns`).
-    pub sender_auth: Option<Arc<SenderAuth>>,
+    /// What each message goes through before it is accepted.
+    pub screening: Screening,
     admission: Admission<IpAddr>,
     deliveries: Semaphore,
 }
@@ -83,8 +93,7 @@ impl SmtpContext {
         domain: String,
         max_message_size: usize,
         limits: SmtpLimits,
-        antivirus: Option<Clamd>,
-        sender_auth: Option<Arc<SenderAuth>>,
+        screening: Screening,
     ) -> SmtpContext {
         SmtpContext {
             db: mailroom.db.clone(),
@@ -97,8 +106,7 @@ impl SmtpContext {
             deliveries: Semaphore::new(CONCURRENT_DELIVERIES),
             limits,
             mailroom,
-            antivirus,
-            sender_auth,
+            screening,
         }
     }
 }
@@ -254,19 +262,33 @@ async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Re
                     } else if let Some(refusal) = scan(ctx, &spool.path).await {
                         refusal
                     } else {
+                        let helo = helo.as_deref().unwrap_or("unknown");
+                        let mail_from = envelope.from.as_deref().unwrap_or("");
+                        let scored = score(ctx, &spool.path, peer, helo, mail_from).await;
                         let arrival = Arrival {
                             peer,
-                            helo: helo.as_deref().unwrap_or("unknown"),
-                            mail_from: envelope.from.as_deref().unwrap_or(""),
+                            helo,
+                            mail_from,
                             spool: &spool.path,
                             recipients: &envelope.recipients,
+                            scored: scored.as_ref(),
                         };
-                        match deliver(ctx, &arrival).await {
-                            Ok(()) => "250 2.0.0 OK delivered\r\n".to_string(),
-                            Err(e) => {
-                                tracing::error!(error = %e, "delivery failed");
-                                "451 4.3.0 Could not store the message, try again later\r\n".into()
+                        match scored.as_ref().map(|s| s.action) {
+                            Some(spam::Action::Reject) => {
+                                "550 5.7.1 Message refused as spam\r\n".to_string()
                             }
+                            Some(spam::Action::Defer) => {
+                                "451 4.7.1 Message deferred by the spam filter, try again later\r\n"
+                                    .to_string()
+                            }
+                            _ => match deliver(ctx, &arrival).await {
+                                Ok(()) => "250 2.0.0 OK delivered\r\n".to_string(),
+                                Err(e) => {
+                                    tracing::error!(error = %e, "delivery failed");
+                                    "451 4.3.0 Could not store the message, try again later\r\n"
+                                        .into()
+                                }
+                            },
                         }
                     };
                     envelope = Envelope::default();
@@ -292,7 +314,7 @@ async fn session(conn: Conn, peer: SocketAddr, ctx: &SmtpContext) -> std::io::Re
 
 /// The SMTP refusal for a message the virus scanner finds something in, or cannot scan.
 async fn scan(ctx: &SmtpContext, spool: &Path) -> Option<String> {
-    let clamd = ctx.antivirus.as_ref()?;
+    let clamd = ctx.screening.antivirus.as_ref()?;
     match clamd.scan_file(spool).await {
         Ok(Verdict::Clean) => None,
         Ok(Verdict::Infected(name)) => {
@@ -308,6 +330,25 @@ async fn scan(ctx: &SmtpContext, spool: &Path) -> Option<String> {
     }
 }
 
+/// rspamd's verdict, or none when it is not set up or cannot answer (spam filtering
+/// fails open: a message is never lost because the filter is down).
+async fn score(
+    ctx: &SmtpContext,
+    spool: &Path,
+    peer: SocketAddr,
+    helo: &str,
+    mail_from: &str,
+) -> Option<Scored> {
+    let rspamd = ctx.screening.spam.as_ref()?;
+    match rspamd.check(spool, peer.ip(), helo, mail_from).await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "rspamd did not score a message; accepting it unscored");
+            None
+        }
+    }
+}
+
 /// A received message waiting to be stored.
 struct Arrival<'a> {
     peer: SocketAddr,
@@ -315,6 +356,7 @@ struct Arrival<'a> {
     mail_from: &'a str,
     spool: &'a Path,
     recipients: &'a [i64],
+    scored: Option<&'a Scored>,
 }
 
 /// Stores the message once (with our trace header, and a warning header when it claims
@@ -327,7 +369,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
         (data, idx)
     })
     .await?;
-    let checked = match &ctx.sender_auth {
+    let checked = match &ctx.screening.sender_auth {
         Some(auth) => Some(auth.check(&data, a.peer.ip(), a.helo, a.mail_from).await),
         None => None,
     };
@@ -352,6 +394,9 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     }
     if let Some(c) = &checked {
         raw.extend_from_slice(c.header.as_bytes());
+    }
+    if let Some(s) = a.scored {
+        raw.extend_from_slice(spam::headers(s).as_bytes());
     }
     raw.extend_from_slice(
         format!(
@@ -378,9 +423,12 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
         size: raw.len() as i64,
         idx: &idx,
     };
-    crate::mail::arrival::deliver_local(&ctx.mailroom, a.recipients, &incoming)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    if a.scored.is_some_and(|s| s.action == spam::Action::Spam) {
+        crate::mail::arrival::deliver_to_spam(&ctx.mailroom, a.recipients, &incoming).await
+    } else {
+        crate::mail::arrival::deliver_local(&ctx.mailroom, a.recipients, &incoming).await
+    }
+    .map_err(|e| anyhow::anyhow!(e.message))?;
     drop(stored);
     ctx.usage.forget(a.recipients);
     Ok(())

@@ -44,10 +44,11 @@ impl Dns {
             "--bind-interfaces",
             "--listen-address=127.0.0.1",
             "--pid-file=",
-            "--user=root",
             "--local=/#/",
             "--log-queries",
         ])
+        // It would drop to `nobody`; it stays the user running the tests.
+        .arg(format!("--user={}", super::id("-un")))
         .arg(format!("--port={port}"))
         .arg(format!("--log-facility={}", log.display()));
         for (name, value) in records {

@@ -5,6 +5,7 @@
 
 pub mod clamd;
 pub mod dns;
+pub mod rspamd;
 
 use ksuite_common::{SessionInfo, SignupRequest, paths};
 use ksuite_server::config::Config;
@@ -223,6 +224,15 @@ pub async fn folder_messages(c: &Client, folder: i64) -> Vec<ksuite_common::Mess
     page.messages
 }
 
+/// A stored message as its raw bytes (as text), headers this server added included.
+pub async fn raw_message(c: &Client, id: i64) -> String {
+    c.get(&format!("/api/mail/messages/{id}/raw"))
+        .await
+        .text()
+        .await
+        .expect("raw")
+}
+
 /// The signed-in user's folder with this role (`inbox`, `sent`, …) of their first address.
 pub async fn mail_folder(c: &Client, role: &str) -> ksuite_common::MailFolder {
     let folders: Vec<ksuite_common::MailFolder> = c
@@ -321,6 +331,16 @@ pub async fn deliver_mail(server: &TestServer, from: &str, rcpt: &str, subject: 
     let r = conn.deliver(from, rcpt, &body).await;
     assert!(r.starts_with("250"), "delivery refused: {r}");
     let _ = conn.cmd("QUIT").await;
+}
+
+/// `id -un` / `id -gn`: the user or group running the tests, for helper daemons that
+/// would otherwise switch to their own.
+pub fn id(flag: &str) -> String {
+    std::process::Command::new("id")
+        .arg(flag)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .expect("id")
 }
 
 /// A loopback port nothing listens on (yet).

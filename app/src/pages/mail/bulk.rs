@@ -178,6 +178,14 @@ pub fn BulkBar(
         Some(items.with(|l| move_targets(&state.folders.get(), l, first)))
     };
     let busy = move || run.pending().get();
+    // In Spam, the way out ("Not spam") replaces the way in.
+    let in_spam = move || match state.mode.get() {
+        Some(Mode::Folder(id)) => state.folders.with(|fs| {
+            fs.iter()
+                .any(|f| f.id == id && f.role.as_deref() == Some("spam"))
+        }),
+        _ => false,
+    };
     view! {
         <Show when=move || !picks.picked.with(Vec::is_empty)>
             <div class="bulk-bar" role="toolbar" aria-label=t(Key::BulkActions) data-testid="bulk-bar">
@@ -194,8 +202,13 @@ pub fn BulkBar(
                         on:click=move |_| apply(BulkAction::Flag)>{t(Key::FlagMessage)}</button>
                 <button type="button" class="button small" disabled=busy data-testid="bulk-archive"
                         on:click=move |_| apply(BulkAction::Archive)>{t(Key::MailArchive)}</button>
-                <button type="button" class="button small" disabled=busy data-testid="bulk-spam"
-                        on:click=move |_| apply(BulkAction::Spam)>{t(Key::MailSpam)}</button>
+                {move || if in_spam() {
+                    view! { <button type="button" class="button small" disabled=busy data-testid="bulk-not-spam"
+                        on:click=move |_| apply(BulkAction::NotSpam)>{t(Key::NotSpam)}</button> }.into_any()
+                } else {
+                    view! { <button type="button" class="button small" disabled=busy data-testid="bulk-spam"
+                        on:click=move |_| apply(BulkAction::Spam)>{t(Key::MailSpam)}</button> }.into_any()
+                }}
                 <select aria-label=t(Key::MoveTo) data-testid="bulk-move" disabled=busy on:change=move |ev| {
                     if let Ok(folder_id) = event_target_value(&ev).parse::<i64>() {
                         apply(BulkAction::Move { folder_id });
