@@ -642,3 +642,59 @@ pub struct DkimKey {
     /// Unix seconds.
     pub created_at: i64,
 }
+
+/// How to reach another mail server.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FetchSecurity {
+    /// TLS from the first byte (port 993).
+    #[default]
+    Tls,
+    /// Plain, then STARTTLS before signing in (port 143).
+    StartTls,
+}
+
+/// Bring the mail of an account on another IMAP server into one of the user's addresses.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct NewMailFetch {
+    /// The user's address that receives the mail.
+    pub address: String,
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub security: FetchSecurity,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MailFetchState {
+    Waiting,
+    Running,
+    Done,
+    Failed,
+}
+
+/// A fetch from another server and how far it got.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MailFetch {
+    pub id: i64,
+    pub address: String,
+    pub host: String,
+    pub username: String,
+    pub state: MailFetchState,
+    /// Messages looked at so far, and in all folders seen so far.
+    pub done: i64,
+    pub total: i64,
+    /// Of those, new here (the rest were already here).
+    pub imported: i64,
+    /// Why it failed, for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub created_at: i64,
+}

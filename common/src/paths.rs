@@ -19,6 +19,8 @@ pub const ADMIN_USERS: &str = "/api/admin/users";
 pub const ADMIN_INVITATIONS: &str = "/api/admin/invitations";
 /// The mail domain's DKIM keys; `…/next` prepares one, `…/activate` switches to it.
 pub const ADMIN_DKIM: &str = "/api/admin/mail/dkim";
+/// Fetches of mail from other IMAP servers.
+pub const MAIL_FETCHES: &str = "/api/mail/fetches";
 pub const ADMIN_DKIM_NEXT: &str = "/api/admin/mail/dkim/next";
 pub const ADMIN_DKIM_ACTIVATE: &str = "/api/admin/mail/dkim/activate";
 pub const TWO_FACTOR_SETUP: &str = "/api/account/two-factor/setup";

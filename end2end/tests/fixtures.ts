@@ -12,6 +12,9 @@ export interface KsuiteServer {
   url: string;
   /** The inbound SMTP listener, `host:port`. */
   smtp: string;
+  /** The IMAP listener with TLS, `host:port` (its certificate is `tls/self-signed.crt`). */
+  imaps: string;
+  dataDir: string;
   stop: () => Promise<void>;
 }
 
@@ -23,12 +26,12 @@ export async function startServer(extraArgs: string[] = []): Promise<KsuiteServe
     // A test may serve its own copy of the app (e.g. to deploy a new version mid-test).
     ...(extraArgs.includes('--static-dir') ? [] : ['--static-dir', path.join(ROOT, 'dist')]), ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', KSUITE_SIGNUP_MAX_PER_IP: '10000', KSUITE_SENDER_AUTH_DNS: 'off' } });
-  const [url, smtp] = await new Promise<[string, string]>((resolve, reject) => {
+  const [url, smtp, imaps] = await new Promise<[string, string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ksuite did not start within 20 s')), 20_000);
     child.once('exit', (code) => reject(new Error(`ksuite exited early with code ${code}`)));
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = line.match(/running at (http:\/\/[^/\s]+).*SMTP on ([^,\s]+)/);
-      if (m) { clearTimeout(timer); resolve([m[1], m[2]]); }
+      const m = line.match(/running at (http:\/\/[^/\s]+).*SMTP on ([^,\s]+).*IMAP on [^,\s]+ and ([^,\s]+) with TLS/);
+      if (m) { clearTimeout(timer); resolve([m[1], m[2], m[3]]); }
     });
   });
   const stop = async () => {
@@ -39,7 +42,7 @@ export async function startServer(extraArgs: string[] = []): Promise<KsuiteServe
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { url, smtp, stop };
+  return { url, smtp, imaps, dataDir, stop };
 }
 
 /** Delivers a raw message over SMTP, the way another mail server would. */

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import path from 'node:path';
 import { test, expect, signUp, sendMail, startServer } from './fixtures';
 
 /** The signed-in user's mailbox address, read from the Mail page's folder list. */
@@ -889,4 +890,41 @@ test('mark as spam from the list, and "Not spam" from the Spam folder brings it 
   await expect(rows).toHaveCount(0);
   await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
   await expect(rows.filter({ hasText: 'Great deals' })).toHaveCount(1);
+});
+
+test('bring mail from another account: the form, its progress, and the old mail in the inbox', async ({ browser }) => {
+  // The old provider: another ksuite with two messages for bob.
+  const old = await startServer(['--mail-domain', 'old.test']);
+  const own = await startServer(['--allow-private-targets', '--mail-fetch-ca-file', path.join(old.dataDir, 'tls', 'self-signed.crt')]);
+  try {
+    const bobPage = await (await browser.newContext({ baseURL: old.url })).newPage();
+    const bob = await signUp(bobPage);
+    await bobPage.goto('/mail');
+    const bobAddress = await ownAddress(bobPage);
+    for (const subject of ['Old news', 'Older news']) {
+      await sendMail(old.smtp, bobAddress, `From: Friend <friend@example.org>\nTo: ${bobAddress}\nSubject: ${subject}\n\nFrom the old days.\n`);
+    }
+    await bobPage.goto('/settings/sync');
+    await bobPage.getByRole('button', { name: 'Create an application password' }).click();
+    const secret = (await bobPage.getByTestId('new-app-password').textContent())!.trim();
+
+    const page = await (await browser.newContext({ baseURL: own.url })).newPage();
+    await signUp(page);
+    await page.goto('/settings/mail');
+    const card = page.getByTestId('fetch-card');
+    await card.getByLabel('IMAP server').fill('localhost');
+    await card.getByLabel('Port', { exact: true }).fill(old.imaps.slice(old.imaps.lastIndexOf(':') + 1));
+    await card.getByLabel('User name').fill(bob.email);
+    await card.getByLabel('Password', { exact: true }).fill(secret);
+    await card.getByRole('button', { name: 'Start copying' }).click();
+    await expect(card.getByTestId('fetch')).toContainText('Done: 2 new of 2 messages');
+    await page.screenshot({ path: 'test-results/mail-fetch.png', fullPage: true });
+    await page.goto('/mail');
+    await page.getByTestId('folder').filter({ hasText: 'Inbox' }).click();
+    await expect(page.getByTestId('message').filter({ hasText: 'Old news' })).toHaveCount(1);
+    await expect(page.getByTestId('message').filter({ hasText: 'Older news' })).toHaveCount(1);
+  } finally {
+    await own.stop();
+    await old.stop();
+  }
 });

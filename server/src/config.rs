@@ -161,6 +161,11 @@ pub struct Config {
     #[arg(long, env = "KSUITE_RSPAMD_TIMEOUT_SECS", default_value_t = 20)]
     pub rspamd_timeout_secs: u64,
 
+    /// Extra certificate authorities (a PEM file) trusted when fetching mail from other
+    /// IMAP servers, besides the public ones: a company CA, or a test server.
+    #[arg(long, env = "KSUITE_MAIL_FETCH_CA_FILE")]
+    pub mail_fetch_ca_file: Option<std::path::PathBuf>,
+
     /// DNS for checking who sent arriving mail (SPF, DKIM, DMARC): `system` (resolv.conf),
     /// a resolver as `ip:port`, or `off`.
     #[arg(long, env = "KSUITE_SENDER_AUTH_DNS", default_value = "system")]
@@ -493,6 +498,7 @@ impl Config {
             smtp_relay: None,
             smtp_retry_seconds: 60,
             clamd: None,
+            mail_fetch_ca_file: None,
             rspamd_url: None,
             rspamd_controller_url: None,
             rspamd_password: None,

@@ -58,6 +58,8 @@ use crate::state::AppState;
         crate::mail::dkim_admin::list,
         crate::mail::dkim_admin::prepare,
         crate::mail::dkim_admin::activate,
+        crate::mail::fetch::list,
+        crate::mail::fetch::create,
         crate::mail::send_handlers::send,
         crate::mail::send_handlers::save_draft,
         crate::mail::send_handlers::schedule,

@@ -36,6 +36,8 @@ pub struct Application {
     scheduled_poll: Duration,
     smtp: Arc<crate::smtp::inbound::SmtpContext>,
     outbox: Arc<mail::outbox::Outbox>,
+    /// Certificate authorities trusted when fetching mail from other servers.
+    mail_fetch_roots: Arc<rustls::ClientConfig>,
     router: Router,
     pub state: AppState,
 }
@@ -187,6 +189,7 @@ impl Application {
             )?),
             reminder_wake: Arc::default(),
             scheduled_wake: Arc::default(),
+            mail_fetch_wake: Arc::default(),
         });
         let csp = security::content_security_policy(&web::inline_script_hashes(&config.static_dir));
         let router = build_router(state.clone(), &config, &csp)?;
@@ -203,6 +206,9 @@ impl Application {
             scheduled_poll: Duration::from_millis(config.scheduled_send_poll_ms.max(10)),
             smtp,
             outbox,
+            mail_fetch_roots: mail::fetch::worker::tls_config(
+                config.mail_fetch_ca_file.as_deref(),
+            )?,
             router,
             state,
         })
@@ -292,6 +298,11 @@ impl Application {
             Job::new("outbox", {
                 let outbox = self.outbox.clone();
                 move |stop| mail::outbox::run(outbox, stop)
+            }),
+            Job::new("mail fetch", {
+                let state = state.clone();
+                let roots = self.mail_fetch_roots.clone();
+                move |stop| mail::fetch::worker::run(state, roots, stop)
             }),
             Job::new("spam lessons", {
                 let (db, data_dir) = (db.clone(), settings.data_dir.clone());

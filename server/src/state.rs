@@ -65,6 +65,8 @@ pub struct Shared {
     pub reminder_wake: Arc<tokio::sync::Notify>,
     /// Wakes the scheduled-send job (a message was scheduled or moved to now).
     pub scheduled_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the job that fetches mail from other servers (one was asked for).
+    pub mail_fetch_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Where mail apps connect, as users are told (setup pages, autoconfig, profiles).

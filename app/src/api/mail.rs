@@ -338,3 +338,13 @@ pub async fn empty_folder(id: i64) -> Result<MailFolder, ApiError> {
     )
     .await
 }
+
+pub async fn fetches() -> Result<Vec<ksuite_common::MailFetch>, ApiError> {
+    get_json(ksuite_common::paths::MAIL_FETCHES).await
+}
+
+pub async fn start_fetch(
+    req: ksuite_common::NewMailFetch,
+) -> Result<ksuite_common::MailFetch, ApiError> {
+    send_json(Request::post(ksuite_common::paths::MAIL_FETCHES), &req).await
+}

@@ -194,6 +194,7 @@ mod tests {
             Key::BccLabel,
             Key::ViewAgenda,
             Key::ReminderEmail,
+            Key::FetchPort,
         ];
         let here: &[Key] = match lang {
             Language::En => return true,

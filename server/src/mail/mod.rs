@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod compose;
 pub mod dkim;
 pub mod dkim_admin;
+pub mod fetch;
 pub mod filters;
 pub mod folders;
 pub mod handlers;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
             "/api/admin/mail/addresses/{id}/users/{user_id}",
             delete(admin::revoke),
         )
+        .route(paths::MAIL_FETCHES, get(fetch::list).post(fetch::create))
         .route(paths::ADMIN_DKIM, get(dkim_admin::list))
         .route(paths::ADMIN_DKIM_NEXT, post(dkim_admin::prepare))
         .route(paths::ADMIN_DKIM_ACTIVATE, post(dkim_admin::activate))

@@ -4,6 +4,7 @@
 mod admin;
 mod dkim;
 mod mail;
+mod mail_fetch;
 mod notifications;
 mod profile;
 mod security;
@@ -77,6 +78,7 @@ pub fn MailSettingsPage() -> impl IntoView {
             <SettingsTabs />
             <mail::AddressCards />
             <mail::FiltersCard />
+            <mail_fetch::FetchCard />
         </section>
     }
 }

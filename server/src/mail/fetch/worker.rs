@@ -1,0 +1,303 @@
+//! The background job that runs fetches one at a time: connect (public addresses only,
+//! unless private targets are allowed), sign in, then copy each folder in batches,
+//! recording progress after each. A fetch cut off by a stop or a crash starts over at
+//! the next start and skips what is already here, so nothing is copied twice.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::client::{FetchError, Fetched, RemoteFolder, Session};
+use crate::imap::changes::{self, Arrival, Filed, Refusal, SameMessage};
+use crate::imap::folders::{Folder, Role};
+use crate::imap::messages::Flags;
+use crate::jobs::Stop;
+use crate::state::AppState;
+
+/// Messages asked for per FETCH.
+const BATCH: u32 = 25;
+/// How often waiting fetches are looked for without a wake-up.
+const POLL: Duration = Duration::from_secs(30);
+
+/// Public roots, plus the PEM file's certificates when given.
+pub fn tls_config(extra: Option<&Path>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = extra {
+        use rustls_pki_types::pem::PemObject;
+        for cert in rustls_pki_types::CertificateDer::pem_file_iter(path)? {
+            roots.add(cert?)?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    ))
+}
+
+pub async fn run(state: AppState, tls: Arc<rustls::ClientConfig>, mut stop: Stop) {
+    loop {
+        loop {
+            match next(&state).await {
+                Ok(Some(job)) => {
+                    let id = job.id;
+                    let finished = tokio::select! {
+                        r = fetch(&state, &tls, &job) => Some(r),
+                        _ = stop.stopped() => None,
+                    };
+                    match finished {
+                        // Stopped mid-way: it stays running and resumes at the next start.
+                        None => return,
+                        Some(Ok(())) => end(&state, id, None).await,
+                        Some(Err(e)) => end(&state, id, Some(e.to_string())).await,
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "looking for mail fetches failed");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = state.mail_fetch_wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.stopped() => return,
+        }
+    }
+}
+
+struct Job {
+    id: i64,
+    user_id: i64,
+    address_id: i64,
+    host: String,
+    port: u16,
+    security: ksuite_common::FetchSecurity,
+    username: String,
+    password: String,
+}
+
+/// The oldest fetch waiting, or one a stop or crash interrupted, marked running.
+async fn next(state: &AppState) -> Result<Option<Job>, crate::error::ApiError> {
+    type Row = (i64, i64, i64, String, i64, String, String, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "UPDATE mail_fetches SET state = 'running', done = 0, total = 0 WHERE id = \
+         (SELECT id FROM mail_fetches WHERE state IN ('running', 'waiting') ORDER BY state = 'waiting', id LIMIT 1) \
+         RETURNING id, user_id, address_id, host, port, security, username, password",
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(row.map(
+        |(id, user_id, address_id, host, port, security, username, password)| Job {
+            id,
+            user_id,
+            address_id,
+            host,
+            port: u16::try_from(port).unwrap_or(993),
+            security: super::security_of(&security),
+            username,
+            password: password.unwrap_or_default(),
+        },
+    ))
+}
+
+/// Done or failed: the password goes.
+async fn end(state: &AppState, id: i64, error: Option<String>) {
+    let outcome =
+        sqlx::query("UPDATE mail_fetches SET state = ?, error = ?, password = NULL WHERE id = ?")
+            .bind(if error.is_some() { "failed" } else { "done" })
+            .bind(error)
+            .bind(id)
+            .execute(&state.db)
+            .await;
+    if let Err(e) = outcome {
+        tracing::warn!(error = %e, "recording the end of a mail fetch failed");
+    }
+}
+
+async fn progress(state: &AppState, id: i64, sql: &str, n: i64) {
+    let _ = sqlx::query(sql).bind(n).bind(id).execute(&state.db).await;
+}
+
+/// The address to connect to: the host's first address, if it may be reached.
+async fn target(
+    state: &AppState,
+    host: &str,
+    port: u16,
+) -> Result<std::net::SocketAddr, FetchError> {
+    let lookup = tokio::time::timeout(
+        Duration::from_secs(15),
+        tokio::net::lookup_host((host, port)),
+    )
+    .await
+    .map_err(|_| FetchError::Timeout)?
+    .map_err(|_| FetchError::Refused(format!("the name {host} was not found")))?;
+    let addr = lookup
+        .into_iter()
+        .next()
+        .ok_or_else(|| FetchError::Refused(format!("the name {host} has no address")))?;
+    if !state.outbound.allows_private() && crate::net::guard::is_forbidden(addr.ip()) {
+        return Err(FetchError::Refused(
+            "that server is in a private network, which this server does not connect to".into(),
+        ));
+    }
+    Ok(addr)
+}
+
+async fn fetch(
+    state: &AppState,
+    tls: &Arc<rustls::ClientConfig>,
+    job: &Job,
+) -> Result<(), FetchError> {
+    let addr = target(state, &job.host, job.port).await?;
+    let mut session = Session::connect(
+        addr,
+        &job.host,
+        job.security,
+        tls.clone(),
+        state.settings.max_message_size,
+    )
+    .await?;
+    session.login(&job.username, &job.password).await?;
+    let remote = session.folders().await?;
+    for folder in &remote {
+        let local = local_folder(state, job, folder)
+            .await
+            .map_err(|e| FetchError::Refused(e.message))?;
+        let count = session.examine(&folder.name).await?;
+        progress(
+            state,
+            job.id,
+            "UPDATE mail_fetches SET total = total + ? WHERE id = ?",
+            i64::from(count),
+        )
+        .await;
+        let mut from = 1;
+        while from <= count {
+            let to = count.min(from + BATCH - 1);
+            let batch = session.fetch(from, to).await?;
+            let mut imported = 0;
+            for message in batch {
+                match file(state, &local, message).await? {
+                    Some(true) => imported += 1,
+                    Some(false) => {}
+                    None => {
+                        return Err(FetchError::Refused(
+                            "the mailbox here is full; what fit was copied".into(),
+                        ));
+                    }
+                }
+            }
+            progress(
+                state,
+                job.id,
+                "UPDATE mail_fetches SET imported = imported + ? WHERE id = ?",
+                imported,
+            )
+            .await;
+            progress(
+                state,
+                job.id,
+                "UPDATE mail_fetches SET done = done + ? WHERE id = ?",
+                i64::from(to - from + 1),
+            )
+            .await;
+            from = to + 1;
+        }
+    }
+    session.logout().await;
+    Ok(())
+}
+
+/// Files one message: `Some(true)` new, `Some(false)` already here or too large, `None`
+/// the mailbox is full.
+async fn file(state: &AppState, folder: &Folder, m: Fetched) -> Result<Option<bool>, FetchError> {
+    let flags = Flags {
+        seen: m.seen,
+        flagged: m.flagged,
+        answered: m.answered,
+        draft: m.draft,
+        ..Flags::default()
+    };
+    let filed = changes::file(
+        state,
+        folder,
+        &m.raw,
+        &flags,
+        Arrival::SentDate,
+        SameMessage::AnyInFolder,
+    )
+    .await
+    .map_err(|e| FetchError::Refused(e.message))?;
+    Ok(match filed {
+        Ok(Filed::New(_)) => Some(true),
+        Ok(Filed::AlreadyThere(_)) => Some(false),
+        Err(Refusal("OVERQUOTA", _)) => None,
+        Err(Refusal("TOOBIG", _)) => Some(false),
+        Err(Refusal(_, text)) => return Err(FetchError::Refused(text.to_string())),
+    })
+}
+
+/// The folder here for a folder there: by special use, else by name (made when missing).
+async fn local_folder(
+    state: &AppState,
+    job: &Job,
+    remote: &RemoteFolder,
+) -> Result<Folder, crate::error::ApiError> {
+    let role = remote.special.as_deref().and_then(|s| {
+        Some(match s {
+            "inbox" => Role::Inbox,
+            "sent" => Role::Sent,
+            "drafts" => Role::Drafts,
+            "trash" => Role::Trash,
+            "junk" => Role::Junk,
+            "archive" => Role::Archive,
+            _ => return None,
+        })
+    });
+    let name = flat_name(&remote.name);
+    let found = |folders: Vec<Folder>| {
+        folders.into_iter().find(|f| match role {
+            Some(r) => f.role == Some(r),
+            None => {
+                f.role.is_none()
+                    && f.name
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|leaf| leaf.eq_ignore_ascii_case(&name))
+            }
+        })
+    };
+    if let Some(f) = found(address_folders(state, job).await?) {
+        return Ok(f);
+    }
+    let id =
+        crate::mail::folders::create_folder(&state.db, job.user_id, job.address_id, None, &name)
+            .await?;
+    address_folders(state, job)
+        .await?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(crate::error::ApiError::not_found)
+}
+
+/// The folders of the fetch's address the user may see.
+async fn address_folders(
+    state: &AppState,
+    job: &Job,
+) -> Result<Vec<Folder>, crate::error::ApiError> {
+    Ok(crate::imap::folders::list(&state.db, job.user_id)
+        .await?
+        .into_iter()
+        .filter(|f| f.address_id == job.address_id && !f.placeholder)
+        .collect())
+}
+
+/// A nested name there (`Projects/2026`) as one folder name here.
+fn flat_name(name: &str) -> String {
+    name.replace(['/', '.'], " - ")
+}
