@@ -166,6 +166,15 @@ pub struct Config {
     #[arg(long, env = "KSUITE_MAIL_FETCH_CA_FILE")]
     pub mail_fetch_ca_file: Option<std::path::PathBuf>,
 
+    /// Fetches from other IMAP servers running at once (one per user at a time).
+    #[arg(long, env = "KSUITE_MAIL_FETCH_CONCURRENT", default_value_t = 4)]
+    pub mail_fetch_concurrent: usize,
+
+    /// Minutes one fetch from another server may run before it stops (it can be started
+    /// again and goes on where it was, skipping what is already here).
+    #[arg(long, env = "KSUITE_MAIL_FETCH_MAX_MINUTES", default_value_t = 360)]
+    pub mail_fetch_max_minutes: u64,
+
     /// DNS for checking who sent arriving mail (SPF, DKIM, DMARC): `system` (resolv.conf),
     /// a resolver as `ip:port`, or `off`.
     #[arg(long, env = "KSUITE_SENDER_AUTH_DNS", default_value = "system")]
@@ -437,6 +446,14 @@ impl Config {
         }
     }
 
+    /// How many fetches from other servers run at once, and for how long each may.
+    pub fn mail_fetch_limits(&self) -> crate::mail::fetch::worker::FetchLimits {
+        crate::mail::fetch::worker::FetchLimits {
+            concurrent: self.mail_fetch_concurrent,
+            max_duration: std::time::Duration::from_secs(self.mail_fetch_max_minutes * 60),
+        }
+    }
+
     /// The spam filter for arriving mail, when one is set.
     pub fn rspamd(&self) -> Option<crate::mail::spam::RspamdConfig> {
         let set = |v: &Option<String>| {
@@ -499,6 +516,8 @@ impl Config {
             smtp_retry_seconds: 60,
             clamd: None,
             mail_fetch_ca_file: None,
+            mail_fetch_concurrent: 4,
+            mail_fetch_max_minutes: 360,
             rspamd_url: None,
             rspamd_controller_url: None,
             rspamd_password: None,

@@ -38,6 +38,7 @@ pub struct Application {
     outbox: Arc<mail::outbox::Outbox>,
     /// Certificate authorities trusted when fetching mail from other servers.
     mail_fetch_roots: Arc<rustls::ClientConfig>,
+    mail_fetch_limits: mail::fetch::worker::FetchLimits,
     router: Router,
     pub state: AppState,
 }
@@ -209,6 +210,7 @@ impl Application {
             mail_fetch_roots: mail::fetch::worker::tls_config(
                 config.mail_fetch_ca_file.as_deref(),
             )?,
+            mail_fetch_limits: config.mail_fetch_limits(),
             router,
             state,
         })
@@ -301,8 +303,8 @@ impl Application {
             }),
             Job::new("mail fetch", {
                 let state = state.clone();
-                let roots = self.mail_fetch_roots.clone();
-                move |stop| mail::fetch::worker::run(state, roots, stop)
+                let (roots, limits) = (self.mail_fetch_roots.clone(), self.mail_fetch_limits);
+                move |stop| mail::fetch::worker::run(state, roots, limits, stop)
             }),
             Job::new("spam lessons", {
                 let (db, data_dir) = (db.clone(), settings.data_dir.clone());

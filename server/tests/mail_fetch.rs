@@ -322,3 +322,62 @@ async fn a_fetch_cut_off_by_sigkill_or_a_stop_finishes_after_restart_without_dou
     assert_eq!(total as usize, N, "every message once");
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalling_server_holds_up_only_its_own_fetch() {
+    let (source, password) = old_provider(2).await;
+    // Accepts connections and never says a word.
+    let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let tarpit_port = tarpit.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = tarpit.accept().await {
+            held.push(sock);
+        }
+    });
+    let ca = source.data_dir.join("tls/self-signed.crt");
+    let s = TestServer::start_with(move |c| {
+        c.mail_domain = Some("ksuite.test".into());
+        c.mail_fetch_ca_file = Some(ca);
+        c.mail_fetch_concurrent = 2;
+    })
+    .await;
+    let mallory = signed_in(&s, "mallory@example.com").await;
+    let ann = signed_in(&s, "ann@example.com").await;
+    // Mallory asks for three stalled fetches first; they take one slot between them.
+    for _ in 0..3 {
+        start(
+            &mallory,
+            &request("mallory@ksuite.test", tarpit_port, FetchSecurity::Tls, "x"),
+        )
+        .await;
+    }
+    let f = start(
+        &ann,
+        &request(
+            "ann@ksuite.test",
+            source.mail.imaps.port(),
+            FetchSecurity::Tls,
+            &password,
+        ),
+    )
+    .await;
+    let f = finished(&ann, f.id).await;
+    assert_eq!((f.state, f.imported), (MailFetchState::Done, 2), "{f:?}");
+    let stalled: Vec<MailFetch> = mallory
+        .get("/api/mail/fetches")
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(
+        stalled
+            .iter()
+            .filter(|f| f.state == MailFetchState::Running)
+            .count(),
+        1,
+        "one of mallory's fetches runs at a time"
+    );
+}

@@ -83,12 +83,7 @@ impl Session {
             .map_err(|_| refused("the server name is not valid"))?;
         let connector = tokio_rustls::TlsConnector::from(tls);
         let stream: Box<dyn Stream> = match security {
-            FetchSecurity::Tls => Box::new(
-                connector
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| refused(format!("secure connection failed: {e}")))?,
-            ),
+            FetchSecurity::Tls => Box::new(handshake(&connector, name, tcp).await?),
             FetchSecurity::StartTls => {
                 let mut plain = Session {
                     stream: BufReader::new(Box::new(tcp) as Box<dyn Stream>),
@@ -98,13 +93,7 @@ impl Session {
                 plain.greeting().await?;
                 plain.command("STARTTLS").await?;
                 let tcp = plain.stream.into_inner();
-                // The plain stream is only ever a TcpStream here; re-wrap it for TLS.
-                Box::new(
-                    connector
-                        .connect(name, tcp)
-                        .await
-                        .map_err(|e| refused(format!("secure connection failed: {e}")))?,
-                )
+                Box::new(handshake(&connector, name, tcp).await?)
             }
         };
         let mut session = Session {
@@ -241,6 +230,18 @@ impl Session {
         }
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
+}
+
+/// The TLS handshake, bounded in time.
+async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    connector: &tokio_rustls::TlsConnector,
+    name: rustls_pki_types::ServerName<'static>,
+    stream: S,
+) -> Result<tokio_rustls::client::TlsStream<S>, FetchError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, stream))
+        .await
+        .map_err(|_| FetchError::Timeout)?
+        .map_err(|e| refused(format!("secure connection failed: {e}")))
 }
 
 fn clip(s: &str) -> String {

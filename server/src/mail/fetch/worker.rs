@@ -1,4 +1,5 @@
-//! The background job that runs fetches one at a time: connect (public addresses only,
+//! The background job that runs fetches (a few at once, one per user, each within a time
+//! limit): connect (public addresses only,
 //! unless private targets are allowed), sign in, then copy each folder in batches,
 //! recording progress after each. A fetch cut off by a stop or a crash starts over at
 //! the next start and skips what is already here, so nothing is copied twice.
@@ -38,22 +39,42 @@ pub fn tls_config(extra: Option<&Path>) -> anyhow::Result<Arc<rustls::ClientConf
     ))
 }
 
-pub async fn run(state: AppState, tls: Arc<rustls::ClientConfig>, mut stop: Stop) {
+/// How many fetches run at once, and for how long one may run.
+#[derive(Clone, Copy, Debug)]
+pub struct FetchLimits {
+    pub concurrent: usize,
+    pub max_duration: Duration,
+}
+
+pub async fn run(
+    state: AppState,
+    tls: Arc<rustls::ClientConfig>,
+    limits: FetchLimits,
+    mut stop: Stop,
+) {
+    // Fetches under way here, with their users: a slow or stalling server (or one user
+    // asking for many) takes one slot, never all of them.
+    let mut running = tokio::task::JoinSet::new();
+    let mut busy: Vec<(tokio::task::Id, i64, i64)> = Vec::new();
     loop {
-        loop {
-            match next(&state).await {
+        while busy.len() < limits.concurrent.max(1) {
+            match next(&state, &busy).await {
                 Ok(Some(job)) => {
-                    let id = job.id;
-                    let finished = tokio::select! {
-                        r = fetch(&state, &tls, &job) => Some(r),
-                        _ = stop.stopped() => None,
-                    };
-                    match finished {
-                        // Stopped mid-way: it stays running and resumes at the next start.
-                        None => return,
-                        Some(Ok(())) => end(&state, id, None).await,
-                        Some(Err(e)) => end(&state, id, Some(e.to_string())).await,
-                    }
+                    let (fetch_id, user_id) = (job.id, job.user_id);
+                    let (state, tls) = (state.clone(), tls.clone());
+                    let task = running.spawn(async move {
+                        let id = job.id;
+                        let outcome =
+                            tokio::time::timeout(limits.max_duration, fetch(&state, &tls, &job))
+                                .await
+                                .unwrap_or_else(|_| {
+                                    Err(FetchError::Refused(
+                                        "it took too long; start it again to copy the rest".into(),
+                                    ))
+                                });
+                        end(&state, id, outcome.err().map(|e| e.to_string())).await;
+                    });
+                    busy.push((task.id(), fetch_id, user_id));
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -63,9 +84,20 @@ pub async fn run(state: AppState, tls: Arc<rustls::ClientConfig>, mut stop: Stop
             }
         }
         tokio::select! {
+            Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                let task = match done {
+                    Ok((task, ())) => task,
+                    Err(e) => e.id(),
+                };
+                busy.retain(|(t, _, _)| *t != task);
+            }
             _ = state.mail_fetch_wake.notified() => {}
             _ = tokio::time::sleep(POLL) => {}
-            _ = stop.stopped() => return,
+            _ = stop.stopped() => {
+                // Cut off mid-way: they stay running and resume at the next start.
+                running.abort_all();
+                return;
+            }
         }
     }
 }
@@ -81,14 +113,25 @@ struct Job {
     password: String,
 }
 
-/// The oldest fetch waiting, or one a stop or crash interrupted, marked running.
-async fn next(state: &AppState) -> Result<Option<Job>, crate::error::ApiError> {
+/// The oldest fetch waiting, or one a stop or crash interrupted, of a user with none
+/// under way here, marked running.
+async fn next(
+    state: &AppState,
+    busy: &[(tokio::task::Id, i64, i64)],
+) -> Result<Option<Job>, crate::error::ApiError> {
     type Row = (i64, i64, i64, String, i64, String, String, Option<String>);
+    let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
+    let users: Vec<i64> = busy.iter().map(|b| b.2).collect();
     let row: Option<Row> = sqlx::query_as(
         "UPDATE mail_fetches SET state = 'running', done = 0, total = 0 WHERE id = \
-         (SELECT id FROM mail_fetches WHERE state IN ('running', 'waiting') ORDER BY state = 'waiting', id LIMIT 1) \
+         (SELECT id FROM mail_fetches WHERE state IN ('running', 'waiting') \
+          AND id NOT IN (SELECT value FROM json_each(?)) \
+          AND user_id NOT IN (SELECT value FROM json_each(?)) \
+          ORDER BY state = 'waiting', id LIMIT 1) \
          RETURNING id, user_id, address_id, host, port, security, username, password",
     )
+    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&users).unwrap_or_else(|_| "[]".into()))
     .fetch_optional(&state.db)
     .await?;
     Ok(row.map(
