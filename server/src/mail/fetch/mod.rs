@@ -164,6 +164,7 @@ pub async fn create(
             "Three fetches are already under way; wait for one to finish.",
         ));
     }
+    let created_at = crate::now_unix();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO mail_fetches (user_id, address_id, host, port, security, username, password, created_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -175,13 +176,24 @@ pub async fn create(
     .bind(security_code(req.security))
     .bind(req.username.trim())
     .bind(&req.password)
-    .bind(crate::now_unix())
+    .bind(created_at)
     .fetch_one(&state.db)
     .await?;
     state.mail_fetch_wake.notify_one();
-    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE f.id = ?"))
-        .bind(id)
-        .fetch_one(&state.db)
-        .await?;
-    Ok((StatusCode::CREATED, Json(view(row))))
+    // As stored: it waits until the job picks it up.
+    Ok((
+        StatusCode::CREATED,
+        Json(MailFetch {
+            id,
+            address: req.address.trim().to_ascii_lowercase(),
+            host,
+            username: req.username.trim().to_string(),
+            state: MailFetchState::Waiting,
+            done: 0,
+            total: 0,
+            imported: 0,
+            error: None,
+            created_at,
+        }),
+    ))
 }
