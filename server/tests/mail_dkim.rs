@@ -10,7 +10,7 @@ use std::time::Duration;
 use ksuite_common::{DkimKey, DkimKeyState, MessageDetail};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Client, Relay, ServerProcess, TestServer, free_port, signed_in, test_python};
+use support::{Client, Relay, ServerProcess, TestServer, free_port, signed_in};
 
 async fn keys(c: &Client) -> Vec<DkimKey> {
     let r = c.get("/api/admin/mail/dkim").await;
@@ -25,32 +25,13 @@ fn in_state(keys: &[DkimKey], state: DkimKeyState) -> Vec<&DkimKey> {
 /// dkimpy's verdict on `message` with these records published: ("pass" or "fail: why",
 /// d=, s=).
 fn verify(message: &str, records: &[&DkimKey]) -> (String, String, String) {
-    use std::io::Write;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/dkim_verify.py");
-    let mut child = std::process::Command::new(test_python())
-        .arg(script)
-        .args(
-            records
-                .iter()
-                .map(|k| format!("{}={}", k.dns_name, k.dns_value)),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("dkimpy runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(message.as_bytes())
-        .expect("message written");
-    let out = child.wait_with_output().expect("verdict");
-    assert!(
-        out.status.success(),
-        "dkimpy crashed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let records: Vec<std::ffi::OsString> = records
+        .iter()
+        .map(|k| format!("{}={}", k.dns_name, k.dns_value).into())
+        .collect();
+    let args: Vec<&std::ffi::OsStr> = records.iter().map(|r| r.as_os_str()).collect();
+    let out = support::run_client("dkim_verify.py", &args, message.as_bytes());
+    let text = String::from_utf8_lossy(&out).into_owned();
     let mut lines = text.lines();
     (
         lines.next().unwrap_or_default().to_string(),

@@ -10,7 +10,7 @@ use ksuite_common::{MessageDetail, SenderWarning};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::EncodePublicKey;
 use support::dns::Dns;
-use support::{Client, SmtpConn, TestServer, rand_token, signed_in, test_python};
+use support::{Client, SmtpConn, TestServer, rand_token, signed_in};
 
 /// An RSA key for `signer.test`: its PEM file and its DNS record value.
 fn signing_key(dir: &std::path::Path) -> (std::path::PathBuf, String) {
@@ -31,24 +31,12 @@ fn signing_key(dir: &std::path::Path) -> (std::path::PathBuf, String) {
 
 /// The message signed by dkimpy for `signer.test`.
 fn dkim_signed(message: &str, key: &std::path::Path) -> String {
-    use std::io::Write;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/dkim_sign.py");
-    let mut child = std::process::Command::new(test_python())
-        .args([script, "signer.test", "sel"])
-        .arg(key)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("dkimpy runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(message.as_bytes())
-        .expect("message written");
-    let out = child.wait_with_output().expect("signed");
-    assert!(out.status.success(), "dkimpy failed to sign");
-    String::from_utf8(out.stdout).expect("utf-8")
+    let out = support::run_client(
+        "dkim_sign.py",
+        &["signer.test".as_ref(), "sel".as_ref(), key.as_os_str()],
+        message.as_bytes(),
+    );
+    String::from_utf8(out).expect("utf-8")
 }
 
 fn message(from: &str, subject: &str) -> String {

@@ -170,6 +170,36 @@ pub fn test_python() -> std::path::PathBuf {
     path
 }
 
+/// Runs a test client script (`tests/clients/<name>`) with `args`, feeding it `input`;
+/// its standard output, after checking it exited cleanly.
+pub fn run_client(name: &str, args: &[&std::ffi::OsStr], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(name);
+    let mut child = std::process::Command::new(test_python())
+        .arg(&script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("test client runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("input written");
+    let out = child.wait_with_output().expect("test client output");
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// The id of the signed-in user's default calendar.
 pub async fn default_calendar_id(c: &Client) -> i64 {
     let cals: Vec<ksuite_common::CalendarInfo> = c
