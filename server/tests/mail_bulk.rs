@@ -281,6 +281,7 @@ async fn who_may_change_a_shared_address_in_bulk() {
         json!({"kind": "delete"}),
         json!({"kind": "mark_read"}),
         json!({"kind": "spam"}),
+        json!({"kind": "not_spam"}),
     ] {
         refused(
             &reader,
