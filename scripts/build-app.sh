@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Builds the web app into dist/ with Trunk (release). Uses the toolchain setup.sh chose.
+# Builds the web app into dist/ (release), with the toolchain setup.sh chose:
+#   cargo (wasm32, relocations kept) -> wasm-split-cli (one chunk per feature, see
+#   app/src/routes.rs) -> wasm-bindgen -> wasm-opt on every module -> tools/web-dist.mjs
+#   (dist layout, index.html) -> service-worker precache list -> compressed copies and the
+#   first-load budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
-export TRUNK_SKIP_VERSION_CHECK=true
-# Trunk always rebuilds (wasm-bindgen + wasm-opt take ~20 s): skip when nothing changed.
+export PATH="$PWD/tools/node_modules/.bin:$PWD/.tools/bin:$HOME/.cargo/bin:$PATH"
+# Rebuilding takes a minute or more even when nothing changed: skip when nothing did.
 STAMP=dist/.built
-if [ -f "$STAMP" ] && [ -z "$(find app common style public Cargo.lock Trunk.toml tools/package-lock.json tools/precompress.mjs tools/sw-precache.mjs tools/app-budget-gzip -newer "$STAMP" -print -quit)" ]; then
+if [ -f "$STAMP" ] && [ -z "$(find app common style public Cargo.lock tools/package-lock.json tools/*.mjs tools/app-budget-gzip scripts/build-app.sh -newer "$STAMP" -print -quit)" ]; then
   echo "web app is up to date (dist/)"
   exit 0
 fi
-cargo fetch -q  # Trunk.toml has offline = true
 # Leptos `erase_components`: components return type-erased views, so the view tree is not
-# monomorphized per component (wasm 2.24 MB -> 1.78 MB, 859 KB -> 668 KB gzip).
-WASM_RUSTFLAGS="--cfg erase_components"
+# monomorphized per component. `--emit-relocs` lets wasm-split-cli follow every call.
+WASM_RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs"
 if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then
   # Debian's rustc (has the std sources) with the sysroot built by setup.sh; the server
   # keeps using rustup's compiler, and the two share target/ without rebuilding each other.
@@ -22,9 +24,18 @@ if [ "$(cat .tools/wasm-mode 2>/dev/null)" = debian ]; then
   WASM_RUSTFLAGS="$WASM_RUSTFLAGS --sysroot=$PWD/.tools/wasm-sysroot"
 fi
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS"
-trunk build --release "$@"
-# Brotli/gzip copies for the server, and the first-load weight budget (gzip bytes of
-# index.html + CSS + JS + wasm): the build fails when the app grows past it.
+cargo build -p app --bin app --target wasm32-unknown-unknown --profile wasm-release
+STAGE=target/web-stage
+rm -rf "$STAGE" && mkdir -p "$STAGE"
+wasm-split-cli target/wasm32-unknown-unknown/wasm-release/app.wasm "$STAGE" --out-name app --target web
+wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
+  --out-dir "$STAGE" --out-name app "$STAGE/app.wasm"
+rm "$STAGE/app.wasm"  # wasm-bindgen wrote app_bg.wasm from it
+# Both cores: the main module takes most of the time. Symbol names are dropped (the
+# "unknown name subsection" notice is about them).
+find "$STAGE" -name '*.wasm' -print0 \
+  | xargs -0 -P "$(nproc)" -I{} sh -c 'wasm-opt -Oz --strip-debug "$1" -o "$1" 2>&1 | grep -v "unknown name subsection" >&2 || true' _ {}
+node tools/web-dist.mjs "$STAGE" dist
 node tools/sw-precache.mjs dist
 node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}"
 touch "$STAMP"

@@ -81,10 +81,13 @@ if [ "$WITH_TEST" = 1 ] && command -v rustup >/dev/null; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 fi
 
-# --- Trunk and the wasm-bindgen CLI matching Cargo.lock ---------------------------------
-if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
-  log "installing trunk 0.21 (a few minutes, once)"
-  cargo install trunk --version '~0.21' --locked
+# --- wasm-split-cli (route chunks) and the wasm-bindgen CLI matching Cargo.lock ----------
+# wasm_split_cli_support's CLI splits the app at its #[wasm_split] points (app/src/routes.rs);
+# its format must match the wasm_split_helpers version in Cargo.lock (0.2.x).
+WSPLIT=0.2.4
+if ! grep -q "wasm_split_cli_support $WSPLIT" .tools/.crates.toml 2>/dev/null || [ ! -x .tools/bin/wasm-split-cli ]; then
+  log "installing wasm-split-cli $WSPLIT (about a minute, once)"
+  cargo install --locked wasm_split_cli_support --version "$WSPLIT" --features build-binary --root .tools
 fi
 WBG=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG\$"; then
@@ -92,8 +95,6 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG\$"; then
   # Not --locked: its lock file pins a yanked crate.
   cargo install wasm-bindgen-cli --version "$WBG" --force
 fi
-grep -q "wasm_bindgen = \"$WBG\"" Trunk.toml || {
-  echo "Trunk.toml's [tools] wasm_bindgen must be $WBG (from Cargo.lock)" >&2; exit 1; }
 
 # --- wasm-opt from npm's binaryen (Debian's 108 produced broken modules) ----------------
 npm_install() { # dir

@@ -1,15 +1,23 @@
 // Writes the build's id and exact asset list into dist/sw.js, so every deploy installs as a
-// new service worker version that precaches exactly what this index.html needs and
-// removes the previous version's cache.
+// new service worker version that precaches this build's files (the shell and every
+// feature chunk, so each page opens offline) and removes the previous version's cache.
 //   node tools/sw-precache.mjs dist
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'dist';
 const html = readFileSync(join(dir, 'index.html'), 'utf8');
 const assets = new Set(['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']);
 for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
+// Everything under pkg/ (JS glue, main wasm, chunks, CSS), without the compressed copies.
+function walk(sub) {
+  return readdirSync(join(dir, sub)).flatMap((entry) => {
+    const name = `${sub}/${entry}`;
+    return statSync(join(dir, name)).isDirectory() ? walk(name) : [name];
+  });
+}
+for (const name of walk('pkg')) if (!/\.(br|gz)$/.test(name)) assets.add(`/${name}`);
 const build = createHash('sha256').update(html).digest('hex').slice(0, 16);
 const swPath = join(dir, 'sw.js');
 const sw = readFileSync(swPath, 'utf8');

@@ -3,6 +3,13 @@
 use ksuite_common::Language;
 use wasm_bindgen::{JsCast, JsValue};
 
+/// Reloads the page (a new version, or a part of the app that did not arrive).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// Copies `value` with the asynchronous Clipboard API.
 pub fn copy_to_clipboard(value: &str) {
     let Some(window) = web_sys::window() else {

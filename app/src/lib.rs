@@ -4,8 +4,10 @@ pub mod api;
 pub mod browser;
 pub mod components;
 pub mod i18n;
+pub mod lazy;
 pub mod pages;
 pub mod pwa;
+pub mod routes;
 pub mod state;
 
 use leptos::prelude::*;
@@ -13,7 +15,6 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::shell::Shell;
-use pages::{auth, calendar, contacts, links, mail, settings};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -25,21 +26,21 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/login") view=auth::LoginPage />
-                <Route path=path!("/signup") view=auth::SignupPage />
+                <Route path=path!("/login") view=routes::Login />
+                <Route path=path!("/signup") view=routes::Signup />
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=mail::MailPage />
-                    <Route path=path!("mail") view=mail::MailPage />
-                    <Route path=path!("calendar") view=calendar::CalendarPage />
-                    <Route path=path!("contacts") view=contacts::ContactsPage />
-                    <Route path=path!("links") view=links::LinksPage />
-                    <Route path=path!("settings") view=settings::SettingsPage />
-                    <Route path=path!("settings/security") view=settings::SecurityPage />
-                    <Route path=path!("settings/sync") view=settings::SyncPage />
-                    <Route path=path!("settings/mail") view=settings::MailSettingsPage />
-                    <Route path=path!("settings/notifications") view=settings::NotificationsPage />
-                    <Route path=path!("settings/integrations") view=settings::IntegrationsPage />
-                    <Route path=path!("settings/admin") view=settings::AdminPage />
+                    <Route path=path!("") view=routes::Mail />
+                    <Route path=path!("mail") view=routes::Mail />
+                    <Route path=path!("calendar") view=routes::Calendar />
+                    <Route path=path!("contacts") view=routes::Contacts />
+                    <Route path=path!("links") view=routes::Links />
+                    <Route path=path!("settings") view=routes::Settings />
+                    <Route path=path!("settings/security") view=routes::Security />
+                    <Route path=path!("settings/sync") view=routes::Sync />
+                    <Route path=path!("settings/mail") view=routes::MailSettings />
+                    <Route path=path!("settings/notifications") view=routes::Notifications />
+                    <Route path=path!("settings/integrations") view=routes::Integrations />
+                    <Route path=path!("settings/admin") view=routes::Admin />
                 </ParentRoute>
             </Routes>
         </Router>

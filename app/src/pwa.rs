@@ -120,11 +120,7 @@ pub fn apply_update() {
         return;
     };
     let container = window.navigator().service_worker();
-    let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
-    });
+    let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| crate::browser::reload());
     let _ = container
         .add_event_listener_with_callback("controllerchange", on_change.as_ref().unchecked_ref());
     on_change.forget();

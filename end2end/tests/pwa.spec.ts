@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { test, expect, startServer, signUp, pushToServiceWorker } from './fixtures';
 
 test('manifest is installable: icons of 192, 512 and maskable', async ({ request }) => {
@@ -27,14 +28,19 @@ test('the app shell opens offline after one visit', async ({ browser }) => {
     await expect.poll(() => page.evaluate(async () => {
       const [name] = (await caches.keys()).filter((n) => n.startsWith('ksuite-shell-'));
       if (!name) return false;
-      return (await (await caches.open(name)).keys()).some((r) => r.url.endsWith('.wasm'));
+      // The last file of the precache: every feature's chunk is there.
+      return (await (await caches.open(name)).keys()).some((r) => r.url.endsWith('/split_contacts.wasm'));
     })).toBe(true);
   } finally {
     await server.stop();
   }
   await page.reload();
-  await expect(page.getByRole('navigation', { name: 'Main navigation' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await expect(nav).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'offline' })).toBeVisible();
+  // A feature never opened online still opens: its chunk came with the precache.
+  await nav.getByRole('link', { name: 'Contacts' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contacts');
   await context.close();
 });
 
@@ -85,7 +91,10 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     const sw = readFileSync(path.join(root, 'sw.js'), 'utf8');
     const build = buildOf(sw);
     const html = readFileSync(path.join(root, 'index.html'), 'utf8');
-    const wasm = html.match(/\/app-[0-9a-f]{16}_bg\.wasm/)![0];
+    const wasm = html.match(/\/pkg\/[0-9a-f]{16}\/app_bg\.wasm/)![0];
+    const pkg = path.dirname(wasm);
+    const chunks = readdirSync(path.join(root, pkg)).filter((f) => /^split_\w+\.wasm$/.test(f));
+    expect(chunks).toEqual(expect.arrayContaining(['split_mail.wasm', 'split_calendar.wasm', 'split_composer.wasm']));
 
     await signUp(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -96,6 +105,7 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     });
     expect(cached.names).toEqual([`ksuite-shell-${build}`]);
     expect(cached.urls).toContain(wasm);
+    for (const chunk of chunks) expect(cached.urls).toContain(`${pkg}/${chunk}`);
     expect(cached.urls).toContain('/index.html');
 
     // Deploy: a new build id (the precompressed copies would still be the old file).
@@ -112,6 +122,61 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     await expect(notice).toBeHidden();
     await expect(page.getByTestId('user-name')).toBeVisible();
     await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([`ksuite-shell-${next}`]);
+  } finally {
+    await context.close();
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** The feature chunks (split_<name>.wasm) the page asked for, in order. */
+function chunkRequests(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    const m = r.url().match(/\/split_(\w+)\.wasm$/);
+    if (m && !seen.includes(m[1])) seen.push(m[1]);
+  });
+  return seen;
+}
+
+test('each page downloads the shell and its own feature, and the rest only when opened', async ({ page, context }) => {
+  await signUp(page);
+  const fresh = await context.newPage();
+  const chunks = chunkRequests(fresh);
+  await fresh.goto('/calendar');
+  await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Calendar');
+  expect(chunks).toEqual(['calendar']);
+
+  const nav = fresh.getByRole('navigation', { name: 'Main navigation' });
+  await nav.getByRole('link', { name: 'Contacts' }).click();
+  await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Contacts');
+  await nav.getByRole('link', { name: 'Mail' }).click();
+  await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Mail');
+  expect(chunks).toEqual(['calendar', 'contacts', 'mail']);
+  // Reading mail does not load the composer; writing does.
+  await fresh.getByTestId('compose').click();
+  await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
+  expect(chunks).toEqual(['calendar', 'contacts', 'mail', 'composer']);
+});
+
+test('a page whose code cannot be fetched says so and offers a reload', async ({ browser }) => {
+  // A deploy that lost the Links chunk (or a network that drops it).
+  const root = mkdtempSync(path.join(tmpdir(), 'ksuite-dist-'));
+  cpSync(DIST, root, { recursive: true });
+  const [pkg] = readdirSync(path.join(root, 'pkg'));
+  for (const suffix of ['', '.br', '.gz']) rmSync(path.join(root, 'pkg', pkg, `split_links.wasm${suffix}`));
+  const server = await startServer(['--static-dir', root]);
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  try {
+    await signUp(page);
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Links' }).click();
+    const alert = page.getByTestId('chunk-missing');
+    await expect(alert).toContainText('This part of ksuite could not be loaded.');
+    await expect(alert.getByRole('button', { name: 'Reload' })).toBeVisible();
+    // The rest of the app keeps working.
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Calendar' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Calendar');
   } finally {
     await context.close();
     await server.stop();

@@ -1,5 +1,6 @@
-//! Serves the built single-page app: static files from the Trunk output directory, and
-//! index.html for every other path so client-side routes survive a reload.
+//! Serves the built single-page app (scripts/build-app.sh writes `dist/`): the build's
+//! files under `/pkg/<build id>/`, the shell's other files, and index.html for every
+//! other path so client-side routes survive a reload.
 
 use std::path::Path;
 
@@ -12,8 +13,8 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
 
-/// CSP sources (`sha256-…`) of the inline scripts in the SPA's index.html, which Trunk
-/// writes to bootstrap the wasm module. Empty when the app is not built.
+/// CSP sources (`sha256-…`) of the inline scripts in the SPA's index.html, which the build
+/// writes to start the wasm module and fetch the opened page's chunks. Empty when the app is not built.
 pub fn inline_script_hashes(static_dir: &Path) -> Vec<String> {
     let Ok(html) = std::fs::read_to_string(static_dir.join("index.html")) else {
         return Vec::new();
@@ -26,7 +27,7 @@ pub fn inline_script_hashes(static_dir: &Path) -> Vec<String> {
 
 const NOT_BUILT: &str = "<!doctype html><html lang=en><meta charset=utf-8><title>ksuite</title>\
 <p>The ksuite web app has not been built. Run <code>make run</code>, or point \
-<code>--static-dir</code> at Trunk's output.</p></html>";
+<code>--static-dir</code> at the built app (<code>scripts/build-app.sh</code>).</p></html>";
 
 /// Adds the SPA as the router's fallback: files from `static_dir`, index.html for any
 /// other path (client-side routes), or a placeholder page when the app is not built.
@@ -38,6 +39,11 @@ pub fn with_spa<S: Clone + Send + Sync + 'static>(
     if index.is_file() {
         // The build writes `.br` and `.gz` beside each asset (tools/precompress.mjs): sent
         // as they are, at their maximum compression, with no work per request.
+        // A build's own files: a name that is not there is a 404 (say, a chunk of a
+        // build since replaced), never the shell, which would be cached as immutable.
+        let build = ServeDir::new(static_dir.join("pkg"))
+            .precompressed_br()
+            .precompressed_gzip();
         let files = ServeDir::new(static_dir)
             .precompressed_br()
             .precompressed_gzip()
@@ -46,7 +52,7 @@ pub fn with_spa<S: Clone + Send + Sync + 'static>(
                     .precompressed_br()
                     .precompressed_gzip(),
             );
-        router.fallback_service(files)
+        router.nest_service("/pkg", build).fallback_service(files)
     } else {
         tracing::warn!(dir = %static_dir.display(), "web app not built; serving a placeholder page");
         router.fallback(|| async { Html(NOT_BUILT) })
@@ -73,8 +79,8 @@ fn inline_scripts(html: &str) -> Vec<&str> {
     found
 }
 
-/// Cache policy: the shell and service worker are revalidated every time; Trunk's
-/// content-hashed assets are immutable.
+/// Cache policy: the shell and service worker are revalidated every time; a build's
+/// files, named by the build's content hash, are immutable.
 pub async fn cache_control(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     // API and DAV answers set their own caching; decided before the request is passed
@@ -98,11 +104,14 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names assets like `app-0123456789abcdef_bg.wasm`.
+/// A build's files live under `/pkg/<16 hex digits of its content hash>/`.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or("");
-    name.split(['-', '_', '.'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    let mut parts = path.split('/').skip(1);
+    parts.next() == Some("pkg")
+        && parts
+            .next()
+            .is_some_and(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        && parts.next().is_some_and(|name| !name.is_empty())
 }
 
 /// Unknown API paths answer the JSON error shape, not the SPA.
@@ -122,8 +131,13 @@ mod tests {
 
     #[test]
     fn hashed_assets() {
-        assert!(is_hashed_asset("/app-4f1c2d3e4f5a6b7c_bg.wasm"));
-        assert!(is_hashed_asset("/style-4f1c2d3e4f5a6b7c.css"));
+        assert!(is_hashed_asset("/pkg/4f1c2d3e4f5a6b7c/app_bg.wasm"));
+        assert!(is_hashed_asset(
+            "/pkg/4f1c2d3e4f5a6b7c/snippets/app-1/src/push.js"
+        ));
+        assert!(!is_hashed_asset("/pkg/4f1c2d3e4f5a6b7c/"));
+        assert!(!is_hashed_asset("/pkg/latest/app.js"));
+        assert!(!is_hashed_asset("/links/4f1c2d3e4f5a6b7c"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/"));
     }

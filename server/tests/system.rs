@@ -149,15 +149,16 @@ async fn responses_are_compressed_when_asked() {
 #[tokio::test]
 async fn app_assets_are_served_precompressed() {
     let dist = tempfile::tempdir().expect("dist");
-    let wasm = "app-0123456789abcdef_bg.wasm";
+    let wasm = "pkg/0123456789abcdef/app_bg.wasm";
     let files: [(&str, &[u8]); 6] = [
         ("index.html", b"<!doctype html><title>ksuite</title>"),
         ("index.html.br", b"index as brotli"),
         ("index.html.gz", b"index as gzip"),
         (wasm, b"\0asm raw module"),
-        ("app-0123456789abcdef_bg.wasm.br", b"module as brotli"),
-        ("app-0123456789abcdef_bg.wasm.gz", b"module as gzip"),
+        ("pkg/0123456789abcdef/app_bg.wasm.br", b"module as brotli"),
+        ("pkg/0123456789abcdef/app_bg.wasm.gz", b"module as gzip"),
     ];
+    std::fs::create_dir_all(dist.path().join("pkg/0123456789abcdef")).expect("pkg dir");
     for (name, body) in files {
         std::fs::write(dist.path().join(name), body).expect("write");
     }
@@ -201,6 +202,11 @@ async fn app_assets_are_served_precompressed() {
     assert_eq!(resp.headers()["content-encoding"], "br");
     assert_eq!(resp.headers()["cache-control"], "no-cache");
     assert_eq!(resp.text().await.expect("body"), "index as brotli");
+    // A build file that is not there (a replaced build's chunk) is a plain 404, not the
+    // shell under a name browsers would cache for a year.
+    let resp = get("/pkg/0123456789abcdef/split_gone.wasm".into(), "br").await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(resp.headers().get("cache-control").is_none());
 }
 
 #[tokio::test]

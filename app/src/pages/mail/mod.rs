@@ -285,6 +285,12 @@ fn AutoReplyOn() -> impl IntoView {
     }
 }
 
+/// The composer is its own chunk: reading mail does not wait for it.
+#[wasm_split_helpers::wasm_split(composer, fallible)]
+fn composer() -> Result<crate::lazy::Build<compose::Seed>, crate::lazy::ChunkMissing> {
+    Ok(|seed| view! { <compose::Composer seed=seed /> }.into_any())
+}
+
 #[component]
 pub fn MailPage() -> impl IntoView {
     let lang = use_prefs().lang;
@@ -409,7 +415,7 @@ pub fn MailPage() -> impl IntoView {
                 </nav>
                 <list::MessageList />
                 {move || match state.compose.get() {
-                    Some(seed) => view! { <compose::Composer seed=seed /> }.into_any(),
+                    Some(seed) => crate::lazy::chunk_view(LocalResource::new(composer), seed).into_any(),
                     None => view! { <reader::Reader /> }.into_any(),
                 }}
             </div>
