@@ -8,7 +8,7 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const dir = process.argv[2] ?? 'dist';
 const budget = Number(process.argv[3] ?? 0);
-const compressible = new Set(['.wasm', '.js', '.css', '.html', '.svg', '.webmanifest', '.json']);
+const compressible = new Set(['.wasm', '.bundle', '.js', '.css', '.html', '.svg', '.webmanifest', '.json']);
 
 // Every file under dist/, subfolders included (locales/), by its path inside dist/.
 function files(sub) {

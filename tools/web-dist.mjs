@@ -1,11 +1,17 @@
 // Lays out dist/ from the split, bound and optimised app (scripts/build-app.sh):
-//   dist/pkg/<build id>/  the JS glue, the main wasm, the feature chunks and main.css,
-//                         named by one id over all their bytes (cached as immutable);
+//   dist/pkg/<build id>/  the JS glue, the main wasm, main.css and one bundle per chunk
+//                         (`<chunk>.bundle`: the chunk's module and every shared module it
+//                         needs, in one download), all named by one id over their bytes and
+//                         cached as immutable;
 //   dist/index.html       the shell, which starts the app and, from its first byte, fetches
-//                         the chunks the opened address needs, in parallel with the main wasm;
+//                         the bundle the opened address needs, in parallel with the main wasm;
 //   dist/icons, locales, manifest.webmanifest, sw.js   copied as they are;
-//   dist/.first-load.json what each feature's first visit downloads, for the budget check.
+//   dist/.first-load.json what each chunk's first visit downloads, for the budget check.
 //     node tools/web-dist.mjs <staged dir> <dist dir>
+//
+// Why bundles: wasm-split-cli writes one module per combination of chunks that share code
+// (60+ small files for Mail). Fetched one by one that is dozens of round trips on a phone;
+// the split loader is rewritten here to take them from the chunk's bundle instead.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,12 +23,17 @@ if (!stage || !dist) {
 }
 
 // Which chunk each address needs first; every other address is a signed-in page whose
-// chunk the router fetches when it is opened.
+// chunk the router fetches when it is opened. Chunks that no address opens (the composer)
+// load when first used.
 const ROUTE_CHUNKS = [
   ['/login', 'auth'], ['/signup', 'auth'], ['/calendar', 'calendar'], ['/contacts', 'contacts'],
   ['/links', 'links'], ['/settings/mail', 'mail_admin'], ['/settings/admin', 'mail_admin'],
   ['/settings', 'settings'], ['/mail', 'mail'], ['/', 'mail'],
 ];
+
+// Chunks only ever loaded from within another one: their bundles leave out the modules
+// that one already brought.
+const LOADED_WITHIN = { composer: 'mail' };
 
 function walk(dir) {
   return readdirSync(dir).flatMap((entry) => {
@@ -35,19 +46,12 @@ const staged = walk(stage).map((p) => relative(stage, p)).sort();
 const css = readFileSync('style/main.css');
 const id = createHash('sha256');
 for (const name of staged) id.update(name).update(readFileSync(join(stage, name)));
-const build = id.update(css).digest('hex').slice(0, 16);
+// This script shapes the bundles and the loader: a change to it is a new build too.
+const build = id.update(css).update(readFileSync(new URL(import.meta.url))).digest('hex').slice(0, 16);
 const pkg = `/pkg/${build}`;
+const out = join(dist, 'pkg', build);
 
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(join(dist, 'pkg', build), { recursive: true });
-cpSync(stage, join(dist, 'pkg', build), { recursive: true });
-writeFileSync(join(dist, 'pkg', build, 'main.css'), css);
-cpSync('public/icons', join(dist, 'icons'), { recursive: true });
-cpSync('app/locales', join(dist, 'locales'), { recursive: true });
-cpSync('public/manifest.webmanifest', join(dist, 'manifest.webmanifest'));
-cpSync('public/sw.js', join(dist, 'sw.js'));
-
-// The split loader names each chunk's file and the shared chunks it waits for:
+// The split loader names each module's file and the shared modules it waits for:
 //   const __chunk_7 = makeLoad(() => { … fetch(new URL("./chunk_7.wasm", …)) … }, [deps]);
 //   export const __wasm_split_load_mail = wrapAsyncCb(makeLoad(() => { … "./split_mail.wasm" … }, [deps]));
 const loader = readFileSync(join(stage, '__wasm_split.js'), 'utf8');
@@ -64,28 +68,106 @@ function filesOf(name, seen = new Set()) {
   }
   return seen;
 }
-const chunkFiles = {};
-for (const [, chunk] of ROUTE_CHUNKS) chunkFiles[chunk] ??= [...filesOf(`__wasm_split_load_${chunk}`)].sort();
+const chunks = [...loads.keys()].filter((n) => n.startsWith('__wasm_split_load_'))
+  .map((n) => n.slice('__wasm_split_load_'.length));
+for (const [, chunk] of ROUTE_CHUNKS) {
+  if (!chunks.includes(chunk)) throw new Error(`no chunk ${chunk}: see app/src/routes.rs`);
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const name of staged) {
+  if (name.endsWith('.wasm') && name !== 'app_bg.wasm') continue; // they go into bundles
+  cpSync(join(stage, name), join(out, name));
+}
+writeFileSync(join(out, 'main.css'), css);
+cpSync('public/icons', join(dist, 'icons'), { recursive: true });
+cpSync('app/locales', join(dist, 'locales'), { recursive: true });
+cpSync('public/manifest.webmanifest', join(dist, 'manifest.webmanifest'));
+cpSync('public/sw.js', join(dist, 'sw.js'));
+
+// A bundle: a 4-byte little-endian length, a JSON index {file: [offset, length]}, then
+// the files' bytes one after another.
+const bundleFiles = {};
+for (const chunk of chunks) {
+  const within = LOADED_WITHIN[chunk] ? filesOf(`__wasm_split_load_${LOADED_WITHIN[chunk]}`) : new Set();
+  const files = [...filesOf(`__wasm_split_load_${chunk}`)].filter((f) => !within.has(f)).sort();
+  const parts = files.map((f) => readFileSync(join(stage, f)));
+  const index = {};
+  let offset = 0;
+  files.forEach((f, i) => { index[f] = [offset, parts[i].length]; offset += parts[i].length; });
+  const json = Buffer.from(JSON.stringify(index));
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(json.length);
+  writeFileSync(join(out, `${chunk}.bundle`), Buffer.concat([size, json, ...parts]));
+  bundleFiles[chunk] = files;
+}
+
+// Every top-level load (`__wasm_split_load_<chunk>`) names its bundle while it starts its
+// modules' fetches (they all start synchronously, before its first await), and each fetch
+// takes its module from that bundle. Modules already loaded by another chunk are not
+// fetched again.
+const runtime = `
+let __ksuiteBundle = null;
+const __ksuiteBundles = new Map();
+function __ksuiteInBundle(chunk, load) {
+  return () => {
+    const outer = __ksuiteBundle;
+    __ksuiteBundle = chunk;
+    try { return load(); } finally { __ksuiteBundle = outer; }
+  };
+}
+function __ksuiteOpenBundle(chunk) {
+  let open = __ksuiteBundles.get(chunk);
+  if (!open) {
+    open = fetch(new URL('./' + chunk + '.bundle', import.meta.url)).then(async (r) => {
+      if (!r.ok) throw new Error(chunk + '.bundle: HTTP ' + r.status);
+      const bytes = await r.arrayBuffer();
+      const size = new DataView(bytes).getUint32(0, true);
+      return { bytes, base: 4 + size, index: JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 4, size))) };
+    });
+    // A failed download is retried by the next load, not remembered.
+    open.catch(() => __ksuiteBundles.delete(chunk));
+    __ksuiteBundles.set(chunk, open);
+  }
+  return open;
+}
+function __ksuiteFetch(file) {
+  const chunk = __ksuiteBundle;
+  if (chunk === null) return Promise.reject(new Error(file + ' was asked for outside a chunk load'));
+  return __ksuiteOpenBundle(chunk).then(({ bytes, base, index }) => {
+    const at = index[file];
+    if (!at) throw new Error(file + ' is not in ' + chunk + '.bundle');
+    return new Response(new Uint8Array(bytes, base + at[0], at[1]), { headers: { 'content-type': 'application/wasm' } });
+  });
+}
+`;
+let rewritten = loader.replace(/fetch\(new URL\("\.\/([^"]+)", import\.meta\.url\)\)/g, '__ksuiteFetch("$1")');
+rewritten = rewritten.replace(/export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(/g,
+  'export const __wasm_split_load_$1 = wrapAsyncCb(__ksuiteInBundle("$1", makeLoad(');
+rewritten = rewritten.replace(/(export const __wasm_split_load_\w+ = wrapAsyncCb\(__ksuiteInBundle\([^]*?\n, \[[^\]]*\]\)\))/g, '$1)');
+if (/fetch\(new URL/.test(rewritten) || (rewritten.match(/__ksuiteInBundle\("/g) ?? []).length !== chunks.length) {
+  throw new Error('the split loader has a shape tools/web-dist.mjs does not know');
+}
+const firstImport = rewritten.indexOf('\n', rewritten.indexOf('import '));
+writeFileSync(join(out, '__wasm_split.js'), rewritten.slice(0, firstImport + 1) + runtime + rewritten.slice(firstImport + 1));
 
 const snippets = staged.filter((n) => n.startsWith('snippets/') && n.endsWith('.js'));
+const routeChunks = Object.fromEntries(ROUTE_CHUNKS);
 const head = [
   `<link rel="stylesheet" href="${pkg}/main.css" />`,
   `<link rel="modulepreload" href="${pkg}/app.js" />`,
   `<link rel="modulepreload" href="${pkg}/__wasm_split.js" />`,
   ...snippets.map((s) => `<link rel="modulepreload" href="${pkg}/${s}" />`),
   `<link rel="preload" href="${pkg}/app_bg.wasm" as="fetch" type="application/wasm" crossorigin />`,
-  // The opened address's chunks start downloading with the main module, not after it
+  // The opened address's bundle starts downloading with the main module, not after it
   // (a classic script runs at once; a module's body waits for its imports).
   `<script>`,
-  `const chunks = ${JSON.stringify(chunkFiles)};`,
-  `const routes = ${JSON.stringify(ROUTE_CHUNKS)};`,
+  `const routes = ${JSON.stringify(Object.entries(routeChunks))};`,
   `const path = location.pathname;`,
   `const hit = routes.find(([p]) => p === '/' ? path === '/' : path === p || path.startsWith(p + '/'));`,
-  `for (const file of hit ? chunks[hit[1]] : []) {`,
-  `  const link = Object.assign(document.createElement('link'), { rel: 'preload', as: 'fetch', href: '${pkg}/' + file, crossOrigin: 'anonymous' });`,
-  `  link.type = 'application/wasm';`,
-  `  document.head.append(link);`,
-  `}`,
+  `if (hit) document.head.append(Object.assign(document.createElement('link'),`,
+  `  { rel: 'preload', as: 'fetch', href: '${pkg}/' + hit[1] + '.bundle', crossOrigin: 'anonymous' }));`,
   `</script>`,
   `<script type="module">`,
   `import init from '${pkg}/app.js';`,
@@ -101,7 +183,7 @@ writeFileSync(join(dist, 'index.html'), template.replace('<!-- ksuite:assets -->
 
 const shell = ['index.html', `pkg/${build}/main.css`, `pkg/${build}/app.js`, `pkg/${build}/__wasm_split.js`,
   `pkg/${build}/app_bg.wasm`, ...snippets.map((s) => `pkg/${build}/${s}`)];
-const firstLoad = Object.fromEntries(Object.entries(chunkFiles).map(([chunk, files]) =>
-  [chunk, [...shell, ...files.map((f) => `pkg/${build}/${f}`)]]));
+const firstLoad = Object.fromEntries([...new Set(Object.values(routeChunks))].map((chunk) =>
+  [chunk, [...shell, `pkg/${build}/${chunk}.bundle`]]));
 writeFileSync(join(dist, '.first-load.json'), JSON.stringify(firstLoad, null, 1));
-console.log(`web app: build ${build}, ${staged.length} files, chunks ${Object.keys(chunkFiles).join(', ')}`);
+console.log(`web app: build ${build}, bundles ${chunks.map((c) => `${c} (${bundleFiles[c].length} modules)`).join(', ')}`);

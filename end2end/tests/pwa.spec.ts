@@ -29,7 +29,7 @@ test('the app shell opens offline after one visit', async ({ browser }) => {
       const [name] = (await caches.keys()).filter((n) => n.startsWith('ksuite-shell-'));
       if (!name) return false;
       // The last file of the precache: every feature's chunk is there.
-      return (await (await caches.open(name)).keys()).some((r) => r.url.endsWith('/split_contacts.wasm'));
+      return (await (await caches.open(name)).keys()).some((r) => r.url.endsWith('/contacts.bundle'));
     })).toBe(true);
   } finally {
     await server.stop();
@@ -93,8 +93,8 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     const html = readFileSync(path.join(root, 'index.html'), 'utf8');
     const wasm = html.match(/\/pkg\/[0-9a-f]{16}\/app_bg\.wasm/)![0];
     const pkg = path.dirname(wasm);
-    const chunks = readdirSync(path.join(root, pkg)).filter((f) => /^split_\w+\.wasm$/.test(f));
-    expect(chunks).toEqual(expect.arrayContaining(['split_mail.wasm', 'split_calendar.wasm', 'split_composer.wasm']));
+    const chunks = readdirSync(path.join(root, pkg)).filter((f) => f.endsWith('.bundle'));
+    expect(chunks).toEqual(expect.arrayContaining(['mail.bundle', 'calendar.bundle', 'composer.bundle']));
 
     await signUp(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -129,11 +129,11 @@ test('the service worker precaches this exact build, and a new deploy offers a r
   }
 });
 
-/** The feature chunks (split_<name>.wasm) the page asked for, in order. */
+/** The feature chunks (<name>.bundle) the page asked for, in order. */
 function chunkRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (r) => {
-    const m = r.url().match(/\/split_(\w+)\.wasm$/);
+    const m = r.url().match(/\/(\w+)\.bundle$/);
     if (m && !seen.includes(m[1])) seen.push(m[1]);
   });
   return seen;
@@ -164,7 +164,7 @@ test('a page whose code cannot be fetched says so and offers a reload', async ({
   const root = mkdtempSync(path.join(tmpdir(), 'ksuite-dist-'));
   cpSync(DIST, root, { recursive: true });
   const [pkg] = readdirSync(path.join(root, 'pkg'));
-  for (const suffix of ['', '.br', '.gz']) rmSync(path.join(root, 'pkg', pkg, `split_links.wasm${suffix}`));
+  for (const suffix of ['', '.br', '.gz']) rmSync(path.join(root, 'pkg', pkg, `links.bundle${suffix}`));
   const server = await startServer(['--static-dir', root]);
   const context = await browser.newContext({ baseURL: server.url });
   const page = await context.newPage();
