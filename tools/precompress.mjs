@@ -2,24 +2,17 @@
 // once at build time, so the server sends the smallest encoding without compressing on
 // each request. Prints the first-load weight and fails when it exceeds the budget.
 //   node tools/precompress.mjs dist [budget-bytes-gzip]
-import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { filesUnder } from './files.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const budget = Number(process.argv[3] ?? 0);
 const compressible = new Set(['.wasm', '.bundle', '.js', '.css', '.html', '.svg', '.webmanifest', '.json']);
 
-// Every file under dist/, subfolders included (locales/), by its path inside dist/.
-function files(sub) {
-  return readdirSync(join(dir, sub)).flatMap((entry) => {
-    const name = sub ? `${sub}/${entry}` : entry;
-    return statSync(join(dir, name)).isDirectory() ? files(name) : [name];
-  });
-}
-
 const sizes = {};
-for (const name of files('')) {
+for (const name of filesUnder(dir)) {
   const path = join(dir, name);
   if (!compressible.has(extname(name))) continue;
   const raw = readFileSync(path);

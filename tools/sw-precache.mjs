@@ -3,21 +3,16 @@
 // feature chunk, so each page opens offline) and removes the previous version's cache.
 //   node tools/sw-precache.mjs dist
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { filesUnder } from './files.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const html = readFileSync(join(dir, 'index.html'), 'utf8');
 const assets = new Set(['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']);
 for (const m of html.matchAll(/(?:href|src)="(\/[^"]+)"/g)) assets.add(m[1]);
 // Everything under pkg/ (JS glue, main wasm, chunks, CSS), without the compressed copies.
-function walk(sub) {
-  return readdirSync(join(dir, sub)).flatMap((entry) => {
-    const name = `${sub}/${entry}`;
-    return statSync(join(dir, name)).isDirectory() ? walk(name) : [name];
-  });
-}
-for (const name of walk('pkg')) if (!/\.(br|gz)$/.test(name)) assets.add(`/${name}`);
+for (const name of filesUnder(join(dir, 'pkg'))) if (!/\.(br|gz)$/.test(name)) assets.add(`/pkg/${name}`);
 const build = createHash('sha256').update(html).digest('hex').slice(0, 16);
 const swPath = join(dir, 'sw.js');
 const sw = readFileSync(swPath, 'utf8');

@@ -13,8 +13,9 @@
 // (60+ small files for Mail). Fetched one by one that is dozens of round trips on a phone;
 // the split loader is rewritten here to take them from the chunk's bundle instead.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { filesUnder } from './files.mjs';
 
 const [stage, dist] = process.argv.slice(2);
 if (!stage || !dist) {
@@ -35,14 +36,7 @@ const ROUTE_CHUNKS = [
 // that one already brought.
 const LOADED_WITHIN = { composer: 'mail' };
 
-function walk(dir) {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
-}
-
-const staged = walk(stage).map((p) => relative(stage, p)).sort();
+const staged = filesUnder(stage);
 const css = readFileSync('style/main.css');
 const id = createHash('sha256');
 for (const name of staged) id.update(name).update(readFileSync(join(stage, name)));
