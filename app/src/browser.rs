@@ -101,3 +101,37 @@ pub fn set_local_flag(key: &str, on: bool) {
         let _ = s.set_item(key, if on { "1" } else { "0" });
     }
 }
+
+/// The files picked in a file input's `change` event. The input is cleared, so picking the
+/// same file again (after an error, or to import it twice) fires `change` again.
+pub fn picked_files(ev: &web_sys::Event) -> Vec<web_sys::File> {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = input
+        .files()
+        .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default();
+    input.set_value("");
+    files
+}
+
+/// A picked file's contents as text (`None` when the browser cannot read it, e.g. the file
+/// was moved or deleted after picking).
+pub async fn file_text(file: &web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// A picked file's bytes, for uploads that send them as they are.
+pub async fn file_bytes(file: &web_sys::File) -> Option<js_sys::Uint8Array> {
+    wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()
+        .map(|buffer| js_sys::Uint8Array::new(&buffer))
+}

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use components::ask::AskDialog;
 use components::shell::Shell;
 
 #[component]
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/admin") view=routes::Admin />
                 </ParentRoute>
             </Routes>
+            <AskDialog />
         </Router>
     }
 }

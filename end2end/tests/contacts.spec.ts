@@ -39,8 +39,17 @@ test('create a contact, find it, group it, export, delete and re-import', async 
   expect(vcf).toContain('CATEGORIES:Pioneers');
 
   await list.getByTestId('contact').first().click();
-  page.once('dialog', (d) => d.accept());
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
+  // The app's own question box: Cancel (or Escape) keeps the contact, Delete deletes it.
+  const ask = page.getByRole('dialog');
   await page.getByTestId('delete-contact').click();
+  await expect(ask).toContainText('Delete this contact?');
+  await expect(ask.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(ask).toBeHidden();
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+  await page.getByTestId('delete-contact').click();
+  await ask.getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByText('No contacts yet.')).toBeVisible();
 
   await page.getByTestId('import-vcf').setInputFiles({ name: 'contacts.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcf) });

@@ -305,8 +305,12 @@ test('own folders: create one, file a message in it, find it by date, empty the 
   await page.getByTestId('delete-message').click();
   await page.getByTestId('folder').filter({ hasText: 'Trash' }).click();
   await expect(page.getByTestId('message')).toHaveCount(1);
-  page.once('dialog', (d) => d.accept());
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
   await page.getByTestId('empty-trash').click();
+  const ask = page.getByRole('dialog');
+  await expect(ask).toContainText('Empty the Trash?');
+  await ask.getByRole('button', { name: 'Empty Trash' }).click();
+  await expect(ask).toBeHidden();
   await expect(page.getByText('No messages here.')).toBeVisible();
   await page.getByTestId('deleted-mail').click();
   await expect(page.getByTestId('message').filter({ hasText: 'Old newsletter' })).toHaveCount(1);
@@ -377,6 +381,23 @@ test('the first account administers addresses: creates a team address and uses i
     await page.getByTestId('compose').click();
     const from = page.getByTestId('compose-from');
     await expect(from.locator('option')).toHaveCount(2);
+
+    // Deleting the address takes its mail along: the app asks for the address typed out.
+    page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
+    await page.goto('/settings/admin');
+    const teamRow = page.getByTestId('admin-address').filter({ hasText: /^team@/ });
+    const teamAddress = (await teamRow.locator('strong').textContent())!.trim();
+    await teamRow.getByRole('button', { name: 'Delete', exact: true }).click();
+    const ask = page.getByRole('dialog');
+    await expect(ask).toContainText(`Deleting ${teamAddress} also deletes its 0 messages`);
+    const confirmDelete = ask.getByRole('button', { name: 'Delete', exact: true });
+    await expect(confirmDelete).toBeDisabled();
+    await ask.getByLabel('Address to delete').fill('team@wrong.example');
+    await expect(confirmDelete).toBeDisabled();
+    await ask.getByLabel('Address to delete').fill(teamAddress);
+    await confirmDelete.click();
+    await expect(ask).toBeHidden();
+    await expect(page.getByTestId('admin-address').filter({ hasText: /^team@/ })).toHaveCount(0);
   } finally {
     await context.close();
     await own.stop();
@@ -471,8 +492,59 @@ test('folders are named in the page, not in a browser prompt', async ({ page }) 
   await expect(page.getByTestId('folder-name')).toHaveValue('Receipts');
   await page.getByTestId('folder-name').fill('Invoices');
   await page.getByTestId('folder-name').press('Enter');
-  await expect(page.getByTestId('folder').filter({ hasText: 'Invoices' })).toHaveCount(1);
+  const invoices = page.getByTestId('folder').filter({ hasText: 'Invoices' });
+  await expect(invoices).toHaveCount(1);
   await expect(receipts).toHaveCount(0);
+
+  // Deleting asks in the page too; Cancel keeps the folder.
+  await invoices.click();
+  await page.getByTestId('delete-folder').click();
+  const ask = page.getByRole('dialog');
+  await expect(ask).toContainText('Delete this folder and its subfolders?');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(invoices).toHaveCount(1);
+  await page.getByTestId('delete-folder').click();
+  await ask.getByRole('button', { name: 'Delete folder' }).click();
+  await expect(invoices).toHaveCount(0);
+});
+
+test('rich text: a link is added through the app\'s own box and arrives as a link', async ({ page }) => {
+  await composeToSelf(page);
+  page.on('dialog', (d) => { throw new Error(`unexpected browser dialog: ${d.message()}`); });
+  await page.getByTestId('compose-subject').fill('Linked');
+  await page.getByTestId('rich-text').check();
+  const editor = page.getByTestId('compose-rich');
+  await editor.click();
+  await editor.pressSequentially('Read the docs today');
+  // Select the word "docs", as a user would with the mouse.
+  await editor.evaluate((el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const node = walker.nextNode()!;
+    const at = node.textContent!.indexOf('docs');
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 4);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+  });
+  await page.getByTestId('composer').getByRole('button', { name: 'Insert link' }).click();
+  const ask = page.getByRole('dialog');
+  const address = ask.getByLabel('Link address (https://…)');
+  await expect(address).toBeFocused();
+  const insert = ask.getByRole('button', { name: 'Insert link' });
+  await address.fill('javascript:alert(1)');
+  await expect(insert).toBeDisabled();
+  await address.fill('https://docs.example.org/');
+  await insert.click();
+  await expect(ask).toBeHidden();
+  await expect(editor.locator('a[href="https://docs.example.org/"]')).toHaveText('docs');
+  await expect(editor).toHaveText('Read the docs today');
+
+  await page.getByTestId('send').click();
+  await expectSent(page);
+  await page.getByTestId('message').filter({ hasText: 'Linked' }).click();
+  const frame = page.frameLocator('[data-testid=reader-html]');
+  await expect(frame.getByRole('link', { name: 'docs' })).toHaveAttribute('href', 'https://docs.example.org/');
 });
 
 test('on a phone the search options fold away, so the list starts higher', async ({ page, server }) => {

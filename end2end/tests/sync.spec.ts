@@ -65,8 +65,8 @@ test('sync assistant: create an application password, sync with it, download the
   await page.getByRole('link', { name: 'Security' }).click();
   const item = page.getByTestId('app-passwords').locator('li', { hasText: 'Sync device' });
   await expect(item).toContainText('Last used');
-  page.once('dialog', (d) => d.accept());
   await item.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
   await expect(page.getByText('No application passwords yet.')).toBeVisible();
   expect((await propfind()).status()).toBe(401);
 });

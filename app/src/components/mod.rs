@@ -1,5 +1,6 @@
 //! Reusable widgets.
 
+pub mod ask;
 pub mod icon;
 pub mod language_select;
 pub mod share_panel;

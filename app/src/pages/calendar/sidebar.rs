@@ -4,11 +4,11 @@ use ksuite_common::{CalendarAccess, CalendarInfo, CreateCalendarRequest, UpdateC
 use leptos::prelude::*;
 
 use super::reminders::ReminderList;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use super::CalendarCtx;
 use crate::api;
+use crate::browser::{file_text, picked_files};
+use crate::components::ask::confirm;
 use crate::components::share_panel::SharePanel;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
@@ -27,13 +27,13 @@ pub fn Sidebar() -> impl IntoView {
         None => {}
     });
     let confirm_leave = move |id: i64| {
-        let ok = web_sys::window().is_some_and(|w| {
-            w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmLeaveShared))
-                .unwrap_or(false)
-        });
-        if ok {
-            leave.dispatch(id);
-        }
+        confirm(
+            text(lang.get_untracked(), Key::ConfirmLeaveShared),
+            Key::LeaveShared,
+            move || {
+                leave.dispatch(id);
+            },
+        );
     };
 
     let toggle = move |id: i64, visible: bool| {
@@ -76,13 +76,7 @@ pub fn Sidebar() -> impl IntoView {
     };
     let import_into = RwSignal::new(0i64);
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = picked_files(&ev).into_iter().next() else {
             return;
         };
         let target = import_into.get_untracked();
@@ -95,12 +89,13 @@ pub fn Sidebar() -> impl IntoView {
         } else {
             target
         };
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let Ok(text_value) = JsFuture::from(file.text()).await else {
+            let Some(ics) = file_text(&file).await else {
+                message.set(Some(Err(
+                    text(lang.get_untracked(), Key::FileUnreadable).to_string()
+                )));
                 return;
             };
-            let ics = text_value.as_string().unwrap_or_default();
             match api::calendar::import(target, ics).await {
                 Ok(report) => {
                     let mut msg = fill(
@@ -206,19 +201,18 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
         });
     };
     let delete = move |_| {
-        let Some(w) = web_sys::window() else { return };
-        if !w
-            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteCalendar))
-            .unwrap_or(false)
-        {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match api::calendar::delete_calendar(id).await {
-                Ok(()) => ctx.refresh(),
-                Err(e) => fail(e),
-            }
-        });
+        confirm(
+            text(lang.get_untracked(), Key::ConfirmDeleteCalendar),
+            Key::DeleteCalendar,
+            move || {
+                leptos::task::spawn_local(async move {
+                    match api::calendar::delete_calendar(id).await {
+                        Ok(()) => ctx.refresh(),
+                        Err(e) => fail(e),
+                    }
+                })
+            },
+        );
     };
     let is_default = calendar.is_default;
     view! {

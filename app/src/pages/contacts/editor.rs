@@ -5,6 +5,8 @@ use ksuite_common::{Contact, ContactInput, PostalAddress, TypedValue};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::browser::{file_bytes, picked_files};
+use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -191,20 +193,16 @@ fn Fields(
         let Some(uid) = sel_delete.uid.clone() else {
             return;
         };
-        let Some(w) = web_sys::window() else { return };
-        if !w
-            .confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteContact))
-            .unwrap_or(false)
-        {
-            return;
-        }
         let book = sel_delete.book;
         let etag = etag.clone();
-        leptos::task::spawn_local(async move {
-            match api::contacts::delete(book, &uid, &etag).await {
-                Ok(()) => on_done.run(None),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
+        let question = text(lang.get_untracked(), Key::ConfirmDeleteContact);
+        confirm(question, Key::Delete, move || {
+            leptos::task::spawn_local(async move {
+                match api::contacts::delete(book, &uid, &etag).await {
+                    Ok(()) => on_done.run(None),
+                    Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+                }
+            })
         });
     };
     let merge_with = RwSignal::new(String::new());
@@ -247,14 +245,7 @@ fn Fields(
         .map(|u| api::contacts::photo_url(selection.book, u));
     let sel_photo = selection.clone();
     let upload = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = picked_files(&ev).into_iter().next() else {
             return;
         };
         let (Some(uid), book, etag) = (sel_photo.uid.clone(), sel_photo.book, etag_photo.clone())
@@ -262,10 +253,12 @@ fn Fields(
             return;
         };
         leptos::task::spawn_local(async move {
-            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+            let Some(bytes) = file_bytes(&file).await else {
+                error.set(Some(
+                    text(lang.get_untracked(), Key::FileUnreadable).to_string(),
+                ));
                 return;
             };
-            let bytes = js_sys::Uint8Array::new(&buffer);
             match api::contacts::put_photo(book, &uid, &etag, bytes).await {
                 Ok(c) => on_done.run(Some(Selection {
                     book: c.book_id,

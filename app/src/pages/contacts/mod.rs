@@ -8,10 +8,10 @@ mod sharing;
 use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
 use leptos_router::hooks::query_signal;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::api;
+use crate::browser::{file_text, picked_files};
+use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 use editor::{ContactForm, Selection};
@@ -104,24 +104,19 @@ pub fn ContactsPage() -> impl IntoView {
         }
     });
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = picked_files(&ev).into_iter().next() else {
             return;
         };
         let Some(target) = current_book() else { return };
         let csv = file.name().to_ascii_lowercase().ends_with(".csv");
-        input.set_value("");
         leptos::task::spawn_local(async move {
-            let Ok(content) = JsFuture::from(file.text()).await else {
+            let Some(content) = file_text(&file).await else {
+                message.set(Some(Err(
+                    text(lang.get_untracked(), Key::FileUnreadable).to_string()
+                )));
                 return;
             };
-            match api::contacts::import(target, content.as_string().unwrap_or_default(), csv).await
-            {
+            match api::contacts::import(target, content, csv).await {
                 Ok(r) => {
                     message.set(Some(Ok(fill(
                         text(lang.get_untracked(), Key::ImportContactsDone),
@@ -215,12 +210,9 @@ pub fn ContactsPage() -> impl IntoView {
                             .any(|b| b.id == id && b.kind == AddressBookKind::Shared);
                         shared.then(|| view! {
                             <button type="button" class="button ghost small" data-testid="leave-book" on:click=move |_| {
-                                let ok = web_sys::window().is_some_and(|w| {
-                                    w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmLeaveShared)).unwrap_or(false)
-                                });
-                                if ok {
+                                confirm(text(lang.get_untracked(), Key::ConfirmLeaveShared), Key::LeaveShared, move || {
                                     leave.dispatch(id);
-                                }
+                                });
                             }>{t(Key::LeaveShared)}</button>
                         })
                     }}

@@ -7,6 +7,7 @@ use leptos_router::hooks::query_signal;
 
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
+use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -170,17 +171,18 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
         });
     };
     let remove = move |_| {
-        let Some(w) = web_sys::window() else { return };
-        if w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteLink))
-            .unwrap_or(false)
-        {
-            leptos::task::spawn_local(async move {
-                match api::links::delete(id).await {
-                    Ok(()) => version.bump(),
-                    Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
-                }
-            });
-        }
+        confirm(
+            text(lang.get_untracked(), Key::ConfirmDeleteLink),
+            Key::Delete,
+            move || {
+                leptos::task::spawn_local(async move {
+                    match api::links::delete(id).await {
+                        Ok(()) => version.bump(),
+                        Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
+                    }
+                })
+            },
+        );
     };
     let copy = move |_| {
         copy_to_clipboard(&short);

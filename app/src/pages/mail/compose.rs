@@ -12,6 +12,8 @@ use wasm_bindgen::JsCast;
 use super::recipients::RecipientField;
 use super::{MailState, Notice, UndoAction};
 use crate::api;
+use crate::browser::picked_files;
+use crate::components::ask::{Answer, Question, ask};
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::{Prefs, use_prefs};
 use crate::state::session::use_session;
@@ -274,6 +276,27 @@ fn exec(command: &str, value: Option<&str>) {
     {
         let _ = doc.exec_command_with_show_ui_and_value(command, false, value.unwrap_or(""));
     }
+}
+
+/// The current selection's first range, to put back after a dialog took focus.
+fn saved_range() -> Option<web_sys::Range> {
+    let selection = web_sys::window()?.get_selection().ok()??;
+    if selection.range_count() == 0 {
+        return None;
+    }
+    // A copy: the selection's own range follows the focus into the dialog.
+    selection.get_range_at(0).ok().map(|r| r.clone_range())
+}
+
+fn restore_range(range: Option<web_sys::Range>) {
+    let (Some(range), Some(selection)) = (
+        range,
+        web_sys::window().and_then(|w| w.get_selection().ok().flatten()),
+    ) else {
+        return;
+    };
+    let _ = selection.remove_all_ranges();
+    let _ = selection.add_range(&range);
 }
 
 #[component]
@@ -627,15 +650,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
         }
     };
     let add_files = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(files) = input.files() else { return };
-        for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
+        for file in picked_files(&ev) {
             let key = next_key.get_value();
             next_key.set_value(key + 1);
             let progress = RwSignal::new(0.0);
@@ -665,7 +680,6 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                 bump();
             });
         }
-        input.set_value("");
     };
     let remove_file = move |key: u32| {
         let mut removed = None;
@@ -705,11 +719,23 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     on:mousedown=move |ev| {
                         ev.prevent_default();
                         if command == "createLink" {
-                            let url = web_sys::window()
-                                .and_then(|w| w.prompt_with_message(text(lang.get_untracked(), Key::LinkAddress)).ok().flatten());
-                            if let Some(url) = url.filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with("mailto:")) {
+                            // The question box takes focus, and with it the editor's
+                            // selection: keep the range and put it back to link it.
+                            let range = saved_range();
+                            let question = Question {
+                                message: text(lang.get_untracked(), Key::InsertLink).to_string(),
+                                confirm: Key::InsertLink,
+                                danger: false,
+                                answer: Answer::Url { label: Key::LinkAddress },
+                            };
+                            ask(question, move |url| {
+                                if let Some(el) = editor.get_untracked() {
+                                    let _ = el.focus();
+                                }
+                                restore_range(range);
                                 exec(command, Some(&url));
-                            }
+                                bump();
+                            });
                         } else {
                             exec(command, None);
                         }

@@ -4,10 +4,10 @@
 
 use ksuite_common::MailImportReport;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::{MailState, Mode};
 use crate::api;
+use crate::browser::picked_files;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -66,18 +66,11 @@ pub fn ImportMail() -> impl IntoView {
         }
     });
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
         if let (Some(file), Some(id)) =
-            (input.files().and_then(|f| f.get(0)), folder.get_untracked())
+            (picked_files(&ev).into_iter().next(), folder.get_untracked())
         {
             run.dispatch((id, file));
         }
-        input.set_value("");
     };
     // The report of the last import, while its folder is open.
     let report = move || {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::{MailState, Mode, bulk, shortcuts};
 use crate::api;
+use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -188,17 +189,14 @@ pub fn MessageList() -> impl IntoView {
                 Some(Mode::Search { .. }) => Some(view! { <h2>{t(Key::SearchResults)}</h2> }.into_any()),
                 Some(Mode::Folder(id)) if state.folders.get().iter().any(|f| f.id == id && f.role.as_deref() == Some("trash") && f.total > 0) => Some(view! {
                     <button type="button" class="button small danger empty-trash" data-testid="empty-trash" on:click=move |_| {
-                        let confirmed = web_sys::window()
-                            .and_then(|w| w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmEmptyTrash)).ok())
-                            .unwrap_or(false);
-                        if confirmed {
+                        confirm(text(lang.get_untracked(), Key::ConfirmEmptyTrash), Key::EmptyTrash, move || {
                             leptos::task::spawn_local(async move {
                                 match api::mail::empty_folder(id).await {
                                     Ok(_) => { state.selected.set(None); state.changed(); }
                                     Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
                                 }
                             });
-                        }
+                        });
                     }>{t(Key::EmptyTrash)}</button>
                 }.into_any()),
                 _ => None,

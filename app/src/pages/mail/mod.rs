@@ -15,6 +15,7 @@ use ksuite_common::MailFolder;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::ask::confirm;
 use crate::i18n::{Key, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -228,10 +229,7 @@ fn FolderTools(address: String) -> impl IntoView {
                     <button type="button" class="button ghost small" data-testid="rename-folder"
                             on:click=move |_| start(NameEdit::Rename(id), current.clone())>{t(Key::RenameFolder)}</button>
                     <button type="button" class="button ghost small danger" data-testid="delete-folder" on:click=move |_| {
-                        let confirmed = web_sys::window()
-                            .and_then(|w| w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmDeleteFolder)).ok())
-                            .unwrap_or(false);
-                        if confirmed {
+                        confirm(text(lang.get_untracked(), Key::ConfirmDeleteFolder), Key::DeleteFolder, move || {
                             leptos::task::spawn_local(async move {
                                 let r = api::mail::delete_folder(id).await;
                                 if r.is_ok() {
@@ -239,7 +237,7 @@ fn FolderTools(address: String) -> impl IntoView {
                                 }
                                 done(r)
                             });
-                        }
+                        });
                     }>{t(Key::DeleteFolder)}</button>
                 }
             })}

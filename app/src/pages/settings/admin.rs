@@ -5,6 +5,7 @@ use ksuite_common::{AdminAddress, GrantAddress, NewAddress};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::ask::{Answer, Question, ask};
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -111,17 +112,22 @@ fn AddressItem(
             text(lang.get_untracked(), Key::ConfirmDeleteAddress),
             &[("address", name.clone()), ("count", messages.to_string())],
         );
-        let typed = web_sys::window()
-            .and_then(|w| w.prompt_with_message(&question).ok().flatten())
-            .unwrap_or_default();
-        if typed.trim().is_empty() {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match api::admin::delete(id, &typed).await {
-                Ok(()) => on_change.run(()),
-                Err(e) => on_error.run(e),
-            }
+        let asked = Question {
+            message: question,
+            confirm: Key::Delete,
+            danger: true,
+            answer: Answer::Repeat {
+                label: Key::AddressToDelete,
+                expected: name.clone(),
+            },
+        };
+        ask(asked, move |typed| {
+            leptos::task::spawn_local(async move {
+                match api::admin::delete(id, &typed).await {
+                    Ok(()) => on_change.run(()),
+                    Err(e) => on_error.run(e),
+                }
+            })
         });
     };
     let perm_label = move |p: &str| {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::browser::copy_to_clipboard;
+use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -188,19 +189,16 @@ pub fn AppPasswordsCard() -> impl IntoView {
         api::account::app_passwords()
     });
     let revoke = move |id: i64| {
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(text(lang.get_untracked(), Key::ConfirmRevoke))
-                    .ok()
-            })
-            .unwrap_or(false);
-        if !confirmed {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let _ = api::account::revoke_app_password(id).await;
-            version.update(|v| *v += 1);
-        });
+        confirm(
+            text(lang.get_untracked(), Key::ConfirmRevoke),
+            Key::Revoke,
+            move || {
+                leptos::task::spawn_local(async move {
+                    let _ = api::account::revoke_app_password(id).await;
+                    version.update(|v| *v += 1);
+                })
+            },
+        );
     };
     let row = move |p: AppPasswordInfo| {
         let used = match p.last_used_at {
