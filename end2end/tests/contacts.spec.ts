@@ -26,7 +26,9 @@ test('create a contact, find it, group it, export, delete and re-import', async 
 
   // Add her to a group, then filter by it.
   await list.getByTestId('contact').first().click();
-  await form.getByLabel('Groups (separated by commas)').fill('Pioneers');
+  await form.getByLabel('New group').fill('Pioneers');
+  await form.getByLabel('New group').press('Enter');
+  await expect(form.getByRole('checkbox', { name: 'Pioneers' })).toBeChecked();
   await form.getByRole('button', { name: 'Save' }).click();
   await page.locator('#group-select').selectOption('Pioneers');
   await expect(list.getByTestId('contact')).toHaveCount(1);
@@ -56,7 +58,7 @@ test('create a contact, find it, group it, export, delete and re-import', async 
   await expect(page.getByRole('status')).toHaveText('Contacts imported: 1 · skipped: 0');
   await expect(list.getByTestId('contact').filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
   await list.getByTestId('contact').first().click();
-  await expect(form.getByLabel('Groups (separated by commas)')).toHaveValue('Pioneers');
+  await expect(form.getByRole('checkbox', { name: 'Pioneers' })).toBeChecked();
   await page.screenshot({ path: 'test-results/contacts.png' });
 });
 
@@ -69,7 +71,10 @@ test('the URL keeps the open contact, the search and the group: reload and back 
     await page.getByTestId('new-contact').click();
     await form.getByLabel('First name').fill(first);
     await form.getByLabel('Last name').fill(last);
-    if (groups) await form.getByLabel('Groups (separated by commas)').fill(groups);
+    if (groups) {
+      await form.getByLabel('New group').fill(groups);
+      await form.getByRole('button', { name: 'Add', exact: true }).click();
+    }
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(list.getByTestId('contact').filter({ hasText: `${first} ${last}` })).toHaveCount(1);
   }
@@ -94,4 +99,70 @@ test('the URL keeps the open contact, the search and the group: reload and back 
   await expect(page.locator('#group-select')).toHaveValue('Analysts');
   await expect(list.getByTestId('contact')).toHaveCount(1);
   await expect(list.getByTestId('contact')).toContainText('Ada Lovelace');
+});
+
+test('e-mails and phones are rows with a type each, and groups are ticked from the book', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/contacts');
+  const form = page.getByTestId('contact-form');
+  const list = page.getByTestId('contact-list');
+  const emails = form.getByRole('group', { name: 'E-mail address' });
+  const phones = form.getByRole('group', { name: 'Phone' });
+
+  await page.getByTestId('new-contact').click();
+  await form.getByLabel('First name').fill('Katherine');
+  await form.getByLabel('Last name').fill('Johnson');
+  // One empty row to start with; "Add" gives another, "Remove" takes one away.
+  await expect(emails.getByRole('textbox')).toHaveCount(1);
+  await emails.getByRole('textbox').fill('kj@nasa.example');
+  await emails.getByRole('combobox', { name: 'Type' }).selectOption('Work');
+  await emails.getByRole('button', { name: 'Add an e-mail address' }).click();
+  await emails.getByRole('textbox').nth(1).fill('katherine@home.example');
+  await emails.getByRole('combobox', { name: 'Type' }).nth(1).selectOption('Home');
+  await emails.getByRole('button', { name: 'Add an e-mail address' }).click();
+  await emails.getByRole('textbox').nth(2).fill('typo@example');
+  await emails.getByRole('button', { name: 'Remove' }).nth(2).click();
+  await expect(emails.getByRole('textbox')).toHaveCount(2);
+  await phones.getByRole('textbox').fill('+1 555 0199');
+  await phones.getByRole('combobox', { name: 'Type' }).selectOption('Mobile');
+  await form.getByLabel('New group').fill('Computers');
+  await form.getByLabel('New group').press('Enter');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+
+  // Reopened, every row keeps its type, and the export says so in vCard terms.
+  await page.reload();
+  await list.getByTestId('contact').first().click();
+  await expect(emails.getByRole('textbox')).toHaveCount(2);
+  await expect(emails.getByRole('textbox').nth(0)).toHaveValue('kj@nasa.example');
+  await expect(emails.getByRole('combobox').nth(0)).toHaveValue('work');
+  await expect(emails.getByRole('textbox').nth(1)).toHaveValue('katherine@home.example');
+  await expect(emails.getByRole('combobox').nth(1)).toHaveValue('home');
+  await expect(phones.getByRole('combobox')).toHaveValue('cell');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-vcf').click()]);
+  const vcf = readFileSync((await download.path())!, 'utf8');
+  expect(vcf).toMatch(/EMAIL;TYPE=work:kj@nasa\.example/);
+  expect(vcf).toMatch(/EMAIL;TYPE=home:katherine@home\.example/);
+  expect(vcf).toMatch(/TEL;TYPE=cell:\+1 555 0199/);
+  expect(vcf).not.toContain('typo@example');
+
+  // A second contact picks the existing group by ticking it; typing its name in another
+  // case picks the same group instead of making a second one.
+  await page.getByTestId('new-contact').click();
+  await form.getByLabel('First name').fill('Dorothy');
+  await expect(form.getByRole('checkbox', { name: 'Computers' })).not.toBeChecked();
+  await form.getByLabel('New group').fill('computers');
+  await form.getByLabel('New group').press('Enter');
+  await expect(form.getByRole('checkbox')).toHaveCount(1);
+  await expect(form.getByRole('checkbox', { name: 'Computers' })).toBeChecked();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#group-select').selectOption('Computers');
+  await expect(list.getByTestId('contact')).toHaveCount(2);
+  // Unticking takes a contact out of the group.
+  await list.getByTestId('contact').filter({ hasText: 'Dorothy' }).click();
+  await form.getByRole('checkbox', { name: 'Computers' }).uncheck();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(list.getByTestId('contact')).toHaveCount(1);
+  await expect(list.getByTestId('contact')).toContainText('Katherine Johnson');
+  await page.screenshot({ path: 'test-results/contact-rows.png' });
 });

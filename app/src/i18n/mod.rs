@@ -195,6 +195,7 @@ mod tests {
             Key::ViewAgenda,
             Key::ReminderEmail,
             Key::FetchPort,
+            Key::KindNone,
         ];
         let here: &[Key] = match lang {
             Language::En => return true,
@@ -219,6 +220,8 @@ mod tests {
                 Key::OneMinute,
                 Key::Minutes,
                 Key::SignatureText,
+                Key::KindLabel,
+                Key::KindMobile,
             ],
             Language::De => &[
                 Key::Mail,

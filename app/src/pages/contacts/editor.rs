@@ -1,7 +1,8 @@
 //! The contact form: shows and edits one contact (or a new one). E-mails and phones are
-//! edited one per line; types and further addresses of existing entries are kept.
+//! rows with a type each, groups are ticked or added; further postal addresses and web
+//! sites of existing entries are kept.
 
-use ksuite_common::{Contact, ContactInput, PostalAddress, TypedValue};
+use ksuite_common::{Contact, ContactInput, PostalAddress};
 use leptos::prelude::*;
 
 use crate::api;
@@ -9,6 +10,9 @@ use crate::browser::{file_bytes, picked_files};
 use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, t, text};
 use crate::state::prefs::use_prefs;
+
+use super::group_picker::GroupPicker;
+use super::typed_rows::{EMAIL_KINDS, PHONE_KINDS, Rows, TypedRows};
 
 /// Which contact the detail pane shows; `uid: None` is a new contact.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,30 +53,6 @@ pub fn ContactForm(
     }
 }
 
-fn lines(values: &[TypedValue]) -> String {
-    values
-        .iter()
-        .map(|v| v.value.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Typed values from edited lines, keeping the type of values that were there before.
-fn typed(edited: &str, before: &[TypedValue]) -> Vec<TypedValue> {
-    edited
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| TypedValue {
-            kind: before
-                .iter()
-                .find(|b| b.value == l)
-                .and_then(|b| b.kind.clone()),
-            value: l.to_string(),
-        })
-        .collect()
-}
-
 #[component]
 fn Fields(
     selection: Selection,
@@ -91,8 +71,8 @@ fn Fields(
     let family = RwSignal::new(base.family_name.clone());
     let org = RwSignal::new(base.organization.clone().unwrap_or_default());
     let title = RwSignal::new(base.title.clone().unwrap_or_default());
-    let emails = RwSignal::new(lines(&base.emails));
-    let phones = RwSignal::new(lines(&base.phones));
+    let emails = Rows::new(&base.emails);
+    let phones = Rows::new(&base.phones);
     let street = RwSignal::new(first_address.street.clone());
     let city = RwSignal::new(first_address.locality.clone());
     let postal = RwSignal::new(first_address.postal_code.clone());
@@ -105,7 +85,7 @@ fn Fields(
     );
     let website = RwSignal::new(base.urls.first().cloned().unwrap_or_default());
     let note = RwSignal::new(base.note.clone().unwrap_or_default());
-    let groups = RwSignal::new(base.groups.join(", "));
+    let groups = RwSignal::new(base.groups.clone());
     let error = RwSignal::new(None::<String>);
     let is_new = contact.is_none();
     let base = StoredValue::new(base);
@@ -147,8 +127,8 @@ fn Fields(
             display_name: String::new(),
             organization: Some(org.get_untracked()),
             title: Some(title.get_untracked()),
-            emails: typed(&emails.get_untracked(), &b.emails),
-            phones: typed(&phones.get_untracked(), &b.phones),
+            emails: emails.values(),
+            phones: phones.values(),
             addresses,
             birthday: if bday.is_empty() {
                 b.birthday.clone().filter(|x| x.starts_with("--"))
@@ -157,12 +137,7 @@ fn Fields(
             },
             urls,
             note: Some(note.get_untracked()),
-            groups: groups
-                .get_untracked()
-                .split(',')
-                .map(|g| g.trim().to_string())
-                .filter(|g| !g.is_empty())
-                .collect(),
+            groups: groups.get_untracked(),
             ..b
         }
     };
@@ -290,10 +265,10 @@ fn Fields(
                 <div>{field("c-org", Key::Organization, org, "text")}</div>
                 <div>{field("c-title", Key::JobTitle, title, "text")}</div>
             </div>
-            <label for="c-emails">{t(Key::Email)}</label>
-            <textarea id="c-emails" rows="2" disabled=!writable bind:value=emails></textarea>
-            <label for="c-phones">{t(Key::Phone)}</label>
-            <textarea id="c-phones" rows="2" disabled=!writable bind:value=phones></textarea>
+            <TypedRows rows=emails legend=Key::Email add=Key::AddEmail input_type="email"
+                       kinds=EMAIL_KINDS writable=writable />
+            <TypedRows rows=phones legend=Key::Phone add=Key::AddPhone input_type="tel"
+                       kinds=PHONE_KINDS writable=writable />
             {field("c-street", Key::Street, street, "text")}
             <div class="form-row">
                 <div>{field("c-postal", Key::PostalCode, postal, "text")}</div>
@@ -304,7 +279,9 @@ fn Fields(
                 <div>{field("c-birthday", Key::Birthday, birthday, "date")}</div>
                 <div>{field("c-website", Key::Website, website, "url")}</div>
             </div>
-            {field("c-groups", Key::GroupsComma, groups, "text")}
+            {(selection.book != ksuite_common::DIRECTORY_ID).then(|| view! {
+                <GroupPicker book=selection.book selected=groups writable=writable />
+            })}
             <label for="c-note">{t(Key::Notes)}</label>
             <textarea id="c-note" rows="3" disabled=!writable bind:value=note></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

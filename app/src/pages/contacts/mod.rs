@@ -3,7 +3,9 @@
 //! and open contact live in the URL (`/contacts?book=3&group=Team&q=ada&contact=<uid>`).
 
 mod editor;
+mod group_picker;
 mod sharing;
+mod typed_rows;
 
 use ksuite_common::{AddressBookKind, CalendarAccess, ContactSort};
 use leptos::prelude::*;
