@@ -1,11 +1,16 @@
-// ksuite service worker: keeps the app shell available offline and shows Web Push
-// notifications. The API is never cached here: data stays fresh and per-user.
+// ksuite service worker: keeps the app shell available offline, keeps what the user last
+// read (mail folders and messages, calendar ranges) for reading offline, and shows Web Push
+// notifications. Online, the API always answers from the server.
 // tools/sw-precache.mjs writes the build's id and its exact asset list here at build time,
 // so each deploy installs as a new version with its own cache (old ones are removed).
 const BUILD = '__KSUITE_BUILD__';
 const PRECACHE = ['__KSUITE_PRECACHE__'];
 const SHELL_CACHE = 'ksuite-shell-' + BUILD;
 const SHELL_FALLBACK = '/index.html';
+// The signed-in user's last answers, per build (a deploy may change their shape).
+const DATA_CACHE = 'ksuite-data-' + BUILD;
+// At most this many answers are kept; the oldest go first.
+const DATA_LIMIT = 300;
 
 // Precache index.html and every asset it references (Trunk's hashed js/wasm/css), so a
 // reload without network still starts the app.
@@ -46,7 +51,7 @@ self.addEventListener('message', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) {
-      if (key !== SHELL_CACHE) await caches.delete(key);
+      if (key !== SHELL_CACHE && key !== DATA_CACHE) await caches.delete(key);
     }
     await self.clients.claim();
   })());
@@ -57,10 +62,56 @@ function isApiOrDynamic(url) {
     || url.pathname.startsWith('/l/') || url.pathname.startsWith('/.well-known/');
 }
 
+// What can be read offline: the mail folders, the message lists and messages opened, the
+// calendars and the event ranges looked at (the last-opened folder and the month on
+// screen among them). Nothing else of the API is ever stored.
+function isOfflineReadable(url) {
+  const p = url.pathname;
+  return p === '/api/mail/folders' || /^\/api\/mail\/folders\/\d+\/messages$/.test(p)
+    || /^\/api\/mail\/messages\/\d+$/.test(p) || p === '/api/calendars' || p === '/api/events';
+}
+
+function forgetData() {
+  return caches.delete(DATA_CACHE);
+}
+
+// Network first; the stored answer only when the server cannot be reached. A refusal
+// (signed out, session expired) forgets everything stored.
+async function readThrough(request) {
+  let fresh;
+  try {
+    fresh = await fetch(request);
+  } catch (err) {
+    const cached = await (await caches.open(DATA_CACHE)).match(request);
+    if (cached) return cached;
+    throw err;
+  }
+  if (fresh.status === 401 || fresh.status === 403) {
+    await forgetData();
+  } else if (fresh.ok) {
+    const cache = await caches.open(DATA_CACHE);
+    await cache.delete(request);
+    await cache.put(request, fresh.clone());
+    const keys = await cache.keys();
+    await Promise.all(keys.slice(0, Math.max(0, keys.length - DATA_LIMIT)).map((k) => cache.delete(k)));
+  }
+  return fresh;
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || isApiOrDynamic(url)) return;
+  if (url.origin !== self.location.origin) return;
+  // Signing in, up or out: one user's stored mail must never be shown to the next.
+  if (request.method === 'POST' && url.pathname.startsWith('/api/auth/')) {
+    event.waitUntil(forgetData());
+    return;
+  }
+  if (request.method === 'GET' && isOfflineReadable(url)) {
+    event.respondWith(readThrough(request));
+    return;
+  }
+  if (request.method !== 'GET' || isApiOrDynamic(url)) return;
 
   if (request.mode === 'navigate') {
     // Network first so a deploy is picked up at once; the cached shell when offline.

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, startServer, signUp, pushToServiceWorker } from './fixtures';
+import { test, expect, startServer, signUp, sendMail, pushToServiceWorker } from './fixtures';
 
 test('manifest is installable: icons of 192, 512 and maskable', async ({ request }) => {
   const manifest = await (await request.get('/manifest.webmanifest')).json();
@@ -100,10 +100,13 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     const cached = await page.evaluate(async () => {
       const names = await caches.keys();
-      const urls = (await (await caches.open(names[0])).keys()).map((r) => new URL(r.url).pathname);
+      const shell = names.find((n) => n.startsWith('ksuite-shell-'))!;
+      const urls = (await (await caches.open(shell)).keys()).map((r) => new URL(r.url).pathname);
       return { names, urls };
     });
-    expect(cached.names).toEqual([`ksuite-shell-${build}`]);
+    // The shell and the user's stored answers, both of this build.
+    expect(cached.names).toContain(`ksuite-shell-${build}`);
+    for (const name of cached.names) expect([`ksuite-shell-${build}`, `ksuite-data-${build}`]).toContain(name);
     expect(cached.urls).toContain(wasm);
     for (const chunk of chunks) expect(cached.urls).toContain(`${pkg}/${chunk}`);
     expect(cached.urls).toContain('/index.html');
@@ -121,7 +124,10 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     await notice.getByRole('button', { name: 'Reload' }).click();
     await expect(notice).toBeHidden();
     await expect(page.getByTestId('user-name')).toBeVisible();
-    await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([`ksuite-shell-${next}`]);
+    // Every cache of the old build is gone; the new build's shell (and data) remain.
+    await expect.poll(async () => (await page.evaluate(() => caches.keys())).filter((n) => !n.startsWith('ksuite-data-')))
+      .toEqual([`ksuite-shell-${next}`]);
+    await expect.poll(() => page.evaluate(() => caches.keys())).not.toContain(`ksuite-data-${build}`);
   } finally {
     await context.close();
     await server.stop();
@@ -182,4 +188,71 @@ test('a page whose code cannot be fetched says so and offers a reload', async ({
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+/** The names and entry counts of the service worker's stored API answers. */
+async function storedAnswers(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let n = 0;
+    for (const name of (await caches.keys()).filter((k) => k.startsWith('ksuite-data-'))) {
+      n += (await (await caches.open(name)).keys()).length;
+    }
+    return n;
+  });
+}
+
+test('the last-read mail folder, message and calendar month open offline', async ({ browser }) => {
+  const server = await startServer();
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  let mailUrl = '';
+  try {
+    await signUp(page);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    // Mail read through the service worker (a page it controls) is kept for offline reading.
+    await page.reload();
+    const address = (await page.getByTestId('mail-address').textContent())!.replace(/^.*?:\s*/, '').trim();
+    await sendMail(server.smtp, address, [
+      'From: Grace Hopper <grace@example.org>', `To: ${address}`, 'Subject: Offline agenda',
+      'Message-ID: <offline-1@example.org>', 'Content-Type: text/plain; charset=utf-8', '',
+      'Read me on the train.',
+    ].join('\n'));
+    await page.reload();
+    await page.getByTestId('message').filter({ hasText: 'Offline agenda' }).click();
+    await expect(page.getByTestId('reader-body')).toContainText('Read me on the train.');
+    mailUrl = page.url();
+
+    await page.goto('/calendar?view=week&date=2026-03-02');
+    await page.locator('[data-slot="2026-03-04T10"]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Title').fill('Train to Lyon');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await page.goto('/calendar?view=month&date=2026-03-02');
+    await expect(page.locator('[data-date="2026-03-04"]').getByTestId('event')).toContainText('Train to Lyon');
+    expect(await storedAnswers(page)).toBeGreaterThan(0);
+  } finally {
+    await server.stop();
+  }
+
+  // The server is gone: the month and the message come from what was last read.
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'offline' })).toBeVisible();
+  await expect(page.locator('[data-date="2026-03-04"]').getByTestId('event')).toContainText('Train to Lyon');
+  await page.goto(mailUrl);
+  await expect(page.getByTestId('message').filter({ hasText: 'Offline agenda' })).toHaveCount(1);
+  await expect(page.getByTestId('reader-body')).toContainText('Read me on the train.');
+  await page.screenshot({ path: 'test-results/offline-mail.png' });
+  await context.close();
+});
+
+test('signing out forgets every stored answer', async ({ page }) => {
+  await signUp(page);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  await expect(page.getByTestId('mail-address')).toContainText('@');
+  await expect.poll(() => storedAnswers(page)).toBeGreaterThan(0);
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect.poll(() => storedAnswers(page)).toBe(0);
 });
