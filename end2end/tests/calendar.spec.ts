@@ -141,3 +141,33 @@ test('phones get the agenda view', async ({ page }) => {
   expect(onTop).toBe(true);
   await page.screenshot({ path: 'test-results/calendar-360-3days.png' });
 });
+
+test.describe('without the service worker, so the page itself makes every request', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('a read still loading when the user leaves the view is aborted', async ({ page }) => {
+    await signUp(page);
+    await expect(page.getByTestId('mail-address')).toContainText('@');
+    // Hold the calendar's events answer, open the calendar, then leave it for Contacts.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/api/events?*', async (route) => {
+      await held;
+      await route.continue().catch(() => { /* the page gave up on it */ });
+    });
+    const asked = page.waitForRequest((r) => r.url().includes('/api/events?'));
+    const failed = page.waitForEvent('requestfailed', (r) => r.url().includes('/api/events?'));
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('link', { name: 'Calendar' }).click();
+    await asked;
+    await nav.getByRole('link', { name: 'Contacts' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contacts');
+    const request = await failed;
+    expect(request.failure()?.errorText).toMatch(/ABORTED|abort/i);
+    release();
+    // Coming back loads it again, and it answers.
+    await page.unroute('**/api/events?*');
+    await nav.getByRole('link', { name: 'Calendar' }).click();
+    await expect(page.getByTestId('cal-title')).toBeVisible();
+  });
+});

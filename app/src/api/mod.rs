@@ -118,7 +118,24 @@ pub(crate) fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
 }
 
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    parse(&fetch_text(Request::get(path), None).await?)
+    parse(&fetch_text(abort_with_view(Request::get(path)), None).await?)
+}
+
+/// A read made by a resource is aborted when the resource is cleaned up, that is when the
+/// user leaves the view that showed it: a slow list no longer finishes for nobody, holding
+/// a connection the next view needs. Only reads inside a reactive computation (a
+/// resource's fetch) are tied so; writes and one-off tasks always run to the end.
+fn abort_with_view(builder: RequestBuilder) -> RequestBuilder {
+    if leptos::reactive::graph::Observer::get().is_none() {
+        return builder;
+    }
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return builder;
+    };
+    let builder = builder.abort_signal(Some(&controller.signal()));
+    let controller = send_wrapper::SendWrapper::new(controller);
+    leptos::prelude::on_cleanup(move || controller.abort());
+    builder
 }
 
 pub async fn send_json<B: Serialize, T: DeserializeOwned>(
