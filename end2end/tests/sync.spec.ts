@@ -146,3 +146,39 @@ test('sync assistant: the mail apps section gives servers and steps a mail app c
   });
   expect(answer).toContain('a1 OK');
 });
+
+test.describe('without the service worker, so the page itself makes every request', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('a write in progress disables its button, and its refusal is shown', async ({ page }) => {
+    await signUp(page);
+    await page.goto('/settings/sync');
+    let posts = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/api/account/app-passwords', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      await held;
+      await route.continue();
+    });
+    const create = page.getByRole('button', { name: 'Create an application password' });
+    await create.click();
+    // While the answer is on its way, a second click cannot send it again.
+    await expect(create).toBeDisabled();
+    await create.click({ force: true });
+    release();
+    await expect(page.getByTestId('new-app-password')).toBeVisible();
+    await expect(create).toBeEnabled();
+    expect(posts).toBe(1);
+
+    // Revoking one that is already gone says so instead of silently doing nothing.
+    await page.route('**/api/account/app-passwords/*', (route) => route.fulfill({
+      status: 404, contentType: 'application/json', body: JSON.stringify({ code: 'not_found', message: 'not found' }),
+    }));
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByTestId('app-passwords').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect(page.getByTestId('app-passwords').getByRole('alert')).toHaveText('This does not exist (anymore).');
+  });
+});

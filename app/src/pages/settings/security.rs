@@ -30,16 +30,39 @@ pub fn TwoFactorCard() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
+    let fail = move |e: &api::ApiError| error.set(Some(error_message(lang.get_untracked(), e)));
+
+    // Each step is an Action: its pending state disables its button (no double submits),
+    // and its answer moves the card on or shows the error.
+    let setup = Action::new_local(|_: &()| api::account::two_factor_setup());
+    let enable = Action::new_local(|c: &String| api::account::two_factor_enable(c.clone()));
+    let disable = Action::new_local(|p: &String| api::account::two_factor_disable(p.clone()));
+    Effect::new(move |_| match setup.value().get() {
+        Some(Ok(s)) => step.set(Step::Scanning(s)),
+        Some(Err(e)) => fail(&e),
+        None => {}
+    });
+    Effect::new(move |_| match enable.value().get() {
+        Some(Ok(codes)) => {
+            code.set(String::new());
+            step.set(Step::ShowCodes(codes.codes));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => fail(&e),
+        None => {}
+    });
+    Effect::new(move |_| match disable.value().get() {
+        Some(Ok(())) => {
+            password.set(String::new());
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => fail(&e),
+        None => {}
+    });
 
     let start = move |_| {
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::account::two_factor_setup().await {
-                Ok(s) => step.set(Step::Scanning(s)),
-                Err(e) => fail(e),
-            }
-        });
+        setup.dispatch(());
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -51,30 +74,12 @@ pub fn TwoFactorCard() -> impl IntoView {
             ));
             return;
         }
-        leptos::task::spawn_local(async move {
-            match api::account::two_factor_enable(c).await {
-                Ok(codes) => {
-                    code.set(String::new());
-                    step.set(Step::ShowCodes(codes.codes));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => fail(e),
-            }
-        });
+        enable.dispatch(c);
     };
     let turn_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let p = password.get_untracked();
-        leptos::task::spawn_local(async move {
-            match api::account::two_factor_disable(p).await {
-                Ok(()) => {
-                    password.set(String::new());
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => fail(e),
-            }
-        });
+        disable.dispatch(password.get_untracked());
     };
 
     view! {
@@ -89,7 +94,7 @@ pub fn TwoFactorCard() -> impl IntoView {
                         <label for="twofa-code">{t(Key::TwoFactorCode)}</label>
                         <input id="twofa-code" class="one-time-code" type="text" inputmode="numeric" autocomplete="one-time-code"
                                maxlength="9" placeholder="123 456" bind:value=code />
-                        <button class="button primary" type="submit">{t(Key::Confirm)}</button>
+                        <button class="button primary" type="submit" disabled=move || enable.pending().get()>{t(Key::Confirm)}</button>
                         <button class="button ghost" type="button" on:click=move |_| step.set(Step::Status)>{t(Key::Cancel)}</button>
                     </form>
                 }.into_any(),
@@ -116,12 +121,12 @@ pub fn TwoFactorCard() -> impl IntoView {
                                 <form on:submit=turn_off>
                                     <label for="twofa-password">{t(Key::PasswordToTurnOff)}</label>
                                     <input id="twofa-password" type="password" autocomplete="current-password" required bind:value=password />
-                                    <button class="button danger" type="submit">{t(Key::TurnOff)}</button>
+                                    <button class="button danger" type="submit" disabled=move || disable.pending().get()>{t(Key::TurnOff)}</button>
                                 </form>
                             }.into_any(),
                             Ok(_) => view! {
                                 <p>{t(Key::TwoFactorOff)}</p>
-                                <button class="button primary" type="button" on:click=start>{t(Key::TurnOn)}</button>
+                                <button class="button primary" type="button" disabled=move || setup.pending().get() on:click=start>{t(Key::TurnOn)}</button>
                             }.into_any(),
                             Err(e) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
                         })}
@@ -144,32 +149,38 @@ pub fn NewAppPasswordForm(
     let prefs = use_prefs();
     let lang = prefs.lang;
     let name = RwSignal::new(default_name);
-    let secret = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let create = Action::new_local(|n: &String| api::account::create_app_password(n.clone()));
+    Effect::new(move |_| {
+        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
+            created.update(|v| *v += 1);
+        }
+    });
+    // The new password is shown once, from the answer; an error replaces it.
+    let secret = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|c| c.password)
+    };
+    let error = move || {
+        create
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+            .map(|e| error_message(lang.get(), &e))
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        let n = name.get_untracked();
-        leptos::task::spawn_local(async move {
-            match api::account::create_app_password(n).await {
-                Ok(c) => {
-                    secret.set(Some(c.password));
-                    created.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+        create.dispatch(name.get_untracked());
     };
     view! {
         <form class="inline-form" on:submit=submit>
             <label for="app-password-name">{t(Key::AppPasswordName)}</label>
             <input id="app-password-name" type="text" maxlength="100" required bind:value=name />
-            <button class="button primary" type="submit">{t(Key::CreateAppPasswordForDevice)}</button>
+            <button class="button primary" type="submit" disabled=move || create.pending().get()>{t(Key::CreateAppPasswordForDevice)}</button>
         </form>
-        <Show when=move || error.get().is_some()>
-            <p class="form-error" role="alert">{move || error.get()}</p>
-        </Show>
-        {move || secret.get().map(|s| view! {
+        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        {move || secret().map(|s| view! {
             <div class="secret-box" role="status">
                 <p>{t(Key::AppPasswordCreated)}</p>
                 <code class="secret" data-testid="new-app-password">{s.clone()}</code>
@@ -188,15 +199,24 @@ pub fn AppPasswordsCard() -> impl IntoView {
         version.track();
         api::account::app_passwords()
     });
+    let revoking = Action::new_local(|id: &i64| api::account::revoke_app_password(*id));
+    Effect::new(move |_| {
+        if revoking.value().with(|v| v.is_some()) {
+            version.update(|v| *v += 1);
+        }
+    });
+    let revoke_error = move || {
+        revoking
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+            .map(|e| error_message(lang.get(), &e))
+    };
     let revoke = move |id: i64| {
         confirm(
             text(lang.get_untracked(), Key::ConfirmRevoke),
             Key::Revoke,
             move || {
-                leptos::task::spawn_local(async move {
-                    let _ = api::account::revoke_app_password(id).await;
-                    version.update(|v| *v += 1);
-                })
+                revoking.dispatch(id);
             },
         );
     };
@@ -227,7 +247,8 @@ pub fn AppPasswordsCard() -> impl IntoView {
                     <strong>{p.name.clone()}</strong>
                     <span class="muted">{created} " · " {used}</span>
                 </div>
-                <button class="button small danger" type="button" on:click=move |_| revoke(id)>{t(Key::Revoke)}</button>
+                <button class="button small danger" type="button" disabled=move || revoking.pending().get()
+                        on:click=move |_| revoke(id)>{t(Key::Revoke)}</button>
             </li>
         }
     };
@@ -236,6 +257,7 @@ pub fn AppPasswordsCard() -> impl IntoView {
             <h2 id="app-passwords-title">{t(Key::AppPasswordsTitle)}</h2>
             <p class="muted">{t(Key::AppPasswordsHelp)}</p>
             <NewAppPasswordForm default_name="" created=version />
+            {move || revoke_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || list.get().map(|r| match r {
                     Ok(items) if items.is_empty() => view! { <p class="muted">{t(Key::NoAppPasswords)}</p> }.into_any(),
