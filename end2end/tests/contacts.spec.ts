@@ -166,3 +166,35 @@ test('e-mails and phones are rows with a type each, and groups are ticked from t
   await expect(list.getByTestId('contact')).toContainText('Katherine Johnson');
   await page.screenshot({ path: 'test-results/contact-rows.png' });
 });
+
+test.describe('without the service worker, so the page itself makes every request', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('a double click on Save makes one contact', async ({ page }) => {
+    await signUp(page);
+    await page.goto('/contacts');
+    let posts = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/api/address-books/*/contacts', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      await held;
+      await route.continue();
+    });
+    await page.getByTestId('new-contact').click();
+    const form = page.getByTestId('contact-form');
+    await form.getByLabel('First name').fill('Margaret');
+    await form.getByLabel('Last name').fill('Hamilton');
+    const save = form.getByRole('button', { name: 'Save' });
+    await save.click();
+    await expect(save).toBeDisabled();
+    await save.click({ force: true });
+    release();
+    const list = page.getByTestId('contact-list');
+    await expect(list.getByTestId('contact').filter({ hasText: 'Margaret Hamilton' })).toHaveCount(1);
+    await page.reload();
+    await expect(list.getByTestId('contact').filter({ hasText: 'Margaret Hamilton' })).toHaveCount(1);
+    expect(posts).toBe(1);
+  });
+});

@@ -143,24 +143,31 @@ fn Fields(
     };
     let sel_save = selection.clone();
     let etag_save = etag.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = build();
-        let sel = sel_save.clone();
-        let etag = etag_save.clone();
-        leptos::task::spawn_local(async move {
-            let result = match &sel.uid {
+    // An Action: while it is pending Save is disabled, so a double click cannot create the
+    // contact twice.
+    let saving = Action::new_local(move |input: &ContactInput| {
+        let (input, sel, etag) = (input.clone(), sel_save.clone(), etag_save.clone());
+        async move {
+            match &sel.uid {
                 None => api::contacts::create(sel.book, &input).await,
                 Some(uid) => api::contacts::update(sel.book, uid, &etag, &input).await,
-            };
-            match result {
-                Ok(c) => on_done.run(Some(Selection {
-                    book: c.book_id,
-                    uid: Some(c.uid),
-                })),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
             }
-        });
+        }
+    });
+    Effect::new(move |_| match saving.value().get() {
+        Some(Ok(c)) => on_done.run(Some(Selection {
+            book: c.book_id,
+            uid: Some(c.uid),
+        })),
+        Some(Err(e)) => error.set(Some(error_message(lang.get_untracked(), &e))),
+        None => {}
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !saving.pending().get_untracked() {
+            error.set(None);
+            saving.dispatch(build());
+        }
     };
     let sel_delete = selection.clone();
     let etag_photo = etag.clone();
@@ -302,7 +309,7 @@ fn Fields(
                 <div class="dialog-actions">
                     {(!is_new).then(|| view! { <button type="button" class="button danger" data-testid="delete-contact" on:click=remove.clone()>{t(Key::Delete)}</button> })}
                     <span class="spacer"></span>
-                    <button type="submit" class="button primary">{t(Key::Save)}</button>
+                    <button type="submit" class="button primary" disabled=move || saving.pending().get()>{t(Key::Save)}</button>
                 </div>
             })}
         </form>
