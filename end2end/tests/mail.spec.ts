@@ -1000,3 +1000,36 @@ test('bring mail from another account: the form, its progress, and the old mail 
     await old.stop();
   }
 });
+
+test.describe('without the service worker, so the page itself makes every request', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('a double click on Save makes one filter', async ({ page }) => {
+    await signUp(page);
+    await page.goto('/settings/mail');
+    let posts = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/api/mail/filters', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      await held;
+      await route.continue();
+    });
+    await page.getByTestId('new-filter').click();
+    const editor = page.getByTestId('filter-editor');
+    await editor.getByTestId('filter-name').fill('Receipts');
+    const condition = editor.getByTestId('filter-condition');
+    await condition.locator('select').first().selectOption('subject');
+    await condition.locator('input').fill('receipt');
+    const save = page.getByTestId('save-filter');
+    await save.click();
+    await expect(save).toBeDisabled();
+    await save.click({ force: true });
+    release();
+    await expect(page.getByTestId('filter')).toHaveCount(1);
+    await page.reload();
+    await expect(page.getByTestId('filter')).toHaveCount(1);
+    expect(posts).toBe(1);
+  });
+});
