@@ -37,5 +37,5 @@ find "$STAGE" -name '*.wasm' -print0 \
   | xargs -0 -P "$(nproc)" -I{} sh -c 'wasm-opt -Oz --strip-debug "$1" -o "$1" 2>&1 | grep -v "unknown name subsection" >&2 || true' _ {}
 node tools/web-dist.mjs "$STAGE" dist
 node tools/sw-precache.mjs dist
-node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}"
+node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}" "$STAGE/first-load.json"
 touch "$STAMP"

@@ -1,7 +1,7 @@
 // Writes `.br` (quality 11) and `.gz` (level 9) beside every compressible file in dist/,
 // once at build time, so the server sends the smallest encoding without compressing on
 // each request. Prints the first-load weight and fails when it exceeds the budget.
-//   node tools/precompress.mjs dist [budget-bytes-gzip]
+//   node tools/precompress.mjs dist budget-bytes-gzip first-load.json
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
@@ -9,6 +9,8 @@ import { filesUnder } from './files.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const budget = Number(process.argv[3] ?? 0);
+// What each feature's first visit downloads (written by tools/web-dist.mjs).
+const firstLoadFile = process.argv[4] ?? 'target/web-stage/first-load.json';
 const compressible = new Set(['.wasm', '.bundle', '.js', '.css', '.html', '.svg', '.webmanifest', '.json']);
 
 const sizes = {};
@@ -29,7 +31,7 @@ for (const name of filesUnder(dir)) {
 // lists them: the shell, its CSS, the JS glue, the main wasm and the feature's chunks;
 // icons, the service worker and a non-English locale come later). The budget holds for
 // the heaviest feature.
-const firstLoad = JSON.parse(readFileSync(join(dir, '.first-load.json'), 'utf8'));
+const firstLoad = JSON.parse(readFileSync(firstLoadFile, 'utf8'));
 let heaviest = ['', 0];
 for (const [feature, names] of Object.entries(firstLoad)) {
   const total = (k) => names.reduce((a, n) => a + sizes[n][k], 0);

@@ -6,7 +6,7 @@
 //   dist/index.html       the shell, which starts the app and, from its first byte, fetches
 //                         the bundle the opened address needs, in parallel with the main wasm;
 //   dist/icons, locales, manifest.webmanifest, sw.js   copied as they are;
-//   dist/.first-load.json what each chunk's first visit downloads, for the budget check.
+//   <stage>/first-load.json what each chunk's first visit downloads, for the budget check.
 //     node tools/web-dist.mjs <staged dir> <dist dir>
 //
 // Why bundles: wasm-split-cli writes one module per combination of chunks that share code
@@ -179,5 +179,6 @@ const shell = ['index.html', `pkg/${build}/main.css`, `pkg/${build}/app.js`, `pk
   `pkg/${build}/app_bg.wasm`, ...snippets.map((s) => `pkg/${build}/${s}`)];
 const firstLoad = Object.fromEntries([...new Set(Object.values(routeChunks))].map((chunk) =>
   [chunk, [...shell, `pkg/${build}/${chunk}.bundle`]]));
-writeFileSync(join(dist, '.first-load.json'), JSON.stringify(firstLoad, null, 1));
+// Beside the staged build, not in dist/: the server would publish it.
+writeFileSync(join(stage, 'first-load.json'), JSON.stringify(firstLoad, null, 1));
 console.log(`web app: build ${build}, bundles ${chunks.map((c) => `${c} (${bundleFiles[c].length} modules)`).join(', ')}`);
