@@ -1,4 +1,4 @@
-import { test, expect, signUp } from './fixtures';
+import { test, expect, signUp, holdPosts } from './fixtures';
 
 test.use({ timezoneId: 'Europe/Zurich', locale: 'en-GB' });
 
@@ -174,26 +174,18 @@ test.describe('without the service worker, so the page itself makes every reques
   test('a double click on Create makes one calendar', async ({ page }) => {
     await signUp(page);
     await page.goto('/calendar');
-    let posts = 0;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route('**/api/calendars', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      posts += 1;
-      await held;
-      await route.continue();
-    });
+    const posts = await holdPosts(page, '**/api/calendars');
     await page.getByLabel('New calendar').fill('Climbing');
     const create = page.getByRole('button', { name: 'Create', exact: true });
     await create.click();
     await expect(create).toBeDisabled();
     await create.click({ force: true });
-    release();
+    posts.release();
     const list = page.locator('.cal-list');
     await expect(list.getByText('Climbing')).toHaveCount(1);
     await expect(create).toBeEnabled();
     await page.reload();
     await expect(list.getByText('Climbing')).toHaveCount(1);
-    expect(posts).toBe(1);
+    expect(posts.count()).toBe(1);
   });
 });

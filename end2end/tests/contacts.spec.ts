@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { test, expect, signUp } from './fixtures';
+import { test, expect, signUp, holdPosts } from './fixtures';
 
 test('create a contact, find it, group it, export, delete and re-import', async ({ page }) => {
   await signUp(page);
@@ -173,15 +173,7 @@ test.describe('without the service worker, so the page itself makes every reques
   test('a double click on Save makes one contact', async ({ page }) => {
     await signUp(page);
     await page.goto('/contacts');
-    let posts = 0;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route('**/api/address-books/*/contacts', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      posts += 1;
-      await held;
-      await route.continue();
-    });
+    const posts = await holdPosts(page, '**/api/address-books/*/contacts');
     await page.getByTestId('new-contact').click();
     const form = page.getByTestId('contact-form');
     await form.getByLabel('First name').fill('Margaret');
@@ -190,11 +182,11 @@ test.describe('without the service worker, so the page itself makes every reques
     await save.click();
     await expect(save).toBeDisabled();
     await save.click({ force: true });
-    release();
+    posts.release();
     const list = page.getByTestId('contact-list');
     await expect(list.getByTestId('contact').filter({ hasText: 'Margaret Hamilton' })).toHaveCount(1);
     await page.reload();
     await expect(list.getByTestId('contact').filter({ hasText: 'Margaret Hamilton' })).toHaveCount(1);
-    expect(posts).toBe(1);
+    expect(posts.count()).toBe(1);
   });
 });

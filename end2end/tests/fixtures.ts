@@ -116,6 +116,22 @@ export async function pushToServiceWorker(context: BrowserContext, page: Page, o
   });
 }
 
+/** Holds every POST to `url` until `release()`, counting them: a test can click a button
+ * twice while the first request is on its way and check that only one was sent. The page
+ * must run without the service worker (`serviceWorkers: 'block'`) for routes to see it. */
+export async function holdPosts(page: Page, url: string) {
+  let posts = 0;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route(url, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    posts += 1;
+    await held;
+    await route.continue();
+  });
+  return { release: () => release(), count: () => posts };
+}
+
 export const test = base.extend<{}, { server: KsuiteServer }>({
   server: [async ({}, use) => {
     const server = await startServer();

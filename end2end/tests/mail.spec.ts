@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import path from 'node:path';
-import { test, expect, signUp, sendMail, startServer } from './fixtures';
+import { test, expect, signUp, sendMail, startServer, holdPosts } from './fixtures';
 
 /** The signed-in user's mailbox address, read from the Mail page's folder list. */
 async function ownAddress(page: Page): Promise<string> {
@@ -1007,15 +1007,7 @@ test.describe('without the service worker, so the page itself makes every reques
   test('a double click on Save makes one filter', async ({ page }) => {
     await signUp(page);
     await page.goto('/settings/mail');
-    let posts = 0;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route('**/api/mail/filters', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      posts += 1;
-      await held;
-      await route.continue();
-    });
+    const posts = await holdPosts(page, '**/api/mail/filters');
     await page.getByTestId('new-filter').click();
     const editor = page.getByTestId('filter-editor');
     await editor.getByTestId('filter-name').fill('Receipts');
@@ -1026,10 +1018,10 @@ test.describe('without the service worker, so the page itself makes every reques
     await save.click();
     await expect(save).toBeDisabled();
     await save.click({ force: true });
-    release();
+    posts.release();
     await expect(page.getByTestId('filter')).toHaveCount(1);
     await page.reload();
     await expect(page.getByTestId('filter')).toHaveCount(1);
-    expect(posts).toBe(1);
+    expect(posts.count()).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { test, expect, signUp } from './fixtures';
+import { test, expect, signUp, holdPosts } from './fixtures';
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
 function totp(secret: string, at = Date.now()): string {
@@ -153,24 +153,16 @@ test.describe('without the service worker, so the page itself makes every reques
   test('a write in progress disables its button, and its refusal is shown', async ({ page }) => {
     await signUp(page);
     await page.goto('/settings/sync');
-    let posts = 0;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route('**/api/account/app-passwords', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      posts += 1;
-      await held;
-      await route.continue();
-    });
+    const posts = await holdPosts(page, '**/api/account/app-passwords');
     const create = page.getByRole('button', { name: 'Create an application password' });
     await create.click();
     // While the answer is on its way, a second click cannot send it again.
     await expect(create).toBeDisabled();
     await create.click({ force: true });
-    release();
+    posts.release();
     await expect(page.getByTestId('new-app-password')).toBeVisible();
     await expect(create).toBeEnabled();
-    expect(posts).toBe(1);
+    expect(posts.count()).toBe(1);
 
     // Revoking one that is already gone says so instead of silently doing nothing.
     await page.route('**/api/account/app-passwords/*', (route) => route.fulfill({
