@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 const LANGUAGES: [&str; 6] = ["en", "fr", "de", "it", "es", "pt"];
+const LOCALE_FORMAT: &str = "array-in-key-order";
 
 fn read(lang: &str) -> (String, BTreeMap<String, String>) {
     let path = Path::new("locales").join(format!("{lang}.json"));
@@ -33,7 +34,8 @@ fn main() {
     let mut problems = Vec::new();
     // FNV-1a over every locale file: the fetch URL carries it, so no cache keeps an old one.
     let mut version: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in en_raw.bytes() {
+    // The served form (tools/web-dist.mjs: a JSON array in key order) is part of the version.
+    for byte in LOCALE_FORMAT.bytes().chain(en_raw.bytes()) {
         version = (version ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
     for lang in &LANGUAGES[1..] {
@@ -74,8 +76,10 @@ fn main() {
     for key in en.keys() {
         let _ = writeln!(out, "        Key::{key},");
     }
-    out.push_str("    ];\n\n    /// The key's name in the locale files.\n");
-    out.push_str("    pub const fn name(self) -> &'static str {\n        match self {\n");
+    out.push_str("    ];\n\n    /// The key's name in the locale files (tests only: the app loads arrays).\n");
+    out.push_str(
+        "    #[cfg(test)]\n    pub const fn name(self) -> &'static str {\n        match self {\n",
+    );
     for key in en.keys() {
         let _ = writeln!(out, "            Key::{key} => {key:?},");
     }

@@ -13,7 +13,7 @@
 // (60+ small files for Mail). Fetched one by one that is dozens of round trips on a phone;
 // the split loader is rewritten here to take them from the chunk's bundle instead.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesUnder } from './files.mjs';
 
@@ -76,7 +76,15 @@ for (const name of staged) {
 }
 writeFileSync(join(out, 'main.css'), css);
 cpSync('public/icons', join(dist, 'icons'), { recursive: true });
-cpSync('app/locales', join(dist, 'locales'), { recursive: true });
+// Each language as a JSON array in key order (the order of app/build.rs's `Key::ALL`:
+// sorted key names), so the app needs no table of key names to read it.
+mkdirSync(join(dist, 'locales'));
+const english = JSON.parse(readFileSync('app/locales/en.json', 'utf8'));
+const keyOrder = Object.keys(english).sort();
+for (const file of readdirSync('app/locales').filter((f) => f.endsWith('.json'))) {
+  const texts = JSON.parse(readFileSync(join('app/locales', file), 'utf8'));
+  writeFileSync(join(dist, 'locales', file), JSON.stringify(keyOrder.map((k) => texts[k] ?? english[k])));
+}
 cpSync('public/manifest.webmanifest', join(dist, 'manifest.webmanifest'));
 cpSync('public/sw.js', join(dist, 'sw.js'));
 

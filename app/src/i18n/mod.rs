@@ -4,6 +4,7 @@
 //! downloads only the language they read (they would add ~50 KB gzip to every first load).
 
 use std::cell::RefCell;
+#[cfg(test)]
 use std::collections::BTreeMap;
 
 use ksuite_common::{ErrorCode, Language};
@@ -43,14 +44,16 @@ pub fn is_loaded(lang: Language) -> bool {
     lang == Language::En || TABLES.with_borrow(|tables| tables.iter().any(|(l, _)| *l == lang))
 }
 
-/// Installs `lang` from its locale file's JSON. A key the file lacks shows English.
+/// Installs `lang` from its served locale file: a JSON array of texts in [`Key::ALL`]
+/// order (tools/web-dist.mjs writes it so; the URL's version ties it to this build). A
+/// text the array lacks shows English.
 pub fn install(lang: Language, json: &str) -> Result<(), serde_json::Error> {
-    // A BTreeMap: the app needs no hasher (HashMap's would add code to the wasm).
-    let map: BTreeMap<String, String> = serde_json::from_str(json)?;
+    let texts: Vec<String> = serde_json::from_str(json)?;
+    let mut texts = texts.into_iter();
     let table: Vec<&'static str> = Key::ALL
         .iter()
-        .map(|&key| match map.get(key.name()) {
-            Some(text) => &*Box::leak(text.clone().into_boxed_str()),
+        .map(|&key| match texts.next() {
+            Some(text) => &*Box::leak(text.into_boxed_str()),
             None => english(key),
         })
         .collect();
@@ -89,8 +92,13 @@ pub fn install_all_for_tests() {
         (Language::Es, include_str!("../../locales/es.json")),
         (Language::Pt, include_str!("../../locales/pt.json")),
     ] {
-        if let Err(e) = install(lang, json) {
-            panic!("{lang:?} locale is not valid JSON: {e}");
+        // The served form, as tools/web-dist.mjs makes it from the source file.
+        let map: BTreeMap<String, String> = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("{lang:?} locale is not valid JSON: {e}"));
+        let texts: Vec<&str> = Key::ALL.iter().map(|k| map[k.name()].as_str()).collect();
+        let served = serde_json::to_string(&texts).expect("strings serialize");
+        if let Err(e) = install(lang, &served) {
+            panic!("{lang:?} served locale does not install: {e}");
         }
     }
 }
