@@ -71,13 +71,35 @@ function isOfflineReadable(url) {
     || /^\/api\/mail\/messages\/\d+$/.test(p) || p === '/api/calendars' || p === '/api/events';
 }
 
+// Bumped by every forget: an answer that was on its way when the user signed out is not
+// stored afterwards.
+let dataGeneration = 0;
+
 function forgetData() {
+  dataGeneration += 1;
   return caches.delete(DATA_CACHE);
 }
 
-// Network first; the stored answer only when the server cannot be reached. A refusal
-// (signed out, session expired) forgets everything stored.
-async function readThrough(request) {
+async function remember(request, response, generation) {
+  if (generation !== dataGeneration) return;
+  const cache = await caches.open(DATA_CACHE);
+  await cache.delete(request);
+  await cache.put(request, response);
+  // Signed out while it was being stored: forget again.
+  if (generation !== dataGeneration) {
+    await caches.delete(DATA_CACHE);
+    return;
+  }
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - DATA_LIMIT)).map((k) => cache.delete(k)));
+}
+
+// Network first; the stored answer only when the server cannot be reached. The page gets
+// the answer at once; storing it finishes in the background. A refusal (signed out,
+// session expired) forgets everything stored.
+async function readThrough(event) {
+  const request = event.request;
+  const generation = dataGeneration;
   let fresh;
   try {
     fresh = await fetch(request);
@@ -87,13 +109,9 @@ async function readThrough(request) {
     throw err;
   }
   if (fresh.status === 401 || fresh.status === 403) {
-    await forgetData();
+    event.waitUntil(forgetData());
   } else if (fresh.ok) {
-    const cache = await caches.open(DATA_CACHE);
-    await cache.delete(request);
-    await cache.put(request, fresh.clone());
-    const keys = await cache.keys();
-    await Promise.all(keys.slice(0, Math.max(0, keys.length - DATA_LIMIT)).map((k) => cache.delete(k)));
+    event.waitUntil(remember(request, fresh.clone(), generation));
   }
   return fresh;
 }
@@ -108,7 +126,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.method === 'GET' && isOfflineReadable(url)) {
-    event.respondWith(readThrough(request));
+    event.respondWith(readThrough(event));
     return;
   }
   if (request.method !== 'GET' || isApiOrDynamic(url)) return;
