@@ -154,13 +154,19 @@ fn Fields(
             }
         }
     });
-    Effect::new(move |_| match saving.value().get() {
-        Some(Ok(c)) => on_done.run(Some(Selection {
-            book: c.book_id,
-            uid: Some(c.uid),
-        })),
-        Some(Err(e)) => error.set(Some(error_message(lang.get_untracked(), &e))),
-        None => {}
+    // Only the answer is tracked: `on_done` navigates, and what it reads (the URL) must not
+    // re-run this effect, which would open the saved contact again after the user picked
+    // another one.
+    Effect::new(move |_| {
+        let answer = saving.value().get();
+        untrack(move || match answer {
+            Some(Ok(c)) => on_done.run(Some(Selection {
+                book: c.book_id,
+                uid: Some(c.uid),
+            })),
+            Some(Err(e)) => error.set(Some(error_message(lang.get_untracked(), &e))),
+            None => {}
+        })
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
