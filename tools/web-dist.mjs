@@ -5,7 +5,7 @@
 //                         cached as immutable;
 //   dist/index.html       the shell, which starts the app and, from its first byte, fetches
 //                         the bundle the opened address needs, in parallel with the main wasm;
-//   dist/icons, locales, manifest.webmanifest, sw.js   copied as they are;
+//   dist/icons, manifest.webmanifest, sw.js   copied as they are; dist/locales as arrays;
 //   <stage>/first-load.json what each chunk's first visit downloads, for the budget check.
 //     node tools/web-dist.mjs <staged dir> <dist dir>
 //

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::{CalendarCtx, dates};
 use crate::api;
 use crate::i18n::{Key, error_message, t};
+use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -267,7 +268,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             .unwrap_or(0),
     );
     let error = RwSignal::new(None::<String>);
-    let busy_saving = RwSignal::new(false);
+    let saving = InFlight::new();
     // Existing events show the user's reminders; new ones start with the calendar's
     // defaults (timed or all-day), following the calendar and all-day choices.
     let defaults_for = {
@@ -366,10 +367,9 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     let etag_for_save = etag.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy_saving.get_untracked() {
+        if !saving.begin() {
             return;
         }
-        busy_saving.set(true);
         error.set(None);
         let body = input();
         let occ = occ_for_save.clone();
@@ -398,7 +398,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                         .map(|_| ())
                 }
             };
-            busy_saving.set(false);
+            saving.end();
             match result {
                 Ok(()) => {
                     ctx.editor.set(None);
@@ -534,7 +534,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                     })}
                     <span class="spacer"></span>
                     <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
-                    <button type="submit" class="button primary" disabled=move || busy_saving.get()>{t(Key::Save)}</button>
+                    <button type="submit" class="button primary" disabled=move || saving.pending()>{t(Key::Save)}</button>
                 </div>
             </Show>
             <Show when=move || confirming.get()>

@@ -11,6 +11,7 @@ use crate::browser::{file_text, picked_files};
 use crate::components::ask::confirm;
 use crate::components::share_panel::SharePanel;
 use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 #[component]
@@ -49,15 +50,13 @@ pub fn Sidebar() -> impl IntoView {
         });
     };
     // Create is disabled while one is on its way (no twin calendars from a double click).
-    // A plain flag, not an Action: each Action type costs ~5 KB gzip of wasm here.
-    let creating = RwSignal::new(false);
+    let creating = InFlight::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked();
-        if name.trim().is_empty() || creating.get_untracked() {
+        if name.trim().is_empty() || !creating.begin() {
             return;
         }
-        creating.set(true);
         leptos::task::spawn_local(async move {
             let colors = [
                 "#0b8043", "#d50000", "#f6bf26", "#8e24aa", "#039be5", "#f4511e",
@@ -76,7 +75,7 @@ pub fn Sidebar() -> impl IntoView {
                 }
                 Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
             }
-            creating.set(false);
+            creating.end();
         });
     };
     let import_into = RwSignal::new(0i64);
@@ -155,7 +154,7 @@ pub fn Sidebar() -> impl IntoView {
             <form class="new-calendar" on:submit=create>
                 <label for="new-cal-name">{t(Key::NewCalendar)}</label>
                 <input id="new-cal-name" type="text" maxlength="100" placeholder=move || text(lang.get(), Key::CalendarName) bind:value=new_name />
-                <button type="submit" class="button small" disabled=move || creating.get()>{t(Key::Create)}</button>
+                <button type="submit" class="button small" disabled=move || creating.pending()>{t(Key::Create)}</button>
             </form>
             <div class="import">
                 <label for="import-target">{t(Key::Import)}</label>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
 use crate::i18n::{Key, error_message, t};
+use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 fn validity_label(v: Validity) -> Key {
@@ -39,11 +40,11 @@ pub fn CreateLinkForm() -> impl IntoView {
     let max_visits = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<Link>);
-    let busy = RwSignal::new(false);
+    let busy = InFlight::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !busy.begin() {
             return;
         }
         let max = max_visits.get_untracked();
@@ -52,6 +53,7 @@ pub fn CreateLinkForm() -> impl IntoView {
             s => match s.parse::<u32>() {
                 Ok(n) => Some(n),
                 Err(_) => {
+                    busy.end();
                     error.set(Some(
                         crate::i18n::text(lang.get_untracked(), Key::MaxVisitsWhole).into(),
                     ));
@@ -66,7 +68,6 @@ pub fn CreateLinkForm() -> impl IntoView {
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             max_visits: max_visits_value,
         };
-        busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::links::create(&req).await {
@@ -80,7 +81,7 @@ pub fn CreateLinkForm() -> impl IntoView {
                 }
                 Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
             }
-            busy.set(false);
+            busy.end();
         });
     };
 
@@ -124,7 +125,7 @@ pub fn CreateLinkForm() -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
-            <button class="button primary" type="submit" disabled=move || busy.get()>{t(Key::Shorten)}</button>
+            <button class="button primary" type="submit" disabled=move || busy.pending()>{t(Key::Shorten)}</button>
         </form>
         {move || created.get().map(|link| view! { <CreatedLink link=link /> })}
     }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::ask::{Answer, Question, ask};
 use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 const PERMISSIONS: [(&str, Key); 3] = [
@@ -45,20 +46,19 @@ fn AdminAddresses() -> impl IntoView {
     let new_address = RwSignal::new(String::new());
     // Create is disabled while the address is on its way: a double click would otherwise
     // answer "already exists" right after creating it.
-    let creating = RwSignal::new(false);
+    let creating = InFlight::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if creating.get_untracked() {
+        if !creating.begin() {
             return;
         }
-        creating.set(true);
         error.set(None);
         let req = NewAddress {
             address: new_address.get_untracked(),
         };
         leptos::task::spawn_local(async move {
             let result = api::admin::create(&req).await;
-            creating.set(false);
+            creating.end();
             match result {
                 Ok(_) => {
                     new_address.set(String::new());
@@ -76,7 +76,7 @@ fn AdminAddresses() -> impl IntoView {
                 <label for="new-address">{t(Key::NewAddress)}</label>
                 <input id="new-address" type="text" required maxlength="254" placeholder="team" data-testid="new-address"
                        prop:value=move || new_address.get() on:input=move |ev| new_address.set(event_target_value(&ev)) />
-                <button class="button primary small" type="submit" disabled=move || creating.get()>{t(Key::Create)}</button>
+                <button class="button primary small" type="submit" disabled=move || creating.pending()>{t(Key::Create)}</button>
             </form>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>

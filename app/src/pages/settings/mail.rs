@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
+use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 /// The per-address cards (signatures, automatic replies of managed addresses), from one
@@ -639,20 +640,19 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
     };
     let id = editing.id;
     // Save is disabled while the filter is on its way (a double click made two filters).
-    let saving = RwSignal::new(false);
+    let saving = InFlight::new();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if saving.get_untracked() {
+        if !saving.begin() {
             return;
         }
-        saving.set(true);
         let input = build();
         leptos::task::spawn_local(async move {
             let result = match id {
                 Some(id) => api::mail::update_filter(id, &input).await,
                 None => api::mail::create_filter(&input).await,
             };
-            saving.set(false);
+            saving.end();
             match result {
                 Ok(_) => on_done.run(()),
                 Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
@@ -756,7 +756,7 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
             <div class="actions">
-                <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.get()>{t(Key::Save)}</button>
+                <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.pending()>{t(Key::Save)}</button>
                 <button class="button ghost small" type="button" on:click=move |_| on_cancel.run(())>{t(Key::Cancel)}</button>
             </div>
         </form>
