@@ -145,7 +145,7 @@ if [ "$WITH_TEST" = 1 ]; then
   npm_install end2end
   # Real DAV clients and a real SMTP relay (aiosmtpd) for the integration tests, in a venv
   # of their own.
-  PY_CLIENTS="caldav==3.6.0 vdirsyncer==0.21.0 aiosmtpd==1.4.6 dkimpy==1.1.8"
+  PY_CLIENTS="caldav==3.6.0 vdirsyncer==0.21.0 aiosmtpd==1.4.6 dkimpy==1.1.8 moto[server]==5.2.6"
   PY_STAMP="$ROOT/.tools/py/.installed"
   if [ "$(cat "$PY_STAMP" 2>/dev/null)" != "$PY_CLIENTS" ]; then
     log "python test clients: $PY_CLIENTS"

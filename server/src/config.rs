@@ -67,6 +67,29 @@ pub struct Config {
     #[arg(long, env = "KSUITE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// Where message bytes and attachment uploads are stored: empty for the data
+    /// directory, a path (or file:///path) every process mounts, or s3://bucket[/prefix]
+    /// for S3-compatible object storage (see the --s3-* settings).
+    #[arg(long, env = "KSUITE_BLOB_STORE")]
+    pub blob_store: Option<String>,
+
+    /// Endpoint of S3-compatible storage (MinIO, Ceph, Garage…), e.g. http://10.0.0.5:9000.
+    /// Without it, AWS S3 (or AWS_ENDPOINT).
+    #[arg(long, env = "KSUITE_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// Region of the S3 bucket (AWS_REGION if not given).
+    #[arg(long, env = "KSUITE_S3_REGION")]
+    pub s3_region: Option<String>,
+
+    /// Access key id for the S3 bucket (AWS_ACCESS_KEY_ID if not given).
+    #[arg(long, env = "KSUITE_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// Secret access key for the S3 bucket (AWS_SECRET_ACCESS_KEY if not given).
+    #[arg(long, env = "KSUITE_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+
     /// Database URL. Defaults to SQLite at <data-dir>/ksuite.db.
     /// Example: sqlite:///var/lib/ksuite/ksuite.db
     #[arg(long, env = "DATABASE_URL")]
@@ -501,6 +524,11 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url: None,
+            blob_store: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
             public_url: None,
             short_url: None,
             static_dir: PathBuf::from("dist"),
@@ -551,6 +579,17 @@ impl Config {
             reminder_concurrency: 32,
             test_clock_file: None,
             mail_clients: MailClientsConfig::for_tests(),
+        }
+    }
+
+    /// The blob store settings, apart from the data directory (the default store).
+    pub fn blob_store(&self) -> crate::blobs::BlobStoreConfig {
+        crate::blobs::BlobStoreConfig {
+            location: self.blob_store.clone(),
+            s3_endpoint: self.s3_endpoint.clone(),
+            s3_region: self.s3_region.clone(),
+            s3_access_key_id: self.s3_access_key_id.clone(),
+            s3_secret_access_key: self.s3_secret_access_key.clone(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! ksuite server library: everything `main.rs` and the integration tests start.
 
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod client_ip;
 pub mod clock;

@@ -48,6 +48,7 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("cannot create data directory {}", config.data_dir.display())
         })?;
+        let blobs = crate::blobs::BlobStore::open(&config.blob_store(), &config.data_dir)?;
         let versions = Arc::new(crate::dav::versions::CollectionVersions::default());
         let db = db::connect_observed(&config.database_url(), Some(versions.observers())).await?;
         versions
@@ -107,7 +108,7 @@ impl Application {
             .map_or(crate::clock::Clock::System, crate::clock::Clock::File);
         let mailroom = Arc::new(mail::arrival::Mailroom {
             db: db.clone(),
-            data_dir: config.data_dir.clone(),
+            blobs: blobs.clone(),
             wake: outbox_wake.clone(),
             usage: mail_usage.clone(),
             clock: clock.clone(),
@@ -115,6 +116,7 @@ impl Application {
         });
         let smtp = Arc::new(crate::smtp::inbound::SmtpContext::new(
             mailroom.clone(),
+            config.data_dir.clone(),
             mail_domain.clone(),
             config.max_message_size,
             config.smtp_limits(),
@@ -135,7 +137,7 @@ impl Application {
         ));
         let outbox = Arc::new(mail::outbox::Outbox {
             db: db.clone(),
-            data_dir: config.data_dir.clone(),
+            blobs: blobs.clone(),
             relay: config.smtp_relay.clone().filter(|r| !r.trim().is_empty()),
             first_retry: Duration::from_secs(config.smtp_retry_seconds),
             wake: outbox_wake.clone(),
@@ -148,6 +150,7 @@ impl Application {
             secure_cookies: public_origin.starts_with("https://"),
             public_origin,
             data_dir: config.data_dir.clone(),
+            blobs,
             mail_domain,
             max_message_size: config.max_message_size,
             max_import_size: config.max_import_size,
@@ -307,9 +310,13 @@ impl Application {
                 move |stop| mail::fetch::worker::run(state, roots, limits, stop)
             }),
             Job::new("spam lessons", {
-                let (db, data_dir) = (db.clone(), settings.data_dir.clone());
+                let (db, blobs) = (db.clone(), settings.blobs.clone());
                 let rspamd = self.smtp.screening.spam.clone();
-                move |stop| mail::spam::teach(db, data_dir, rspamd, stop)
+                move |stop| mail::spam::teach(db, blobs, rspamd, stop)
+            }),
+            Job::new("message file sweep", {
+                let (db, blobs) = (db.clone(), settings.blobs.clone());
+                move |stop| mail::blobs::sweep_periodically(db, blobs, stop)
             }),
             Job::new("link visits", {
                 let db = db.clone();
@@ -326,11 +333,11 @@ impl Application {
                     }
                     mail::handlers::purge_expired(
                         &db,
-                        &settings.data_dir,
+                        &settings.blobs,
                         settings.mail_retention_days,
                     )
                     .await;
-                    if let Err(e) = mail::uploads::purge_old(&db, &settings.data_dir).await {
+                    if let Err(e) = mail::uploads::purge_old(&db, &settings.blobs).await {
                         tracing::warn!(error = %e.message, "removing old uploads failed");
                     }
                 }

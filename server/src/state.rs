@@ -89,6 +89,8 @@ pub struct Settings {
     pub public_origin: String,
     /// Where stored files (raw messages) live.
     pub data_dir: std::path::PathBuf,
+    /// Where message bytes and uploads live (see `blobs`).
+    pub blobs: crate::blobs::BlobStore,
     /// The mail domain new users get an address in.
     pub mail_domain: String,
     /// Largest message (and sum of attachments) accepted, in bytes.

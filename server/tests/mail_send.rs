@@ -234,17 +234,7 @@ async fn bad_sends_are_refused_and_store_nothing() {
 }
 
 async fn upload(c: &Client, name: &str, body: Vec<u8>) -> reqwest::Response {
-    c.http
-        .post(c.url(&format!("/api/mail/uploads?name={name}")))
-        .header(
-            ksuite_common::paths::CSRF_HEADER,
-            c.csrf.clone().expect("csrf"),
-        )
-        .header("content-type", "application/pdf")
-        .body(body)
-        .send()
-        .await
-        .expect("upload")
+    c.upload(name, "application/pdf", body).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

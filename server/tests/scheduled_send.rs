@@ -62,18 +62,7 @@ async fn wait_for(c: &Client, address: &str, role: &str, n: usize) -> Vec<Messag
 }
 
 async fn upload(c: &Client, name: &str, body: &[u8]) -> Value {
-    let r = c
-        .http
-        .post(c.url(&format!("/api/mail/uploads?name={name}")))
-        .header(
-            ksuite_common::paths::CSRF_HEADER,
-            c.csrf.clone().expect("csrf"),
-        )
-        .header("content-type", "text/plain")
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("upload");
+    let r = c.upload(name, "text/plain", body.to_vec()).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json().await.expect("uploaded")
 }

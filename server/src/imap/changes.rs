@@ -156,7 +156,7 @@ pub async fn file(
     {
         return Ok(Err(Refusal::new("OVERQUOTA", "The mailbox is full")));
     }
-    let stored = blobs::store(&state.settings.data_dir, raw)
+    let stored = blobs::store(&state.db, &state.settings.blobs, raw)
         .await
         .map_err(ApiError::internal)?;
     let mut idx = idx;
@@ -184,7 +184,7 @@ pub async fn file(
             .await?;
     }
     tx.commit().await?;
-    drop(stored);
+    stored.release().await;
     state.mail_usage.forget(&[folder.address_id]);
     let uid = messages::uid_of(&state.db, id).await?.unwrap_or(0);
     Ok(Ok(Filed::New(u32::try_from(uid).unwrap_or(0))))
@@ -212,7 +212,7 @@ pub async fn copy(state: &AppState, rows: &[Msg], target: &Folder) -> Outcome<Ve
     }
     let mut pairs = Vec::with_capacity(rows.len());
     for m in rows {
-        let raw = blobs::read(&state.settings.data_dir, &m.blob)
+        let raw = blobs::read(&state.settings.blobs, &m.blob)
             .await
             .map_err(ApiError::internal)?;
         let digest = m.blob.clone();

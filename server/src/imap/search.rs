@@ -227,7 +227,7 @@ pub struct TooComplex;
 /// The `(sequence number, UID)` of the messages matching every key, ascending.
 pub async fn run(
     db: &Db,
-    data_dir: &std::path::Path,
+    blob_store: &crate::blobs::BlobStore,
     selected: &Selected,
     rows: &[Msg],
     keys: &[SearchKey<'_>],
@@ -258,7 +258,7 @@ pub async fn run(
             continue;
         };
         let headers = if needs.headers {
-            let raw = crate::mail::blobs::read(data_dir, &m.blob)
+            let raw = crate::mail::blobs::read(blob_store, &m.blob)
                 .await
                 .unwrap_or_default();
             let end = raw

@@ -156,7 +156,7 @@ pub async fn delete(
         }
     }
     tx.commit().await?;
-    blobs::remove_all(&state.db, &state.settings.data_dir, unused).await;
+    blobs::remove_all(&state.db, &state.settings.blobs, unused).await;
     tracing::info!(address = %row.address, "mail address deleted");
     Ok(StatusCode::NO_CONTENT)
 }

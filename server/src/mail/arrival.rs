@@ -2,7 +2,6 @@
 //! user): it is filed in each inbox atomically, then the addresses' filters run on it,
 //! then their automatic replies answer it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
@@ -18,8 +17,8 @@ use crate::error::ApiError;
 /// What the steps after filing need; one per server, shared by SMTP and the API.
 pub struct Mailroom {
     pub db: Db,
-    /// Where message files live.
-    pub data_dir: PathBuf,
+    /// Where message bytes live.
+    pub blobs: crate::blobs::BlobStore,
     /// Wakes the relay queue (filters forward, automatic replies answer).
     pub wake: Arc<Notify>,
     pub usage: Arc<MailUsage>,

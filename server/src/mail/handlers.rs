@@ -85,7 +85,7 @@ pub(super) async fn with_raw(
     id: i64,
 ) -> ApiResult<(store::MessageRow, Vec<u8>)> {
     let row = own_message(state, user_id, id).await?;
-    let raw = blobs::read(&state.settings.data_dir, &row.blob)
+    let raw = blobs::read(&state.settings.blobs, &row.blob)
         .await
         .map_err(ApiError::internal)?;
     Ok((row, raw))
@@ -482,10 +482,14 @@ pub async fn search(
 }
 
 /// Removes, for good, what was deleted longer ago than the retention period.
-pub async fn purge_expired(db: &crate::db::Db, data_dir: &std::path::Path, retention_days: i64) {
+pub async fn purge_expired(
+    db: &crate::db::Db,
+    blob_store: &crate::blobs::BlobStore,
+    retention_days: i64,
+) {
     let before = crate::now_unix() - retention_days * 86_400;
     match store::purge(db, before).await {
-        Ok(blobs_unused) => blobs::remove_all(db, data_dir, blobs_unused).await,
+        Ok(blobs_unused) => blobs::remove_all(db, blob_store, blobs_unused).await,
         Err(e) => tracing::warn!(error = %e.message, "purging deleted mail failed"),
     }
 }

@@ -3,7 +3,6 @@
 //! failure is retried with growing pauses for a day; a permanent refusal (5xx) or the end
 //! of that day marks the message failed. Every state is visible to the sender.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ const RELAY_TIMEOUT: Duration = Duration::from_secs(60);
 /// What the queue worker needs.
 pub struct Outbox {
     pub db: Db,
-    pub data_dir: PathBuf,
+    pub blobs: crate::blobs::BlobStore,
     /// The relay URL (`smtp://`, `smtp://…?tls=required`, `smtps://`, with user:password).
     pub relay: Option<String>,
     /// The pause after the first failed attempt; doubles each time.
@@ -232,7 +231,7 @@ async fn attempt(outbox: &Outbox, blob: &str, from: &str, recipients: &str) -> R
         message: e.to_string(),
         permanent: true,
     })?;
-    let raw = blobs::read(&outbox.data_dir, blob)
+    let raw = blobs::read(&outbox.blobs, blob)
         .await
         .map_err(|e| Failure::temporary(format!("The stored message cannot be read: {e}")))?;
     let raw = super::dkim::sign(&outbox.db, &outbox.mail_domain, raw).await;

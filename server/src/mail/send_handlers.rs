@@ -63,6 +63,7 @@ pub async fn upload(
     let file = uploads::receive(
         &state.db,
         &state.settings.data_dir,
+        &state.settings.blobs,
         session.user_id,
         &q.name,
         content_type,
@@ -81,7 +82,7 @@ pub async fn discard_upload(
     session: Session,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if uploads::discard(&state.db, &state.settings.data_dir, session.user_id, &id).await? {
+    if uploads::discard(&state.db, &state.settings.blobs, session.user_id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())

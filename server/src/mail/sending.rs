@@ -137,7 +137,7 @@ async fn attachments(
     for r in refs {
         let a = match r {
             AttachmentRef::Upload { id } => {
-                let (file, bytes) = uploads::read(&state.db, &state.settings.data_dir, user_id, id)
+                let (file, bytes) = uploads::read(&state.db, &state.settings.blobs, user_id, id)
                     .await?
                     .ok_or_else(|| {
                         ApiError::validation("An attachment is no longer there: add it again.")
@@ -271,7 +271,7 @@ impl Prepared {
 async fn discard_uploads(state: &AppState, user_id: i64, refs: &[AttachmentRef]) -> ApiResult<()> {
     for a in refs {
         if let AttachmentRef::Upload { id } = a {
-            uploads::discard(&state.db, &state.settings.data_dir, user_id, id).await?;
+            uploads::discard(&state.db, &state.settings.blobs, user_id, id).await?;
         }
     }
     Ok(())
@@ -311,7 +311,7 @@ async fn store_draft(
 ) -> ApiResult<SavedDraft> {
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let raw = compose::build(&p.draft(msg, &message_id), true).map_err(ApiError::internal)?;
-    let stored = blobs::store(&state.settings.data_dir, &raw)
+    let stored = blobs::store(&state.db, &state.settings.blobs, &raw)
         .await
         .map_err(ApiError::internal)?;
     let digest = stored.digest.clone();
@@ -343,8 +343,8 @@ async fn store_draft(
         super::scheduled::insert(&mut tx, user_id, &later, send_at).await?;
     }
     tx.commit().await?;
-    drop(stored);
-    blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
+    stored.release().await;
+    blobs::remove_all(&state.db, &state.settings.blobs, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     Ok(SavedDraft {
         id,
@@ -438,8 +438,8 @@ async fn deliver(
     if transmitted.len() > state.settings.max_message_size {
         return Err(too_big(state));
     }
-    let data_dir = &state.settings.data_dir;
-    let stored = blobs::store(data_dir, &transmitted)
+    let blob_store = &state.settings.blobs;
+    let mut stored = blobs::store(&state.db, blob_store, &transmitted)
         .await
         .map_err(ApiError::internal)?;
     let digest = stored.digest.clone();
@@ -447,7 +447,7 @@ async fn deliver(
     let (own_digest, own_idx, own_size) = match &own {
         Some(raw) => {
             let d = stored
-                .also(data_dir, raw)
+                .also(blob_store, raw)
                 .await
                 .map_err(ApiError::internal)?;
             let i = index::index(raw, &d);
@@ -463,8 +463,8 @@ async fn deliver(
         // Cancelled (or sent by another worker) since it was picked up: the files just
         // written belong to no row.
         drop(tx);
-        drop(stored);
-        blobs::remove_all(&state.db, data_dir, [digest, own_digest]).await;
+        stored.release().await;
+        blobs::remove_all(&state.db, blob_store, [digest, own_digest]).await;
         return Ok(None);
     }
     let sent = store::folder_with_role(&mut tx, p.address_id, "sent").await?;
@@ -493,13 +493,13 @@ async fn deliver(
         None => None,
     };
     tx.commit().await?;
-    drop(stored);
+    stored.release().await;
     state.mail_usage.forget(&local);
     state.mail_usage.forget(&[p.address_id]);
     if !remote.is_empty() {
         state.outbox_wake.notify_one();
     }
-    blobs::remove_all(&state.db, &state.settings.data_dir, old).await;
+    blobs::remove_all(&state.db, &state.settings.blobs, old).await;
     discard_uploads(state, user_id, &msg.attachments).await?;
     let incoming = arrival::Incoming {
         envelope_from: &p.from.address,

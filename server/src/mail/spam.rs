@@ -9,15 +9,15 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::blobs::BlobStore;
 use crate::db::Db;
 use crate::jobs::Stop;
-use crate::mail::blobs;
+use crate::mail::blobs as mail_blobs;
 
 /// Longest rspamd answer read.
 const MAX_ANSWER: usize = 1024 * 1024;
@@ -214,14 +214,14 @@ pub fn headers(s: &Scored) -> String {
 
 /// Hands queued lessons to rspamd, every few seconds and at stop; without a controller
 /// they are dropped.
-pub async fn teach(db: Db, data_dir: PathBuf, rspamd: Option<Arc<Rspamd>>, mut stop: Stop) {
+pub async fn teach(db: Db, blobs: BlobStore, rspamd: Option<Arc<Rspamd>>, mut stop: Stop) {
     let mut tick = tokio::time::interval(LESSON_POLL);
     loop {
         let stopping = tokio::select! {
             _ = tick.tick() => false,
             _ = stop.stopped() => true,
         };
-        if let Err(e) = teach_round(&db, &data_dir, rspamd.as_deref()).await {
+        if let Err(e) = teach_round(&db, &blobs, rspamd.as_deref()).await {
             tracing::warn!(error = %e, "teaching the spam filter failed");
         }
         if stopping {
@@ -230,7 +230,7 @@ pub async fn teach(db: Db, data_dir: PathBuf, rspamd: Option<Arc<Rspamd>>, mut s
     }
 }
 
-async fn teach_round(db: &Db, data_dir: &Path, rspamd: Option<&Rspamd>) -> anyhow::Result<()> {
+async fn teach_round(db: &Db, blobs: &BlobStore, rspamd: Option<&Rspamd>) -> anyhow::Result<()> {
     let Some(rspamd) = rspamd.filter(|r| r.config.controller_url.is_some()) else {
         sqlx::query("DELETE FROM spam_lessons").execute(db).await?;
         return Ok(());
@@ -245,7 +245,7 @@ async fn teach_round(db: &Db, data_dir: &Path, rspamd: Option<&Rspamd>) -> anyho
             .fetch_all(db)
             .await?;
     for (id, blob, spam) in lessons {
-        let outcome = match blobs::read(data_dir, &blob).await {
+        let outcome = match mail_blobs::read(blobs, &blob).await {
             Ok(raw) => rspamd.learn(raw, spam).await,
             Err(_) => Err(Lesson::Drop), // the message is gone for good
         };

@@ -66,7 +66,7 @@ pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
     state.send_limiter.take(s.user_id, recipients)?;
     let raw = s.raw;
     let head = arrival::header_section(&raw).to_vec();
-    let stored = blobs::store(&state.settings.data_dir, &raw)
+    let stored = blobs::store(&state.db, &state.settings.blobs, &raw)
         .await
         .map_err(ApiError::internal)?;
     let digest = stored.digest.clone();
@@ -103,7 +103,7 @@ pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
         outbox::enqueue(&mut tx, &queued).await?;
     }
     tx.commit().await?;
-    drop(stored);
+    stored.release().await;
     state.mail_usage.forget(s.local);
     state.mail_usage.forget(&[s.address_id]);
     if !s.remote.is_empty() {

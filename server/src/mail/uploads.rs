@@ -1,28 +1,22 @@
-//! Files uploaded for attachments of a message being written: streamed to
-//! `<data-dir>/mail-uploads/` (never held whole in memory while uploading), owned by the
-//! uploader, removed a day after upload.
+//! Files uploaded for attachments of a message being written: streamed to a temporary
+//! file under `<data-dir>/tmp/` (never held whole in memory while uploading), then put in
+//! the blob store, so the request that sends the message may reach any process. Owned by
+//! the uploader, removed a day after upload.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::body::Body;
 use futures_util::StreamExt;
 use ksuite_common::UploadedFile;
 use tokio::io::AsyncWriteExt;
 
+use crate::blobs::{BlobKey, BlobStore};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::now_unix;
 
 /// How long an upload waits for its message.
 const KEEP_SECONDS: i64 = 24 * 3600;
-
-fn dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("mail-uploads")
-}
-
-fn path_of(data_dir: &Path, id: &str) -> Option<PathBuf> {
-    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| dir(data_dir).join(id))
-}
 
 fn new_id() -> String {
     use rand::RngCore;
@@ -67,10 +61,13 @@ fn clean_type(ct: Option<&str>) -> String {
     }
 }
 
-/// Streams an upload to disk; refuses (and removes) it past `max` bytes.
+/// Streams an upload to disk, then to the blob store; refuses (and removes) it past `max`
+/// bytes.
+#[allow(clippy::too_many_arguments)]
 pub async fn receive(
     db: &Db,
     data_dir: &Path,
+    blobs: &BlobStore,
     user_id: i64,
     name: &str,
     content_type: Option<&str>,
@@ -78,11 +75,11 @@ pub async fn receive(
     max: usize,
 ) -> Result<UploadedFile, ApiError> {
     let id = new_id();
-    let dir = dir(data_dir);
+    let dir = data_dir.join("tmp");
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(ApiError::internal)?;
-    let path = dir.join(&id);
+    let path = dir.join(format!("upload-{id}"));
     let mut file = tokio::fs::File::create(&path)
         .await
         .map_err(ApiError::internal)?;
@@ -101,14 +98,19 @@ pub async fn receive(
             }
             file.write_all(&chunk).await.map_err(ApiError::internal)?;
         }
-        file.sync_all().await.map_err(ApiError::internal)
+        file.flush().await.map_err(ApiError::internal)
     }
     .await;
     drop(file);
-    if let Err(e) = outcome {
-        let _ = tokio::fs::remove_file(&path).await;
-        return Err(e);
-    }
+    let outcome = match outcome {
+        Ok(()) => blobs
+            .put_file(BlobKey::Upload(&id), &path)
+            .await
+            .map_err(ApiError::internal),
+        Err(e) => Err(e),
+    };
+    let _ = tokio::fs::remove_file(&path).await;
+    outcome?;
     let upload = UploadedFile {
         id,
         name: clean_name(name),
@@ -132,7 +134,7 @@ pub async fn receive(
 /// One of the user's uploads with its bytes; `None` if it is not theirs or is gone.
 pub async fn read(
     db: &Db,
-    data_dir: &Path,
+    blobs: &BlobStore,
     user_id: i64,
     id: &str,
 ) -> Result<Option<(UploadedFile, Vec<u8>)>, ApiError> {
@@ -143,10 +145,10 @@ pub async fn read(
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    let (Some((name, content_type, size)), Some(path)) = (row, path_of(data_dir, id)) else {
+    let Some((name, content_type, size)) = row else {
         return Ok(None);
     };
-    match tokio::fs::read(&path).await {
+    match blobs.get(BlobKey::Upload(id)).await {
         Ok(bytes) => Ok(Some((
             UploadedFile {
                 id: id.to_string(),
@@ -162,28 +164,31 @@ pub async fn read(
 }
 
 /// Removes one of the user's uploads (taken off the message before sending).
-pub async fn discard(db: &Db, data_dir: &Path, user_id: i64, id: &str) -> Result<bool, ApiError> {
+pub async fn discard(db: &Db, blobs: &BlobStore, user_id: i64, id: &str) -> Result<bool, ApiError> {
     let done = sqlx::query("DELETE FROM mail_uploads WHERE id = ? AND user_id = ?")
         .bind(id)
         .bind(user_id)
         .execute(db)
         .await?;
-    if let Some(path) = path_of(data_dir, id) {
-        let _ = tokio::fs::remove_file(path).await;
+    if done.rows_affected() == 0 {
+        return Ok(false);
     }
-    Ok(done.rows_affected() > 0)
+    if let Err(e) = blobs.delete(BlobKey::Upload(id)).await {
+        tracing::warn!(error = %e, "an upload's bytes stay behind");
+    }
+    Ok(true)
 }
 
 /// Removes uploads older than a day (their message was sent, saved or abandoned).
-pub async fn purge_old(db: &Db, data_dir: &Path) -> Result<(), ApiError> {
+pub async fn purge_old(db: &Db, blobs: &BlobStore) -> Result<(), ApiError> {
     let old: Vec<String> =
         sqlx::query_scalar("DELETE FROM mail_uploads WHERE created_at < ? RETURNING id")
             .bind(now_unix() - KEEP_SECONDS)
             .fetch_all(db)
             .await?;
     for id in old {
-        if let Some(path) = path_of(data_dir, &id) {
-            let _ = tokio::fs::remove_file(path).await;
+        if let Err(e) = blobs.delete(BlobKey::Upload(&id)).await {
+            tracing::warn!(error = %e, "an old upload's bytes stay behind");
         }
     }
     Ok(())
@@ -204,6 +209,5 @@ mod tests {
             "application/octet-stream"
         );
         assert_eq!(clean_type(None), "application/octet-stream");
-        assert!(path_of(Path::new("/d"), "../x").is_none());
     }
 }

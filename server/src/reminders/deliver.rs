@@ -350,7 +350,7 @@ async fn send_email(
         )
         .text_body(text)
         .write_to_vec()?;
-    let stored = blobs::store(&state.settings.data_dir, &raw).await?;
+    let stored = blobs::store(&state.db, &state.settings.blobs, &raw).await?;
     let mut idx = index::index(&raw, &stored.digest);
     if idx.thread_id.is_empty() {
         idx.thread_id = stored.digest.clone();
@@ -365,7 +365,7 @@ async fn send_email(
     arrival::deliver_local(&state.mailroom, &[address_id], &incoming)
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
-    drop(stored);
+    stored.release().await;
     state.mail_usage.forget(&[address_id]);
     Ok(())
 }

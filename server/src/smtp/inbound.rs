@@ -90,6 +90,7 @@ pub struct SmtpContext {
 impl SmtpContext {
     pub fn new(
         mailroom: Arc<crate::mail::arrival::Mailroom>,
+        spool_dir: PathBuf,
         domain: String,
         max_message_size: usize,
         limits: SmtpLimits,
@@ -97,7 +98,7 @@ impl SmtpContext {
     ) -> SmtpContext {
         SmtpContext {
             db: mailroom.db.clone(),
-            data_dir: mailroom.data_dir.clone(),
+            data_dir: spool_dir,
             domain,
             max_message_size,
             outbox_wake: mailroom.wake.clone(),
@@ -410,7 +411,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
     );
     raw.extend_from_slice(&data);
     drop(data);
-    let stored = blobs::store(&ctx.data_dir, &raw).await?;
+    let stored = blobs::store(&ctx.mailroom.db, &ctx.mailroom.blobs, &raw).await?;
     let digest = stored.digest.clone();
     let mut idx = idx;
     if idx.thread_id.is_empty() {
@@ -429,7 +430,7 @@ async fn deliver(ctx: &SmtpContext, a: &Arrival<'_>) -> anyhow::Result<()> {
         crate::mail::arrival::deliver_local(&ctx.mailroom, a.recipients, &incoming).await
     }
     .map_err(|e| anyhow::anyhow!(e.message))?;
-    drop(stored);
+    stored.release().await;
     ctx.usage.forget(a.recipients);
     Ok(())
 }

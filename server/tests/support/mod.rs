@@ -6,6 +6,7 @@
 pub mod clamd;
 pub mod dns;
 pub mod rspamd;
+pub mod s3;
 
 use ksuite_common::{SessionInfo, SignupRequest, paths};
 use ksuite_server::config::Config;
@@ -116,6 +117,18 @@ impl Client {
 
     pub async fn post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// Uploads an attachment for a message being written (`/api/mail/uploads`).
+    pub async fn upload(&self, name: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/api/mail/uploads?name={name}")))
+            .header(paths::CSRF_HEADER, self.csrf.clone().expect("csrf"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("upload")
     }
 
     /// Signs up a new user and remembers the session's CSRF token.

@@ -61,7 +61,7 @@ impl Session<'_> {
         let mut group: Vec<(String, Vec<u8>)> = Vec::new();
         let mut held = 0usize;
         for (i, blob) in missing.iter().enumerate() {
-            let raw = crate::mail::blobs::read(&state.settings.data_dir, blob)
+            let raw = crate::mail::blobs::read(&state.settings.blobs, blob)
                 .await
                 .unwrap_or_default();
             held += raw.len();
@@ -196,7 +196,7 @@ impl Session<'_> {
         let rows = self.rows(sel, &all_uids(sel)).await?;
         let found = match search::run(
             &self.ctx.state.db,
-            &self.ctx.state.settings.data_dir,
+            &self.ctx.state.settings.blobs,
             sel,
             &rows,
             keys,
@@ -334,7 +334,7 @@ impl Session<'_> {
             for (k, (seq, msg)) in batch.into_iter().enumerate() {
                 let raw = if read_raw {
                     Some(
-                        crate::mail::blobs::read(&state.settings.data_dir, &msg.blob)
+                        crate::mail::blobs::read(&state.settings.blobs, &msg.blob)
                             .await
                             .unwrap_or_default(),
                     )

@@ -117,7 +117,7 @@ pub async fn respond(
         return Ok(());
     }
     let raw = build(&reply, &address, &to.address, m, now).map_err(ApiError::internal)?;
-    let stored = blobs::store(&room.data_dir, &raw)
+    let stored = blobs::store(&room.db, &room.blobs, &raw)
         .await
         .map_err(ApiError::internal)?;
     let digest = stored.digest.clone();
@@ -134,9 +134,9 @@ pub async fn respond(
         interval_days: reply.interval_days,
     };
     let sent = record_and_send(room, &reply_to, now).await;
-    drop(stored);
+    stored.release().await;
     if !matches!(sent, Ok(true)) {
-        blobs::remove_all(&room.db, &room.data_dir, [digest.clone()]).await;
+        blobs::remove_all(&room.db, &room.blobs, [digest.clone()]).await;
         return sent.map(|_| ());
     }
     match local {

@@ -90,13 +90,13 @@ pub async fn apply(
     let marked = if remote.is_empty() {
         None
     } else {
-        let raw = blobs::read(&room.data_dir, m.digest)
+        let raw = blobs::read(&room.blobs, m.digest)
             .await
             .map_err(ApiError::internal)?;
         let mut marked = format!("Delivered-To: {address}\r\n").into_bytes();
         marked.extend_from_slice(&raw);
         Some(
-            blobs::store(&room.data_dir, &marked)
+            blobs::store(&room.db, &room.blobs, &marked)
                 .await
                 .map_err(ApiError::internal)?,
         )
@@ -119,13 +119,15 @@ pub async fn apply(
         store::remove(&mut tx, message_id).await?
     };
     tx.commit().await?;
-    drop(marked);
+    if let Some(stored) = marked {
+        stored.release().await;
+    }
     room.usage.forget(&local);
     room.usage.forget(&[address_id]);
     if !remote.is_empty() {
         room.wake.notify_one();
     }
-    blobs::remove_all(&room.db, &room.data_dir, freed).await;
+    blobs::remove_all(&room.db, &room.blobs, freed).await;
     Ok(Outcome {
         kept: keep_copy,
         filed,
