@@ -234,6 +234,12 @@ pub struct Config {
     #[arg(long, env = "KSUITE_VISIT_FLUSH_MS", default_value_t = 1000)]
     pub visit_flush_ms: u64,
 
+    /// How often each process reads what other processes on the same database changed
+    /// (revoked passwords, edited links, collection versions), in milliseconds: the most a
+    /// change takes to reach every process's caches.
+    #[arg(long, env = "KSUITE_INVALIDATION_POLL_MS", default_value_t = 250)]
+    pub invalidation_poll_ms: u64,
+
     /// Recurrence dates one request may generate (API and CalDAV) before it is refused
     /// with a clear error.
     #[arg(long, env = "KSUITE_MAX_EXPANSION_STEPS", default_value_t = 2_000_000)]
@@ -559,6 +565,7 @@ impl Config {
             smtp_max_failed_recipients: 5,
             smtp_failed_recipient_delay_ms: 500,
             visit_flush_ms: 1000,
+            invalidation_poll_ms: 50,
             max_expansion_steps: 2_000_000,
             max_expansion_ms: 2000,
             max_occurrences: 20_000,

@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod http_limits;
 pub mod imap;
+pub mod invalidations;
 pub mod jobs;
 pub mod links;
 pub mod mail;

@@ -32,6 +32,9 @@ pub struct Application {
     smtp_listener: Arc<TcpListener>,
     mail_clients: MailClientListeners,
     visit_flush: Duration,
+    /// How often other processes' changes are read, and from which row on.
+    invalidation_poll: Duration,
+    invalidations_from: i64,
     reminders: crate::reminders::worker::Settings,
     scheduled_poll: Duration,
     smtp: Arc<crate::smtp::inbound::SmtpContext>,
@@ -55,6 +58,9 @@ impl Application {
             .follow(&db)
             .await
             .map_err(|e| anyhow::anyhow!("cannot follow collection changes: {}", e.message))?;
+        let invalidations_from = crate::invalidations::newest(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read cache invalidations: {}", e.message))?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -202,6 +208,8 @@ impl Application {
             smtp_listener: Arc::new(smtp_listener),
             mail_clients: mail_client_listeners,
             visit_flush: Duration::from_millis(config.visit_flush_ms.max(10)),
+            invalidation_poll: Duration::from_millis(config.invalidation_poll_ms.max(10)),
+            invalidations_from,
             reminders: crate::reminders::worker::Settings {
                 grace_secs: config.reminder_grace_secs.max(0),
                 poll: Duration::from_millis(config.reminder_poll_ms.max(10)),
@@ -313,6 +321,11 @@ impl Application {
                 let (db, blobs) = (db.clone(), settings.blobs.clone());
                 let rspamd = self.smtp.screening.spam.clone();
                 move |stop| mail::spam::teach(db, blobs, rspamd, stop)
+            }),
+            Job::new("cache invalidations from other processes", {
+                let (state, poll) = (state.clone(), self.invalidation_poll);
+                let follower = crate::invalidations::Follower::after(self.invalidations_from);
+                move |stop| follower.run(state, poll, stop)
             }),
             Job::new("message file sweep", {
                 let (db, blobs) = (db.clone(), settings.blobs.clone());

@@ -12,8 +12,8 @@
 //! a deleted one is marked dead for good), so a late reader cannot move the latest value
 //! back. Changes undone by `ROLLBACK TO` a savepoint are still published at commit: the
 //! latest value is then ahead of the database, and answers miss until the next write,
-//! never go stale. Only this process's writes are seen (several processes need a shared
-//! signal).
+//! never go stale. Other processes' writes arrive through `invalidations` (within one
+//! poll period).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -124,6 +124,14 @@ impl CollectionVersions {
                 let v = latest.entry(key).or_insert(ctag);
                 *v = (*v).max(ctag);
             }
+        }
+    }
+
+    /// Forgets every version (this process may have missed changes): no answer kept so
+    /// far is current until a reader sees its collection again.
+    pub fn forget_all(&self) {
+        if let Ok(mut latest) = self.latest.lock() {
+            latest.clear();
         }
     }
 

@@ -58,6 +58,12 @@ impl LinkCache {
         Ok(entry)
     }
 
+    /// Forgets every slug (this process may have missed what changed).
+    pub fn clear(&self) {
+        let mut map = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        map.clear();
+    }
+
     /// Forgets a slug after it was created, edited, disabled or deleted.
     pub fn invalidate(&self, slug: &str) {
         let mut map = self.entries.write().unwrap_or_else(|e| e.into_inner());

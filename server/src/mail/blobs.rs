@@ -175,15 +175,9 @@ pub async fn sweep(db: &Db, blobs: &BlobStore) {
 }
 
 /// [`sweep`] at start and every minute until stopped.
-pub async fn sweep_periodically(db: Db, blobs: BlobStore, mut stop: crate::jobs::Stop) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = stop.stopped() => return,
-        }
-        sweep(&db, &blobs).await;
-    }
+pub async fn sweep_periodically(db: Db, blobs: BlobStore, stop: crate::jobs::Stop) {
+    let minute = std::time::Duration::from_secs(60);
+    crate::jobs::every(minute, stop, || sweep(&db, &blobs)).await;
 }
 
 /// What became of one garbage digest.

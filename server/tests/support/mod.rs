@@ -431,12 +431,17 @@ impl Answer {
 
 impl Dav {
     pub fn new(server: &TestServer, user: &str, password: &str) -> Dav {
+        Dav::at(&server.base, user, password)
+    }
+
+    /// A DAV client of the server at `base` (e.g. a [`ServerProcess`]).
+    pub fn at(base: &str, user: &str, password: &str) -> Dav {
         Dav {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            base: server.base.clone(),
+            base: base.to_string(),
             user: user.into(),
             password: password.into(),
         }
