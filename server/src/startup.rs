@@ -172,14 +172,16 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         };
         let state = AppState::new(crate::state::Shared {
-            db,
+            db: db.clone(),
             settings: Arc::new(settings),
-            login_throttle: Arc::new(LoginThrottle::new(config.login_max_failures)),
+            login_throttle: Arc::new(LoginThrottle::new(db.clone(), config.login_max_failures)),
             signup_throttle: Arc::new(crate::auth::throttle::SignupThrottle::new(
+                db.clone(),
                 config.signup_max_per_ip,
             )),
             mail_usage,
             send_limiter: Arc::new(crate::mail::rate::SendLimiter::new(
+                db.clone(),
                 config.send_max_recipients_per_hour,
             )),
             credentials: Arc::default(),

@@ -199,3 +199,30 @@ async fn a_visit_limit_holds_exactly_across_two_processes() {
     a.stop();
     b.stop();
 }
+
+/// Failed sign-ins are counted in the database: a guesser spreading attempts over two
+/// processes gets the same five checks as against one, and a crash forgets none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_failures_are_counted_once_across_processes_and_crashes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let a = ServerProcess::start(dir.path(), &FLAGS);
+    let b = ServerProcess::start(dir.path(), &FLAGS);
+    signed_up(&a, "ann@example.com").await;
+    let mut answers = Vec::new();
+    for i in 0..8 {
+        let p = if i % 2 == 0 { &a } else { &b };
+        let r = p.client().login("ann@example.com", "wrong guess").await;
+        answers.push(r.status().as_u16());
+    }
+    assert_eq!(answers, [401, 401, 401, 401, 401, 429, 429, 429]);
+    a.crash();
+    let a = ServerProcess::start(dir.path(), &FLAGS);
+    let r = a.client().login("ann@example.com", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the count outlived the crash"
+    );
+    a.stop();
+    b.stop();
+}

@@ -33,6 +33,7 @@ pub async fn change_password(
     let attempt = state
         .login_throttle
         .begin(Scope::Web, &profile.email, ip)
+        .await?
         .map_err(|wait| {
             super::too_many(
                 format!(
@@ -52,7 +53,7 @@ pub async fn change_password(
             "The current password is wrong.",
         ));
     }
-    attempt.succeeded();
+    attempt.succeeded().await?;
     if let Some(reason) = password_weakness(&req.new_password, &profile.email) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -43,6 +43,8 @@ pub async fn sign_in(
     let attempt = state
         .login_throttle
         .begin(Scope::Device, &email, peer)
+        .await
+        .map_err(DeviceAuthError::Internal)?
         .map_err(DeviceAuthError::Throttled)?;
     let account = match account_email(state, &email).await {
         Ok(a) => a,
@@ -54,7 +56,10 @@ pub async fn sign_in(
             state
                 .credentials
                 .first_use_by(&email, secret, protocol as u8);
-            attempt.succeeded();
+            attempt
+                .succeeded()
+                .await
+                .map_err(DeviceAuthError::Internal)?;
             Ok(id)
         }
         Ok(None) => {

@@ -116,7 +116,7 @@ pub async fn signup(
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> ApiResult<(StatusCode, CookieJar, Json<SessionInfo>)> {
     let ip = state.settings.trusted_proxies.client(peer.ip(), &headers);
-    state.signup_throttle.check(ip).map_err(|wait| {
+    state.signup_throttle.check(ip).await?.map_err(|wait| {
         too_many(
             format!(
                 "Too many accounts were created from your network. Try again in {} minutes.",
@@ -227,6 +227,7 @@ pub async fn login(
     let attempt = state
         .login_throttle
         .begin(Scope::Web, &email, ip)
+        .await?
         .map_err(|wait| {
             too_many(
                 format!(
@@ -264,7 +265,7 @@ pub async fn login(
             ));
         }
     }
-    attempt.succeeded();
+    attempt.succeeded().await?;
     let (jar, info) = start_session(&state, jar, &headers, user_id).await?;
     Ok((jar, Json(info)))
 }

@@ -5,18 +5,19 @@
 //!
 //! An attempt is counted *before* the password is checked ([`LoginThrottle::begin`]) and
 //! given back only when it succeeds, so a burst of parallel guesses gets exactly as many
-//! real checks as the limit allows. Kept in memory: one ksuite process per database.
+//! real checks as the limit allows. Counts live in the database (`login_attempts`), taken
+//! in one write transaction per attempt, so the limits are exact across every process on
+//! the database, and survive restarts.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::error::ApiError;
 
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// An address may fail this many times the per-account limit (a shared NAT has many users).
 const PER_ADDRESS_FACTOR: u32 = 4;
-/// Bound on tracked keys so a flood of random e-mails cannot grow memory without limit.
-const MAX_KEYS: usize = 100_000;
 
 /// What is being signed in to; each kind has its own counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,127 +40,133 @@ impl Scope {
     }
 }
 
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Counts one attempt under each of `limits` (key, limit) unless one is used up: then
+/// `Err(seconds until the oldest attempt of the fullest key leaves the window)` and
+/// nothing is counted. The ids of the counted rows, in the order of `limits`.
+async fn count(db: &Db, limits: &[(&str, u32)]) -> Result<Result<Vec<i64>, u64>, ApiError> {
+    let now = now_ms();
+    let window_ms = WINDOW.as_millis() as i64;
+    let since = now - window_ms;
+    // The write lock from the start: two processes cannot both see room for one more.
+    let mut tx = crate::db::begin_write(db).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE at_ms <= ?")
+        .bind(since)
+        .execute(&mut *tx)
+        .await?;
+    let mut wait: Option<u64> = None;
+    for &(key, limit) in limits {
+        let (n, oldest): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_attempts WHERE key = ?")
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+        if n >= i64::from(limit) {
+            let left_ms = (oldest.unwrap_or(now) + window_ms - now).max(0) as u64;
+            let secs = left_ms.div_ceil(1000).max(1);
+            wait = Some(wait.map_or(secs, |w| w.max(secs)));
+        }
+    }
+    if let Some(wait) = wait {
+        tx.commit().await?;
+        return Ok(Err(wait));
+    }
+    let mut ids = Vec::with_capacity(limits.len());
+    for &(key, _) in limits {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_attempts (key, at_ms) VALUES (?, ?) RETURNING id",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(Ok(ids))
+}
+
 pub struct LoginThrottle {
+    db: Db,
     max_failures: u32,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 /// An attempt in progress; it counts as a failure unless [`Attempt::succeeded`] is called.
 #[must_use]
-pub struct Attempt<'a> {
-    throttle: &'a LoginThrottle,
+pub struct Attempt {
+    db: Db,
     account_key: String,
-    address_key: String,
-    at: Instant,
+    address_row: i64,
 }
 
-impl Attempt<'_> {
+impl Attempt {
     /// The credentials were right: this attempt no longer counts, and the account's
     /// earlier failures are forgotten (the address's are not).
-    pub fn succeeded(self) {
-        let mut map = self.throttle.lock();
-        map.remove(&self.account_key);
-        if let Some(times) = map.get_mut(&self.address_key)
-            && let Some(i) = times.iter().rposition(|t| *t == self.at)
-        {
-            times.remove(i);
-        }
+    pub async fn succeeded(self) -> Result<(), ApiError> {
+        let mut tx = crate::db::begin_write(&self.db).await?;
+        sqlx::query("DELETE FROM login_attempts WHERE key = ? OR id = ?")
+            .bind(&self.account_key)
+            .bind(self.address_row)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
 impl LoginThrottle {
-    pub fn new(max_failures: u32) -> LoginThrottle {
+    pub fn new(db: Db, max_failures: u32) -> LoginThrottle {
         LoginThrottle {
+            db,
             max_failures: max_failures.max(1),
-            failures: Mutex::new(HashMap::new()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Instant>>> {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Counts an attempt for `account` from `addr`, or answers `Err(seconds to wait)`
+    /// Counts an attempt for `account` from `addr`, or answers `Ok(Err(seconds to wait))`
     /// when either is over its limit (then nothing is counted).
-    pub fn begin(&self, scope: Scope, account: &str, addr: IpAddr) -> Result<Attempt<'_>, u64> {
-        let now = Instant::now();
+    pub async fn begin(
+        &self,
+        scope: Scope,
+        account: &str,
+        addr: IpAddr,
+    ) -> Result<Result<Attempt, u64>, ApiError> {
         let account_key = format!("{}:account:{account}", scope.name());
         let address_key = format!("{}:address:{addr}", scope.name());
-        let mut map = self.lock();
-        if map.len() >= MAX_KEYS {
-            map.retain(|_, times| {
-                times
-                    .last()
-                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
-            });
-        }
-        let mut wait: Option<u64> = None;
-        for (key, limit) in [
-            (&account_key, self.max_failures),
-            (&address_key, self.max_failures * PER_ADDRESS_FACTOR),
-        ] {
-            if let Some(times) = map.get_mut(key) {
-                times.retain(|t| now.duration_since(*t) < WINDOW);
-                if times.len() as u32 >= limit {
-                    let oldest = times.first().copied().unwrap_or(now);
-                    let secs = WINDOW
-                        .saturating_sub(now.duration_since(oldest))
-                        .as_secs()
-                        .max(1);
-                    wait = Some(wait.map_or(secs, |w| w.max(secs)));
-                }
-            }
-        }
-        if let Some(wait) = wait {
-            return Err(wait);
-        }
-        map.entry(account_key.clone()).or_default().push(now);
-        map.entry(address_key.clone()).or_default().push(now);
-        Ok(Attempt {
-            throttle: self,
+        let limits = [
+            (account_key.as_str(), self.max_failures),
+            (address_key.as_str(), self.max_failures * PER_ADDRESS_FACTOR),
+        ];
+        Ok(count(&self.db, &limits).await?.map(|ids| Attempt {
+            db: self.db.clone(),
             account_key,
-            address_key,
-            at: now,
-        })
+            address_row: ids[1],
+        }))
     }
 }
 
 /// Counts sign-ups per client address (every attempt counts).
 pub struct SignupThrottle {
+    db: Db,
     max_per_window: u32,
-    attempts: Mutex<HashMap<IpAddr, Vec<Instant>>>,
 }
 
 impl SignupThrottle {
-    pub fn new(max_per_window: u32) -> SignupThrottle {
+    pub fn new(db: Db, max_per_window: u32) -> SignupThrottle {
         SignupThrottle {
+            db,
             max_per_window: max_per_window.max(1),
-            attempts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts a sign-up from `addr`, or `Err(seconds to wait)`.
-    pub fn check(&self, addr: IpAddr) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_KEYS {
-            map.retain(|_, times| {
-                times
-                    .last()
-                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
-            });
-        }
-        let times = map.entry(addr).or_default();
-        times.retain(|t| now.duration_since(*t) < WINDOW);
-        if times.len() as u32 >= self.max_per_window {
-            let oldest = times.first().copied().unwrap_or(now);
-            return Err(WINDOW
-                .saturating_sub(now.duration_since(oldest))
-                .as_secs()
-                .max(1));
-        }
-        times.push(now);
-        Ok(())
+    /// Counts a sign-up from `addr`, or `Ok(Err(seconds to wait))`.
+    pub async fn check(&self, addr: IpAddr) -> Result<Result<(), u64>, ApiError> {
+        let key = format!("signup:address:{addr}");
+        Ok(count(&self.db, &[(key.as_str(), self.max_per_window)])
+            .await?
+            .map(|_| ()))
     }
 }
 
@@ -169,29 +176,56 @@ mod tests {
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-    #[test]
-    fn counts_before_checking_and_success_gives_the_attempt_back() {
-        let t = LoginThrottle::new(3);
-        // Three attempts in flight at once use up the limit before any is checked.
-        let a = t.begin(Scope::Web, "a@x.org", IP).expect("first");
-        let b = t.begin(Scope::Web, "a@x.org", IP).expect("second");
-        let c = t.begin(Scope::Web, "a@x.org", IP).expect("third");
-        let wait = t.begin(Scope::Web, "a@x.org", IP).err().expect("blocked");
-        assert!(wait > 0 && wait <= WINDOW.as_secs());
-        drop((a, b));
-        // Devices have their own counts; so has another account from the address.
-        assert!(t.begin(Scope::Device, "a@x.org", IP).is_ok());
-        assert!(t.begin(Scope::Web, "b@x.org", IP).is_ok());
-        c.succeeded();
-        assert!(t.begin(Scope::Web, "a@x.org", IP).is_ok());
+    async fn database() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = crate::db::connect(&url).await.expect("db");
+        (dir, db)
     }
 
-    #[test]
-    fn signups_are_limited_per_address() {
-        let t = SignupThrottle::new(2);
-        assert!(t.check(IP).is_ok());
-        assert!(t.check(IP).is_ok());
-        assert!(t.check(IP).is_err());
-        assert!(t.check(IpAddr::from([10, 0, 0, 1])).is_ok());
+    #[tokio::test]
+    async fn counts_before_checking_and_success_gives_the_attempt_back() {
+        let (_dir, db) = database().await;
+        let t = LoginThrottle::new(db.clone(), 3);
+        let begin = |scope, account: &'static str| {
+            let t = &t;
+            async move { t.begin(scope, account, IP).await.expect("database") }
+        };
+        // Three attempts in flight at once use up the limit before any is checked.
+        let _a = begin(Scope::Web, "a@x.org").await.expect("first");
+        let _b = begin(Scope::Web, "a@x.org").await.expect("second");
+        let c = begin(Scope::Web, "a@x.org").await.expect("third");
+        let wait = begin(Scope::Web, "a@x.org").await.err().expect("blocked");
+        assert!(wait > 0 && wait <= WINDOW.as_secs());
+        // Devices have their own counts; so has another account from the address.
+        assert!(begin(Scope::Device, "a@x.org").await.is_ok());
+        assert!(begin(Scope::Web, "b@x.org").await.is_ok());
+        c.succeeded().await.expect("succeeded");
+        assert!(begin(Scope::Web, "a@x.org").await.is_ok());
+        // Another process on the same database sees the same counts.
+        let other = LoginThrottle::new(db, 3);
+        for _ in 0..2 {
+            let _ = other.begin(Scope::Web, "a@x.org", IP).await.expect("db");
+        }
+        assert!(
+            other
+                .begin(Scope::Web, "a@x.org", IP)
+                .await
+                .expect("db")
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn signups_are_limited_per_address() {
+        let (_dir, db) = database().await;
+        let t = SignupThrottle::new(db, 2);
+        assert_eq!(t.check(IP).await.expect("db"), Ok(()));
+        assert_eq!(t.check(IP).await.expect("db"), Ok(()));
+        assert!(t.check(IP).await.expect("db").is_err());
+        assert_eq!(
+            t.check(IpAddr::from([10, 0, 0, 1])).await.expect("db"),
+            Ok(())
+        );
     }
 }

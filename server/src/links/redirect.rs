@@ -154,18 +154,26 @@ pub async fn follow_with_password(
     // Keyed by the link, not the slug as typed: changing its case must not reset the count.
     let key = link.as_ref().map_or(0, |l| l.id).to_string();
     let ip = state.settings.trusted_proxies.client(peer.ip(), &headers);
-    let Ok(attempt) = state.login_throttle.begin(Scope::LinkPassword, &key, ip) else {
-        return page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            "Too many wrong passwords. Try again in a few minutes.",
-        );
+    let attempt = match state
+        .login_throttle
+        .begin(Scope::LinkPassword, &key, ip)
+        .await
+    {
+        Ok(Ok(attempt)) => attempt,
+        Ok(Err(_wait)) => {
+            return page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "Too many wrong passwords. Try again in a few minutes.",
+            );
+        }
+        Err(e) => return e.into_response(),
     };
     let ok = password::verify(form.password, Some(hash.to_string()))
         .await
         .unwrap_or(false);
-    if ok {
-        attempt.succeeded();
+    if ok && let Err(e) = attempt.succeeded().await {
+        return e.into_response();
     }
     let mut resp = answer(&state, judge(link, ok), !ok).await;
     if !ok && resp.status() == StatusCode::OK {

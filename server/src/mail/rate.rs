@@ -1,73 +1,69 @@
 //! How much one user may send: recipients per hour over all their messages, so a stolen
-//! or throwaway account cannot turn the server into a spam relay.
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! or throwaway account cannot turn the server into a spam relay. Counted in the database
+//! (`send_counts`) in one write transaction per message, so the limit is exact across
+//! every process on the database and survives restarts.
 
 use axum::http::StatusCode;
 use ksuite_common::ErrorCode;
 
+use crate::db::Db;
 use crate::error::ApiError;
 
-const WINDOW: Duration = Duration::from_secs(3600);
-/// Bound on tracked users (the oldest windows are dropped past it).
-const MAX_USERS: usize = 100_000;
+const WINDOW_MS: i64 = 3600 * 1000;
 
 pub struct SendLimiter {
+    db: Db,
     max_per_hour: u32,
-    sent: Mutex<HashMap<i64, VecDeque<(Instant, u32)>>>,
 }
 
 impl SendLimiter {
-    pub fn new(max_per_hour: u32) -> SendLimiter {
+    pub fn new(db: Db, max_per_hour: u32) -> SendLimiter {
         SendLimiter {
+            db,
             max_per_hour: max_per_hour.max(1),
-            sent: Mutex::new(HashMap::new()),
         }
     }
 
     /// Counts `recipients` for `user_id`, or refuses (counting nothing) when that would
     /// exceed the hourly limit.
-    pub fn take(&self, user_id: i64, recipients: u32) -> Result<(), ApiError> {
-        let now = Instant::now();
-        let mut map = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_USERS {
-            map.retain(|_, q| {
-                q.back()
-                    .is_some_and(|(t, _)| now.duration_since(*t) < WINDOW)
-            });
-        }
-        let queue = map.entry(user_id).or_default();
-        while queue
-            .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) >= WINDOW)
-        {
-            queue.pop_front();
-        }
-        let used: u32 = queue.iter().map(|(_, n)| n).sum();
-        if used.saturating_add(recipients) > self.max_per_hour {
-            let wait = queue
-                .front()
-                .map_or(WINDOW, |(t, _)| {
-                    WINDOW.saturating_sub(now.duration_since(*t))
-                })
-                .as_secs()
-                .max(1);
+    pub async fn take(&self, user_id: i64, recipients: u32) -> Result<(), ApiError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut tx = crate::db::begin_write(&self.db).await?;
+        sqlx::query("DELETE FROM send_counts WHERE at_ms <= ?")
+            .bind(now - WINDOW_MS)
+            .execute(&mut *tx)
+            .await?;
+        let (used, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COALESCE(SUM(recipients), 0), MIN(at_ms) FROM send_counts WHERE user_id = ?",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let max = i64::from(self.max_per_hour);
+        if used.saturating_add(i64::from(recipients)) > max {
+            tx.commit().await?;
+            let wait_ms = oldest.map_or(WINDOW_MS, |t| (t + WINDOW_MS - now).max(0));
+            let wait = (wait_ms as u64).div_ceil(1000).max(1);
             let mut e = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyAttempts,
                 format!(
                     "You can send to {} recipients per hour; {} are left. Try again in {} minutes.",
                     self.max_per_hour,
-                    self.max_per_hour.saturating_sub(used),
+                    (max - used).max(0),
                     wait.div_ceil(60)
                 ),
             );
             e.retry_after = Some(wait);
             return Err(e);
         }
-        queue.push_back((now, recipients));
+        sqlx::query("INSERT INTO send_counts (user_id, recipients, at_ms) VALUES (?, ?, ?)")
+            .bind(user_id)
+            .bind(i64::from(recipients))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -76,14 +72,28 @@ impl SendLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn recipients_are_counted_per_user_per_hour() {
-        let l = SendLimiter::new(10);
-        assert!(l.take(1, 6).is_ok());
-        assert!(l.take(1, 4).is_ok());
-        let e = l.take(1, 1).expect_err("over the limit");
+    #[tokio::test]
+    async fn recipients_are_counted_per_user_per_hour_across_limiters() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = crate::db::connect(&url).await.expect("db");
+        for id in [1, 2] {
+            sqlx::query("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?, ?, 'U', 'x', 0)")
+                .bind(id)
+                .bind(format!("u{id}@example.org"))
+                .execute(&db)
+                .await
+                .expect("user");
+        }
+        let l = SendLimiter::new(db.clone(), 10);
+        assert!(l.take(1, 6).await.is_ok());
+        // Another process on the same database counts against the same hour.
+        let other = SendLimiter::new(db, 10);
+        assert!(other.take(1, 4).await.is_ok());
+        let e = l.take(1, 1).await.expect_err("over the limit");
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(e.message.contains("0 are left"), "{}", e.message);
-        assert!(l.take(2, 10).is_ok(), "each user has their own");
+        assert!(e.retry_after.is_some_and(|w| w > 0 && w <= 3600));
+        assert!(l.take(2, 10).await.is_ok(), "each user has their own");
     }
 }

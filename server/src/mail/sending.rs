@@ -297,7 +297,10 @@ pub async fn schedule(
 ) -> ApiResult<SavedDraft> {
     let p = prepare(state, user_id, msg).await?;
     route(state, &p).await?;
-    state.send_limiter.take(user_id, recipient_count(&p))?;
+    state
+        .send_limiter
+        .take(user_id, recipient_count(&p))
+        .await?;
     store_draft(state, user_id, msg, p, Some(send_at)).await
 }
 
@@ -425,7 +428,10 @@ async fn deliver(
         }
     }
     if let Trigger::Now = trigger {
-        state.send_limiter.take(user_id, recipient_count(&p))?;
+        state
+            .send_limiter
+            .take(user_id, recipient_count(&p))
+            .await?;
     }
     let message_id = format!("{}@{}", crate::resource::new_uid(), p.from.domain());
     let draft = p.draft(msg, &message_id);

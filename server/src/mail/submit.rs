@@ -63,7 +63,7 @@ pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
         }
     }
     let recipients = u32::try_from(s.local.len() + s.remote.len()).unwrap_or(u32::MAX);
-    state.send_limiter.take(s.user_id, recipients)?;
+    state.send_limiter.take(s.user_id, recipients).await?;
     let raw = s.raw;
     let head = arrival::header_section(&raw).to_vec();
     let stored = blobs::store(&state.db, &state.settings.blobs, &raw)
