@@ -240,6 +240,12 @@ pub struct Config {
     #[arg(long, env = "KSUITE_INVALIDATION_POLL_MS", default_value_t = 250)]
     pub invalidation_poll_ms: u64,
 
+    /// Seconds a process's claim on long background work (a mail fetch) holds without
+    /// renewal (renewed every third of it): after a crash, another process (or this one,
+    /// restarted) takes the work up this much later.
+    #[arg(long, env = "KSUITE_JOB_LEASE_SECS", default_value_t = 60)]
+    pub job_lease_secs: u64,
+
     /// Recurrence dates one request may generate (API and CalDAV) before it is refused
     /// with a clear error.
     #[arg(long, env = "KSUITE_MAX_EXPANSION_STEPS", default_value_t = 2_000_000)]
@@ -480,6 +486,7 @@ impl Config {
         crate::mail::fetch::worker::FetchLimits {
             concurrent: self.mail_fetch_concurrent,
             max_duration: std::time::Duration::from_secs(self.mail_fetch_max_minutes * 60),
+            lease: std::time::Duration::from_secs(self.job_lease_secs.max(1)),
         }
     }
 
@@ -566,6 +573,7 @@ impl Config {
             smtp_failed_recipient_delay_ms: 500,
             visit_flush_ms: 1000,
             invalidation_poll_ms: 50,
+            job_lease_secs: 60,
             max_expansion_steps: 2_000_000,
             max_expansion_ms: 2000,
             max_occurrences: 20_000,

@@ -279,6 +279,9 @@ async fn a_fetch_cut_off_by_sigkill_or_a_stop_finishes_after_restart_without_dou
         "--allow-private-targets",
         "--mail-fetch-ca-file",
         ca.to_str().expect("path"),
+        // A killed process's fetch is taken up again after this many seconds.
+        "--job-lease-secs",
+        "2",
     ];
     let server = ServerProcess::start(dir.path(), &flags);
     let mut ann = server.client();

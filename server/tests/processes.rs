@@ -226,3 +226,121 @@ async fn login_failures_are_counted_once_across_processes_and_crashes() {
     a.stop();
     b.stop();
 }
+
+/// Both processes run the relay queue; each message is claimed by one of them, so the
+/// relay gets every message once, whichever process queued it.
+#[tokio::test(flavor = "multi_thread")]
+async fn queued_mail_leaves_once_though_two_processes_run_the_queue() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay_dir = tempfile::tempdir().expect("relay dir");
+    let port = support::free_port();
+    let relay_url = format!("smtp://127.0.0.1:{port}");
+    let mut flags = FLAGS.to_vec();
+    flags.extend(["--smtp-relay", &relay_url, "--smtp-retry-seconds", "1"]);
+    let a = ServerProcess::start(dir.path(), &flags);
+    let b = ServerProcess::start(dir.path(), &flags);
+    let ann = signed_up(&a, "ann@example.com").await;
+    let bob = signed_up(&b, "bob@example.com").await;
+    // The relay is down at first: every message waits, and both queues retry together.
+    for i in 0..5 {
+        for (who, c) in [("ann", &ann), ("bob", &bob)] {
+            let r = c
+                .post(
+                    "/api/mail/send",
+                    &json!({"from": format!("{who}@ksuite.test"), "to": [format!("x{i}@example.net")],
+                            "subject": format!("{who} {i}"), "text": "Hello"}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+    }
+    let relay = support::Relay::start(port, relay_dir.path());
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("ksuite.db").display()
+    ))
+    .await
+    .expect("db");
+    let waiting = eventually(0i64, || async {
+        sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE state <> 'sent'")
+            .fetch_one(&db)
+            .await
+            .expect("count")
+    })
+    .await;
+    assert_eq!(waiting.last(), Some(&0), "{waiting:?}");
+    // A second copy would be on its way by now; give it a moment to land.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut subjects: Vec<String> = relay
+        .received()
+        .iter()
+        .filter_map(|m| {
+            m["data"]
+                .as_str()?
+                .lines()
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .map(str::to_string)
+        })
+        .collect();
+    subjects.sort();
+    let mut expected: Vec<String> = (0..5)
+        .flat_map(|i| [format!("ann {i}"), format!("bob {i}")])
+        .collect();
+    expected.sort();
+    assert_eq!(subjects, expected);
+    a.stop();
+    b.stop();
+}
+
+/// A process killed while handing a message to the relay leaves it claimed; once the
+/// claim runs out, another process sends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_claimed_by_a_killed_process_is_sent_by_another() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay_dir = tempfile::tempdir().expect("relay dir");
+    let port = support::free_port();
+    let relay_url = format!("smtp://127.0.0.1:{port}");
+    let mut flags = FLAGS.to_vec();
+    flags.extend(["--smtp-relay", &relay_url, "--smtp-retry-seconds", "1"]);
+    let a = ServerProcess::start(dir.path(), &flags);
+    let ann = signed_up(&a, "ann@example.com").await;
+    let r = ann
+        .post(
+            "/api/mail/send",
+            &json!({"from": "ann@ksuite.test", "to": ["x@example.net"],
+                    "subject": "Orphaned", "text": "Hello"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    a.crash();
+    // As if A died in the middle of the attempt: claimed, with a claim that ran out.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("ksuite.db").display()
+    ))
+    .await
+    .expect("db");
+    let claimed = sqlx::query(
+        "UPDATE mail_outbox SET state = 'sending', lease_until = unixepoch() - 1 WHERE state <> 'sent'",
+    )
+    .execute(&db)
+    .await
+    .expect("claim");
+    assert_eq!(claimed.rows_affected(), 1);
+    let relay = support::Relay::start(port, relay_dir.path());
+    let b = ServerProcess::start(dir.path(), &flags);
+    let states = eventually("sent".to_string(), || async {
+        sqlx::query_scalar("SELECT state FROM mail_outbox")
+            .fetch_one(&db)
+            .await
+            .expect("state")
+    })
+    .await;
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("sent"),
+        "{states:?}"
+    );
+    assert_eq!(relay.received().len(), 1);
+    b.stop();
+}

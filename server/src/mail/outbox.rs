@@ -24,6 +24,10 @@ const MAX_PAUSE: i64 = 3600;
 const BATCH: i64 = 20;
 /// How long one SMTP conversation with the relay may take.
 const RELAY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a claimed message is this process's: longer than one relay attempt can take.
+/// A process that dies mid-attempt leaves its message to the others (or to itself after
+/// a restart) this much later.
+const LEASE_SECONDS: i64 = RELAY_TIMEOUT.as_secs() as i64 + 60;
 
 /// What the queue worker needs.
 pub struct Outbox {
@@ -70,6 +74,12 @@ pub async fn enqueue(tx: &mut sqlx::SqliteConnection, q: &Queued<'_>) -> Result<
 type DeliveryRow = (i64, String, String, i64, Option<String>, i64);
 
 fn delivery((id, state, recipients, attempts, last_error, next): DeliveryRow) -> Delivery {
+    // A message being handed to the relay right now is, to its sender, still queued.
+    let state = if state == "sending" {
+        "queued".to_string()
+    } else {
+        state
+    };
     Delivery {
         id,
         next_attempt_at: (state == "queued").then_some(next),
@@ -138,23 +148,37 @@ pub async fn run(outbox: Arc<Outbox>, mut stop: crate::jobs::Stop) {
 
 type DueRow = (i64, String, String, String, i64, i64);
 
+/// Claims the next due message (or one a dead process had claimed) for this process: one
+/// statement, so of several processes exactly one gets it.
+async fn claim(db: &Db) -> Result<Option<DueRow>, sqlx::Error> {
+    let now = now_unix();
+    sqlx::query_as(
+        "UPDATE mail_outbox SET state = 'sending', lease_until = ? WHERE id IN \
+         (SELECT id FROM mail_outbox WHERE (state = 'queued' AND next_attempt_at <= ?) \
+            OR (state = 'sending' AND lease_until < ?) ORDER BY next_attempt_at LIMIT 1) \
+         RETURNING id, blob, mail_from, recipients, attempts, created_at",
+    )
+    .bind(now + LEASE_SECONDS)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
 /// Sends what is due; returns when the next queued message is due.
 async fn pass(outbox: &Outbox) -> anyhow::Result<Option<i64>> {
-    let due: Vec<DueRow> = sqlx::query_as(
-        "SELECT id, blob, mail_from, recipients, attempts, created_at FROM mail_outbox \
-         WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-    )
-    .bind(now_unix())
-    .bind(BATCH)
-    .fetch_all(&outbox.db)
-    .await?;
-    for (id, blob, from, recipients, attempts, created_at) in due {
+    for _ in 0..BATCH {
+        let Some((id, blob, from, recipients, attempts, created_at)) = claim(&outbox.db).await?
+        else {
+            break;
+        };
         let result = attempt(outbox, &blob, &from, &recipients).await;
         let now = now_unix();
         match result {
             Ok(()) => {
                 sqlx::query(
-                    "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+                    "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, \
+                     lease_until = NULL WHERE id = ?",
                 )
                 .bind(now)
                 .bind(id)
@@ -166,7 +190,8 @@ async fn pass(outbox: &Outbox) -> anyhow::Result<Option<i64>> {
                 let gave_up = failure.permanent || now - created_at >= GIVE_UP_AFTER;
                 tracing::warn!(id, error = %failure.message, gave_up, "relay attempt failed");
                 sqlx::query(
-                    "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, \
+                     lease_until = NULL WHERE id = ?",
                 )
                 .bind(if gave_up { "failed" } else { "queued" })
                 .bind(&failure.message)
@@ -177,11 +202,12 @@ async fn pass(outbox: &Outbox) -> anyhow::Result<Option<i64>> {
             }
         }
     }
-    Ok(
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'queued'")
-            .fetch_one(&outbox.db)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(CASE state WHEN 'queued' THEN next_attempt_at ELSE lease_until END) \
+             FROM mail_outbox WHERE state IN ('queued', 'sending')",
     )
+    .fetch_one(&outbox.db)
+    .await?)
 }
 
 struct Failure {

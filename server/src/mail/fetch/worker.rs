@@ -2,7 +2,8 @@
 //! limit): connect (public addresses only,
 //! unless private targets are allowed), sign in, then copy each folder in batches,
 //! recording progress after each. A fetch cut off by a stop or a crash starts over at
-//! the next start and skips what is already here, so nothing is copied twice.
+//! the next start and skips what is already here, so nothing is copied twice. Running
+//! fetches hold a lease in the database, so of several processes one runs each.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,7 +18,8 @@ use crate::state::AppState;
 
 /// Messages asked for per FETCH.
 const BATCH: u32 = 25;
-/// How often waiting fetches are looked for without a wake-up.
+/// How often waiting fetches are looked for without a wake-up (and running ones renew
+/// their lease, at least three times per lease).
 const POLL: Duration = Duration::from_secs(30);
 
 /// Public roots, plus the PEM file's certificates when given.
@@ -44,6 +46,8 @@ pub fn tls_config(extra: Option<&Path>) -> anyhow::Result<Arc<rustls::ClientConf
 pub struct FetchLimits {
     pub concurrent: usize,
     pub max_duration: Duration,
+    /// How long a running fetch stays this process's without a renewal.
+    pub lease: Duration,
 }
 
 pub async fn run(
@@ -56,9 +60,12 @@ pub async fn run(
     // asking for many) takes one slot, never all of them.
     let mut running = tokio::task::JoinSet::new();
     let mut busy: Vec<(tokio::task::Id, i64, i64)> = Vec::new();
+    let lease_secs = limits.lease.as_secs().max(1) as i64;
+    let poll = POLL.min(limits.lease / 3).max(Duration::from_millis(100));
     loop {
+        lease(&state, &busy, Some(crate::now_unix() + lease_secs)).await;
         while busy.len() < limits.concurrent.max(1) {
-            match next(&state, &busy).await {
+            match next(&state, &busy, lease_secs).await {
                 Ok(Some(job)) => {
                     let (fetch_id, user_id) = (job.id, job.user_id);
                     let (state, tls) = (state.clone(), tls.clone());
@@ -92,10 +99,12 @@ pub async fn run(
                 busy.retain(|(t, _, _)| *t != task);
             }
             _ = state.mail_fetch_wake.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+            _ = tokio::time::sleep(poll) => {}
             _ = stop.stopped() => {
-                // Cut off mid-way: they stay running and resume at the next start.
+                // Cut off mid-way: they stay running, free for the next start (or another
+                // process) to resume.
                 running.abort_all();
+                lease(&state, &busy, None).await;
                 return;
             }
         }
@@ -113,23 +122,48 @@ struct Job {
     password: String,
 }
 
-/// The oldest fetch waiting, or one a stop or crash interrupted, of a user with none
-/// under way here, marked running.
+/// Renews (or, with `None`, gives up) the lease of the fetches running here.
+async fn lease(state: &AppState, busy: &[(tokio::task::Id, i64, i64)], until: Option<i64>) {
+    if busy.is_empty() {
+        return;
+    }
+    let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
+    let renewed = sqlx::query(
+        "UPDATE mail_fetches SET lease_until = ? WHERE state = 'running' \
+         AND id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(until)
+    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+    .execute(&state.db)
+    .await;
+    if let Err(e) = renewed {
+        tracing::warn!(error = %e, "renewing mail fetch leases failed");
+    }
+}
+
+/// The oldest fetch waiting, or one a stop or crash interrupted (its lease ran out), of
+/// a user with none under way here or in another process, marked running.
 async fn next(
     state: &AppState,
     busy: &[(tokio::task::Id, i64, i64)],
+    lease_secs: i64,
 ) -> Result<Option<Job>, crate::error::ApiError> {
     type Row = (i64, i64, i64, String, i64, String, String, Option<String>);
     let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
     let users: Vec<i64> = busy.iter().map(|b| b.2).collect();
     let row: Option<Row> = sqlx::query_as(
-        "UPDATE mail_fetches SET state = 'running', done = 0, total = 0 WHERE id = \
-         (SELECT id FROM mail_fetches WHERE state IN ('running', 'waiting') \
-          AND id NOT IN (SELECT value FROM json_each(?)) \
-          AND user_id NOT IN (SELECT value FROM json_each(?)) \
+        "UPDATE mail_fetches SET state = 'running', done = 0, total = 0, lease_until = ?1 + ?2 WHERE id = \
+         (SELECT id FROM mail_fetches WHERE \
+            (state = 'waiting' OR (state = 'running' AND COALESCE(lease_until, 0) < ?1)) \
+          AND id NOT IN (SELECT value FROM json_each(?3)) \
+          AND user_id NOT IN (SELECT value FROM json_each(?4)) \
+          AND user_id NOT IN (SELECT user_id FROM mail_fetches \
+                              WHERE state = 'running' AND lease_until >= ?1) \
           ORDER BY state = 'waiting', id LIMIT 1) \
          RETURNING id, user_id, address_id, host, port, security, username, password",
     )
+    .bind(crate::now_unix())
+    .bind(lease_secs)
     .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&users).unwrap_or_else(|_| "[]".into()))
     .fetch_optional(&state.db)
