@@ -61,6 +61,8 @@ if [ "$WITH_TEST" = 1 ]; then
   # rspamd with its Redis: a real spam filter for the spam-filing and learning tests.
   command -v rspamd >/dev/null || need+=(rspamd)
   command -v redis-server >/dev/null || need+=(redis-server)
+  # PostgreSQL: the schema tests start their own server in a temporary directory.
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   # Debian's python3 needs python3-venv for `python3 -m venv` (with pip).
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 fi

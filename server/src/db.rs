@@ -57,6 +57,18 @@ pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> 
     Ok(pool)
 }
 
+/// Brings a PostgreSQL database to the current schema: the PostgreSQL twin of every
+/// SQLite migration (same tables, columns, constraint, index and trigger names; see
+/// `migrations/postgres/`). sqlx holds an advisory lock meanwhile, so processes starting
+/// together migrate once. The server does not run on PostgreSQL yet (#15): this is what
+/// the schema tests and the coming backend use.
+pub async fn migrate_postgres(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("./migrations/postgres")
+        .run(pool)
+        .await
+        .context("PostgreSQL migration failed")
+}
+
 /// Hooks `observer` onto one connection. The three hooks run on the thread that holds the
 /// connection, one at a time, so the lock is never contended. A connection closed in the
 /// middle of a transaction drops its observer (and what it saw) with it.

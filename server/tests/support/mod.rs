@@ -5,6 +5,7 @@
 
 pub mod clamd;
 pub mod dns;
+pub mod postgres;
 pub mod rspamd;
 pub mod s3;
 
