@@ -23,7 +23,30 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server until SIGINT/SIGTERM, then finish in-flight requests and exit.
-    Serve(Config),
+    Serve(Box<Config>),
+    /// Bring the database to the current schema, then exit (`serve` does it at start too;
+    /// on PostgreSQL an advisory lock makes processes starting together migrate once).
+    Migrate(MigrateArgs),
+    /// Copy an existing server's SQLite database into an empty PostgreSQL database (stop
+    /// the server first; the blob store is left as it is).
+    CopyData(CopyDataArgs),
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct MigrateArgs {
+    /// Database URL: sqlite:///path/ksuite.db or postgres://user:password@host/db.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct CopyDataArgs {
+    /// The SQLite database to read, e.g. sqlite:///var/lib/ksuite/ksuite.db.
+    #[arg(long)]
+    pub from: String,
+    /// The PostgreSQL database to fill, e.g. postgres://ksuite:secret@db/ksuite.
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -9,11 +9,46 @@ async fn main() -> std::process::ExitCode {
     match cli.command {
         Command::Serve(config) => {
             ksuite_server::telemetry::init(config.log_format);
-            if let Err(err) = ksuite_server::startup::serve(config).await {
+            if let Err(err) = ksuite_server::startup::serve(*config).await {
                 tracing::error!(error = %format!("{err:#}"), "ksuite stopped with an error");
                 return std::process::ExitCode::FAILURE;
             }
             std::process::ExitCode::SUCCESS
         }
+        Command::Migrate(args) => report(ksuite_server::db::migrate(&args.database_url).await),
+        Command::CopyData(args) => report(copy_data(&args.from, &args.to).await),
     }
+}
+
+/// Exit status and message of a one-off command.
+fn report(outcome: anyhow::Result<()>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("ksuite: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn copy_data(from: &str, to: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    anyhow::ensure!(
+        !ksuite_server::db::is_postgres(from) && ksuite_server::db::is_postgres(to),
+        "copy-data copies from sqlite://… to postgres://…"
+    );
+    let source = ksuite_server::db::connect(from).await?;
+    let target = sqlx::PgPool::connect(to).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            ksuite_server::db::without_password(to)
+        )
+    })?;
+    let copied = ksuite_server::db::copy::copy(&source, &target).await?;
+    let rows: u64 = copied.tables.iter().map(|(_, n)| n).sum();
+    println!("copied {rows} rows in {} tables", copied.tables.len());
+    for (table, n) in copied.tables.iter().filter(|(_, n)| *n > 0) {
+        println!("  {table}: {n}");
+    }
+    Ok(())
 }

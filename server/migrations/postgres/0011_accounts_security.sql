@@ -10,10 +10,10 @@ CREATE TABLE invitations (
     code_hash   BYTEA    NOT NULL,
     -- When set, only this e-mail address may use the invitation.
     email       TEXT,
-    created_by  BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_by  BIGINT REFERENCES users (id) ON DELETE SET NULL DEFERRABLE,
     created_at  BIGINT NOT NULL,
     expires_at  BIGINT NOT NULL,
-    used_by     BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    used_by     BIGINT REFERENCES users (id) ON DELETE SET NULL DEFERRABLE,
     used_at     BIGINT,
     CONSTRAINT invitations_code_hash_key UNIQUE (code_hash)
 );

@@ -8,7 +8,7 @@ ALTER TABLE messages ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_modseq_idx ON messages (mailbox_id, modseq);
 
 CREATE TABLE mail_expunged (
-    mailbox_id BIGINT NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE DEFERRABLE,
     uid        BIGINT NOT NULL,
     modseq     BIGINT NOT NULL
 );

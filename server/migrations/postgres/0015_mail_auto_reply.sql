@@ -1,6 +1,6 @@
 -- Automatic replies (out of office), one per address, set by a user who manages it.
 CREATE TABLE mail_auto_replies (
-    address_id    BIGINT PRIMARY KEY REFERENCES mail_addresses (id) ON DELETE CASCADE,
+    address_id    BIGINT PRIMARY KEY REFERENCES mail_addresses (id) ON DELETE CASCADE DEFERRABLE,
     enabled       BOOLEAN NOT NULL,
     -- The first and last day as entered (YYYY-MM-DD) and, in the setter's time zone at
     -- the time, the span they cover as unix seconds [starts_at, ends_at).
@@ -13,14 +13,14 @@ CREATE TABLE mail_auto_replies (
     body_html     TEXT,
     interval_days BIGINT NOT NULL,
     -- Whoever set it last: replies to outside addresses leave in their outbox.
-    updated_by    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    updated_by    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE DEFERRABLE,
     updated_at    BIGINT NOT NULL
 );
 
 -- Who was answered when, so each sender gets one reply per interval. Emptied for an
 -- address when its reply is saved again (a new absence answers everyone anew).
 CREATE TABLE mail_auto_reply_log (
-    address_id BIGINT NOT NULL REFERENCES mail_addresses (id) ON DELETE CASCADE,
+    address_id BIGINT NOT NULL REFERENCES mail_addresses (id) ON DELETE CASCADE DEFERRABLE,
     sender     TEXT    NOT NULL,
     replied_at BIGINT NOT NULL,
     CONSTRAINT mail_auto_reply_log_pkey PRIMARY KEY (address_id, sender)

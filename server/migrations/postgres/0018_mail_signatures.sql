@@ -9,14 +9,14 @@ CREATE TABLE mail_signatures (
     body       TEXT    NOT NULL,
     created_at BIGINT NOT NULL,
     CONSTRAINT mail_signatures_member_fkey FOREIGN KEY (address_id, user_id)
-        REFERENCES mail_address_users (address_id, user_id) ON DELETE CASCADE
+        REFERENCES mail_address_users (address_id, user_id) ON DELETE CASCADE DEFERRABLE
 );
 CREATE INDEX mail_signatures_member_idx ON mail_signatures (address_id, user_id);
 
 ALTER TABLE mail_address_users ADD COLUMN new_signature_id BIGINT
-    REFERENCES mail_signatures (id) ON DELETE SET NULL;
+    REFERENCES mail_signatures (id) ON DELETE SET NULL DEFERRABLE;
 ALTER TABLE mail_address_users ADD COLUMN reply_signature_id BIGINT
-    REFERENCES mail_signatures (id) ON DELETE SET NULL;
+    REFERENCES mail_signatures (id) ON DELETE SET NULL DEFERRABLE;
 
 INSERT INTO mail_signatures (address_id, user_id, name, body, created_at)
     SELECT address_id, user_id, 'Signature', signature, CAST(extract(epoch FROM now()) AS BIGINT)

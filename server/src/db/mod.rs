@@ -1,5 +1,7 @@
 //! Database connection and migrations. SQLite is the embedded default.
 
+pub mod copy;
+
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,6 +57,34 @@ pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> 
         .await
         .context("database migration failed")?;
     Ok(pool)
+}
+
+/// Brings the database at `url` to the current schema (`ksuite migrate`): PostgreSQL for
+/// `postgres://` URLs, else SQLite.
+pub async fn migrate(url: &str) -> anyhow::Result<()> {
+    if is_postgres(url) {
+        let pool = sqlx::PgPool::connect(url)
+            .await
+            .with_context(|| format!("cannot open database {}", without_password(url)))?;
+        migrate_postgres(&pool).await
+    } else {
+        connect(url).await.map(|_| ())
+    }
+}
+
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// A database URL fit for a log line or an error message.
+pub fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// Brings a PostgreSQL database to the current schema: the PostgreSQL twin of every
