@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Redirect throughput: a release ksuite with 10,000 short links, hammered on loopback by
-# wrk with random slugs. Prints requests/s and latency percentiles (p99 included).
-#   bench/redirect.sh [duration-seconds] [connections]
+# wrk with random slugs, next to nginx answering the same requests with a bare
+# `return 302` (the ceiling for any redirector on this machine). Rounds alternate between
+# the two, so a busy moment hurts both alike; prints the median requests/s of each, the
+# ratio, and ksuite's latency percentiles (p99 included) from its last round.
+#   bench/redirect.sh [seconds-per-round] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-15}
+DURATION=${1:-10}
 CONNECTIONS=${2:-64}
+ROUNDS=${3:-3}
 LINKS=10000
-command -v wrk >/dev/null || { echo "installing wrk"; ${SUDO:-} apt-get install -y -qq wrk >/dev/null; }
+for tool in wrk nginx; do
+  command -v $tool >/dev/null || { echo "installing $tool"; ${SUDO:-} apt-get install -y -qq $tool >/dev/null; }
+done
 cargo build -q --release -p ksuite-server
 
 WORK=$(mktemp -d)
-trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 --imap-listen 127.0.0.1:0 --imaps-listen 127.0.0.1:0 --submission-listen 127.0.0.1:0 --submissions-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
-PID=$!
+PIDS+=($!)
 for _ in $(seq 1 100); do grep -q "running at" "$WORK/out" && break; sleep 0.1; done
 BASE=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)
 [ -n "$BASE" ] || { cat "$WORK/out"; exit 1; }
@@ -39,9 +46,42 @@ con.commit()
 open(out, "w").write("\n".join(slugs) + "\n")
 PY
 
-echo "ksuite redirect benchmark: $LINKS links, $CONNECTIONS connections, ${DURATION}s, $(nproc) cores (wrk and server share them)"
-# Warm-up pass (fills the cache), then the measured run.
+# nginx with a bare redirect for every /l/ path.
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server { listen 127.0.0.1:$NPORT; location /l/ { return 302 https://example.org/page/1?ref=bench; } }
+}
+EOF
+nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+NGINX="http://127.0.0.1:$NPORT"
+for _ in $(seq 1 100); do curl -s -o /dev/null "$NGINX/l/x" && break; sleep 0.1; done
+
+echo "redirect benchmark: $LINKS links, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, $(nproc) cores (wrk and servers share them)"
+# Warm-up pass (fills ksuite's cache), then alternating measured rounds.
 wrk -t2 -c"$CONNECTIONS" -d3s -s bench/redirect.lua "$BASE" -- "$WORK/slugs" > /dev/null
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/redirect.lua "$BASE" -- "$WORK/slugs" | tee "$WORK/wrk"
-echo
-awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "RESULT redirect: %s req/s, p99 %s\n", rps, p99}' "$WORK/wrk"
+rps() {
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/redirect.lua "$1" -- "$WORK/slugs" > "$WORK/wrk-$2"
+  awk '/Requests\/sec/ {print $2}' "$WORK/wrk-$2"
+}
+K=""; N=""
+for _ in $(seq 1 "$ROUNDS"); do
+  K+="$(rps "$BASE" ksuite) "
+  N+="$(rps "$NGINX" nginx) "
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+KM=$(median <<<"$K"); NM=$(median <<<"$N")
+cat "$WORK/wrk-ksuite"
+P99=$(awk '/^ +99%/ {print $2}' "$WORK/wrk-ksuite")
+echo "RESULT redirect ksuite: $KM req/s (rounds: $K), p99 $P99"
+echo "RESULT redirect nginx return 302: $NM req/s (rounds: $N)"
+python3 -c "import sys; print(f'RATIO ksuite/nginx {float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$KM" "$NM"

@@ -368,6 +368,10 @@ impl Application {
         let jobs = crate::jobs::start(self.jobs());
         let state = self.state.clone();
         let app = tower::Layer::layer(&middleware::from_fn(crate::dav::root_to_dav), self.router);
+        let app = tower::Layer::layer(
+            &middleware::from_fn_with_state(state.clone(), links::redirect::fast),
+            app,
+        );
         let service =
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
                 SocketAddr,

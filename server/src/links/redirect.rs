@@ -123,6 +123,55 @@ async fn answer(state: &AppState, verdict: Verdict, wrong_password: bool) -> Res
     }
 }
 
+/// The slug a `GET`/`HEAD` asks to be redirected for: `/l/{slug}`, or `/{slug}` on the
+/// dedicated short host.
+fn requested_slug<'r>(state: &AppState, req: &'r Request) -> Option<&'r str> {
+    if !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        return None;
+    }
+    let path = req.uri().path();
+    let on_short_host = state.links.short_host.as_deref().is_some_and(|short| {
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| h.eq_ignore_ascii_case(short))
+    });
+    let slug = if on_short_host {
+        path.strip_prefix('/')?
+    } else {
+        path.strip_prefix("/l/")?
+    };
+    (!slug.is_empty() && !slug.contains('/')).then_some(slug)
+}
+
+/// The hottest path of the server: a cached, open link without a visit limit or password
+/// is answered here, before the router and its layers (tracing, timeouts, compression,
+/// the app's security headers), which cost more than the redirect itself. Everything
+/// else (unknown slugs, pages, passwords, limits) takes the full way.
+pub async fn fast(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let cached = requested_slug(&state, &req).and_then(|slug| state.links.cache.get(slug));
+    if let Some(Some(link)) = cached
+        && link.max_visits.is_none()
+        && let Verdict::Go(link) = judge(Some(link), false)
+    {
+        let mut response = go(&state, &link).await;
+        let h = response.headers_mut();
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+        return response;
+    }
+    next.run(req).await
+}
+
 pub async fn follow(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
     match resolve(&state, &slug).await {
         Ok(link) => answer(&state, judge(link, false), false).await,
