@@ -30,6 +30,57 @@ pub enum Command {
     /// Copy an existing server's SQLite database into an empty PostgreSQL database (stop
     /// the server first; the blob store is left as it is).
     CopyData(CopyDataArgs),
+    /// Copy every stored message and upload from one blob store into another (before
+    /// starting the server with the new --blob-store; objects already there are skipped,
+    /// so it can run again).
+    CopyBlobs(CopyBlobsArgs),
+}
+
+/// Where S3-compatible storage is and how to sign in to it (`--blob-store s3://…`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct S3Settings {
+    /// Endpoint of S3-compatible storage (MinIO, Ceph, Garage…), e.g. http://10.0.0.5:9000.
+    /// Without it, AWS S3 (or AWS_ENDPOINT).
+    #[arg(long, env = "KSUITE_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// Region of the S3 bucket (AWS_REGION if not given).
+    #[arg(long, env = "KSUITE_S3_REGION")]
+    pub s3_region: Option<String>,
+
+    /// Access key id for the S3 bucket (AWS_ACCESS_KEY_ID if not given).
+    #[arg(long, env = "KSUITE_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// Secret access key for the S3 bucket (AWS_SECRET_ACCESS_KEY if not given).
+    #[arg(long, env = "KSUITE_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+}
+
+impl S3Settings {
+    /// The store at `location` (see `--blob-store`) with these settings.
+    pub fn store(&self, location: Option<String>) -> crate::blobs::BlobStoreConfig {
+        crate::blobs::BlobStoreConfig {
+            location,
+            s3_endpoint: self.s3_endpoint.clone(),
+            s3_region: self.s3_region.clone(),
+            s3_access_key_id: self.s3_access_key_id.clone(),
+            s3_secret_access_key: self.s3_secret_access_key.clone(),
+        }
+    }
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct CopyBlobsArgs {
+    /// The store to read: a directory (the data directory, or a --blob-store path) or
+    /// s3://bucket/prefix.
+    #[arg(long)]
+    pub from: String,
+    /// The store to fill: what --blob-store will name.
+    #[arg(long)]
+    pub to: String,
+    #[command(flatten)]
+    pub s3: S3Settings,
 }
 
 #[derive(Parser, Debug, Clone)]
@@ -96,22 +147,8 @@ pub struct Config {
     #[arg(long, env = "KSUITE_BLOB_STORE")]
     pub blob_store: Option<String>,
 
-    /// Endpoint of S3-compatible storage (MinIO, Ceph, Garage…), e.g. http://10.0.0.5:9000.
-    /// Without it, AWS S3 (or AWS_ENDPOINT).
-    #[arg(long, env = "KSUITE_S3_ENDPOINT")]
-    pub s3_endpoint: Option<String>,
-
-    /// Region of the S3 bucket (AWS_REGION if not given).
-    #[arg(long, env = "KSUITE_S3_REGION")]
-    pub s3_region: Option<String>,
-
-    /// Access key id for the S3 bucket (AWS_ACCESS_KEY_ID if not given).
-    #[arg(long, env = "KSUITE_S3_ACCESS_KEY_ID")]
-    pub s3_access_key_id: Option<String>,
-
-    /// Secret access key for the S3 bucket (AWS_SECRET_ACCESS_KEY if not given).
-    #[arg(long, env = "KSUITE_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
-    pub s3_secret_access_key: Option<String>,
+    #[command(flatten)]
+    pub s3: S3Settings,
 
     /// Database URL. Defaults to SQLite at <data-dir>/ksuite.db.
     /// Example: sqlite:///var/lib/ksuite/ksuite.db
@@ -561,10 +598,7 @@ impl Config {
             data_dir,
             database_url: None,
             blob_store: None,
-            s3_endpoint: None,
-            s3_region: None,
-            s3_access_key_id: None,
-            s3_secret_access_key: None,
+            s3: S3Settings::default(),
             public_url: None,
             short_url: None,
             static_dir: PathBuf::from("dist"),
@@ -622,13 +656,7 @@ impl Config {
 
     /// The blob store settings, apart from the data directory (the default store).
     pub fn blob_store(&self) -> crate::blobs::BlobStoreConfig {
-        crate::blobs::BlobStoreConfig {
-            location: self.blob_store.clone(),
-            s3_endpoint: self.s3_endpoint.clone(),
-            s3_region: self.s3_region.clone(),
-            s3_access_key_id: self.s3_access_key_id.clone(),
-            s3_secret_access_key: self.s3_secret_access_key.clone(),
-        }
+        self.s3.store(self.blob_store.clone())
     }
 
     pub fn database_url(&self) -> String {

@@ -17,6 +17,7 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Migrate(args) => report(ksuite_server::db::migrate(&args.database_url).await),
         Command::CopyData(args) => report(copy_data(&args.from, &args.to).await),
+        Command::CopyBlobs(args) => report(copy_blobs(&args).await),
     }
 }
 
@@ -29,6 +30,19 @@ fn report(outcome: anyhow::Result<()>) -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn copy_blobs(args: &ksuite_server::config::CopyBlobsArgs) -> anyhow::Result<()> {
+    use ksuite_server::blobs::BlobStore;
+    let open = |location: &str| {
+        // A path names that directory itself (the data directory's layout).
+        let config = args.s3.store(Some(location.to_string()));
+        BlobStore::open(&config, std::path::Path::new(location))
+    };
+    let (from, to) = (open(&args.from)?, open(&args.to)?);
+    let (copied, present) = from.copy_into(&to).await?;
+    println!("copied {copied} objects ({present} were there already)");
+    Ok(())
 }
 
 async fn copy_data(from: &str, to: &str) -> anyhow::Result<()> {

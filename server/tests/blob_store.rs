@@ -245,3 +245,74 @@ fn digest_of_path(path: &std::path::Path) -> String {
         .expect("a digest name")
         .to_string()
 }
+
+/// A server that kept its mail in the data directory moves to S3: `ksuite copy-blobs`
+/// copies what is there (again without harm), and the server started on the bucket reads
+/// the old mail.
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_blobs_moves_a_data_directory_into_s3() {
+    let s3 = S3::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let local = ServerProcess::start(dir.path(), &["--mail-domain", "ksuite.test"]);
+    let ann = signed_up(&local, "ann@example.com").await;
+    for i in 0..3 {
+        let (mut smtp, _) = SmtpConn::open(local.smtp).await;
+        let body = format!("From: <x@example.net>\r\nSubject: Old {i}\r\n\r\nKept {i}.");
+        let r = smtp
+            .deliver("x@example.net", "ann@ksuite.test", &body)
+            .await;
+        assert!(r.starts_with("250"), "{r}");
+    }
+    let r = ann
+        .upload("left.pdf", "application/pdf", b"%PDF-1.4".to_vec())
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    local.stop();
+
+    let flags = s3.flags("moved");
+    let copy = |to_flags: &[String]| {
+        let mut args = vec![
+            "copy-blobs".to_string(),
+            "--from".into(),
+            dir.path().display().to_string(),
+            "--to".into(),
+        ];
+        args.extend(to_flags.iter().skip(1).cloned());
+        std::process::Command::new(env!("CARGO_BIN_EXE_ksuite"))
+            .args(&args)
+            .output()
+            .expect("copy-blobs runs")
+    };
+    let first = copy(&flags);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout).trim(),
+        "copied 4 objects (0 were there already)"
+    );
+    let again = copy(&flags);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        "copied 0 objects (4 were there already)"
+    );
+    assert_eq!(s3.keys("moved/mail/").await.len(), 3);
+    assert_eq!(s3.keys("moved/mail-uploads/").await.len(), 1);
+
+    // The old files go; the server on the bucket still reads every message.
+    std::fs::remove_dir_all(dir.path().join("mail")).expect("remove local mail");
+    let mut server_flags = flags.clone();
+    server_flags.extend(["--mail-domain".into(), "ksuite.test".into()]);
+    let refs: Vec<&str> = server_flags.iter().map(String::as_str).collect();
+    let moved = ServerProcess::start(dir.path(), &refs);
+    let ann = moved.signed_in("ann@example.com").await;
+    let inbox = mail_folder(&ann, "inbox").await;
+    let messages = folder_messages(&ann, inbox.id).await;
+    assert_eq!(messages.len(), 3);
+    for m in &messages {
+        assert!(raw_message(&ann, m.id).await.contains("Kept "));
+    }
+    moved.stop();
+}

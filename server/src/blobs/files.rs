@@ -105,6 +105,30 @@ impl BlobBackend for Files {
         tokio::fs::try_exists(self.path(name)).await
     }
 
+    async fn list(&self, prefix: &str) -> io::Result<Vec<String>> {
+        // Two levels at most: `mail/<2 hex>/<digest>.eml`, `mail-uploads/<id>`.
+        let mut names = Vec::new();
+        let mut dirs = vec![(self.root.join(prefix), prefix.to_string(), 0)];
+        while let Some((dir, name, depth)) = dirs.pop() {
+            let mut entries = match tokio::fs::read_dir(&dir).await {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if entry.file_type().await?.is_dir() {
+                    if depth == 0 {
+                        dirs.push((entry.path(), format!("{name}{file}/"), depth + 1));
+                    }
+                } else {
+                    names.push(format!("{name}{file}"));
+                }
+            }
+        }
+        Ok(names)
+    }
+
     async fn delete(&self, name: &str) -> io::Result<()> {
         match tokio::fs::remove_file(self.path(name)).await {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),

@@ -42,6 +42,18 @@ impl BlobKey<'_> {
         }
     }
 
+    /// The key a stored name stands for (the inverse of [`BlobKey::name`]); `None` for
+    /// anything else found in a store (temporary files, foreign objects).
+    pub fn from_name(name: &str) -> Option<BlobKey<'_>> {
+        let key = if let Some(rest) = name.strip_prefix("mail-uploads/") {
+            BlobKey::Upload(rest)
+        } else {
+            let file = name.strip_prefix("mail/")?.split_once('/')?.1;
+            BlobKey::Message(file.strip_suffix(".eml")?)
+        };
+        (key.name().as_deref() == Some(name)).then_some(key)
+    }
+
     fn checked_name(&self) -> io::Result<String> {
         self.name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "not a stored object's name")
@@ -62,6 +74,8 @@ pub trait BlobBackend: Send + Sync {
     fn exists(&self, name: &str) -> impl Future<Output = io::Result<bool>> + Send;
     /// Removes `name`; already gone is fine.
     fn delete(&self, name: &str) -> impl Future<Output = io::Result<()>> + Send;
+    /// Every stored name under `prefix` (a directory-like `mail/` or `mail-uploads/`).
+    fn list(&self, prefix: &str) -> impl Future<Output = io::Result<Vec<String>>> + Send;
 }
 
 enum Backend {
@@ -151,6 +165,29 @@ impl BlobStore {
         let name = key.checked_name()?;
         each_backend!(self, b => b.delete(&name).await)
     }
+
+    /// Copies every message and upload of this store into `target`, skipping what is
+    /// already there (names are content or random ids, so equal names hold equal bytes):
+    /// `ksuite copy-blobs`, when a server moves to another store. Answers how many objects
+    /// were copied and how many were there already.
+    pub async fn copy_into(&self, target: &BlobStore) -> io::Result<(u64, u64)> {
+        let (mut copied, mut present) = (0, 0);
+        for prefix in ["mail/", "mail-uploads/"] {
+            let names = each_backend!(self, b => b.list(prefix).await)?;
+            for name in &names {
+                let Some(key) = BlobKey::from_name(name) else {
+                    continue;
+                };
+                if target.exists(key).await? {
+                    present += 1;
+                } else {
+                    target.put(key, &self.get(key).await?).await?;
+                    copied += 1;
+                }
+            }
+        }
+        Ok((copied, present))
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +209,22 @@ mod tests {
         for bad in ["", "../x", &"zz".repeat(32), &"ab".repeat(33)] {
             assert!(BlobKey::Message(bad).name().is_none(), "{bad}");
             assert!(BlobKey::Upload(bad).name().is_none(), "{bad}");
+        }
+        // Names read back from a store: only well-formed ones are keys.
+        let message = format!("mail/ab/{digest}.eml");
+        assert_eq!(
+            BlobKey::from_name(&message),
+            Some(BlobKey::Message(&digest))
+        );
+        let upload = format!("mail-uploads/{id}");
+        assert_eq!(BlobKey::from_name(&upload), Some(BlobKey::Upload(&id)));
+        for foreign in [
+            format!("mail/cd/{digest}.eml"),
+            format!("mail/ab/.{digest}.eml.0011.tmp"),
+            "mail-uploads/../../etc/passwd".to_string(),
+            "other/thing".to_string(),
+        ] {
+            assert_eq!(BlobKey::from_name(&foreign), None, "{foreign}");
         }
     }
 }

@@ -114,6 +114,26 @@ impl BlobBackend for Objects {
         }
     }
 
+    async fn list(&self, prefix: &str) -> io::Result<Vec<String>> {
+        use futures_util::TryStreamExt;
+        let under = self.path(prefix);
+        let strip = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let objects: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(Some(&under))
+            .try_collect()
+            .await
+            .map_err(to_io)?;
+        Ok(objects
+            .into_iter()
+            .filter_map(|o| o.location.as_ref().strip_prefix(&strip).map(str::to_string))
+            .collect())
+    }
+
     async fn delete(&self, name: &str) -> io::Result<()> {
         match self.store.delete(&self.path(name)).await {
             Err(object_store::Error::NotFound { .. }) | Ok(()) => Ok(()),
