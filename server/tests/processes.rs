@@ -39,6 +39,41 @@ where
     seen
 }
 
+/// The processes' database, opened beside them.
+async fn database(dir: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("ksuite.db").display()))
+        .await
+        .expect("db")
+}
+
+/// A relay port (the relay itself started later) and the flags that send through it.
+struct RelaySetup {
+    port: u16,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl RelaySetup {
+    fn new() -> RelaySetup {
+        let port = support::free_port();
+        RelaySetup {
+            port,
+            url: format!("smtp://127.0.0.1:{port}"),
+            dir: tempfile::tempdir().expect("relay dir"),
+        }
+    }
+
+    fn flags(&self) -> Vec<&str> {
+        let mut flags = FLAGS.to_vec();
+        flags.extend(["--smtp-relay", &self.url, "--smtp-retry-seconds", "1"]);
+        flags
+    }
+
+    fn start(&self) -> support::Relay {
+        support::Relay::start(self.port, self.dir.path())
+    }
+}
+
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -232,11 +267,8 @@ async fn login_failures_are_counted_once_across_processes_and_crashes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn queued_mail_leaves_once_though_two_processes_run_the_queue() {
     let dir = tempfile::tempdir().expect("dir");
-    let relay_dir = tempfile::tempdir().expect("relay dir");
-    let port = support::free_port();
-    let relay_url = format!("smtp://127.0.0.1:{port}");
-    let mut flags = FLAGS.to_vec();
-    flags.extend(["--smtp-relay", &relay_url, "--smtp-retry-seconds", "1"]);
+    let relay = RelaySetup::new();
+    let flags = relay.flags();
     let a = ServerProcess::start(dir.path(), &flags);
     let b = ServerProcess::start(dir.path(), &flags);
     let ann = signed_up(&a, "ann@example.com").await;
@@ -254,13 +286,8 @@ async fn queued_mail_leaves_once_though_two_processes_run_the_queue() {
             assert_eq!(r.status(), StatusCode::CREATED);
         }
     }
-    let relay = support::Relay::start(port, relay_dir.path());
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("ksuite.db").display()
-    ))
-    .await
-    .expect("db");
+    let relay = relay.start();
+    let db = database(dir.path()).await;
     let waiting = eventually(0i64, || async {
         sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE state <> 'sent'")
             .fetch_one(&db)
@@ -297,11 +324,8 @@ async fn queued_mail_leaves_once_though_two_processes_run_the_queue() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_claimed_by_a_killed_process_is_sent_by_another() {
     let dir = tempfile::tempdir().expect("dir");
-    let relay_dir = tempfile::tempdir().expect("relay dir");
-    let port = support::free_port();
-    let relay_url = format!("smtp://127.0.0.1:{port}");
-    let mut flags = FLAGS.to_vec();
-    flags.extend(["--smtp-relay", &relay_url, "--smtp-retry-seconds", "1"]);
+    let relay = RelaySetup::new();
+    let flags = relay.flags();
     let a = ServerProcess::start(dir.path(), &flags);
     let ann = signed_up(&a, "ann@example.com").await;
     let r = ann
@@ -314,12 +338,7 @@ async fn a_message_claimed_by_a_killed_process_is_sent_by_another() {
     assert_eq!(r.status(), StatusCode::CREATED);
     a.crash();
     // As if A died in the middle of the attempt: claimed, with a claim that ran out.
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("ksuite.db").display()
-    ))
-    .await
-    .expect("db");
+    let db = database(dir.path()).await;
     let claimed = sqlx::query(
         "UPDATE mail_outbox SET state = 'sending', lease_until = unixepoch() - 1 WHERE state <> 'sent'",
     )
@@ -327,7 +346,7 @@ async fn a_message_claimed_by_a_killed_process_is_sent_by_another() {
     .await
     .expect("claim");
     assert_eq!(claimed.rows_affected(), 1);
-    let relay = support::Relay::start(port, relay_dir.path());
+    let relay = relay.start();
     let b = ServerProcess::start(dir.path(), &flags);
     let states = eventually("sent".to_string(), || async {
         sqlx::query_scalar("SELECT state FROM mail_outbox")
