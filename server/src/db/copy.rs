@@ -7,6 +7,7 @@
 //! PostgreSQL search index is rebuilt from the messages (see [`copy`]).
 
 use anyhow::{Context, bail};
+use futures_util::TryStreamExt;
 use sqlx::{Column, PgPool, Row, SqlitePool, TypeInfo};
 
 /// Tables left behind (see the module comment).
@@ -116,11 +117,13 @@ async fn copy_table(
         names.join(", "),
         placeholders.join(", ")
     );
-    let rows = sqlx::query(&select).fetch_all(from).await?;
-    for row in &rows {
+    // Streamed: a table of any size passes one row at a time.
+    let mut rows = sqlx::query(&select).fetch(from);
+    let mut copied = 0u64;
+    while let Some(row) = rows.try_next().await? {
         let mut query = sqlx::query(&insert);
         for (i, (name, declared)) in columns.iter().enumerate() {
-            let value = read(row, i, declared).with_context(|| {
+            let value = read(&row, i, declared).with_context(|| {
                 let actual = row.columns()[i].type_info().name().to_string();
                 format!("{table}.{name} holds a {actual}")
             })?;
@@ -132,6 +135,7 @@ async fn copy_table(
             };
         }
         query.execute(&mut **to).await?;
+        copied += 1;
     }
-    Ok(rows.len() as u64)
+    Ok(copied)
 }
