@@ -34,6 +34,14 @@ pub mod telemetry;
 pub mod tls;
 pub mod web;
 
+/// `bytes` random bytes from the OS as lower-case hex: ids and tokens nobody can guess.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// Current time as Unix seconds, the unit every stored timestamp uses.
 pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()

@@ -106,13 +106,11 @@ impl Attempt {
     /// The credentials were right: this attempt no longer counts, and the account's
     /// earlier failures are forgotten (the address's are not).
     pub async fn succeeded(self) -> Result<(), ApiError> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
         sqlx::query("DELETE FROM login_attempts WHERE key = ? OR id = ?")
             .bind(&self.account_key)
             .bind(self.address_row)
-            .execute(&mut *tx)
+            .execute(&self.db)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -24,29 +24,27 @@ impl Files {
 
     /// A temporary name beside `path` no other writer (thread or process) uses.
     fn temporary(path: &Path) -> io::Result<PathBuf> {
-        use rand::RngCore;
         let dir = path
             .parent()
             .ok_or_else(|| io::Error::other("blob path without parent"))?;
         let file = path
             .file_name()
             .ok_or_else(|| io::Error::other("blob path without name"))?;
-        let mut nonce = [0u8; 8];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let nonce = crate::random_hex(8);
         Ok(dir.join(format!(".{}.{nonce}.tmp", file.to_string_lossy())))
     }
 
-    /// Moves a finished temporary file into place (replacing identical bytes another
-    /// writer put there meanwhile), cleaning up on failure.
-    async fn publish(tmp: &Path, path: &Path) -> io::Result<()> {
-        match tokio::fs::rename(tmp, path).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = tokio::fs::remove_file(tmp).await;
-                Err(e)
-            }
+    /// Moves the temporary file into place once `written` says it is complete (replacing
+    /// identical bytes another writer put there meanwhile); removes it on any failure.
+    async fn publish(tmp: &Path, path: &Path, written: io::Result<()>) -> io::Result<()> {
+        let outcome = match written {
+            Ok(()) => tokio::fs::rename(tmp, path).await,
+            Err(e) => Err(e),
+        };
+        if outcome.is_err() {
+            let _ = tokio::fs::remove_file(tmp).await;
         }
+        outcome
     }
 
     async fn prepare(&self, name: &str) -> io::Result<Option<(PathBuf, PathBuf)>> {
@@ -74,11 +72,7 @@ impl BlobBackend for Files {
             file.sync_all().await
         }
         .await;
-        if let Err(e) = written {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        Self::publish(&tmp, &path).await
+        Self::publish(&tmp, &path, written).await
     }
 
     async fn put_file(&self, name: &str, source: &Path) -> io::Result<()> {
@@ -90,11 +84,7 @@ impl BlobBackend for Files {
             tokio::fs::File::open(&tmp).await?.sync_all().await
         }
         .await;
-        if let Err(e) = copied {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        Self::publish(&tmp, &path).await
+        Self::publish(&tmp, &path, copied).await
     }
 
     async fn get(&self, name: &str) -> io::Result<Vec<u8>> {

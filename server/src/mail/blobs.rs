@@ -200,17 +200,14 @@ async fn collect(db: &Db, blobs: &BlobStore, digest: &str) {
 async fn try_collect(db: &Db, blobs: &BlobStore, digest: &str) -> io::Result<Collected> {
     // The write lock from the start: a new pin waits for this transaction to end.
     let mut tx = crate::db::begin_write(db).await.map_err(db_error)?;
-    sqlx::query("DELETE FROM blob_pins WHERE blob = ? AND until < ?")
-        .bind(digest)
-        .bind(now_unix())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-    let pinned: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blob_pins WHERE blob = ? LIMIT 1")
-        .bind(digest)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
+    // Lapsed pins (a writer that died) do not count; the sweep forgets them.
+    let pinned: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM blob_pins WHERE blob = ? AND until >= ? LIMIT 1")
+            .bind(digest)
+            .bind(now_unix())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
     if pinned.is_some() {
         return Ok(Collected::Pinned);
     }

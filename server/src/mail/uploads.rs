@@ -19,10 +19,7 @@ use crate::now_unix;
 const KEEP_SECONDS: i64 = 24 * 3600;
 
 fn new_id() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::random_hex(16)
 }
 
 /// A name safe to store and to put in a MIME header.

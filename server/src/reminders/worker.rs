@@ -16,7 +16,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use futures_util::StreamExt;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::deliver::{self, Claimed, Context, Effects, Outcome};
@@ -249,9 +248,7 @@ pub fn idempotency_key(user_id: i64, calendar_id: i64, uid: &str, d: &Due) -> St
 }
 
 pub fn new_token() -> String {
-    let mut bytes = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::random_hex(24)
 }
 
 /// Writes a batch of plans in one transaction.
