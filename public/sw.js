@@ -33,13 +33,8 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     await precacheShell();
     // The first version takes over at once; a newer one waits until the user agrees to
-    // reload, so a page never runs half old, half new.
-    if (!self.registration.active) {
-      await self.skipWaiting();
-      return;
-    }
-    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    for (const client of windows) client.postMessage({ type: 'ksuite:update-ready', build: BUILD });
+    // reload, so a page never runs half old, half new (the app sees it installed: pwa.rs).
+    if (!self.registration.active) await self.skipWaiting();
   })());
 });
 

@@ -74,66 +74,25 @@ pub fn prompt_install(available: InstallAvailable) {
 #[derive(Clone, Copy)]
 pub struct UpdateReady(pub RwSignal<bool>);
 
-/// The waiting service worker of this page's registration, if any.
-async fn waiting_worker() -> Option<wasm_bindgen::JsValue> {
-    let container = web_sys::window()?.navigator().service_worker();
-    let registration = JsFuture::from(container.get_registration()).await.ok()?;
-    let waiting = js_sys::Reflect::get(&registration, &"waiting".into()).ok()?;
-    (!waiting.is_null() && !waiting.is_undefined()).then_some(waiting)
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/pwa.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = watchUpdates)]
+    fn watch_updates(on_ready: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = applyUpdate)]
+    fn apply_update_js();
 }
 
+/// Shows the update notice once a newer version is installed and waiting (pwa.js).
 pub fn provide_update() {
     let ready = UpdateReady(RwSignal::new(false));
     provide_context(ready);
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let container = window.navigator().service_worker();
-    // A new version announces itself once installed (sw.js, 'install')…
-    let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-        let kind = js_sys::Reflect::get(&ev, &"data".into())
-            .and_then(|data| js_sys::Reflect::get(&data, &"type".into()))
-            .ok()
-            .and_then(|t| t.as_string());
-        if kind.as_deref() == Some("ksuite:update-ready") {
-            ready.0.set(true);
-        }
-    });
-    let _ =
-        container.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-    on_message.forget();
-    // …or was already waiting when this page loaded.
-    let controlled = js_sys::Reflect::get(&container, &"controller".into())
-        .is_ok_and(|c| !c.is_null() && !c.is_undefined());
-    if controlled {
-        leptos::task::spawn_local(async move {
-            if waiting_worker().await.is_some() {
-                ready.0.set(true);
-            }
-        });
-    }
+    let on_ready = Closure::<dyn FnMut()>::new(move || ready.0.set(true));
+    watch_updates(&on_ready);
+    // Called by the page's listeners for as long as it is open.
+    on_ready.forget();
 }
 
 /// Lets the waiting version take over, then reloads once it controls the page.
 pub fn apply_update() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let container = window.navigator().service_worker();
-    let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| crate::browser::reload());
-    let _ = container
-        .add_event_listener_with_callback("controllerchange", on_change.as_ref().unchecked_ref());
-    on_change.forget();
-    leptos::task::spawn_local(async move {
-        let Some(worker) = waiting_worker().await else {
-            return;
-        };
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&message, &"type".into(), &"ksuite:skip-waiting".into());
-        if let Ok(post) = js_sys::Reflect::get(&worker, &"postMessage".into())
-            && let Ok(post) = post.dyn_into::<js_sys::Function>()
-        {
-            let _ = post.call1(&worker, &message);
-        }
-    });
+    apply_update_js();
 }

@@ -121,6 +121,11 @@ test('the service worker precaches this exact build, and a new deploy offers a r
     // The open page is told, and keeps working until the user reloads.
     const notice = page.getByTestId('update-ready');
     await expect(notice).toContainText('A new version of ksuite is ready.');
+    // A page opened while the new version waits is told at load.
+    const other = await context.newPage();
+    await other.goto('/mail');
+    await expect(other.getByTestId('update-ready')).toContainText('A new version of ksuite is ready.');
+    await other.close();
     await notice.getByRole('button', { name: 'Reload' }).click();
     await expect(notice).toBeHidden();
     await expect(page.getByTestId('user-name')).toBeVisible();
