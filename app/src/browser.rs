@@ -10,6 +10,14 @@ pub fn reload() {
     }
 }
 
+/// Rewrites the current history entry's address without navigating (the router reads it
+/// again on Back/Forward).
+pub fn replace_address(url: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+}
+
 /// Copies `value` with the asynchronous Clipboard API.
 pub fn copy_to_clipboard(value: &str) {
     let Some(window) = web_sys::window() else {

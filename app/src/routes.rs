@@ -34,10 +34,10 @@ lazy_pages! {
     Contacts => contacts_page in contacts => contacts::ContactsPage;
     Links => links_page in links => links::LinksPage;
     Settings => settings_page in settings => settings::SettingsPage;
-    Security => security_page in settings => settings::SecurityPage;
-    Sync => sync_page in settings => settings::SyncPage;
-    MailSettings => mail_settings_page in mail_admin => settings::MailSettingsPage;
-    Notifications => notifications_page in settings => settings::NotificationsPage;
+    Security => security_page in security => settings::SecurityPage;
+    Sync => sync_page in sync => settings::SyncPage;
+    MailSettings => mail_settings_page in mail_settings => settings::MailSettingsPage;
+    Notifications => notifications_page in notifications => settings::NotificationsPage;
     Integrations => integrations_page in settings => settings::IntegrationsPage;
-    Admin => admin_page in mail_admin => settings::AdminPage;
+    Admin => admin_page in admin => settings::AdminPage;
 }

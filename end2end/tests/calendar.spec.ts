@@ -189,3 +189,53 @@ test.describe('without the service worker, so the page itself makes every reques
     expect(posts.count()).toBe(1);
   });
 });
+
+test('the calendars shown live in the address: reload, Back and a pasted link keep them', async ({ page, context }) => {
+  await signUp(page);
+  await page.goto('/calendar?view=week&date=2026-03-02');
+  await page.locator('[data-slot="2026-03-04T10"]').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Title').fill('Team sync');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await page.getByLabel('New calendar').fill('Climbing');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  const list = page.locator('.cal-list');
+  await expect(list.getByText('Climbing')).toBeVisible();
+  const cals = await (await page.request.get('/api/calendars')).json();
+  const main = cals.find((c: { name: string }) => c.name === 'Calendar').id;
+  const climbing = cals.find((c: { name: string }) => c.name === 'Climbing').id;
+
+  const event = page.getByTestId('time-grid').getByTestId('event').filter({ hasText: 'Team sync' });
+  const mainBox = list.getByRole('checkbox', { name: 'Calendar', exact: true });
+  await expect(event).toHaveCount(1);
+  await mainBox.uncheck();
+  await expect(page).toHaveURL(new RegExp(`[?&]cals=${climbing}(&|$)`));
+  await expect(page).toHaveURL(/view=week&date=2026-03-02/);
+  await expect(event).toHaveCount(0);
+
+  // Moving on keeps the choice; so does a reload.
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await expect(page).toHaveURL(/date=2026-03-09/);
+  await expect(page).toHaveURL(new RegExp(`cals=${climbing}`));
+  await page.goBack();
+  await page.reload();
+  await expect(page.getByTestId('time-grid')).toBeVisible();
+  await expect(mainBox).not.toBeChecked();
+  await expect(event).toHaveCount(0);
+
+  // Back to before the click: both shown again.
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`cals=${main}%2C${climbing}|cals=${main},${climbing}`));
+  await expect(mainBox).toBeChecked();
+  await expect(event).toHaveCount(1);
+
+  // A pasted address shows what it names, whatever the stored choice.
+  const other = await context.newPage();
+  await other.goto(`/calendar?view=week&date=2026-03-02&cals=${main}`);
+  await expect(other.getByTestId('time-grid').getByTestId('event').filter({ hasText: 'Team sync' })).toHaveCount(1);
+  await expect(other.locator('.cal-list').getByRole('checkbox', { name: 'Climbing', exact: true })).not.toBeChecked();
+  // A bare /calendar shows the stored choice: the last one made.
+  await other.goto('/calendar?view=week&date=2026-03-02');
+  await expect(other.locator('.cal-list').getByRole('checkbox', { name: 'Calendar', exact: true })).not.toBeChecked();
+});

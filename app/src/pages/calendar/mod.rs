@@ -27,11 +27,25 @@ pub struct CalendarCtx {
     /// Bumped after changes so calendars and events reload.
     pub version: RwSignal<u32>,
     pub editor: RwSignal<Option<EditorTarget>>,
+    /// The address's query: `?cals=3,7` names the calendars shown (empty: none). Without
+    /// it, each calendar's stored "shown" flag decides, so a bare /calendar shows what it
+    /// showed last.
+    pub query: Memo<leptos_router::params::ParamsMap>,
 }
 
 impl CalendarCtx {
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
+    }
+
+    /// Whether `calendar`'s events are drawn: the address decides when it names calendars.
+    pub fn is_shown(&self, calendar: &CalendarInfo) -> bool {
+        self.query.with(|q| match q.get_str("cals") {
+            Some(ids) => ids
+                .split(',')
+                .any(|id| id.trim().parse() == Ok(calendar.id)),
+            None => calendar.visible,
+        })
     }
 
     pub fn calendar_list(&self) -> Vec<CalendarInfo> {
@@ -86,8 +100,16 @@ fn is_small_screen() -> bool {
         .is_some_and(|w| w < 700.0)
 }
 
+/// The event editor is its own chunk: the grid paints first, the editor arrives meanwhile.
+#[wasm_split_helpers::wasm_split(event_editor, fallible)]
+fn editor_chunk() -> Result<crate::lazy::Build<EditorTarget>, crate::lazy::ChunkMissing> {
+    Ok(|target| view! { <editor::EventEditor target=target /> }.into_any())
+}
+
 #[component]
 pub fn CalendarPage() -> impl IntoView {
+    // Fetched now, not on the first click: by the time an event is opened it is here.
+    let editor = LocalResource::new(editor_chunk);
     let session = use_session();
     let lang = use_prefs().lang;
     let query = use_query_map();
@@ -108,6 +130,7 @@ pub fn CalendarPage() -> impl IntoView {
         calendars,
         version,
         editor: RwSignal::new(None),
+        query,
     };
     provide_context(ctx);
 
@@ -128,8 +151,12 @@ pub fn CalendarPage() -> impl IntoView {
     let go = {
         let navigate = navigate.clone();
         move |v: View, d: NaiveDate| {
+            // Other parameters (the calendars shown) stay as they are.
+            let mut q = query.get_untracked();
+            q.replace("view", v.code().to_string());
+            q.replace("date", d.format("%Y-%m-%d").to_string());
             navigate(
-                &format!("/calendar?view={}&date={}", v.code(), d.format("%Y-%m-%d")),
+                &format!("/calendar{}", q.to_query_string()),
                 Default::default(),
             )
         }
@@ -187,7 +214,11 @@ pub fn CalendarPage() -> impl IntoView {
         version.track();
         let (first, last) = dates::visible_days(view.get(), anchor.get());
         let cals = calendars.get().and_then(Result::ok).unwrap_or_default();
-        let ids: Vec<i64> = cals.iter().filter(|c| c.visible).map(|c| c.id).collect();
+        let ids: Vec<i64> = cals
+            .iter()
+            .filter(|c| ctx.is_shown(c))
+            .map(|c| c.id)
+            .collect();
         let colors: Vec<(i64, String)> = cals.iter().map(|c| (c.id, c.color.clone())).collect();
         let tz = tz.get();
         // A day of margin on both sides covers every time zone offset.
@@ -293,7 +324,7 @@ pub fn CalendarPage() -> impl IntoView {
                     </Transition>
                 </div>
             </div>
-            {move || ctx.editor.get().map(|target| view! { <editor::EventEditor target=target /> })}
+            {move || ctx.editor.get().map(|target| crate::lazy::chunk_view(editor, target))}
         </section>
     }
 }

@@ -2,6 +2,7 @@
 
 use ksuite_common::{CalendarAccess, CalendarInfo, CreateCalendarRequest, UpdateCalendarRequest};
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
 use super::reminders::ReminderList;
 
@@ -37,17 +38,47 @@ pub fn Sidebar() -> impl IntoView {
         );
     };
 
-    let toggle = move |id: i64, visible: bool| {
+    // Showing or hiding a calendar changes the address (reload, back and a pasted link keep
+    // the choice) and the calendar's stored flag (what a bare /calendar shows next time).
+    let query = ctx.query;
+    let navigate = StoredValue::new_local(use_navigate());
+    // A spawned task, not an Action: an Action of a new type costs this chunk kilobytes
+    // (README, "Measured costs"), and nothing waits on this write.
+    let remember = move |id: i64, visible: bool| {
         leptos::task::spawn_local(async move {
             let req = UpdateCalendarRequest {
                 visible: Some(visible),
                 ..Default::default()
             };
-            match api::calendar::update_calendar(id, &req).await {
-                Ok(_) => ctx.refresh(),
-                Err(e) => message.set(Some(Err(error_message(lang.get_untracked(), &e)))),
+            if let Err(e) = api::calendar::update_calendar(id, &req).await {
+                message.set(Some(Err(error_message(lang.get_untracked(), &e))));
             }
         });
+    };
+    let toggle = move |id: i64, visible: bool| {
+        let calendars = ctx.calendar_list();
+        let ids = |shown: &dyn Fn(&CalendarInfo) -> bool| {
+            let ids: Vec<String> = calendars
+                .iter()
+                .filter(|c| shown(c))
+                .map(|c| c.id.to_string())
+                .collect();
+            ids.join(",")
+        };
+        let mut q = query.get_untracked();
+        if q.get_str("cals").is_none() {
+            // The entry being left names what it showed, so Back returns to exactly that
+            // (the stored flags change below).
+            q.replace("cals", ids(&|c| ctx.is_shown(c)));
+            crate::browser::replace_address(&format!("/calendar{}", q.to_query_string()));
+        }
+        q.replace(
+            "cals",
+            ids(&|c| if c.id == id { visible } else { ctx.is_shown(c) }),
+        );
+        let url = format!("/calendar{}", q.to_query_string());
+        navigate.with_value(|go| go(&url, Default::default()));
+        remember(id, visible);
     };
     // Create is disabled while one is on its way (no twin calendars from a double click).
     let creating = InFlight::new();
@@ -130,7 +161,7 @@ pub fn Sidebar() -> impl IntoView {
             <ul class="cal-list">
                 {move || ctx.calendar_list().into_iter().map(|c| {
                     let id = c.id;
-                    let visible = c.visible;
+                    let visible = ctx.is_shown(&c);
                     let style = format!("--event-color:{}", c.color);
                     let shared = c.owner_email.clone().map(|o| fill(text(lang.get(), Key::SharedBy), &[("owner", o)]));
                     view! {

@@ -18,8 +18,22 @@ use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 use editor::{ContactForm, Selection};
 
+/// What the contact form is built from: the contact, whether the book is writable, and
+/// what to do when it is saved, deleted or closed.
+type FormArgs = (Selection, bool, Callback<Option<Selection>>);
+
+/// The contact form is its own chunk: the list paints first, the form arrives meanwhile.
+#[wasm_split_helpers::wasm_split(contact_form, fallible)]
+fn form_chunk() -> Result<crate::lazy::Build<FormArgs>, crate::lazy::ChunkMissing> {
+    Ok(|(selection, writable, on_done)| {
+        view! { <ContactForm selection=selection writable=writable on_done=on_done /> }.into_any()
+    })
+}
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
+    // Fetched now, not on the first click: by the time a contact is opened it is here.
+    let form = LocalResource::new(form_chunk);
     let lang = use_prefs().lang;
     let version = RwSignal::new(0u32);
     let books = LocalResource::new(move || {
@@ -252,7 +266,7 @@ pub fn ContactsPage() -> impl IntoView {
                     </Transition>
                 </div>
                 <div class="contact-detail">
-                    {move || selected.get().map(|s| view! { <ContactForm selection=s writable=writable() on_done=changed /> })}
+                    {move || selected.get().map(|s| crate::lazy::chunk_view(form, (s, writable(), changed)))}
                 </div>
             </div>
         </section>

@@ -289,6 +289,13 @@ fn composer() -> Result<crate::lazy::Build<compose::Seed>, crate::lazy::ChunkMis
     Ok(|seed| view! { <compose::Composer seed=seed /> }.into_any())
 }
 
+/// The reader is its own chunk too: the folder list and messages paint first, and the
+/// reader arrives while they load (fetched at once, see `MailPage`).
+#[wasm_split_helpers::wasm_split(reader, fallible)]
+fn reader_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
+    Ok(|()| view! { <reader::Reader /> }.into_any())
+}
+
 #[component]
 pub fn MailPage() -> impl IntoView {
     let lang = use_prefs().lang;
@@ -303,6 +310,8 @@ pub fn MailPage() -> impl IntoView {
     };
     provide_context(state);
     url::sync(state);
+    // Fetched now, not on the first click: by the time a message is opened it is here.
+    let reader = LocalResource::new(reader_chunk);
     let loaded = LocalResource::new(move || {
         state.version.track();
         api::mail::folders()
@@ -414,7 +423,7 @@ pub fn MailPage() -> impl IntoView {
                 <list::MessageList />
                 {move || match state.compose.get() {
                     Some(seed) => crate::lazy::chunk_view(LocalResource::new(composer), seed).into_any(),
-                    None => view! { <reader::Reader /> }.into_any(),
+                    None => crate::lazy::chunk_view(reader, ()).into_any(),
                 }}
             </div>
         </section>
