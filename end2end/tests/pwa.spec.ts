@@ -156,8 +156,8 @@ test('each page downloads the shell and its own feature, and the rest only when 
   const chunks = chunkRequests(fresh);
   await fresh.goto('/calendar');
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Calendar');
-  // The event editor follows on its own once the calendar is up, before any event is opened.
-  await expect.poll(() => [...chunks]).toEqual(['calendar', 'event_editor']);
+  // The event editor and the calendar settings follow on their own once the calendar is up.
+  await expect.poll(() => [...chunks]).toEqual(['calendar', 'event_editor', 'calendar_settings']);
 
   const nav = fresh.getByRole('navigation', { name: 'Main navigation' });
   await nav.getByRole('link', { name: 'Contacts' }).click();
@@ -165,11 +165,11 @@ test('each page downloads the shell and its own feature, and the rest only when 
   await nav.getByRole('link', { name: 'Mail' }).click();
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Mail');
   await expect.poll(() => [...chunks])
-    .toEqual(['calendar', 'event_editor', 'contacts', 'contact_form', 'mail', 'reader']);
+    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader']);
   // Reading mail does not load the composer; writing does.
   await fresh.getByTestId('compose').click();
   await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
-  expect(chunks).toEqual(['calendar', 'event_editor', 'contacts', 'contact_form', 'mail', 'reader', 'composer']);
+  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'composer']);
 });
 
 test('a page whose code cannot be fetched says so and offers a reload', async ({ browser }) => {

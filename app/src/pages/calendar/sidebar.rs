@@ -18,6 +18,7 @@ use crate::state::prefs::use_prefs;
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let ctx = expect_context::<CalendarCtx>();
+    let settings = LocalResource::new(settings_chunk);
     let lang = use_prefs().lang;
     let new_name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
@@ -173,7 +174,12 @@ pub fn Sidebar() -> impl IntoView {
                             </label>
                             {shared.map(|s| view! { <span class="hint">{s}</span> })}
                             <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
-                            {(c.access == CalendarAccess::Owner).then(|| view! { <CalendarSettings calendar=c.clone() /> })}
+                            {(c.access == CalendarAccess::Owner).then(|| view! {
+                                <details class="cal-settings">
+                                    <summary>{t(Key::EditCalendar)}</summary>
+                                    {crate::lazy::chunk_view(settings, c.clone())}
+                                </details>
+                            })}
                             {(c.access != CalendarAccess::Owner).then(|| view! {
                                 <button type="button" class="button ghost small" data-testid="leave-calendar"
                                         on:click=move |_| confirm_leave(id)>{t(Key::LeaveShared)}</button>
@@ -202,6 +208,13 @@ pub fn Sidebar() -> impl IntoView {
             })}
         </aside>
     }
+}
+
+/// The form behind "Edit calendar" is its own chunk: the calendar list paints first. It is
+/// fetched when the sidebar is drawn, long before anyone opens one.
+#[wasm_split_helpers::wasm_split(calendar_settings, fallible)]
+fn settings_chunk() -> Result<crate::lazy::Build<CalendarInfo>, crate::lazy::ChunkMissing> {
+    Ok(|calendar| view! { <CalendarSettings calendar=calendar /> }.into_any())
 }
 
 /// Rename, recolour, share or delete one of the user's own calendars.
@@ -251,8 +264,6 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
     };
     let is_default = calendar.is_default;
     view! {
-        <details class="cal-settings">
-            <summary>{t(Key::EditCalendar)}</summary>
             <form on:submit=save>
                 <label for=format!("cal-name-{id}")>{t(Key::CalendarName)}</label>
                 <input id=format!("cal-name-{id}") type="text" maxlength="100" bind:value=name />
@@ -267,6 +278,5 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
                 <button type="button" class="button small danger" on:click=delete>{t(Key::DeleteCalendar)}</button>
             })}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        </details>
     }
 }
