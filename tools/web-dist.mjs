@@ -36,8 +36,8 @@ const ROUTE_CHUNKS = [
 
 // Chunks only ever loaded from within another one: their bundles leave out the modules
 // that one already brought.
-const LOADED_WITHIN = { composer: 'mail', reader: 'mail', event_editor: 'calendar',
-  calendar_settings: 'calendar', contact_form: 'contacts' };
+const LOADED_WITHIN = { composer: 'mail', reader: 'mail', mail_tools: 'mail', event_editor: 'calendar',
+  calendar_settings: 'calendar', contact_form: 'contacts', filter_editor: 'mail_settings' };
 
 const staged = filesUnder(stage);
 const css = readFileSync('style/main.css');
@@ -108,62 +108,57 @@ for (const chunk of chunks) {
   bundleFiles[chunk] = files;
 }
 
-// Every top-level load (`__wasm_split_load_<chunk>`) names its bundle while it starts its
-// modules' fetches (they all start synchronously, before its first await), and each fetch
-// takes its module from that bundle. Modules already loaded by another chunk are not
-// fetched again.
+// The loader as wasm-split-cli writes it names every shared module and, for each chunk, the
+// shared modules it waits for (hundreds of lines, 7 KB gzip of every first load). A bundle
+// already lists its modules, and shared modules wait for nothing, so one generic loader
+// does: a chunk's load opens its bundle, instantiates each module in it not yet
+// instantiated (a module reached through another bundle first is not loaded twice), then
+// the chunk's own module. Chunks loaded within another (LOADED_WITHIN) leave out what that
+// one brought, which is instantiated by then.
 const runtime = `
-let __ksuiteBundle = null;
 const __ksuiteBundles = new Map();
-function __ksuiteInBundle(chunk, load) {
-  return () => {
-    const outer = __ksuiteBundle;
-    __ksuiteBundle = chunk;
-    try { return load(); } finally { __ksuiteBundle = outer; }
-  };
+const __ksuiteModules = new Map();
+// Either cache forgets a failure, so the next load tries again.
+function __ksuiteOnce(cache, key, start) {
+  let p = cache.get(key);
+  if (!p) {
+    p = start();
+    p.catch(() => { if (cache.get(key) === p) cache.delete(key); });
+    cache.set(key, p);
+  }
+  return p;
 }
 function __ksuiteOpenBundle(chunk) {
-  let open = __ksuiteBundles.get(chunk);
-  if (!open) {
-    open = fetch(new URL('./' + chunk + '.bundle', import.meta.url)).then(async (r) => {
+  return __ksuiteOnce(__ksuiteBundles, chunk, () =>
+    fetch(new URL('./' + chunk + '.bundle', import.meta.url)).then(async (r) => {
       if (!r.ok) throw new Error(chunk + '.bundle: HTTP ' + r.status);
       const bytes = await r.arrayBuffer();
       const size = new DataView(bytes).getUint32(0, true);
       return { bytes, base: 4 + size, index: JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 4, size))) };
-    });
-    // A failed download is retried by the next load, not remembered.
-    open.catch(() => __ksuiteBundles.delete(chunk));
-    __ksuiteBundles.set(chunk, open);
-  }
-  return open;
+    }));
 }
-function __ksuiteFetch(file) {
-  const chunk = __ksuiteBundle;
-  if (chunk === null) return Promise.reject(new Error(file + ' was asked for outside a chunk load'));
-  return __ksuiteOpenBundle(chunk).then(({ bytes, base, index }) => {
-    const at = index[file];
-    if (!at) throw new Error(file + ' is not in ' + chunk + '.bundle');
-    return new Response(new Uint8Array(bytes, base + at[0], at[1]), { headers: { 'content-type': 'application/wasm' } });
+function __ksuiteInstantiate(bundle, file) {
+  return __ksuiteOnce(__ksuiteModules, file, () => {
+    const at = bundle.index[file];
+    return WebAssembly.instantiate(new Uint8Array(bundle.bytes, bundle.base + at[0], at[1]), getSharedImports());
   });
 }
-function __ksuiteModule(file, deps) {
-  return makeLoad(() => {
-    const src = __ksuiteFetch(file);
-    src.catch(() => {});
-    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
-  }, deps);
+function __ksuiteChunk(chunk) {
+  const main = 'split_' + chunk + '.wasm';
+  return async () => {
+    const bundle = await __ksuiteOpenBundle(chunk);
+    if (!bundle.index[main]) throw new Error(main + ' is not in ' + chunk + '.bundle');
+    await Promise.all(Object.keys(bundle.index).filter((f) => f !== main).map((f) => __ksuiteInstantiate(bundle, f)));
+    return __ksuiteInstantiate(bundle, main);
+  };
 }
 `;
-let rewritten = loader.replace(/fetch\(new URL\("\.\/([^"]+)", import\.meta\.url\)\)/g, '__ksuiteFetch("$1")');
-rewritten = rewritten.replace(/export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(/g,
-  'export const __wasm_split_load_$1 = wrapAsyncCb(__ksuiteInBundle("$1", makeLoad(');
-rewritten = rewritten.replace(/(export const __wasm_split_load_\w+ = wrapAsyncCb\(__ksuiteInBundle\([^]*?\n, \[[^\]]*\]\)\))/g, '$1)');
-// Hundreds of shared modules each had the same six-line loader and a comment naming the
-// chunks that use it (7 KB gzip of every first load): one helper and one line each.
-rewritten = rewritten.replace(/^\/\* [^*]* \*\/\n/gm, '');
-rewritten = rewritten.replace(/makeLoad\(\(\) => \{\s*const src = __ksuiteFetch\("([^"]+)"\);\s*src\.catch\(\(\) => \{\}\);\s*return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\s*\}\s*, /g,
-  '__ksuiteModule("$1", ');
-if (/instantiateStreaming\(src/.test(rewritten) || /fetch\(new URL/.test(rewritten) || (rewritten.match(/__ksuiteInBundle\("/g) ?? []).length !== chunks.length) {
+let rewritten = loader.replace(/^\/\* [^\n]* \*\/\n/gm, '');
+rewritten = rewritten.replace(/^const __chunk_\d+ = makeLoad\(\(\) => \{[^]*?\n, \[[^\]]*\]\);\n/gm, '');
+rewritten = rewritten.replace(/^export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{[^]*?\n, \[[^\]]*\]\)\);\n/gm,
+  'export const __wasm_split_load_$1 = wrapAsyncCb(__ksuiteChunk("$1"));\n');
+rewritten = rewritten.replace(/^function makeLoad\(fetcher, deps\) \{\n[^]*?\n\}\n/m, '');
+if (/makeLoad|__chunk_|fetch\(new URL/.test(rewritten) || (rewritten.match(/__ksuiteChunk\("/g) ?? []).length !== chunks.length) {
   throw new Error('the split loader has a shape tools/web-dist.mjs does not know');
 }
 const firstImport = rewritten.indexOf('\n', rewritten.indexOf('import '));

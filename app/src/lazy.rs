@@ -42,3 +42,16 @@ pub fn chunk_view<A: Clone + Send + Sync + 'static>(
         None => view! { <p class="chunk-loading" role="status">{t(Key::Loading)}</p> }.into_any(),
     }
 }
+
+/// [`chunk_view`] for a secondary part of a page that may show up a moment after the rest:
+/// nothing while the chunk loads, and nothing if it does not arrive (the page around it
+/// keeps working, and the next page that needs it reports the failure).
+pub fn quiet_chunk_view<A: Clone + Send + Sync + 'static>(
+    chunk: LocalResource<Result<Build<A>, ChunkMissing>>,
+    args: A,
+) -> impl IntoView {
+    move || match chunk.get() {
+        Some(Ok(build)) => Some(build(args.clone())),
+        _ => None,
+    }
+}

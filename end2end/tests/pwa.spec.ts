@@ -165,11 +165,11 @@ test('each page downloads the shell and its own feature, and the rest only when 
   await nav.getByRole('link', { name: 'Mail' }).click();
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Mail');
   await expect.poll(() => [...chunks])
-    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader']);
+    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'mail_tools']);
   // Reading mail does not load the composer; writing does.
   await fresh.getByTestId('compose').click();
   await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
-  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'composer']);
+  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'mail_tools', 'composer']);
 });
 
 test('a page whose code cannot be fetched says so and offers a reload', async ({ browser }) => {

@@ -296,6 +296,25 @@ fn reader_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
     Ok(|()| view! { <reader::Reader /> }.into_any())
 }
 
+/// The Mail page's less used parts, drawn from one chunk.
+#[derive(Clone, Copy)]
+enum Tool {
+    /// The messages waiting to be sent.
+    Scheduled,
+    /// "Import mail" under the folders.
+    Import,
+}
+
+/// Import and the scheduled list are a chunk of their own: the folders and messages paint
+/// first, these follow (fetched at once, see `MailPage`).
+#[wasm_split_helpers::wasm_split(mail_tools, fallible)]
+fn tools_chunk() -> Result<crate::lazy::Build<Tool>, crate::lazy::ChunkMissing> {
+    Ok(|tool| match tool {
+        Tool::Scheduled => view! { <scheduled::ScheduledSends /> }.into_any(),
+        Tool::Import => view! { <import::ImportMail /> }.into_any(),
+    })
+}
+
 #[component]
 pub fn MailPage() -> impl IntoView {
     let lang = use_prefs().lang;
@@ -312,6 +331,7 @@ pub fn MailPage() -> impl IntoView {
     url::sync(state);
     // Fetched now, not on the first click: by the time a message is opened it is here.
     let reader = LocalResource::new(reader_chunk);
+    let tools = LocalResource::new(tools_chunk);
     let loaded = LocalResource::new(move || {
         state.version.track();
         api::mail::folders()
@@ -362,7 +382,7 @@ pub fn MailPage() -> impl IntoView {
                 </p>
             </Show>
             <AutoReplyOn />
-            <scheduled::ScheduledSends />
+            {crate::lazy::quiet_chunk_view(tools, Tool::Scheduled)}
             <div class="mail-layout">
                 <nav class="mail-folders card" aria-label=t(Key::Mail)>
                     <button type="button" class="button primary compose-button" data-testid="compose"
@@ -416,7 +436,7 @@ pub fn MailPage() -> impl IntoView {
                             }
                         }).collect_view()
                     }}
-                    <import::ImportMail />
+                    {crate::lazy::quiet_chunk_view(tools, Tool::Import)}
                     <button type="button" class="button ghost small" data-testid="deleted-mail"
                             on:click=move |_| open(Mode::Deleted)>{t(Key::DeletedMail)}</button>
                 </nav>

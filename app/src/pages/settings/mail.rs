@@ -436,9 +436,21 @@ struct Editing {
     filter: FilterInput,
 }
 
+/// What the filter editor is built from: the filter, then what saving and cancelling do.
+type EditorArgs = (Editing, Callback<()>, Callback<()>);
+
+/// The filter editor is its own chunk: the page paints first, the editor arrives meanwhile.
+#[wasm_split_helpers::wasm_split(filter_editor, fallible)]
+fn editor_chunk() -> Result<crate::lazy::Build<EditorArgs>, crate::lazy::ChunkMissing> {
+    Ok(|(editing, on_done, on_cancel)| {
+        view! { <FilterEditor editing=editing on_done=on_done on_cancel=on_cancel /> }.into_any()
+    })
+}
+
 #[component]
 pub fn FiltersCard() -> impl IntoView {
     let lang = use_prefs().lang;
+    let editor = LocalResource::new(editor_chunk);
     let list = RwSignal::new(Vec::<MailFilter>::new());
     let error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(None::<Editing>);
@@ -552,8 +564,11 @@ pub fn FiltersCard() -> impl IntoView {
                 }.into_any()
             }}
             {move || match editing.get() {
-                Some(e) => view! { <FilterEditor editing=e on_done=Callback::new(move |_| { editing.set(None); reload(); })
-                                   on_cancel=Callback::new(move |_| editing.set(None)) /> }.into_any(),
+                Some(e) => {
+                    let on_done = Callback::new(move |_| { editing.set(None); reload(); });
+                    let on_cancel = Callback::new(move |_| editing.set(None));
+                    crate::lazy::chunk_view(editor, (e, on_done, on_cancel)).into_any()
+                }
                 None => view! {
                     <button type="button" class="button primary small" data-testid="new-filter" on:click=new_filter>{t(Key::NewFilter)}</button>
                 }.into_any(),
