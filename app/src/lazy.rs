@@ -55,3 +55,13 @@ pub fn quiet_chunk_view<A: Clone + Send + Sync + 'static>(
         _ => None,
     }
 }
+
+/// A page's chunk, loading.
+pub type PageLoad = std::pin::Pin<Box<dyn Future<Output = Result<Build<()>, ChunkMissing>>>>;
+
+/// [`chunk_view`] for a route. Not generic on purpose: each distinct loader type given to
+/// `LocalResource::new` costs about 2 KB of wasm, and the routes live in the main module
+/// every page downloads.
+pub fn page_view(load: fn() -> PageLoad) -> AnyView {
+    chunk_view(LocalResource::new(load), ()).into_any()
+}

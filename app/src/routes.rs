@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use wasm_split_helpers::wasm_split;
 
-use crate::lazy::{Build, ChunkMissing, chunk_view};
+use crate::lazy::{Build, ChunkMissing, page_view};
 use crate::pages::{auth, calendar, contacts, links, mail, settings};
 
 /// Declares, for each page, a split function in the named chunk and the route component
@@ -21,7 +21,7 @@ macro_rules! lazy_pages {
         /// The page, from its feature's wasm chunk.
         #[component]
         pub fn $route() -> impl IntoView {
-            chunk_view(LocalResource::new($loader), ())
+            page_view(|| Box::pin($loader()))
         }
     )+};
 }
