@@ -37,7 +37,8 @@ const ROUTE_CHUNKS = [
 // Chunks only ever loaded from within another one: their bundles leave out the modules
 // that one already brought.
 const LOADED_WITHIN = { composer: 'mail', reader: 'mail', mail_tools: 'mail', event_editor: 'calendar',
-  calendar_settings: 'calendar', contact_form: 'contacts', filter_editor: 'mail_settings' };
+  calendar_settings: 'calendar', contact_form: 'contacts', filter_editor: 'mail_settings',
+  book_sharing: 'contacts', dkim_card: 'admin' };
 
 const staged = filesUnder(stage);
 const css = readFileSync('style/main.css');

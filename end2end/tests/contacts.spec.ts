@@ -192,3 +192,39 @@ test.describe('without the service worker, so the page itself makes every reques
     expect(posts.count()).toBe(1);
   });
 });
+
+test('an address book is shared from its Share panel, and the colleague sees its contacts', async ({ browser }) => {
+  const ownerContext = await browser.newContext();
+  const colleagueContext = await browser.newContext();
+  try {
+    const owner = await ownerContext.newPage();
+    const colleague = await colleagueContext.newPage();
+    const them = await signUp(colleague);
+    const ownerAccount = await signUp(owner);
+    await owner.goto('/contacts');
+    await owner.getByTestId('new-contact').click();
+    const form = owner.getByTestId('contact-form');
+    await form.getByLabel('First name').fill('Ada');
+    await form.getByLabel('Last name').fill('Lovelace');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(owner.getByTestId('contact-list').getByTestId('contact')).toHaveCount(1);
+
+    const sharing = owner.locator('details.book-sharing').first();
+    await sharing.locator('summary').click();
+    await sharing.getByLabel('Share with').first().fill(them.email);
+    await sharing.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect(sharing.getByText(them.email)).toBeVisible();
+
+    const books = await (await colleague.request.get('/api/address-books')).json();
+    const sharedBooks = books.filter((b: { kind: string }) => b.kind === 'shared');
+    expect(sharedBooks).toHaveLength(1);
+    const shared = sharedBooks[0];
+    expect(shared.access).toBe('read');
+    expect(shared.owner_email).toBe(ownerAccount.email);
+    await colleague.goto(`/contacts?book=${shared.id}`);
+    await expect(colleague.getByTestId('contact-list').getByTestId('contact').filter({ hasText: 'Ada Lovelace' })).toHaveCount(1);
+  } finally {
+    await ownerContext.close();
+    await colleagueContext.close();
+  }
+});

@@ -162,14 +162,17 @@ test('each page downloads the shell and its own feature, and the rest only when 
   const nav = fresh.getByRole('navigation', { name: 'Main navigation' });
   await nav.getByRole('link', { name: 'Contacts' }).click();
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Contacts');
+  // The contact form at once; the sharing panel once the user's own book is listed.
+  await expect.poll(() => [...chunks])
+    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing']);
   await nav.getByRole('link', { name: 'Mail' }).click();
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Mail');
   await expect.poll(() => [...chunks])
-    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'mail_tools']);
+    .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing', 'mail', 'reader', 'mail_tools']);
   // Reading mail does not load the composer; writing does.
   await fresh.getByTestId('compose').click();
   await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
-  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'mail', 'reader', 'mail_tools', 'composer']);
+  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing', 'mail', 'reader', 'mail_tools', 'composer']);
 });
 
 test('a page whose code cannot be fetched says so and offers a reload', async ({ browser }) => {

@@ -264,19 +264,19 @@ fn CalendarSettings(calendar: CalendarInfo) -> impl IntoView {
     };
     let is_default = calendar.is_default;
     view! {
-            <form on:submit=save>
-                <label for=format!("cal-name-{id}")>{t(Key::CalendarName)}</label>
-                <input id=format!("cal-name-{id}") type="text" maxlength="100" bind:value=name />
-                <label for=format!("cal-color-{id}")>{t(Key::Color)}</label>
-                <input id=format!("cal-color-{id}") type="color" bind:value=color />
-                <ReminderList reminders=timed_defaults all_day=timed_kind webhooks=webhooks legend=Key::DefaultReminders />
-                <ReminderList reminders=all_day_defaults all_day=all_day_kind webhooks=webhooks legend=Key::DefaultAllDayReminders />
-                <button type="submit" class="button small">{t(Key::Save)}</button>
-            </form>
-            <SharePanel base=format!("/api/calendars/{id}") input_id=format!("cal-share-{id}") />
-            {(!is_default).then(|| view! {
-                <button type="button" class="button small danger" on:click=delete>{t(Key::DeleteCalendar)}</button>
-            })}
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <form on:submit=save>
+            <label for=format!("cal-name-{id}")>{t(Key::CalendarName)}</label>
+            <input id=format!("cal-name-{id}") type="text" maxlength="100" bind:value=name />
+            <label for=format!("cal-color-{id}")>{t(Key::Color)}</label>
+            <input id=format!("cal-color-{id}") type="color" bind:value=color />
+            <ReminderList reminders=timed_defaults all_day=timed_kind webhooks=webhooks legend=Key::DefaultReminders />
+            <ReminderList reminders=all_day_defaults all_day=all_day_kind webhooks=webhooks legend=Key::DefaultAllDayReminders />
+            <button type="submit" class="button small">{t(Key::Save)}</button>
+        </form>
+        <SharePanel base=format!("/api/calendars/{id}") input_id=format!("cal-share-{id}") />
+        {(!is_default).then(|| view! {
+            <button type="button" class="button small danger" on:click=delete>{t(Key::DeleteCalendar)}</button>
+        })}
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
     }
 }

@@ -83,6 +83,12 @@ pub fn MailSettingsPage() -> impl IntoView {
     }
 }
 
+/// The DKIM card (the last on the page, rarely needed) is its own chunk.
+#[wasm_split_helpers::wasm_split(dkim_card, fallible)]
+fn dkim_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
+    Ok(|()| view! { <dkim::DkimCard /> }.into_any())
+}
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
     view! {
@@ -92,7 +98,7 @@ pub fn AdminPage() -> impl IntoView {
             <admin::AddressesCard />
             <admin::UsersCard />
             <admin::InvitationsCard />
-            <dkim::DkimCard />
+            {crate::lazy::quiet_chunk_view(LocalResource::new(dkim_chunk), ())}
         </section>
     }
 }
