@@ -33,7 +33,7 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     await precacheShell();
     // The first version takes over at once; a newer one waits until the user agrees to
-    // reload, so a page never runs half old, half new (the app sees it installed: pwa.rs).
+    // reload, so a page never runs half old, half new (the app sees it installed: app/src/pwa.js).
     if (!self.registration.active) await self.skipWaiting();
   })());
 });

@@ -45,7 +45,7 @@ pub fn chunk_view<A: Clone + Send + Sync + 'static>(
 
 /// [`chunk_view`] for a secondary part of a page that may show up a moment after the rest:
 /// nothing while the chunk loads, and nothing if it does not arrive (the page around it
-/// keeps working, and the next page that needs it reports the failure).
+/// keeps working; a reload fetches it again).
 pub fn quiet_chunk_view<A: Clone + Send + Sync + 'static>(
     chunk: LocalResource<Result<Build<A>, ChunkMissing>>,
     args: A,

@@ -78,8 +78,9 @@ pub struct UpdateReady(pub RwSignal<bool>);
 extern "C" {
     #[wasm_bindgen(js_name = watchUpdates)]
     fn watch_updates(on_ready: &Closure<dyn FnMut()>);
+    /// Lets the waiting version take over, then reloads once it controls the page.
     #[wasm_bindgen(js_name = applyUpdate)]
-    fn apply_update_js();
+    pub fn apply_update();
 }
 
 /// Shows the update notice once a newer version is installed and waiting (pwa.js).
@@ -90,9 +91,4 @@ pub fn provide_update() {
     watch_updates(&on_ready);
     // Called by the page's listeners for as long as it is open.
     on_ready.forget();
-}
-
-/// Lets the waiting version take over, then reloads once it controls the page.
-pub fn apply_update() {
-    apply_update_js();
 }
