@@ -29,7 +29,8 @@ if (!stage || !dist) {
 // when first used.
 const ROUTE_CHUNKS = [
   ['/login', 'auth'], ['/signup', 'auth'], ['/calendar', 'calendar'], ['/contacts', 'contacts'],
-  ['/links', 'links'], ['/settings/mail', 'mail_settings'], ['/settings/admin', 'admin'],
+  ['/links', 'links'], ['/settings/mail/filters', 'mail_filters'],
+  ['/settings/mail/accounts', 'mail_accounts'], ['/settings/mail', 'mail_settings'], ['/settings/admin', 'admin'],
   ['/settings/security', 'security'], ['/settings/sync', 'sync'],
   ['/settings/notifications', 'notifications'], ['/settings', 'settings'], ['/mail', 'mail'], ['/', 'mail'],
 ];
@@ -37,7 +38,7 @@ const ROUTE_CHUNKS = [
 // Chunks only ever loaded from within another one: their bundles leave out the modules
 // that one already brought.
 const LOADED_WITHIN = { composer: 'mail', reader: 'mail', mail_tools: 'mail', event_editor: 'calendar',
-  calendar_settings: 'calendar', contact_form: 'contacts', filter_editor: 'mail_settings',
+  calendar_settings: 'calendar', contact_form: 'contacts', filter_editor: 'mail_filters',
   book_sharing: 'contacts', dkim_card: 'admin' };
 
 const staged = filesUnder(stage);

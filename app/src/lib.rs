@@ -39,6 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/security") view=routes::Security />
                     <Route path=path!("settings/sync") view=routes::Sync />
                     <Route path=path!("settings/mail") view=routes::MailSettings />
+                    <Route path=path!("settings/mail/filters") view=routes::MailFilters />
+                    <Route path=path!("settings/mail/accounts") view=routes::MailAccounts />
                     <Route path=path!("settings/notifications") view=routes::Notifications />
                     <Route path=path!("settings/integrations") view=routes::Integrations />
                     <Route path=path!("settings/admin") view=routes::Admin />

@@ -37,6 +37,8 @@ lazy_pages! {
     Security => security_page in security => settings::SecurityPage;
     Sync => sync_page in sync => settings::SyncPage;
     MailSettings => mail_settings_page in mail_settings => settings::MailSettingsPage;
+    MailFilters => mail_filters_page in mail_filters => settings::MailFiltersPage;
+    MailAccounts => mail_accounts_page in mail_accounts => settings::MailAccountsPage;
     Notifications => notifications_page in notifications => settings::NotificationsPage;
     Integrations => integrations_page in settings => settings::IntegrationsPage;
     Admin => admin_page in admin => settings::AdminPage;

@@ -236,7 +236,19 @@ test('a filter made in Settings files arriving mail into the Archive', async ({ 
   await signUp(page);
   await page.goto('/mail');
   const address = await ownAddress(page);
+  // Settings → Mail opens on signatures and replies; filters are one of its parts, with an
+  // address of their own.
   await page.goto('/settings/mail');
+  const parts = page.getByRole('navigation', { name: 'Mail' });
+  await expect(parts.getByRole('link', { name: 'Signatures and replies' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('signatures')).toBeVisible();
+  await expect(page.getByTestId('new-filter')).toHaveCount(0);
+  await parts.getByRole('link', { name: 'Filters' }).click();
+  await expect(page).toHaveURL(/\/settings\/mail\/filters$/);
+  await expect(parts.getByRole('link', { name: 'Filters' })).toHaveAttribute('aria-current', 'page');
+  // The Settings tab stays on Mail.
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Mail' }))
+    .toHaveAttribute('aria-current', 'page');
   await page.getByTestId('new-filter').click();
   const editor = page.getByTestId('filter-editor');
   await editor.getByTestId('filter-name').fill('Newsletters');
@@ -670,7 +682,7 @@ test('an alias added in Settings receives mail, and a redirection sends it on to
   const address = await ownAddress(page);
   const domain = address.split('@')[1];
   const alias = `alias-${Date.now()}`;
-  await page.goto('/settings/mail');
+  await page.goto('/settings/mail/accounts');
   const routing = page.locator('.routing');
   await routing.getByPlaceholder('New alias (name before the @)').fill(alias);
   await routing.getByRole('button', { name: 'Add alias' }).click();
@@ -686,7 +698,7 @@ test('an alias added in Settings receives mail, and a redirection sends it on to
     await signUp(colleague);
     await colleague.goto('/mail');
     const theirs = await ownAddress(colleague);
-    await page.goto('/settings/mail');
+    await page.goto('/settings/mail/accounts');
     await routing.getByLabel('Redirect all mail to').fill(theirs);
     await routing.getByLabel('Keep a copy here').uncheck();
     await routing.getByRole('button', { name: 'Save' }).click();
@@ -703,7 +715,7 @@ test('an alias added in Settings receives mail, and a redirection sends it on to
   }
 
   // Removing the alias lists it no more.
-  await page.goto('/settings/mail');
+  await page.goto('/settings/mail/accounts');
   await routing.getByTestId('alias').getByRole('button', { name: 'Remove' }).click();
   await expect(routing.getByTestId('alias')).toHaveCount(0);
 });
@@ -982,7 +994,7 @@ test('bring mail from another account: the form, its progress, and the old mail 
 
     const page = await (await browser.newContext({ baseURL: own.url })).newPage();
     await signUp(page);
-    await page.goto('/settings/mail');
+    await page.goto('/settings/mail/accounts');
     const card = page.getByTestId('fetch-card');
     await card.getByLabel('IMAP server').fill('localhost');
     await card.getByLabel('Port', { exact: true }).fill(old.imaps.slice(old.imaps.lastIndexOf(':') + 1));
@@ -1006,7 +1018,7 @@ test.describe('without the service worker, so the page itself makes every reques
 
   test('a double click on Save makes one filter', async ({ page }) => {
     await signUp(page);
-    await page.goto('/settings/mail');
+    await page.goto('/settings/mail/filters');
     const posts = await holdPosts(page, '**/api/mail/filters');
     await page.getByTestId('new-filter').click();
     const editor = page.getByTestId('filter-editor');

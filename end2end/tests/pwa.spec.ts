@@ -173,6 +173,21 @@ test('each page downloads the shell and its own feature, and the rest only when 
   await fresh.getByTestId('compose').click();
   await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
   expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing', 'mail', 'reader', 'mail_tools', 'composer']);
+
+  // Settings → Mail is three pages, each with its own chunk; the filter editor follows the
+  // filter list.
+  chunks.length = 0;
+  await fresh.goto('/settings/mail');
+  await expect(fresh.getByTestId('signatures')).toBeVisible();
+  expect(chunks).toEqual(['mail_settings']);
+  const parts = fresh.getByRole('navigation', { name: 'Mail' });
+  await parts.getByRole('link', { name: 'Filters' }).click();
+  await expect(fresh.getByTestId('new-filter')).toBeVisible();
+  await expect.poll(() => [...chunks]).toEqual(['mail_settings', 'mail_filters', 'filter_editor']);
+  await parts.getByRole('link', { name: 'Aliases and accounts' }).click();
+  await expect(fresh.getByTestId('fetch-card')).toBeVisible();
+  await expect(fresh.getByTestId('routing-card')).toBeVisible();
+  expect(chunks).toEqual(['mail_settings', 'mail_filters', 'filter_editor', 'mail_accounts']);
 });
 
 test('a page whose code cannot be fetched says so and offers a reload', async ({ browser }) => {

@@ -177,7 +177,3 @@ pub fn format_date(date: NaiveDate, lang: &str, options: &[(&str, &str)]) -> Str
         .map(String::from)
         .unwrap_or_default()
 }
-
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use ksuite_common::{CalendarAccess, EventDetail, EventInput, Occurrence};
 use leptos::prelude::*;
 
-use super::{CalendarCtx, dates};
+use super::{CalendarCtx, date_text, dates};
 use crate::api;
 use crate::i18n::{Key, error_message, t};
 use crate::state::in_flight::InFlight;
@@ -34,7 +34,7 @@ enum Removal {
 /// `None` when `rid` is its first occurrence (nothing would be left).
 fn ending_before(d: &EventDetail, rid: &str, user_tz: &str) -> Option<EventInput> {
     let rule = d.rrule.as_deref()?;
-    let at = NaiveDateTime::parse_from_str(rid, "%Y%m%dT%H%M%SZ").ok()?;
+    let at = date_text::parse_basic_utc(rid)?;
     let first = parse_local(&d.start)?;
     // The series' start is local to its zone; the occurrence id is UTC.
     let at_local = if d.all_day {
@@ -53,11 +53,9 @@ fn ending_before(d: &EventDetail, rid: &str, user_tz: &str) -> Option<EventInput
     }
     // RFC 5545: UNTIL is a date when the event is all-day, else a UTC time.
     let until = if d.all_day {
-        (at.date() - Duration::days(1)).format("%Y%m%d").to_string()
+        date_text::basic_date(at.date() - Duration::days(1))
     } else {
-        (at - Duration::seconds(1))
-            .format("%Y%m%dT%H%M%SZ")
-            .to_string()
+        date_text::basic_utc(at - Duration::seconds(1))
     };
     let mut parts: Vec<&str> = rule
         .split(';')
@@ -106,9 +104,8 @@ struct Fields {
 }
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
-        .ok()
-        .or_else(|| dates::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
+    date_text::parse_date_time(s)
+        .or_else(|| date_text::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
 }
 
 fn from_detail(d: &EventDetail, user_tz: &str) -> Fields {
@@ -132,13 +129,13 @@ fn from_detail(d: &EventDetail, user_tz: &str) -> Fields {
 
 fn from_occurrence(o: &Occurrence, d: &EventDetail, tz: &str) -> Fields {
     let start = if o.all_day {
-        dates::parse_date(o.start.get(..10).unwrap_or("")).and_then(|x| x.and_hms_opt(0, 0, 0))
+        date_text::parse_date(o.start.get(..10).unwrap_or("")).and_then(|x| x.and_hms_opt(0, 0, 0))
     } else {
         dates::local_of(&o.start, tz)
     }
     .unwrap_or_default();
     let end = if o.all_day {
-        dates::parse_date(o.end.get(..10).unwrap_or(""))
+        date_text::parse_date(o.end.get(..10).unwrap_or(""))
             .and_then(|x| x.and_hms_opt(0, 0, 0))
             .map(|e| e - Duration::days(1))
     } else {
@@ -250,10 +247,10 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     let f = initial(scope.get_untracked());
     let title = RwSignal::new(f.title.clone());
     let all_day = RwSignal::new(f.all_day);
-    let start_date = RwSignal::new(f.start.format("%Y-%m-%d").to_string());
-    let start_time = RwSignal::new(f.start.format("%H:%M").to_string());
-    let end_date = RwSignal::new(f.end.format("%Y-%m-%d").to_string());
-    let end_time = RwSignal::new(f.end.format("%H:%M").to_string());
+    let start_date = RwSignal::new(date_text::iso_date(f.start.date()));
+    let start_time = RwSignal::new(date_text::hh_mm(f.start));
+    let end_date = RwSignal::new(date_text::iso_date(f.end.date()));
+    let end_time = RwSignal::new(date_text::hh_mm(f.end));
     let tz = RwSignal::new(f.tz.clone());
     let location = RwSignal::new(f.location.clone());
     let description = RwSignal::new(f.description.clone());
@@ -304,10 +301,10 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
     let fill = move |x: Fields| {
         title.set(x.title);
         all_day.set(x.all_day);
-        start_date.set(x.start.format("%Y-%m-%d").to_string());
-        start_time.set(x.start.format("%H:%M").to_string());
-        end_date.set(x.end.format("%Y-%m-%d").to_string());
-        end_time.set(x.end.format("%H:%M").to_string());
+        start_date.set(date_text::iso_date(x.start.date()));
+        start_time.set(date_text::hh_mm(x.start));
+        end_date.set(date_text::iso_date(x.end.date()));
+        end_time.set(date_text::hh_mm(x.end));
         tz.set(x.tz);
         location.set(x.location);
         description.set(x.description);
@@ -325,8 +322,8 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
         let ad = all_day.get_untracked();
         let (start, end) = if ad {
             // The API's end date is exclusive.
-            let end = dates::parse_date(&end_date.get_untracked())
-                .map(|d| (d + Duration::days(1)).format("%Y-%m-%d").to_string())
+            let end = date_text::parse_date(&end_date.get_untracked())
+                .map(|d| date_text::iso_date(d + Duration::days(1)))
                 .unwrap_or_else(|| end_date.get_untracked());
             (start_date.get_untracked(), end)
         } else {

@@ -1,6 +1,7 @@
 //! Calendar: month, week, day and agenda views in the user's time zone; click a day or
 //! slot to create, an event to edit. View and date live in the URL (`?view=&date=`).
 
+pub(crate) mod date_text;
 pub(crate) mod dates;
 mod editor;
 mod reminders;
@@ -77,7 +78,7 @@ impl Placed {
 
 fn place(occ: Occurrence, tz: &str, color: String) -> Option<Placed> {
     let (start, end) = if occ.all_day {
-        let d = |s: &str| dates::parse_date(s.get(..10)?).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let d = |s: &str| date_text::parse_date(s.get(..10)?).and_then(|d| d.and_hms_opt(0, 0, 0));
         (d(&occ.start)?, d(&occ.end)?)
     } else {
         (
@@ -145,7 +146,7 @@ pub fn CalendarPage() -> impl IntoView {
     });
     let anchor = Signal::derive(move || {
         query
-            .with(|q| q.get("date").and_then(|d| dates::parse_date(&d)))
+            .with(|q| q.get("date").and_then(|d| date_text::parse_date(&d)))
             .unwrap_or_else(|| dates::today(&tz.get()))
     });
     let go = {
@@ -154,7 +155,7 @@ pub fn CalendarPage() -> impl IntoView {
             // Other parameters (the calendars shown) stay as they are.
             let mut q = query.get_untracked();
             q.replace("view", v.code().to_string());
-            q.replace("date", d.format("%Y-%m-%d").to_string());
+            q.replace("date", date_text::iso_date(d));
             navigate(
                 &format!("/calendar{}", q.to_query_string()),
                 Default::default(),
@@ -224,11 +225,11 @@ pub fn CalendarPage() -> impl IntoView {
         // A day of margin on both sides covers every time zone offset.
         let from = format!(
             "{}T00:00:00Z",
-            (first - Duration::days(1)).format("%Y-%m-%d")
+            date_text::iso_date(first - Duration::days(1))
         );
         let to = format!(
             "{}T00:00:00Z",
-            (last + Duration::days(1)).format("%Y-%m-%d")
+            date_text::iso_date(last + Duration::days(1))
         );
         async move {
             if ids.is_empty() {

@@ -3,6 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Timelike};
 use leptos::prelude::*;
 
+use super::date_text::{hh_mm, iso_date};
 use super::dates::{self, format_date};
 use super::{CalendarCtx, EditorTarget, Placed};
 use crate::i18n::{Key, t};
@@ -29,7 +30,7 @@ fn time_label(p: &Placed) -> String {
     if p.occ.all_day {
         String::new()
     } else {
-        p.start.format("%H:%M").to_string()
+        hh_mm(p.start)
     }
 }
 
@@ -68,7 +69,7 @@ pub fn MonthView(first: NaiveDate, anchor: NaiveDate, items: Vec<Placed>) -> imp
             };
             view! {
                 <div class="month-cell" class:other=day.month() != anchor.month() class:today=day == today
-                     data-date=day.format("%Y-%m-%d").to_string() on:click=create>
+                     data-date=iso_date(day) on:click=create>
                     <span class="day-number">{day.day()}</span>
                     {shown.into_iter().map(|p| view! { <Chip p=p /> }).collect_view()}
                     {(more > 0).then(|| view! { <span class="more">{format!("+{more}")}</span> })}
@@ -122,8 +123,8 @@ pub fn TimeGrid(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl I
                         ctx.editor.set(Some(EditorTarget::New { start, all_day: false }));
                     };
                     view! { <button type="button" class="tg-slot" style=format!("height:{HOUR_PX}px")
-                                    data-slot=format!("{}T{h:02}", d.format("%Y-%m-%d"))
-                                    aria-label=format!("{} {h:02}:00", d.format("%Y-%m-%d")) on:click=create></button> }
+                                    data-slot=format!("{}T{h:02}", iso_date(d))
+                                    aria-label=format!("{} {h:02}:00", iso_date(d)) on:click=create></button> }
                 })
                 .collect_view();
             let events = items
@@ -138,7 +139,7 @@ pub fn TimeGrid(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl I
                     let style = format!("top:{top}px;height:{height}px;--event-color:{}", p.color);
                     view! {
                         <button type="button" class="tg-event" style=style data-testid="event" on:click=open(ctx, p)>
-                            <span class="time">{p.start.format("%H:%M").to_string()}</span>
+                            <span class="time">{hh_mm(p.start)}</span>
                             <span class="name">{repeat_marker(p)}{p.occ.title.clone()}</span>
                         </button>
                     }
@@ -196,7 +197,7 @@ pub fn AgendaView(first: NaiveDate, last: NaiveDate, items: Vec<Placed>) -> impl
                     <ul>
                         {list.into_iter().map(|p| {
                             let time = if p.occ.all_day { t(Key::AllDay)().to_string() }
-                                       else { format!("{} – {}", p.start.format("%H:%M"), p.end.format("%H:%M")) };
+                                       else { format!("{} – {}", hh_mm(p.start), hh_mm(p.end)) };
                             let style = format!("--event-color:{}", p.color);
                             view! {
                                 <li>

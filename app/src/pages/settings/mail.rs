@@ -1,31 +1,26 @@
-//! Mail settings: signatures and an automatic reply per address, and filters (rules)
-//! applied in order to arriving messages: list, reorder, enable, edit, delete.
+//! Mail settings of each address: signatures, an automatic reply, aliases and redirection.
 
 use ksuite_common::{
-    AddressRouting, AutoReply, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp,
-    MailAddress, MailFilter, Redirect, SignatureDefaults, SignatureInput,
+    AddressRouting, AutoReply, MailAddress, Redirect, SignatureDefaults, SignatureInput,
 };
 use leptos::prelude::*;
 
 use crate::api;
 use crate::i18n::{Key, error_message, fill, t, text};
-use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
-/// The per-address cards (signatures, automatic replies of managed addresses), from one
+/// The signatures of every address and the automatic replies of managed ones, from one
 /// load.
 #[component]
-pub fn AddressCards() -> impl IntoView {
+pub fn SignatureCards() -> impl IntoView {
     let lang = use_prefs().lang;
     let loaded = LocalResource::new(|| async {
         let list = api::mail::addresses().await?;
-        let mut managed = Vec::new();
+        let mut replies = Vec::new();
         for a in list.iter().filter(|a| a.permission == "manage") {
-            let reply = api::mail::auto_reply(&a.address).await?;
-            let routing = api::mail::routing(&a.address).await?;
-            managed.push((a.address.clone(), reply, routing));
+            replies.push((a.address.clone(), api::mail::auto_reply(&a.address).await?));
         }
-        Ok::<_, api::ApiError>((list, managed))
+        Ok::<_, api::ApiError>((list, replies))
     });
     let ready = move || match loaded.get() {
         Some(Ok(both)) => both,
@@ -43,13 +38,37 @@ pub fn AddressCards() -> impl IntoView {
             <h2 id="auto-reply-title">{t(Key::AutoReply)}</h2>
             <p class="hint">{t(Key::AutoReplyHint)}</p>
             {move || ready().1.into_iter()
-                .map(|(address, reply, _)| view! { <AutoReplyFields address reply /> }).collect_view()}
+                .map(|(address, reply)| view! { <AutoReplyFields address reply /> }).collect_view()}
         </section>
+    }
+}
+
+/// Aliases and redirection of each managed address.
+#[component]
+pub fn RoutingCard() -> impl IntoView {
+    let lang = use_prefs().lang;
+    let loaded = LocalResource::new(|| async {
+        let mut managed = Vec::new();
+        for a in api::mail::addresses()
+            .await?
+            .into_iter()
+            .filter(|a| a.permission == "manage")
+        {
+            let routing = api::mail::routing(&a.address).await?;
+            managed.push((a.address, routing));
+        }
+        Ok::<_, api::ApiError>(managed)
+    });
+    view! {
         <section class="card" aria-labelledby="routing-title" data-testid="routing-card">
             <h2 id="routing-title">{t(Key::AliasesAndRedirection)}</h2>
             <p class="hint">{t(Key::AliasesHint)}</p>
-            {move || ready().1.into_iter()
-                .map(|(address, _, routing)| view! { <RoutingForm address routing /> }).collect_view()}
+            {move || match loaded.get() {
+                Some(Ok(managed)) => managed.into_iter()
+                    .map(|(address, routing)| view! { <RoutingForm address routing /> }).collect_view().into_any(),
+                Some(Err(e)) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
         </section>
     }
 }
@@ -367,413 +386,5 @@ fn SignaturesForm(address: MailAddress) -> impl IntoView {
             </form>
             <p class="muted" role="status" data-testid="signatures-status">{move || status.get()}</p>
         </fieldset>
-    }
-}
-
-const FIELDS: [(FilterField, &str, Key); 5] = [
-    (FilterField::From, "from", Key::FieldFrom),
-    (FilterField::To, "to", Key::FieldTo),
-    (FilterField::Subject, "subject", Key::FieldSubject),
-    (FilterField::Body, "body", Key::FieldBody),
-    (FilterField::Size, "size", Key::FieldSize),
-];
-
-const OPS: [(FilterOp, &str, Key); 5] = [
-    (FilterOp::Contains, "contains", Key::OpContains),
-    (FilterOp::NotContains, "not_contains", Key::OpNotContains),
-    (FilterOp::Is, "is", Key::OpIs),
-    (FilterOp::Greater, "greater", Key::OpGreater),
-    (FilterOp::Less, "less", Key::OpLess),
-];
-
-const ACTIONS: [(&str, Key); 5] = [
-    ("move", Key::ActMove),
-    ("mark_read", Key::ActMarkRead),
-    ("flag", Key::ActFlag),
-    ("forward", Key::ActForward),
-    ("delete", Key::ActDelete),
-];
-
-/// One condition row being edited.
-#[derive(Clone, Copy)]
-struct ConditionRow {
-    key: u32,
-    field: RwSignal<String>,
-    op: RwSignal<String>,
-    value: RwSignal<String>,
-}
-
-/// One action row being edited: its kind and its folder or address.
-#[derive(Clone, Copy)]
-struct ActionRow {
-    key: u32,
-    kind: RwSignal<String>,
-    arg: RwSignal<String>,
-}
-
-fn field_name(f: FilterField) -> &'static str {
-    FIELDS.iter().find(|x| x.0 == f).map_or("from", |x| x.1)
-}
-
-fn op_name(o: FilterOp) -> &'static str {
-    OPS.iter().find(|x| x.0 == o).map_or("contains", |x| x.1)
-}
-
-fn action_parts(a: &FilterAction) -> (&'static str, String) {
-    match a {
-        FilterAction::Move { folder } => ("move", folder.clone()),
-        FilterAction::MarkRead => ("mark_read", String::new()),
-        FilterAction::Flag => ("flag", String::new()),
-        FilterAction::Forward { to } => ("forward", to.clone()),
-        FilterAction::Delete => ("delete", String::new()),
-    }
-}
-
-/// The filter being edited: `None` id for a new one.
-#[derive(Clone)]
-struct Editing {
-    id: Option<i64>,
-    filter: FilterInput,
-}
-
-/// What the filter editor is built from: the filter, then what saving and cancelling do.
-type EditorArgs = (Editing, Callback<()>, Callback<()>);
-
-/// The filter editor is its own chunk: the page paints first, the editor arrives meanwhile.
-#[wasm_split_helpers::wasm_split(filter_editor, fallible)]
-fn editor_chunk() -> Result<crate::lazy::Build<EditorArgs>, crate::lazy::ChunkMissing> {
-    Ok(|(editing, on_done, on_cancel)| {
-        view! { <FilterEditor editing=editing on_done=on_done on_cancel=on_cancel /> }.into_any()
-    })
-}
-
-#[component]
-pub fn FiltersCard() -> impl IntoView {
-    let lang = use_prefs().lang;
-    let editor = LocalResource::new(editor_chunk);
-    let list = RwSignal::new(Vec::<MailFilter>::new());
-    let error = RwSignal::new(None::<String>);
-    let editing = RwSignal::new(None::<Editing>);
-    let reload = move || {
-        leptos::task::spawn_local(async move {
-            match api::mail::filters().await {
-                Ok(l) => list.set(l),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    reload();
-    let input_of = |f: &MailFilter| FilterInput {
-        name: f.name.clone(),
-        enabled: f.enabled,
-        match_all: f.match_all,
-        conditions: f.conditions.clone(),
-        actions: f.actions.clone(),
-        stop: f.stop,
-    };
-    let reorder = move |index: usize, up: bool| {
-        let mut ids: Vec<i64> = list.get_untracked().iter().map(|f| f.id).collect();
-        let other = if up {
-            index.checked_sub(1)
-        } else {
-            Some(index + 1)
-        };
-        let Some(other) = other.filter(|o| *o < ids.len()) else {
-            return;
-        };
-        ids.swap(index, other);
-        leptos::task::spawn_local(async move {
-            if let Ok(l) = api::mail::reorder_filters(ids).await {
-                list.set(l);
-            }
-        });
-    };
-    let toggle = move |f: MailFilter| {
-        let mut input = input_of(&f);
-        input.enabled = !input.enabled;
-        leptos::task::spawn_local(async move {
-            match api::mail::update_filter(f.id, &input).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    let remove = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            match api::mail::delete_filter(id).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    let new_filter = move |_| {
-        editing.set(Some(Editing {
-            id: None,
-            filter: FilterInput {
-                name: String::new(),
-                enabled: true,
-                match_all: true,
-                conditions: vec![FilterCondition {
-                    field: FilterField::From,
-                    op: FilterOp::Contains,
-                    value: String::new(),
-                }],
-                actions: vec![FilterAction::Move {
-                    folder: "archive".into(),
-                }],
-                stop: false,
-            },
-        }))
-    };
-    view! {
-        <div class="card">
-            <h2>{t(Key::Filters)}</h2>
-            <p class="muted">{t(Key::FiltersHelp)}</p>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </Show>
-            {move || {
-                let filters = list.get();
-                let count = filters.len();
-                if filters.is_empty() {
-                    return view! { <p class="empty">{t(Key::NoFilters)}</p> }.into_any();
-                }
-                view! {
-                    <ol class="filter-list" data-testid="filter-list">
-                        {filters.into_iter().enumerate().map(|(i, f)| {
-                            let (for_toggle, for_edit, id) = (f.clone(), f.clone(), f.id);
-                            view! {
-                                <li data-testid="filter">
-                                    <span class="name">{f.name.clone()}</span>
-                                    <label class="check">
-                                        <input type="checkbox" prop:checked=f.enabled on:change=move |_| toggle(for_toggle.clone()) />
-                                        {t(Key::FilterEnabled)}
-                                    </label>
-                                    <button type="button" class="button ghost small" aria-label=t(Key::MoveUp) disabled=i == 0
-                                            on:click=move |_| reorder(i, true)>"↑"</button>
-                                    <button type="button" class="button ghost small" aria-label=t(Key::MoveDown) disabled=i + 1 == count
-                                            on:click=move |_| reorder(i, false)>"↓"</button>
-                                    <button type="button" class="button small" on:click=move |_| editing.set(Some(Editing {
-                                        id: Some(for_edit.id), filter: input_of(&for_edit),
-                                    }))>{t(Key::Edit)}</button>
-                                    <button type="button" class="button small danger" on:click=move |_| remove(id)>{t(Key::Delete)}</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-            {move || match editing.get() {
-                Some(e) => {
-                    let on_done = Callback::new(move |_| { editing.set(None); reload(); });
-                    let on_cancel = Callback::new(move |_| editing.set(None));
-                    crate::lazy::chunk_view(editor, (e, on_done, on_cancel)).into_any()
-                }
-                None => view! {
-                    <button type="button" class="button primary small" data-testid="new-filter" on:click=new_filter>{t(Key::NewFilter)}</button>
-                }.into_any(),
-            }}
-        </div>
-    }
-}
-
-#[component]
-fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
-    let lang = use_prefs().lang;
-    let f = editing.filter;
-    let name = RwSignal::new(f.name.clone());
-    let enabled = RwSignal::new(f.enabled);
-    let match_all = RwSignal::new(f.match_all);
-    let stop = RwSignal::new(f.stop);
-    let next = StoredValue::new(0u32);
-    let key = move || {
-        let k = next.get_value();
-        next.set_value(k + 1);
-        k
-    };
-    let conditions = RwSignal::new(
-        f.conditions
-            .iter()
-            .map(|c| ConditionRow {
-                key: key(),
-                field: RwSignal::new(field_name(c.field).into()),
-                op: RwSignal::new(op_name(c.op).into()),
-                value: RwSignal::new(c.value.clone()),
-            })
-            .collect::<Vec<_>>(),
-    );
-    let actions = RwSignal::new(
-        f.actions
-            .iter()
-            .map(|a| {
-                let (kind, arg) = action_parts(a);
-                ActionRow {
-                    key: key(),
-                    kind: RwSignal::new(kind.into()),
-                    arg: RwSignal::new(arg),
-                }
-            })
-            .collect::<Vec<_>>(),
-    );
-    let folders = LocalResource::new(api::mail::folders);
-    let error = RwSignal::new(None::<String>);
-    let build = move || FilterInput {
-        name: name.get_untracked(),
-        enabled: enabled.get_untracked(),
-        match_all: match_all.get_untracked(),
-        stop: stop.get_untracked(),
-        conditions: conditions
-            .get_untracked()
-            .iter()
-            .map(|r| FilterCondition {
-                field: FIELDS
-                    .iter()
-                    .find(|x| x.1 == r.field.get_untracked())
-                    .map_or(FilterField::From, |x| x.0),
-                op: OPS
-                    .iter()
-                    .find(|x| x.1 == r.op.get_untracked())
-                    .map_or(FilterOp::Contains, |x| x.0),
-                value: r.value.get_untracked(),
-            })
-            .collect(),
-        actions: actions
-            .get_untracked()
-            .iter()
-            .map(|r| match r.kind.get_untracked().as_str() {
-                "mark_read" => FilterAction::MarkRead,
-                "flag" => FilterAction::Flag,
-                "forward" => FilterAction::Forward {
-                    to: r.arg.get_untracked(),
-                },
-                "delete" => FilterAction::Delete,
-                _ => FilterAction::Move {
-                    folder: r.arg.get_untracked(),
-                },
-            })
-            .collect(),
-    };
-    let id = editing.id;
-    // Save is disabled while the filter is on its way (a double click made two filters).
-    let saving = InFlight::new();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !saving.begin() {
-            return;
-        }
-        let input = build();
-        leptos::task::spawn_local(async move {
-            let result = match id {
-                Some(id) => api::mail::update_filter(id, &input).await,
-                None => api::mail::create_filter(&input).await,
-            };
-            saving.end();
-            match result {
-                Ok(_) => on_done.run(()),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    // Move targets: system folders by role, the user's own folders by name.
-    let folder_options = move || {
-        let mut options: Vec<(String, String)> = Vec::new();
-        if let Some(Ok(list)) = folders.get() {
-            for f in list {
-                let value = f.role.clone().unwrap_or_else(|| f.name.clone());
-                if !options.iter().any(|(v, _)| *v == value) {
-                    options.push((value, crate::pages::mail::folder_name(lang.get(), &f)));
-                }
-            }
-        }
-        options
-    };
-    view! {
-        <form class="filter-editor" data-testid="filter-editor" on:submit=save>
-            <div class="field">
-                <label for="filter-name">{t(Key::FilterName)}</label>
-                <input id="filter-name" type="text" maxlength="100" required data-testid="filter-name"
-                       prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            </div>
-            <fieldset>
-                <legend>{t(Key::Conditions)}</legend>
-                <select aria-label=t(Key::Conditions) on:change=move |ev| match_all.set(event_target_value(&ev) == "all")>
-                    <option value="all" selected=move || match_all.get()>{t(Key::MatchAll)}</option>
-                    <option value="any" selected=move || !match_all.get()>{t(Key::MatchAny)}</option>
-                </select>
-                <For each=move || conditions.get() key=|r| r.key let:row>
-                    <div class="filter-row" data-testid="filter-condition">
-                        <select aria-label=t(Key::Conditions) on:change=move |ev| row.field.set(event_target_value(&ev))>
-                            {FIELDS.iter().map(|(_, v, k)| view! {
-                                <option value=*v selected=move || row.field.get() == *v>{t(*k)}</option>
-                            }).collect_view()}
-                        </select>
-                        <select aria-label=t(Key::Conditions) on:change=move |ev| row.op.set(event_target_value(&ev))>
-                            {OPS.iter().map(|(_, v, k)| view! {
-                                <option value=*v selected=move || row.op.get() == *v>{t(*k)}</option>
-                            }).collect_view()}
-                        </select>
-                        <input type="text" aria-label=t(Key::Conditions) prop:value=move || row.value.get()
-                               on:input=move |ev| row.value.set(event_target_value(&ev)) />
-                        <button type="button" class="button ghost small" aria-label=t(Key::Delete)
-                                on:click=move |_| conditions.update(|l| l.retain(|r| r.key != row.key))>"×"</button>
-                    </div>
-                </For>
-                <button type="button" class="button small" on:click=move |_| {
-                    let k = key();
-                    conditions.update(|l| l.push(ConditionRow {
-                        key: k,
-                        field: RwSignal::new("subject".into()),
-                        op: RwSignal::new("contains".into()),
-                        value: RwSignal::new(String::new()),
-                    }));
-                }>{t(Key::AddCondition)}</button>
-            </fieldset>
-            <fieldset>
-                <legend>{t(Key::FilterActions)}</legend>
-                <For each=move || actions.get() key=|r| r.key let:row>
-                    <div class="filter-row" data-testid="filter-action">
-                        <select aria-label=t(Key::FilterActions) on:change=move |ev| {
-                            let kind = event_target_value(&ev);
-                            row.arg.set(if kind == "move" { "archive".into() } else { String::new() });
-                            row.kind.set(kind);
-                        }>
-                            {ACTIONS.iter().map(|(v, k)| view! {
-                                <option value=*v selected=move || row.kind.get() == *v>{t(*k)}</option>
-                            }).collect_view()}
-                        </select>
-                        {move || match row.kind.get().as_str() {
-                            "move" => view! {
-                                <select aria-label=t(Key::ActMove) on:change=move |ev| row.arg.set(event_target_value(&ev))>
-                                    {folder_options().into_iter().map(|(v, label)| {
-                                        let selected = v == row.arg.get_untracked();
-                                        view! { <option value=v selected=selected>{label}</option> }
-                                    }).collect_view()}
-                                </select>
-                            }.into_any(),
-                            "forward" => view! {
-                                <input type="email" aria-label=t(Key::ActForward) placeholder="name@example.org"
-                                       prop:value=move || row.arg.get() on:input=move |ev| row.arg.set(event_target_value(&ev)) />
-                            }.into_any(),
-                            _ => ().into_any(),
-                        }}
-                        <button type="button" class="button ghost small" aria-label=t(Key::Delete)
-                                on:click=move |_| actions.update(|l| l.retain(|r| r.key != row.key))>"×"</button>
-                    </div>
-                </For>
-                <button type="button" class="button small" on:click=move |_| {
-                    let k = key();
-                    actions.update(|l| l.push(ActionRow { key: k, kind: RwSignal::new("mark_read".into()), arg: RwSignal::new(String::new()) }));
-                }>{t(Key::AddAction)}</button>
-            </fieldset>
-            <label class="check"><input type="checkbox" bind:checked=stop />{t(Key::StopAfter)}</label>
-            <label class="check"><input type="checkbox" bind:checked=enabled />{t(Key::FilterEnabled)}</label>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </Show>
-            <div class="actions">
-                <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.pending()>{t(Key::Save)}</button>
-                <button class="button ghost small" type="button" on:click=move |_| on_cancel.run(())>{t(Key::Cancel)}</button>
-            </div>
-        </form>
     }
 }

@@ -1,8 +1,9 @@
 //! Settings: the profile, account security (2FA, application passwords), the sync
-//! assistant and mail (signatures, filters), each on its own tab.
+//! assistant and mail (addresses, filters, other accounts), each on its own tab.
 
 mod admin;
 mod dkim;
+mod filters;
 mod mail;
 mod mail_fetch;
 mod notifications;
@@ -70,14 +71,54 @@ pub fn SyncPage() -> impl IntoView {
     }
 }
 
+/// The parts of the Mail tab, each a page of its own (and a chunk of its own): one long
+/// page with every mail setting was the heaviest page of the app.
+#[component]
+fn MailTabs() -> impl IntoView {
+    view! {
+        <nav class="tabs subtabs" aria-label=t(Key::SettingsMail)>
+            <A href="/settings/mail" exact=true>{t(Key::MailSettingsReplies)}</A>
+            <A href="/settings/mail/filters">{t(Key::Filters)}</A>
+            <A href="/settings/mail/accounts">{t(Key::MailSettingsAccounts)}</A>
+        </nav>
+    }
+}
+
+/// Settings → Mail: signatures and automatic replies.
 #[component]
 pub fn MailSettingsPage() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t(Key::Settings)}</h1>
             <SettingsTabs />
-            <mail::AddressCards />
-            <mail::FiltersCard />
+            <MailTabs />
+            <mail::SignatureCards />
+        </section>
+    }
+}
+
+#[component]
+pub fn MailFiltersPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <MailTabs />
+            <filters::FiltersCard />
+        </section>
+    }
+}
+
+/// Settings → Mail → Aliases and accounts: other names of an address, redirection, and
+/// mail brought in from other servers (where Gmail keeps them too).
+#[component]
+pub fn MailAccountsPage() -> impl IntoView {
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t(Key::Settings)}</h1>
+            <SettingsTabs />
+            <MailTabs />
+            <mail::RoutingCard />
             <mail_fetch::FetchCard />
         </section>
     }

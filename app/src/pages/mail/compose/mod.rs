@@ -327,10 +327,8 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             .time_zone
             .get_untracked()
             .unwrap_or_else(|| "UTC".into());
-        let when =
-            chrono::NaiveDateTime::parse_from_str(&later_value.get_untracked(), "%Y-%m-%dT%H:%M")
-                .ok()
-                .and_then(|local| crate::pages::calendar::dates::utc_of(local, &tz));
+        let when = crate::pages::calendar::date_text::parse_date_time(&later_value.get_untracked())
+            .and_then(|local| crate::pages::calendar::dates::utc_of(local, &tz));
         match when {
             Some(at) if at > (js_sys::Date::now() / 1000.0) as i64 => send_at(Some(at)),
             Some(_) => error.set(Some(
