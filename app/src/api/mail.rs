@@ -262,7 +262,12 @@ async fn post_file(
     file: web_sys::File,
     progress: Box<dyn Fn(f64)>,
 ) -> Result<String, ApiError> {
-    let network = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
+    let network = |e: wasm_bindgen::JsValue| {
+        ApiError::Network(
+            e.as_string()
+                .unwrap_or_else(|| "XMLHttpRequest failed".into()),
+        )
+    };
     let xhr = web_sys::XmlHttpRequest::new().map_err(network)?;
     xhr.open("POST", url).map_err(network)?;
     if let Some(token) = super::csrf_token() {

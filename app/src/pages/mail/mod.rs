@@ -77,13 +77,12 @@ impl Notice {
 async fn undo(state: MailState, lang: ksuite_common::Language, action: UndoAction) {
     let result = match action {
         UndoAction::Restore(id) => api::mail::restore(id).await.map(|_| ()),
-        UndoAction::Unsend { schedule, draft } => match api::mail::cancel_scheduled(schedule).await
-        {
-            Ok(()) => api::mail::message(draft).await.map(|draft| {
-                state.selected.set(None);
-                state.compose.set(Some(compose::from_draft(&state, &draft)));
-            }),
-            Err(e) => Err(e),
+        // The chunk first: a send is stopped only when its draft can be reopened.
+        UndoAction::Unsend { schedule, draft } => match unsend_chunk().await {
+            Ok(unsend) => unsend(state, schedule, draft).await,
+            Err(crate::lazy::ChunkMissing) => Err(api::ApiError::Network(
+                "the mail tools chunk did not load".into(),
+            )),
         },
     };
     match result {
@@ -297,22 +296,36 @@ fn reader_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
 }
 
 /// The Mail page's less used parts, drawn from one chunk.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Tool {
     /// The messages waiting to be sent.
     Scheduled,
     /// "Import mail" under the folders.
     Import,
+    /// New folder, rename, delete under an address's folders.
+    Folders(String),
 }
 
-/// Import and the scheduled list are a chunk of their own: the folders and messages paint
-/// first, these follow (fetched at once, see `MailPage`).
+/// Import, the scheduled list and the folder tools are a chunk of their own: the folders
+/// and messages paint first, these follow (fetched at once, see `MailPage`).
 #[wasm_split_helpers::wasm_split(mail_tools, fallible)]
 fn tools_chunk() -> Result<crate::lazy::Build<Tool>, crate::lazy::ChunkMissing> {
     Ok(|tool| match tool {
         Tool::Scheduled => view! { <scheduled::ScheduledSends /> }.into_any(),
         Tool::Import => view! { <import::ImportMail /> }.into_any(),
+        Tool::Folders(address) => view! { <FolderTools address=address /> }.into_any(),
     })
+}
+
+/// Undo after Send: stop the send, reopen the draft.
+type Unsend =
+    fn(MailState, i64, i64) -> std::pin::Pin<Box<dyn Future<Output = Result<(), api::ApiError>>>>;
+
+/// Undo after Send, from the tools chunk: reopening a draft needs the full-message decoder
+/// and the draft-to-composer code, which the Mail page itself has no other use for.
+#[wasm_split_helpers::wasm_split(mail_tools, fallible)]
+fn unsend_chunk() -> Result<Unsend, crate::lazy::ChunkMissing> {
+    Ok(|state, schedule, draft| Box::pin(scheduled::unsend(state, schedule, draft)))
 }
 
 #[component]
@@ -432,7 +445,7 @@ pub fn MailPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
-                                <FolderTools address=here />
+                                {crate::lazy::quiet_chunk_view(tools, Tool::Folders(here))}
                             }
                         }).collect_view()
                     }}

@@ -47,14 +47,18 @@ async fn apply(
         Change::Cancel => api::mail::cancel_scheduled(s.id)
             .await
             .map(|()| Some(Key::SendCancelled)),
-        Change::Edit => {
-            api::mail::cancel_scheduled(s.id).await?;
-            let draft = api::mail::message(s.draft_id).await?;
-            state.selected.set(None);
-            state.compose.set(Some(compose::from_draft(&state, &draft)));
-            Ok(None)
-        }
+        Change::Edit => unsend(state, s.id, s.draft_id).await.map(|()| None),
     }
+}
+
+/// Stops a waiting message and reopens its draft in the composer (Edit here, and Undo
+/// after Send).
+pub(super) async fn unsend(state: MailState, schedule: i64, draft: i64) -> Result<(), ApiError> {
+    api::mail::cancel_scheduled(schedule).await?;
+    let draft = api::mail::message(draft).await?;
+    state.selected.set(None);
+    state.compose.set(Some(compose::from_draft(&state, &draft)));
+    Ok(())
 }
 
 #[component]

@@ -82,7 +82,7 @@ fn AdminAddresses() -> impl IntoView {
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
             <ul class="admin-addresses">
-                <For each=move || list.get() key=|a| format!("{}:{}:{:?}", a.id, a.messages, a.users) let:a>
+                <For each=move || list.get() key=address_key let:a>
                     <AddressItem address=a on_change=Callback::new(move |_| reload()) on_error=Callback::new(fail) />
                 </For>
             </ul>
@@ -346,4 +346,15 @@ fn AdminInvitations() -> impl IntoView {
             </Transition>
         </div>
     }
+}
+
+/// Redraws an address's row when its users or message count change. Spelled out: the wasm
+/// build compiles `{:?}` to nothing (scripts/build-app.sh).
+fn address_key(a: &AdminAddress) -> String {
+    let users: Vec<String> = a
+        .users
+        .iter()
+        .map(|u| format!("{}={}", u.email, u.permission))
+        .collect();
+    format!("{}:{}:{}", a.id, a.messages, users.join(","))
 }
