@@ -30,20 +30,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=routes::Login />
                 <Route path=path!("/signup") view=routes::Signup />
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=routes::Mail />
-                    <Route path=path!("mail") view=routes::Mail />
-                    <Route path=path!("calendar") view=routes::Calendar />
-                    <Route path=path!("contacts") view=routes::Contacts />
-                    <Route path=path!("links") view=routes::Links />
-                    <Route path=path!("settings") view=routes::Settings />
-                    <Route path=path!("settings/security") view=routes::Security />
-                    <Route path=path!("settings/sync") view=routes::Sync />
-                    <Route path=path!("settings/mail") view=routes::MailSettings />
-                    <Route path=path!("settings/mail/filters") view=routes::MailFilters />
-                    <Route path=path!("settings/mail/accounts") view=routes::MailAccounts />
-                    <Route path=path!("settings/notifications") view=routes::Notifications />
-                    <Route path=path!("settings/integrations") view=routes::Integrations />
-                    <Route path=path!("settings/admin") view=routes::Admin />
+                    <Route path=path!("*path") view=routes::SignedInPage />
                 </ParentRoute>
             </Routes>
             <AskDialog />

@@ -152,6 +152,17 @@ test('no console errors for a visitor or on each app for a signed-in user', asyn
     await expect(page.getByRole('heading', { level: 1 }).first()).toHaveText(heading);
   }
   expect(errors).toEqual([]);
+  // An address no page answers says so inside the app, with the way back; moving between
+  // pages from there works as from anywhere.
+  await page.goto('/settings/nowhere');
+  await expect(page.getByTestId('not-found')).toContainText('404');
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Calendar' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).first()).toHaveText(/Calendar/);
+  await page.goBack();
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await page.getByTestId('not-found').getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 }).first()).toHaveText(/Mail/);
+  await expect(page).toHaveURL(/\/$/);
 });
 
 test.describe('a visitor from Paris with a French browser', () => {

@@ -20,7 +20,6 @@ pub fn Sidebar() -> impl IntoView {
     let ctx = expect_context::<CalendarCtx>();
     let settings = LocalResource::new(settings_chunk);
     let lang = use_prefs().lang;
-    let new_name = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
     // Leaving a calendar someone shared (the server removes only the share).
     let leave = Action::new_local(|id: &i64| api::calendar::delete_calendar(*id));
@@ -81,6 +80,58 @@ pub fn Sidebar() -> impl IntoView {
         navigate.with_value(|go| go(&url, Default::default()));
         remember(id, visible);
     };
+    view! {
+        <aside class="cal-sidebar card" aria-labelledby="cal-list-title">
+            <h2 id="cal-list-title">{t(Key::MyCalendars)}</h2>
+            <ul class="cal-list">
+                {move || ctx.calendar_list().into_iter().map(|c| {
+                    let id = c.id;
+                    let visible = ctx.is_shown(&c);
+                    let style = format!("--event-color:{}", c.color);
+                    let shared = c.owner_email.clone().map(|o| fill(text(lang.get(), Key::SharedBy), &[("owner", o)]));
+                    view! {
+                        <li style=style>
+                            <label class="radio">
+                                <input type="checkbox" prop:checked=visible on:change=move |_| toggle(id, !visible) />
+                                <span class="swatch"></span>
+                                <span>{c.name.clone()}</span>
+                            </label>
+                            {shared.map(|s| view! { <span class="hint">{s}</span> })}
+                            <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
+                            {(c.access == CalendarAccess::Owner).then(|| view! {
+                                <details class="cal-settings">
+                                    <summary>{t(Key::EditCalendar)}</summary>
+                                    {crate::lazy::chunk_view(settings, c.clone())}
+                                </details>
+                            })}
+                            {(c.access != CalendarAccess::Owner).then(|| view! {
+                                <button type="button" class="button ghost small" data-testid="leave-calendar"
+                                        on:click=move |_| confirm_leave(id)>{t(Key::LeaveShared)}</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {crate::lazy::quiet_chunk_view(LocalResource::new(tools_chunk), ())}
+            {outcome(message)}
+        </aside>
+    }
+}
+
+/// Making a calendar and importing an .ics file are part of the calendar settings' chunk:
+/// the list of calendars paints first, these follow a moment later.
+#[wasm_split_helpers::wasm_split(calendar_settings, fallible)]
+fn tools_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
+    Ok(|()| view! { <CalendarTools /> }.into_any())
+}
+
+/// A new calendar and .ics import, with what came of them.
+#[component]
+fn CalendarTools() -> impl IntoView {
+    let ctx = expect_context::<CalendarCtx>();
+    let lang = use_prefs().lang;
+    let new_name = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<Result<String, String>>);
     // Create is disabled while one is on its way (no twin calendars from a double click).
     let creating = InFlight::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -157,56 +208,31 @@ pub fn Sidebar() -> impl IntoView {
     };
 
     view! {
-        <aside class="cal-sidebar card" aria-labelledby="cal-list-title">
-            <h2 id="cal-list-title">{t(Key::MyCalendars)}</h2>
-            <ul class="cal-list">
-                {move || ctx.calendar_list().into_iter().map(|c| {
-                    let id = c.id;
-                    let visible = ctx.is_shown(&c);
-                    let style = format!("--event-color:{}", c.color);
-                    let shared = c.owner_email.clone().map(|o| fill(text(lang.get(), Key::SharedBy), &[("owner", o)]));
-                    view! {
-                        <li style=style>
-                            <label class="radio">
-                                <input type="checkbox" prop:checked=visible on:change=move |_| toggle(id, !visible) />
-                                <span class="swatch"></span>
-                                <span>{c.name.clone()}</span>
-                            </label>
-                            {shared.map(|s| view! { <span class="hint">{s}</span> })}
-                            <a class="export" href=format!("/api/calendars/{id}/export") download="">{t(Key::Export)}</a>
-                            {(c.access == CalendarAccess::Owner).then(|| view! {
-                                <details class="cal-settings">
-                                    <summary>{t(Key::EditCalendar)}</summary>
-                                    {crate::lazy::chunk_view(settings, c.clone())}
-                                </details>
-                            })}
-                            {(c.access != CalendarAccess::Owner).then(|| view! {
-                                <button type="button" class="button ghost small" data-testid="leave-calendar"
-                                        on:click=move |_| confirm_leave(id)>{t(Key::LeaveShared)}</button>
-                            })}
-                        </li>
-                    }
+        <form class="new-calendar" on:submit=create>
+            <label for="new-cal-name">{t(Key::NewCalendar)}</label>
+            <input id="new-cal-name" type="text" maxlength="100" placeholder=move || text(lang.get(), Key::CalendarName) bind:value=new_name />
+            <button type="submit" class="button small" disabled=move || creating.pending()>{t(Key::Create)}</button>
+        </form>
+        <div class="import">
+            <label for="import-target">{t(Key::Import)}</label>
+            <select id="import-target" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { import_into.set(id) }>
+                {move || ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).map(|c| view! {
+                    <option value=c.id.to_string()>{c.name.clone()}</option>
                 }).collect_view()}
-            </ul>
-            <form class="new-calendar" on:submit=create>
-                <label for="new-cal-name">{t(Key::NewCalendar)}</label>
-                <input id="new-cal-name" type="text" maxlength="100" placeholder=move || text(lang.get(), Key::CalendarName) bind:value=new_name />
-                <button type="submit" class="button small" disabled=move || creating.pending()>{t(Key::Create)}</button>
-            </form>
-            <div class="import">
-                <label for="import-target">{t(Key::Import)}</label>
-                <select id="import-target" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { import_into.set(id) }>
-                    {move || ctx.calendar_list().into_iter().filter(|c| c.access != CalendarAccess::Read).map(|c| view! {
-                        <option value=c.id.to_string()>{c.name.clone()}</option>
-                    }).collect_view()}
-                </select>
-                <input type="file" accept=".ics,text/calendar" aria-label=t(Key::Import) data-testid="import-file" on:change=on_file />
-            </div>
-            {move || message.get().map(|m| match m {
-                Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
-                Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
-            })}
-        </aside>
+            </select>
+            <input type="file" accept=".ics,text/calendar" aria-label=t(Key::Import) data-testid="import-file" on:change=on_file />
+        </div>
+        {outcome(message)}
+    }
+}
+
+/// What came of the last change made in the sidebar: done, or why not.
+fn outcome(message: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    move || {
+        message.get().map(|m| match m {
+            Ok(s) => view! { <p class="form-ok" role="status">{s}</p> }.into_any(),
+            Err(s) => view! { <p class="form-error" role="alert">{s}</p> }.into_any(),
+        })
     }
 }
 

@@ -134,15 +134,26 @@ fn move_targets(folders: &[MailFolder], items: &[MessageSummary], first: i64) ->
         .collect()
 }
 
-/// The bar over the list while messages are picked.
-#[component]
-pub fn BulkBar(
-    items: RwSignal<Vec<MessageSummary>>,
-    next: RwSignal<Option<String>>,
-    threads: RwSignal<bool>,
-    picks: Picks,
-    run: Action<BulkChange, ()>,
-) -> impl IntoView {
+/// What the bar over the list works on: the list's messages, its next page, whether it
+/// shows conversations, the picks and the bulk-change runner.
+#[derive(Clone, Copy)]
+pub(crate) struct BarArgs {
+    pub items: RwSignal<Vec<MessageSummary>>,
+    pub next: RwSignal<Option<String>>,
+    pub threads: RwSignal<bool>,
+    pub picks: Picks,
+    pub run: Action<BulkChange, ()>,
+}
+
+/// The bar over the list while messages are picked (from the Mail page's tools chunk).
+pub(crate) fn bar(args: BarArgs) -> impl IntoView {
+    let BarArgs {
+        items,
+        next,
+        threads,
+        picks,
+        run,
+    } = args;
     let state = expect_context::<MailState>();
     let lang = use_prefs().lang;
     let apply = move |action: BulkAction| {

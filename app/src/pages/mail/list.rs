@@ -4,7 +4,7 @@
 use ksuite_common::MessageSummary;
 use leptos::prelude::*;
 
-use super::{MailState, Mode, bulk, shortcuts};
+use super::{MailState, Mode, Tool, ToolsChunk, bulk, shortcuts};
 use crate::api;
 use crate::components::ask::confirm;
 use crate::i18n::{Key, error_message, fill, t, text};
@@ -17,7 +17,7 @@ const THREADS_KEY: &str = "ksuite.mail.threads";
 const RETENTION_DAYS: u32 = 30;
 
 #[component]
-pub fn MessageList() -> impl IntoView {
+pub fn MessageList(tools: ToolsChunk) -> impl IntoView {
     let prefs = use_prefs();
     let lang = prefs.lang;
     let state = expect_context::<MailState>();
@@ -205,7 +205,7 @@ pub fn MessageList() -> impl IntoView {
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </Show>
             <Show when=move || !matches!(state.mode.get(), Some(Mode::Deleted))>
-                <bulk::BulkBar items=items next=next threads=threads picks=picks run=run />
+                {crate::lazy::quiet_chunk_view(tools, Tool::Bulk(bulk::BarArgs { items, next, threads, picks, run }))}
             </Show>
             {move || {
                 let list = items.get();

@@ -297,23 +297,31 @@ fn reader_chunk() -> Result<crate::lazy::Build<()>, crate::lazy::ChunkMissing> {
 
 /// The Mail page's less used parts, drawn from one chunk.
 #[derive(Clone)]
-enum Tool {
+pub(crate) enum Tool {
     /// The messages waiting to be sent.
     Scheduled,
     /// "Import mail" under the folders.
     Import,
     /// New folder, rename, delete under an address's folders.
     Folders(String),
+    /// The bar over the list while messages are picked.
+    Bulk(bulk::BarArgs),
 }
 
-/// Import, the scheduled list and the folder tools are a chunk of their own: the folders
-/// and messages paint first, these follow (fetched at once, see `MailPage`).
+/// The chunk with the Mail page's less used parts, fetched when the page is up.
+pub(crate) type ToolsChunk =
+    LocalResource<Result<crate::lazy::Build<Tool>, crate::lazy::ChunkMissing>>;
+
+/// Import, the scheduled list, the folder tools and the bar for picked messages are a
+/// chunk of their own: the folders and messages paint first, these follow (fetched at
+/// once, see `MailPage`).
 #[wasm_split_helpers::wasm_split(mail_tools, fallible)]
 fn tools_chunk() -> Result<crate::lazy::Build<Tool>, crate::lazy::ChunkMissing> {
     Ok(|tool| match tool {
         Tool::Scheduled => view! { <scheduled::ScheduledSends /> }.into_any(),
         Tool::Import => view! { <import::ImportMail /> }.into_any(),
         Tool::Folders(address) => view! { <FolderTools address=address /> }.into_any(),
+        Tool::Bulk(args) => bulk::bar(args).into_any(),
     })
 }
 
@@ -453,7 +461,7 @@ pub fn MailPage() -> impl IntoView {
                     <button type="button" class="button ghost small" data-testid="deleted-mail"
                             on:click=move |_| open(Mode::Deleted)>{t(Key::DeletedMail)}</button>
                 </nav>
-                <list::MessageList />
+                <list::MessageList tools=tools />
                 {move || match state.compose.get() {
                     Some(seed) => crate::lazy::chunk_view(LocalResource::new(composer), seed).into_any(),
                     None => crate::lazy::chunk_view(reader, ()).into_any(),
