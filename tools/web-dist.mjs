@@ -14,8 +14,14 @@
 // the split loader is rewritten here to take them from the chunk's bundle instead.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { transformSync } from 'esbuild';
 import { filesUnder } from './files.mjs';
+
+// wasm-bindgen's glue, the split loader, the app's JS snippets and the stylesheet are
+// written for reading; minified they are 5 KB gzip lighter on every first load.
+const minifiedJs = (code) => transformSync(code, { minify: true, format: 'esm', target: 'es2020' }).code;
+const minifiedCss = (code) => transformSync(code, { loader: 'css', minify: true }).code;
 
 const [stage, dist] = process.argv.slice(2);
 if (!stage || !dist) {
@@ -77,9 +83,14 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const name of staged) {
   if (name.endsWith('.wasm') && name !== 'app_bg.wasm') continue; // they go into bundles
-  cpSync(join(stage, name), join(out, name));
+  if (name.endsWith('.js')) {
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, name), minifiedJs(readFileSync(join(stage, name), 'utf8')));
+  } else {
+    cpSync(join(stage, name), join(out, name));
+  }
 }
-writeFileSync(join(out, 'main.css'), css);
+writeFileSync(join(out, 'main.css'), minifiedCss(css.toString()));
 cpSync('public/icons', join(dist, 'icons'), { recursive: true });
 // Each language as a JSON array in key order (the order of app/build.rs's `Key::ALL`:
 // sorted key names), so the app needs no table of key names to read it.
@@ -164,7 +175,7 @@ if (/makeLoad|__chunk_|fetch\(new URL/.test(rewritten) || (rewritten.match(/__ks
   throw new Error('the split loader has a shape tools/web-dist.mjs does not know');
 }
 const firstImport = rewritten.indexOf('\n', rewritten.indexOf('import '));
-writeFileSync(join(out, '__wasm_split.js'), rewritten.slice(0, firstImport + 1) + runtime + rewritten.slice(firstImport + 1));
+writeFileSync(join(out, '__wasm_split.js'), minifiedJs(rewritten.slice(0, firstImport + 1) + runtime + rewritten.slice(firstImport + 1)));
 
 const snippets = staged.filter((n) => n.startsWith('snippets/') && n.endsWith('.js'));
 const routeChunks = Object.fromEntries(ROUTE_CHUNKS);
