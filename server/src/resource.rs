@@ -79,7 +79,7 @@ pub fn object_name(uid: &str, extension: &str) -> String {
     } else {
         use sha2::{Digest, Sha256};
         let d = Sha256::digest(uid.as_bytes());
-        let hex: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex(&d[..16]);
         format!("{hex}{extension}")
     }
 }

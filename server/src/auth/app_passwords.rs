@@ -44,10 +44,7 @@ fn normalize(secret: &str) -> String {
 }
 
 fn digest(secret: &str) -> String {
-    Sha256::digest(normalize(secret).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&Sha256::digest(normalize(secret).as_bytes()))
 }
 
 /// The user an application password belongs to, if `secret` is one of `email`'s; records

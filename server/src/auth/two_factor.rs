@@ -40,10 +40,7 @@ fn totp(secret_b32: &str, email: &str) -> Result<TOTP, ApiError> {
 }
 
 fn digest(code: &str) -> String {
-    Sha256::digest(code.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&Sha256::digest(code.as_bytes()))
 }
 
 fn only_alnum(code: &str) -> String {

@@ -119,7 +119,7 @@ pub struct EventRow {
 /// Strong entity tag of an object's source.
 pub fn etag_of(ics: &str) -> String {
     let digest = Sha256::digest(ics.as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex = crate::hex(&digest[..16]);
     format!("\"{hex}\"")
 }
 

@@ -111,10 +111,7 @@ impl Drop for Stored {
 
 /// The name `raw` is stored under (its SHA-256 in hex), known before storing it.
 pub fn digest_of(raw: &[u8]) -> String {
-    Sha256::digest(raw)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&Sha256::digest(raw))
 }
 
 pub async fn read(blobs: &BlobStore, digest: &str) -> io::Result<Vec<u8>> {

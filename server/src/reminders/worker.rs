@@ -244,7 +244,7 @@ pub fn idempotency_key(user_id: i64, calendar_id: i64, uid: &str, d: &Due) -> St
         d.alarm.key()
     );
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::hex(&digest[..16])
 }
 
 pub fn new_token() -> String {
