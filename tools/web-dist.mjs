@@ -5,6 +5,8 @@
 //                         cached as immutable;
 //   dist/index.html       the shell, which starts the app and, from its first byte, fetches
 //                         the bundle the opened address needs, in parallel with the main wasm;
+//                         and each JS snippet's library (`x.lib.js` beside `x.js`), bundled
+//                         with its npm dependencies and fetched only when the snippet asks;
 //   dist/icons, manifest.webmanifest, sw.js   copied as they are; dist/locales as arrays;
 //   <stage>/first-load.json what each chunk's first visit downloads, for the budget check.
 //     node tools/web-dist.mjs <staged dir> <dist dir>
@@ -13,9 +15,9 @@
 // (60+ small files for Mail). Fetched one by one that is dozens of round trips on a phone;
 // the split loader is rewritten here to take them from the chunk's bundle instead.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { transformSync } from 'esbuild';
+import { buildSync, transformSync } from 'esbuild';
 import { filesUnder } from './files.mjs';
 
 // wasm-bindgen's glue, the split loader, the app's JS snippets and the stylesheet are
@@ -49,8 +51,24 @@ const LOADED_WITHIN = { composer: 'mail', reader: 'mail', mail_tools: 'mail', ev
 
 const staged = filesUnder(stage);
 const css = readFileSync('style/main.css');
+
+// A snippet app/src/…/x.js that imports './x.lib.js' gets that file bundled from
+// app/src/…/x.lib.js with the npm packages it imports (tools/node_modules), written beside
+// the staged snippet. It is not in any first load: the snippet imports it when needed.
+const libraries = new Map();
+for (const name of staged.filter((n) => /^snippets\/[^/]+\/src\/.+\.js$/.test(n))) {
+  const source = join('app', name.replace(/^snippets\/[^/]+\//, '')).replace(/\.js$/, '.lib.js');
+  if (!existsSync(source)) continue;
+  const bundle = buildSync({
+    entryPoints: [source], bundle: true, minify: true, format: 'esm', target: 'es2020',
+    nodePaths: ['tools/node_modules'], write: false, legalComments: 'eof',
+  });
+  libraries.set(name.replace(/\.js$/, '.lib.js'), bundle.outputFiles[0].contents);
+}
+
 const id = createHash('sha256');
 for (const name of staged) id.update(name).update(readFileSync(join(stage, name)));
+for (const [name, bytes] of libraries) id.update(name).update(bytes);
 // This script shapes the bundles and the loader: a change to it is a new build too.
 const build = id.update(css).update(readFileSync(new URL(import.meta.url))).digest('hex').slice(0, 16);
 const pkg = `/pkg/${build}`;
@@ -90,6 +108,7 @@ for (const name of staged) {
     cpSync(join(stage, name), join(out, name));
   }
 }
+for (const [name, bytes] of libraries) writeFileSync(join(out, name), bytes);
 writeFileSync(join(out, 'main.css'), minifiedCss(css.toString()));
 cpSync('public/icons', join(dist, 'icons'), { recursive: true });
 // Each language as a JSON array in key order (the order of app/build.rs's `Key::ALL`:
@@ -212,4 +231,4 @@ const firstLoad = Object.fromEntries([...new Set(Object.values(routeChunks))].ma
   [chunk, [...shell, `pkg/${build}/${chunk}.bundle`]]));
 // Beside the staged build, not in dist/: the server would publish it.
 writeFileSync(join(stage, 'first-load.json'), JSON.stringify(firstLoad, null, 1));
-console.log(`web app: build ${build}, bundles ${chunks.map((c) => `${c} (${bundleFiles[c].length} modules)`).join(', ')}`);
+console.log(`web app: build ${build}, libraries ${[...libraries.keys()].join(', ') || 'none'}, bundles ${chunks.map((c) => `${c} (${bundleFiles[c].length} modules)`).join(', ')}`);

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import path from 'node:path';
 import { test, expect, signUp, sendMail, startServer, holdPosts } from './fixtures';
 
@@ -559,6 +559,78 @@ test('rich text: a link is added through the app\'s own box and arrives as a lin
   await expect(frame.getByRole('link', { name: 'docs' })).toHaveAttribute('href', 'https://docs.example.org/');
 });
 
+/** Selects `word` in the rich-text area, as a user would with the mouse. */
+async function selectWord(editor: Locator, word: string) {
+  await editor.evaluate((el, word) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent!.indexOf(word);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + word.length);
+      getSelection()!.removeAllRanges();
+      getSelection()!.addRange(range);
+      return;
+    }
+    throw new Error(`no "${word}" in the editor`);
+  }, word);
+}
+
+test('rich text: bold, undo and lists come from the editor (no execCommand), and arrive with a plain-text twin', async ({ page }) => {
+  // Records any use of the deprecated editing commands.
+  await page.addInitScript(() => {
+    const used: string[] = [];
+    (window as unknown as { execCommands: string[] }).execCommands = used;
+    const original = Document.prototype.execCommand;
+    Document.prototype.execCommand = function (command: string, ...rest: unknown[]) {
+      used.push(command);
+      return original.call(this, command, ...(rest as [boolean, string]));
+    };
+  });
+  await composeToSelf(page);
+  await page.getByTestId('compose-subject').fill('Formatted');
+  await page.getByTestId('rich-text').check();
+  const editor = page.getByTestId('compose-rich');
+  const tools = page.getByRole('toolbar', { name: 'Formatting' });
+  await editor.click();
+  await editor.pressSequentially('Plan for Monday');
+  await editor.press('Enter');
+  await tools.getByRole('button', { name: 'Bulleted list' }).click();
+  await editor.pressSequentially('Budget');
+  await editor.press('Enter');
+  await editor.pressSequentially('Hiring');
+  await expect(editor.locator('ul > li')).toHaveText(['Budget', 'Hiring']);
+
+  await selectWord(editor, 'Monday');
+  await tools.getByRole('button', { name: 'Bold' }).click();
+  await expect(editor.locator('b')).toHaveText('Monday');
+  // Undo and redo are the editor's own.
+  await editor.press('Control+z');
+  await expect(editor.locator('b')).toHaveCount(0);
+  await expect(editor.locator('ul > li')).toHaveText(['Budget', 'Hiring']);
+  await editor.press('Control+Shift+z');
+  await expect(editor.locator('b')).toHaveText('Monday');
+  // Bold again on bold text takes it off.
+  await selectWord(editor, 'Monday');
+  await tools.getByRole('button', { name: 'Bold' }).click();
+  await expect(editor.locator('b')).toHaveCount(0);
+  await tools.getByRole('button', { name: 'Bold' }).click();
+  await expect(editor.locator('b')).toHaveText('Monday');
+  expect(await page.evaluate(() => (window as unknown as { execCommands: string[] }).execCommands)).toEqual([]);
+
+  await page.getByTestId('send').click();
+  await expectSent(page);
+  await page.getByTestId('message').filter({ hasText: 'Formatted' }).click();
+  const frame = page.frameLocator('[data-testid=reader-html]');
+  await expect(frame.locator('b')).toHaveText('Monday');
+  await expect(frame.locator('li')).toHaveText(['Budget', 'Hiring']);
+  // The text/plain part reads as the message does: a line per block, items marked.
+  const id = new URL(page.url()).searchParams.get('msg');
+  const raw = await (await page.request.get(`/api/mail/messages/${id}/raw`)).text();
+  expect(raw).toContain('Plan for Monday\r\n- Budget\r\n- Hiring');
+});
+
 test('on a phone the search options fold away, so the list starts higher', async ({ page, server }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signUp(page);
@@ -837,6 +909,26 @@ test('several signatures: one starts new messages, another replies, and the comp
   // With no signature chosen, only the quote (which holds the first one) is left.
   await page.getByTestId('compose-signature').selectOption({ label: 'No signature' });
   await expect(body).toHaveValue(/^\n\n\n[^\n]*wrote:\n> Hello,/);
+
+  // In rich text the signature is a block of its own: placed above the quote, then
+  // replaced by the picker rather than added to.
+  await page.getByTestId('rich-text').check();
+  const rich = page.getByTestId('compose-rich');
+  const signature = rich.locator('[data-signature]');
+  await expect(rich).toContainText('wrote:');
+  await page.getByTestId('compose-signature').selectOption({ label: 'Work' });
+  await expect(signature).toContainText('Ann Smith');
+  const order = () => rich.evaluate((el) => [el.innerText.indexOf('Ann Smith'), el.innerText.indexOf('wrote:')]);
+  const [signed, quoted] = await order();
+  expect(signed).toBeGreaterThan(-1);
+  expect(signed).toBeLessThan(quoted);
+  await page.getByTestId('compose-signature').selectOption({ label: 'Short' });
+  await expect(signature).toHaveCount(1);
+  await expect(signature).toContainText('A.');
+  await expect(rich).not.toContainText('Ann Smith');
+  await page.getByTestId('compose-signature').selectOption({ label: 'No signature' });
+  await expect(signature).toHaveCount(0);
+  await expect(rich).toContainText('wrote:');
 });
 
 test('import an .mbox into a folder: the report, the messages, and running it again adds nothing', async ({ page }) => {
@@ -1015,6 +1107,23 @@ test('bring mail from another account: the form, its progress, and the old mail 
 
 test.describe('without the service worker, so the page itself makes every request', () => {
   test.use({ serviceWorkers: 'block' });
+
+  test('when the editor cannot be downloaded, rich text still writes and sends, and says what is missing', async ({ page }) => {
+    await page.route('**/rich_editor.lib.js', (route) => route.abort());
+    await composeToSelf(page);
+    await page.getByTestId('compose-subject').fill('Plainly rich');
+    await page.getByTestId('rich-text').check();
+    await expect(page.getByTestId('formatting-unavailable')).toContainText('could not be loaded');
+    const tools = page.getByRole('toolbar', { name: 'Formatting' });
+    await expect(tools.getByRole('button', { name: 'Bold' })).toBeDisabled();
+    const editor = page.getByTestId('compose-rich');
+    await editor.click();
+    await editor.pressSequentially('Still arrives');
+    await page.getByTestId('send').click();
+    await expectSent(page);
+    await page.getByTestId('message').filter({ hasText: 'Plainly rich' }).click();
+    await expect(page.frameLocator('[data-testid=reader-html]').locator('body')).toContainText('Still arrives');
+  });
 
   test('a double click on Save makes one filter', async ({ page }) => {
     await signUp(page);

@@ -144,7 +144,8 @@ test('the service worker precaches this exact build, and a new deploy offers a r
 function chunkRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (r) => {
-    const m = r.url().match(/\/(\w+)\.bundle$/);
+    // A feature's bundle, or a library fetched by the app when needed (x.lib.js).
+    const m = r.url().match(/\/(\w+)\.(?:bundle|lib\.js)$/);
     if (m && !seen.includes(m[1])) seen.push(m[1]);
   });
   return seen;
@@ -169,10 +170,11 @@ test('each page downloads the shell and its own feature, and the rest only when 
   await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Mail');
   await expect.poll(() => [...chunks])
     .toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing', 'mail', 'reader', 'mail_tools']);
-  // Reading mail does not load the composer; writing does.
+  // Reading mail does not load the composer; writing does, and its rich-text editor.
   await fresh.getByTestId('compose').click();
   await expect(fresh.getByRole('button', { name: 'Send', exact: true })).toBeVisible();
-  expect(chunks).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form', 'book_sharing', 'mail', 'reader', 'mail_tools', 'composer']);
+  await expect.poll(() => [...chunks]).toEqual(['calendar', 'event_editor', 'calendar_settings', 'contacts', 'contact_form',
+    'book_sharing', 'mail', 'reader', 'mail_tools', 'composer', 'rich_editor']);
 
   // Settings → Mail is three pages, each with its own chunk; the filter editor follows the
   // filter list.

@@ -1,91 +1,231 @@
 //! The message text: a plain textarea, or rich text in a contenteditable area with a small
 //! toolbar (bold, italic, underline, bullets, link). Switching keeps what was written.
+//!
+//! Rich text is edited with Squire (Fastmail's editor for e-mail; `rich_editor.js`), which
+//! formats through its own range code and keeps its own undo history, instead of the
+//! deprecated `document.execCommand`. It arrives with the composer's first opening; until
+//! then (or if it cannot be loaded) the area is a plain contenteditable without the toolbar.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
+use super::signature::swap_signature;
 use crate::components::ask::{Answer, Question, ask};
 use crate::i18n::{Key, t, text};
 use crate::state::prefs::use_prefs;
 
-/// Plain text as rich-text HTML (line breaks kept).
-pub(super) fn escape_html(s: &str) -> String {
+#[wasm_bindgen(module = "/src/pages/mail/compose/rich_editor.js")]
+extern "C" {
+    /// `RichEditor` of rich_editor.lib.js: Squire on the message area.
+    #[derive(Clone)]
+    type JsRichEditor;
+    #[wasm_bindgen(js_name = openRichEditor, catch)]
+    async fn open_rich_editor(
+        root: &web_sys::HtmlElement,
+        on_input: &js_sys::Function,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method)]
+    fn toggle(this: &JsRichEditor, format: &str);
+    #[wasm_bindgen(method)]
+    fn link(this: &JsRichEditor, url: &str);
+    #[wasm_bindgen(method)]
+    fn html(this: &JsRichEditor) -> String;
+    #[wasm_bindgen(method)]
+    fn text(this: &JsRichEditor) -> String;
+    #[wasm_bindgen(method, js_name = setText)]
+    fn set_text(this: &JsRichEditor, text: &str, signature: &str);
+    #[wasm_bindgen(method, js_name = setSignature)]
+    fn set_signature(this: &JsRichEditor, text: &str, before: &str);
+    #[wasm_bindgen(method)]
+    fn destroy(this: &JsRichEditor);
+}
+
+/// Plain text as rich-text HTML (line breaks kept), for the area without its editor.
+fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\n', "<br>")
 }
 
-/// Applies a formatting command to the editor's selection. The browsers' editing commands
-/// still do this best: they keep undo history and nested markup right.
-fn exec(command: &str, value: Option<&str>) {
-    if let Some(doc) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-    {
-        let _ = doc.exec_command_with_show_ui_and_value(command, false, value.unwrap_or(""));
+/// A toolbar format; rich_editor.lib.js adds it to the selection or takes it off.
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Bold,
+    Italic,
+    Underline,
+    BulletList,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Bold => "bold",
+            Format::Italic => "italic",
+            Format::Underline => "underline",
+            Format::BulletList => "list",
+        }
+    }
+
+    fn label(self) -> Key {
+        match self {
+            Format::Bold => Key::Bold,
+            Format::Italic => Key::Italic,
+            Format::Underline => Key::Underline,
+            Format::BulletList => Key::BulletList,
+        }
     }
 }
 
-/// The current selection's first range, to put back after a dialog took focus.
-fn saved_range() -> Option<web_sys::Range> {
-    let selection = web_sys::window()?.get_selection().ok()??;
-    if selection.range_count() == 0 {
-        return None;
+/// Where the editor stands: loading, ready, or not to be had (the download failed).
+type Loaded = Option<Result<JsRichEditor, ()>>;
+
+/// The rich-text area as the composer reads and changes it: through the editor once it is
+/// there, through the element itself before.
+#[derive(Clone, Copy)]
+pub(super) struct RichText {
+    area: NodeRef<leptos::html::Div>,
+    editor: LocalResource<Loaded>,
+}
+
+impl RichText {
+    /// Starts loading the editor as soon as the area is on the page; `on_change` hears
+    /// every edit, undo and redo included.
+    pub(super) fn new(on_change: Callback<()>) -> Self {
+        let area = NodeRef::<leptos::html::Div>::new();
+        // The editor may outlive the composer by a tick (an edit event in flight).
+        let open = Arc::new(AtomicBool::new(true));
+        let listening = open.clone();
+        let on_input: js_sys::Function = Closure::<dyn Fn()>::new(move || {
+            if listening.load(Ordering::Relaxed) {
+                on_change.run(());
+            }
+        })
+        .into_js_value()
+        .unchecked_into();
+        let editor = LocalResource::new(move || {
+            let element = area.get();
+            let on_input = on_input.clone();
+            async move {
+                let element: web_sys::HtmlElement = element?.into();
+                Some(
+                    open_rich_editor(&element, &on_input)
+                        .await
+                        .map(JsCast::unchecked_into::<JsRichEditor>)
+                        .map_err(|_| ()),
+                )
+            }
+        });
+        on_cleanup(move || {
+            open.store(false, Ordering::Relaxed);
+            if let Some(Some(Ok(editor))) = editor.try_get_untracked().flatten() {
+                editor.destroy();
+            }
+        });
+        RichText { area, editor }
     }
-    // A copy: the selection's own range follows the focus into the dialog.
-    selection.get_range_at(0).ok().map(|r| r.clone_range())
+
+    fn ready(&self) -> Option<JsRichEditor> {
+        self.editor.get_untracked().flatten().and_then(Result::ok)
+    }
+
+    /// True once the editor could not be loaded: the toolbar says so.
+    fn failed(&self) -> bool {
+        matches!(self.editor.get(), Some(Some(Err(()))))
+    }
+
+    fn usable(&self) -> bool {
+        matches!(self.editor.get(), Some(Some(Ok(_))))
+    }
+
+    /// Still on its way: rich text waits for it, so the signature block is made by it.
+    fn loading(&self) -> bool {
+        !matches!(self.editor.get(), Some(Some(_)))
+    }
+
+    /// The message as HTML and as its plain-text alternative.
+    pub(super) fn contents(&self) -> Option<(String, String)> {
+        if let Some(editor) = self.ready() {
+            return Some((editor.text(), editor.html()));
+        }
+        let area = self.area.get_untracked()?;
+        Some((area.inner_text(), area.inner_html()))
+    }
+
+    /// Starts the area from an HTML draft.
+    fn set_html(&self, html: &str) {
+        if let Some(area) = self.area.get_untracked() {
+            area.set_inner_html(html);
+        }
+    }
+
+    /// Plain text into the area, `signature` (where it occurs) as the block the signature
+    /// picker replaces later.
+    fn set_text(&self, text: &str, signature: &str) {
+        match self.ready() {
+            Some(editor) => editor.set_text(text, signature),
+            None => self.set_html(&escape_html(text)),
+        }
+    }
+
+    /// Puts signature `new` where `old` was placed, or above a reply's quote (whose first
+    /// line is `quote_line`), or at the end.
+    pub(super) fn swap_signature(&self, old: &str, new: &str, quote_line: &str) {
+        match (self.ready(), self.area.get_untracked()) {
+            (Some(editor), _) => editor.set_signature(new, quote_line),
+            (None, Some(area)) => area.set_inner_html(&swap_signature(
+                &area.inner_html(),
+                &escape_html(old),
+                &escape_html(new),
+                "",
+            )),
+            (None, None) => {}
+        }
+    }
 }
 
-fn restore_range(range: Option<web_sys::Range>) {
-    let (Some(range), Some(selection)) = (
-        range,
-        web_sys::window().and_then(|w| w.get_selection().ok().flatten()),
-    ) else {
-        return;
-    };
-    let _ = selection.remove_all_ranges();
-    let _ = selection.add_range(&range);
-}
-
-/// `body` holds the plain text; `editor` is the rich-text area, whose HTML the composer
-/// reads when saving or sending. `initial_html` starts it (a draft written as rich text).
+/// `body` holds the plain text; `rich_text` is the rich-text area, which the composer reads
+/// when saving or sending. `initial_html` starts it (a draft written as rich text);
+/// `signature` is the signature block placed in the text, kept replaceable when the text
+/// turns rich.
 #[component]
 pub(super) fn BodyEditor(
     body: RwSignal<String>,
     rich: RwSignal<bool>,
-    editor: NodeRef<leptos::html::Div>,
+    rich_text: RichText,
+    signature: StoredValue<String>,
     initial_html: Option<String>,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let lang = use_prefs().lang;
     let initial_html = StoredValue::new(initial_html);
     Effect::new(move |_| {
-        if let Some(el) = editor.get()
+        if rich_text.area.get().is_some()
             && let Some(html) = initial_html.get_value()
         {
-            el.set_inner_html(&html);
+            rich_text.set_html(&html);
             initial_html.set_value(None);
         }
     });
     let toggle_rich = move |_| {
         if rich.get_untracked() {
-            if let Some(el) = editor.get_untracked() {
-                body.set(el.inner_text());
+            if let Some((text, _)) = rich_text.contents() {
+                body.set(text);
             }
             rich.set(false);
         } else {
             rich.set(true);
-            if let Some(el) = editor.get_untracked() {
-                el.set_inner_html(&escape_html(&body.get_untracked()));
-            }
+            rich_text.set_text(&body.get_untracked(), &signature.get_value());
         }
         on_change.run(());
     };
     let insert_link = move || {
-        // The question box takes focus, and with it the editor's selection: keep the
-        // range and put it back to link it.
-        let range = saved_range();
+        let Some(editor) = rich_text.ready() else {
+            return;
+        };
         let question = Question {
             message: text(lang.get_untracked(), Key::InsertLink).to_string(),
             confirm: Key::InsertLink,
@@ -94,30 +234,30 @@ pub(super) fn BodyEditor(
                 label: Key::LinkAddress,
             },
         };
+        // The question box takes the focus; the editor puts its selection back.
         ask(question, move |url| {
-            if let Some(el) = editor.get_untracked() {
-                let _ = el.focus();
-            }
-            restore_range(range);
-            exec("createLink", Some(&url));
+            editor.link(&url);
             on_change.run(());
         });
     };
-    let tool = move |command: &'static str, label: Key| {
+    let disabled = move || !rich_text.usable();
+    let tool = move |format: Format| {
         view! {
-            <button type="button" class="button small tool" aria-label=t(label) title=t(label)
+            <button type="button" class="button small tool" aria-label=t(format.label()) title=t(format.label())
+                    disabled=disabled
                     on:mousedown=move |ev| {
                         // Keeps the focus (and the selection) in the editor.
                         ev.prevent_default();
-                        if command == "createLink" { insert_link() } else { exec(command, None) }
-                        on_change.run(());
+                        if let Some(editor) = rich_text.ready() {
+                            editor.toggle(format.name());
+                            on_change.run(());
+                        }
                     }>
-                {match command {
-                    "bold" => view! { <b>"B"</b> }.into_any(),
-                    "italic" => view! { <i>"I"</i> }.into_any(),
-                    "underline" => view! { <u>"U"</u> }.into_any(),
-                    "insertUnorderedList" => view! { <span>"• ≡"</span> }.into_any(),
-                    _ => view! { <span>{t(Key::InsertLink)}</span> }.into_any(),
+                {match format {
+                    Format::Bold => view! { <b>"B"</b> }.into_any(),
+                    Format::Italic => view! { <i>"I"</i> }.into_any(),
+                    Format::Underline => view! { <u>"U"</u> }.into_any(),
+                    Format::BulletList => view! { <span>"• ≡"</span> }.into_any(),
                 }}
             </button>
         }
@@ -125,15 +265,26 @@ pub(super) fn BodyEditor(
     view! {
         <div class="compose-toolbar" role="toolbar" aria-label=t(Key::Formatting)>
             <label class="check">
-                <input type="checkbox" data-testid="rich-text" prop:checked=move || rich.get() on:change=toggle_rich />
+                <input type="checkbox" data-testid="rich-text" prop:checked=move || rich.get()
+                       disabled=move || rich_text.loading() on:change=toggle_rich />
                 {t(Key::RichText)}
             </label>
             <Show when=move || rich.get()>
-                {tool("bold", Key::Bold)}
-                {tool("italic", Key::Italic)}
-                {tool("underline", Key::Underline)}
-                {tool("insertUnorderedList", Key::BulletList)}
-                {tool("createLink", Key::InsertLink)}
+                {tool(Format::Bold)}
+                {tool(Format::Italic)}
+                {tool(Format::Underline)}
+                {tool(Format::BulletList)}
+                <button type="button" class="button small tool" aria-label=t(Key::InsertLink) title=t(Key::InsertLink)
+                        disabled=disabled
+                        on:mousedown=move |ev| {
+                            ev.prevent_default();
+                            insert_link();
+                        }>
+                    <span>{t(Key::InsertLink)}</span>
+                </button>
+                <Show when=move || rich_text.failed()>
+                    <span class="note" role="status" data-testid="formatting-unavailable">{t(Key::FormattingUnavailable)}</span>
+                </Show>
             </Show>
         </div>
         <label for="compose-body" class="visually-hidden">{t(Key::MessageBody)}</label>
@@ -142,7 +293,7 @@ pub(super) fn BodyEditor(
                   prop:value=move || body.get()
                   on:input=move |ev| { body.set(event_target_value(&ev)); on_change.run(()); }></textarea>
         <div class="compose-body rich" contenteditable="true" role="textbox" aria-multiline="true"
-             aria-label=t(Key::MessageBody) data-testid="compose-rich" node_ref=editor
+             aria-label=t(Key::MessageBody) data-testid="compose-rich" node_ref=rich_text.area
              class:hidden=move || !rich.get() on:input=move |_| on_change.run(())></div>
     }
 }

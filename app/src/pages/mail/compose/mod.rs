@@ -21,7 +21,7 @@ use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 use crate::state::session::use_session;
 use attachments::{Attached, Attachments};
-use editor::{BodyEditor, escape_html};
+use editor::{BodyEditor, RichText};
 pub(crate) use seed::{Seed, SignatureUse, forward, from_draft, new_message, reply};
 use signature::{signature_block, swap_signature};
 
@@ -35,6 +35,8 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let state = expect_context::<MailState>();
     let session = use_session();
     let changed = RwSignal::new(0u32);
+    let bump = move || changed.update(|c| *c += 1);
+    let on_change = Callback::new(move |()| bump());
     let from = RwSignal::new(seed.msg.from.clone());
     let to = RwSignal::new(seed.msg.to.clone());
     let cc = RwSignal::new(seed.msg.cc.clone());
@@ -43,7 +45,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     let subject = RwSignal::new(seed.msg.subject.clone());
     let body = RwSignal::new(seed.msg.text.clone());
     let rich = RwSignal::new(seed.html.is_some());
-    let editor = NodeRef::<leptos::html::Div>::new();
+    let rich_text = RichText::new(on_change);
     let draft_id = RwSignal::new(seed.msg.draft_id);
     let in_reply_to = seed.msg.in_reply_to;
     let attached = RwSignal::new(Attached::carried(&seed.msg.attachments, &seed.files));
@@ -81,14 +83,11 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                 .unwrap_or_default()
         });
         let old = placed.get_value();
-        match (rich.get_untracked(), editor.get_untracked()) {
-            (true, Some(el)) => el.set_inner_html(&swap_signature(
-                &el.inner_html(),
-                &escape_html(&old),
-                &escape_html(&block),
-                "",
-            )),
-            _ => body.update(|b| *b = quote.with_value(|q| swap_signature(b, &old, &block, q))),
+        if rich.get_untracked() {
+            let quote_line = quote.with_value(|q| q.lines().next().unwrap_or_default().to_string());
+            rich_text.swap_signature(&old, &block, &quote_line);
+        } else {
+            body.update(|b| *b = quote.with_value(|q| swap_signature(b, &old, &block, q)));
         }
         placed.set_value(block);
         signature.set(id);
@@ -134,9 +133,9 @@ pub fn Composer(seed: Seed) -> impl IntoView {
     });
 
     let outgoing = move || {
-        let (text, html) = match (rich.get_untracked(), editor.get_untracked()) {
-            (true, Some(el)) => (el.inner_text(), Some(el.inner_html())),
-            _ => (body.get_untracked(), None),
+        let (text, html) = match rich.get_untracked().then(|| rich_text.contents()).flatten() {
+            Some((text, html)) => (text, Some(html)),
+            None => (body.get_untracked(), None),
         };
         OutgoingMessage {
             from: from.get_untracked(),
@@ -216,8 +215,6 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             AUTOSAVE_AFTER,
         );
     });
-    let bump = move || changed.update(|c| *c += 1);
-
     let close = move || {
         closed.set_value(true);
         state.compose.set(None);
@@ -349,8 +346,6 @@ pub fn Composer(seed: Seed) -> impl IntoView {
             });
         }
     };
-    let on_change = Callback::new(move |()| bump());
-
     view! {
         <form class="composer card" data-testid="composer" aria-labelledby="composer-title"
               on:submit=move |ev| ev.prevent_default()>
@@ -396,7 +391,7 @@ pub fn Composer(seed: Seed) -> impl IntoView {
                     </select>
                 </div>
             </Show>
-            <BodyEditor body=body rich=rich editor=editor initial_html=seed.html.clone() on_change=on_change />
+            <BodyEditor body=body rich=rich rich_text=rich_text signature=placed initial_html=seed.html.clone() on_change=on_change />
             <Attachments attached=attached on_change=on_change />
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert">{move || error.get()}</p>
