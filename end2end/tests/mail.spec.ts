@@ -328,6 +328,34 @@ test('own folders: create one, file a message in it, find it by date, empty the 
   await expect(page.getByTestId('message').filter({ hasText: 'Old newsletter' })).toHaveCount(1);
 });
 
+test('the filter list: order, on/off and delete are saved, and a reload shows them', async ({ page }) => {
+  await signUp(page);
+  await page.goto('/settings/mail/filters');
+  const rows = page.getByTestId('filter');
+  for (const [i, name] of ['Receipts', 'Newsletters'].entries()) {
+    await page.getByTestId('new-filter').click();
+    const editor = page.getByTestId('filter-editor');
+    await editor.getByTestId('filter-name').fill(name);
+    await editor.getByTestId('filter-condition').locator('input').fill(name.toLowerCase());
+    await page.getByTestId('save-filter').click();
+    await expect(rows).toHaveCount(i + 1);
+  }
+  await expect(rows.locator('.name')).toHaveText(['Receipts', 'Newsletters']);
+  await rows.nth(1).getByRole('button', { name: 'Move up' }).click();
+  await expect(rows.locator('.name')).toHaveText(['Newsletters', 'Receipts']);
+  await expect(rows.nth(0).getByRole('button', { name: 'Move up' })).toBeDisabled();
+  await rows.nth(1).getByRole('checkbox').uncheck();
+  await expect(rows.nth(1).getByRole('checkbox')).not.toBeChecked();
+  await page.reload();
+  await expect(rows.locator('.name')).toHaveText(['Newsletters', 'Receipts']);
+  await expect(rows.nth(0).getByRole('checkbox')).toBeChecked();
+  await expect(rows.nth(1).getByRole('checkbox')).not.toBeChecked();
+  await rows.nth(0).getByRole('button', { name: 'Delete' }).click();
+  await expect(rows.locator('.name')).toHaveText(['Receipts']);
+  await page.reload();
+  await expect(rows.locator('.name')).toHaveText(['Receipts']);
+});
+
 test('an administrator finds the DKIM record to publish and rotates the key in two steps', async ({ browser }) => {
   const own = await startServer();
   const context = await browser.newContext({ baseURL: own.url });
@@ -384,7 +412,9 @@ test('the first account administers addresses: creates a team address and uses i
     await expect(team).toHaveCount(1);
     await team.getByTestId('grant-email').fill(account.email);
     await team.getByRole('button', { name: 'Add' }).click();
-    await expect(page.getByTestId('admin-address').filter({ hasText: /^team@/ })).toContainText('Read and send as');
+    // The permission picker also lists "Read and send as": look at the row's people.
+    const teamPeople = page.getByTestId('admin-address').filter({ hasText: /^team@/ }).locator('li');
+    await expect(teamPeople.filter({ hasText: account.email })).toContainText('Read and send as');
     await page.screenshot({ path: 'test-results/mail-admin.png', fullPage: true });
 
     // The team's folders join the user's own in one list, and it can send as the team.
@@ -410,6 +440,26 @@ test('the first account administers addresses: creates a team address and uses i
     await confirmDelete.click();
     await expect(ask).toBeHidden();
     await expect(page.getByTestId('admin-address').filter({ hasText: /^team@/ })).toHaveCount(0);
+
+    // Access is taken back from the row; creating a taken address says so and keeps the text.
+    await page.getByTestId('new-address').fill('desk');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const desk = page.getByTestId('admin-address').filter({ hasText: /^desk@/ });
+    await expect(desk).toHaveCount(1);
+    await expect(page.getByTestId('new-address')).toHaveValue('');
+    await desk.getByTestId('grant-email').fill(account.email);
+    await desk.getByRole('button', { name: 'Add' }).click();
+    const deskPerson = desk.locator('li').filter({ hasText: account.email });
+    await expect(deskPerson).toContainText('Read and send as');
+    await deskPerson.getByRole('button', { name: 'Remove access' }).click();
+    await expect(deskPerson).toHaveCount(0);
+    await page.reload();
+    await expect(desk).toHaveCount(1);
+    await expect(deskPerson).toHaveCount(0);
+    await page.getByTestId('new-address').fill('desk');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect(page.getByRole('alert')).toHaveCount(1);
+    await expect(page.getByTestId('new-address')).toHaveValue('desk');
   } finally {
     await context.close();
     await own.stop();

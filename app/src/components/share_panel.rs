@@ -8,6 +8,14 @@ use crate::api;
 use crate::i18n::{Key, error_message, t};
 use crate::state::prefs::use_prefs;
 
+/// What the panel asks of the server.
+#[derive(Clone)]
+enum ShareChange {
+    Share(CalendarShare),
+    /// The e-mail address whose share ends.
+    Unshare(String),
+}
+
 #[component]
 pub fn SharePanel(base: String, input_id: String) -> impl IntoView {
     let lang = use_prefs().lang;
@@ -21,32 +29,41 @@ pub fn SharePanel(base: String, input_id: String) -> impl IntoView {
         let base = base.get_value();
         async move { api::shares::list(&base).await }
     });
+    // Sharing and unsharing: either answer reloads the list; a refusal is the panel's error.
+    let change = Action::new_local(move |c: &ShareChange| {
+        let (base, c) = (base.get_value(), c.clone());
+        async move {
+            match &c {
+                ShareChange::Share(req) => api::shares::put(&base, req).await.map(drop),
+                ShareChange::Unshare(who) => api::shares::remove(&base, who).await,
+            }
+            .map(|()| c)
+        }
+    });
+    Effect::new(move |_| {
+        let Some(result) = change.value().get() else {
+            return;
+        };
+        match result {
+            Ok(done) => {
+                if let ShareChange::Share(_) = done {
+                    email.set(String::new());
+                }
+                error.set(None);
+                version.update(|v| *v += 1);
+            }
+            Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
+        }
+    });
     let share = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = CalendarShare {
+        change.dispatch(ShareChange::Share(CalendarShare {
             email: email.get_untracked(),
             access: access.get_untracked(),
-        };
-        let base = base.get_value();
-        leptos::task::spawn_local(async move {
-            match api::shares::put(&base, &req).await {
-                Ok(_) => {
-                    email.set(String::new());
-                    error.set(None);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+        }));
     };
     let unshare = move |who: String| {
-        let base = base.get_value();
-        leptos::task::spawn_local(async move {
-            match api::shares::remove(&base, &who).await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+        change.dispatch(ShareChange::Unshare(who));
     };
     view! {
         <form on:submit=share>

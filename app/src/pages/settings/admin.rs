@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::ask::{Answer, Question, ask};
 use crate::i18n::{Key, error_message, fill, t, text};
-use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 const PERMISSIONS: [(&str, Key); 3] = [
@@ -27,46 +26,81 @@ pub fn AddressesCard() -> impl IntoView {
     }
 }
 
+/// A change to one address from its row.
+#[derive(Clone)]
+enum AddressChange {
+    Grant(i64, GrantAddress),
+    /// The address, then the account whose access ends.
+    Revoke(i64, i64),
+    /// The address, then the address typed again to confirm.
+    Delete(i64, String),
+}
+
+async fn apply(change: AddressChange) -> Result<(), api::ApiError> {
+    match change {
+        AddressChange::Grant(id, req) => api::admin::grant(id, &req).await.map(drop),
+        AddressChange::Revoke(id, user) => api::admin::revoke(id, user).await.map(drop),
+        AddressChange::Delete(id, typed) => api::admin::delete(id, &typed).await,
+    }
+}
+
+/// The rows' changes: each reloads the list.
+type Changes = Action<AddressChange, Result<(), api::ApiError>>;
+
 #[component]
 fn AdminAddresses() -> impl IntoView {
     let prefs = use_prefs();
     let lang = prefs.lang;
-    let list = RwSignal::new(Vec::<AdminAddress>::new());
+    let version = RwSignal::new(0u32);
+    let addresses = LocalResource::new(move || {
+        version.track();
+        api::admin::addresses()
+    });
+    // The last answer of either action, as the card's one error line.
     let error = RwSignal::new(None::<String>);
-    let fail = move |e: api::ApiError| error.set(Some(error_message(lang.get_untracked(), &e)));
-    let reload = move || {
-        leptos::task::spawn_local(async move {
-            match api::admin::addresses().await {
-                Ok(l) => list.set(l),
-                Err(e) => fail(e),
-            }
-        });
+    let answered = move |result: Result<(), api::ApiError>| {
+        error.set(
+            result
+                .err()
+                .map(|e| error_message(lang.get_untracked(), &e)),
+        );
+        version.update(|v| *v += 1);
     };
-    reload();
     let new_address = RwSignal::new(String::new());
     // Create is disabled while the address is on its way: a double click would otherwise
     // answer "already exists" right after creating it.
-    let creating = InFlight::new();
+    let creating = Action::new_local(|req: &NewAddress| {
+        let req = req.clone();
+        async move { api::admin::create(&req).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = creating.value().get() {
+            if result.is_ok() {
+                new_address.set(String::new());
+            }
+            answered(result.map(drop));
+        }
+    });
+    let change: Changes = Action::new_local(|c: &AddressChange| apply(c.clone()));
+    Effect::new(move |_| {
+        if let Some(result) = change.value().get() {
+            answered(result);
+        }
+    });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !creating.begin() {
-            return;
+        if !creating.pending().get_untracked() {
+            creating.dispatch(NewAddress {
+                address: new_address.get_untracked(),
+            });
         }
-        error.set(None);
-        let req = NewAddress {
-            address: new_address.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            let result = api::admin::create(&req).await;
-            creating.end();
-            match result {
-                Ok(_) => {
-                    new_address.set(String::new());
-                    reload();
-                }
-                Err(e) => fail(e),
-            }
-        });
+    };
+    let listed = move || addresses.get().and_then(Result::ok).unwrap_or_default();
+    let load_error = move || {
+        addresses
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_message(lang.get(), &e))
     };
     view! {
         <div class="card">
@@ -76,26 +110,23 @@ fn AdminAddresses() -> impl IntoView {
                 <label for="new-address">{t(Key::NewAddress)}</label>
                 <input id="new-address" type="text" required maxlength="254" placeholder="team" data-testid="new-address"
                        prop:value=move || new_address.get() on:input=move |ev| new_address.set(event_target_value(&ev)) />
-                <button class="button primary small" type="submit" disabled=move || creating.pending()>{t(Key::Create)}</button>
+                <button class="button primary small" type="submit" disabled=move || creating.pending().get()>{t(Key::Create)}</button>
             </form>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </Show>
-            <ul class="admin-addresses">
-                <For each=move || list.get() key=address_key let:a>
-                    <AddressItem address=a on_change=Callback::new(move |_| reload()) on_error=Callback::new(fail) />
-                </For>
-            </ul>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || load_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <ul class="admin-addresses">
+                    <For each=listed key=address_key let:a>
+                        <AddressItem address=a change=change />
+                    </For>
+                </ul>
+            </Transition>
         </div>
     }
 }
 
 #[component]
-fn AddressItem(
-    address: AdminAddress,
-    on_change: Callback<()>,
-    on_error: Callback<api::ApiError>,
-) -> impl IntoView {
+fn AddressItem(address: AdminAddress, change: Changes) -> impl IntoView {
     let prefs = use_prefs();
     let lang = prefs.lang;
     let id = address.id;
@@ -103,16 +134,13 @@ fn AddressItem(
     let permission = RwSignal::new("send".to_string());
     let grant = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = GrantAddress {
-            email: email.get_untracked(),
-            permission: permission.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::admin::grant(id, &req).await {
-                Ok(_) => on_change.run(()),
-                Err(e) => on_error.run(e),
-            }
-        });
+        change.dispatch(AddressChange::Grant(
+            id,
+            GrantAddress {
+                email: email.get_untracked(),
+                permission: permission.get_untracked(),
+            },
+        ));
     };
     let name = address.address.clone();
     let messages = address.messages;
@@ -131,12 +159,7 @@ fn AddressItem(
             },
         };
         ask(asked, move |typed| {
-            leptos::task::spawn_local(async move {
-                match api::admin::delete(id, &typed).await {
-                    Ok(()) => on_change.run(()),
-                    Err(e) => on_error.run(e),
-                }
-            })
+            change.dispatch(AddressChange::Delete(id, typed));
         });
     };
     let perm_label = move |p: &str| {
@@ -162,12 +185,7 @@ fn AddressItem(
                             <span>{format!("{} <{}>", u.display_name, u.email)}</span>
                             <span class="muted">{move || perm_label(&p)}</span>
                             <button type="button" class="button ghost small" aria-label=t(Key::RemoveAccess)
-                                    on:click=move |_| leptos::task::spawn_local(async move {
-                                        match api::admin::revoke(id, user_id).await {
-                                            Ok(_) => on_change.run(()),
-                                            Err(e) => on_error.run(e),
-                                        }
-                                    })>"×"</button>
+                                    on:click=move |_| { change.dispatch(AddressChange::Revoke(id, user_id)); }>"×"</button>
                         </li>
                     }
                 }).collect_view()}

@@ -6,9 +6,8 @@ use ksuite_common::{
 };
 use leptos::prelude::*;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::i18n::{Key, error_message, t};
-use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 const FIELDS: [(FilterField, &str, Key); 5] = [
@@ -88,22 +87,49 @@ fn editor_chunk() -> Result<crate::lazy::Build<EditorArgs>, crate::lazy::ChunkMi
     })
 }
 
+/// A change to the filter list from its rows.
+#[derive(Clone)]
+enum ListChange {
+    /// The filters' ids in their new order.
+    Reorder(Vec<i64>),
+    /// On or off: the filter as it is, with `enabled` flipped.
+    Enable(i64, FilterInput),
+    Delete(i64),
+}
+
+async fn apply(change: ListChange) -> Result<(), ApiError> {
+    match change {
+        ListChange::Reorder(ids) => api::mail::reorder_filters(ids).await.map(drop),
+        ListChange::Enable(id, input) => api::mail::update_filter(id, &input).await.map(drop),
+        ListChange::Delete(id) => api::mail::delete_filter(id).await,
+    }
+}
+
 #[component]
 pub fn FiltersCard() -> impl IntoView {
     let lang = use_prefs().lang;
     let editor = LocalResource::new(editor_chunk);
-    let list = RwSignal::new(Vec::<MailFilter>::new());
-    let error = RwSignal::new(None::<String>);
-    let editing = RwSignal::new(None::<Editing>);
-    let reload = move || {
-        leptos::task::spawn_local(async move {
-            match api::mail::filters().await {
-                Ok(l) => list.set(l),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+    // Every change (here or in the editor) reloads the list.
+    let version = RwSignal::new(0u32);
+    let filters = LocalResource::new(move || {
+        version.track();
+        api::mail::filters()
+    });
+    let change = Action::new_local(|c: &ListChange| apply(c.clone()));
+    Effect::new(move |_| {
+        if change.value().get().is_some() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let busy = move || change.pending().get();
+    let change_error = move || {
+        change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_message(lang.get(), &e))
     };
-    reload();
+    let editing = RwSignal::new(None::<Editing>);
     let input_of = |f: &MailFilter| FilterInput {
         name: f.name.clone(),
         enabled: f.enabled,
@@ -112,40 +138,17 @@ pub fn FiltersCard() -> impl IntoView {
         actions: f.actions.clone(),
         stop: f.stop,
     };
-    let reorder = move |index: usize, up: bool| {
-        let mut ids: Vec<i64> = list.get_untracked().iter().map(|f| f.id).collect();
+    let reorder = move |list: &[MailFilter], index: usize, up: bool| {
+        let mut ids: Vec<i64> = list.iter().map(|f| f.id).collect();
         let other = if up {
             index.checked_sub(1)
         } else {
             Some(index + 1)
         };
-        let Some(other) = other.filter(|o| *o < ids.len()) else {
-            return;
-        };
-        ids.swap(index, other);
-        leptos::task::spawn_local(async move {
-            if let Ok(l) = api::mail::reorder_filters(ids).await {
-                list.set(l);
-            }
-        });
-    };
-    let toggle = move |f: MailFilter| {
-        let mut input = input_of(&f);
-        input.enabled = !input.enabled;
-        leptos::task::spawn_local(async move {
-            match api::mail::update_filter(f.id, &input).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
-    };
-    let remove = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            match api::mail::delete_filter(id).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+        if let Some(other) = other.filter(|o| *o < ids.len()) {
+            ids.swap(index, other);
+            change.dispatch(ListChange::Reorder(ids));
+        }
     };
     let new_filter = move |_| {
         editing.set(Some(Editing {
@@ -170,43 +173,55 @@ pub fn FiltersCard() -> impl IntoView {
         <div class="card">
             <h2>{t(Key::Filters)}</h2>
             <p class="muted">{t(Key::FiltersHelp)}</p>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </Show>
-            {move || {
-                let filters = list.get();
-                let count = filters.len();
-                if filters.is_empty() {
-                    return view! { <p class="empty">{t(Key::NoFilters)}</p> }.into_any();
-                }
-                view! {
-                    <ol class="filter-list" data-testid="filter-list">
-                        {filters.into_iter().enumerate().map(|(i, f)| {
-                            let (for_toggle, for_edit, id) = (f.clone(), f.clone(), f.id);
-                            view! {
-                                <li data-testid="filter">
-                                    <span class="name">{f.name.clone()}</span>
-                                    <label class="check">
-                                        <input type="checkbox" prop:checked=f.enabled on:change=move |_| toggle(for_toggle.clone()) />
-                                        {t(Key::FilterEnabled)}
-                                    </label>
-                                    <button type="button" class="button ghost small" aria-label=t(Key::MoveUp) disabled=i == 0
-                                            on:click=move |_| reorder(i, true)>"↑"</button>
-                                    <button type="button" class="button ghost small" aria-label=t(Key::MoveDown) disabled=i + 1 == count
-                                            on:click=move |_| reorder(i, false)>"↓"</button>
-                                    <button type="button" class="button small" on:click=move |_| editing.set(Some(Editing {
-                                        id: Some(for_edit.id), filter: input_of(&for_edit),
-                                    }))>{t(Key::Edit)}</button>
-                                    <button type="button" class="button small danger" on:click=move |_| remove(id)>{t(Key::Delete)}</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
+            {move || change_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
+                {move || filters.get().map(|loaded| {
+                    let filters = match loaded {
+                        Ok(filters) => filters,
+                        Err(e) => return view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                    };
+                    if filters.is_empty() {
+                        return view! { <p class="empty">{t(Key::NoFilters)}</p> }.into_any();
+                    }
+                    let count = filters.len();
+                    let order = StoredValue::new(filters.clone());
+                    view! {
+                        <ol class="filter-list" data-testid="filter-list">
+                            {filters.into_iter().enumerate().map(|(i, f)| {
+                                let id = f.id;
+                                let mut flipped = input_of(&f);
+                                flipped.enabled = !flipped.enabled;
+                                let flipped = StoredValue::new(flipped);
+                                let for_edit = StoredValue::new(f.clone());
+                                view! {
+                                    <li data-testid="filter">
+                                        <span class="name">{f.name.clone()}</span>
+                                        <label class="check">
+                                            <input type="checkbox" prop:checked=f.enabled disabled=busy
+                                                   on:change=move |_| { change.dispatch(ListChange::Enable(id, flipped.get_value())); } />
+                                            {t(Key::FilterEnabled)}
+                                        </label>
+                                        <button type="button" class="button ghost small" aria-label=t(Key::MoveUp)
+                                                disabled=move || i == 0 || busy()
+                                                on:click=move |_| order.with_value(|l| reorder(l, i, true))>"↑"</button>
+                                        <button type="button" class="button ghost small" aria-label=t(Key::MoveDown)
+                                                disabled=move || i + 1 == count || busy()
+                                                on:click=move |_| order.with_value(|l| reorder(l, i, false))>"↓"</button>
+                                        <button type="button" class="button small" on:click=move |_| editing.set(Some(Editing {
+                                            id: Some(id), filter: for_edit.with_value(input_of),
+                                        }))>{t(Key::Edit)}</button>
+                                        <button type="button" class="button small danger" disabled=busy
+                                                on:click=move |_| { change.dispatch(ListChange::Delete(id)); }>{t(Key::Delete)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                })}
+            </Transition>
             {move || match editing.get() {
                 Some(e) => {
-                    let on_done = Callback::new(move |_| { editing.set(None); reload(); });
+                    let on_done = Callback::new(move |_| { editing.set(None); version.update(|v| *v += 1); });
                     let on_cancel = Callback::new(move |_| editing.set(None));
                     crate::lazy::chunk_view(editor, (e, on_done, on_cancel)).into_any()
                 }
@@ -257,7 +272,6 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
             .collect::<Vec<_>>(),
     );
     let folders = LocalResource::new(api::mail::folders);
-    let error = RwSignal::new(None::<String>);
     let build = move || FilterInput {
         name: name.get_untracked(),
         enabled: enabled.get_untracked(),
@@ -296,24 +310,32 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
     };
     let id = editing.id;
     // Save is disabled while the filter is on its way (a double click made two filters).
-    let saving = InFlight::new();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !saving.begin() {
-            return;
-        }
-        let input = build();
-        leptos::task::spawn_local(async move {
-            let result = match id {
+    let saving = Action::new_local(move |input: &FilterInput| {
+        let input = input.clone();
+        async move {
+            match id {
                 Some(id) => api::mail::update_filter(id, &input).await,
                 None => api::mail::create_filter(&input).await,
-            };
-            saving.end();
-            match result {
-                Ok(_) => on_done.run(()),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
             }
-        });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = saving.value().get() {
+            on_done.run(());
+        }
+    });
+    let error = move || {
+        saving
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_message(lang.get(), &e))
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !saving.pending().get_untracked() {
+            saving.dispatch(build());
+        }
     };
     // Move targets: system folders by role, the user's own folders by name.
     let folder_options = move || {
@@ -408,11 +430,9 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
             </fieldset>
             <label class="check"><input type="checkbox" bind:checked=stop />{t(Key::StopAfter)}</label>
             <label class="check"><input type="checkbox" bind:checked=enabled />{t(Key::FilterEnabled)}</label>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </Show>
+            {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="actions">
-                <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.pending()>{t(Key::Save)}</button>
+                <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.pending().get()>{t(Key::Save)}</button>
                 <button class="button ghost small" type="button" on:click=move |_| on_cancel.run(())>{t(Key::Cancel)}</button>
             </div>
         </form>
