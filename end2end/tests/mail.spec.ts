@@ -1158,6 +1158,29 @@ test('bring mail from another account: the form, its progress, and the old mail 
 test.describe('without the service worker, so the page itself makes every request', () => {
   test.use({ serviceWorkers: 'block' });
 
+  test('a change to an open message that the server refuses is reported, and the message stays', async ({ page, server }) => {
+    await signUp(page);
+    await page.goto('/mail');
+    const address = await ownAddress(page);
+    await sendMail(server.smtp, address, ['From: ada@example.org', `To: ${address}`, 'Subject: Keep me', '', 'Hi.'].join('\n'));
+    await page.reload();
+    await page.getByTestId('message').filter({ hasText: 'Keep me' }).click();
+    await expect(page.getByTestId('reader-subject')).toHaveText('Keep me');
+    // Flagging used to fail in silence.
+    await page.route('**/api/mail/messages/*', (route) => route.request().method() === 'PATCH'
+      ? route.fulfill({ status: 503, contentType: 'text/plain', body: 'down for maintenance' })
+      : route.continue());
+    await page.getByTestId('flag').click();
+    const notice = page.getByTestId('mail-notice');
+    await expect(notice).toBeVisible();
+    await expect(notice).not.toBeEmpty();
+    await expect(page.getByTestId('flag')).toHaveText('Flag');
+    await expect(page.getByTestId('reader-subject')).toHaveText('Keep me');
+    await page.unroute('**/api/mail/messages/*');
+    await page.getByTestId('flag').click();
+    await expect(page.getByTestId('flag')).toHaveText('Unflag');
+  });
+
   test('when the editor cannot be downloaded, rich text still writes and sends, and says what is missing', async ({ page }) => {
     await page.route('**/rich_editor.lib.js', (route) => route.abort());
     await composeToSelf(page);

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::{CalendarCtx, date_text, dates};
 use crate::api;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, t};
-use crate::state::in_flight::InFlight;
 use crate::state::prefs::use_prefs;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -186,7 +186,7 @@ pub fn EventEditor(target: EditorTarget) -> impl IntoView {
                         let target = target.clone();
                         detail.get().map(move |r| match r {
                             Ok(d) => view! { <EditorForm target=target detail=d /> }.into_any(),
-                            Err(e) => view! { <p class="form-error" role="alert">{error_message(use_prefs().lang.get(), &e)}</p> }.into_any(),
+                            Err(e) => view! { <Refusal error=e /> }.into_any(),
                         })
                     }}
                 </Transition>
@@ -265,7 +265,6 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
             .unwrap_or(0),
     );
     let error = RwSignal::new(None::<String>);
-    let saving = InFlight::new();
     // Existing events show the user's reminders; new ones start with the calendar's
     // defaults (timed or all-day), following the calendar and all-day choices.
     let defaults_for = {
@@ -360,22 +359,16 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                 .then(|| reminders.get_untracked()),
         }
     };
+    // Save and Delete are Actions: their buttons wait while one is on its way (a double
+    // click created the event twice), and a refusal is the form's error.
     let occ_for_save = occurrence.clone();
     let etag_for_save = etag.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !saving.begin() {
-            return;
-        }
-        error.set(None);
-        let body = input();
-        let occ = occ_for_save.clone();
-        let etag = etag_for_save.clone();
-        let one = scope.get_untracked() == Scope::One && recurring;
-        let cal = calendar.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = match &occ {
-                None => api::calendar::create_event(cal, &body).await.map(|_| ()),
+    let saving = Action::new_local(move |(cal, body, one): &(i64, EventInput, bool)| {
+        let (cal, body, one) = (*cal, body.clone(), *one);
+        let (occ, etag) = (occ_for_save.clone(), etag_for_save.clone());
+        async move {
+            match &occ {
+                None => api::calendar::create_event(cal, &body).await.map(drop),
                 // A read-only calendar: only the user's own reminders change.
                 Some(o) if read_only => api::reminders::set_event_reminders(
                     o.calendar_id,
@@ -383,7 +376,7 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                     &body.reminders.clone().unwrap_or_default(),
                 )
                 .await
-                .map(|_| ()),
+                .map(drop),
                 Some(o) => {
                     let rid = if one {
                         o.recurrence_id.as_deref()
@@ -392,62 +385,68 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                     };
                     api::calendar::update_event(o.calendar_id, &o.uid, rid, &etag, &body)
                         .await
-                        .map(|_| ())
+                        .map(drop)
                 }
-            };
-            saving.end();
-            match result {
-                Ok(()) => {
-                    ctx.editor.set(None);
-                    ctx.refresh();
-                }
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
             }
-        });
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.pending().get_untracked() {
+            return;
+        }
+        error.set(None);
+        let one = scope.get_untracked() == Scope::One && recurring;
+        saving.dispatch((calendar.get_untracked(), input(), one));
     };
     // Deleting asks in the dialog; a repeating event offers this one, this and the
     // following ones, or the whole series (as Google Calendar and Outlook do).
     let confirming = RwSignal::new(false);
     let occ_for_delete = occurrence.clone();
-    let remove = move |what: Removal| {
-        let Some(o) = occ_for_delete.clone() else {
-            return;
-        };
-        let etag = etag.clone();
-        let master = detail_for_delete.clone();
-        let tz_for_delete = tz_for_delete.clone();
-        leptos::task::spawn_local(async move {
+    let removing = Action::new_local(move |what: &Removal| {
+        let what = *what;
+        let (occ, etag) = (occ_for_delete.clone(), etag.clone());
+        let (master, tz) = (detail_for_delete.clone(), tz_for_delete.clone());
+        async move {
+            let Some(o) = occ else {
+                return Ok(());
+            };
             let rid = o.recurrence_id.as_deref().filter(|_| recurring);
-            let result = match (what, rid, master) {
+            match (what, rid, master) {
                 (Removal::One, Some(rid), _) => {
                     api::calendar::delete_event(o.calendar_id, &o.uid, Some(rid), &etag).await
                 }
-                (Removal::Following, Some(rid), Some(d)) => {
-                    match ending_before(&d, rid, &tz_for_delete) {
-                        Some(body) => {
-                            api::calendar::update_event(o.calendar_id, &o.uid, None, &etag, &body)
-                                .await
-                                .map(|_| ())
-                        }
-                        // From the first occurrence on: the whole series.
-                        None => {
-                            api::calendar::delete_event(o.calendar_id, &o.uid, None, &etag).await
-                        }
+                (Removal::Following, Some(rid), Some(d)) => match ending_before(&d, rid, &tz) {
+                    Some(body) => {
+                        api::calendar::update_event(o.calendar_id, &o.uid, None, &etag, &body)
+                            .await
+                            .map(drop)
                     }
-                }
+                    // From the first occurrence on: the whole series.
+                    None => api::calendar::delete_event(o.calendar_id, &o.uid, None, &etag).await,
+                },
                 _ => api::calendar::delete_event(o.calendar_id, &o.uid, None, &etag).await,
-            };
-            match result {
-                Ok(()) => {
-                    ctx.editor.set(None);
-                    ctx.refresh();
-                }
-                Err(e) => {
-                    confirming.set(false);
-                    error.set(Some(error_message(lang.get_untracked(), &e)));
-                }
             }
-        });
+        }
+    });
+    let answered = move |answer: Option<Result<(), api::ApiError>>| match answer {
+        Some(Ok(())) => {
+            ctx.editor.set(None);
+            ctx.refresh();
+        }
+        Some(Err(e)) => {
+            confirming.set(false);
+            error.set(Some(error_message(lang.get_untracked(), &e)));
+        }
+        None => {}
+    };
+    Effect::new(move |_| answered(saving.value().get()));
+    Effect::new(move |_| answered(removing.value().get()));
+    let deleting = move || removing.pending().get();
+    let remove = move |what: Removal| {
+        if !removing.pending().get_untracked() {
+            removing.dispatch(what);
+        }
     };
     let is_new = occurrence.is_none();
     let zones = LocalResource::new(api::settings::time_zones);
@@ -531,23 +530,21 @@ fn EditorForm(target: EditorTarget, detail: Option<EventDetail>) -> impl IntoVie
                     })}
                     <span class="spacer"></span>
                     <button type="button" class="button" on:click=move |_| ctx.editor.set(None)>{t(Key::Cancel)}</button>
-                    <button type="submit" class="button primary" disabled=move || saving.pending()>{t(Key::Save)}</button>
+                    <button type="submit" class="button primary" disabled=move || saving.pending().get()>{t(Key::Save)}</button>
                 </div>
             </Show>
             <Show when=move || confirming.get()>
                 <div class="dialog-actions confirm-delete" role="group" aria-labelledby="confirm-delete-title" data-testid="confirm-delete">
                     <p id="confirm-delete-title">{if recurring { t(Key::DeleteRepeatingEvent) } else { t(Key::ConfirmDeleteEvent) }}</p>
                     {if recurring {
-                        let (one, following, all) = (remove.clone(), remove.clone(), remove.clone());
                         view! {
-                            <button type="button" class="button danger" data-testid="delete-this" on:click=move |_| one(Removal::One)>{t(Key::ThisEvent)}</button>
-                            <button type="button" class="button danger" data-testid="delete-following" on:click=move |_| following(Removal::Following)>{t(Key::ThisAndFollowing)}</button>
-                            <button type="button" class="button danger" data-testid="delete-all" on:click=move |_| all(Removal::All)>{t(Key::AllEvents)}</button>
+                            <button type="button" class="button danger" data-testid="delete-this" disabled=deleting on:click=move |_| remove(Removal::One)>{t(Key::ThisEvent)}</button>
+                            <button type="button" class="button danger" data-testid="delete-following" disabled=deleting on:click=move |_| remove(Removal::Following)>{t(Key::ThisAndFollowing)}</button>
+                            <button type="button" class="button danger" data-testid="delete-all" disabled=deleting on:click=move |_| remove(Removal::All)>{t(Key::AllEvents)}</button>
                         }.into_any()
                     } else {
-                        let all = remove.clone();
                         view! {
-                            <button type="button" class="button danger" data-testid="delete-confirm" on:click=move |_| all(Removal::All)>{t(Key::Delete)}</button>
+                            <button type="button" class="button danger" data-testid="delete-confirm" disabled=deleting on:click=move |_| remove(Removal::All)>{t(Key::Delete)}</button>
                         }.into_any()
                     }}
                     <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(Key::Cancel)}</button>

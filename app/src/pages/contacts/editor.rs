@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::browser::{file_bytes, picked_files};
 use crate::components::ask::confirm;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -19,6 +20,52 @@ use super::typed_rows::{EMAIL_KINDS, PHONE_KINDS, Rows, TypedRows};
 pub struct Selection {
     pub book: i64,
     pub uid: Option<String>,
+}
+
+/// A saved contact's writes besides Save.
+#[derive(Clone)]
+enum OtherChange {
+    Delete,
+    /// Merge the contact with the one of this uid.
+    Merge(String),
+    Photo(web_sys::File),
+}
+
+/// Runs `what` on the contact `sel` (at version `etag`): the contact to open next (none
+/// after a delete), or the refusal in the user's language.
+async fn apply_other(
+    what: OtherChange,
+    sel: Selection,
+    etag: String,
+    lang: ksuite_common::Language,
+) -> Result<Option<Selection>, String> {
+    let refused = |e: api::ApiError| error_message(lang, &e);
+    let Some(uid) = sel.uid else {
+        return Ok(None);
+    };
+    let changed = match what {
+        OtherChange::Delete => {
+            return api::contacts::delete(sel.book, &uid, &etag)
+                .await
+                .map(|()| None)
+                .map_err(refused);
+        }
+        OtherChange::Merge(with) => api::contacts::merge(sel.book, &uid, &with).await,
+        OtherChange::Photo(file) => {
+            let Some(bytes) = file_bytes(&file).await else {
+                return Err(text(lang, Key::FileUnreadable).to_string());
+            };
+            api::contacts::put_photo(sel.book, &uid, &etag, bytes).await
+        }
+    };
+    changed
+        .map(|c| {
+            Some(Selection {
+                book: c.book_id,
+                uid: Some(c.uid),
+            })
+        })
+        .map_err(refused)
 }
 
 #[component]
@@ -45,7 +92,7 @@ pub fn ContactForm(
                     let selection = selection.clone();
                     contact.get().map(move |r| match r {
                         Ok(c) => view! { <Fields selection=selection contact=c writable=writable on_done=on_done /> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{error_message(use_prefs().lang.get(), &e)}</p> }.into_any(),
+                        Err(e) => view! { <Refusal error=e /> }.into_any(),
                     })
                 }}
             </Transition>
@@ -175,22 +222,27 @@ fn Fields(
             saving.dispatch(build());
         }
     };
-    let sel_delete = selection.clone();
-    let etag_photo = etag.clone();
+    // Delete, merge and a new photo: one Action, whose answer opens the result (or the
+    // list, after a delete) and whose refusal is the form's error.
+    let sel_other = selection.clone();
+    let etag_other = etag.clone();
+    let other = Action::new_local(move |what: &OtherChange| {
+        let (what, sel, etag) = (what.clone(), sel_other.clone(), etag_other.clone());
+        async move { apply_other(what, sel, etag, lang.get_untracked()).await }
+    });
+    Effect::new(move |_| {
+        let answer = other.value().get();
+        untrack(move || match answer {
+            Some(Ok(opened)) => on_done.run(opened),
+            Some(Err(message)) => error.set(Some(message)),
+            None => {}
+        })
+    });
+    let busy = move || other.pending().get();
     let remove = move |_| {
-        let Some(uid) = sel_delete.uid.clone() else {
-            return;
-        };
-        let book = sel_delete.book;
-        let etag = etag.clone();
         let question = text(lang.get_untracked(), Key::ConfirmDeleteContact);
         confirm(question, Key::Delete, move || {
-            leptos::task::spawn_local(async move {
-                match api::contacts::delete(book, &uid, &etag).await {
-                    Ok(()) => on_done.run(None),
-                    Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-                }
-            })
+            other.dispatch(OtherChange::Delete);
         });
     };
     let merge_with = RwSignal::new(String::new());
@@ -206,24 +258,11 @@ fn Fields(
             }
         })
     };
-    let sel_merge = selection.clone();
     let merge = move |_| {
-        let (Some(uid), other) = (sel_merge.uid.clone(), merge_with.get_untracked()) else {
-            return;
-        };
-        if other.is_empty() {
-            return;
+        let with = merge_with.get_untracked();
+        if !with.is_empty() {
+            other.dispatch(OtherChange::Merge(with));
         }
-        let book = sel_merge.book;
-        leptos::task::spawn_local(async move {
-            match api::contacts::merge(book, &uid, &other).await {
-                Ok(c) => on_done.run(Some(Selection {
-                    book: c.book_id,
-                    uid: Some(c.uid),
-                })),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
     };
     let own_uid = selection.uid.clone().unwrap_or_default();
     let has_photo = contact.as_ref().is_some_and(|c| c.has_photo);
@@ -231,30 +270,10 @@ fn Fields(
         .uid
         .as_deref()
         .map(|u| api::contacts::photo_url(selection.book, u));
-    let sel_photo = selection.clone();
     let upload = move |ev: leptos::ev::Event| {
-        let Some(file) = picked_files(&ev).into_iter().next() else {
-            return;
-        };
-        let (Some(uid), book, etag) = (sel_photo.uid.clone(), sel_photo.book, etag_photo.clone())
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let Some(bytes) = file_bytes(&file).await else {
-                error.set(Some(
-                    text(lang.get_untracked(), Key::FileUnreadable).to_string(),
-                ));
-                return;
-            };
-            match api::contacts::put_photo(book, &uid, &etag, bytes).await {
-                Ok(c) => on_done.run(Some(Selection {
-                    book: c.book_id,
-                    uid: Some(c.uid),
-                })),
-                Err(e) => error.set(Some(error_message(lang.get_untracked(), &e))),
-            }
-        });
+        if let Some(file) = picked_files(&ev).into_iter().next() {
+            other.dispatch(OtherChange::Photo(file));
+        }
     };
     let field = move |id: &'static str, key: Key, sig: RwSignal<String>, kind: &'static str| {
         view! {
@@ -268,7 +287,7 @@ fn Fields(
             {(has_photo).then(|| view! { <img class="contact-photo" src=photo_src.clone() alt="" width="96" height="96" /> })}
             {(writable && !is_new).then(|| view! {
                 <label for="c-photo">{t(Key::Photo)}</label>
-                <input id="c-photo" type="file" accept="image/jpeg,image/png,image/gif,image/webp" on:change=upload />
+                <input id="c-photo" type="file" accept="image/jpeg,image/png,image/gif,image/webp" disabled=busy on:change=upload />
             })}
             <div class="form-row">
                 <div>{field("c-given", Key::FirstName, given, "text")}</div>
@@ -308,12 +327,12 @@ fn Fields(
                             .map(|o| view! { <option value=o.uid.clone()>{o.display_name.clone()}</option> })
                             .collect_view()}
                     </select>
-                    <button type="button" class="button small" on:click=merge>{t(Key::Merge)}</button>
+                    <button type="button" class="button small" disabled=busy on:click=merge>{t(Key::Merge)}</button>
                 </div>
             })}
             {writable.then(|| view! {
                 <div class="dialog-actions">
-                    {(!is_new).then(|| view! { <button type="button" class="button danger" data-testid="delete-contact" on:click=remove.clone()>{t(Key::Delete)}</button> })}
+                    {(!is_new).then(|| view! { <button type="button" class="button danger" data-testid="delete-contact" disabled=busy on:click=remove>{t(Key::Delete)}</button> })}
                     <span class="spacer"></span>
                     <button type="submit" class="button primary" disabled=move || saving.pending().get()>{t(Key::Save)}</button>
                 </div>

@@ -14,6 +14,7 @@ use leptos_router::hooks::query_signal;
 use crate::api;
 use crate::browser::{file_text, picked_files};
 use crate::components::ask::confirm;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 use editor::{ContactForm, Selection};
@@ -238,7 +239,7 @@ pub fn ContactsPage() -> impl IntoView {
                     })}
                     <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                         {move || list.get().map(|r| match r {
-                            Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                            Err(e) => view! { <Refusal error=e /> }.into_any(),
                             Ok(items) if items.is_empty() => view! { <p class="empty">{t(Key::NoContacts)}</p> }.into_any(),
                             Ok(items) => view! {
                                 <ul class="contact-items" data-testid="contact-list">

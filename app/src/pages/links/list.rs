@@ -8,6 +8,7 @@ use leptos_router::hooks::query_signal;
 use super::{LinksVersion, copy_to_clipboard};
 use crate::api;
 use crate::components::ask::confirm;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -88,7 +89,7 @@ pub fn LinkList() -> impl IntoView {
             </Show>
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || links.get().map(|result| match result {
-                    Err(err) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &err)}</p> }.into_any(),
+                    Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) if list.items.is_empty() => view! { <p class="empty">{t(Key::NoLinksYet)}</p> }.into_any(),
                     Ok(list) => {
                         let pages = list.total.div_ceil(u64::from(list.per_page)).max(1) as u32;
@@ -109,6 +110,13 @@ pub fn LinkList() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A write from a link's row.
+#[derive(Clone)]
+enum RowChange {
+    Update(UpdateLinkRequest),
+    Delete,
 }
 
 #[component]
@@ -137,16 +145,28 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
     let slug = link.slug.clone();
     let current_url = link.url.clone();
 
-    let apply = move |req: UpdateLinkRequest| {
-        leptos::task::spawn_local(async move {
-            match api::links::update(id, &req).await {
-                Ok(_) => {
-                    error.set(None);
-                    version.bump();
-                }
-                Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
+    // The row's writes: an Action, so its buttons wait while one is on its way and a
+    // refusal is the list's error; each answer reloads the list.
+    let change = Action::new_local(move |c: &RowChange| {
+        let c = c.clone();
+        async move {
+            match c {
+                RowChange::Update(req) => api::links::update(id, &req).await.map(drop),
+                RowChange::Delete => api::links::delete(id).await,
             }
-        });
+        }
+    });
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            version.bump();
+        }
+        Some(Err(err)) => error.set(Some(error_message(lang.get_untracked(), &err))),
+        None => {}
+    });
+    let busy = move || change.pending().get();
+    let apply = move |req: UpdateLinkRequest| {
+        change.dispatch(RowChange::Update(req));
     };
     let toggle = move |_| {
         apply(UpdateLinkRequest {
@@ -175,12 +195,7 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
             text(lang.get_untracked(), Key::ConfirmDeleteLink),
             Key::Delete,
             move || {
-                leptos::task::spawn_local(async move {
-                    match api::links::delete(id).await {
-                        Ok(()) => version.bump(),
-                        Err(err) => error.set(Some(error_message(lang.get_untracked(), &err))),
-                    }
-                })
+                change.dispatch(RowChange::Delete);
             },
         );
     };
@@ -217,10 +232,10 @@ fn LinkRow(link: Link, error: RwSignal<Option<String>>) -> impl IntoView {
                 <button class="button small" type="button" data-testid="edit-target"
                         on:click=move |_| editing.update(|e| *e = !*e)
                         aria-expanded=move || editing.get().to_string()>{t(Key::EditTarget)}</button>
-                <button class="button small" type="button" on:click=toggle>
+                <button class="button small" type="button" disabled=busy on:click=toggle>
                     {if enabled { t(Key::Disable)() } else { t(Key::Enable)() }}
                 </button>
-                <button class="button small danger" type="button" on:click=remove>{t(Key::Delete)}</button>
+                <button class="button small danger" type="button" disabled=busy on:click=remove>{t(Key::Delete)}</button>
             </div>
             <Show when=move || editing.get()>
                 <form class="form-row target-form" on:submit=save_target>

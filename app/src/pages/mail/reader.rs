@@ -7,8 +7,59 @@ use leptos::prelude::*;
 
 use super::{MailState, Mode, Notice, UndoAction, compose, folder_name};
 use crate::api;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
+
+/// What the reader's buttons do to the open message.
+#[derive(Clone, Copy)]
+enum Change {
+    Flag {
+        id: i64,
+        flagged: bool,
+    },
+    MarkUnread(i64),
+    Move {
+        id: i64,
+        to: i64,
+    },
+    /// Back where it was before the Trash (from the Trash and from deleted mail alike).
+    Restore(i64),
+    Delete {
+        id: i64,
+        from_trash: bool,
+    },
+}
+
+impl Change {
+    /// The message leaves the reader (it is elsewhere now, or meant to be read later).
+    fn closes(self) -> bool {
+        !matches!(self, Change::Flag { .. })
+    }
+}
+
+async fn apply(change: Change) -> Result<Change, api::ApiError> {
+    match change {
+        Change::Flag { id, flagged } => {
+            let flags = MessageFlags {
+                seen: None,
+                flagged: Some(flagged),
+            };
+            api::mail::set_flags(id, flags).await.map(drop)
+        }
+        Change::MarkUnread(id) => {
+            let flags = MessageFlags {
+                seen: Some(false),
+                flagged: None,
+            };
+            api::mail::set_flags(id, flags).await.map(drop)
+        }
+        Change::Move { id, to } => api::mail::move_to(id, to).await.map(drop),
+        Change::Restore(id) => api::mail::restore(id).await.map(drop),
+        Change::Delete { id, .. } => api::mail::delete(id).await,
+    }
+    .map(|()| change)
+}
 
 #[component]
 pub fn Reader() -> impl IntoView {
@@ -25,69 +76,74 @@ pub fn Reader() -> impl IntoView {
         }
     });
     // Opening a message marks it read.
+    let mark_read = Action::new_local(|id: &i64| {
+        api::mail::set_flags(
+            *id,
+            MessageFlags {
+                seen: Some(true),
+                flagged: None,
+            },
+        )
+    });
     Effect::new(move |_| {
         if let Some(Ok(Some(m))) = message.get()
             && !m.summary.seen
         {
-            let id = m.summary.id;
-            leptos::task::spawn_local(async move {
-                let flags = MessageFlags {
-                    seen: Some(true),
-                    flagged: None,
-                };
-                if api::mail::set_flags(id, flags).await.is_ok() {
-                    state.changed();
-                }
-            });
+            mark_read.dispatch(m.summary.id);
         }
     });
-    let act = move |fut: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), api::ApiError>>>,
-    >,
-                    close: bool| {
-        leptos::task::spawn_local(async move {
-            if fut.await.is_ok() {
-                if close {
-                    state.selected.set(None);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = mark_read.value().get() {
+            state.changed();
+        }
+    });
+    let change = Action::new_local(|c: &Change| apply(*c));
+    // The flag as last set here (the open message is not fetched again for it).
+    let flag_set = RwSignal::new(None::<(i64, bool)>);
+    Effect::new(move |_| {
+        let Some(result) = change.value().get() else {
+            return;
+        };
+        let l = lang.get_untracked();
+        match result {
+            Ok(done) => {
+                if let Change::Flag { id, flagged } = done {
+                    flag_set.set(Some((id, flagged)));
                 }
-                state.changed();
-            }
-        });
-    };
-    // Deleting moves to the Trash (or, from the Trash, to the restorable deleted mail):
-    // say so, with Undo.
-    let delete = move |id: i64, from_trash: bool| {
-        leptos::task::spawn_local(async move {
-            let l = lang.get_untracked();
-            match api::mail::delete(id).await {
-                Ok(()) => {
+                if let Change::Delete { id, from_trash } = done {
                     let key = if from_trash {
                         Key::MessageDeleted
                     } else {
                         Key::MovedToTrash
                     };
+                    // Deleting moves to the Trash (or, from the Trash, to the restorable
+                    // deleted mail): say so, with Undo.
                     state.notice.set(Some(Notice {
                         text: text(l, key).to_string(),
                         undo: Some(UndoAction::Restore(id)),
                     }));
-                    state.selected.set(None);
-                    state.changed();
                 }
-                Err(e) => state.notice.set(Some(Notice::says(error_message(l, &e)))),
+                if done.closes() {
+                    state.selected.set(None);
+                }
             }
-        });
-    };
+            Err(e) => state.notice.set(Some(Notice::says(error_message(l, &e)))),
+        }
+        state.changed();
+    });
+    let busy = move || change.pending().get();
     let body = move |m: MessageDetail| {
         let id = m.summary.id;
-        let flagged = m.summary.flagged;
+        let listed_flag = m.summary.flagged;
+        let flagged = move || match flag_set.get() {
+            Some((flag_id, set)) if flag_id == id => set,
+            _ => listed_flag,
+        };
         let in_deleted = state.mode.get_untracked() == Some(Mode::Deleted);
         let folder_id = m.summary.folder_id;
         // Back where it was before the Trash (from the Trash and from deleted mail alike).
         let restore = move |_| {
-            act(
-                Box::pin(async move { api::mail::restore(id).await.map(|_| ()) }),
-                true,
-            )
+            change.dispatch(Change::Restore(id));
         };
         let in_trash = state
             .folders
@@ -164,27 +220,23 @@ pub fn Reader() -> impl IntoView {
                     })}
                     {if in_deleted {
                         view! {
-                            <button type="button" class="button primary small" data-testid="restore" on:click=restore>
+                            <button type="button" class="button primary small" data-testid="restore" disabled=busy on:click=restore>
                                 {t(Key::Restore)}
                             </button>
                         }.into_any()
                     } else {
                         view! {
-                            <button type="button" class="button small" data-testid="flag"
-                                    on:click=move |_| act(Box::pin(async move {
-                                        api::mail::set_flags(id, MessageFlags { seen: None, flagged: Some(!flagged) }).await.map(|_| ())
-                                    }), false)>
-                                {if flagged { t(Key::UnflagMessage) } else { t(Key::FlagMessage) }}
+                            <button type="button" class="button small" data-testid="flag" disabled=busy
+                                    on:click=move |_| { change.dispatch(Change::Flag { id, flagged: !flagged() }); }>
+                                {move || if flagged() { t(Key::UnflagMessage)() } else { t(Key::FlagMessage)() }}
                             </button>
-                            <button type="button" class="button small"
-                                    on:click=move |_| act(Box::pin(async move {
-                                        api::mail::set_flags(id, MessageFlags { seen: Some(false), flagged: None }).await.map(|_| ())
-                                    }), true)>
+                            <button type="button" class="button small" disabled=busy
+                                    on:click=move |_| { change.dispatch(Change::MarkUnread(id)); }>
                                 {t(Key::MarkUnread)}
                             </button>
-                            <select aria-label=t(Key::MoveTo) data-testid="move" on:change=move |ev| {
+                            <select aria-label=t(Key::MoveTo) data-testid="move" disabled=busy on:change=move |ev| {
                                 if let Ok(target) = event_target_value(&ev).parse::<i64>() {
-                                    act(Box::pin(async move { api::mail::move_to(id, target).await.map(|_| ()) }), true);
+                                    change.dispatch(Change::Move { id, to: target });
                                 }
                             }>
                                 <option value="">{t(Key::MoveTo)}</option>
@@ -193,12 +245,12 @@ pub fn Reader() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                             {in_trash.then(|| view! {
-                                <button type="button" class="button small" data-testid="restore" on:click=restore>
+                                <button type="button" class="button small" data-testid="restore" disabled=busy on:click=restore>
                                     {t(Key::Restore)}
                                 </button>
                             })}
-                            <button type="button" class="button small danger" data-testid="delete-message"
-                                    on:click=move |_| delete(id, in_trash)>
+                            <button type="button" class="button small danger" data-testid="delete-message" disabled=busy
+                                    on:click=move |_| { change.dispatch(Change::Delete { id, from_trash: in_trash }); }>
                                 {t(Key::Delete)}
                             </button>
                         }.into_any()
@@ -242,7 +294,7 @@ pub fn Reader() -> impl IntoView {
         <div class="mail-reader">
             {move || match message.get() {
                 Some(Ok(Some(m))) => body(m).into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{error_message(lang.get(), &e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <Refusal error=e /> }.into_any(),
                 _ => view! { <p class="empty muted select-hint">{t(Key::SelectMessage)}</p> }.into_any(),
             }}
         </div>
@@ -257,14 +309,15 @@ fn DeliveryLine(delivery: Delivery) -> impl IntoView {
     let lang = prefs.lang;
     let state = expect_context::<MailState>();
     let current = RwSignal::new(delivery);
+    let retrying = Action::new_local(|id: &i64| api::mail::retry(*id));
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = retrying.value().get() {
+            current.set(d);
+            state.changed();
+        }
+    });
     let retry = move |_| {
-        let id = current.get_untracked().id;
-        leptos::task::spawn_local(async move {
-            if let Ok(d) = api::mail::retry(id).await {
-                current.set(d);
-                state.changed();
-            }
-        });
+        retrying.dispatch(current.get_untracked().id);
     };
     view! {
         {move || {
@@ -286,8 +339,10 @@ fn DeliveryLine(delivery: Delivery) -> impl IntoView {
                     <p>{line}</p>
                     {error.map(|e| view! { <p class="muted">{e}</p> })}
                     {can_retry.then(|| view! {
-                        <button type="button" class="button small" data-testid="retry" on:click=retry>{t(Key::RetryNow)}</button>
+                        <button type="button" class="button small" data-testid="retry"
+                                disabled=move || retrying.pending().get() on:click=retry>{t(Key::RetryNow)}</button>
                     })}
+                    {move || retrying.value().get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
                 </div>
             }
         }}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::ask::{Answer, Question, ask};
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -268,7 +269,7 @@ fn AdminUsers() -> impl IntoView {
         <div class="card" data-testid="admin-users">
             <h2>{t(Key::Users)}</h2>
             {move || change.value().get().and_then(Result::err).map(|e| view! {
-                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
+                <Refusal error=e />
             })}
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || users.get().map(|r| match r {
@@ -333,7 +334,7 @@ fn AdminInvitations() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-                Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                Err(e) => view! { <Refusal error=e /> }.into_any(),
             })}
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || list.get().map(|r| match r {

@@ -6,6 +6,7 @@ use ksuite_common::{DkimKey, DkimKeyState};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, t};
 use crate::state::prefs::use_prefs;
 
@@ -90,7 +91,7 @@ fn DkimKeys() -> impl IntoView {
             <p class="muted">{t(Key::DkimHelp)}</p>
             // A refused step (another administrator switched first) says why; the list stays.
             {move || step.value().get().and_then(Result::err).map(|e| view! {
-                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
+                <Refusal error=e />
             })}
             {body}
         </div>

@@ -7,7 +7,8 @@ use ksuite_common::{
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::i18n::{Key, error_message, t};
+use crate::components::refusal::Refusal;
+use crate::i18n::{Key, t};
 use crate::state::prefs::use_prefs;
 
 const FIELDS: [(FilterField, &str, Key); 5] = [
@@ -107,7 +108,6 @@ async fn apply(change: ListChange) -> Result<(), ApiError> {
 
 #[component]
 pub fn FiltersCard() -> impl IntoView {
-    let lang = use_prefs().lang;
     let editor = LocalResource::new(editor_chunk);
     // Every change (here or in the editor) reloads the list.
     let version = RwSignal::new(0u32);
@@ -122,13 +122,6 @@ pub fn FiltersCard() -> impl IntoView {
         }
     });
     let busy = move || change.pending().get();
-    let change_error = move || {
-        change
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| error_message(lang.get(), &e))
-    };
     let editing = RwSignal::new(None::<Editing>);
     let input_of = |f: &MailFilter| FilterInput {
         name: f.name.clone(),
@@ -173,12 +166,12 @@ pub fn FiltersCard() -> impl IntoView {
         <div class="card">
             <h2>{t(Key::Filters)}</h2>
             <p class="muted">{t(Key::FiltersHelp)}</p>
-            {move || change_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || change.value().get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || filters.get().map(|loaded| {
                     let filters = match loaded {
                         Ok(filters) => filters,
-                        Err(e) => return view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                        Err(e) => return view! { <Refusal error=e /> }.into_any(),
                     };
                     if filters.is_empty() {
                         return view! { <p class="empty">{t(Key::NoFilters)}</p> }.into_any();
@@ -324,13 +317,6 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
             on_done.run(());
         }
     });
-    let error = move || {
-        saving
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| error_message(lang.get(), &e))
-    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !saving.pending().get_untracked() {
@@ -430,7 +416,7 @@ fn FilterEditor(editing: Editing, on_done: Callback<()>, on_cancel: Callback<()>
             </fieldset>
             <label class="check"><input type="checkbox" bind:checked=stop />{t(Key::StopAfter)}</label>
             <label class="check"><input type="checkbox" bind:checked=enabled />{t(Key::FilterEnabled)}</label>
-            {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || saving.value().get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
             <div class="actions">
                 <button class="button primary small" type="submit" data-testid="save-filter" disabled=move || saving.pending().get()>{t(Key::Save)}</button>
                 <button class="button ghost small" type="button" on:click=move |_| on_cancel.run(())>{t(Key::Cancel)}</button>

@@ -6,6 +6,7 @@ use ksuite_common::{
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -13,7 +14,6 @@ use crate::state::prefs::use_prefs;
 /// load.
 #[component]
 pub fn SignatureCards() -> impl IntoView {
-    let lang = use_prefs().lang;
     let loaded = LocalResource::new(|| async {
         let list = api::mail::addresses().await?;
         let mut replies = Vec::new();
@@ -31,7 +31,7 @@ pub fn SignatureCards() -> impl IntoView {
             <h2>{t(Key::Signatures)}</h2>
             {move || ready().0.into_iter().map(|a| view! { <SignaturesForm address=a /> }).collect_view()}
             {move || loaded.get().and_then(Result::err).map(|e| view! {
-                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
+                <Refusal error=e />
             })}
         </div>
         <section class="card" aria-labelledby="auto-reply-title" data-testid="auto-reply-card">
@@ -46,7 +46,6 @@ pub fn SignatureCards() -> impl IntoView {
 /// Aliases and redirection of each managed address.
 #[component]
 pub fn RoutingCard() -> impl IntoView {
-    let lang = use_prefs().lang;
     let loaded = LocalResource::new(|| async {
         let mut managed = Vec::new();
         for a in api::mail::addresses()
@@ -66,7 +65,7 @@ pub fn RoutingCard() -> impl IntoView {
             {move || match loaded.get() {
                 Some(Ok(managed)) => managed.into_iter()
                     .map(|(address, routing)| view! { <RoutingForm address routing /> }).collect_view().into_any(),
-                Some(Err(e)) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <Refusal error=e /> }.into_any(),
                 None => ().into_any(),
             }}
         </section>

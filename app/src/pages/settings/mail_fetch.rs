@@ -8,7 +8,8 @@ use ksuite_common::{FetchSecurity, MailFetch, MailFetchState, NewMailFetch};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::i18n::{Key, error_message, fill, t, text};
+use crate::components::refusal::Refusal;
+use crate::i18n::{Key, fill, t, text};
 use crate::state::prefs::use_prefs;
 
 #[component]
@@ -111,7 +112,7 @@ pub fn FetchCard() -> impl IntoView {
                 <button class="button primary" type="submit" disabled=move || start.pending().get()>{t(Key::FetchStart)}</button>
             </form>
             {move || start.value().get().and_then(Result::err).map(|e| view! {
-                <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p>
+                <Refusal error=e />
             })}
             <ul class="app-password-list" data-testid="fetches">
                 {move || list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {

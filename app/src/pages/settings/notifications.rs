@@ -68,13 +68,17 @@ pub fn NotificationsCard() -> impl IntoView {
             message.set(Some(r.unwrap_or_else(|e| e)));
         }
     });
-    let remove = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            if let Err(e) = api::reminders::remove_device(id).await {
+    let removing = Action::new_local(|id: &i64| api::reminders::remove_device(*id));
+    Effect::new(move |_| {
+        if let Some(result) = removing.value().get() {
+            if let Err(e) = result {
                 message.set(Some(error_message(lang.get_untracked(), &e)));
             }
             version.update(|v| *v += 1);
-        });
+        }
+    });
+    let remove = move |id: i64| {
+        removing.dispatch(id);
     };
     view! {
         <section class="card settings-form" aria-labelledby="push-title" data-testid="notifications">
@@ -180,21 +184,30 @@ pub fn WebhooksCard() -> impl IntoView {
             },
         ));
     };
-    let act = move |id: i64, test: bool| {
-        leptos::task::spawn_local(async move {
-            let result = if test {
+    // Test or delete a webhook: the test's answer (or a refusal) is the card's message.
+    let acting = Action::new_local(|(id, test): &(i64, bool)| {
+        let (id, test) = (*id, *test);
+        async move {
+            if test {
                 api::reminders::test_webhook(id)
                     .await
                     .map(|r| Some(r.detail))
             } else {
                 api::reminders::delete_webhook(id).await.map(|()| None)
-            };
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = acting.value().get() {
             match result {
                 Ok(detail) => message.set(detail),
                 Err(e) => message.set(Some(error_message(lang.get_untracked(), &e))),
             }
             version.update(|v| *v += 1);
-        });
+        }
+    });
+    let act = move |id: i64, test: bool| {
+        acting.dispatch((id, test));
     };
     view! {
         <section class="card settings-form" aria-labelledby="hooks-title" data-testid="webhooks">

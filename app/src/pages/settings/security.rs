@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::browser::copy_to_clipboard;
 use crate::components::ask::confirm;
+use crate::components::refusal::Refusal;
 use crate::i18n::{Key, error_message, fill, t, text};
 use crate::state::prefs::use_prefs;
 
@@ -274,8 +275,6 @@ pub fn AppPasswordsCard() -> impl IntoView {
 /// Change the password: the current one is asked again; other browsers are signed out.
 #[component]
 pub fn PasswordCard() -> impl IntoView {
-    let prefs = use_prefs();
-    let lang = prefs.lang;
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let change = Action::new_local(|req: &ksuite_common::PasswordChange| {
@@ -310,7 +309,7 @@ pub fn PasswordCard() -> impl IntoView {
             </form>
             {move || change.value().get().map(|r| match r {
                 Ok(()) => view! { <p class="form-ok" role="status">{t(Key::PasswordChanged)}</p> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{error_message(lang.get(), &e)}</p> }.into_any(),
+                Err(e) => view! { <Refusal error=e /> }.into_any(),
             })}
         </section>
     }
