@@ -74,7 +74,7 @@ pub fn SharePanel(base: String, input_id: String) -> impl IntoView {
                 <option value="read">{t(Key::AccessRead)}</option>
                 <option value="read_write">{t(Key::AccessReadWrite)}</option>
             </select>
-            <button type="submit" class="button small">{t(Key::Share)}</button>
+            <button type="submit" class="button small" disabled=move || change.pending().get()>{t(Key::Share)}</button>
         </form>
         <ul class="shares">
             {move || shares.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {

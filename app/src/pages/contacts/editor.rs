@@ -40,8 +40,9 @@ async fn apply_other(
     lang: ksuite_common::Language,
 ) -> Result<Option<Selection>, String> {
     let refused = |e: api::ApiError| error_message(lang, &e);
+    // Only a saved contact offers these; a new one has nothing to change yet.
     let Some(uid) = sel.uid else {
-        return Ok(None);
+        return Ok(Some(sel));
     };
     let changed = match what {
         OtherChange::Delete => {

@@ -98,8 +98,13 @@ pub fn Reader() -> impl IntoView {
         }
     });
     let change = Action::new_local(|c: &Change| apply(*c));
-    // The flag as last set here (the open message is not fetched again for it).
+    // The flag as last set here (the open message is not fetched again for it); opening
+    // a message fetches its own.
     let flag_set = RwSignal::new(None::<(i64, bool)>);
+    Effect::new(move |_| {
+        state.selected.track();
+        flag_set.set(None);
+    });
     Effect::new(move |_| {
         let Some(result) = change.value().get() else {
             return;

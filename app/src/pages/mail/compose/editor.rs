@@ -4,7 +4,7 @@
 //! Rich text is edited with Squire (Fastmail's editor for e-mail; `rich_editor.js`), which
 //! formats through its own range code and keeps its own undo history, instead of the
 //! deprecated `document.execCommand`. It arrives with the composer's first opening; until
-//! then (or if it cannot be loaded) the area is a plain contenteditable without the toolbar.
+//! then (or if it cannot be loaded) the area is a plain contenteditable, its tools disabled.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
