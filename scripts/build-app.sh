@@ -28,11 +28,15 @@ fi
 # Debug output; a panic in the browser console then says less). 7-9 KB gzip off every
 # first load. Each is passed only when this compiler knows it.
 export RUSTC_BOOTSTRAP=1
+# Read whole first: `rustc … | grep -q` under pipefail fails whenever grep stops reading
+# before rustc has written everything (SIGPIPE), which dropped the flags now and then.
+Z_HELP=$(rustc -Z help 2>/dev/null || true)
 for flag in location-detail=none fmt-debug=none; do
-  if rustc -Z help 2>/dev/null | grep -q -- " ${flag%%=*}=val "; then
+  if grep -q -- " ${flag%%=*}=val " <<<"$Z_HELP"; then
     WASM_RUSTFLAGS="$WASM_RUSTFLAGS -Z$flag"
   fi
 done
+echo "app rustflags:$WASM_RUSTFLAGS"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS"
 cargo build -p app --bin app --target wasm32-unknown-unknown --profile wasm-release
 STAGE=target/web-stage

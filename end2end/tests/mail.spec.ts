@@ -667,6 +667,15 @@ test('rich text: bold, undo and lists come from the editor (no execCommand), and
   await expect(editor.locator('b')).toHaveCount(0);
   await tools.getByRole('button', { name: 'Bold' }).click();
   await expect(editor.locator('b')).toHaveText('Monday');
+  // The toolbar shows what is in force where the selection is.
+  const bold = tools.getByRole('button', { name: 'Bold' });
+  const list = tools.getByRole('button', { name: 'Bulleted list' });
+  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  await expect(list).toHaveAttribute('aria-pressed', 'false');
+  await selectWord(editor, 'Hiring');
+  await expect(bold).toHaveAttribute('aria-pressed', 'false');
+  await expect(list).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('composer').screenshot({ path: 'test-results/compose-rich.png' });
   expect(await page.evaluate(() => (window as unknown as { execCommands: string[] }).execCommands)).toEqual([]);
 
   await page.getByTestId('send').click();

@@ -26,6 +26,7 @@ extern "C" {
     async fn open_rich_editor(
         root: &web_sys::HtmlElement,
         on_input: &js_sys::Function,
+        on_formats: &js_sys::Function,
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method)]
     fn toggle(this: &JsRichEditor, format: &str);
@@ -89,6 +90,8 @@ type Loaded = Option<Result<JsRichEditor, ()>>;
 pub(super) struct RichText {
     area: NodeRef<leptos::html::Div>,
     editor: LocalResource<Loaded>,
+    /// The formats in force at the selection, as the editor names them ("bold list").
+    formats: RwSignal<String>,
 }
 
 impl RichText {
@@ -106,13 +109,22 @@ impl RichText {
         })
         .into_js_value()
         .unchecked_into();
+        let formats = RwSignal::new(String::new());
+        let reporting = open.clone();
+        let on_formats: js_sys::Function = Closure::<dyn Fn(String)>::new(move |now: String| {
+            if reporting.load(Ordering::Relaxed) {
+                formats.set(now);
+            }
+        })
+        .into_js_value()
+        .unchecked_into();
         let editor = LocalResource::new(move || {
             let element = area.get();
-            let on_input = on_input.clone();
+            let (on_input, on_formats) = (on_input.clone(), on_formats.clone());
             async move {
                 let element: web_sys::HtmlElement = element?.into();
                 Some(
-                    open_rich_editor(&element, &on_input)
+                    open_rich_editor(&element, &on_input, &on_formats)
                         .await
                         .map(JsCast::unchecked_into::<JsRichEditor>)
                         .map_err(|_| ()),
@@ -125,7 +137,17 @@ impl RichText {
                 editor.destroy();
             }
         });
-        RichText { area, editor }
+        RichText {
+            area,
+            editor,
+            formats,
+        }
+    }
+
+    /// True while `format` is in force at the selection (the toolbar shows it pressed).
+    fn is_on(&self, format: Format) -> bool {
+        self.formats
+            .with(|now| now.split(' ').any(|name| name == format.name()))
     }
 
     fn ready(&self) -> Option<JsRichEditor> {
@@ -244,7 +266,7 @@ pub(super) fn BodyEditor(
     let tool = move |format: Format| {
         view! {
             <button type="button" class="button small tool" aria-label=t(format.label()) title=t(format.label())
-                    disabled=disabled
+                    disabled=disabled aria-pressed=move || if rich_text.is_on(format) { "true" } else { "false" }
                     on:mousedown=move |ev| {
                         // Keeps the focus (and the selection) in the editor.
                         ev.prevent_default();

@@ -6,11 +6,11 @@ let library;
 
 // Resolves to a RichEditor (rich_editor.lib.js) on `root`, keeping what it already holds.
 // A failed download is forgotten, so the next composer tries again.
-export async function openRichEditor(root, onInput) {
+export async function openRichEditor(root, onInput, onFormats) {
   library ??= import('./rich_editor.lib.js');
   try {
     const { RichEditor } = await library;
-    return new RichEditor(root, onInput);
+    return new RichEditor(root, onInput, onFormats);
   } catch (error) {
     library = undefined;
     throw error;

@@ -70,12 +70,21 @@ function plainText(root) {
 }
 
 export class RichEditor {
-  constructor(root, onInput) {
+  // `onInput()` hears every edit (undo and redo included); `onFormats(active())` hears
+  // the toolbar formats in force wherever the selection moves.
+  constructor(root, onInput, onFormats) {
     // Whatever the area held before the editor arrived (a draft, early typing) stays.
     const before = root.innerHTML;
     this.squire = new Squire(root, { sanitizeToDOMFragment: clean });
     this.squire.setHTML(before);
     this.squire.addEventListener('input', onInput);
+    this.report = () => onFormats(this.active());
+    for (const event of ['pathChange', 'cursor', 'select']) this.squire.addEventListener(event, this.report);
+  }
+
+  // The toolbar formats in force at the selection, space-separated ("bold list").
+  active() {
+    return Object.keys(FORMATS).filter((format) => this.squire.hasFormat(FORMATS[format][0])).join(' ');
   }
 
   // Turns a format on for the selection, or off where it is already on.
@@ -83,6 +92,7 @@ export class RichEditor {
     const [tag, add, remove] = FORMATS[format];
     if (this.squire.hasFormat(tag)) this.squire[remove]();
     else this.squire[add]();
+    this.report();
   }
 
   // Links the selection (Squire restores the one held before a dialog took the focus);
