@@ -1,12 +1,12 @@
 // Lays out dist/ from the split, bound and optimised app (scripts/build-app.sh):
-//   dist/pkg/<build id>/  the JS glue, the main wasm, main.css and one bundle per chunk
+//   dist/pkg/<build id>/  the JS glue, the main wasm, main.css, one bundle per chunk
 //                         (`<chunk>.bundle`: the chunk's module and every shared module it
-//                         needs, in one download), all named by one id over their bytes and
-//                         cached as immutable;
+//                         needs, in one download) and each JS snippet's library (`x.lib.js`
+//                         beside `x.js`, bundled with its npm dependencies, fetched only when
+//                         the snippet asks), all named by one id over their bytes and cached
+//                         as immutable;
 //   dist/index.html       the shell, which starts the app and, from its first byte, fetches
 //                         the bundle the opened address needs, in parallel with the main wasm;
-//                         and each JS snippet's library (`x.lib.js` beside `x.js`), bundled
-//                         with its npm dependencies and fetched only when the snippet asks;
 //   dist/icons, manifest.webmanifest, sw.js   copied as they are; dist/locales as arrays;
 //   <stage>/first-load.json what each chunk's first visit downloads, for the budget check.
 //     node tools/web-dist.mjs <staged dir> <dist dir>
