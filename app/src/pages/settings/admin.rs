@@ -50,21 +50,15 @@ type Changes = Action<AddressChange, Result<(), api::ApiError>>;
 
 #[component]
 fn AdminAddresses() -> impl IntoView {
-    let prefs = use_prefs();
-    let lang = prefs.lang;
     let version = RwSignal::new(0u32);
     let addresses = LocalResource::new(move || {
         version.track();
         api::admin::addresses()
     });
     // The last answer of either action, as the card's one error line.
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<api::ApiError>);
     let answered = move |result: Result<(), api::ApiError>| {
-        error.set(
-            result
-                .err()
-                .map(|e| error_message(lang.get_untracked(), &e)),
-        );
+        error.set(result.err());
         version.update(|v| *v += 1);
     };
     let new_address = RwSignal::new(String::new());
@@ -97,12 +91,6 @@ fn AdminAddresses() -> impl IntoView {
         }
     };
     let listed = move || addresses.get().and_then(Result::ok).unwrap_or_default();
-    let load_error = move || {
-        addresses
-            .get()
-            .and_then(Result::err)
-            .map(|e| error_message(lang.get(), &e))
-    };
     view! {
         <div class="card">
             <h2>{t(Key::MailAddresses)}</h2>
@@ -113,9 +101,9 @@ fn AdminAddresses() -> impl IntoView {
                        prop:value=move || new_address.get() on:input=move |ev| new_address.set(event_target_value(&ev)) />
                 <button class="button primary small" type="submit" disabled=move || creating.pending().get()>{t(Key::Create)}</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <Refusal error=e /> })}
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
-                {move || load_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || addresses.get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
                 <ul class="admin-addresses">
                     <For each=listed key=address_key let:a>
                         <AddressItem address=a change=change />
