@@ -6,7 +6,13 @@
 //! process takes effect in all of them within one period. The process that made the
 //! change has already forgotten it locally; reading its own rows again is harmless.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
 
 use crate::dav::path::Kind;
 use crate::db::Db;
@@ -61,62 +67,82 @@ fn parse((_, topic, item, generation, version, name): Row) -> Option<Invalidatio
     }
 }
 
-/// Where this process has read up to.
+/// Where this process has read up to; shared by the poll job and by write requests,
+/// which read their own rows before they answer.
 pub struct Follower {
-    last: i64,
-    rounds: u32,
+    last: tokio::sync::Mutex<i64>,
 }
 
 /// The newest row now: a process reads it before it caches anything, and follows from it.
 pub async fn newest(db: &Db) -> Result<i64, ApiError> {
-    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM invalidations")
-        .fetch_one(db)
-        .await?;
+    let last: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT MAX(seq) FROM invalidations"
+    )
+    .fetch_one(dbc)
+    .await)?;
     Ok(last.unwrap_or(0))
+}
+
+/// Whether rows between `last` and `first` were trimmed away (this process fell behind),
+/// rather than never committed (a rolled-back row on PostgreSQL leaves a hole).
+async fn missed_rows(db: &Db, last: i64, first: i64) -> Result<bool, ApiError> {
+    if first == last + 1 {
+        return Ok(false);
+    }
+    let oldest: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT MIN(seq) FROM invalidations"
+    )
+    .fetch_one(dbc)
+    .await)?;
+    Ok(oldest.is_none_or(|oldest| oldest > last + 1))
 }
 
 impl Follower {
     /// Follows the rows after `last` (from [`newest`]).
     pub fn after(last: i64) -> Follower {
-        Follower { last, rounds: 0 }
+        Follower {
+            last: tokio::sync::Mutex::new(last),
+        }
     }
 
     /// Reads and applies what is new; `true` when a full batch says more is waiting.
-    async fn round(&mut self, state: &AppState) -> Result<bool, ApiError> {
-        let rows: Vec<Row> = sqlx::query_as(
+    async fn round(last: &mut i64, state: &AppState) -> Result<bool, ApiError> {
+        let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
             "SELECT seq, topic, item, generation, version, name FROM invalidations \
-             WHERE seq > ? ORDER BY seq LIMIT ?",
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
-        .bind(self.last)
+        .bind(*last)
         .bind(BATCH)
-        .fetch_all(&state.db)
-        .await?;
+        .fetch_all(dbc)
+        .await)?;
         let Some(&(first, ..)) = rows.first() else {
             return Ok(false);
         };
         let full = rows.len() as i64 == BATCH;
-        // Sequence numbers leave no holes but for trimmed rows: a hole means this process
-        // fell behind the trimming, so it forgets everything instead.
-        if first != self.last + 1 {
+        if missed_rows(&state.db, *last, first).await? {
             forget_everything(state);
         }
-        self.last = rows.last().map_or(self.last, |r| r.0);
+        *last = rows.last().map_or(*last, |r| r.0);
         apply(state, rows.into_iter().filter_map(parse));
         Ok(full)
     }
 
     async fn trim(db: &Db) -> Result<(), ApiError> {
-        sqlx::query("DELETE FROM invalidations WHERE created_at < ?")
-            .bind(crate::now_unix() - KEEP_SECONDS)
-            .execute(db)
-            .await?;
+        crate::on_db!(db, |dbc| sqlx::query(
+            "DELETE FROM invalidations WHERE created_at < $1"
+        )
+        .bind(crate::now_unix() - KEEP_SECONDS)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         Ok(())
     }
 
     /// Reads until nothing new is left (or the database fails, then next time).
-    async fn catch_up(&mut self, state: &AppState) {
+    pub async fn catch_up(&self, state: &AppState) {
+        let mut last = self.last.lock().await;
         loop {
-            match self.round(state).await {
+            match Follower::round(&mut last, state).await {
                 Ok(true) => continue,
                 Ok(false) => break,
                 Err(e) => {
@@ -128,24 +154,45 @@ impl Follower {
     }
 
     /// Follows until stopped; trims old rows about once a minute.
-    pub async fn run(mut self, state: AppState, period: Duration, mut stop: Stop) {
+    pub async fn run(self: Arc<Self>, state: AppState, period: Duration, mut stop: Stop) {
         let trim_every = (60_000 / period.as_millis().max(1)).max(1) as u32;
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rounds: u32 = 0;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = stop.stopped() => return,
             }
             self.catch_up(&state).await;
-            self.rounds = self.rounds.wrapping_add(1);
-            if self.rounds.is_multiple_of(trim_every)
+            rounds = rounds.wrapping_add(1);
+            if rounds.is_multiple_of(trim_every)
                 && let Err(e) = Follower::trim(&state.db).await
             {
                 tracing::warn!(error = %e.message, "cannot trim cache invalidations");
             }
         }
     }
+}
+
+/// Methods that never write (WebDAV's PROPFIND and REPORT included).
+fn is_read(method: &Method) -> bool {
+    matches!(
+        method.as_str(),
+        "GET" | "HEAD" | "OPTIONS" | "PROPFIND" | "REPORT"
+    )
+}
+
+/// Reads the invalidation rows of a write request before its answer leaves: what the
+/// write changed (a calendar's ctag, a share) is known to this process's caches before
+/// the client can ask again.
+pub async fn after_write(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let write = !is_read(req.method());
+    let response = next.run(req).await;
+    if write {
+        state.invalidations.catch_up(&state).await;
+    }
+    response
 }
 
 fn forget_everything(state: &AppState) {

@@ -51,7 +51,13 @@ async fn copy_data(from: &str, to: &str) -> anyhow::Result<()> {
         !ksuite_server::db::is_postgres(from) && ksuite_server::db::is_postgres(to),
         "copy-data copies from sqlite://… to postgres://…"
     );
-    let source = ksuite_server::db::connect(from).await?;
+    ksuite_server::db::migrate(from).await?;
+    let source = sqlx::SqlitePool::connect(from).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            ksuite_server::db::without_password(from)
+        )
+    })?;
     let target = sqlx::PgPool::connect(to).await.with_context(|| {
         format!(
             "cannot open database {}",

@@ -169,7 +169,10 @@ pub fn router() -> Router<AppState> {
 pub async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> crate::error::ApiResult<Json<ksuite_common::Health>> {
-    sqlx::query("SELECT 1").execute(&state.db).await?;
+    crate::on_db!(&state.db, |dbc| sqlx::query("SELECT 1")
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(Json(ksuite_common::Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -34,7 +34,6 @@ pub struct Application {
     visit_flush: Duration,
     /// How often other processes' changes are read, and from which row on.
     invalidation_poll: Duration,
-    invalidations_from: i64,
     reminders: crate::reminders::worker::Settings,
     scheduled_poll: Duration,
     smtp: Arc<crate::smtp::inbound::SmtpContext>,
@@ -53,11 +52,7 @@ impl Application {
         })?;
         let blobs = crate::blobs::BlobStore::open(&config.blob_store(), &config.data_dir)?;
         let versions = Arc::new(crate::dav::versions::CollectionVersions::default());
-        let db = db::connect_observed(&config.database_url(), Some(versions.observers())).await?;
-        versions
-            .follow(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot follow collection changes: {}", e.message))?;
+        let db = db::connect(&config.database_url()).await?;
         let invalidations_from = crate::invalidations::newest(&db)
             .await
             .map_err(|e| anyhow::anyhow!("cannot read cache invalidations: {}", e.message))?;
@@ -187,6 +182,7 @@ impl Application {
             credentials: Arc::default(),
             dav_cache: Arc::default(),
             dav_versions: versions,
+            invalidations: Arc::new(crate::invalidations::Follower::after(invalidations_from)),
             dav_objects: Arc::default(),
             dav_collections: Arc::default(),
             links,
@@ -211,7 +207,6 @@ impl Application {
             mail_clients: mail_client_listeners,
             visit_flush: Duration::from_millis(config.visit_flush_ms.max(10)),
             invalidation_poll: Duration::from_millis(config.invalidation_poll_ms.max(10)),
-            invalidations_from,
             reminders: crate::reminders::worker::Settings {
                 grace_secs: config.reminder_grace_secs.max(0),
                 poll: Duration::from_millis(config.reminder_poll_ms.max(10)),
@@ -326,7 +321,7 @@ impl Application {
             }),
             Job::new("cache invalidations from other processes", {
                 let (state, poll) = (state.clone(), self.invalidation_poll);
-                let follower = crate::invalidations::Follower::after(self.invalidations_from);
+                let follower = state.invalidations.clone();
                 move |stop| follower.run(state, poll, stop)
             }),
             Job::new("message file sweep", {
@@ -427,6 +422,10 @@ fn build_router(state: AppState, config: &Config, csp: &str) -> anyhow::Result<R
             links::redirect::short_host,
         ))
         .merge(dav::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::invalidations::after_write,
+        ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(
             crate::http_limits::close_if_body_unread,

@@ -42,8 +42,10 @@ pub struct Shared {
     pub credentials: Arc<CredentialCache>,
     /// Rendered DAV collection answers, see [`DavCache`].
     pub dav_cache: Arc<DavCache>,
-    /// Latest ctag of each collection, followed from SQLite (see `dav::versions`).
+    /// Latest ctag of each collection (see `dav::versions`).
     pub dav_versions: Arc<crate::dav::versions::CollectionVersions>,
+    /// Where this process has read the `invalidations` rows up to.
+    pub invalidations: Arc<crate::invalidations::Follower>,
     /// Object GET answers of owners' own collections, valid while their ctag holds.
     pub dav_objects: Arc<crate::dav::object_cache::ObjectCache>,
     /// Users' own collections as last read, valid while their ctag holds.

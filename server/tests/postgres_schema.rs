@@ -97,10 +97,9 @@ async fn names(db: &SqlitePool, kind: &str) -> BTreeSet<String> {
 async fn postgres_migrations_build_the_sqlite_schema_and_their_triggers_work() {
     let pg = Postgres::start();
     let dir = tempfile::tempdir().expect("dir");
-    let sqlite =
-        ksuite_server::db::connect(&format!("sqlite://{}", dir.path().join("k.db").display()))
-            .await
-            .expect("sqlite");
+    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    ksuite_server::db::migrate(&url).await.expect("sqlite");
+    let sqlite = SqlitePool::connect(&url).await.expect("sqlite");
     let postgres = PgPool::connect(&pg.url).await.expect("postgres");
     ksuite_server::db::migrate_postgres(&postgres)
         .await

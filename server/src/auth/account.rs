@@ -62,11 +62,14 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(req.new_password).await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(hash)
-        .bind(session.user_id)
-        .execute(&state.db)
-        .await?;
+    crate::on_db!(&state.db, |dbc| sqlx::query(
+        "UPDATE users SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     session::delete_others(&state.db, session.user_id, Some(session.id)).await?;
     // Devices that cached the old account password must verify again.
     state.credentials.clear();

@@ -21,10 +21,12 @@ const INVITATION_DAYS: i64 = 14;
 
 /// Refuses anyone but an administrator.
 pub async fn require_admin(state: &AppState, session: &Session) -> ApiResult<()> {
-    let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = ?")
-        .bind(session.user_id)
-        .fetch_one(&state.db)
-        .await?;
+    let admin: bool = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT is_admin FROM users WHERE id = $1"
+    )
+    .bind(session.user_id)
+    .fetch_one(dbc)
+    .await)?;
     if admin {
         Ok(())
     } else {
@@ -62,10 +64,11 @@ pub async fn list_users(
     session: Session,
 ) -> ApiResult<Json<Vec<AdminUser>>> {
     require_admin(&state, &session).await?;
-    let rows: Vec<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
-            .fetch_all(&state.db)
-            .await?;
+    let rows: Vec<UserRow> = crate::on_db!(&state.db, |dbc| sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY email"
+    ))
+    .fetch_all(dbc)
+    .await)?;
     Ok(Json(rows.into_iter().map(admin_user).collect()))
 }
 
@@ -90,25 +93,29 @@ pub async fn change_user(
         ));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(dbc)
+    .await)?;
     exists.ok_or_else(ApiError::not_found)?;
-    sqlx::query(
-        "UPDATE users SET plan = COALESCE(?, plan), is_admin = COALESCE(?, is_admin), \
-         disabled = COALESCE(?, disabled) WHERE id = ?",
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE users SET plan = COALESCE($1, plan), is_admin = COALESCE($2, is_admin), \
+         disabled = COALESCE($3, disabled) WHERE id = $4",
     )
     .bind(change.plan.map(Plan::code))
     .bind(change.is_admin)
     .bind(change.disabled)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    let admins: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin AND NOT disabled")
-            .fetch_one(&mut *tx)
-            .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
+    let admins: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE is_admin AND NOT disabled"
+    )
+    .fetch_one(dbc)
+    .await)?;
     if admins == 0 {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -123,10 +130,12 @@ pub async fn change_user(
         state.credentials.clear();
         tracing::info!(user_id = id, by = session.user_id, "account disabled");
     }
-    let row: UserRow = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_one(&state.db)
-        .await?;
+    let row: UserRow = crate::on_db!(&state.db, |dbc| sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(dbc)
+    .await)?;
     Ok(Json(admin_user(row)))
 }
 
@@ -155,11 +164,12 @@ pub async fn list_invitations(
     session: Session,
 ) -> ApiResult<Json<Vec<Invitation>>> {
     require_admin(&state, &session).await?;
-    let rows: Vec<InvitationRow> = sqlx::query_as(
+    let rows: Vec<InvitationRow> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
         "SELECT id, email, created_at, expires_at, used_by FROM invitations ORDER BY id DESC LIMIT 500",
     )
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(Json(rows.into_iter().map(invitation).collect()))
 }
 
@@ -183,17 +193,17 @@ pub async fn create_invitation(
     let code = URL_SAFE_NO_PAD.encode(bytes);
     let now = now_unix();
     let expires_at = now + INVITATION_DAYS * 86_400;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
         "INSERT INTO invitations (code_hash, email, created_by, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(code_hash(&code))
     .bind(&email)
     .bind(session.user_id)
     .bind(now)
     .bind(expires_at)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc)
+    .await)?;
     Ok((
         StatusCode::CREATED,
         Json(Invitation {
@@ -216,10 +226,13 @@ pub async fn revoke_invitation(
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     require_admin(&state, &session).await?;
-    let done = sqlx::query("DELETE FROM invitations WHERE id = ? AND used_by IS NULL")
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    let done = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "DELETE FROM invitations WHERE id = $1 AND used_by IS NULL"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -228,22 +241,23 @@ pub async fn revoke_invitation(
 
 /// Uses up an invitation for the new account `user_id` (in the sign-up transaction).
 pub async fn redeem(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     code: &str,
     email: &str,
     user_id: i64,
 ) -> Result<bool, ApiError> {
     let now = now_unix();
-    let done = sqlx::query(
-        "UPDATE invitations SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL \
-         AND expires_at > ? AND (email IS NULL OR email = ?)",
+    let done = crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query(
+        "UPDATE invitations SET used_by = $1, used_at = $2 WHERE code_hash = $3 AND used_by IS NULL \
+         AND expires_at > $4 AND (email IS NULL OR email = $5)",
     )
     .bind(user_id)
     .bind(now)
     .bind(code_hash(code))
     .bind(now)
     .bind(email)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(done.rows_affected() == 1)
 }

@@ -58,14 +58,15 @@ pub async fn verify(
     if normalize(secret).len() != 20 {
         return Ok(None);
     }
-    let row: Option<(i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+    let row: Option<(i64, i64, Option<i64>, Option<String>)> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT a.id, a.user_id, a.last_used_at, a.last_used_protocol FROM app_passwords a JOIN users u ON u.id = a.user_id \
-         WHERE a.secret_hash = ? AND u.email = ? AND NOT u.disabled",
+         WHERE a.secret_hash = $1 AND u.email = $2 AND NOT u.disabled",
     )
     .bind(digest(secret))
     .bind(email)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     let Some((id, user_id, last_used, last_protocol)) = row else {
         return Ok(None);
     };
@@ -73,14 +74,15 @@ pub async fn verify(
     if last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS)
         || last_protocol.as_deref() != Some(protocol.as_str())
     {
-        sqlx::query(
-            "UPDATE app_passwords SET last_used_at = ?, last_used_protocol = ? WHERE id = ?",
+        crate::on_db!(db, |dbc| sqlx::query(
+            "UPDATE app_passwords SET last_used_at = $1, last_used_protocol = $2 WHERE id = $3",
         )
         .bind(now)
         .bind(protocol.as_str())
         .bind(id)
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(Some(user_id))
 }
@@ -96,15 +98,16 @@ pub async fn record_use(
     if normalize(secret).len() != 20 {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE app_passwords SET last_used_at = ?, last_used_protocol = ? WHERE secret_hash = ? AND user_id = ?",
+    crate::on_db!(db, |dbc| {
+        sqlx::query(
+        "UPDATE app_passwords SET last_used_at = $1, last_used_protocol = $2 WHERE secret_hash = $3 AND user_id = $4",
     )
     .bind(now_unix())
     .bind(protocol.as_str())
     .bind(digest(secret))
     .bind(user_id)
-    .execute(db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(())
 }
 
@@ -127,12 +130,13 @@ pub async fn list(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<Vec<AppPasswordInfo>>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at, last_used_protocol FROM app_passwords WHERE user_id = ? ORDER BY id DESC",
+    let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, last_used_protocol FROM app_passwords WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(session.user_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(Json(rows.into_iter().map(info).collect()))
 }
 
@@ -152,15 +156,16 @@ pub async fn create(
     }
     let password = generate();
     let now = now_unix();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO app_passwords (user_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    let id: i64 = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
+        "INSERT INTO app_passwords (user_id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(session.user_id)
     .bind(name)
     .bind(digest(&password))
     .bind(now)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     tracing::info!(
         user_id = session.user_id,
         id,
@@ -183,11 +188,14 @@ pub async fn revoke(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let done = sqlx::query("DELETE FROM app_passwords WHERE id = ? AND user_id = ?")
-        .bind(id)
-        .bind(session.user_id)
-        .execute(&state.db)
-        .await?;
+    let done = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "DELETE FROM app_passwords WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }

@@ -92,20 +92,23 @@ async fn cached(
 /// The account a login names: the account e-mail itself, or a mail address exactly one
 /// user manages (mail apps and autoconfig use the address as the user name).
 async fn account_email(state: &AppState, login: &str) -> Result<String, ApiError> {
-    let own: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
-        .bind(login)
-        .fetch_optional(&state.db)
-        .await?;
+    let own: Option<i64> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = $1"
+    )
+    .bind(login)
+    .fetch_optional(dbc)
+    .await)?;
     if own.is_some() {
         return Ok(login.to_string());
     }
-    let managers: Vec<String> = sqlx::query_scalar(
+    let managers: Vec<String> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
         "SELECT u.email FROM users u JOIN mail_address_users m ON m.user_id = u.id \
-         JOIN mail_addresses a ON a.id = m.address_id WHERE a.address = ? AND m.permission = 'manage' LIMIT 2",
+         JOIN mail_addresses a ON a.id = m.address_id WHERE a.address = $1 AND m.permission = 'manage' LIMIT 2",
     )
     .bind(login)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(match managers.as_slice() {
         [one] => one.clone(),
         _ => login.to_string(),

@@ -48,9 +48,10 @@ pub async fn create(
     let csrf_token = random_token();
     let now = now_unix();
     let user_agent = user_agent.map(|ua| ua.chars().take(300).collect::<String>());
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, user_agent) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(token_hash(&token))
     .bind(user_id)
@@ -58,8 +59,8 @@ pub async fn create(
     .bind(now)
     .bind(now + SESSION_LIFETIME_SECS)
     .bind(user_agent)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     Ok((
         Session {
             id,
@@ -71,10 +72,11 @@ pub async fn create(
 }
 
 pub async fn delete(db: &Db, session_id: i64) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM sessions WHERE id = ?")
+    crate::on_db!(db, |dbc| sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(())
 }
 
@@ -83,23 +85,27 @@ const LAST_SEEN_GRANULARITY_SECS: i64 = 300;
 
 async fn find(db: &Db, token: &str) -> Result<Option<Session>, ApiError> {
     let now = now_unix();
-    let row: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+    let row: Option<(i64, i64, String, Option<i64>)> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
     )
     .bind(token_hash(token))
     .bind(now)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     let Some((id, user_id, csrf_token, last_seen)) = row else {
         return Ok(None);
     };
     if last_seen.is_none_or(|t| now - t >= LAST_SEEN_GRANULARITY_SECS) {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(db)
-            .await?;
+        crate::on_db!(db, |dbc| sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id = $2"
+        )
+        .bind(now)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(Some(Session {
         id,
@@ -113,33 +119,40 @@ pub async fn list(
     db: &Db,
     user_id: i64,
 ) -> Result<Vec<(i64, Option<String>, i64, Option<i64>)>, ApiError> {
-    Ok(sqlx::query_as(
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT id, user_agent, created_at, last_seen_at FROM sessions \
-         WHERE user_id = ? AND expires_at > ? ORDER BY COALESCE(last_seen_at, created_at) DESC, id DESC",
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY COALESCE(last_seen_at, created_at) DESC, id DESC",
     )
     .bind(user_id)
     .bind(now_unix())
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// Ends one of the user's sessions; `false` when it is not theirs (or gone).
 pub async fn delete_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, ApiError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
-        .bind(session_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let done = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM sessions WHERE id = $1 AND user_id = $2"
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Ends every session of the user but `keep` (all of them with `None`).
 pub async fn delete_others(db: &Db, user_id: i64, keep: Option<i64>) -> Result<u64, ApiError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
-        .bind(user_id)
-        .bind(keep)
-        .execute(db)
-        .await?;
+    let done = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id IS NOT $2"
+    )
+    .bind(user_id)
+    .bind(keep)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(done.rows_affected())
 }
 

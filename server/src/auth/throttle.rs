@@ -53,17 +53,21 @@ async fn count(db: &Db, limits: &[(&str, u32)]) -> Result<Result<Vec<i64>, u64>,
     let since = now - window_ms;
     // The write lock from the start: two processes cannot both see room for one more.
     let mut tx = crate::db::begin_write(db).await?;
-    sqlx::query("DELETE FROM login_attempts WHERE at_ms <= ?")
-        .bind(since)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM login_attempts WHERE at_ms <= $1"
+    )
+    .bind(since)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     let mut wait: Option<u64> = None;
     for &(key, limit) in limits {
-        let (n, oldest): (i64, Option<i64>) =
-            sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_attempts WHERE key = ?")
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (n, oldest): (i64, Option<i64>) = crate::on_db!(&mut tx, |dbc| sqlx::query_as(
+            "SELECT COUNT(*), MIN(at_ms) FROM login_attempts WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_one(dbc)
+        .await)?;
         if n >= i64::from(limit) {
             let left_ms = (oldest.unwrap_or(now) + window_ms - now).max(0) as u64;
             let secs = left_ms.div_ceil(1000).max(1);
@@ -76,13 +80,13 @@ async fn count(db: &Db, limits: &[(&str, u32)]) -> Result<Result<Vec<i64>, u64>,
     }
     let mut ids = Vec::with_capacity(limits.len());
     for &(key, _) in limits {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO login_attempts (key, at_ms) VALUES (?, ?) RETURNING id",
+        let id: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+            "INSERT INTO login_attempts (key, at_ms) VALUES ($1, $2) RETURNING id",
         )
         .bind(key)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(dbc)
+        .await)?;
         ids.push(id);
     }
     tx.commit().await?;
@@ -106,11 +110,14 @@ impl Attempt {
     /// The credentials were right: this attempt no longer counts, and the account's
     /// earlier failures are forgotten (the address's are not).
     pub async fn succeeded(self) -> Result<(), ApiError> {
-        sqlx::query("DELETE FROM login_attempts WHERE key = ? OR id = ?")
-            .bind(&self.account_key)
-            .bind(self.address_row)
-            .execute(&self.db)
-            .await?;
+        crate::on_db!(&self.db, |dbc| sqlx::query(
+            "DELETE FROM login_attempts WHERE key = $1 OR id = $2"
+        )
+        .bind(&self.account_key)
+        .bind(self.address_row)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         Ok(())
     }
 }

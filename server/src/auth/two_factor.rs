@@ -69,12 +69,15 @@ fn matching_step(t: &TOTP, code: &str, now: u64) -> Option<u64> {
 
 /// The enabled TOTP secret of a user, if 2FA is on.
 pub async fn secret(db: &Db, user_id: i64) -> Result<Option<String>, ApiError> {
-    Ok(
-        sqlx::query_scalar::<_, Option<String>>("SELECT totp_secret FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_one(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar::<
+        _,
+        Option<String>,
+    >(
+        "SELECT totp_secret FROM users WHERE id = $1"
     )
+    .bind(user_id)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Checks a login code: a fresh authenticator code or an unused recovery code (which is
@@ -93,23 +96,26 @@ pub async fn verify_login_code(
             return Ok(false);
         };
         // Refuse a replay: the step must be newer than the last accepted one.
-        let done =
-            sqlx::query("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
-                .bind(step as i64)
-                .bind(user_id)
-                .bind(step as i64)
-                .execute(db)
-                .await?;
+        let done = crate::on_db!(db, |dbc| sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $3"
+        )
+        .bind(step as i64)
+        .bind(user_id)
+        .bind(step as i64)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         return Ok(done.rows_affected() == 1);
     }
-    let spent = sqlx::query(
-        "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+    let spent = crate::on_db!(db, |dbc| {
+        sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
     )
     .bind(now_unix())
     .bind(user_id)
     .bind(digest(&cleaned))
-    .execute(db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(spent.rows_affected() == 1)
 }
 
@@ -121,12 +127,12 @@ pub async fn status(
     session: Session,
 ) -> ApiResult<Json<TwoFactorStatus>> {
     let enabled = secret(&state.db, session.user_id).await?.is_some();
-    let left: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+    let left: i64 = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
     )
     .bind(session.user_id)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc)
+    .await)?;
     Ok(Json(TwoFactorStatus {
         enabled,
         recovery_codes_left: if enabled { left as u32 } else { 0 },
@@ -153,11 +159,14 @@ pub async fn setup(
         Secret::Raw(_) => return Err(ApiError::internal("secret not encoded")),
     };
     let url = totp(&secret_b32, &email)?.get_url();
-    sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ?")
-        .bind(&secret_b32)
-        .bind(session.user_id)
-        .execute(&state.db)
-        .await?;
+    crate::on_db!(&state.db, |dbc| sqlx::query(
+        "UPDATE users SET totp_pending = $1 WHERE id = $2"
+    )
+    .bind(&secret_b32)
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     let qr_svg = qrcode::QrCode::new(url.as_bytes())
         .map_err(ApiError::internal)?
         .render::<qrcode::render::svg::Color<'_>>()
@@ -186,10 +195,12 @@ pub async fn enable(
     session: Session,
     ApiJson(req): ApiJson<TwoFactorCode>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    let pending: Option<String> = sqlx::query_scalar("SELECT totp_pending FROM users WHERE id = ?")
-        .bind(session.user_id)
-        .fetch_one(&state.db)
-        .await?;
+    let pending: Option<String> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT totp_pending FROM users WHERE id = $1"
+    )
+    .bind(session.user_id)
+    .fetch_one(dbc)
+    .await)?;
     let Some(pending) = pending else {
         return Err(ApiError::validation(
             "Start the setup first: scan a new code.",
@@ -203,23 +214,30 @@ pub async fn enable(
     };
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ?",
+    crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
+        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1 WHERE id = $2",
     )
     .bind(step as i64)
     .bind(session.user_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-        .bind(session.user_id)
-        .execute(&mut *tx)
-        .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM recovery_codes WHERE user_id = $1"
+    )
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     for c in &codes {
-        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
-            .bind(session.user_id)
-            .bind(digest(&only_alnum(c)))
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)"
+        )
+        .bind(session.user_id)
+        .bind(digest(&only_alnum(c)))
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     tx.commit().await?;
     // The account password no longer opens DAV on its own.
@@ -249,14 +267,20 @@ pub async fn disable(
         ));
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = ?")
-        .bind(session.user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-        .bind(session.user_id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = $1"
+    )
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM recovery_codes WHERE user_id = $1"
+    )
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     state.credentials.clear();
     tracing::info!(

@@ -51,14 +51,12 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user; `Ok(None)` when the e-mail is already taken.
-pub async fn insert(
-    db: &mut sqlx::SqliteConnection,
-    user: NewUser<'_>,
-) -> Result<Option<i64>, ApiError> {
-    let result = sqlx::query_scalar(
+pub async fn insert(db: &mut crate::db::Conn, user: NewUser<'_>) -> Result<Option<i64>, ApiError> {
+    let result = crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
         // The first account on a server administers it.
         "INSERT INTO users (email, display_name, password_hash, language, time_zone, created_at, is_admin) \
-         VALUES (?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users)) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, NOT EXISTS (SELECT 1 FROM users)) RETURNING id",
     )
     .bind(user.email)
     .bind(user.display_name)
@@ -66,8 +64,8 @@ pub async fn insert(
     .bind(user.language.code())
     .bind(user.time_zone)
     .bind(crate::now_unix())
-    .fetch_one(db)
-    .await;
+    .fetch_one(dbc).await
+    });
     match result {
         Ok(id) => Ok(Some(id)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
@@ -77,30 +75,33 @@ pub async fn insert(
 
 /// How many accounts exist (the first one is allowed whatever the sign-up policy).
 pub async fn count(db: &Db) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// (id, password hash) of the account with this (normalized) e-mail; a disabled account
 /// has none, so it cannot sign in anywhere.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, ApiError> {
-    Ok(
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ? AND NOT disabled")
-            .bind(email)
-            .fetch_optional(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE email = $1 AND NOT disabled"
     )
+    .bind(email)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 pub async fn profile(db: &Db, user_id: i64) -> Result<UserProfile, ApiError> {
-    let row: UserRow = sqlx::query_as(
+    let row: UserRow = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT id, email, display_name, language, time_zone, theme, plan, is_admin, directory_phone, \
-         directory_title, directory_department, undo_send_seconds FROM users WHERE id = ?",
+         directory_title, directory_department, undo_send_seconds FROM users WHERE id = $1",
     )
     .bind(user_id)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     Ok(row.into())
 }
 

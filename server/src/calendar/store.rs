@@ -14,27 +14,31 @@ use crate::now_unix;
 pub const DEFAULT_COLOR: &str = "#2454d6";
 
 pub async fn create_calendar(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut crate::db::Conn,
     owner_id: i64,
     name: &str,
     color: &str,
     is_default: bool,
 ) -> Result<i64, ApiError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO calendars (owner_id, name, color, is_default, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    let id: i64 = crate::on_db!(&mut *db, |dbc| {
+        sqlx::query_scalar(
+        "INSERT INTO calendars (owner_id, name, color, is_default, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(owner_id)
     .bind(name)
     .bind(color)
     .bind(is_default)
     .bind(now_unix())
-    .fetch_one(&mut *db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     // Its DAV path segment is its id (clients' MKCALENDAR names are never all digits).
-    sqlx::query("UPDATE calendars SET dav_name = CAST(id AS TEXT) WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
+    crate::on_db!(db, |dbc| sqlx::query(
+        "UPDATE calendars SET dav_name = CAST(id AS TEXT) WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(id)
 }
 
@@ -49,17 +53,18 @@ pub async fn list_calendars(db: &Db, user_id: i64) -> Result<Vec<CalendarInfo>, 
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.id, c.name, c.color, c.is_default, c.visible, NULL, NULL FROM calendars c WHERE c.owner_id = ? \
+    let rows: Vec<Row> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT c.id, c.name, c.color, c.is_default, c.visible, NULL, NULL FROM calendars c WHERE c.owner_id = $1 \
          UNION ALL \
          SELECT c.id, c.name, c.color, FALSE, s.visible, s.access, u.email FROM calendar_shares s \
-         JOIN calendars c ON c.id = s.calendar_id JOIN users u ON u.id = c.owner_id WHERE s.user_id = ? \
+         JOIN calendars c ON c.id = s.calendar_id JOIN users u ON u.id = c.owner_id WHERE s.user_id = $2 \
          ORDER BY 4 DESC, 1",
     )
     .bind(user_id)
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let mut defaults = crate::reminders::store::all_defaults(db, user_id).await?;
     Ok(rows
         .into_iter()
@@ -94,16 +99,17 @@ pub async fn set_visible(
     visible: bool,
 ) -> Result<(), ApiError> {
     let sql = if owner {
-        "UPDATE calendars SET visible = ? WHERE id = ? AND owner_id = ?"
+        "UPDATE calendars SET visible = $1 WHERE id = $2 AND owner_id = $3"
     } else {
-        "UPDATE calendar_shares SET visible = ? WHERE calendar_id = ? AND user_id = ?"
+        "UPDATE calendar_shares SET visible = $1 WHERE calendar_id = $2 AND user_id = $3"
     };
-    sqlx::query(sql)
+    crate::on_db!(db, |dbc| sqlx::query(sql)
         .bind(visible)
         .bind(id)
         .bind(user_id)
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(())
 }
 
@@ -124,13 +130,13 @@ pub fn etag_of(ics: &str) -> String {
 }
 
 pub async fn get_event(db: &Db, calendar_id: i64, uid: &str) -> Result<EventRow, ApiError> {
-    Ok(sqlx::query_as(
-        "SELECT calendar_id, uid, ics, etag FROM events WHERE calendar_id = ? AND uid = ?",
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT calendar_id, uid, ics, etag FROM events WHERE calendar_id = $1 AND uid = $2",
     )
     .bind(calendar_id)
     .bind(uid)
-    .fetch_one(db)
-    .await?)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Index columns derived from an object.
@@ -220,7 +226,7 @@ pub async fn insert_event(
 
 /// [`insert_event`] inside the caller's transaction (imports write many per commit).
 pub async fn insert_event_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     grant: &Grant,
     uid: &str,
     href: &str,
@@ -230,9 +236,10 @@ pub async fn insert_event_in(
     let etag = etag_of(ics);
     let seq = changes::next_seq(&mut *tx, grant).await?;
     let calendar_id = grant.id();
-    let result = sqlx::query_scalar::<_, i64>(
+    let result = crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(calendar_id)
     .bind(uid)
@@ -245,8 +252,8 @@ pub async fn insert_event_in(
     .bind(idx.recurring)
     .bind(now_unix())
     .bind(seq)
-    .fetch_one(&mut *tx)
-    .await;
+    .fetch_one(dbc).await
+    });
     let event_id = match result {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
@@ -269,9 +276,10 @@ pub async fn replace_event(
     let etag = etag_of(ics);
     let mut tx = crate::db::begin_write(db).await?;
     let seq = changes::next_seq(&mut tx, grant).await?;
-    let updated: Option<i64> = sqlx::query_scalar(
-        "UPDATE events SET ics = ?, etag = ?, start_utc = ?, end_utc = ?, recurring = ?, component = ?, \
-         last_modified = ?, modseq = ? WHERE calendar_id = ? AND uid = ? AND etag = ? RETURNING id",
+    let updated: Option<i64> = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_scalar(
+        "UPDATE events SET ics = $1, etag = $2, start_utc = $3, end_utc = $4, recurring = $5, component = $6, \
+         last_modified = $7, modseq = $8 WHERE calendar_id = $9 AND uid = $10 AND etag = $11 RETURNING id",
     )
     .bind(ics)
     .bind(&etag)
@@ -284,8 +292,8 @@ pub async fn replace_event(
     .bind(grant.id())
     .bind(uid)
     .bind(if_match)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     let Some(event_id) = updated else {
         return Ok(None);
     };
@@ -303,15 +311,16 @@ pub async fn events_in_range(
 ) -> Result<Vec<EventRow>, ApiError> {
     let mut rows = Vec::new();
     for id in calendar_ids {
-        let mut part: Vec<EventRow> = sqlx::query_as(
+        let mut part: Vec<EventRow> = crate::on_db!(db, |dbc| {
+            sqlx::query_as(
             "SELECT calendar_id, uid, ics, etag FROM events \
-             WHERE calendar_id = ? AND component = 'VEVENT' AND start_utc < ? AND (end_utc IS NULL OR end_utc >= ?)",
+             WHERE calendar_id = $1 AND component = 'VEVENT' AND start_utc < $2 AND (end_utc IS NULL OR end_utc >= $3)",
         )
         .bind(id)
         .bind(to)
         .bind(from)
-        .fetch_all(db)
-        .await?;
+        .fetch_all(dbc).await
+        })?;
         rows.append(&mut part);
     }
     Ok(rows)

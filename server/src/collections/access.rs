@@ -24,14 +24,14 @@ impl Grant {
     pub async fn of(db: &Db, kind: Kind, user_id: i64, id: i64) -> Result<Grant, ApiError> {
         let t = kind.tables();
         let sql = format!(
-            "SELECT c.owner_id, s.access FROM {} c LEFT JOIN {} s ON s.{} = c.id AND s.user_id = ? WHERE c.id = ?",
+            "SELECT c.owner_id, s.access FROM {} c LEFT JOIN {} s ON s.{} = c.id AND s.user_id = $1 WHERE c.id = $2",
             t.collections, t.shares, t.key
         );
-        let row: Option<(i64, Option<String>)> = sqlx::query_as(&sql)
+        let row: Option<(i64, Option<String>)> = crate::on_db!(db, |dbc| sqlx::query_as(&sql)
             .bind(user_id)
             .bind(id)
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(dbc)
+            .await)?;
         let access = match row {
             Some((owner, _)) if owner == user_id => CalendarAccess::Owner,
             Some((_, Some(a))) => parse_access(&a),
@@ -127,20 +127,21 @@ pub fn access_code(a: CalendarAccess) -> &'static str {
 
 /// SQL condition on the collection table (by its name) true when the user bound at its
 /// two `?` may change objects in it.
-pub(crate) fn writable_by_user(kind: Kind) -> String {
-    shared_with_user(kind, " AND {s}.access = 'read_write'")
+pub(crate) fn writable_by_user(kind: Kind, user_param: usize) -> String {
+    shared_with_user(kind, " AND {s}.access = 'read_write'", user_param)
 }
 
-/// SQL condition on the collection table true when the user bound at its two `?` sees it.
-pub(crate) fn visible_to_user(kind: Kind) -> String {
-    shared_with_user(kind, "")
+/// SQL condition on the collection table true when the user bound at `$user_param` sees it.
+pub(crate) fn visible_to_user(kind: Kind, user_param: usize) -> String {
+    shared_with_user(kind, "", user_param)
 }
 
-fn shared_with_user(kind: Kind, share_condition: &str) -> String {
+fn shared_with_user(kind: Kind, share_condition: &str, user_param: usize) -> String {
     let t = kind.tables();
     let share_condition = share_condition.replace("{s}", t.shares);
     format!(
-        "({c}.owner_id = ? OR EXISTS (SELECT 1 FROM {s} WHERE {s}.{k} = {c}.id AND {s}.user_id = ?{share_condition}))",
+        "({c}.owner_id = ${user_param} OR EXISTS (SELECT 1 FROM {s} WHERE {s}.{k} = {c}.id \
+         AND {s}.user_id = ${user_param}{share_condition}))",
         c = t.collections,
         s = t.shares,
         k = t.key

@@ -12,13 +12,13 @@ pub async fn sources(db: &Db, grant: &Grant) -> Result<(String, Vec<String>), Ap
     let (name, _) = store::name_and_default(db, grant).await?;
     let t = grant.kind().tables();
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} = ? ORDER BY {}",
+        "SELECT {} FROM {} WHERE {} = $1 ORDER BY {}",
         t.source, t.objects, t.key, t.export_order
     );
-    let texts = sqlx::query_scalar(&sql)
+    let texts = crate::on_db!(db, |dbc| sqlx::query_scalar(&sql)
         .bind(grant.id())
-        .fetch_all(db)
-        .await?;
+        .fetch_all(dbc)
+        .await)?;
     Ok((name, texts))
 }
 

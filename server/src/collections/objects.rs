@@ -16,16 +16,16 @@ pub async fn delete(
     let mut tx = crate::db::begin_write(db).await?;
     let seq = changes::next_seq(&mut tx, grant).await?;
     let sql = format!(
-        "DELETE FROM {} WHERE {} = ? AND uid = ? AND (? IS NULL OR etag = ?) RETURNING href",
+        "DELETE FROM {} WHERE {} = $1 AND uid = $2 AND ($3 IS NULL OR etag = $4) RETURNING href",
         t.objects, t.key
     );
-    let href: Option<String> = sqlx::query_scalar(&sql)
+    let href: Option<String> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(&sql)
         .bind(grant.id())
         .bind(uid)
         .bind(if_match)
         .bind(if_match)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(dbc)
+        .await)?;
     let Some(href) = href else {
         return Ok(false);
     };

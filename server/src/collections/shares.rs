@@ -12,16 +12,16 @@ pub async fn list(db: &Db, owner: &Grant) -> Result<Vec<CalendarShare>, ApiError
     let t = owner.kind().tables();
     let sql = format!(
         "SELECT u.email, s.access FROM {s} s JOIN users u ON u.id = s.user_id \
-         JOIN {c} c ON c.id = s.{k} WHERE s.{k} = ? AND c.owner_id = ? ORDER BY u.email",
+         JOIN {c} c ON c.id = s.{k} WHERE s.{k} = $1 AND c.owner_id = $2 ORDER BY u.email",
         s = t.shares,
         c = t.collections,
         k = t.key
     );
-    let rows: Vec<(String, String)> = sqlx::query_as(&sql)
+    let rows: Vec<(String, String)> = crate::on_db!(db, |dbc| sqlx::query_as(&sql)
         .bind(owner.id())
         .bind(owner.user_id())
-        .fetch_all(db)
-        .await?;
+        .fetch_all(dbc)
+        .await)?;
     Ok(rows
         .into_iter()
         .map(|(email, a)| CalendarShare {
@@ -41,19 +41,20 @@ pub async fn grant(
 ) -> Result<(), ApiError> {
     let t = owner.kind().tables();
     let sql = format!(
-        "INSERT INTO {s} ({k}, user_id, access) SELECT id, ?, ? FROM {c} WHERE id = ? AND owner_id = ? \
+        "INSERT INTO {s} ({k}, user_id, access) SELECT id, $1, $2 FROM {c} WHERE id = $3 AND owner_id = $4 \
          ON CONFLICT ({k}, user_id) DO UPDATE SET access = excluded.access",
         s = t.shares,
         c = t.collections,
         k = t.key
     );
-    let done = sqlx::query(&sql)
+    let done = crate::on_db!(db, |dbc| sqlx::query(&sql)
         .bind(user_id)
         .bind(access::access_code(level))
         .bind(owner.id())
         .bind(owner.user_id())
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     if done.rows_affected() == 0 {
         return Err(access::owner_only());
     }
@@ -67,17 +68,18 @@ pub async fn grant(
 pub async fn revoke(db: &Db, owner: &Grant, user_id: i64) -> Result<(), ApiError> {
     let t = owner.kind().tables();
     let sql = format!(
-        "DELETE FROM {s} WHERE {k} = ? AND user_id = ? AND {k} IN (SELECT id FROM {c} WHERE owner_id = ?)",
+        "DELETE FROM {s} WHERE {k} = $1 AND user_id = $2 AND {k} IN (SELECT id FROM {c} WHERE owner_id = $3)",
         s = t.shares,
         c = t.collections,
         k = t.key
     );
-    sqlx::query(&sql)
+    crate::on_db!(db, |dbc| sqlx::query(&sql)
         .bind(owner.id())
         .bind(user_id)
         .bind(owner.user_id())
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(())
 }
 
@@ -85,13 +87,14 @@ pub async fn revoke(db: &Db, owner: &Grant, user_id: i64) -> Result<(), ApiError
 pub async fn leave(db: &Db, grant: &Grant) -> Result<(), ApiError> {
     let t = grant.kind().tables();
     let sql = format!(
-        "DELETE FROM {} WHERE {} = ? AND user_id = ?",
+        "DELETE FROM {} WHERE {} = $1 AND user_id = $2",
         t.shares, t.key
     );
-    sqlx::query(&sql)
+    crate::on_db!(db, |dbc| sqlx::query(&sql)
         .bind(grant.id())
         .bind(grant.user_id())
-        .execute(db)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(())
 }

@@ -14,14 +14,13 @@ async fn database() -> (tempfile::TempDir, Db) {
     let url = format!("sqlite://{}", dir.path().join("k.db").display());
     let db = crate::db::connect(&url).await.expect("database");
     for (id, email) in [(1, "owner@example.org"), (2, "friend@example.org")] {
-        sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?, ?, ?, '', 0)",
+        crate::on_db!(&db, |dbc| sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, '', 0)",
         )
         .bind(id)
         .bind(email)
         .bind(email)
-        .execute(&db)
-        .await
+        .execute(dbc).await.map(crate::db::Done::from))
         .expect("user");
     }
     (dir, db)
@@ -35,7 +34,7 @@ async fn calendar(db: &Db, is_default: bool) -> i64 {
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.expect("count")
+    crate::on_db!(db, |dbc| sqlx::query_scalar(sql).fetch_one(dbc).await).expect("count")
 }
 
 const OWNER: i64 = 1;

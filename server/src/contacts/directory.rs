@@ -26,25 +26,25 @@ const COLUMNS: &str = "id, email, display_name, directory_phone AS phone, direct
 /// People whose name or address contains `q` (all of them for an empty `q`), by name.
 pub async fn search(db: &Db, q: &str, limit: i64) -> Result<Vec<Person>, ApiError> {
     let pattern = super::store::like(q.trim());
-    Ok(sqlx::query_as(&format!(
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM users WHERE NOT disabled \
-         AND (lower(display_name) LIKE ?1 ESCAPE '\\' OR lower(email) LIKE ?1 ESCAPE '\\') \
-         ORDER BY lower(display_name), id LIMIT ?2"
+         AND (lower(display_name) LIKE $1 ESCAPE '\\' OR lower(email) LIKE $1 ESCAPE '\\') \
+         ORDER BY lower(display_name), id LIMIT $2"
     ))
     .bind(pattern)
     .bind(limit.min(MAX_LISTED))
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc)
+    .await)?)
 }
 
 /// One person by address.
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<Person>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE NOT disabled AND email = ?"
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE NOT disabled AND email = $1"
     ))
     .bind(email.to_lowercase())
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// The vCard of a person, as the CardDAV directory serves it.

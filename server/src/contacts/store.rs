@@ -12,39 +12,44 @@ use crate::error::ApiError;
 use crate::now_unix;
 
 pub async fn create_book(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut crate::db::Conn,
     owner_id: i64,
     name: &str,
     is_default: bool,
 ) -> Result<i64, ApiError> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO address_books (owner_id, name, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+    let id: i64 = crate::on_db!(&mut *db, |dbc| {
+        sqlx::query_scalar("INSERT INTO address_books (owner_id, name, is_default, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(owner_id)
         .bind(name)
         .bind(is_default)
         .bind(now_unix())
-        .fetch_one(&mut *db)
-        .await?;
+        .fetch_one(dbc).await
+    })?;
     // Its DAV path segment is its id (clients' MKCOL names are never all digits).
-    sqlx::query("UPDATE address_books SET dav_name = CAST(id AS TEXT) WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
+    crate::on_db!(db, |dbc| sqlx::query(
+        "UPDATE address_books SET dav_name = CAST(id AS TEXT) WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(id)
 }
 
 pub async fn list_books(db: &Db, user_id: i64) -> Result<Vec<AddressBookInfo>, ApiError> {
     type Row = (i64, String, bool, Option<String>, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT b.id, b.name, b.is_default, NULL, NULL FROM address_books b WHERE b.owner_id = ? \
+    let rows: Vec<Row> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT b.id, b.name, b.is_default, NULL, NULL FROM address_books b WHERE b.owner_id = $1 \
          UNION ALL \
          SELECT b.id, b.name, FALSE, s.access, u.email FROM address_book_shares s \
-         JOIN address_books b ON b.id = s.book_id JOIN users u ON u.id = b.owner_id WHERE s.user_id = ? \
+         JOIN address_books b ON b.id = s.book_id JOIN users u ON u.id = b.owner_id WHERE s.user_id = $2 \
          ORDER BY 3 DESC, 1",
     )
     .bind(user_id)
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(rows
         .into_iter()
         .map(
@@ -130,13 +135,13 @@ pub struct ContactRow {
 }
 
 pub async fn get_contact(db: &Db, book_id: i64, uid: &str) -> Result<ContactRow, ApiError> {
-    Ok(
-        sqlx::query_as("SELECT uid, vcard, etag FROM contacts WHERE book_id = ? AND uid = ?")
-            .bind(book_id)
-            .bind(uid)
-            .fetch_one(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT uid, vcard, etag FROM contacts WHERE book_id = $1 AND uid = $2"
     )
+    .bind(book_id)
+    .bind(uid)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Inserts a contact under the resource name `href`; `Ok(None)` when the UID or the name
@@ -153,9 +158,10 @@ pub async fn insert_contact(
     let book_id = grant.id();
     let mut tx = crate::db::begin_write(db).await?;
     let seq = changes::next_seq(&mut tx, grant).await?;
-    let result = sqlx::query(
+    let result = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
         "INSERT INTO contacts (book_id, uid, href, vcard, etag, display_name, given_name, family_name, email, phone, organization, \
-         groups, search, last_modified, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         groups, search, last_modified, modseq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(book_id)
     .bind(uid)
@@ -172,8 +178,8 @@ pub async fn insert_contact(
     .bind(&idx.search)
     .bind(now_unix())
     .bind(seq)
-    .execute(&mut *tx)
-    .await;
+    .execute(dbc).await.map(crate::db::Done::from)
+    });
     match result {
         Ok(_) => {}
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
@@ -186,7 +192,7 @@ pub async fn insert_contact(
 
 /// Writes a new version of a contact if its ETag is still `if_match`; rows changed.
 async fn write_version(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     seq: i64,
     book_id: i64,
     current: Version<'_>,
@@ -195,9 +201,10 @@ async fn write_version(
     idx: &ContactIndex,
 ) -> Result<u64, ApiError> {
     let (uid, if_match) = (current.uid, current.etag);
-    let done = sqlx::query(
-        "UPDATE contacts SET vcard = ?, etag = ?, display_name = ?, given_name = ?, family_name = ?, email = ?, phone = ?, \
-         organization = ?, groups = ?, search = ?, last_modified = ?, modseq = ? WHERE book_id = ? AND uid = ? AND etag = ?",
+    let done = crate::on_db!(conn, |dbc| {
+        sqlx::query(
+        "UPDATE contacts SET vcard = $1, etag = $2, display_name = $3, given_name = $4, family_name = $5, email = $6, phone = $7, \
+         organization = $8, groups = $9, search = $10, last_modified = $11, modseq = $12 WHERE book_id = $13 AND uid = $14 AND etag = $15",
     )
     .bind(vcard)
     .bind(etag)
@@ -214,8 +221,8 @@ async fn write_version(
     .bind(book_id)
     .bind(uid)
     .bind(if_match)
-    .execute(conn)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(done.rows_affected())
 }
 
@@ -333,17 +340,18 @@ pub async fn search(
     let group_pattern = group.map(|g| format!("%\n{}\n%", g.replace(['%', '_', '\\'], "")));
     let mut out = Vec::new();
     for id in book_ids {
-        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        let rows: Vec<SummaryRow> = crate::on_db!(db, |dbc| {
+            sqlx::query_as(&format!(
             "SELECT uid, book_id, display_name, email, phone, organization, groups FROM contacts \
-             WHERE book_id = ? AND search LIKE ? ESCAPE '\\' AND (? IS NULL OR groups LIKE ?) ORDER BY {order} LIMIT ?"
+             WHERE book_id = $1 AND search LIKE $2 ESCAPE '\\' AND ($3 IS NULL OR groups LIKE $4) ORDER BY {order} LIMIT $5"
         ))
         .bind(id)
         .bind(like(q.trim()))
         .bind(&group_pattern)
         .bind(&group_pattern)
         .bind(limit)
-        .fetch_all(db)
-        .await?;
+        .fetch_all(dbc).await
+        })?;
         out.extend(rows.into_iter().map(summary));
     }
     Ok(out)
@@ -367,11 +375,12 @@ pub async fn directory(db: &Db, q: &str, limit: i64) -> Result<Vec<ContactSummar
 }
 
 pub async fn groups(db: &Db, book_id: i64) -> Result<Vec<String>, ApiError> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT groups FROM contacts WHERE book_id = ? AND groups <> ''")
-            .bind(book_id)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<String> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT groups FROM contacts WHERE book_id = $1 AND groups <> ''"
+    )
+    .bind(book_id)
+    .fetch_all(dbc)
+    .await)?;
     let mut all: Vec<String> = rows
         .iter()
         .flat_map(|g| g.lines())
@@ -414,14 +423,14 @@ pub async fn commit_merge(
         idx,
     )
     .await?;
-    let deleted: Option<String> = sqlx::query_scalar(
-        "DELETE FROM contacts WHERE book_id = ? AND uid = ? AND etag = ? RETURNING href",
+    let deleted: Option<String> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "DELETE FROM contacts WHERE book_id = $1 AND uid = $2 AND etag = $3 RETURNING href",
     )
     .bind(book_id)
     .bind(other_uid)
     .bind(other_etag)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let (1, Some(href)) = (updated, deleted) else {
         return Ok(None); // the transaction rolls back when dropped
     };

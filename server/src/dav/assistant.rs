@@ -48,14 +48,14 @@ pub async fn sync_info(
 
 /// The addresses the user may send from, their own first.
 async fn sendable_addresses(state: &AppState, user_id: i64) -> ApiResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    Ok(crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
         "SELECT a.address FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE u.user_id = ? AND u.permission IN ('send', 'manage') \
+         WHERE u.user_id = $1 AND u.permission IN ('send', 'manage') \
          ORDER BY u.permission = 'manage' DESC, a.id",
     )
     .bind(user_id)
-    .fetch_all(&state.db)
-    .await?)
+    .fetch_all(dbc)
+    .await)?)
 }
 
 /// What a profile sets up for mail: one account per address, signing in as the user.

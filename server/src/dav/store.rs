@@ -57,23 +57,23 @@ fn collection_sql(kind: Kind) -> &'static str {
             "SELECT * FROM ( \
              SELECT c.id, COALESCE(c.dav_name, CAST(c.id AS TEXT)) AS segment, c.name, c.color, \
              c.description, c.ctag, c.generation, c.components, c.is_default, NULL AS access \
-             FROM calendars c WHERE c.owner_id = ?1 \
+             FROM calendars c WHERE c.owner_id = $1 \
              UNION ALL \
-             SELECT c.id, ?3 || c.id, c.name, c.color, c.description, c.ctag, c.generation, \
+             SELECT c.id, $3 || c.id, c.name, c.color, c.description, c.ctag, c.generation, \
              c.components, FALSE, s.access FROM calendar_shares s \
-             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = ?1) \
-             WHERE ?2 IS NULL OR segment = ?2 ORDER BY is_default DESC, id"
+             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = $1) \
+             WHERE $2 IS NULL OR segment = $2 ORDER BY is_default DESC, id"
         }
         Kind::AddressBook => {
             "SELECT * FROM ( \
              SELECT b.id, COALESCE(b.dav_name, CAST(b.id AS TEXT)) AS segment, b.name, NULL AS color, \
              b.description, b.ctag, b.generation, '' AS components, b.is_default, NULL AS access \
-             FROM address_books b WHERE b.owner_id = ?1 \
+             FROM address_books b WHERE b.owner_id = $1 \
              UNION ALL \
-             SELECT b.id, ?3 || b.id, b.name, NULL, b.description, b.ctag, b.generation, '', \
+             SELECT b.id, $3 || b.id, b.name, NULL, b.description, b.ctag, b.generation, '', \
              FALSE, s.access FROM address_book_shares s \
-             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = ?1) \
-             WHERE ?2 IS NULL OR segment = ?2 ORDER BY is_default DESC, id"
+             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = $1) \
+             WHERE $2 IS NULL OR segment = $2 ORDER BY is_default DESC, id"
         }
     }
 }
@@ -100,12 +100,12 @@ async fn stored_collections(
     kind: Kind,
     segment: Option<&str>,
 ) -> Result<Vec<Collection>, ApiError> {
-    let rows: Vec<CollectionRow> = sqlx::query_as(collection_sql(kind))
+    let rows: Vec<CollectionRow> = crate::on_db!(db, |dbc| sqlx::query_as(collection_sql(kind))
         .bind(user_id)
         .bind(segment)
         .bind(SHARED_PREFIX)
-        .fetch_all(db)
-        .await?;
+        .fetch_all(dbc)
+        .await)?;
     Ok(rows
         .into_iter()
         .map(|r| Collection {
@@ -194,15 +194,17 @@ async fn dead_properties(
     let sql = match kind {
         Kind::Calendar => {
             "SELECT p.calendar_id, p.ns, p.name, p.value FROM calendar_properties p JOIN calendars c ON c.id = p.calendar_id \
-             WHERE c.owner_id = ?1 OR c.id IN (SELECT calendar_id FROM calendar_shares WHERE user_id = ?1)"
+             WHERE c.owner_id = $1 OR c.id IN (SELECT calendar_id FROM calendar_shares WHERE user_id = $1)"
         }
         Kind::AddressBook => {
             "SELECT p.book_id, p.ns, p.name, p.value FROM address_book_properties p JOIN address_books b ON b.id = p.book_id \
-             WHERE b.owner_id = ?1 OR b.id IN (SELECT book_id FROM address_book_shares WHERE user_id = ?1)"
+             WHERE b.owner_id = $1 OR b.id IN (SELECT book_id FROM address_book_shares WHERE user_id = $1)"
         }
     };
-    let rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as(sql).bind(user_id).fetch_all(db).await?;
+    let rows: Vec<(i64, String, String, String)> = crate::on_db!(db, |dbc| sqlx::query_as(sql)
+        .bind(user_id)
+        .fetch_all(dbc)
+        .await)?;
     let mut map: std::collections::HashMap<i64, Vec<(Name, String)>> = Default::default();
     for (id, ns, local, value) in rows {
         map.entry(id).or_default().push((Name { ns, local }, value));
@@ -254,12 +256,15 @@ async fn collection_dead_properties(
     c: &Collection,
 ) -> Result<Vec<(Name, String)>, ApiError> {
     let sql = match c.kind {
-        Kind::Calendar => "SELECT ns, name, value FROM calendar_properties WHERE calendar_id = ?",
+        Kind::Calendar => "SELECT ns, name, value FROM calendar_properties WHERE calendar_id = $1",
         Kind::AddressBook => {
-            "SELECT ns, name, value FROM address_book_properties WHERE book_id = ?"
+            "SELECT ns, name, value FROM address_book_properties WHERE book_id = $1"
         }
     };
-    let rows: Vec<(String, String, String)> = sqlx::query_as(sql).bind(c.id).fetch_all(db).await?;
+    let rows: Vec<(String, String, String)> = crate::on_db!(db, |dbc| sqlx::query_as(sql)
+        .bind(c.id)
+        .fetch_all(dbc)
+        .await)?;
     Ok(rows
         .into_iter()
         .map(|(ns, local, value)| (Name { ns, local }, value))
@@ -282,42 +287,45 @@ pub async fn set_properties(
 ) -> Result<(), ApiError> {
     let (update, set_dead, remove_dead) = match coll.kind {
         Kind::Calendar => (
-            "UPDATE calendars SET name = COALESCE(?1, name), color = COALESCE(?2, color), \
-             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4",
-            "INSERT INTO calendar_properties (calendar_id, ns, name, value) VALUES (?, ?, ?, ?) \
+            "UPDATE calendars SET name = COALESCE($1, name), color = COALESCE($2, color), \
+             description = COALESCE($3, description), ctag = ctag + 1 WHERE id = $4",
+            "INSERT INTO calendar_properties (calendar_id, ns, name, value) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (calendar_id, ns, name) DO UPDATE SET value = excluded.value",
-            "DELETE FROM calendar_properties WHERE calendar_id = ? AND ns = ? AND name = ?",
+            "DELETE FROM calendar_properties WHERE calendar_id = $1 AND ns = $2 AND name = $3",
         ),
         Kind::AddressBook => (
             // Address books have no colour: ?2 is bound but unused.
-            "UPDATE address_books SET name = COALESCE(?1, name), \
-             description = COALESCE(?3, description), ctag = ctag + 1 WHERE id = ?4",
-            "INSERT INTO address_book_properties (book_id, ns, name, value) VALUES (?, ?, ?, ?) \
+            "UPDATE address_books SET name = COALESCE($1, name), \
+             description = COALESCE($3, description), ctag = ctag + 1 WHERE id = $4",
+            "INSERT INTO address_book_properties (book_id, ns, name, value) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (book_id, ns, name) DO UPDATE SET value = excluded.value",
-            "DELETE FROM address_book_properties WHERE book_id = ? AND ns = ? AND name = ?",
+            "DELETE FROM address_book_properties WHERE book_id = $1 AND ns = $2 AND name = $3",
         ),
     };
     let mut tx = db.begin().await?;
-    sqlx::query(update)
+    crate::on_db!(&mut tx, |dbc| sqlx::query(update)
         .bind(live.name)
         .bind(live.color)
         .bind(live.description)
         .bind(coll.id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     for change in dead {
-        let q = match &change.value {
-            Some(v) => sqlx::query(set_dead)
-                .bind(coll.id)
-                .bind(&change.name.ns)
-                .bind(&change.name.local)
-                .bind(*v),
-            None => sqlx::query(remove_dead)
-                .bind(coll.id)
-                .bind(&change.name.ns)
-                .bind(&change.name.local),
-        };
-        q.execute(&mut *tx).await?;
+        crate::on_db!(&mut tx, |dbc| {
+            let q = match &change.value {
+                Some(v) => sqlx::query(set_dead)
+                    .bind(coll.id)
+                    .bind(&change.name.ns)
+                    .bind(&change.name.local)
+                    .bind(*v),
+                None => sqlx::query(remove_dead)
+                    .bind(coll.id)
+                    .bind(&change.name.ns)
+                    .bind(&change.name.local),
+            };
+            q.execute(dbc).await.map(crate::db::Done::from)
+        })?;
     }
     tx.commit().await?;
     Ok(())
@@ -351,9 +359,10 @@ pub async fn create_collection(
     } = *new;
     let result = match kind {
         Kind::Calendar => {
-            sqlx::query(
+            crate::on_db!(db, |dbc| {
+                sqlx::query(
                 "INSERT INTO calendars (owner_id, name, color, is_default, created_at, dav_name, description, components) \
-                 VALUES (?, ?, ?, FALSE, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7)",
             )
             .bind(owner_id)
             .bind(name)
@@ -362,21 +371,22 @@ pub async fn create_collection(
             .bind(segment)
             .bind(description)
             .bind(components.join(","))
-            .execute(db)
-            .await
+            .execute(dbc).await.map(crate::db::Done::from)
+            })
         }
         Kind::AddressBook => {
-            sqlx::query(
+            crate::on_db!(db, |dbc| {
+                sqlx::query(
                 "INSERT INTO address_books (owner_id, name, is_default, created_at, dav_name, description) \
-                 VALUES (?, ?, FALSE, ?, ?, ?)",
+                 VALUES ($1, $2, FALSE, $3, $4, $5)",
             )
             .bind(owner_id)
             .bind(name)
             .bind(crate::now_unix())
             .bind(segment)
             .bind(description)
-            .execute(db)
-            .await
+            .execute(dbc).await.map(crate::db::Done::from)
+            })
         }
     };
     match result {
@@ -407,12 +417,12 @@ pub struct Member {
 fn object_columns(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Calendar => (
-            "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ?",
-            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = ?",
+            "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = $1",
+            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = $1",
         ),
         Kind::AddressBook => (
-            "SELECT href, uid, etag, vcard AS source, 'VCARD' AS component FROM contacts WHERE book_id = ?",
-            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = ?",
+            "SELECT href, uid, etag, vcard AS source, 'VCARD' AS component FROM contacts WHERE book_id = $1",
+            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = $1",
         ),
     }
 }
@@ -430,10 +440,12 @@ pub async fn members(db: &Db, coll: &Collection) -> Result<Vec<Member>, ApiError
             .collect());
     }
     let (_, meta) = object_columns(coll.kind);
-    Ok(sqlx::query_as(&format!("{meta} ORDER BY href"))
-        .bind(coll.id)
-        .fetch_all(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "{meta} ORDER BY href"
+    ))
+    .bind(coll.id)
+    .fetch_all(dbc)
+    .await)?)
 }
 
 pub async fn object(db: &Db, coll: &Collection, href: &str) -> Result<Option<Object>, ApiError> {
@@ -444,11 +456,13 @@ pub async fn object(db: &Db, coll: &Collection, href: &str) -> Result<Option<Obj
             .find(|o| o.href == href));
     }
     let (full, _) = object_columns(coll.kind);
-    Ok(sqlx::query_as(&format!("{full} AND href = ?"))
-        .bind(coll.id)
-        .bind(href)
-        .fetch_optional(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "{full} AND href = $2"
+    ))
+    .bind(coll.id)
+    .bind(href)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// The object with this UID, wherever it is named (one UID per collection).
@@ -458,11 +472,13 @@ pub async fn object_by_uid(
     uid: &str,
 ) -> Result<Option<Object>, ApiError> {
     let (full, _) = object_columns(coll.kind);
-    Ok(sqlx::query_as(&format!("{full} AND uid = ?"))
-        .bind(coll.id)
-        .bind(uid)
-        .fetch_optional(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "{full} AND uid = $2"
+    ))
+    .bind(coll.id)
+    .bind(uid)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// All objects with their data (address-book queries, unfiltered calendar queries).
@@ -471,10 +487,12 @@ pub async fn objects(db: &Db, coll: &Collection) -> Result<Vec<Object>, ApiError
         return directory_objects(db).await;
     }
     let (full, _) = object_columns(coll.kind);
-    Ok(sqlx::query_as(&format!("{full} ORDER BY href"))
-        .bind(coll.id)
-        .fetch_all(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "{full} ORDER BY href"
+    ))
+    .bind(coll.id)
+    .fetch_all(dbc)
+    .await)?)
 }
 
 /// Calendar objects of `component` that may occur in `[from, to)` (UTC seconds).
@@ -485,17 +503,18 @@ pub async fn calendar_objects_in_range(
     from: i64,
     to: i64,
 ) -> Result<Vec<Object>, ApiError> {
-    Ok(sqlx::query_as(
-        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ? \
-         AND (? IS NULL OR component = ?) AND start_utc < ? AND (end_utc IS NULL OR end_utc >= ?) ORDER BY href",
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = $1 \
+         AND ($2 IS NULL OR component = $3) AND start_utc < $4 AND (end_utc IS NULL OR end_utc >= $5) ORDER BY href",
     )
     .bind(coll.id)
     .bind(component)
     .bind(component)
     .bind(to)
     .bind(from)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// Calendar objects of one component kind, all of them.
@@ -504,13 +523,14 @@ pub async fn calendar_objects_of(
     coll: &Collection,
     component: &str,
 ) -> Result<Vec<Object>, ApiError> {
-    Ok(sqlx::query_as(
-        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = ? AND component = ? ORDER BY href",
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = $1 AND component = $2 ORDER BY href",
     )
     .bind(coll.id)
     .bind(component)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// A member changed or removed after a sync token (RFC 6578).
@@ -537,29 +557,30 @@ pub async fn changes_since(
     }
     let (changed_sql, gone_sql) = match coll.kind {
         Kind::Calendar => (
-            "SELECT href, etag, length(ics) AS size, modseq FROM events WHERE calendar_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
-            "SELECT href, modseq FROM event_tombstones WHERE calendar_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
+            "SELECT href, etag, length(ics) AS size, modseq FROM events WHERE calendar_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
+            "SELECT href, modseq FROM event_tombstones WHERE calendar_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
         ),
         Kind::AddressBook => (
-            "SELECT href, etag, length(vcard) AS size, modseq FROM contacts WHERE book_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
-            "SELECT href, modseq FROM contact_tombstones WHERE book_id = ? AND modseq > ? ORDER BY modseq LIMIT ?",
+            "SELECT href, etag, length(vcard) AS size, modseq FROM contacts WHERE book_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
+            "SELECT href, modseq FROM contact_tombstones WHERE book_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
         ),
     };
     // One more than asked tells whether the answer is complete.
     let fetch = limit.map_or(i64::MAX, |l| l.saturating_add(1) as i64);
-    let changed: Vec<(String, String, i64, i64)> = sqlx::query_as(changed_sql)
-        .bind(coll.id)
-        .bind(seq)
-        .bind(fetch)
-        .fetch_all(db)
-        .await?;
-    let gone: Vec<(String, i64)> = if removals {
-        sqlx::query_as(gone_sql)
+    let changed: Vec<(String, String, i64, i64)> =
+        crate::on_db!(db, |dbc| sqlx::query_as(changed_sql)
             .bind(coll.id)
             .bind(seq)
             .bind(fetch)
-            .fetch_all(db)
-            .await?
+            .fetch_all(dbc)
+            .await)?;
+    let gone: Vec<(String, i64)> = if removals {
+        crate::on_db!(db, |dbc| sqlx::query_as(gone_sql)
+            .bind(coll.id)
+            .bind(seq)
+            .bind(fetch)
+            .fetch_all(dbc)
+            .await)?
     } else {
         Vec::new()
     };

@@ -105,7 +105,7 @@ async fn copy_table(
     table: &str,
 ) -> anyhow::Result<u64> {
     let columns: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
+        sqlx::query_as("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
             .bind(table)
             .fetch_all(from)
             .await?;

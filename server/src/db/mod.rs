@@ -1,36 +1,223 @@
-//! Database connection and migrations. SQLite is the embedded default.
+//! Database connection and migrations: SQLite (the embedded default) or PostgreSQL.
+//!
+//! Every query is written once and compiled for both backends: [`on_db!`] runs it on
+//! whichever typed connection (`SqliteConnection` or `PgConnection`) the pool or
+//! transaction holds, so rows decode with each driver's own types (SQLite's integer
+//! flags as `bool`, PostgreSQL's `BOOLEAN`). SQL shared by both uses `$1`-numbered
+//! parameters, `TRUE`/`FALSE`, `ON CONFLICT` and `RETURNING`; where the dialects differ
+//! (full-text search, how a write transaction is serialised) the code asks
+//! [`Db::backend`] and keeps both texts side by side.
 
 pub mod copy;
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Database, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-/// The pool type every query module takes; one place to change for PostgreSQL.
-pub type Db = sqlx::SqlitePool;
-
-/// Follows one connection's writes: told of each row change before it happens (must be
-/// quick: it runs inside SQLite), then whether the transaction around them committed or
-/// rolled back, so that what it learnt is published only once it is true.
-pub trait TransactionObserver: Send {
-    fn row_changed(&mut self, change: &sqlx::sqlite::PreupdateHookResult<'_>);
-    fn committed(&mut self);
-    fn rolled_back(&mut self);
+/// Which database a pool or connection talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-/// Makes the observer of each connection the pool opens (see `dav::versions`).
-pub type ObserverFactory = Arc<dyn Fn() -> Box<dyn TransactionObserver> + Send + Sync>;
+/// The pool every query module takes.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
 
+/// A connection taken from [`Db`], plain or inside a transaction.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+    SqliteTx(Transaction<'static, Sqlite>),
+    PostgresTx(Transaction<'static, Postgres>),
+}
+
+/// A [`Conn`] inside a transaction (from [`begin_write`] or [`Db::begin`]).
+pub type Tx = Conn;
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// A transaction that only reads, or writes without reading first (see
+    /// [`begin_write`] for the others).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::SqliteTx(p.begin().await?),
+            Db::Postgres(p) => Conn::PostgresTx(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Conn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) | Conn::SqliteTx(_) => Backend::Sqlite,
+            Conn::Postgres(_) | Conn::PostgresTx(_) => Backend::Postgres,
+        }
+    }
+
+    /// Commits the transaction (a plain connection has nothing to commit).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::SqliteTx(t) => t.commit().await,
+            Conn::PostgresTx(t) => t.commit().await,
+            Conn::Sqlite(_) | Conn::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Rolls the transaction back (dropping it does too, as the connection returns).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::SqliteTx(t) => t.rollback().await,
+            Conn::PostgresTx(t) => t.rollback().await,
+            Conn::Sqlite(_) | Conn::Postgres(_) => Ok(()),
+        }
+    }
+}
+
+/// A typed connection to run one statement on: taken from the pool for the statement,
+/// or borrowed from a [`Conn`].
+pub enum Held<'a, DB: Database> {
+    Pooled(PoolConnection<DB>),
+    Borrowed(&'a mut DB::Connection),
+}
+
+impl<DB: Database> std::ops::Deref for Held<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Held::Pooled(c) => c,
+            Held::Borrowed(c) => c,
+        }
+    }
+}
+
+impl<DB: Database> std::ops::DerefMut for Held<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Held::Pooled(c) => c,
+            Held::Borrowed(c) => c,
+        }
+    }
+}
+
+/// The typed connection a statement runs on (see [`on_db!`]).
+pub enum Picked<'a> {
+    Sqlite(Held<'a, Sqlite>),
+    Postgres(Held<'a, Postgres>),
+}
+
+/// What a statement can run on: the pool, or a connection or transaction.
+pub trait Target<'a> {
+    fn pick(self) -> impl std::future::Future<Output = Result<Picked<'a>, sqlx::Error>> + Send;
+}
+
+impl<'a> Target<'a> for &'a Db {
+    async fn pick(self) -> Result<Picked<'a>, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Picked::Sqlite(Held::Pooled(p.acquire().await?)),
+            Db::Postgres(p) => Picked::Postgres(Held::Pooled(p.acquire().await?)),
+        })
+    }
+}
+
+impl<'a> Target<'a> for &'a mut Conn {
+    async fn pick(self) -> Result<Picked<'a>, sqlx::Error> {
+        Ok(match self {
+            Conn::Sqlite(c) => Picked::Sqlite(Held::Borrowed(&mut **c)),
+            Conn::SqliteTx(t) => Picked::Sqlite(Held::Borrowed(&mut **t)),
+            Conn::Postgres(c) => Picked::Postgres(Held::Borrowed(&mut **c)),
+            Conn::PostgresTx(t) => Picked::Postgres(Held::Borrowed(&mut **t)),
+        })
+    }
+}
+
+/// What a statement changed: the part of each driver's result the code reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Done(u64);
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+impl From<sqlx::sqlite::SqliteQueryResult> for Done {
+    fn from(r: sqlx::sqlite::SqliteQueryResult) -> Done {
+        Done(r.rows_affected())
+    }
+}
+
+impl From<sqlx::postgres::PgQueryResult> for Done {
+    fn from(r: sqlx::postgres::PgQueryResult) -> Done {
+        Done(r.rows_affected())
+    }
+}
+
+/// Runs `body` (a sqlx query ending in `.fetch_*(conn)` or `.execute(conn)`, awaited)
+/// on the typed connection of `target` (`&Db` or `&mut Conn`): the same text compiled
+/// once per backend. Evaluates to `Result<_, sqlx::Error>`.
+#[macro_export]
+macro_rules! on_db {
+    ($target:expr, |$conn:ident| $body:expr) => {
+        match $crate::db::Target::pick($target).await {
+            Err(e) => Err(e),
+            Ok($crate::db::Picked::Sqlite(mut held)) => {
+                let $conn = &mut *held;
+                $body
+            }
+            Ok($crate::db::Picked::Postgres(mut held)) => {
+                let $conn = &mut *held;
+                $body
+            }
+        }
+    };
+}
+
+/// Pool sizes: SQLite has one writer at a time, so a few connections serve reads;
+/// PostgreSQL is shared by several processes and keeps its own limit.
+const SQLITE_CONNECTIONS: u32 = 8;
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// Opens (creating an SQLite file if needed) and migrates the database at `url`.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    connect_observed(url, None).await
-}
-
-/// [`connect`], with an observer from `observers` hooked onto every connection the pool
-/// opens.
-pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> anyhow::Result<Db> {
+    if is_postgres(url) {
+        let pool = PgPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot open database {}", without_password(url)))?;
+        migrate_postgres(&pool).await?;
+        return Ok(Db::Postgres(pool));
+    }
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url}"))?
         .create_if_missing(true)
@@ -39,16 +226,7 @@ pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> 
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .after_connect(move |conn, _meta| {
-            let observers = observers.clone();
-            Box::pin(async move {
-                if let Some(observers) = observers {
-                    hook(&mut conn.lock_handle().await?, observers());
-                }
-                Ok(())
-            })
-        })
+        .max_connections(SQLITE_CONNECTIONS)
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {url}"))?;
@@ -56,20 +234,13 @@ pub async fn connect_observed(url: &str, observers: Option<ObserverFactory>) -> 
         .run(&pool)
         .await
         .context("database migration failed")?;
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
 }
 
-/// Brings the database at `url` to the current schema (`ksuite migrate`): PostgreSQL for
-/// `postgres://` URLs, else SQLite.
+/// Brings the database at `url` to the current schema (`ksuite migrate`). On PostgreSQL
+/// sqlx holds an advisory lock meanwhile, so processes starting together migrate once.
 pub async fn migrate(url: &str) -> anyhow::Result<()> {
-    if is_postgres(url) {
-        let pool = sqlx::PgPool::connect(url)
-            .await
-            .with_context(|| format!("cannot open database {}", without_password(url)))?;
-        migrate_postgres(&pool).await
-    } else {
-        connect(url).await.map(|_| ())
-    }
+    connect(url).await.map(|_| ())
 }
 
 pub fn is_postgres(url: &str) -> bool {
@@ -89,9 +260,7 @@ pub fn without_password(url: &str) -> String {
 
 /// Brings a PostgreSQL database to the current schema: the PostgreSQL twin of every
 /// SQLite migration (same tables, columns, constraint, index and trigger names; see
-/// `migrations/postgres/`). sqlx holds an advisory lock meanwhile, so processes starting
-/// together migrate once. The server does not run on PostgreSQL yet (#15): this is what
-/// the schema tests and the coming backend use.
+/// `migrations/postgres/`), for `copy-data`'s typed pool.
 pub async fn migrate_postgres(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations/postgres")
         .run(pool)
@@ -99,57 +268,57 @@ pub async fn migrate_postgres(pool: &sqlx::PgPool) -> anyhow::Result<()> {
         .context("PostgreSQL migration failed")
 }
 
-/// Hooks `observer` onto one connection. The three hooks run on the thread that holds the
-/// connection, one at a time, so the lock is never contended. A connection closed in the
-/// middle of a transaction drops its observer (and what it saw) with it.
-fn hook(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>, observer: Box<dyn TransactionObserver>) {
-    let observer = Arc::new(Mutex::new(observer));
-    let on_change = observer.clone();
-    handle.set_preupdate_hook(move |change| {
-        if let Ok(mut o) = on_change.lock() {
-            o.row_changed(&change);
-        }
-    });
-    let on_commit = observer.clone();
-    handle.set_commit_hook(move || {
-        if let Ok(mut o) = on_commit.lock() {
-            o.committed();
-        }
-        true
-    });
-    handle.set_rollback_hook(move || {
-        if let Ok(mut o) = observer.lock() {
-            o.rolled_back();
-        }
-    });
-}
+/// The advisory lock every PostgreSQL write transaction takes (see [`begin_write`]).
+const WRITE_LOCK: i64 = 118_143_635_256_421; // 0x6b7375697465, "ksuite"; also in migration 0029
 
-/// Starts a transaction that holds the write lock from its first statement. A deferred
-/// transaction that reads before it writes cannot be upgraded once another connection
-/// has written meanwhile (SQLite answers "busy" at once, without waiting), so every write
-/// transaction that starts with a read must begin this way.
-pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+/// Starts a transaction that writes, serialised with every other one.
+///
+/// SQLite: `BEGIN IMMEDIATE` holds the write lock from the first statement (a deferred
+/// transaction that reads before it writes cannot be upgraded once another connection has
+/// written meanwhile). PostgreSQL: the same guarantee from a transaction-scoped advisory
+/// lock, so code that reads then writes (a folder's next UID, a visit limit, a quota)
+/// keeps SQLite's serial semantics across every process. Readers are never blocked.
+pub async fn begin_write(db: &Db) -> Result<Tx, sqlx::Error> {
+    match db {
+        Db::Sqlite(p) => Ok(Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?)),
+        Db::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(Conn::PostgresTx(tx))
+        }
+    }
 }
 
 /// Deletes all but the newest `keep` rows (by id) of `table` whose `owner_column` is
 /// `owner`: bounded logs and lists (webhook attempts, push devices). Table and column
 /// names are the caller's constants, never input.
 pub async fn keep_newest(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Conn,
     table: &'static str,
     owner_column: &'static str,
     owner: i64,
     keep: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "DELETE FROM {table} WHERE {owner_column} = ? AND id NOT IN \
-         (SELECT id FROM {table} WHERE {owner_column} = ? ORDER BY id DESC LIMIT ?)"
-    ))
-    .bind(owner)
-    .bind(owner)
-    .bind(keep)
-    .execute(tx)
-    .await?;
+    let sql = format!(
+        "DELETE FROM {table} WHERE {owner_column} = $1 AND id NOT IN \
+         (SELECT id FROM {table} WHERE {owner_column} = $1 ORDER BY id DESC LIMIT $2)"
+    );
+    crate::on_db!(tx, |conn| sqlx::query(&sql)
+        .bind(owner)
+        .bind(keep)
+        .execute(conn)
+        .await
+        .map(Done::from))?;
     Ok(())
+}
+
+/// `$first, $first+1, …`: `count` numbered parameters for an `IN (…)` list.
+pub fn params(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -177,11 +177,14 @@ pub async fn file(
         store::insert_message(&mut tx, folder.id, &stored.digest, size, &idx, new_flags).await?;
     messages::write_flags(&mut tx, folder.id, id, flags).await?;
     if let Some(at) = received_at {
-        sqlx::query("UPDATE messages SET received_at = ? WHERE id = ?")
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "UPDATE messages SET received_at = $1 WHERE id = $2"
+        )
+        .bind(at)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     tx.commit().await?;
     stored.release().await;
@@ -234,11 +237,14 @@ pub async fn copy(state: &AppState, rows: &[Msg], target: &Folder) -> Outcome<Ve
         )
         .await?;
         messages::write_flags(&mut tx, target.id, id, &flags).await?;
-        sqlx::query("UPDATE messages SET received_at = ? WHERE id = ?")
-            .bind(m.received_at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "UPDATE messages SET received_at = $1 WHERE id = $2"
+        )
+        .bind(m.received_at)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         tx.commit().await?;
         let uid = messages::uid_of(&state.db, id).await?.unwrap_or(0);
         pairs.push((
@@ -305,23 +311,27 @@ pub async fn expunge(state: &AppState, folder: &Folder, rows: &[Msg]) -> Outcome
     if folder.role == Some(Role::Trash) {
         let modseq = store::next_modseq(&mut tx, folder.id).await?;
         for m in &doomed {
-            sqlx::query(
-                "UPDATE messages SET deleted_at = ?, modseq = ? WHERE id = ? AND mailbox_id = ?",
+            crate::on_db!(&mut tx, |dbc| {
+                sqlx::query(
+                "UPDATE messages SET deleted_at = $1, modseq = $2 WHERE id = $3 AND mailbox_id = $4",
             )
             .bind(crate::now_unix())
             .bind(modseq)
             .bind(m.id)
             .bind(folder.id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(dbc).await.map(crate::db::Done::from)
+            })?;
         }
     } else {
         let trash = store::folder_with_role(&mut tx, folder.address_id, "trash").await?;
         for m in &doomed {
-            sqlx::query("UPDATE messages SET flag_deleted = FALSE WHERE id = ?")
-                .bind(m.id)
-                .execute(&mut *tx)
-                .await?;
+            crate::on_db!(&mut tx, |dbc| sqlx::query(
+                "UPDATE messages SET flag_deleted = FALSE WHERE id = $1"
+            )
+            .bind(m.id)
+            .execute(dbc)
+            .await
+            .map(crate::db::Done::from))?;
             store::refile(&mut tx, m.id, trash, true).await?;
         }
     }

@@ -74,14 +74,15 @@ type Row = (
 
 /// Every folder the user may read, named, with the placeholders above shared ones.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<Folder>, ApiError> {
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT m.id, m.address_id, a.address, u.permission, m.role, m.parent_id, m.uidvalidity, m.name \
          FROM mailboxes m JOIN mail_addresses a ON a.id = m.address_id \
-         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = ? ORDER BY a.id, m.id",
+         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = $1 ORDER BY a.id, m.id",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let names: HashMap<i64, String> = rows.iter().map(|r| (r.0, r.7.clone())).collect();
     // The user's own address: the first they manage, else the first they have.
     let own = rows

@@ -36,24 +36,24 @@ const LIVE: &str = "deleted_at IS NULL";
 
 /// `(highest MODSEQ, UIDNEXT)` of a folder.
 pub async fn folder_state(db: &Db, mailbox_id: i64) -> Result<(i64, i64), ApiError> {
-    Ok(
-        sqlx::query_as("SELECT highest_modseq, uidnext FROM mailboxes WHERE id = ?")
-            .bind(mailbox_id)
-            .fetch_optional(db)
-            .await?
-            .unwrap_or((0, 1)),
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT highest_modseq, uidnext FROM mailboxes WHERE id = $1"
     )
+    .bind(mailbox_id)
+    .fetch_optional(dbc)
+    .await)?
+    .unwrap_or((0, 1)))
 }
 
 /// The UIDs of the folder's messages, ascending (message sequence numbers are positions
 /// in this list).
 pub async fn live_uids(db: &Db, mailbox_id: i64) -> Result<Vec<u32>, ApiError> {
-    let uids: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT uid FROM messages WHERE mailbox_id = ? AND {LIVE} ORDER BY uid"
+    let uids: Vec<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(&format!(
+        "SELECT uid FROM messages WHERE mailbox_id = $1 AND {LIVE} ORDER BY uid"
     ))
     .bind(mailbox_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok(uids
         .into_iter()
         .filter_map(|u| u32::try_from(u).ok())
@@ -67,36 +67,39 @@ pub async fn in_uid_range(
     lo: u32,
     hi: u32,
 ) -> Result<Vec<Msg>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE mailbox_id = ? AND {LIVE} AND uid BETWEEN ? AND ? ORDER BY uid"
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE mailbox_id = $1 AND {LIVE} AND uid BETWEEN $2 AND $3 ORDER BY uid"
     ))
     .bind(mailbox_id)
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(db)
-    .await?)
+    .bind(i64::from(lo))
+    .bind(i64::from(hi))
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// Messages whose flags (or anything) changed after `modseq`.
 pub async fn changed_since(db: &Db, mailbox_id: i64, modseq: i64) -> Result<Vec<Msg>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE mailbox_id = ? AND {LIVE} AND modseq > ? ORDER BY uid"
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE mailbox_id = $1 AND {LIVE} AND modseq > $2 ORDER BY uid"
     ))
     .bind(mailbox_id)
     .bind(modseq)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// UIDs that left the folder after `modseq` (QRESYNC VANISHED), ascending.
 pub async fn vanished_since(db: &Db, mailbox_id: i64, modseq: i64) -> Result<Vec<u32>, ApiError> {
-    let uids: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT uid FROM mail_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+    let uids: Vec<i64> = crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT DISTINCT uid FROM mail_expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
     )
     .bind(mailbox_id)
     .bind(modseq)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(uids
         .into_iter()
         .filter_map(|u| u32::try_from(u).ok())
@@ -113,13 +116,13 @@ pub struct Counts {
 
 pub async fn counts(db: &Db, mailbox_id: i64) -> Result<Counts, ApiError> {
     let (messages, unseen, deleted, first): (i64, i64, i64, Option<i64>) =
-        sqlx::query_as(&format!(
+        crate::on_db!(db, |dbc| sqlx::query_as(&format!(
             "SELECT COUNT(*), COALESCE(SUM(NOT seen), 0), COALESCE(SUM(flag_deleted), 0), \
-         MIN(CASE WHEN NOT seen THEN uid END) FROM messages WHERE mailbox_id = ? AND {LIVE}"
+         MIN(CASE WHEN NOT seen THEN uid END) FROM messages WHERE mailbox_id = $1 AND {LIVE}"
         ))
         .bind(mailbox_id)
-        .fetch_one(db)
-        .await?;
+        .fetch_one(dbc)
+        .await)?;
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     Ok(Counts {
         messages: n(messages),
@@ -160,15 +163,16 @@ impl Flags {
 
 /// Writes a message's flags with a fresh MODSEQ of its folder; returns the MODSEQ.
 pub async fn write_flags(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     mailbox_id: i64,
     id: i64,
     f: &Flags,
 ) -> Result<i64, ApiError> {
     let modseq = crate::mail::store::next_modseq(&mut *tx, mailbox_id).await?;
-    sqlx::query(
-        "UPDATE messages SET seen = ?, flagged = ?, answered = ?, draft = ?, flag_deleted = ?, keywords = ?, \
-         modseq = ? WHERE id = ? AND mailbox_id = ?",
+    crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query(
+        "UPDATE messages SET seen = $1, flagged = $2, answered = $3, draft = $4, flag_deleted = $5, keywords = $6, \
+         modseq = $7 WHERE id = $8 AND mailbox_id = $9",
     )
     .bind(f.seen)
     .bind(f.flagged)
@@ -179,8 +183,8 @@ pub async fn write_flags(
     .bind(modseq)
     .bind(id)
     .bind(mailbox_id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(modseq)
 }
 
@@ -192,14 +196,15 @@ pub async fn recent_with_message_id(
     message_id: &str,
     since: i64,
 ) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT uid FROM messages WHERE mailbox_id = ? AND {LIVE} AND received_at >= ? AND message_id = ? LIMIT 1"
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(&format!(
+        "SELECT uid FROM messages WHERE mailbox_id = $1 AND {LIVE} AND received_at >= $2 AND message_id = $3 LIMIT 1"
     ))
     .bind(mailbox_id)
     .bind(since)
     .bind(message_id)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc).await
+    })?)
 }
 
 /// The UID of a live message in the folder with these exact bytes or this Message-ID:
@@ -210,20 +215,23 @@ pub async fn same_in_folder(
     digest: &str,
     message_id: Option<&str>,
 ) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT uid FROM messages WHERE mailbox_id = ? AND {LIVE} AND (blob = ? OR message_id = ?) LIMIT 1"
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(&format!(
+        "SELECT uid FROM messages WHERE mailbox_id = $1 AND {LIVE} AND (blob = $2 OR message_id = $3) LIMIT 1"
     ))
     .bind(mailbox_id)
     .bind(digest)
     .bind(message_id)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc).await
+    })?)
 }
 
 /// The UID a message has now (after a move or copy).
 pub async fn uid_of(db: &Db, id: i64) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar("SELECT uid FROM messages WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT uid FROM messages WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(dbc)
+    .await)?)
 }

@@ -209,14 +209,14 @@ async fn text_hits(db: &Db, mailbox_id: i64, q: &str) -> Result<HashSet<i64>, Ap
     let Some(fts) = crate::mail::store::fts_query(q) else {
         return Ok(HashSet::new());
     };
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
         "SELECT m.id FROM message_search s JOIN messages m ON m.id = s.rowid \
-         WHERE message_search MATCH ? AND m.mailbox_id = ? AND m.deleted_at IS NULL",
+         WHERE message_search MATCH $1 AND m.mailbox_id = $2 AND m.deleted_at IS NULL",
     )
     .bind(fts)
     .bind(mailbox_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok(ids.into_iter().collect())
 }
 

@@ -60,16 +60,18 @@ pub async fn load(db: &Db, blobs: &[&str]) -> Result<HashMap<String, Structure>,
     if blobs.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks = vec!["?"; blobs.len()].join(",");
+    let marks = crate::db::params(1, blobs.len());
     let sql = format!(
         "SELECT blob, envelope, body, bodystructure FROM mail_imap_structure WHERE blob IN ({marks})"
     );
-    let mut q = sqlx::query_as::<_, (String, Vec<u8>, Vec<u8>, Vec<u8>)>(&sql);
-    for b in blobs {
-        q = q.bind(*b);
-    }
-    Ok(q.fetch_all(db)
-        .await?
+    let rows = crate::on_db!(db, |dbc| {
+        let mut q = sqlx::query_as::<_, (String, Vec<u8>, Vec<u8>, Vec<u8>)>(&sql);
+        for b in blobs {
+            q = q.bind(*b);
+        }
+        q.fetch_all(dbc).await
+    })?;
+    Ok(rows
         .into_iter()
         .map(|(blob, envelope, body, bodystructure)| {
             (
@@ -91,15 +93,16 @@ pub async fn save(db: &Db, made: &[(String, Structure)]) -> Result<(), ApiError>
     }
     let mut tx = crate::db::begin_write(db).await?;
     for (blob, s) in made {
-        sqlx::query(
-            "INSERT OR IGNORE INTO mail_imap_structure (blob, envelope, body, bodystructure) VALUES (?, ?, ?, ?)",
+        crate::on_db!(&mut tx, |dbc| {
+            sqlx::query(
+            "INSERT OR IGNORE INTO mail_imap_structure (blob, envelope, body, bodystructure) VALUES ($1, $2, $3, $4)",
         )
         .bind(blob)
         .bind(&s.envelope)
         .bind(&s.body)
         .bind(&s.bodystructure)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc).await.map(crate::db::Done::from)
+        })?;
     }
     tx.commit().await?;
     Ok(())

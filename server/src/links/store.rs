@@ -48,29 +48,32 @@ pub async fn create(
     limit: u32,
 ) -> Result<CreateOutcome, ApiError> {
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO link_quota_usage (user_id, month, created) VALUES (?, ?, 0) \
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "INSERT INTO link_quota_usage (user_id, month, created) VALUES ($1, $2, 0) \
          ON CONFLICT (user_id, month) DO NOTHING",
     )
     .bind(link.user_id)
     .bind(month)
-    .execute(&mut *tx)
-    .await?;
-    let counted = sqlx::query(
-        "UPDATE link_quota_usage SET created = created + 1 WHERE user_id = ? AND month = ? AND created < ?",
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
+    let counted = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
+        "UPDATE link_quota_usage SET created = created + 1 WHERE user_id = $1 AND month = $2 AND created < $3",
     )
     .bind(link.user_id)
     .bind(month)
     .bind(i64::from(limit))
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     if counted.rows_affected() == 0 {
         tx.rollback().await?;
         return Ok(CreateOutcome::QuotaExhausted);
     }
-    let inserted = sqlx::query_as::<_, LinkRow>(&format!(
+    let inserted = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_as::<_, LinkRow>(&format!(
         "INSERT INTO links (user_id, slug, url, created_at, expires_at, password_hash, max_visits) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     ))
     .bind(link.user_id)
     .bind(link.slug)
@@ -79,8 +82,8 @@ pub async fn create(
     .bind(link.expires_at)
     .bind(link.password_hash)
     .bind(link.max_visits.map(i64::from))
-    .fetch_one(&mut *tx)
-    .await;
+    .fetch_one(dbc).await
+    });
     match inserted {
         Ok(row) => {
             tx.commit().await?;
@@ -96,33 +99,34 @@ pub async fn create(
 
 /// Links created by `user_id` in `month`.
 pub async fn used_quota(db: &Db, user_id: i64, month: &str) -> Result<u32, ApiError> {
-    let used: Option<i64> =
-        sqlx::query_scalar("SELECT created FROM link_quota_usage WHERE user_id = ? AND month = ?")
-            .bind(user_id)
-            .bind(month)
-            .fetch_optional(db)
-            .await?;
+    let used: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT created FROM link_quota_usage WHERE user_id = $1 AND month = $2"
+    )
+    .bind(user_id)
+    .bind(month)
+    .fetch_optional(dbc)
+    .await)?;
     Ok(u32::try_from(used.unwrap_or(0)).unwrap_or(u32::MAX))
 }
 
 pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<LinkRow, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM links WHERE id = ? AND user_id = ?"
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM links WHERE id = $1 AND user_id = $2"
     ))
     .bind(id)
     .bind(user_id)
-    .fetch_one(db)
-    .await?)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// The redirector's lookup (not scoped: a slug is public by nature).
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<LinkRow>, ApiError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE slug = ?"))
-            .bind(slug)
-            .fetch_optional(db)
-            .await?,
-    )
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM links WHERE slug = $1"
+    ))
+    .bind(slug)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -160,23 +164,23 @@ pub async fn list(
         LinkSort::Slug => "slug ASC",
     };
     let pattern = like_pattern(query.q.as_deref().unwrap_or("").trim());
-    let filter = "user_id = ? AND (slug LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM links WHERE {filter}"))
-        .bind(user_id)
-        .bind(&pattern)
-        .bind(&pattern)
-        .fetch_one(db)
-        .await?;
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM links WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+    let filter = "user_id = $1 AND (slug LIKE $2 ESCAPE '\\' OR url LIKE $2 ESCAPE '\\')";
+    let total: i64 = crate::on_db!(db, |dbc| sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM links WHERE {filter}"
     ))
     .bind(user_id)
     .bind(&pattern)
+    .fetch_one(dbc)
+    .await)?;
+    let rows = crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM links WHERE {filter} ORDER BY {order} LIMIT $3 OFFSET $4"
+    ))
+    .bind(user_id)
     .bind(&pattern)
     .bind(i64::from(per_page))
     .bind(offset)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok((rows, u64::try_from(total).unwrap_or(0), page, per_page))
 }
 
@@ -195,11 +199,11 @@ pub async fn update(
     id: i64,
     c: LinkChanges<'_>,
 ) -> Result<LinkRow, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "UPDATE links SET url = COALESCE(?, url), enabled = COALESCE(?, enabled), \
-         password_hash = CASE WHEN ? THEN ? ELSE password_hash END, \
-         max_visits = CASE WHEN ? THEN ? ELSE max_visits END \
-         WHERE id = ? AND user_id = ? RETURNING {COLUMNS}"
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "UPDATE links SET url = COALESCE($1, url), enabled = COALESCE($2, enabled), \
+         password_hash = CASE WHEN $3 THEN $4 ELSE password_hash END, \
+         max_visits = CASE WHEN $5 THEN $6 ELSE max_visits END \
+         WHERE id = $7 AND user_id = $8 RETURNING {COLUMNS}"
     ))
     .bind(c.url)
     .bind(c.enabled)
@@ -209,27 +213,28 @@ pub async fn update(
     .bind(c.max_visits.flatten().map(i64::from))
     .bind(id)
     .bind(user_id)
-    .fetch_one(db)
-    .await?)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Deletes a link; returns its slug so the redirect cache can forget it.
 pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<String, ApiError> {
-    Ok(
-        sqlx::query_scalar("DELETE FROM links WHERE id = ? AND user_id = ? RETURNING slug")
-            .bind(id)
-            .bind(user_id)
-            .fetch_one(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "DELETE FROM links WHERE id = $1 AND user_id = $2 RETURNING slug"
     )
+    .bind(id)
+    .bind(user_id)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 pub async fn daily_visits(db: &Db, link_id: i64) -> Result<Vec<DayCount>, ApiError> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT day, visits FROM link_visits_daily WHERE link_id = ? ORDER BY day")
-            .bind(link_id)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<(String, i64)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT day, visits FROM link_visits_daily WHERE link_id = $1 ORDER BY day"
+    )
+    .bind(link_id)
+    .fetch_all(dbc)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(day, visits)| DayCount {
@@ -248,22 +253,23 @@ pub async fn take_limited_visit(
     day: &str,
 ) -> Result<Option<u64>, sqlx::Error> {
     let mut tx = crate::db::begin_write(db).await?;
-    let visits: Option<i64> = sqlx::query_scalar(
+    let visits: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
         "UPDATE links SET visits = visits + 1 \
-         WHERE id = ? AND max_visits IS NOT NULL AND visits < max_visits RETURNING visits",
+         WHERE id = $1 AND max_visits IS NOT NULL AND visits < max_visits RETURNING visits",
     )
     .bind(link_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     if visits.is_some() {
-        sqlx::query(
-            "INSERT INTO link_visits_daily (link_id, day, visits) VALUES (?, ?, 1) \
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "INSERT INTO link_visits_daily (link_id, day, visits) VALUES ($1, $2, 1) \
              ON CONFLICT (link_id, day) DO UPDATE SET visits = link_visits_daily.visits + 1",
         )
         .bind(link_id)
         .bind(day)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     tx.commit().await?;
     Ok(visits.map(|v| u64::try_from(v).unwrap_or(0)))
@@ -274,23 +280,27 @@ pub async fn add_visits(db: &Db, day: &str, counts: &[(i64, u64)]) -> Result<(),
     let mut tx = db.begin().await?;
     for &(link_id, n) in counts {
         let n = i64::try_from(n).unwrap_or(i64::MAX);
-        let updated = sqlx::query("UPDATE links SET visits = visits + ? WHERE id = ?")
-            .bind(n)
-            .bind(link_id)
-            .execute(&mut *tx)
-            .await?;
+        let updated = crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "UPDATE links SET visits = visits + $1 WHERE id = $2"
+        )
+        .bind(n)
+        .bind(link_id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         if updated.rows_affected() == 0 {
             continue; // deleted meanwhile
         }
-        sqlx::query(
-            "INSERT INTO link_visits_daily (link_id, day, visits) VALUES (?, ?, ?) \
+        crate::on_db!(&mut tx, |dbc| {
+            sqlx::query(
+            "INSERT INTO link_visits_daily (link_id, day, visits) VALUES ($1, $2, $3) \
              ON CONFLICT (link_id, day) DO UPDATE SET visits = link_visits_daily.visits + excluded.visits",
         )
         .bind(link_id)
         .bind(day)
         .bind(n)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc).await.map(crate::db::Done::from)
+        })?;
     }
     tx.commit().await
 }

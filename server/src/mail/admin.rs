@@ -18,23 +18,27 @@ const PERMISSIONS: [&str; 3] = ["read", "send", "manage"];
 use crate::auth::admin_users::require_admin;
 
 async fn address_row(state: &AppState, id: i64) -> ApiResult<AdminAddress> {
-    let (address,): (String,) = sqlx::query_as("SELECT address FROM mail_addresses WHERE id = ?")
+    let (address,): (String,) = crate::on_db!(&state.db, |dbc| sqlx::query_as(
+        "SELECT address FROM mail_addresses WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(dbc)
+    .await)?;
+    let users: Vec<(i64, String, String, String)> =
+        crate::on_db!(&state.db, |dbc| sqlx::query_as(
+            "SELECT u.id, u.email, u.display_name, au.permission FROM mail_address_users au \
+         JOIN users u ON u.id = au.user_id WHERE au.address_id = $1 ORDER BY u.email",
+        )
         .bind(id)
-        .fetch_one(&state.db)
-        .await?;
-    let users: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.display_name, au.permission FROM mail_address_users au \
-         JOIN users u ON u.id = au.user_id WHERE au.address_id = ? ORDER BY u.email",
+        .fetch_all(dbc)
+        .await)?;
+    let messages: i64 = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE address_id = $1)",
     )
     .bind(id)
-    .fetch_all(&state.db)
-    .await?;
-    let messages: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE address_id = ?)",
-    )
-    .bind(id)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     Ok(AdminAddress {
         id,
         address,
@@ -59,9 +63,11 @@ pub async fn list(
     session: Session,
 ) -> ApiResult<Json<Vec<AdminAddress>>> {
     require_admin(&state, &session).await?;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM mail_addresses ORDER BY address")
-        .fetch_all(&state.db)
-        .await?;
+    let ids: Vec<i64> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM mail_addresses ORDER BY address"
+    )
+    .fetch_all(dbc)
+    .await)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(address_row(&state, id).await?);
@@ -131,24 +137,29 @@ pub async fn delete(
         )));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let blobs_used: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT blob FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE address_id = ?)",
+    let blobs_used: Vec<String> = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_scalar(
+        "SELECT DISTINCT blob FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE address_id = $1)",
     )
     .bind(id)
-    .fetch_all(&mut *tx)
-    .await?;
-    sqlx::query(
+    .fetch_all(dbc).await
+    })?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
         "DELETE FROM message_search WHERE rowid IN (SELECT id FROM messages WHERE mailbox_id IN \
-         (SELECT id FROM mailboxes WHERE address_id = ?))",
+         (SELECT id FROM mailboxes WHERE address_id = $1))",
     )
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     // Folders, messages and access go with it (foreign keys cascade).
-    sqlx::query("DELETE FROM mail_addresses WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mail_addresses WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     let mut unused = Vec::new();
     for blob in blobs_used {
         if !store::blob_in_use(&mut tx, &blob).await? {
@@ -177,25 +188,28 @@ pub async fn grant(
         ));
     }
     address_row(&state, id).await?;
-    let user: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
-        .bind(req.email.trim().to_lowercase())
-        .fetch_optional(&state.db)
-        .await?;
+    let user: Option<i64> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = $1"
+    )
+    .bind(req.email.trim().to_lowercase())
+    .fetch_optional(dbc)
+    .await)?;
     let Some(user_id) = user else {
         return Err(ApiError::validation(format!(
             "There is no account {}.",
             req.email.trim()
         )));
     };
-    sqlx::query(
-        "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES (?, ?, ?) \
+    crate::on_db!(&state.db, |dbc| sqlx::query(
+        "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES ($1, $2, $3) \
          ON CONFLICT (address_id, user_id) DO UPDATE SET permission = excluded.permission",
     )
     .bind(id)
     .bind(user_id)
     .bind(&req.permission)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(Json(address_row(&state, id).await?))
 }
 
@@ -209,11 +223,14 @@ pub async fn revoke(
     Path((id, user_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<AdminAddress>> {
     require_admin(&state, &session).await?;
-    let done = sqlx::query("DELETE FROM mail_address_users WHERE address_id = ? AND user_id = ?")
-        .bind(id)
-        .bind(user_id)
-        .execute(&state.db)
-        .await?;
+    let done = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "DELETE FROM mail_address_users WHERE address_id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }

@@ -38,20 +38,23 @@ fn db_error(e: sqlx::Error) -> io::Error {
 }
 
 async fn pin(db: &Db, digest: &str) -> io::Result<i64> {
-    sqlx::query_scalar("INSERT INTO blob_pins (blob, until) VALUES (?, ?) RETURNING id")
-        .bind(digest)
-        .bind(now_unix() + PIN_SECONDS)
-        .fetch_one(db)
-        .await
-        .map_err(db_error)
+    crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "INSERT INTO blob_pins (blob, until) VALUES ($1, $2) RETURNING id"
+    )
+    .bind(digest)
+    .bind(now_unix() + PIN_SECONDS)
+    .fetch_one(dbc)
+    .await)
+    .map_err(db_error)
 }
 
 async fn unpin(db: &Db, pins: &[i64]) {
     for id in pins {
-        if let Err(e) = sqlx::query("DELETE FROM blob_pins WHERE id = ?")
+        if let Err(e) = crate::on_db!(db, |dbc| sqlx::query("DELETE FROM blob_pins WHERE id = $1")
             .bind(id)
-            .execute(db)
+            .execute(dbc)
             .await
+            .map(crate::db::Done::from))
         {
             tracing::warn!(error = %e, "a message pin stays until it lapses");
         }
@@ -128,14 +131,14 @@ pub async fn remove_all(db: &Db, blobs: &BlobStore, digests: impl IntoIterator<I
     }
     let now = now_unix();
     for digest in &digests {
-        if let Err(e) = sqlx::query(
-            "INSERT INTO blob_garbage (blob, since) VALUES (?, ?) ON CONFLICT (blob) DO NOTHING",
+        if let Err(e) = crate::on_db!(db, |dbc| {
+            sqlx::query(
+            "INSERT INTO blob_garbage (blob, since) VALUES ($1, $2) ON CONFLICT (blob) DO NOTHING",
         )
         .bind(digest)
         .bind(now)
-        .execute(db)
-        .await
-        {
+        .execute(dbc).await.map(crate::db::Done::from)
+        }) {
             tracing::warn!(error = %e, "kept a message file: cannot record it for removal");
         }
     }
@@ -147,25 +150,29 @@ pub async fn remove_all(db: &Db, blobs: &BlobStore, digests: impl IntoIterator<I
 /// Works through recorded garbage (what a pin or a failure kept) and forgets lapsed pins;
 /// run periodically.
 pub async fn sweep(db: &Db, blobs: &BlobStore) {
-    if let Err(e) = sqlx::query("DELETE FROM blob_pins WHERE until < ?")
-        .bind(now_unix())
-        .execute(db)
-        .await
+    if let Err(e) = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM blob_pins WHERE until < $1"
+    )
+    .bind(now_unix())
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))
     {
         tracing::warn!(error = %e, "cannot forget lapsed message pins");
     }
-    let garbage: Vec<String> =
-        match sqlx::query_scalar("SELECT blob FROM blob_garbage ORDER BY since LIMIT ?")
-            .bind(SWEEP_BATCH)
-            .fetch_all(db)
-            .await
-        {
-            Ok(g) => g,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot list message files to remove");
-                return;
-            }
-        };
+    let garbage: Vec<String> = match crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT blob FROM blob_garbage ORDER BY since LIMIT $1"
+    )
+    .bind(SWEEP_BATCH)
+    .fetch_all(dbc)
+    .await)
+    {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list message files to remove");
+            return;
+        }
+    };
     for digest in garbage {
         collect(db, blobs, &digest).await;
     }
@@ -198,13 +205,14 @@ async fn try_collect(db: &Db, blobs: &BlobStore, digest: &str) -> io::Result<Col
     // The write lock from the start: a new pin waits for this transaction to end.
     let mut tx = crate::db::begin_write(db).await.map_err(db_error)?;
     // Lapsed pins (a writer that died) do not count; the sweep forgets them.
-    let pinned: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM blob_pins WHERE blob = ? AND until >= ? LIMIT 1")
-            .bind(digest)
-            .bind(now_unix())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
+    let pinned: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT 1 FROM blob_pins WHERE blob = $1 AND until >= $2 LIMIT 1"
+    )
+    .bind(digest)
+    .bind(now_unix())
+    .fetch_optional(dbc)
+    .await)
+    .map_err(db_error)?;
     if pinned.is_some() {
         return Ok(Collected::Pinned);
     }
@@ -214,17 +222,23 @@ async fn try_collect(db: &Db, blobs: &BlobStore, digest: &str) -> io::Result<Col
     if !in_use {
         blobs.delete(BlobKey::Message(digest)).await?;
         // What IMAP derived from it goes too.
-        sqlx::query("DELETE FROM mail_imap_structure WHERE blob = ?")
-            .bind(digest)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-    }
-    sqlx::query("DELETE FROM blob_garbage WHERE blob = ?")
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "DELETE FROM mail_imap_structure WHERE blob = $1"
+        )
         .bind(digest)
-        .execute(&mut *tx)
+        .execute(dbc)
         .await
+        .map(crate::db::Done::from))
         .map_err(db_error)?;
+    }
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM blob_garbage WHERE blob = $1"
+    )
+    .bind(digest)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))
+    .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     Ok(if in_use {
         Collected::InUse
@@ -240,28 +254,28 @@ mod tests {
     async fn database(dir: &std::path::Path) -> Db {
         let url = format!("sqlite://{}", dir.join("t.db").display());
         let db = crate::db::connect(&url).await.expect("db");
-        sqlx::query("INSERT OR IGNORE INTO users (id, email, display_name, password_hash, created_at) VALUES (1, 'a@b.c', 'A', 'x', 0)")
-            .execute(&db)
-            .await
+        crate::on_db!(&db, |dbc| sqlx::query("INSERT OR IGNORE INTO users (id, email, display_name, password_hash, created_at) VALUES (1, 'a@b.c', 'A', 'x', 0)")
+            .execute(dbc).await.map(crate::db::Done::from))
             .expect("user");
         db
     }
 
     /// A row that needs `digest` (a queued outgoing message).
     async fn point_at(db: &Db, digest: &str) -> i64 {
-        sqlx::query_scalar("INSERT INTO mail_outbox (user_id, blob, mail_from, recipients, state, next_attempt_at, created_at) \
-                     VALUES (1, ?, 'a@b.c', 'x@y.z', 'queued', 0, 0) RETURNING id")
+        crate::on_db!(db, |dbc| sqlx::query_scalar("INSERT INTO mail_outbox (user_id, blob, mail_from, recipients, state, next_attempt_at, created_at) \
+                     VALUES (1, $1, 'a@b.c', 'x@y.z', 'queued', 0, 0) RETURNING id")
             .bind(digest)
-            .fetch_one(db)
-            .await
+            .fetch_one(dbc).await)
             .expect("row")
     }
 
     async fn garbage(db: &Db) -> Vec<String> {
-        sqlx::query_scalar("SELECT blob FROM blob_garbage")
-            .fetch_all(db)
-            .await
-            .expect("garbage")
+        crate::on_db!(db, |dbc| sqlx::query_scalar(
+            "SELECT blob FROM blob_garbage"
+        )
+        .fetch_all(dbc)
+        .await)
+        .expect("garbage")
     }
 
     #[tokio::test]
@@ -282,11 +296,14 @@ mod tests {
         assert_eq!(read(&blobs, &digest).await.expect("kept in use"), raw);
         assert!(garbage(&db).await.is_empty());
         // Once nothing points at it, it goes at once.
-        sqlx::query("DELETE FROM mail_outbox WHERE id = ?")
-            .bind(row)
-            .execute(&db)
-            .await
-            .expect("delete");
+        crate::on_db!(&db, |dbc| sqlx::query(
+            "DELETE FROM mail_outbox WHERE id = $1"
+        )
+        .bind(row)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))
+        .expect("delete");
         remove_all(&db, &blobs, [digest.clone()]).await;
         let gone = read(&blobs, &digest).await.expect_err("removed");
         assert_eq!(gone.kind(), io::ErrorKind::NotFound);
@@ -304,10 +321,12 @@ mod tests {
         // Dropped without release (an error path): the pins go a moment later.
         drop(stored);
         for _ in 0..100 {
-            let pins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blob_pins")
-                .fetch_one(&db)
-                .await
-                .expect("pins");
+            let pins: i64 = crate::on_db!(&db, |dbc| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM blob_pins"
+            )
+            .fetch_one(dbc)
+            .await)
+            .expect("pins");
             if pins == 0 {
                 break;
             }
@@ -352,11 +371,14 @@ mod tests {
                 "round {round}"
             );
             // The row goes; so do the bytes, from the other process.
-            sqlx::query("DELETE FROM mail_outbox WHERE id = ?")
-                .bind(row)
-                .execute(&writer_db)
-                .await
-                .expect("delete");
+            crate::on_db!(&writer_db, |dbc| sqlx::query(
+                "DELETE FROM mail_outbox WHERE id = $1"
+            )
+            .bind(row)
+            .execute(dbc)
+            .await
+            .map(crate::db::Done::from))
+            .expect("delete");
             remove_all(&deleter_db, &deleter_blobs, [digest.clone()]).await;
             assert!(read(&blobs, &digest).await.is_err(), "round {round}");
         }

@@ -90,12 +90,15 @@ pub async fn bulk(
             BulkAction::Delete => {
                 if role.as_deref() == Some("trash") {
                     let modseq = store::next_modseq(&mut tx, folder).await?;
-                    sqlx::query("UPDATE messages SET deleted_at = ?, modseq = ? WHERE id = ?")
-                        .bind(crate::now_unix())
-                        .bind(modseq)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    crate::on_db!(&mut tx, |dbc| sqlx::query(
+                        "UPDATE messages SET deleted_at = $1, modseq = $2 WHERE id = $3"
+                    )
+                    .bind(crate::now_unix())
+                    .bind(modseq)
+                    .bind(id)
+                    .execute(dbc)
+                    .await
+                    .map(crate::db::Done::from))?;
                 } else {
                     let trash = role_folder(&mut tx, &mut role_folders, address, "trash").await?;
                     store::refile(&mut tx, id, trash, true).await?;
@@ -112,27 +115,28 @@ pub async fn bulk(
 /// Sets `seen` or `flagged` (a fixed column name, never input) with a new MODSEQ so IMAP
 /// sessions see the change.
 async fn set_flag(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     id: i64,
     folder: i64,
     column: &'static str,
     on: bool,
 ) -> Result<(), ApiError> {
     let modseq = store::next_modseq(&mut *tx, folder).await?;
-    sqlx::query(&format!(
-        "UPDATE messages SET {column} = ?, modseq = ? WHERE id = ?"
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(&format!(
+        "UPDATE messages SET {column} = $1, modseq = $2 WHERE id = $3"
     ))
     .bind(on)
     .bind(modseq)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
 /// The address's folder with this role, looked up once per request.
 async fn role_folder(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     known: &mut HashMap<(i64, &'static str), i64>,
     address: i64,
     role: &'static str,
@@ -140,11 +144,13 @@ async fn role_folder(
     if let Some(id) = known.get(&(address, role)) {
         return Ok(*id);
     }
-    let id: i64 = sqlx::query_scalar("SELECT id FROM mailboxes WHERE address_id = ? AND role = ?")
-        .bind(address)
-        .bind(role)
-        .fetch_one(&mut *tx)
-        .await?;
+    let id: i64 = crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "SELECT id FROM mailboxes WHERE address_id = $1 AND role = $2"
+    )
+    .bind(address)
+    .bind(role)
+    .fetch_one(dbc)
+    .await)?;
     known.insert((address, role), id);
     Ok(id)
 }

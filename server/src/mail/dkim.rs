@@ -66,9 +66,9 @@ async fn add(db: &Db, domain: &str, state: &str) -> Result<bool, ApiError> {
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    let added = sqlx::query(
+    let added = crate::on_db!(db, |dbc| sqlx::query(
         "INSERT INTO mail_dkim_keys (domain, selector, private_key, public_key, state, created_at, activated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? = 'active' THEN ? END) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 = 'active' THEN $8 END) ON CONFLICT DO NOTHING",
     )
     .bind(domain)
     .bind(new_selector())
@@ -78,20 +78,19 @@ async fn add(db: &Db, domain: &str, state: &str) -> Result<bool, ApiError> {
     .bind(crate::now_unix())
     .bind(state)
     .bind(crate::now_unix())
-    .execute(db)
-    .await?
+    .execute(dbc).await.map(crate::db::Done::from))?
     .rows_affected();
     Ok(added > 0)
 }
 
 async fn has(db: &Db, domain: &str, state: &str) -> Result<bool, ApiError> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM mail_dkim_keys WHERE domain = ? AND state = ?",
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM mail_dkim_keys WHERE domain = $1 AND state = $2",
     )
     .bind(domain)
     .bind(state)
-    .fetch_one(db)
-    .await?
+    .fetch_one(dbc)
+    .await)?
         > 0)
 }
 
@@ -120,26 +119,31 @@ pub async fn activate_next(db: &Db, domain: &str) -> Result<bool, ApiError> {
     let domain = domain.to_ascii_lowercase();
     let now = crate::now_unix();
     let mut tx = crate::db::begin_write(db).await?;
-    let next: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM mail_dkim_keys WHERE domain = ? AND state = 'next'")
-            .bind(&domain)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let next: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT id FROM mail_dkim_keys WHERE domain = $1 AND state = 'next'"
+    )
+    .bind(&domain)
+    .fetch_optional(dbc)
+    .await)?;
     let Some(next) = next else {
         return Ok(false);
     };
-    sqlx::query(
-        "UPDATE mail_dkim_keys SET state = 'retired', retired_at = ? WHERE domain = ? AND state = 'active'",
+    crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
+        "UPDATE mail_dkim_keys SET state = 'retired', retired_at = $1 WHERE domain = $2 AND state = 'active'",
     )
     .bind(now)
     .bind(&domain)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE mail_dkim_keys SET state = 'active', activated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE mail_dkim_keys SET state = 'active', activated_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(next)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(true)
 }
@@ -147,12 +151,13 @@ pub async fn activate_next(db: &Db, domain: &str) -> Result<bool, ApiError> {
 /// Every key with its DNS record: the signing one first, then the prepared one, then
 /// retired ones, newest first.
 pub async fn keys(db: &Db) -> Result<Vec<DkimKey>, ApiError> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT domain, selector, state, public_key, created_at FROM mail_dkim_keys \
+    let rows: Vec<(String, String, String, String, i64)> =
+        crate::on_db!(db, |dbc| sqlx::query_as(
+            "SELECT domain, selector, state, public_key, created_at FROM mail_dkim_keys \
          ORDER BY domain, CASE state WHEN 'active' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, id DESC",
-    )
-    .fetch_all(db)
-    .await?;
+        )
+        .fetch_all(dbc)
+        .await)?;
     Ok(rows
         .into_iter()
         .map(
@@ -191,12 +196,13 @@ pub async fn sign(db: &Db, mail_domain: &str, raw: Vec<u8>) -> Vec<u8> {
     {
         tracing::warn!(error = %e.message, "no DKIM key could be made; sending unsigned");
     }
-    let key: Result<Option<(String, String)>, sqlx::Error> = sqlx::query_as(
-        "SELECT selector, private_key FROM mail_dkim_keys WHERE domain = ? AND state = 'active'",
+    let key: Result<Option<(String, String)>, sqlx::Error> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT selector, private_key FROM mail_dkim_keys WHERE domain = $1 AND state = 'active'",
     )
     .bind(&domain)
-    .fetch_optional(db)
-    .await;
+    .fetch_optional(dbc).await
+    });
     let (selector, pem) = match key {
         Ok(Some(k)) => k,
         Ok(None) => return raw,

@@ -172,12 +172,12 @@ const COLUMNS: &str = "id, name, enabled, match_all, stop, conditions, actions";
 
 /// The user's filters, in the order they apply.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<MailFilter>, ApiError> {
-    let rows: Vec<FilterRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM mail_filters WHERE user_id = ? ORDER BY position, id"
+    let rows: Vec<FilterRow> = crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM mail_filters WHERE user_id = $1 ORDER BY position, id"
     ))
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
@@ -188,18 +188,21 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
 /// Adds a filter at the end.
 pub async fn create(db: &Db, user_id: i64, input: &FilterInput) -> Result<MailFilter, ApiError> {
     validate(input)?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_filters WHERE user_id = ?")
-        .bind(user_id)
-        .fetch_one(db)
-        .await?;
+    let count: i64 = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_filters WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_one(dbc)
+    .await)?;
     if count >= MAX_FILTERS {
         return Err(ApiError::validation(format!(
             "At most {MAX_FILTERS} filters per user."
         )));
     }
-    let row: FilterRow = sqlx::query_as(&format!(
+    let row: FilterRow = crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
         "INSERT INTO mail_filters (user_id, position, name, enabled, match_all, stop, conditions, actions) \
-         VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM mail_filters WHERE user_id = ?), ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM mail_filters WHERE user_id = $2), $3, $4, $5, $6, $7, $8) \
          RETURNING {COLUMNS}"
     ))
     .bind(user_id)
@@ -210,8 +213,8 @@ pub async fn create(db: &Db, user_id: i64, input: &FilterInput) -> Result<MailFi
     .bind(input.stop)
     .bind(json(&input.conditions)?)
     .bind(json(&input.actions)?)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     Ok(from_row(row))
 }
 
@@ -223,9 +226,10 @@ pub async fn update(
     input: &FilterInput,
 ) -> Result<Option<MailFilter>, ApiError> {
     validate(input)?;
-    let row: Option<FilterRow> = sqlx::query_as(&format!(
-        "UPDATE mail_filters SET name = ?, enabled = ?, match_all = ?, stop = ?, conditions = ?, actions = ? \
-         WHERE id = ? AND user_id = ? RETURNING {COLUMNS}"
+    let row: Option<FilterRow> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "UPDATE mail_filters SET name = $1, enabled = $2, match_all = $3, stop = $4, conditions = $5, actions = $6 \
+         WHERE id = $7 AND user_id = $8 RETURNING {COLUMNS}"
     ))
     .bind(input.name.trim())
     .bind(input.enabled)
@@ -235,18 +239,21 @@ pub async fn update(
     .bind(json(&input.actions)?)
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(row.map(from_row))
 }
 
 /// Deletes one of the user's filters; whether it was there.
 pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<bool, ApiError> {
-    let done = sqlx::query("DELETE FROM mail_filters WHERE id = ? AND user_id = ?")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let done = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM mail_filters WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -254,12 +261,15 @@ pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<bool, ApiError> {
 pub async fn reorder(db: &Db, user_id: i64, ids: &[i64]) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
     for (position, id) in ids.iter().enumerate() {
-        sqlx::query("UPDATE mail_filters SET position = ? WHERE id = ? AND user_id = ?")
-            .bind(position as i64 - ids.len() as i64)
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "UPDATE mail_filters SET position = $1 WHERE id = $2 AND user_id = $3"
+        )
+        .bind(position as i64 - ids.len() as i64)
+        .bind(id)
+        .bind(user_id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     tx.commit().await?;
     Ok(())
@@ -270,14 +280,15 @@ type OwnedFilterRow = (i64, i64, String, bool, bool, bool, String, String);
 
 /// The enabled filters of everyone who manages the address, in order, with their owner.
 async fn filters_for_address(db: &Db, address_id: i64) -> Result<Vec<(i64, MailFilter)>, ApiError> {
-    let rows: Vec<OwnedFilterRow> = sqlx::query_as(
+    let rows: Vec<OwnedFilterRow> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT f.user_id, f.id, f.name, f.enabled, f.match_all, f.stop, f.conditions, f.actions \
          FROM mail_filters f JOIN mail_address_users u ON u.user_id = f.user_id \
-         WHERE u.address_id = ? AND u.permission = 'manage' AND f.enabled ORDER BY f.user_id, f.position, f.id",
+         WHERE u.address_id = $1 AND u.permission = 'manage' AND f.enabled ORDER BY f.user_id, f.position, f.id",
     )
     .bind(address_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(user, id, name, enabled, match_all, stop, c, a)| {
@@ -290,15 +301,15 @@ async fn filters_for_address(db: &Db, address_id: i64) -> Result<Vec<(i64, MailF
 /// (`archive`, `spam`, …), or a folder name (any case).
 async fn folder_named(db: &Db, address_id: i64, name: &str) -> Result<Option<i64>, ApiError> {
     let name = name.trim().to_lowercase();
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM mailboxes WHERE address_id = ? AND (role = ? OR lower(name) = ?) \
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM mailboxes WHERE address_id = $1 AND (role = $2 OR lower(name) = $3) \
          ORDER BY role IS NULL, id LIMIT 1",
     )
     .bind(address_id)
     .bind(&name)
     .bind(&name)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// A just-arrived message, for the filters.

@@ -37,14 +37,13 @@ async fn changeable(
     user_id: i64,
     folder_id: i64,
 ) -> ApiResult<(i64, Option<String>, Option<i64>)> {
-    sqlx::query_as(
+    crate::on_db!(db, |dbc| sqlx::query_as(
         "SELECT m.address_id, m.role, m.parent_id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE m.id = ? AND u.user_id = ? AND u.permission <> 'read'",
+         WHERE m.id = $1 AND u.user_id = $2 AND u.permission <> 'read'",
     )
     .bind(folder_id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?
+    .fetch_optional(dbc).await)?
     .ok_or_else(ApiError::not_found)
 }
 
@@ -55,15 +54,16 @@ async fn name_taken(
     name: &str,
     except: i64,
 ) -> ApiResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM mailboxes WHERE address_id = ? AND parent_id IS ? AND lower(name) = lower(?) AND id <> ?",
+    let found: Option<i64> = crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT id FROM mailboxes WHERE address_id = $1 AND parent_id IS $2 AND lower(name) = lower($3) AND id <> $4",
     )
     .bind(address_id)
     .bind(parent_id)
     .bind(name)
     .bind(except)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(found.is_some())
 }
 
@@ -88,14 +88,14 @@ pub async fn create(
     session: Session,
     ApiJson(req): ApiJson<NewFolder>,
 ) -> ApiResult<(StatusCode, Json<MailFolder>)> {
-    let address_id: i64 = sqlx::query_scalar(
+    let address_id: i64 = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
         "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE a.address = ? AND u.user_id = ? AND u.permission <> 'read'",
+         WHERE a.address = $1 AND u.user_id = $2 AND u.permission <> 'read'",
     )
     .bind(req.address.trim().to_lowercase())
     .bind(session.user_id)
-    .fetch_optional(&state.db)
-    .await?
+    .fetch_optional(dbc)
+    .await)?
     .ok_or_else(ApiError::not_found)?;
     let id = create_folder(
         &state.db,
@@ -121,13 +121,14 @@ pub async fn create_folder(
     name: &str,
 ) -> ApiResult<i64> {
     let name = clean_name(name)?;
-    let may_change: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM mail_address_users WHERE address_id = ? AND user_id = ? AND permission <> 'read'",
+    let may_change: Option<i64> = crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT 1 FROM mail_address_users WHERE address_id = $1 AND user_id = $2 AND permission <> 'read'",
     )
     .bind(address_id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     if may_change.is_none() {
         return Err(ApiError::not_found());
     }
@@ -137,15 +138,16 @@ pub async fn create_folder(
     if name_taken(db, address_id, parent_id, &name, 0).await? {
         return Err(taken(&name));
     }
-    Ok(sqlx::query_scalar(
-        "INSERT INTO mailboxes (address_id, parent_id, name, uidvalidity) VALUES (?, ?, ?, ?) RETURNING id",
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "INSERT INTO mailboxes (address_id, parent_id, name, uidvalidity) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(address_id)
     .bind(parent_id)
     .bind(&name)
     .bind(now_unix())
-    .fetch_one(db)
-    .await?)
+    .fetch_one(dbc).await
+    })?)
 }
 
 /// A parent for a folder of `address_id`: changeable by the user, of the same address,
@@ -168,13 +170,14 @@ async fn check_parent(db: &Db, user_id: i64, address_id: i64, parent: i64) -> Ap
 
 /// The folder and the folders it is in, innermost first.
 async fn ancestors(db: &Db, id: i64) -> ApiResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM mailboxes WHERE id = ? \
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM mailboxes WHERE id = $1 \
          UNION ALL SELECT m.id, m.parent_id FROM mailboxes m JOIN up ON m.id = up.parent_id) SELECT id FROM up",
     )
     .bind(id)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// Rename one of the user's own folders.
@@ -215,12 +218,15 @@ pub async fn rename_folder(
     if name_taken(db, address_id, parent_id, &name, id).await? {
         return Err(taken(&name));
     }
-    sqlx::query("UPDATE mailboxes SET name = ?, parent_id = ? WHERE id = ?")
-        .bind(&name)
-        .bind(parent_id)
-        .bind(id)
-        .execute(db)
-        .await?;
+    crate::on_db!(db, |dbc| sqlx::query(
+        "UPDATE mailboxes SET name = $1, parent_id = $2 WHERE id = $3"
+    )
+    .bind(&name)
+    .bind(parent_id)
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
@@ -246,20 +252,24 @@ pub async fn delete_folder(db: &Db, user_id: i64, id: i64) -> ApiResult<()> {
     }
     let mut tx = crate::db::begin_write(db).await?;
     let trash = store::folder_with_role(&mut tx, address_id, "trash").await?;
-    let inside: Vec<i64> = sqlx::query_scalar(
-        "WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT m.id FROM mailboxes m JOIN down ON m.parent_id = down.id) \
+    let inside: Vec<i64> = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_scalar(
+        "WITH RECURSIVE down(id) AS (SELECT $1 UNION ALL SELECT m.id FROM mailboxes m JOIN down ON m.parent_id = down.id) \
          SELECT x.id FROM messages x WHERE x.mailbox_id IN (SELECT id FROM down)",
     )
     .bind(id)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     for message in inside {
         store::refile(&mut tx, message, trash, false).await?;
     }
-    sqlx::query("DELETE FROM mailboxes WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mailboxes WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(())
 }
@@ -278,14 +288,15 @@ pub async fn empty(
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let modseq = store::next_modseq(&mut tx, id).await?;
-    sqlx::query(
-        "UPDATE messages SET deleted_at = ?, modseq = ? WHERE mailbox_id = ? AND deleted_at IS NULL",
+    crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
+        "UPDATE messages SET deleted_at = $1, modseq = $2 WHERE mailbox_id = $3 AND deleted_at IS NULL",
     )
     .bind(now_unix())
     .bind(modseq)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     tx.commit().await?;
     Ok(Json(folder_view(&state.db, session.user_id, id).await?))
 }

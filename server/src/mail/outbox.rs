@@ -54,11 +54,12 @@ pub struct Queued<'a> {
 }
 
 /// Queues a message for the relay, due now; returns the queue id.
-pub async fn enqueue(tx: &mut sqlx::SqliteConnection, q: &Queued<'_>) -> Result<i64, ApiError> {
+pub async fn enqueue(tx: &mut crate::db::Conn, q: &Queued<'_>) -> Result<i64, ApiError> {
     let now = now_unix();
-    Ok(sqlx::query_scalar(
+    Ok(crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query_scalar(
         "INSERT INTO mail_outbox (message_id, user_id, blob, mail_from, recipients, state, next_attempt_at, created_at) \
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7) RETURNING id",
     )
     .bind(q.message_id)
     .bind(q.user_id)
@@ -67,8 +68,8 @@ pub async fn enqueue(tx: &mut sqlx::SqliteConnection, q: &Queued<'_>) -> Result<
     .bind(q.recipients.join("\n"))
     .bind(now)
     .bind(now)
-    .fetch_one(&mut *tx)
-    .await?)
+    .fetch_one(dbc).await
+    })?)
 }
 
 type DeliveryRow = (i64, String, String, i64, Option<String>, i64);
@@ -92,30 +93,30 @@ fn delivery((id, state, recipients, attempts, last_error, next): DeliveryRow) ->
 
 /// The relay delivery of a sent message, if it had outside recipients.
 pub async fn delivery_of(db: &Db, message_id: i64) -> Result<Option<Delivery>, ApiError> {
-    let row: Option<DeliveryRow> = sqlx::query_as(
+    let row: Option<DeliveryRow> = crate::on_db!(db, |dbc| sqlx::query_as(
         "SELECT id, state, recipients, attempts, last_error, next_attempt_at FROM mail_outbox \
-         WHERE message_id = ? ORDER BY id DESC LIMIT 1",
+         WHERE message_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(message_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     Ok(row.map(delivery))
 }
 
 /// Puts a queued or failed message of the user back at the front of the queue.
 pub async fn retry_now(db: &Db, user_id: i64, id: i64) -> Result<Option<Delivery>, ApiError> {
-    let row: Option<DeliveryRow> = sqlx::query_as(
-        "UPDATE mail_outbox SET state = 'queued', next_attempt_at = ?, \
-         created_at = CASE WHEN state = 'failed' THEN ? ELSE created_at END \
-         WHERE id = ? AND user_id = ? AND state IN ('queued', 'failed') \
+    let row: Option<DeliveryRow> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "UPDATE mail_outbox SET state = 'queued', next_attempt_at = $1, \
+         created_at = CASE WHEN state = 'failed' THEN $2 ELSE created_at END \
+         WHERE id = $3 AND user_id = $4 AND state IN ('queued', 'failed') \
          RETURNING id, state, recipients, attempts, last_error, next_attempt_at",
     )
     .bind(now_unix())
     .bind(now_unix())
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     Ok(row.map(delivery))
 }
 
@@ -152,17 +153,17 @@ type DueRow = (i64, String, String, String, i64, i64);
 /// statement, so of several processes exactly one gets it.
 async fn claim(db: &Db) -> Result<Option<DueRow>, sqlx::Error> {
     let now = now_unix();
-    sqlx::query_as(
-        "UPDATE mail_outbox SET state = 'sending', lease_until = ? WHERE id IN \
-         (SELECT id FROM mail_outbox WHERE (state = 'queued' AND next_attempt_at <= ?) \
-            OR (state = 'sending' AND lease_until < ?) ORDER BY next_attempt_at LIMIT 1) \
+    crate::on_db!(db, |dbc| sqlx::query_as(
+        "UPDATE mail_outbox SET state = 'sending', lease_until = $1 WHERE id IN \
+         (SELECT id FROM mail_outbox WHERE (state = 'queued' AND next_attempt_at <= $2) \
+            OR (state = 'sending' AND lease_until < $3) ORDER BY next_attempt_at LIMIT 1) \
          RETURNING id, blob, mail_from, recipients, attempts, created_at",
     )
     .bind(now + LEASE_SECONDS)
     .bind(now)
     .bind(now)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(dbc)
+    .await)
 }
 
 /// Sends what is due; returns when the next queued message is due.
@@ -176,38 +177,40 @@ async fn pass(outbox: &Outbox) -> anyhow::Result<Option<i64>> {
         let now = now_unix();
         match result {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, \
-                     lease_until = NULL WHERE id = ?",
+                crate::on_db!(&outbox.db, |dbc| {
+                    sqlx::query(
+                    "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $1, last_error = NULL, \
+                     lease_until = NULL WHERE id = $2",
                 )
                 .bind(now)
                 .bind(id)
-                .execute(&outbox.db)
-                .await?;
+                .execute(dbc).await.map(crate::db::Done::from)
+                })?;
                 tracing::info!(id, "relay accepted a message");
             }
             Err(failure) => {
                 let gave_up = failure.permanent || now - created_at >= GIVE_UP_AFTER;
                 tracing::warn!(id, error = %failure.message, gave_up, "relay attempt failed");
-                sqlx::query(
-                    "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, \
-                     lease_until = NULL WHERE id = ?",
+                crate::on_db!(&outbox.db, |dbc| {
+                    sqlx::query(
+                    "UPDATE mail_outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
+                     lease_until = NULL WHERE id = $4",
                 )
                 .bind(if gave_up { "failed" } else { "queued" })
                 .bind(&failure.message)
                 .bind(now + pause(outbox.first_retry, attempts))
                 .bind(id)
-                .execute(&outbox.db)
-                .await?;
+                .execute(dbc).await.map(crate::db::Done::from)
+                })?;
             }
         }
     }
-    Ok(sqlx::query_scalar(
+    Ok(crate::on_db!(&outbox.db, |dbc| sqlx::query_scalar(
         "SELECT MIN(CASE state WHEN 'queued' THEN next_attempt_at ELSE lease_until END) \
              FROM mail_outbox WHERE state IN ('queued', 'sending')",
     )
-    .fetch_one(&outbox.db)
-    .await?)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 struct Failure {

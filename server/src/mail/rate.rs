@@ -29,16 +29,20 @@ impl SendLimiter {
     pub async fn take(&self, user_id: i64, recipients: u32) -> Result<(), ApiError> {
         let now = chrono::Utc::now().timestamp_millis();
         let mut tx = crate::db::begin_write(&self.db).await?;
-        sqlx::query("DELETE FROM send_counts WHERE at_ms <= ?")
-            .bind(now - WINDOW_MS)
-            .execute(&mut *tx)
-            .await?;
-        let (used, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COALESCE(SUM(recipients), 0), MIN(at_ms) FROM send_counts WHERE user_id = ?",
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "DELETE FROM send_counts WHERE at_ms <= $1"
+        )
+        .bind(now - WINDOW_MS)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
+        let (used, oldest): (i64, Option<i64>) = crate::on_db!(&mut tx, |dbc| {
+            sqlx::query_as(
+            "SELECT COALESCE(SUM(recipients), 0), MIN(at_ms) FROM send_counts WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(dbc).await
+        })?;
         let max = i64::from(self.max_per_hour);
         if used.saturating_add(i64::from(recipients)) > max {
             tx.commit().await?;
@@ -57,12 +61,15 @@ impl SendLimiter {
             e.retry_after = Some(wait);
             return Err(e);
         }
-        sqlx::query("INSERT INTO send_counts (user_id, recipients, at_ms) VALUES (?, ?, ?)")
-            .bind(user_id)
-            .bind(i64::from(recipients))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "INSERT INTO send_counts (user_id, recipients, at_ms) VALUES ($1, $2, $3)"
+        )
+        .bind(user_id)
+        .bind(i64::from(recipients))
+        .bind(now)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         tx.commit().await?;
         Ok(())
     }
@@ -78,11 +85,10 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let db = crate::db::connect(&url).await.expect("db");
         for id in [1, 2] {
-            sqlx::query("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?, ?, 'U', 'x', 0)")
+            crate::on_db!(&db, |dbc| sqlx::query("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, 'U', 'x', 0)")
                 .bind(id)
                 .bind(format!("u{id}@example.org"))
-                .execute(&db)
-                .await
+                .execute(dbc).await.map(crate::db::Done::from))
                 .expect("user");
         }
         let l = SendLimiter::new(db.clone(), 10);

@@ -22,41 +22,47 @@ const MAX_ATTEMPTS: i64 = 5;
 
 /// Adds the schedule of a just-stored draft (`msg.draft_id`), within its transaction.
 pub async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     user_id: i64,
     msg: &OutgoingMessage,
     send_at: i64,
 ) -> ApiResult<()> {
-    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_scheduled WHERE user_id = ?")
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let waiting: i64 = crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_scheduled WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_one(dbc)
+    .await)?;
     if waiting >= MAX_WAITING_PER_USER {
         return Err(ApiError::validation(format!(
             "At most {MAX_WAITING_PER_USER} messages can wait to be sent: send or cancel some first."
         )));
     }
     let json = serde_json::to_string(msg).map_err(ApiError::internal)?;
-    sqlx::query(
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(
         "INSERT INTO mail_scheduled (user_id, draft_id, message, send_at, created_at) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(user_id)
     .bind(msg.draft_id)
     .bind(json)
     .bind(send_at)
     .bind(crate::now_unix())
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
 /// Removes the schedule as its message is sent; false when it was already gone.
-pub async fn take(tx: &mut sqlx::SqliteConnection, id: i64) -> ApiResult<bool> {
-    let gone = sqlx::query("DELETE FROM mail_scheduled WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+pub async fn take(tx: &mut crate::db::Conn, id: i64) -> ApiResult<bool> {
+    let gone = crate::on_db!(&mut *tx, |dbc| sqlx::query(
+        "DELETE FROM mail_scheduled WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(gone.rows_affected() == 1)
 }
 
@@ -73,12 +79,12 @@ pub fn checked_time(now: i64, send_at: Option<i64>, undo_seconds: i64) -> ApiRes
 
 /// The user's undo window after Send, in seconds.
 pub async fn undo_seconds(state: &AppState, user_id: i64) -> ApiResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT undo_send_seconds FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_one(&state.db)
-            .await?,
+    Ok(crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT undo_send_seconds FROM users WHERE id = $1"
     )
+    .bind(user_id)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 type Row = (i64, i64, String, i64, String, Option<String>);
@@ -104,13 +110,14 @@ const DRAFT_IN_PLACE: &str = "EXISTS (SELECT 1 FROM messages x JOIN mailboxes m 
 
 /// The user's messages waiting to be sent, soonest first.
 pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<ScheduledSend>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(&format!(
         "SELECT s.id, s.draft_id, s.message, s.send_at, s.state, s.last_error FROM mail_scheduled s \
-         WHERE s.user_id = ? AND {DRAFT_IN_PLACE} ORDER BY s.send_at, s.id"
+         WHERE s.user_id = $1 AND {DRAFT_IN_PLACE} ORDER BY s.send_at, s.id"
     ))
     .bind(user_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(rows.into_iter().filter_map(summary).collect())
 }
 
@@ -118,13 +125,13 @@ pub async fn list(state: &AppState, user_id: i64) -> ApiResult<Vec<ScheduledSend
 /// schedule of theirs (or it was sent already).
 pub async fn cancel(state: &AppState, user_id: i64, id: i64) -> ApiResult<Option<i64>> {
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let draft: Option<i64> = sqlx::query_scalar(
-        "DELETE FROM mail_scheduled WHERE id = ? AND user_id = ? RETURNING draft_id",
+    let draft: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "DELETE FROM mail_scheduled WHERE id = $1 AND user_id = $2 RETURNING draft_id",
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     tx.commit().await?;
     Ok(draft)
 }
@@ -136,16 +143,17 @@ pub async fn reschedule(
     id: i64,
     send_at: i64,
 ) -> ApiResult<Option<ScheduledSend>> {
-    let row: Option<Row> = sqlx::query_as(
-        "UPDATE mail_scheduled SET send_at = ?, state = 'waiting', last_error = NULL, attempts = 0 \
-         WHERE id = ? AND user_id = ? \
+    let row: Option<Row> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
+        "UPDATE mail_scheduled SET send_at = $1, state = 'waiting', last_error = NULL, attempts = 0 \
+         WHERE id = $2 AND user_id = $3 \
          RETURNING id, draft_id, message, send_at, state, last_error",
     )
     .bind(send_at)
     .bind(id)
     .bind(user_id)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     state.scheduled_wake.notify_one();
     Ok(row.and_then(summary))
 }
@@ -176,20 +184,21 @@ pub async fn run(state: AppState, poll: Duration, mut stop: Stop) {
 async fn pass(state: &AppState) -> ApiResult<i64> {
     let now = state.clock.now_unix();
     // A draft deleted, or moved out of Drafts, is no longer to be sent.
-    sqlx::query(&format!(
-        "DELETE FROM mail_scheduled AS s WHERE s.state = 'waiting' AND s.send_at <= ? AND NOT {DRAFT_IN_PLACE}"
+    crate::on_db!(&state.db, |dbc| {
+        sqlx::query(&format!(
+        "DELETE FROM mail_scheduled AS s WHERE s.state = 'waiting' AND s.send_at <= $1 AND NOT {DRAFT_IN_PLACE}"
     ))
     .bind(now)
-    .execute(&state.db)
-    .await?;
-    let due: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
+    let due: Vec<(i64, i64, String, i64)> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
         "SELECT id, user_id, message, attempts FROM mail_scheduled \
-         WHERE state = 'waiting' AND send_at <= ? ORDER BY send_at, id LIMIT ?",
+         WHERE state = 'waiting' AND send_at <= $1 ORDER BY send_at, id LIMIT $2",
     )
     .bind(now)
     .bind(BATCH)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     let handled = due.len() as i64;
     for (id, user_id, json, attempts) in due {
         let result = match serde_json::from_str::<OutgoingMessage>(&json) {
@@ -217,16 +226,17 @@ async fn pass(state: &AppState) -> ApiResult<i64> {
 }
 
 async fn mark(state: &AppState, id: i64, to: &str, error: &str, send_at: i64) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE mail_scheduled SET state = ?, last_error = ?, attempts = attempts + 1, send_at = ? \
-         WHERE id = ?",
+    crate::on_db!(&state.db, |dbc| {
+        sqlx::query(
+        "UPDATE mail_scheduled SET state = $1, last_error = $2, attempts = attempts + 1, send_at = $3 \
+         WHERE id = $4",
     )
     .bind(to)
     .bind(error)
     .bind(send_at)
     .bind(id)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(())
 }
 

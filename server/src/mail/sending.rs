@@ -23,15 +23,15 @@ async fn sender(state: &AppState, user_id: i64, from: &str) -> ApiResult<(i64, M
         )));
     };
     mailbox.address = mailbox.address.to_lowercase();
-    let row: Option<(i64, String, String)> = sqlx::query_as(
+    let row: Option<(i64, String, String)> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
         "SELECT a.id, u.permission, us.display_name FROM mail_addresses a \
          JOIN mail_address_users u ON u.address_id = a.id JOIN users us ON us.id = u.user_id \
-         WHERE a.address = ? AND u.user_id = ?",
+         WHERE a.address = $1 AND u.user_id = $2",
     )
     .bind(&mailbox.address)
     .bind(user_id)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     match row {
         Some((id, permission, name)) if permission != "read" => {
             let name = name.trim();
@@ -110,15 +110,16 @@ async fn reply_to(
     let Some(parent) = parent else {
         return Ok(None);
     };
-    let parent_id: Option<i64> = sqlx::query_scalar(
+    let parent_id: Option<i64> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
         "SELECT x.id FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id \
          JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE x.message_id = ? AND u.user_id = ? AND x.deleted_at IS NULL AND NOT x.draft LIMIT 1",
+         WHERE x.message_id = $1 AND u.user_id = $2 AND x.deleted_at IS NULL AND NOT x.draft LIMIT 1",
     )
     .bind(&parent)
     .bind(user_id)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(Some(ReplyTo {
         parent_id,
         message_id: parent,

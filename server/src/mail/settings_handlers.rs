@@ -27,15 +27,15 @@ pub async fn addresses(
 async fn user_addresses(state: &AppState, user_id: i64) -> ApiResult<Vec<MailAddress>> {
     let now = state.clock.now_unix();
     type Row = (i64, String, String, Option<i64>, Option<i64>, bool);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT a.id, a.address, u.permission, u.new_signature_id, u.reply_signature_id,          EXISTS (SELECT 1 FROM mail_auto_replies r WHERE r.address_id = a.id AND {})          FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id          WHERE u.user_id = ? ORDER BY a.address",
-        autoreply::ANSWERING_AT
+    let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT a.id, a.address, u.permission, u.new_signature_id, u.reply_signature_id,          EXISTS (SELECT 1 FROM mail_auto_replies r WHERE r.address_id = a.id AND {})          FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id          WHERE u.user_id = $2 ORDER BY a.address",
+        autoreply::answering_at(1)
     ))
     .bind(now)
-    .bind(now)
     .bind(user_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let mut signatures = signatures::of_user(&state.db, user_id).await?;
     Ok(rows
         .into_iter()

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use ksuite_common::{MailSignature, SignatureDefaults, SignatureInput};
-use sqlx::SqliteConnection;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
@@ -19,12 +18,12 @@ pub const MAX_NAME: usize = 100;
 
 /// All of the user's signatures, by address id, oldest first.
 pub async fn of_user(db: &Db, user_id: i64) -> ApiResult<HashMap<i64, Vec<MailSignature>>> {
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT address_id, id, name, body FROM mail_signatures WHERE user_id = ? ORDER BY id",
+    let rows: Vec<(i64, i64, String, String)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT address_id, id, name, body FROM mail_signatures WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     let mut by_address: HashMap<i64, Vec<MailSignature>> = HashMap::new();
     for (address_id, id, name, body) in rows {
         by_address
@@ -36,19 +35,15 @@ pub async fn of_user(db: &Db, user_id: i64) -> ApiResult<HashMap<i64, Vec<MailSi
 }
 
 /// The id of `address` when the user is one of its users.
-async fn member_address(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    address: &str,
-) -> ApiResult<i64> {
-    sqlx::query_scalar(
+async fn member_address(conn: &mut crate::db::Conn, user_id: i64, address: &str) -> ApiResult<i64> {
+    crate::on_db!(&mut *conn, |dbc| sqlx::query_scalar(
         "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE a.address = ? AND u.user_id = ?",
+         WHERE a.address = $1 AND u.user_id = $2",
     )
     .bind(address.trim().to_lowercase())
     .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?
+    .fetch_optional(dbc)
+    .await)?
     .ok_or_else(ApiError::not_found)
 }
 
@@ -77,40 +72,41 @@ pub async fn add(db: &Db, user_id: i64, address: &str, input: &SignatureInput) -
     let (name, body) = checked(input)?;
     let mut tx = crate::db::begin_write(db).await?;
     let address_id = member_address(&mut tx, user_id, address).await?;
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM mail_signatures WHERE address_id = ? AND user_id = ?",
+    let count: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_signatures WHERE address_id = $1 AND user_id = $2",
     )
     .bind(address_id)
     .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc)
+    .await)?;
     if count >= MAX_PER_ADDRESS {
         return Err(ApiError::validation(format!(
             "At most {MAX_PER_ADDRESS} signatures per address: change or delete one instead."
         )));
     }
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
         "INSERT INTO mail_signatures (address_id, user_id, name, body, created_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(address_id)
     .bind(user_id)
     .bind(name)
     .bind(body)
     .bind(crate::now_unix())
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc)
+    .await)?;
     if count == 0 {
-        sqlx::query(
-            "UPDATE mail_address_users SET new_signature_id = ?, reply_signature_id = ? \
-             WHERE address_id = ? AND user_id = ?",
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "UPDATE mail_address_users SET new_signature_id = $1, reply_signature_id = $2 \
+             WHERE address_id = $3 AND user_id = $4",
         )
         .bind(id)
         .bind(id)
         .bind(address_id)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     tx.commit().await?;
     Ok(())
@@ -127,17 +123,18 @@ pub async fn update(
     let (name, body) = checked(input)?;
     let mut tx = crate::db::begin_write(db).await?;
     let address_id = member_address(&mut tx, user_id, address).await?;
-    let changed = sqlx::query(
-        "UPDATE mail_signatures SET name = ?, body = ? \
-         WHERE id = ? AND address_id = ? AND user_id = ?",
+    let changed = crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE mail_signatures SET name = $1, body = $2 \
+         WHERE id = $3 AND address_id = $4 AND user_id = $5",
     )
     .bind(name)
     .bind(body)
     .bind(id)
     .bind(address_id)
     .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if changed.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -149,13 +146,15 @@ pub async fn update(
 pub async fn remove(db: &Db, user_id: i64, address: &str, id: i64) -> ApiResult<()> {
     let mut tx = crate::db::begin_write(db).await?;
     let address_id = member_address(&mut tx, user_id, address).await?;
-    let gone =
-        sqlx::query("DELETE FROM mail_signatures WHERE id = ? AND address_id = ? AND user_id = ?")
-            .bind(id)
-            .bind(address_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+    let gone = crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mail_signatures WHERE id = $1 AND address_id = $2 AND user_id = $3"
+    )
+    .bind(id)
+    .bind(address_id)
+    .bind(user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if gone.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -177,31 +176,32 @@ pub async fn set_defaults(
         .into_iter()
         .flatten()
     {
-        let mine: bool = sqlx::query_scalar(
+        let mine: bool = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM mail_signatures \
-             WHERE id = ? AND address_id = ? AND user_id = ?)",
+             WHERE id = $1 AND address_id = $2 AND user_id = $3)",
         )
         .bind(id)
         .bind(address_id)
         .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(dbc)
+        .await)?;
         if !mine {
             return Err(ApiError::validation(format!(
                 "There is no signature {id} of yours on {address}."
             )));
         }
     }
-    sqlx::query(
-        "UPDATE mail_address_users SET new_signature_id = ?, reply_signature_id = ? \
-         WHERE address_id = ? AND user_id = ?",
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE mail_address_users SET new_signature_id = $1, reply_signature_id = $2 \
+         WHERE address_id = $3 AND user_id = $4",
     )
     .bind(defaults.new_signature)
     .bind(defaults.reply_signature)
     .bind(address_id)
     .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(())
 }

@@ -232,18 +232,25 @@ pub async fn teach(db: Db, blobs: BlobStore, rspamd: Option<Arc<Rspamd>>, mut st
 
 async fn teach_round(db: &Db, blobs: &BlobStore, rspamd: Option<&Rspamd>) -> anyhow::Result<()> {
     let Some(rspamd) = rspamd.filter(|r| r.config.controller_url.is_some()) else {
-        sqlx::query("DELETE FROM spam_lessons").execute(db).await?;
+        crate::on_db!(db, |dbc| sqlx::query("DELETE FROM spam_lessons")
+            .execute(dbc)
+            .await
+            .map(crate::db::Done::from))?;
         return Ok(());
     };
-    sqlx::query("DELETE FROM spam_lessons WHERE created_at < ?")
-        .bind(crate::now_unix() - LESSON_MAX_AGE_SECS)
-        .execute(db)
-        .await?;
-    let lessons: Vec<(i64, String, bool)> =
-        sqlx::query_as("SELECT id, blob, spam FROM spam_lessons ORDER BY id LIMIT ?")
-            .bind(LESSONS_PER_ROUND)
-            .fetch_all(db)
-            .await?;
+    crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM spam_lessons WHERE created_at < $1"
+    )
+    .bind(crate::now_unix() - LESSON_MAX_AGE_SECS)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
+    let lessons: Vec<(i64, String, bool)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT id, blob, spam FROM spam_lessons ORDER BY id LIMIT $1"
+    )
+    .bind(LESSONS_PER_ROUND)
+    .fetch_all(dbc)
+    .await)?;
     for (id, blob, spam) in lessons {
         let outcome = match mail_blobs::read(blobs, &blob).await {
             Ok(raw) => rspamd.learn(raw, spam).await,
@@ -252,10 +259,13 @@ async fn teach_round(db: &Db, blobs: &BlobStore, rspamd: Option<&Rspamd>) -> any
         if let Err(Lesson::Retry) = outcome {
             return Ok(()); // rspamd is not there now: keep this and the rest for later
         }
-        sqlx::query("DELETE FROM spam_lessons WHERE id = ?")
-            .bind(id)
-            .execute(db)
-            .await?;
+        crate::on_db!(db, |dbc| sqlx::query(
+            "DELETE FROM spam_lessons WHERE id = $1"
+        )
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(())
 }

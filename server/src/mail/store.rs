@@ -20,33 +20,34 @@ pub const SYSTEM_FOLDERS: [(&str, &str); 6] = [
 
 /// Creates an address with its system folders; `Ok(None)` when it exists or is an alias.
 pub async fn create_address(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     address: &str,
 ) -> Result<Option<i64>, ApiError> {
     let now = now_unix();
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO mail_addresses (address, created_at) SELECT ?, ? \
-         WHERE NOT EXISTS (SELECT 1 FROM mail_aliases WHERE address = ?) \
+    let id: Option<i64> = crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "INSERT INTO mail_addresses (address, created_at) SELECT $1, $2 \
+         WHERE NOT EXISTS (SELECT 1 FROM mail_aliases WHERE address = $3) \
          ON CONFLICT (address) DO NOTHING RETURNING id",
     )
     .bind(address)
     .bind(now)
     .bind(address)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some(id) = id else {
         return Ok(None);
     };
     for (role, name) in SYSTEM_FOLDERS {
-        sqlx::query(
-            "INSERT INTO mailboxes (address_id, name, role, uidvalidity) VALUES (?, ?, ?, ?)",
+        crate::on_db!(&mut *tx, |dbc| sqlx::query(
+            "INSERT INTO mailboxes (address_id, name, role, uidvalidity) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(name)
         .bind(role)
         .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(Some(id))
 }
@@ -107,7 +108,7 @@ pub fn is_reserved_local_part(local: &str) -> bool {
 /// Gives a user their own address in `domain` (first free of `name`, `name2`, …) with
 /// manage permission; returns it.
 pub async fn give_address(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     user_id: i64,
     signup_email: &str,
     domain: &str,
@@ -125,13 +126,14 @@ pub async fn give_address(
         };
         let address = format!("{local}@{domain}");
         if let Some(id) = create_address(&mut *tx, &address).await? {
-            sqlx::query(
-                "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES (?, ?, 'manage')",
+            crate::on_db!(&mut *tx, |dbc| {
+                sqlx::query(
+                "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES ($1, $2, 'manage')",
             )
             .bind(id)
             .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(dbc).await.map(crate::db::Done::from)
+            })?;
             return Ok(address);
         }
     }
@@ -140,11 +142,11 @@ pub async fn give_address(
 
 /// Gives every user without an address one (users from before mail existed).
 pub async fn give_missing_addresses(db: &Db, domain: &str) -> Result<(), ApiError> {
-    let users: Vec<(i64, String)> = sqlx::query_as(
+    let users: Vec<(i64, String)> = crate::on_db!(db, |dbc| sqlx::query_as(
         "SELECT id, email FROM users WHERE id NOT IN (SELECT user_id FROM mail_address_users)",
     )
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     for (id, email) in users {
         let mut tx = crate::db::begin_write(db).await?;
         give_address(&mut tx, id, &email, domain).await?;
@@ -165,14 +167,14 @@ pub async fn address_id(db: &Db, address: &str) -> Result<Option<i64>, ApiError>
         candidates.push(format!("{base}@{domain}"));
     }
     for candidate in candidates {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM mail_addresses WHERE address = ? \
-             UNION ALL SELECT target_id FROM mail_aliases WHERE address = ? LIMIT 1",
+        let id: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+            "SELECT id FROM mail_addresses WHERE address = $1 \
+             UNION ALL SELECT target_id FROM mail_aliases WHERE address = $2 LIMIT 1",
         )
         .bind(&candidate)
         .bind(&candidate)
-        .fetch_optional(db)
-        .await?;
+        .fetch_optional(dbc)
+        .await)?;
         if id.is_some() {
             return Ok(id);
         }
@@ -189,35 +191,36 @@ pub struct NewFlags {
 
 /// The address with this id.
 pub async fn address_of(db: &Db, address_id: i64) -> Result<String, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT address FROM mail_addresses WHERE id = ?")
-            .bind(address_id)
-            .fetch_one(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT address FROM mail_addresses WHERE id = $1"
     )
+    .bind(address_id)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Files a stored message (blob `digest`) in a folder: the next UID there, a new MODSEQ,
 /// the index row and the full-text entry.
 pub async fn insert_message(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     mailbox_id: i64,
     digest: &str,
     size: i64,
     idx: &Indexed,
     flags: NewFlags,
 ) -> Result<i64, ApiError> {
-    let (uid, modseq): (i64, i64) = sqlx::query_as(
+    let (uid, modseq): (i64, i64) = crate::on_db!(&mut *tx, |dbc| sqlx::query_as(
         "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
-         WHERE id = ? RETURNING uidnext - 1, highest_modseq",
+         WHERE id = $1 RETURNING uidnext - 1, highest_modseq",
     )
     .bind(mailbox_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = sqlx::query_scalar(
+    .fetch_one(dbc)
+    .await)?;
+    let id: i64 = crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query_scalar(
         "INSERT INTO messages (mailbox_id, uid, modseq, blob, size, seen, draft, from_name, from_address, to_addresses, \
          cc_addresses, subject, snippet, sent_at, received_at, message_id, in_reply_to, thread_id, has_attachments) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(mailbox_id)
     .bind(uid)
@@ -238,8 +241,8 @@ pub async fn insert_message(
     .bind(&idx.in_reply_to)
     .bind(&idx.thread_id)
     .bind(idx.has_attachments)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     let addresses = [
         idx.from_name.clone().unwrap_or_default(),
         idx.from_address.clone().unwrap_or_default(),
@@ -252,35 +255,38 @@ pub async fn insert_message(
     } else {
         format!("{}\n{}", idx.body_text, idx.attachment_names.join(" "))
     };
-    sqlx::query("INSERT INTO message_search (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)")
-        .bind(id)
-        .bind(&idx.subject)
-        .bind(addresses)
-        .bind(body)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(
+        "INSERT INTO message_search (rowid, subject, addresses, body) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(id)
+    .bind(&idx.subject)
+    .bind(addresses)
+    .bind(body)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(id)
 }
 
 /// The folder with `role` of an address.
 pub async fn folder_with_role(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     address_id: i64,
     role: &str,
 ) -> Result<i64, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM mailboxes WHERE address_id = ? AND role = ?")
-            .bind(address_id)
-            .bind(role)
-            .fetch_one(&mut *tx)
-            .await?,
+    Ok(crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "SELECT id FROM mailboxes WHERE address_id = $1 AND role = $2"
     )
+    .bind(address_id)
+    .bind(role)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Files a stored message in the inbox of each address inside `tx`; returns
 /// `(address id, message id)` pairs.
 pub async fn file_in_inboxes(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     address_ids: &[i64],
     digest: &str,
     size: i64,
@@ -291,7 +297,7 @@ pub async fn file_in_inboxes(
 
 /// Files a stored message into the folder with `role` (inbox, spam) of each address.
 pub async fn file_in_role(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     address_ids: &[i64],
     role: &str,
     digest: &str,
@@ -324,16 +330,17 @@ pub async fn deliver(
 /// The folders of every address the user may read, with unread and total counts.
 pub async fn folders(db: &Db, user_id: i64) -> Result<Vec<MailFolder>, ApiError> {
     type Row = (i64, String, String, Option<String>, Option<i64>, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT m.id, a.address, m.name, m.role, m.parent_id, \
          (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND NOT x.seen AND x.deleted_at IS NULL), \
          (SELECT COUNT(*) FROM messages x WHERE x.mailbox_id = m.id AND x.deleted_at IS NULL) \
          FROM mailboxes m JOIN mail_addresses a ON a.id = m.address_id \
-         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = ? ORDER BY a.address, m.id",
+         JOIN mail_address_users u ON u.address_id = a.id WHERE u.user_id = $1 ORDER BY a.address, m.id",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(rows
         .into_iter()
         .map(
@@ -352,14 +359,14 @@ pub async fn folders(db: &Db, user_id: i64) -> Result<Vec<MailFolder>, ApiError>
 
 /// Whether the user may read the folder (through one of their addresses).
 pub async fn may_read_folder(db: &Db, user_id: i64, folder_id: i64) -> Result<bool, ApiError> {
-    let found: Option<i64> = sqlx::query_scalar(
+    let found: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
         "SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE m.id = ? AND u.user_id = ?",
+         WHERE m.id = $1 AND u.user_id = $2",
     )
     .bind(folder_id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     Ok(found.is_some())
 }
 
@@ -447,18 +454,19 @@ pub async fn page(
     } else {
         ("", "")
     };
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS}{count} FROM messages WHERE mailbox_id = ? AND deleted_at IS NULL \
-         AND (received_at < ? OR (received_at = ? AND id < ?)) {newest_only} \
-         ORDER BY received_at DESC, id DESC LIMIT ?"
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS}{count} FROM messages WHERE mailbox_id = $1 AND deleted_at IS NULL \
+         AND (received_at < $2 OR (received_at = $3 AND id < $4)) {newest_only} \
+         ORDER BY received_at DESC, id DESC LIMIT $5"
     ))
     .bind(folder_id)
     .bind(at)
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// What a user wants to do with a message: reading needs any grant on its address,
@@ -490,19 +498,21 @@ pub async fn placed_messages(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
+    let marks = crate::db::params(2, ids.len());
     let sql = format!(
         "SELECT msg.id, msg.mailbox_id, m.address_id, m.role FROM messages msg \
          JOIN mailboxes m ON m.id = msg.mailbox_id \
          JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE u.user_id = ? AND {} AND msg.deleted_at IS NULL AND msg.id IN ({marks}) ORDER BY msg.id",
+         WHERE u.user_id = $1 AND {} AND msg.deleted_at IS NULL AND msg.id IN ({marks}) ORDER BY msg.id",
         access.grant_condition()
     );
-    let mut query = sqlx::query_as(&sql).bind(user_id);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(db).await?)
+    Ok(crate::on_db!(db, |dbc| {
+        let mut query = sqlx::query_as(&sql).bind(user_id);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(dbc).await
+    })?)
 }
 
 /// A message the user may read, or `None`.
@@ -518,101 +528,109 @@ pub async fn message_for(
     id: i64,
     access: MessageAccess,
 ) -> Result<Option<MessageRow>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND mailbox_id IN \
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND mailbox_id IN \
          (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
-          WHERE u.user_id = ? AND {})",
+          WHERE u.user_id = $2 AND {})",
         access.grant_condition()
     ))
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// The conversation a message belongs to: the user's live messages with its thread id,
 /// in every folder, oldest first.
 pub async fn thread(db: &Db, user_id: i64, thread_id: &str) -> Result<Vec<MessageRow>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ? AND deleted_at IS NULL AND mailbox_id IN \
-         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = $1 AND deleted_at IS NULL AND mailbox_id IN \
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = $2) \
          ORDER BY COALESCE(sent_at, received_at), id LIMIT 200"
     ))
     .bind(thread_id)
     .bind(user_id)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// A message by id, whoever owns it (for the server's own work, like filters).
 pub async fn message_by_id(db: &Db, id: i64) -> Result<Option<MessageRow>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"
+    Ok(crate::on_db!(db, |dbc| sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// Bumps a folder's change counter and returns the new MODSEQ.
-pub async fn next_modseq(
-    tx: &mut sqlx::SqliteConnection,
-    mailbox_id: i64,
-) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
+pub async fn next_modseq(tx: &mut crate::db::Conn, mailbox_id: i64) -> Result<i64, ApiError> {
+    Ok(crate::on_db!(tx, |dbc| {
+        sqlx::query_scalar(
+        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq",
     )
     .bind(mailbox_id)
-    .fetch_one(tx)
-    .await?)
+    .fetch_one(dbc).await
+    })?)
 }
 
 /// Removes a message for good (a draft saved anew or sent); returns its blob when no
 /// other message uses it, for the caller to delete after the commit.
-pub async fn remove(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<String>, ApiError> {
-    let gone: Option<(i64, String)> =
-        sqlx::query_as("DELETE FROM messages WHERE id = ? RETURNING mailbox_id, blob")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+pub async fn remove(tx: &mut crate::db::Conn, id: i64) -> Result<Option<String>, ApiError> {
+    let gone: Option<(i64, String)> = crate::on_db!(&mut *tx, |dbc| sqlx::query_as(
+        "DELETE FROM messages WHERE id = $1 RETURNING mailbox_id, blob"
+    )
+    .bind(id)
+    .fetch_optional(dbc)
+    .await)?;
     let Some((mailbox_id, blob)) = gone else {
         return Ok(None);
     };
     next_modseq(&mut *tx, mailbox_id).await?;
-    sqlx::query("DELETE FROM message_search WHERE rowid = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(
+        "DELETE FROM message_search WHERE rowid = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok((!blob_in_use(&mut *tx, &blob).await?).then_some(blob))
 }
 
 /// Whether a message or an unsent relay delivery (queued, or failed and retryable) still
 /// needs the raw file.
-pub async fn blob_in_use(tx: &mut sqlx::SqliteConnection, blob: &str) -> Result<bool, ApiError> {
-    let used: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM messages WHERE blob = ? UNION ALL SELECT 1 FROM mail_outbox WHERE blob = ? AND state <> 'sent' LIMIT 1",
+pub async fn blob_in_use(tx: &mut crate::db::Conn, blob: &str) -> Result<bool, ApiError> {
+    let used: Option<i64> = crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query_scalar(
+        "SELECT 1 FROM messages WHERE blob = $1 UNION ALL SELECT 1 FROM mail_outbox WHERE blob = $2 AND state <> 'sent' LIMIT 1",
     )
     .bind(blob)
     .bind(blob)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(used.is_some())
 }
 
 /// Marks a message answered (a reply to it was sent).
-pub async fn mark_answered(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<(), ApiError> {
-    let mailbox_id: Option<i64> =
-        sqlx::query_scalar("SELECT mailbox_id FROM messages WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+pub async fn mark_answered(tx: &mut crate::db::Conn, id: i64) -> Result<(), ApiError> {
+    let mailbox_id: Option<i64> = crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "SELECT mailbox_id FROM messages WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(dbc)
+    .await)?;
     if let Some(mailbox_id) = mailbox_id {
         let modseq = next_modseq(&mut *tx, mailbox_id).await?;
-        sqlx::query("UPDATE messages SET answered = TRUE, modseq = ? WHERE id = ?")
-            .bind(modseq)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut *tx, |dbc| sqlx::query(
+            "UPDATE messages SET answered = TRUE, modseq = $1 WHERE id = $2"
+        )
+        .bind(modseq)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(())
 }
@@ -626,15 +644,16 @@ pub async fn set_flags(
 ) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
     let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
-    sqlx::query(
-        "UPDATE messages SET seen = COALESCE(?, seen), flagged = COALESCE(?, flagged), modseq = ? WHERE id = ?",
+    crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
+        "UPDATE messages SET seen = COALESCE($1, seen), flagged = COALESCE($2, flagged), modseq = $3 WHERE id = $4",
     )
     .bind(seen)
     .bind(flagged)
     .bind(modseq)
     .bind(row.id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     tx.commit().await?;
     Ok(())
 }
@@ -646,15 +665,16 @@ pub async fn writable_folder_of_user(
     user_id: i64,
     folder_id: i64,
 ) -> Result<Option<(i64, Option<String>)>, ApiError> {
-    Ok(sqlx::query_as(&format!(
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
         "SELECT m.address_id, m.role FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id \
-         WHERE m.id = ? AND u.user_id = ? AND {}",
+         WHERE m.id = $1 AND u.user_id = $2 AND {}",
         MessageAccess::Write.grant_condition()
     ))
     .bind(folder_id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(dbc).await
+    })?)
 }
 
 /// Moves a message to another folder of the same address: a new UID there (IMAP MOVE);
@@ -674,28 +694,30 @@ pub async fn move_message(
 /// Moves a message to folder `target` inside `tx`: a new UID there, a new MODSEQ in both
 /// folders; `remember` keeps the folder it came from.
 pub async fn refile(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     id: i64,
     target: i64,
     remember: bool,
 ) -> Result<(), ApiError> {
-    let (uid, modseq): (i64, i64) = sqlx::query_as(
+    let (uid, modseq): (i64, i64) = crate::on_db!(&mut *tx, |dbc| sqlx::query_as(
         "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 \
-         WHERE id = ? RETURNING uidnext - 1, highest_modseq",
+         WHERE id = $1 RETURNING uidnext - 1, highest_modseq",
     )
     .bind(target)
-    .fetch_one(&mut *tx)
-    .await?;
-    let from: i64 = sqlx::query_scalar("SELECT mailbox_id FROM messages WHERE id = ?")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    .fetch_one(dbc)
+    .await)?;
+    let from: i64 = crate::on_db!(&mut *tx, |dbc| sqlx::query_scalar(
+        "SELECT mailbox_id FROM messages WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(dbc)
+    .await)?;
     // Into Spam, or out of it (but not to the Trash): a lesson for the spam filter,
     // committed with the move.
-    sqlx::query(
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(
         "INSERT INTO spam_lessons (blob, spam, created_at) \
-         SELECT m.blob, IFNULL(t.role, '') = 'spam', ? FROM messages m, mailboxes f, mailboxes t \
-         WHERE m.id = ? AND f.id = ? AND t.id = ? \
+         SELECT m.blob, IFNULL(t.role, '') = 'spam', $1 FROM messages m, mailboxes f, mailboxes t \
+         WHERE m.id = $2 AND f.id = $3 AND t.id = $4 \
          AND (IFNULL(t.role, '') = 'spam') <> (IFNULL(f.role, '') = 'spam') \
          AND IFNULL(t.role, '') <> 'trash'",
     )
@@ -703,86 +725,97 @@ pub async fn refile(
     .bind(id)
     .bind(from)
     .bind(target)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     next_modseq(&mut *tx, from).await?;
-    sqlx::query(
-        "UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, deleted_at = NULL, \
-         previous_mailbox_id = CASE WHEN ? THEN mailbox_id ELSE NULL END WHERE id = ?",
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(
+        "UPDATE messages SET mailbox_id = $1, uid = $2, modseq = $3, deleted_at = NULL, \
+         previous_mailbox_id = CASE WHEN $4 THEN mailbox_id ELSE NULL END WHERE id = $5",
     )
     .bind(target)
     .bind(uid)
     .bind(modseq)
     .bind(remember)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
 /// The folder with `role` of the message's address.
 pub async fn role_folder(db: &Db, mailbox_id: i64, role: &str) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT t.id FROM mailboxes t JOIN mailboxes m ON m.address_id = t.address_id WHERE m.id = ? AND t.role = ?",
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT t.id FROM mailboxes t JOIN mailboxes m ON m.address_id = t.address_id WHERE m.id = $1 AND t.role = $2",
     )
     .bind(mailbox_id)
     .bind(role)
-    .fetch_one(db)
-    .await?)
+    .fetch_one(dbc).await
+    })?)
 }
 
 /// Marks a message in the Trash deleted: hidden, restorable during the retention period.
 pub async fn mark_deleted(db: &Db, row: &MessageRow) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
     let modseq = next_modseq(&mut tx, row.mailbox_id).await?;
-    sqlx::query("UPDATE messages SET deleted_at = ?, modseq = ? WHERE id = ?")
-        .bind(now_unix())
-        .bind(modseq)
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "UPDATE messages SET deleted_at = $1, modseq = $2 WHERE id = $3"
+    )
+    .bind(now_unix())
+    .bind(modseq)
+    .bind(row.id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Where a restored message goes: the folder it was in before the Trash, else the inbox.
 pub async fn restore_target(db: &Db, id: i64) -> Result<Option<i64>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT previous_mailbox_id FROM messages WHERE id = ?")
-            .bind(id)
-            .fetch_one(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT previous_mailbox_id FROM messages WHERE id = $1"
     )
+    .bind(id)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Deleted messages of the user still within the retention period, newest first.
 pub async fn deleted(db: &Db, user_id: i64, since: i64) -> Result<Vec<MessageRow>, ApiError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE deleted_at IS NOT NULL AND deleted_at >= ? AND mailbox_id IN \
-         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE deleted_at IS NOT NULL AND deleted_at >= $1 AND mailbox_id IN \
+         (SELECT m.id FROM mailboxes m JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = $2) \
          ORDER BY deleted_at DESC, id DESC LIMIT 500"
     ))
     .bind(since)
     .bind(user_id)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 /// Removes messages deleted before `before` for good; returns the blobs no longer used.
 pub async fn purge(db: &Db, before: i64) -> Result<Vec<String>, ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
-    let gone: Vec<(i64, String)> = sqlx::query_as(
-        "DELETE FROM messages WHERE deleted_at IS NOT NULL AND deleted_at < ? RETURNING id, blob",
+    let gone: Vec<(i64, String)> = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_as(
+        "DELETE FROM messages WHERE deleted_at IS NOT NULL AND deleted_at < $1 RETURNING id, blob",
     )
     .bind(before)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let mut unused = Vec::new();
     for (id, blob) in gone {
-        sqlx::query("DELETE FROM message_search WHERE rowid = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "DELETE FROM message_search WHERE rowid = $1"
+        )
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
         if !blob_in_use(&mut tx, &blob).await? && !unused.contains(&blob) {
             unused.push(blob);
         }
@@ -820,14 +853,15 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<MessageRow>, ApiError> {
     let fts = fts_query(q);
-    Ok(sqlx::query_as(&format!(
+    Ok(crate::on_db!(db, |dbc| {
+        sqlx::query_as(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages \
          WHERE +messages.deleted_at IS NULL AND messages.mailbox_id IN (SELECT m.id FROM mailboxes m \
-           JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = ?) \
-         AND (? IS NULL OR messages.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)) \
-         AND (NOT ? OR NOT messages.seen) AND (NOT ? OR messages.has_attachments) \
-         AND (? IS NULL OR messages.received_at >= ?) AND (? IS NULL OR messages.received_at < ?) \
-         ORDER BY messages.received_at DESC, messages.id DESC LIMIT ?"
+           JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = $1) \
+         AND ($2 IS NULL OR messages.id IN (SELECT rowid FROM message_search WHERE message_search MATCH $3)) \
+         AND (NOT $4 OR NOT messages.seen) AND (NOT $5 OR messages.has_attachments) \
+         AND ($6 IS NULL OR messages.received_at >= $7) AND ($8 IS NULL OR messages.received_at < $9) \
+         ORDER BY messages.received_at DESC, messages.id DESC LIMIT $10"
     ))
     .bind(user_id)
     .bind(&fts)
@@ -839,8 +873,8 @@ pub async fn search(
     .bind(f.to)
     .bind(f.to)
     .bind(limit)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(dbc).await
+    })?)
 }
 
 #[cfg(test)]

@@ -114,8 +114,9 @@ pub async fn receive(
         content_type: clean_type(content_type),
         size: size as i64,
     };
-    sqlx::query(
-        "INSERT INTO mail_uploads (id, user_id, name, content_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    crate::on_db!(db, |dbc| {
+        sqlx::query(
+        "INSERT INTO mail_uploads (id, user_id, name, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&upload.id)
     .bind(user_id)
@@ -123,8 +124,8 @@ pub async fn receive(
     .bind(&upload.content_type)
     .bind(upload.size)
     .bind(now_unix())
-    .execute(db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(upload)
 }
 
@@ -135,13 +136,13 @@ pub async fn read(
     user_id: i64,
     id: &str,
 ) -> Result<Option<(UploadedFile, Vec<u8>)>, ApiError> {
-    let row: Option<(String, String, i64)> = sqlx::query_as(
-        "SELECT name, content_type, size FROM mail_uploads WHERE id = ? AND user_id = ?",
+    let row: Option<(String, String, i64)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT name, content_type, size FROM mail_uploads WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some((name, content_type, size)) = row else {
         return Ok(None);
     };
@@ -162,11 +163,14 @@ pub async fn read(
 
 /// Removes one of the user's uploads (taken off the message before sending).
 pub async fn discard(db: &Db, blobs: &BlobStore, user_id: i64, id: &str) -> Result<bool, ApiError> {
-    let done = sqlx::query("DELETE FROM mail_uploads WHERE id = ? AND user_id = ?")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let done = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM mail_uploads WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if done.rows_affected() == 0 {
         return Ok(false);
     }
@@ -178,11 +182,12 @@ pub async fn discard(db: &Db, blobs: &BlobStore, user_id: i64, id: &str) -> Resu
 
 /// Removes uploads older than a day (their message was sent, saved or abandoned).
 pub async fn purge_old(db: &Db, blobs: &BlobStore) -> Result<(), ApiError> {
-    let old: Vec<String> =
-        sqlx::query_scalar("DELETE FROM mail_uploads WHERE created_at < ? RETURNING id")
-            .bind(now_unix() - KEEP_SECONDS)
-            .fetch_all(db)
-            .await?;
+    let old: Vec<String> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "DELETE FROM mail_uploads WHERE created_at < $1 RETURNING id"
+    )
+    .bind(now_unix() - KEEP_SECONDS)
+    .fetch_all(dbc)
+    .await)?;
     for id in old {
         if let Err(e) = blobs.delete(BlobKey::Upload(&id)).await {
             tracing::warn!(error = %e, "an old upload's bytes stay behind");

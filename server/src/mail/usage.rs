@@ -35,13 +35,14 @@ impl MailUsage {
                 return Ok(*bytes);
             }
         }
-        let bytes: i64 = sqlx::query_scalar(
+        let bytes: i64 = crate::on_db!(db, |dbc| {
+            sqlx::query_scalar(
             "SELECT COALESCE(SUM(m.size), 0) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
-             WHERE b.address_id = ?",
+             WHERE b.address_id = $1",
         )
         .bind(address_id)
-        .fetch_one(db)
-        .await?;
+        .fetch_one(dbc).await
+        })?;
         let mut map = self.known.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ENTRIES {
             map.clear();

@@ -77,9 +77,10 @@ pub async fn subscribe(
     let now = crate::now_unix();
     let mut tx = crate::db::begin_write(&state.db).await?;
     // An endpoint belongs to one browser profile: whoever subscribed it last gets it.
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_scalar(
         "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device_name, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
          p256dh = excluded.p256dh, auth = excluded.auth, device_name = excluded.device_name RETURNING id",
     )
     .bind(session.user_id)
@@ -88,8 +89,8 @@ pub async fn subscribe(
     .bind(&input.keys.auth)
     .bind(&name)
     .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     crate::db::keep_newest(
         &mut tx,
         "push_subscriptions",
@@ -108,13 +109,14 @@ pub async fn subscribe(
 }
 
 async fn devices_of(state: &AppState, user_id: i64) -> ApiResult<Vec<PushDevice>> {
-    let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, device_name, endpoint, created_at, last_success_at FROM push_subscriptions \
-         WHERE user_id = ? ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(&state.db)
-    .await?;
+    let rows: Vec<(i64, String, String, i64, Option<i64>)> =
+        crate::on_db!(&state.db, |dbc| sqlx::query_as(
+            "SELECT id, device_name, endpoint, created_at, last_success_at FROM push_subscriptions \
+         WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(dbc)
+        .await)?;
     let time = |t: i64| {
         chrono::DateTime::from_timestamp(t, 0)
             .map(|d| d.to_rfc3339())
@@ -157,14 +159,15 @@ pub async fn unsubscribe(
             "Say which device: its endpoint or its id.",
         ));
     }
-    let removed = sqlx::query(
-        "DELETE FROM push_subscriptions WHERE user_id = ? AND (endpoint = ? OR id = ?)",
+    let removed = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "DELETE FROM push_subscriptions WHERE user_id = $1 AND (endpoint = $2 OR id = $3)",
     )
     .bind(session.user_id)
     .bind(input.endpoint)
     .bind(input.id)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if removed.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }

@@ -37,10 +37,12 @@ pub enum PushOutcome {
 }
 
 pub async fn subscriptions_of(db: &Db, user_id: i64) -> Result<Vec<Subscription>, sqlx::Error> {
-    sqlx::query_as("SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = ?")
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_all(dbc)
+    .await)
 }
 
 /// Encrypts and sends `payload` to one subscription. `topic` makes a repeat of the same
@@ -121,25 +123,31 @@ fn build(
 
 /// Records that these subscriptions accepted a message (the device list shows it).
 pub async fn mark_delivered(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     ids: &[i64],
     at: i64,
 ) -> Result<(), sqlx::Error> {
     for id in ids {
-        sqlx::query("UPDATE push_subscriptions SET last_success_at = ? WHERE id = ?")
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut *tx, |dbc| sqlx::query(
+            "UPDATE push_subscriptions SET last_success_at = $1 WHERE id = $2"
+        )
+        .bind(at)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     Ok(())
 }
 
 async fn remove(db: &Db, id: i64) {
-    if let Err(e) = sqlx::query("DELETE FROM push_subscriptions WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await
+    if let Err(e) = crate::on_db!(db, |dbc| sqlx::query(
+        "DELETE FROM push_subscriptions WHERE id = $1"
+    )
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))
     {
         tracing::warn!(error = %e, "removing a dead push subscription failed");
     }

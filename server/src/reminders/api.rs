@@ -25,12 +25,13 @@ pub async fn snooze(
     let due = state.clock.now_unix() + i64::from(req.minutes) * 60;
     // The new delivery's key derives from the snoozed one's token: one snooze per
     // notification, whatever the number of clicks.
-    let inserted = sqlx::query(
+    let inserted = crate::on_db!(&state.db, |dbc| {
+        sqlx::query(
         "INSERT INTO reminder_deliveries (idempotency_key, user_id, calendar_id, event_uid, occurrence_start, \
          all_day, channel, webhook_id, due_at, state, next_attempt_at, token, title, location, description, created_at) \
          SELECT idempotency_key || '-snooze-' || token, user_id, calendar_id, event_uid, occurrence_start, all_day, \
-         channel, webhook_id, ?, 'pending', ?, ?, title, location, description, ? \
-         FROM reminder_deliveries WHERE token = ? AND state IN ('sent', 'sending', 'failed') \
+         channel, webhook_id, $1, 'pending', $2, $3, title, location, description, $4 \
+         FROM reminder_deliveries WHERE token = $5 AND state IN ('sent', 'sending', 'failed') \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(due)
@@ -38,8 +39,8 @@ pub async fn snooze(
     .bind(super::worker::new_token())
     .bind(state.clock.now_unix())
     .bind(&token)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     if inserted.rows_affected() == 0 && !exists(&state, &token).await? {
         return Err(ApiError::not_found());
     }
@@ -53,17 +54,18 @@ pub async fn dismiss(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let key: Option<String> =
-        sqlx::query_scalar("SELECT idempotency_key FROM reminder_deliveries WHERE token = ?")
-            .bind(&token)
-            .fetch_optional(&state.db)
-            .await?;
+    let key: Option<String> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT idempotency_key FROM reminder_deliveries WHERE token = $1"
+    )
+    .bind(&token)
+    .fetch_optional(dbc)
+    .await)?;
     let Some(key) = key else {
         return Err(ApiError::not_found());
     };
-    sqlx::query(
+    crate::on_db!(&state.db, |dbc| sqlx::query(
         "UPDATE reminder_deliveries SET state = 'dismissed', lease_until = NULL \
-         WHERE (token = ? OR (idempotency_key LIKE ? ESCAPE '\\' AND state = 'pending')) \
+         WHERE (token = $1 OR (idempotency_key LIKE $2 ESCAPE '\\' AND state = 'pending')) \
          AND state IN ('pending', 'sending', 'failed', 'sent')",
     )
     .bind(&token)
@@ -71,16 +73,18 @@ pub async fn dismiss(
         "{}-snooze-%",
         key.replace('%', "\\%").replace('_', "\\_")
     ))
-    .execute(&state.db)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn exists(state: &AppState, token: &str) -> ApiResult<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM reminder_deliveries WHERE token = ?")
-            .bind(token)
-            .fetch_optional(&state.db)
-            .await?;
+    let found: Option<i64> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM reminder_deliveries WHERE token = $1"
+    )
+    .bind(token)
+    .fetch_optional(dbc)
+    .await)?;
     Ok(found.is_some())
 }

@@ -80,7 +80,7 @@ pub async fn contexts(
     if claimed.is_empty() {
         return Ok(out);
     }
-    let marks = vec!["?"; claimed.len()].join(", ");
+    let marks = crate::db::params(1, claimed.len());
     let sql = format!(
         "SELECT d.id, u.language, u.time_zone, \
            EXISTS (SELECT 1 FROM calendars c WHERE c.id = d.calendar_id \
@@ -92,11 +92,13 @@ pub async fn contexts(
          LEFT JOIN webhooks w ON w.id = d.webhook_id AND w.user_id = d.user_id \
          WHERE d.id IN ({marks})"
     );
-    let mut query = sqlx::query_as::<_, ContextRow>(&sql);
-    for d in claimed {
-        query = query.bind(d.id);
-    }
-    let rows = query.fetch_all(db).await?;
+    let rows = crate::on_db!(db, |dbc| {
+        let mut query = sqlx::query_as::<_, ContextRow>(&sql);
+        for d in claimed {
+            query = query.bind(d.id);
+        }
+        query.fetch_all(dbc).await
+    })?;
     let mut users: Vec<i64> = claimed
         .iter()
         .filter(|d| d.channel == ReminderChannel::Notification.code())
@@ -107,15 +109,18 @@ pub async fn contexts(
     let mut subscriptions: std::collections::HashMap<i64, Vec<push::Subscription>> =
         std::collections::HashMap::new();
     if !users.is_empty() {
-        let marks = vec!["?"; users.len()].join(", ");
+        let marks = crate::db::params(1, users.len());
         let sql = format!(
             "SELECT user_id, id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id IN ({marks})"
         );
-        let mut query = sqlx::query_as::<_, (i64, i64, String, String, String)>(&sql);
-        for u in &users {
-            query = query.bind(u);
-        }
-        for (user_id, id, endpoint, p256dh, auth) in query.fetch_all(db).await? {
+        let rows = crate::on_db!(db, |dbc| {
+            let mut query = sqlx::query_as::<_, (i64, i64, String, String, String)>(&sql);
+            for u in &users {
+                query = query.bind(u);
+            }
+            query.fetch_all(dbc).await
+        })?;
+        for (user_id, id, endpoint, p256dh, auth) in rows {
             subscriptions
                 .entry(user_id)
                 .or_default()
@@ -300,13 +305,14 @@ async fn send_email(
     words: &texts::Words,
 ) -> anyhow::Result<()> {
     use crate::mail::{arrival, blobs, index};
-    let address: Option<(i64, String)> = sqlx::query_as(
+    let address: Option<(i64, String)> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
         "SELECT a.id, a.address FROM mail_addresses a JOIN mail_address_users au ON au.address_id = a.id \
-         WHERE au.user_id = ? AND au.permission = 'manage' ORDER BY a.id LIMIT 1",
+         WHERE au.user_id = $1 AND au.permission = 'manage' ORDER BY a.id LIMIT 1",
     )
     .bind(d.user_id)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     let Some((address_id, address)) = address else {
         anyhow::bail!("the user has no mailbox");
     };
@@ -314,14 +320,14 @@ async fn send_email(
     let message_id = format!("reminder-{}@{domain}", d.idempotency_key);
     // A repeat after an unconfirmed attempt (crash between filing and marking sent)
     // finds the first copy and files no second one.
-    let filed: Option<i64> = sqlx::query_scalar(
+    let filed: Option<i64> = crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
         "SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
-         WHERE b.address_id = ? AND m.message_id = ? LIMIT 1",
+         WHERE b.address_id = $1 AND m.message_id = $2 LIMIT 1",
     )
     .bind(address_id)
     .bind(&message_id)
-    .fetch_optional(&state.db)
-    .await
+    .fetch_optional(dbc)
+    .await)
     .unwrap_or(None);
     if filed.is_some() {
         return Ok(());

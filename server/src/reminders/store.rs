@@ -31,12 +31,13 @@ pub async fn validate(db: &Db, user_id: i64, list: &[Reminder]) -> Result<Vec<Re
                 let id = r.webhook_id.ok_or_else(|| {
                     ApiError::validation("A webhook reminder needs one of your webhooks.")
                 })?;
-                let mine: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM webhooks WHERE id = ? AND user_id = ?")
-                        .bind(id)
-                        .bind(user_id)
-                        .fetch_optional(db)
-                        .await?;
+                let mine: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+                    "SELECT id FROM webhooks WHERE id = $1 AND user_id = $2"
+                )
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(dbc)
+                .await)?;
                 if mine.is_none() {
                     return Err(ApiError::validation(
                         "That webhook does not exist (anymore); choose one in Settings → Integrations.",
@@ -63,24 +64,24 @@ pub fn from_json(text: &str) -> Vec<Reminder> {
 
 /// The id of an event row.
 pub async fn event_id(db: &Db, calendar_id: i64, uid: &str) -> Result<Option<i64>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM events WHERE calendar_id = ? AND uid = ?")
-            .bind(calendar_id)
-            .bind(uid)
-            .fetch_optional(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT id FROM events WHERE calendar_id = $1 AND uid = $2"
     )
+    .bind(calendar_id)
+    .bind(uid)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// A user's own reminders on an event of a calendar shared with them.
 pub async fn overlay(db: &Db, user_id: i64, event_id: i64) -> Result<Vec<Reminder>, ApiError> {
-    let text: Option<String> = sqlx::query_scalar(
-        "SELECT reminders FROM reminder_overlays WHERE user_id = ? AND event_id = ?",
+    let text: Option<String> = crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT reminders FROM reminder_overlays WHERE user_id = $1 AND event_id = $2",
     )
     .bind(user_id)
     .bind(event_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     Ok(text.as_deref().map(from_json).unwrap_or_default())
 }
 
@@ -93,21 +94,25 @@ pub async fn set_overlay(
 ) -> Result<(), ApiError> {
     let mut tx = crate::db::begin_write(db).await?;
     if list.is_empty() {
-        sqlx::query("DELETE FROM reminder_overlays WHERE user_id = ? AND event_id = ?")
-            .bind(user_id)
-            .bind(event_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "DELETE FROM reminder_overlays WHERE user_id = $1 AND event_id = $2"
+        )
+        .bind(user_id)
+        .bind(event_id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     } else {
-        sqlx::query(
-            "INSERT INTO reminder_overlays (user_id, event_id, reminders) VALUES (?, ?, ?) \
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "INSERT INTO reminder_overlays (user_id, event_id, reminders) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id, event_id) DO UPDATE SET reminders = excluded.reminders",
         )
         .bind(user_id)
         .bind(event_id)
         .bind(to_json(list))
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     }
     reschedule(&mut tx, event_id).await?;
     tx.commit().await?;
@@ -116,44 +121,47 @@ pub async fn set_overlay(
 
 /// Marks an event for the scheduler to look at now (its alarms or who sees them changed).
 /// Runs in the transaction of the change, so a change is never left unscheduled.
-pub async fn reschedule(tx: &mut sqlx::SqliteConnection, event_id: i64) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO reminder_schedule (event_id, next_due, checked_through) VALUES (?, 0, NULL) \
+pub async fn reschedule(tx: &mut crate::db::Conn, event_id: i64) -> Result<(), ApiError> {
+    crate::on_db!(tx, |dbc| sqlx::query(
+        "INSERT INTO reminder_schedule (event_id, next_due, checked_through) VALUES ($1, 0, NULL) \
          ON CONFLICT (event_id) DO UPDATE SET next_due = 0, version = version + 1",
     )
     .bind(event_id)
-    .execute(tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
 /// Has the scheduler look again at every event whose reminders reach `user_id` (their
 /// time zone changed).
 pub async fn reschedule_user(db: &Db, user_id: i64) -> Result<(), ApiError> {
-    sqlx::query(
+    crate::on_db!(db, |dbc| sqlx::query(
         "UPDATE reminder_schedule SET next_due = 0, version = version + 1 WHERE event_id IN \
-         (SELECT e.id FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? \
-          UNION SELECT event_id FROM reminder_overlays WHERE user_id = ?)",
+         (SELECT e.id FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE c.owner_id = $1 \
+          UNION SELECT event_id FROM reminder_overlays WHERE user_id = $2)",
     )
     .bind(user_id)
     .bind(user_id)
-    .execute(db)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
 /// A calendar was shared (again) with `user_id`: the reminders they kept on its events
 /// from an earlier share count again.
 pub async fn share_granted(db: &Db, calendar_id: i64, user_id: i64) -> Result<(), ApiError> {
-    sqlx::query(
+    crate::on_db!(db, |dbc| sqlx::query(
         "UPDATE reminder_schedule SET next_due = 0, version = version + 1 WHERE event_id IN \
          (SELECT o.event_id FROM reminder_overlays o JOIN events e ON e.id = o.event_id \
-          WHERE e.calendar_id = ? AND o.user_id = ?)",
+          WHERE e.calendar_id = $1 AND o.user_id = $2)",
     )
     .bind(calendar_id)
     .bind(user_id)
-    .execute(db)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     Ok(())
 }
 
@@ -163,13 +171,14 @@ pub async fn defaults(
     user_id: i64,
     calendar_id: i64,
 ) -> Result<(Vec<Reminder>, Vec<Reminder>), ApiError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT timed, all_day FROM calendar_reminder_defaults WHERE user_id = ? AND calendar_id = ?",
+    let row: Option<(String, String)> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT timed, all_day FROM calendar_reminder_defaults WHERE user_id = $1 AND calendar_id = $2",
     )
     .bind(user_id)
     .bind(calendar_id)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(row
         .map(|(t, a)| (from_json(&t), from_json(&a)))
         .unwrap_or_default())
@@ -180,12 +189,12 @@ pub async fn all_defaults(
     db: &Db,
     user_id: i64,
 ) -> Result<std::collections::HashMap<i64, (Vec<Reminder>, Vec<Reminder>)>, ApiError> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT calendar_id, timed, all_day FROM calendar_reminder_defaults WHERE user_id = ?",
+    let rows: Vec<(i64, String, String)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT calendar_id, timed, all_day FROM calendar_reminder_defaults WHERE user_id = $1",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, t, a)| (id, (from_json(&t), from_json(&a))))
@@ -200,15 +209,16 @@ pub async fn set_defaults(
     all_day: Option<&[Reminder]>,
 ) -> Result<(), ApiError> {
     let (old_timed, old_all_day) = defaults(db, user_id, calendar_id).await?;
-    sqlx::query(
-        "INSERT INTO calendar_reminder_defaults (user_id, calendar_id, timed, all_day) VALUES (?, ?, ?, ?) \
+    crate::on_db!(db, |dbc| {
+        sqlx::query(
+        "INSERT INTO calendar_reminder_defaults (user_id, calendar_id, timed, all_day) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, calendar_id) DO UPDATE SET timed = excluded.timed, all_day = excluded.all_day",
     )
     .bind(user_id)
     .bind(calendar_id)
     .bind(to_json(timed.unwrap_or(&old_timed)))
     .bind(to_json(all_day.unwrap_or(&old_all_day)))
-    .execute(db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(())
 }

@@ -77,13 +77,13 @@ pub struct Row {
 
 /// The webhook `id` if `user_id` owns it.
 pub async fn owned(db: &Db, user_id: i64, id: i64) -> Result<Option<Row>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, url, template, format FROM webhooks WHERE id = ? AND user_id = ?",
+    crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT id, name, url, template, format FROM webhooks WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(dbc)
+    .await)
 }
 
 /// How a send went: Ok(status) for any HTTP answer.
@@ -136,13 +136,14 @@ pub async fn send(
 
 /// Adds attempts to the delivery logs (keeping the last [`KEPT_ATTEMPTS`] of each).
 pub async fn record(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     attempts: &[Attempt],
     at: i64,
 ) -> Result<(), sqlx::Error> {
     for a in attempts {
-        sqlx::query(
-            "INSERT INTO webhook_attempts (webhook_id, at, ok, status, error, kind) VALUES (?, ?, ?, ?, ?, ?)",
+        crate::on_db!(&mut *tx, |dbc| {
+            sqlx::query(
+            "INSERT INTO webhook_attempts (webhook_id, at, ok, status, error, kind) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(a.webhook_id)
         .bind(at)
@@ -150,8 +151,8 @@ pub async fn record(
         .bind(a.status.map(i64::from))
         .bind(&a.error)
         .bind(a.kind)
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc).await.map(crate::db::Done::from)
+        })?;
         crate::db::keep_newest(
             tx,
             "webhook_attempts",
@@ -166,12 +167,13 @@ pub async fn record(
 
 async fn to_api(db: &Db, row: Row) -> Result<Webhook, ApiError> {
     type AttemptRow = (i64, bool, Option<i64>, Option<String>, String);
-    let attempts: Vec<AttemptRow> = sqlx::query_as(
-        "SELECT at, ok, status, error, kind FROM webhook_attempts WHERE webhook_id = ? ORDER BY id DESC",
+    let attempts: Vec<AttemptRow> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
+        "SELECT at, ok, status, error, kind FROM webhook_attempts WHERE webhook_id = $1 ORDER BY id DESC",
     )
     .bind(row.id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     Ok(Webhook {
         id: row.id,
         name: row.name,
@@ -237,12 +239,12 @@ pub async fn list(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<Vec<Webhook>>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, name, url, template, format FROM webhooks WHERE user_id = ? ORDER BY id",
+    let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
+        "SELECT id, name, url, template, format FROM webhooks WHERE user_id = $1 ORDER BY id",
     )
     .bind(session.user_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(to_api(&state.db, row).await?);
@@ -263,10 +265,12 @@ pub async fn create(
         .plan;
     let limit = webhook_limit(plan);
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE user_id = ?")
-        .bind(session.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let count: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhooks WHERE user_id = $1"
+    )
+    .bind(session.user_id)
+    .fetch_one(dbc)
+    .await)?;
     if count >= limit as i64 {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -277,8 +281,9 @@ pub async fn create(
             ),
         ));
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO webhooks (user_id, name, url, template, format, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    let id: i64 = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_scalar(
+        "INSERT INTO webhooks (user_id, name, url, template, format, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(session.user_id)
     .bind(&c.name)
@@ -286,8 +291,8 @@ pub async fn create(
     .bind(&c.template)
     .bind(c.format.code())
     .bind(crate::now_unix())
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     tx.commit().await?;
     let row = owned(&state.db, session.user_id, id)
         .await?
@@ -304,8 +309,9 @@ pub async fn update(
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> ApiResult<Json<Webhook>> {
     let c = check(&state, &input)?;
-    let updated = sqlx::query(
-        "UPDATE webhooks SET name = ?, url = ?, template = ?, format = ? WHERE id = ? AND user_id = ?",
+    let updated = crate::on_db!(&state.db, |dbc| {
+        sqlx::query(
+        "UPDATE webhooks SET name = $1, url = $2, template = $3, format = $4 WHERE id = $5 AND user_id = $6",
     )
     .bind(&c.name)
     .bind(&c.url)
@@ -313,8 +319,8 @@ pub async fn update(
     .bind(c.format.code())
     .bind(id)
     .bind(session.user_id)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -332,11 +338,14 @@ pub async fn delete(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let deleted = sqlx::query("DELETE FROM webhooks WHERE id = ? AND user_id = ?")
-        .bind(id)
-        .bind(session.user_id)
-        .execute(&state.db)
-        .await?;
+    let deleted = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "DELETE FROM webhooks WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(session.user_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if deleted.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }

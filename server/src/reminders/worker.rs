@@ -92,12 +92,13 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 /// Forgets deliveries finished long ago, so the table does not grow forever. Their keys
 /// can never be planned again: the scheduler never looks that far back.
 async fn forget_old(state: &AppState) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM reminder_deliveries WHERE state IN ('sent', 'failed', 'missed', 'dismissed') AND due_at < ?",
+    crate::on_db!(&state.db, |dbc| {
+        sqlx::query(
+        "DELETE FROM reminder_deliveries WHERE state IN ('sent', 'failed', 'missed', 'dismissed') AND due_at < $1",
     )
     .bind(state.clock.now_unix() - KEEP_FINISHED_SECS)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(())
 }
 
@@ -122,36 +123,40 @@ type StoredRecipient = (i64, String, Option<String>);
 /// Turns due reminders into deliveries; returns how many events it looked at.
 pub async fn plan_pass(state: &AppState, settings: &Settings) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let rows: Vec<Planned> = sqlx::query_as(
+    let rows: Vec<Planned> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
         "SELECT s.event_id, s.checked_through, e.last_modified, s.version, e.calendar_id, e.uid, e.ics, e.end_utc, \
          c.owner_id, u.time_zone AS owner_zone FROM reminder_schedule s \
          JOIN events e ON e.id = s.event_id JOIN calendars c ON c.id = e.calendar_id \
          JOIN users u ON u.id = c.owner_id \
-         WHERE s.next_due IS NOT NULL AND s.next_due <= ? ORDER BY s.next_due LIMIT ?",
+         WHERE s.next_due IS NOT NULL AND s.next_due <= $1 ORDER BY s.next_due LIMIT $2",
     )
     .bind(now.timestamp())
     .bind(PLAN_BATCH)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let count = rows.len();
     if rows.is_empty() {
         return Ok(0);
     }
     // Grantees with their own reminders, while they still have the calendar: one query
     // for the whole batch.
-    let placeholders = vec!["?"; rows.len()].join(", ");
+    let placeholders = crate::db::params(1, rows.len());
     let sql = format!(
         "SELECT o.event_id, o.user_id, u.time_zone, o.reminders FROM reminder_overlays o \
          JOIN users u ON u.id = o.user_id JOIN events e ON e.id = o.event_id \
          JOIN calendar_shares sh ON sh.calendar_id = e.calendar_id AND sh.user_id = o.user_id \
          WHERE o.event_id IN ({placeholders})"
     );
-    let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
-    for row in &rows {
-        query = query.bind(row.event_id);
-    }
+    let found = crate::on_db!(&state.db, |dbc| {
+        let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for row in &rows {
+            query = query.bind(row.event_id);
+        }
+        query.fetch_all(dbc).await
+    })?;
     let mut overlays: std::collections::HashMap<i64, Vec<StoredRecipient>> = Default::default();
-    for (event_id, user_id, zone, reminders) in query.fetch_all(&state.db).await? {
+    for (event_id, user_id, zone, reminders) in found {
         overlays
             .entry(event_id)
             .or_default()
@@ -267,17 +272,18 @@ async fn save_plans(
 }
 
 async fn save_plan(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     plan: &Plan,
     now: DateTime<Utc>,
     grace: i64,
 ) -> anyhow::Result<()> {
     for d in &plan.due {
         let missed = d.due.timestamp() < now.timestamp() - grace;
-        sqlx::query(
+        crate::on_db!(&mut *tx, |dbc| {
+            sqlx::query(
             "INSERT INTO reminder_deliveries (idempotency_key, user_id, calendar_id, event_uid, occurrence_start, \
              all_day, channel, webhook_id, due_at, state, next_attempt_at, token, title, location, description, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(idempotency_key(d.user_id, plan.calendar_id, &plan.uid, d))
         .bind(d.user_id)
@@ -295,29 +301,31 @@ async fn save_plan(
         .bind(&d.location)
         .bind(&d.description)
         .bind(now.timestamp())
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc).await.map(crate::db::Done::from)
+        })?;
     }
     // A write of the event meanwhile bumped the version: it will be planned again.
-    sqlx::query(
-        "UPDATE reminder_schedule SET checked_through = ?, next_due = ? WHERE event_id = ? AND version = ?",
+    crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query(
+        "UPDATE reminder_schedule SET checked_through = $1, next_due = $2 WHERE event_id = $3 AND version = $4",
     )
     .bind(now.timestamp())
     .bind(plan.next.map(|n| n.timestamp()))
     .bind(plan.event_id)
     .bind(plan.version)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     Ok(())
 }
 
 /// Claims and sends due deliveries; returns how many it claimed.
 pub async fn send_pass(state: &AppState, settings: &Settings) -> anyhow::Result<usize> {
     let now = state.clock.now_unix();
-    let claimed: Vec<Claimed> = sqlx::query_as(
-        "UPDATE reminder_deliveries SET state = 'sending', lease_until = ?, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM reminder_deliveries WHERE state = 'pending' AND next_attempt_at <= ? \
-           UNION ALL SELECT id FROM reminder_deliveries WHERE state = 'sending' AND lease_until < ? LIMIT ?) \
+    let claimed: Vec<Claimed> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
+        "UPDATE reminder_deliveries SET state = 'sending', lease_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM reminder_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
+           UNION ALL SELECT id FROM reminder_deliveries WHERE state = 'sending' AND lease_until < $3 LIMIT $4) \
          RETURNING id, idempotency_key, user_id, calendar_id, event_uid, occurrence_start, all_day, channel, \
            webhook_id, due_at, attempts, token, title, location, description",
     )
@@ -325,8 +333,8 @@ pub async fn send_pass(state: &AppState, settings: &Settings) -> anyhow::Result<
     .bind(now)
     .bind(now)
     .bind(SEND_BATCH)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc).await
+    })?;
     let count = claimed.len();
     if claimed.is_empty() {
         return Ok(0);
@@ -372,44 +380,47 @@ async fn send_one(
 }
 
 async fn record_outcome(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     d: &Claimed,
     outcome: &Outcome,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     match outcome {
         Outcome::Sent => {
-            sqlx::query(
-                "UPDATE reminder_deliveries SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL \
-                 WHERE id = ? AND state = 'sending'",
+            crate::on_db!(&mut *tx, |dbc| {
+                sqlx::query(
+                "UPDATE reminder_deliveries SET state = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL \
+                 WHERE id = $2 AND state = 'sending'",
             )
             .bind(now)
             .bind(d.id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(dbc).await.map(crate::db::Done::from)
+            })?;
         }
         Outcome::Retry(error, after) if now - d.due_at < RETRY_FOR_SECS => {
             let backoff = (30i64 << d.attempts.clamp(0, 7)).min(3600);
             let wait = after.map_or(backoff, |a| i64::try_from(a).unwrap_or(3600).clamp(1, 3600));
-            sqlx::query(
-                "UPDATE reminder_deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ? \
-                 WHERE id = ? AND state = 'sending'",
+            crate::on_db!(&mut *tx, |dbc| {
+                sqlx::query(
+                "UPDATE reminder_deliveries SET state = 'pending', next_attempt_at = $1, lease_until = NULL, last_error = $2 \
+                 WHERE id = $3 AND state = 'sending'",
             )
             .bind(now + wait)
             .bind(error)
             .bind(d.id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(dbc).await.map(crate::db::Done::from)
+            })?;
         }
         Outcome::Retry(error, _) | Outcome::Failed(error) => {
-            sqlx::query(
-                "UPDATE reminder_deliveries SET state = 'failed', lease_until = NULL, last_error = ? \
-                 WHERE id = ? AND state = 'sending'",
+            crate::on_db!(&mut *tx, |dbc| {
+                sqlx::query(
+                "UPDATE reminder_deliveries SET state = 'failed', lease_until = NULL, last_error = $1 \
+                 WHERE id = $2 AND state = 'sending'",
             )
             .bind(error)
             .bind(d.id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(dbc).await.map(crate::db::Done::from)
+            })?;
         }
     }
     Ok(())

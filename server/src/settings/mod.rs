@@ -46,12 +46,13 @@ pub async fn update_profile(
             ksuite_common::MAX_UNDO_SEND_SECONDS
         )));
     }
-    sqlx::query(
-        "UPDATE users SET display_name = COALESCE(?, display_name), language = COALESCE(?, language), \
-         time_zone = COALESCE(?, time_zone), theme = COALESCE(?, theme), \
-         directory_phone = COALESCE(?, directory_phone), directory_title = COALESCE(?, directory_title), \
-         directory_department = COALESCE(?, directory_department), \
-         undo_send_seconds = COALESCE(?, undo_send_seconds) WHERE id = ?",
+    crate::on_db!(&state.db, |dbc| {
+        sqlx::query(
+        "UPDATE users SET display_name = COALESCE($1, display_name), language = COALESCE($2, language), \
+         time_zone = COALESCE($3, time_zone), theme = COALESCE($4, theme), \
+         directory_phone = COALESCE($5, directory_phone), directory_title = COALESCE($6, directory_title), \
+         directory_department = COALESCE($7, directory_department), \
+         undo_send_seconds = COALESCE($8, undo_send_seconds) WHERE id = $9",
     )
     .bind(display_name)
     .bind(req.language.map(|l| l.code()))
@@ -60,10 +61,10 @@ pub async fn update_profile(
     .bind(directory.as_ref().map(|d| &d.phone))
     .bind(directory.as_ref().map(|d| &d.title))
     .bind(directory.as_ref().map(|d| &d.department))
-    .bind(req.undo_send_seconds)
+    .bind(req.undo_send_seconds.map(i64::from))
     .bind(session.user_id)
-    .execute(&state.db)
-    .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
     // Floating times in DAV answers are read in the user's time zone.
     state.dav_cache.clear();
     if req.time_zone.is_some() {

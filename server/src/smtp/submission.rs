@@ -109,14 +109,14 @@ impl Envelope {
 
 /// The id of `address` if the user may send as it.
 async fn sendable(state: &AppState, user_id: i64, address: &str) -> Result<Option<i64>, ApiError> {
-    Ok(sqlx::query_scalar(
+    Ok(crate::on_db!(&state.db, |dbc| sqlx::query_scalar(
         "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE a.address = ? AND u.user_id = ? AND u.permission IN ('send', 'manage')",
+         WHERE a.address = $1 AND u.user_id = $2 AND u.permission IN ('send', 'manage')",
     )
     .bind(address.trim().to_lowercase())
     .bind(user_id)
-    .fetch_optional(&state.db)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// Every address in the From: header(s).

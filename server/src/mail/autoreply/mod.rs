@@ -108,16 +108,17 @@ pub async fn of_address(
         Option<String>,
         Option<i64>,
     );
-    let row: Option<Joined> = sqlx::query_as(
+    let row: Option<Joined> = crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "SELECT u.permission, r.enabled, r.starts_on, r.ends_on, r.subject, r.body_text, r.body_html, r.interval_days \
          FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
          LEFT JOIN mail_auto_replies r ON r.address_id = a.id \
-         WHERE u.user_id = ? AND a.address = ?",
+         WHERE u.user_id = $1 AND a.address = $2",
     )
     .bind(user_id)
     .bind(address.trim().to_lowercase())
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(row.map(
         |(permission, enabled, starts_on, ends_on, subject, text, html, interval)| {
             let reply = match (enabled, subject, text, interval) {
@@ -142,15 +143,15 @@ pub async fn save(
 ) -> Result<Option<AutoReply>, ApiError> {
     validate(r)?;
     let mut tx = crate::db::begin_write(db).await?;
-    let found: Option<(i64, String)> = sqlx::query_as(
+    let found: Option<(i64, String)> = crate::on_db!(&mut tx, |dbc| sqlx::query_as(
         "SELECT a.id, us.time_zone FROM mail_addresses a \
          JOIN mail_address_users u ON u.address_id = a.id JOIN users us ON us.id = u.user_id \
-         WHERE u.user_id = ? AND u.permission = 'manage' AND a.address = ?",
+         WHERE u.user_id = $1 AND u.permission = 'manage' AND a.address = $2",
     )
     .bind(user_id)
     .bind(address.trim().to_lowercase())
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some((address_id, zone)) = found else {
         return Ok(None);
     };
@@ -168,9 +169,10 @@ pub async fn save(
             .map(super::compose::clean_html),
         interval_days: r.interval_days,
     };
-    sqlx::query(
+    crate::on_db!(&mut tx, |dbc| {
+        sqlx::query(
         "INSERT INTO mail_auto_replies (address_id, enabled, starts_on, ends_on, starts_at, ends_at, subject, body_text, body_html, interval_days, updated_by, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (address_id) DO UPDATE SET enabled = excluded.enabled, starts_on = excluded.starts_on, \
          ends_on = excluded.ends_on, starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
          subject = excluded.subject, body_text = excluded.body_text, body_html = excluded.body_html, \
@@ -188,19 +190,27 @@ pub async fn save(
     .bind(i64::from(clean.interval_days))
     .bind(user_id)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM mail_auto_reply_log WHERE address_id = ?")
-        .bind(address_id)
-        .execute(&mut *tx)
-        .await?;
+    .execute(dbc).await.map(crate::db::Done::from)
+    })?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mail_auto_reply_log WHERE address_id = $1"
+    )
+    .bind(address_id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(Some(clean))
 }
 
-/// The SQL condition (on `mail_auto_replies r`) of a reply that answers at `?` (bind
-/// "now" twice).
-pub const ANSWERING_AT: &str = "r.enabled AND (r.starts_at IS NULL OR r.starts_at <= ?) AND (r.ends_at IS NULL OR ? < r.ends_at)";
+/// The SQL condition (on `mail_auto_replies r`) of a reply that answers at the time bound
+/// at `$now_param`.
+pub fn answering_at(now_param: usize) -> String {
+    format!(
+        "r.enabled AND (r.starts_at IS NULL OR r.starts_at <= ${now_param}) \
+         AND (r.ends_at IS NULL OR ${now_param} < r.ends_at)"
+    )
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 use mail_builder::MessageBuilder;
 use mail_builder::headers::raw::Raw;
 
-use super::{ANSWERING_AT, rules};
+use super::{answering_at, rules};
 use crate::error::ApiError;
 use crate::mail::arrival::{Incoming, Mailroom};
 use crate::mail::{blobs, compose, index, outbox, store};
@@ -28,15 +28,16 @@ async fn answering(
     address_id: i64,
     now: i64,
 ) -> Result<Option<Answering>, ApiError> {
-    let row: Option<(String, String, Option<String>, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT r.subject, r.body_text, r.body_html, r.interval_days, r.updated_by \
-         FROM mail_auto_replies r WHERE r.address_id = ? AND {ANSWERING_AT}"
-    ))
-    .bind(address_id)
-    .bind(now)
-    .bind(now)
-    .fetch_optional(&room.db)
-    .await?;
+    let row: Option<(String, String, Option<String>, i64, i64)> =
+        crate::on_db!(&room.db, |dbc| sqlx::query_as(&format!(
+            "SELECT r.subject, r.body_text, r.body_html, r.interval_days, r.updated_by \
+         FROM mail_auto_replies r WHERE r.address_id = $1 AND {}",
+            answering_at(2)
+        ))
+        .bind(address_id)
+        .bind(now)
+        .fetch_optional(dbc)
+        .await)?;
     Ok(row.map(
         |(subject, text, html, interval_days, updated_by)| Answering {
             subject,
@@ -51,20 +52,20 @@ async fn answering(
 /// Whether `sender` is one of the addresses (or sign-in e-mails) of the people who
 /// manage or read `address_id`: nobody is answered for writing to themselves.
 async fn is_own(room: &Mailroom, address_id: i64, sender: &str) -> Result<bool, ApiError> {
-    Ok(sqlx::query_scalar(
+    Ok(crate::on_db!(&room.db, |dbc| sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM mail_address_users me \
            JOIN mail_address_users u ON u.user_id = me.user_id \
            JOIN mail_addresses a ON a.id = u.address_id \
-           WHERE me.address_id = ? AND a.address = ?) \
+           WHERE me.address_id = $1 AND a.address = $2) \
          OR EXISTS (SELECT 1 FROM mail_address_users me JOIN users us ON us.id = me.user_id \
-           WHERE me.address_id = ? AND lower(us.email) = ?)",
+           WHERE me.address_id = $3 AND lower(us.email) = $4)",
     )
     .bind(address_id)
     .bind(sender)
     .bind(address_id)
     .bind(sender)
-    .fetch_one(&room.db)
-    .await?)
+    .fetch_one(dbc)
+    .await)?)
 }
 
 /// Answers the copy `message_id` filed for `address_id` when its automatic reply is on
@@ -148,19 +149,19 @@ pub async fn respond(
 
 /// Whether the sender was answered within the interval (checked again when recording).
 async fn answered_lately(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     address_id: i64,
     sender: &str,
     interval_days: i64,
     now: i64,
 ) -> Result<bool, ApiError> {
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT replied_at FROM mail_auto_reply_log WHERE address_id = ? AND sender = ?",
+    let last: Option<i64> = crate::on_db!(conn, |dbc| sqlx::query_scalar(
+        "SELECT replied_at FROM mail_auto_reply_log WHERE address_id = $1 AND sender = $2",
     )
     .bind(address_id)
     .bind(sender)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     Ok(last.is_some_and(|t| now - t < interval_days * 86_400))
 }
 
@@ -185,13 +186,13 @@ async fn record_and_send(room: &Mailroom, r: &Reply<'_>, now: i64) -> Result<boo
     if answered_lately(&mut tx, r.address_id, r.sender, r.interval_days, now).await? {
         return Ok(false);
     }
-    let today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM mail_auto_reply_log WHERE address_id = ? AND replied_at > ?",
+    let today: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_auto_reply_log WHERE address_id = $1 AND replied_at > $2",
     )
     .bind(r.address_id)
     .bind(now - 86_400)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(dbc)
+    .await)?;
     if today >= i64::from(room.auto_reply_daily_limit) {
         tracing::warn!(
             address_id = r.address_id,
@@ -215,20 +216,24 @@ async fn record_and_send(room: &Mailroom, r: &Reply<'_>, now: i64) -> Result<boo
             outbox::enqueue(&mut tx, &queued).await?;
         }
     }
-    sqlx::query(
-        "INSERT INTO mail_auto_reply_log (address_id, sender, replied_at) VALUES (?, ?, ?) \
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "INSERT INTO mail_auto_reply_log (address_id, sender, replied_at) VALUES ($1, $2, $3) \
          ON CONFLICT (address_id, sender) DO UPDATE SET replied_at = excluded.replied_at",
     )
     .bind(r.address_id)
     .bind(r.sender)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM mail_auto_reply_log WHERE address_id = ? AND replied_at < ?")
-        .bind(r.address_id)
-        .bind(now - LOG_DAYS * 86_400)
-        .execute(&mut *tx)
-        .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
+    crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mail_auto_reply_log WHERE address_id = $1 AND replied_at < $2"
+    )
+    .bind(r.address_id)
+    .bind(now - LOG_DAYS * 86_400)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(true)
 }

@@ -85,12 +85,12 @@ pub async fn list(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<Vec<MailFetch>>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE f.user_id = ? ORDER BY f.id DESC LIMIT 50"
+    let rows: Vec<Row> = crate::on_db!(&state.db, |dbc| sqlx::query_as(&format!(
+        "{SELECT} WHERE f.user_id = $1 ORDER BY f.id DESC LIMIT 50"
     ))
     .bind(session.user_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(dbc)
+    .await)?;
     Ok(Json(rows.into_iter().map(view).collect()))
 }
 
@@ -137,14 +137,14 @@ pub async fn create(
             "The user name or password is too long.",
         ));
     }
-    let access: Option<(i64, String)> = sqlx::query_as(
+    let access: Option<(i64, String)> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
         "SELECT a.id, u.permission FROM mail_addresses a \
-         JOIN mail_address_users u ON u.address_id = a.id AND u.user_id = ? WHERE a.address = ?",
+         JOIN mail_address_users u ON u.address_id = a.id AND u.user_id = $1 WHERE a.address = $2",
     )
     .bind(session.user_id)
     .bind(req.address.trim().to_ascii_lowercase())
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some((address_id, permission)) = access else {
         return Err(ApiError::not_found());
     };
@@ -153,21 +153,23 @@ pub async fn create(
             "You may read this address but not change its mail.",
         ));
     }
-    let active: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM mail_fetches WHERE user_id = ? AND state IN ('waiting', 'running')",
+    let active: i64 = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_fetches WHERE user_id = $1 AND state IN ('waiting', 'running')",
     )
     .bind(session.user_id)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     if active >= MAX_ACTIVE_PER_USER {
         return Err(ApiError::validation(
             "Three fetches are already under way; wait for one to finish.",
         ));
     }
     let created_at = crate::now_unix();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_scalar(
         "INSERT INTO mail_fetches (user_id, address_id, host, port, security, username, password, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(session.user_id)
     .bind(address_id)
@@ -177,8 +179,8 @@ pub async fn create(
     .bind(req.username.trim())
     .bind(&req.password)
     .bind(created_at)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(dbc).await
+    })?;
     state.mail_fetch_wake.notify_one();
     // As stored: it waits until the job picks it up.
     Ok((

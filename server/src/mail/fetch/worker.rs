@@ -128,14 +128,15 @@ async fn lease(state: &AppState, busy: &[(tokio::task::Id, i64, i64)], until: Op
         return;
     }
     let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
-    let renewed = sqlx::query(
-        "UPDATE mail_fetches SET lease_until = ? WHERE state = 'running' \
-         AND id IN (SELECT value FROM json_each(?))",
+    let renewed = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "UPDATE mail_fetches SET lease_until = $1 WHERE state = 'running' \
+         AND id IN (SELECT value FROM json_each($2))",
     )
     .bind(until)
     .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-    .execute(&state.db)
-    .await;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from));
     if let Err(e) = renewed {
         tracing::warn!(error = %e, "renewing mail fetch leases failed");
     }
@@ -151,14 +152,15 @@ async fn next(
     type Row = (i64, i64, i64, String, i64, String, String, Option<String>);
     let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
     let users: Vec<i64> = busy.iter().map(|b| b.2).collect();
-    let row: Option<Row> = sqlx::query_as(
-        "UPDATE mail_fetches SET state = 'running', done = 0, total = 0, lease_until = ?1 + ?2 WHERE id = \
+    let row: Option<Row> = crate::on_db!(&state.db, |dbc| {
+        sqlx::query_as(
+        "UPDATE mail_fetches SET state = 'running', done = 0, total = 0, lease_until = $1 + $2 WHERE id = \
          (SELECT id FROM mail_fetches WHERE \
-            (state = 'waiting' OR (state = 'running' AND COALESCE(lease_until, 0) < ?1)) \
-          AND id NOT IN (SELECT value FROM json_each(?3)) \
-          AND user_id NOT IN (SELECT value FROM json_each(?4)) \
+            (state = 'waiting' OR (state = 'running' AND COALESCE(lease_until, 0) < $1)) \
+          AND id NOT IN (SELECT value FROM json_each($3)) \
+          AND user_id NOT IN (SELECT value FROM json_each($4)) \
           AND user_id NOT IN (SELECT user_id FROM mail_fetches \
-                              WHERE state = 'running' AND lease_until >= ?1) \
+                              WHERE state = 'running' AND lease_until >= $1) \
           ORDER BY state = 'waiting', id LIMIT 1) \
          RETURNING id, user_id, address_id, host, port, security, username, password",
     )
@@ -166,8 +168,8 @@ async fn next(
     .bind(lease_secs)
     .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&users).unwrap_or_else(|_| "[]".into()))
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(dbc).await
+    })?;
     Ok(row.map(
         |(id, user_id, address_id, host, port, security, username, password)| Job {
             id,
@@ -184,20 +186,27 @@ async fn next(
 
 /// Done or failed: the password goes.
 async fn end(state: &AppState, id: i64, error: Option<String>) {
-    let outcome =
-        sqlx::query("UPDATE mail_fetches SET state = ?, error = ?, password = NULL WHERE id = ?")
-            .bind(if error.is_some() { "failed" } else { "done" })
-            .bind(error)
-            .bind(id)
-            .execute(&state.db)
-            .await;
+    let outcome = crate::on_db!(&state.db, |dbc| sqlx::query(
+        "UPDATE mail_fetches SET state = $1, error = $2, password = NULL WHERE id = $3"
+    )
+    .bind(if error.is_some() { "failed" } else { "done" })
+    .bind(error)
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from));
     if let Err(e) = outcome {
         tracing::warn!(error = %e, "recording the end of a mail fetch failed");
     }
 }
 
 async fn progress(state: &AppState, id: i64, sql: &str, n: i64) {
-    let _ = sqlx::query(sql).bind(n).bind(id).execute(&state.db).await;
+    let _ = crate::on_db!(&state.db, |dbc| sqlx::query(sql)
+        .bind(n)
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from));
 }
 
 /// The address to connect to: the host's first address, if it may be reached.
@@ -249,7 +258,7 @@ async fn fetch(
         progress(
             state,
             job.id,
-            "UPDATE mail_fetches SET total = total + ? WHERE id = ?",
+            "UPDATE mail_fetches SET total = total + $1 WHERE id = $2",
             i64::from(count),
         )
         .await;
@@ -272,14 +281,14 @@ async fn fetch(
             progress(
                 state,
                 job.id,
-                "UPDATE mail_fetches SET imported = imported + ? WHERE id = ?",
+                "UPDATE mail_fetches SET imported = imported + $1 WHERE id = $2",
                 imported,
             )
             .await;
             progress(
                 state,
                 job.id,
-                "UPDATE mail_fetches SET done = done + ? WHERE id = ?",
+                "UPDATE mail_fetches SET done = done + $1 WHERE id = $2",
                 i64::from(to - from + 1),
             )
             .await;

@@ -19,19 +19,19 @@ pub const MAX_TARGETS: usize = 10;
 /// The id of an address the user manages (and whether they are an administrator);
 /// `None` when they do not manage it.
 pub async fn managed(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     user_id: i64,
     address: &str,
 ) -> Result<Option<(i64, bool)>, ApiError> {
-    Ok(sqlx::query_as(
+    Ok(crate::on_db!(conn, |dbc| sqlx::query_as(
         "SELECT a.id, us.is_admin FROM mail_addresses a \
          JOIN mail_address_users u ON u.address_id = a.id JOIN users us ON us.id = u.user_id \
-         WHERE u.user_id = ? AND u.permission = 'manage' AND a.address = ?",
+         WHERE u.user_id = $1 AND u.permission = 'manage' AND a.address = $2",
     )
     .bind(user_id)
     .bind(address.trim().to_lowercase())
-    .fetch_optional(conn)
-    .await?)
+    .fetch_optional(dbc)
+    .await)?)
 }
 
 /// The aliases and redirection of an address the user has any access to.
@@ -40,35 +40,36 @@ pub async fn of_address(
     user_id: i64,
     address: &str,
 ) -> Result<Option<AddressRouting>, ApiError> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
         "SELECT a.id FROM mail_addresses a JOIN mail_address_users u ON u.address_id = a.id \
-         WHERE u.user_id = ? AND a.address = ?",
+         WHERE u.user_id = $1 AND a.address = $2",
     )
     .bind(user_id)
     .bind(address.trim().to_lowercase())
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some(id) = id else { return Ok(None) };
     Ok(Some(routing(db, id).await?))
 }
 
 /// The aliases delivering into an address, in order.
 pub async fn aliases_of(db: &Db, address_id: i64) -> Result<Vec<String>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT address FROM mail_aliases WHERE target_id = ? ORDER BY address")
-            .bind(address_id)
-            .fetch_all(db)
-            .await?,
+    Ok(crate::on_db!(db, |dbc| sqlx::query_scalar(
+        "SELECT address FROM mail_aliases WHERE target_id = $1 ORDER BY address"
     )
+    .bind(address_id)
+    .fetch_all(dbc)
+    .await)?)
 }
 
 async fn routing(db: &Db, address_id: i64) -> Result<AddressRouting, ApiError> {
     let aliases = aliases_of(db, address_id).await?;
-    let redirect: Option<(String, bool)> =
-        sqlx::query_as("SELECT targets, keep_copy FROM mail_redirects WHERE address_id = ?")
-            .bind(address_id)
-            .fetch_optional(db)
-            .await?;
+    let redirect: Option<(String, bool)> = crate::on_db!(db, |dbc| sqlx::query_as(
+        "SELECT targets, keep_copy FROM mail_redirects WHERE address_id = $1"
+    )
+    .bind(address_id)
+    .fetch_optional(dbc)
+    .await)?;
     Ok(AddressRouting {
         aliases,
         redirect: redirect
@@ -126,19 +127,21 @@ pub async fn add_alias(
         return Ok(None);
     };
     let alias = alias_address(alias, domain, admin)?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_aliases WHERE target_id = ?")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let count: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_aliases WHERE target_id = $1"
+    )
+    .bind(id)
+    .fetch_one(dbc)
+    .await)?;
     if !admin && count >= MAX_ALIASES {
         return Err(ApiError::validation(format!(
             "An address has at most {MAX_ALIASES} aliases; an administrator can add more."
         )));
     }
     // Taken by an address or another alias: refused, never silently moved.
-    let added = sqlx::query(
+    let added = crate::on_db!(&mut tx, |dbc| sqlx::query(
         "INSERT INTO mail_aliases (address, target_id, created_by, created_at) \
-         SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM mail_addresses WHERE address = ?) \
+         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM mail_addresses WHERE address = $5) \
          ON CONFLICT (address) DO NOTHING",
     )
     .bind(&alias)
@@ -146,8 +149,9 @@ pub async fn add_alias(
     .bind(user_id)
     .bind(now_unix())
     .bind(&alias)
-    .execute(&mut *tx)
-    .await?;
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     if added.rows_affected() == 0 {
         return Err(ApiError::conflict(format!("{alias} is already taken.")));
     }
@@ -167,11 +171,14 @@ pub async fn remove_alias(
     let Some((id, _)) = managed(&mut tx, user_id, address).await? else {
         return Ok(None);
     };
-    let gone = sqlx::query("DELETE FROM mail_aliases WHERE address = ? AND target_id = ?")
-        .bind(alias.trim().to_lowercase())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let gone = crate::on_db!(&mut tx, |dbc| sqlx::query(
+        "DELETE FROM mail_aliases WHERE address = $1 AND target_id = $2"
+    )
+    .bind(alias.trim().to_lowercase())
+    .bind(id)
+    .execute(dbc)
+    .await
+    .map(crate::db::Done::from))?;
     tx.commit().await?;
     Ok(Some(gone.rows_affected() > 0))
 }
@@ -223,14 +230,18 @@ pub async fn set_redirect(
         return Ok(None);
     };
     if targets.is_empty() {
-        sqlx::query("DELETE FROM mail_redirects WHERE address_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::on_db!(&mut tx, |dbc| sqlx::query(
+            "DELETE FROM mail_redirects WHERE address_id = $1"
+        )
+        .bind(id)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     } else {
-        sqlx::query(
+        crate::on_db!(&mut tx, |dbc| {
+            sqlx::query(
             "INSERT INTO mail_redirects (address_id, targets, keep_copy, updated_by, updated_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (address_id) DO UPDATE SET targets = excluded.targets, \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address_id) DO UPDATE SET targets = excluded.targets, \
              keep_copy = excluded.keep_copy, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(id)
@@ -238,8 +249,8 @@ pub async fn set_redirect(
         .bind(r.keep_copy)
         .bind(user_id)
         .bind(now_unix())
-        .execute(&mut *tx)
-        .await?;
+        .execute(dbc).await.map(crate::db::Done::from)
+        })?;
     }
     tx.commit().await?;
     Ok(Some(routing(db, id).await?))

@@ -52,12 +52,12 @@ pub async fn apply(
     m: &Incoming<'_>,
     reached: &mut Vec<i64>,
 ) -> Result<Outcome, ApiError> {
-    let row: Option<(String, bool, i64)> = sqlx::query_as(
-        "SELECT targets, keep_copy, updated_by FROM mail_redirects WHERE address_id = ?",
+    let row: Option<(String, bool, i64)> = crate::on_db!(&room.db, |dbc| sqlx::query_as(
+        "SELECT targets, keep_copy, updated_by FROM mail_redirects WHERE address_id = $1",
     )
     .bind(address_id)
-    .fetch_optional(&room.db)
-    .await?;
+    .fetch_optional(dbc)
+    .await)?;
     let Some((targets, keep_copy, owner)) = row else {
         return Ok(Outcome::kept());
     };
