@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test setup setup-test build build-app build-server fmt lint test-rust test-e2e clean
+.PHONY: run test setup setup-test build build-app build-server fmt lint test-rust test-postgres test-e2e clean
 
 run: setup build
 	./target/release/ksuite serve $(ARGS)
@@ -11,6 +11,7 @@ test: setup-test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
+	scripts/test-postgres.sh
 	$(MAKE) test-e2e
 
 setup:
@@ -26,6 +27,10 @@ build-app:
 
 build-server:
 	cargo build --release -p ksuite-server
+
+# The server's integration tests on a PostgreSQL the script starts and stops itself.
+test-postgres:
+	scripts/test-postgres.sh
 
 # Browser tests: build the app and server, then Playwright starts the server itself.
 test-e2e: build

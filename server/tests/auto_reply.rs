@@ -310,12 +310,13 @@ async fn only_managers_set_it_and_bad_settings_are_refused() {
 }
 
 async fn outbox_rows(dir: &std::path::Path) -> i64 {
-    let url = format!("sqlite://{}", dir.join("ksuite.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
+    let pool = support::open_db(dir).await;
+    let n = ksuite_server::on_db!(&pool, |dbc| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox"
+    )
+    .fetch_one(dbc)
+    .await)
+    .expect("count");
     pool.close().await;
     n
 }

@@ -194,32 +194,35 @@ async fn a_restart_after_sigkill_finishes_deletions_and_keeps_what_rows_name() {
             .await
             .expect("put");
     }
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("ksuite.db").display()
-    ))
-    .await
-    .expect("db");
+    let db = support::open_db(dir.path()).await;
     for d in [digest(orphan), kept_digest, digest(dead_writer)] {
-        sqlx::query("INSERT INTO blob_garbage (blob, since) VALUES (?, 0)")
-            .bind(d)
-            .execute(&db)
-            .await
-            .expect("garbage");
-    }
-    sqlx::query("INSERT INTO blob_pins (blob, until) VALUES (?, 1)")
-        .bind(digest(dead_writer))
-        .execute(&db)
+        ksuite_server::on_db!(&db, |dbc| sqlx::query(
+            "INSERT INTO blob_garbage (blob, since) VALUES ($1, 0)"
+        )
+        .bind(d)
+        .execute(dbc)
         .await
-        .expect("lapsed pin");
+        .map(ksuite_server::db::Done::from))
+        .expect("garbage");
+    }
+    ksuite_server::on_db!(&db, |dbc| sqlx::query(
+        "INSERT INTO blob_pins (blob, until) VALUES ($1, 1)"
+    )
+    .bind(digest(dead_writer))
+    .execute(dbc)
+    .await
+    .map(ksuite_server::db::Done::from))
+    .expect("lapsed pin");
 
     let server = ServerProcess::start(dir.path(), &flags);
     let mut left = i64::MAX;
     for _ in 0..200 {
-        left = sqlx::query_scalar("SELECT COUNT(*) FROM blob_garbage")
-            .fetch_one(&db)
-            .await
-            .expect("count");
+        left = ksuite_server::on_db!(&db, |dbc| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM blob_garbage"
+        )
+        .fetch_one(dbc)
+        .await)
+        .expect("count");
         if left == 0 {
             break;
         }

@@ -23,7 +23,11 @@ fn ksuite(args: &[&str]) -> std::process::Output {
 async fn a_used_sqlite_server_moves_to_postgres_row_for_row() {
     // A server in use: an account with an event, a contact, a link and a message.
     let dir = tempfile::tempdir().expect("dir");
-    let server = ServerProcess::start(dir.path(), &["--mail-domain", "ksuite.test"]);
+    let from = format!("sqlite://{}", dir.path().join("ksuite.db").display());
+    let server = ServerProcess::start(
+        dir.path(),
+        &["--mail-domain", "ksuite.test", "--database-url", &from],
+    );
     let mut ann = server.client();
     ann.signup("ann@example.com", PASSWORD).await;
     let calendar = support::default_calendar_id(&ann).await;
@@ -52,7 +56,6 @@ async fn a_used_sqlite_server_moves_to_postgres_row_for_row() {
     server.stop();
 
     let pg = Postgres::start();
-    let from = format!("sqlite://{}", dir.path().join("ksuite.db").display());
     let out = ksuite(&["copy-data", "--from", &from, "--to", &pg.url]);
     assert!(
         out.status.success(),

@@ -1,5 +1,5 @@
-//! Several ksuite processes on one database (here SQLite in one data directory; the same
-//! holds for any shared database): a change made through one process reaches the caches
+//! Several ksuite processes on one database (SQLite in one data directory, or one
+//! PostgreSQL database on a `scripts/test-postgres.sh` run): a change made through one process reaches the caches
 //! of the others within one `--invalidation-poll-ms`, and limits stay exact.
 
 mod support;
@@ -37,13 +37,6 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     seen
-}
-
-/// The processes' database, opened beside them.
-async fn database(dir: &std::path::Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("ksuite.db").display()))
-        .await
-        .expect("db")
 }
 
 /// A relay port (the relay itself started later) and the flags that send through it.
@@ -287,12 +280,14 @@ async fn queued_mail_leaves_once_though_two_processes_run_the_queue() {
         }
     }
     let relay = relay.start();
-    let db = database(dir.path()).await;
+    let db = support::open_db(dir.path()).await;
     let waiting = eventually(0i64, || async {
-        sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE state <> 'sent'")
-            .fetch_one(&db)
-            .await
-            .expect("count")
+        ksuite_server::on_db!(&db, |dbc| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_outbox WHERE state <> 'sent'"
+        )
+        .fetch_one(dbc)
+        .await)
+        .expect("count")
     })
     .await;
     assert_eq!(waiting.last(), Some(&0), "{waiting:?}");
@@ -338,21 +333,25 @@ async fn a_message_claimed_by_a_killed_process_is_sent_by_another() {
     assert_eq!(r.status(), StatusCode::CREATED);
     a.crash();
     // As if A died in the middle of the attempt: claimed, with a claim that ran out.
-    let db = database(dir.path()).await;
-    let claimed = sqlx::query(
-        "UPDATE mail_outbox SET state = 'sending', lease_until = unixepoch() - 1 WHERE state <> 'sent'",
+    let db = support::open_db(dir.path()).await;
+    let claimed = ksuite_server::on_db!(&db, |dbc| sqlx::query(
+        "UPDATE mail_outbox SET state = 'sending', lease_until = $1 WHERE state <> 'sent'",
     )
-    .execute(&db)
+    .bind(ksuite_server::now_unix() - 1)
+    .execute(dbc)
     .await
+    .map(ksuite_server::db::Done::from))
     .expect("claim");
     assert_eq!(claimed.rows_affected(), 1);
     let relay = relay.start();
     let b = ServerProcess::start(dir.path(), &flags);
     let states = eventually("sent".to_string(), || async {
-        sqlx::query_scalar("SELECT state FROM mail_outbox")
-            .fetch_one(&db)
-            .await
-            .expect("state")
+        ksuite_server::on_db!(&db, |dbc| sqlx::query_scalar(
+            "SELECT state FROM mail_outbox"
+        )
+        .fetch_one(dbc)
+        .await)
+        .expect("state")
     })
     .await;
     assert_eq!(

@@ -813,14 +813,15 @@ async fn reminders_survive_restart_and_sigkill_and_fire_exactly_once() {
     // A month later, the finished deliveries are forgotten (checked at start, then hourly).
     clock.set(T0 + 31 * 86_400 + 3600);
     let server = ServerProcess::start(dir.path(), &args);
-    let url = format!("sqlite://{}", dir.path().join("ksuite.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-    let mut left = -1;
+    let pool = support::open_db(dir.path()).await;
+    let mut left: i64 = -1;
     for _ in 0..200 {
-        left = sqlx::query_scalar("SELECT COUNT(*) FROM reminder_deliveries")
-            .fetch_one(&pool)
-            .await
-            .expect("count");
+        left = ksuite_server::on_db!(&pool, |dbc| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reminder_deliveries"
+        )
+        .fetch_one(dbc)
+        .await)
+        .expect("count");
         if left == 0 {
             break;
         }

@@ -146,7 +146,7 @@ pub async fn delete_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, 
 /// Ends every session of the user but `keep` (all of them with `None`).
 pub async fn delete_others(db: &Db, user_id: i64, keep: Option<i64>) -> Result<u64, ApiError> {
     let done = crate::on_db!(db, |dbc| sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND id IS NOT $2"
+        "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2"
     )
     .bind(user_id)
     .bind(keep)

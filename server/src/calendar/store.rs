@@ -239,7 +239,7 @@ pub async fn insert_event_in(
     let result = crate::on_db!(&mut *tx, |dbc| {
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO events (calendar_id, uid, href, component, ics, etag, start_utc, end_utc, recurring, last_modified, modseq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(calendar_id)
     .bind(uid)
@@ -252,12 +252,11 @@ pub async fn insert_event_in(
     .bind(idx.recurring)
     .bind(now_unix())
     .bind(seq)
-    .fetch_one(dbc).await
-    });
-    let event_id = match result {
-        Ok(id) => id,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
-        Err(e) => return Err(e.into()),
+    .fetch_optional(dbc).await
+    })?;
+    // Taken UID or name: nothing was written (and the transaction goes on, on PostgreSQL too).
+    let Some(event_id) = result else {
+        return Ok(None);
     };
     crate::reminders::store::reschedule(&mut *tx, event_id).await?;
     changes::clear_tombstone(&mut *tx, Kind::Calendar, calendar_id, href).await?;

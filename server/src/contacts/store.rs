@@ -343,7 +343,7 @@ pub async fn search(
         let rows: Vec<SummaryRow> = crate::on_db!(db, |dbc| {
             sqlx::query_as(&format!(
             "SELECT uid, book_id, display_name, email, phone, organization, groups FROM contacts \
-             WHERE book_id = $1 AND search LIKE $2 ESCAPE '\\' AND ($3 IS NULL OR groups LIKE $4) ORDER BY {order} LIMIT $5"
+             WHERE book_id = $1 AND search LIKE $2 ESCAPE '\\' AND ($3 IS NULL OR lower(groups) LIKE lower($4)) ORDER BY {order} LIMIT $5"
         ))
         .bind(id)
         .bind(like(q.trim()))

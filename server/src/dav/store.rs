@@ -61,7 +61,7 @@ fn collection_sql(kind: Kind) -> &'static str {
              UNION ALL \
              SELECT c.id, $3 || c.id, c.name, c.color, c.description, c.ctag, c.generation, \
              c.components, FALSE, s.access FROM calendar_shares s \
-             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = $1) \
+             JOIN calendars c ON c.id = s.calendar_id WHERE s.user_id = $1) AS found \
              WHERE $2 IS NULL OR segment = $2 ORDER BY is_default DESC, id"
         }
         Kind::AddressBook => {
@@ -72,7 +72,7 @@ fn collection_sql(kind: Kind) -> &'static str {
              UNION ALL \
              SELECT b.id, $3 || b.id, b.name, NULL, b.description, b.ctag, b.generation, '', \
              FALSE, s.access FROM address_book_shares s \
-             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = $1) \
+             JOIN address_books b ON b.id = s.book_id WHERE s.user_id = $1) AS found \
              WHERE $2 IS NULL OR segment = $2 ORDER BY is_default DESC, id"
         }
     }
@@ -418,11 +418,11 @@ fn object_columns(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Calendar => (
             "SELECT href, uid, etag, ics AS source, component FROM events WHERE calendar_id = $1",
-            "SELECT href, etag, length(ics) AS size FROM events WHERE calendar_id = $1",
+            "SELECT href, etag, CAST(length(ics) AS BIGINT) AS size FROM events WHERE calendar_id = $1",
         ),
         Kind::AddressBook => (
             "SELECT href, uid, etag, vcard AS source, 'VCARD' AS component FROM contacts WHERE book_id = $1",
-            "SELECT href, etag, length(vcard) AS size FROM contacts WHERE book_id = $1",
+            "SELECT href, etag, CAST(length(vcard) AS BIGINT) AS size FROM contacts WHERE book_id = $1",
         ),
     }
 }
@@ -557,11 +557,11 @@ pub async fn changes_since(
     }
     let (changed_sql, gone_sql) = match coll.kind {
         Kind::Calendar => (
-            "SELECT href, etag, length(ics) AS size, modseq FROM events WHERE calendar_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
+            "SELECT href, etag, CAST(length(ics) AS BIGINT) AS size, modseq FROM events WHERE calendar_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
             "SELECT href, modseq FROM event_tombstones WHERE calendar_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
         ),
         Kind::AddressBook => (
-            "SELECT href, etag, length(vcard) AS size, modseq FROM contacts WHERE book_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
+            "SELECT href, etag, CAST(length(vcard) AS BIGINT) AS size, modseq FROM contacts WHERE book_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
             "SELECT href, modseq FROM contact_tombstones WHERE book_id = $1 AND modseq > $2 ORDER BY modseq LIMIT $3",
         ),
     };

@@ -79,16 +79,33 @@ pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
         .execute(&mut *tx)
         .await?;
     }
-    // Search documents from what the messages table holds (subject, addresses, snippet).
-    sqlx::query(
-        "INSERT INTO message_search (rowid, document) SELECT id, \
-         setweight(to_tsvector('simple', subject), 'A') || \
-         setweight(to_tsvector('simple', coalesce(from_name, '') || ' ' || coalesce(from_address, '') \
-                   || ' ' || to_addresses || ' ' || cc_addresses), 'B') || \
-         setweight(to_tsvector('simple', snippet), 'D') FROM messages",
-    )
-    .execute(&mut *tx)
-    .await?;
+    // Search documents from what the messages table holds (subject, addresses, snippet),
+    // folded as the server folds what it indexes; a thousand messages at a time.
+    let mut after = 0_i64;
+    loop {
+        let batch: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, subject, coalesce(from_name, '') || ' ' || coalesce(from_address, '') \
+             || ' ' || to_addresses || ' ' || cc_addresses, snippet FROM messages \
+             WHERE id > $1 ORDER BY id LIMIT 1000",
+        )
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(&(last, ..)) = batch.last() else {
+            break;
+        };
+        for (id, subject, addresses, snippet) in batch {
+            let fold = crate::mail::store::search_words;
+            sqlx::query(crate::mail::store::fts_index(super::Backend::Postgres))
+                .bind(id)
+                .bind(fold(&subject))
+                .bind(fold(&addresses))
+                .bind(fold(&snippet))
+                .execute(&mut *tx)
+                .await?;
+        }
+        after = last;
+    }
     // Copying fired the insert triggers; no process has anything cached to forget.
     sqlx::query("DELETE FROM invalidations")
         .execute(&mut *tx)

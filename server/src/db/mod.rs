@@ -322,3 +322,14 @@ pub fn params(first: usize, count: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A subquery of the integers in the JSON array bound at `$n` (a list of ids of any length
+/// as one parameter).
+pub fn json_ids(db: &Db, n: usize) -> String {
+    match db.backend() {
+        Backend::Sqlite => format!("SELECT value FROM json_each(${n})"),
+        Backend::Postgres => format!(
+            "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(${n} AS jsonb))"
+        ),
+    }
+}

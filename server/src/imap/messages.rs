@@ -115,14 +115,18 @@ pub struct Counts {
 }
 
 pub async fn counts(db: &Db, mailbox_id: i64) -> Result<Counts, ApiError> {
-    let (messages, unseen, deleted, first): (i64, i64, i64, Option<i64>) =
-        crate::on_db!(db, |dbc| sqlx::query_as(&format!(
-            "SELECT COUNT(*), COALESCE(SUM(NOT seen), 0), COALESCE(SUM(flag_deleted), 0), \
+    let (messages, unseen, deleted, first): (i64, i64, i64, Option<i64>) = crate::on_db!(
+        db,
+        |dbc| {
+            sqlx::query_as(&format!(
+            "SELECT COUNT(*), COUNT(CASE WHEN NOT seen THEN 1 END), COUNT(CASE WHEN flag_deleted THEN 1 END), \
          MIN(CASE WHEN NOT seen THEN uid END) FROM messages WHERE mailbox_id = $1 AND {LIVE}"
         ))
         .bind(mailbox_id)
         .fetch_one(dbc)
-        .await)?;
+        .await
+        }
+    )?;
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     Ok(Counts {
         messages: n(messages),

@@ -206,17 +206,18 @@ fn matches(key: &SearchKey<'_>, f: &Facts<'_>, ctx: &Ctx) -> bool {
 
 /// Messages of the full-text index (in this folder) matching every word of `q`.
 async fn text_hits(db: &Db, mailbox_id: i64, q: &str) -> Result<HashSet<i64>, ApiError> {
-    let Some(fts) = crate::mail::store::fts_query(q) else {
+    let Some(fts) = crate::mail::store::fts_query(db.backend(), q) else {
         return Ok(HashSet::new());
     };
-    let ids: Vec<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
-        "SELECT m.id FROM message_search s JOIN messages m ON m.id = s.rowid \
-         WHERE message_search MATCH $1 AND m.mailbox_id = $2 AND m.deleted_at IS NULL",
-    )
-    .bind(fts)
-    .bind(mailbox_id)
-    .fetch_all(dbc)
-    .await)?;
+    let sql = format!(
+        "SELECT m.id FROM messages m WHERE m.id IN ({}) AND m.mailbox_id = $2 AND m.deleted_at IS NULL",
+        crate::mail::store::fts_hits(db.backend(), 1)
+    );
+    let ids: Vec<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(&sql)
+        .bind(fts)
+        .bind(mailbox_id)
+        .fetch_all(dbc)
+        .await)?;
     Ok(ids.into_iter().collect())
 }
 

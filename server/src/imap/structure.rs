@@ -95,7 +95,8 @@ pub async fn save(db: &Db, made: &[(String, Structure)]) -> Result<(), ApiError>
     for (blob, s) in made {
         crate::on_db!(&mut tx, |dbc| {
             sqlx::query(
-            "INSERT OR IGNORE INTO mail_imap_structure (blob, envelope, body, bodystructure) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO mail_imap_structure (blob, envelope, body, bodystructure) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(blob)
         .bind(&s.envelope)

@@ -164,7 +164,8 @@ pub async fn list(
         LinkSort::Slug => "slug ASC",
     };
     let pattern = like_pattern(query.q.as_deref().unwrap_or("").trim());
-    let filter = "user_id = $1 AND (slug LIKE $2 ESCAPE '\\' OR url LIKE $2 ESCAPE '\\')";
+    let filter = "user_id = $1 AND (lower(slug) LIKE lower($2) ESCAPE '\\' \
+                  OR lower(url) LIKE lower($2) ESCAPE '\\')";
     let total: i64 = crate::on_db!(db, |dbc| sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM links WHERE {filter}"
     ))

@@ -206,7 +206,7 @@ async fn try_collect(db: &Db, blobs: &BlobStore, digest: &str) -> io::Result<Col
     let mut tx = crate::db::begin_write(db).await.map_err(db_error)?;
     // Lapsed pins (a writer that died) do not count; the sweep forgets them.
     let pinned: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
-        "SELECT 1 FROM blob_pins WHERE blob = $1 AND until >= $2 LIMIT 1"
+        "SELECT until FROM blob_pins WHERE blob = $1 AND until >= $2 LIMIT 1"
     )
     .bind(digest)
     .bind(now_unix())
@@ -254,7 +254,7 @@ mod tests {
     async fn database(dir: &std::path::Path) -> Db {
         let url = format!("sqlite://{}", dir.join("t.db").display());
         let db = crate::db::connect(&url).await.expect("db");
-        crate::on_db!(&db, |dbc| sqlx::query("INSERT OR IGNORE INTO users (id, email, display_name, password_hash, created_at) VALUES (1, 'a@b.c', 'A', 'x', 0)")
+        crate::on_db!(&db, |dbc| sqlx::query("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (1, 'a@b.c', 'A', 'x', 0) ON CONFLICT DO NOTHING")
             .execute(dbc).await.map(crate::db::Done::from))
             .expect("user");
         db

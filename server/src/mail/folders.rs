@@ -56,7 +56,7 @@ async fn name_taken(
 ) -> ApiResult<bool> {
     let found: Option<i64> = crate::on_db!(db, |dbc| {
         sqlx::query_scalar(
-        "SELECT id FROM mailboxes WHERE address_id = $1 AND parent_id IS $2 AND lower(name) = lower($3) AND id <> $4",
+        "SELECT id FROM mailboxes WHERE address_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND lower(name) = lower($3) AND id <> $4",
     )
     .bind(address_id)
     .bind(parent_id)
@@ -123,7 +123,7 @@ pub async fn create_folder(
     let name = clean_name(name)?;
     let may_change: Option<i64> = crate::on_db!(db, |dbc| {
         sqlx::query_scalar(
-        "SELECT 1 FROM mail_address_users WHERE address_id = $1 AND user_id = $2 AND permission <> 'read'",
+        "SELECT address_id FROM mail_address_users WHERE address_id = $1 AND user_id = $2 AND permission <> 'read'",
     )
     .bind(address_id)
     .bind(user_id)

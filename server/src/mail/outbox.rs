@@ -150,20 +150,25 @@ pub async fn run(outbox: Arc<Outbox>, mut stop: crate::jobs::Stop) {
 type DueRow = (i64, String, String, String, i64, i64);
 
 /// Claims the next due message (or one a dead process had claimed) for this process: one
-/// statement, so of several processes exactly one gets it.
+/// statement, so of several processes exactly one gets it. The outer condition repeats
+/// the inner one: on PostgreSQL, a process that waited for another's claim of the same
+/// row re-reads it and finds it no longer due.
 async fn claim(db: &Db) -> Result<Option<DueRow>, sqlx::Error> {
     let now = now_unix();
-    crate::on_db!(db, |dbc| sqlx::query_as(
+    crate::on_db!(db, |dbc| {
+        sqlx::query_as(
         "UPDATE mail_outbox SET state = 'sending', lease_until = $1 WHERE id IN \
          (SELECT id FROM mail_outbox WHERE (state = 'queued' AND next_attempt_at <= $2) \
             OR (state = 'sending' AND lease_until < $3) ORDER BY next_attempt_at LIMIT 1) \
+         AND ((state = 'queued' AND next_attempt_at <= $2) OR (state = 'sending' AND lease_until < $3)) \
          RETURNING id, blob, mail_from, recipients, attempts, created_at",
     )
     .bind(now + LEASE_SECONDS)
     .bind(now)
     .bind(now)
     .fetch_optional(dbc)
-    .await)
+    .await
+    })
 }
 
 /// Sends what is due; returns when the next queued message is due.

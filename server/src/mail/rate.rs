@@ -38,7 +38,7 @@ impl SendLimiter {
         .map(crate::db::Done::from))?;
         let (used, oldest): (i64, Option<i64>) = crate::on_db!(&mut tx, |dbc| {
             sqlx::query_as(
-            "SELECT COALESCE(SUM(recipients), 0), MIN(at_ms) FROM send_counts WHERE user_id = $1",
+            "SELECT CAST(COALESCE(SUM(recipients), 0) AS BIGINT), MIN(at_ms) FROM send_counts WHERE user_id = $1",
         )
         .bind(user_id)
         .fetch_one(dbc).await

@@ -246,7 +246,7 @@ async fn teach_round(db: &Db, blobs: &BlobStore, rspamd: Option<&Rspamd>) -> any
     .await
     .map(crate::db::Done::from))?;
     let lessons: Vec<(i64, String, bool)> = crate::on_db!(db, |dbc| sqlx::query_as(
-        "SELECT id, blob, spam FROM spam_lessons ORDER BY id LIMIT $1"
+        "SELECT id, blob, spam <> 0 FROM spam_lessons ORDER BY id LIMIT $1"
     )
     .bind(LESSONS_PER_ROUND)
     .fetch_all(dbc)

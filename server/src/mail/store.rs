@@ -4,7 +4,7 @@
 use ksuite_common::{MailFolder, MessageSummary};
 
 use super::index::Indexed;
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::ApiError;
 use crate::now_unix;
 
@@ -255,16 +255,20 @@ pub async fn insert_message(
     } else {
         format!("{}\n{}", idx.body_text, idx.attachment_names.join(" "))
     };
-    crate::on_db!(&mut *tx, |dbc| sqlx::query(
-        "INSERT INTO message_search (rowid, subject, addresses, body) VALUES ($1, $2, $3, $4)"
-    )
-    .bind(id)
-    .bind(&idx.subject)
-    .bind(addresses)
-    .bind(body)
-    .execute(dbc)
-    .await
-    .map(crate::db::Done::from))?;
+    let backend = tx.backend();
+    let text = |s: &str| match backend {
+        Backend::Sqlite => s.to_string(),
+        Backend::Postgres => search_words(s),
+    };
+    let (subject, addresses, body) = (text(&idx.subject), text(&addresses), text(&body));
+    crate::on_db!(&mut *tx, |dbc| sqlx::query(fts_index(backend))
+        .bind(id)
+        .bind(subject)
+        .bind(addresses)
+        .bind(body)
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from))?;
     Ok(id)
 }
 
@@ -604,7 +608,7 @@ pub async fn remove(tx: &mut crate::db::Conn, id: i64) -> Result<Option<String>,
 pub async fn blob_in_use(tx: &mut crate::db::Conn, blob: &str) -> Result<bool, ApiError> {
     let used: Option<i64> = crate::on_db!(&mut *tx, |dbc| {
         sqlx::query_scalar(
-        "SELECT 1 FROM messages WHERE blob = $1 UNION ALL SELECT 1 FROM mail_outbox WHERE blob = $2 AND state <> 'sent' LIMIT 1",
+        "SELECT id FROM messages WHERE blob = $1 UNION ALL SELECT id FROM mail_outbox WHERE blob = $2 AND state <> 'sent' LIMIT 1",
     )
     .bind(blob)
     .bind(blob)
@@ -714,12 +718,13 @@ pub async fn refile(
     .await)?;
     // Into Spam, or out of it (but not to the Trash): a lesson for the spam filter,
     // committed with the move.
-    crate::on_db!(&mut *tx, |dbc| sqlx::query(
+    crate::on_db!(&mut *tx, |dbc| {
+        sqlx::query(
         "INSERT INTO spam_lessons (blob, spam, created_at) \
-         SELECT m.blob, IFNULL(t.role, '') = 'spam', $1 FROM messages m, mailboxes f, mailboxes t \
+         SELECT m.blob, CASE WHEN COALESCE(t.role, '') = 'spam' THEN 1 ELSE 0 END, $1 FROM messages m, mailboxes f, mailboxes t \
          WHERE m.id = $2 AND f.id = $3 AND t.id = $4 \
-         AND (IFNULL(t.role, '') = 'spam') <> (IFNULL(f.role, '') = 'spam') \
-         AND IFNULL(t.role, '') <> 'trash'",
+         AND (COALESCE(t.role, '') = 'spam') <> (COALESCE(f.role, '') = 'spam') \
+         AND COALESCE(t.role, '') <> 'trash'",
     )
     .bind(crate::now_unix())
     .bind(id)
@@ -727,7 +732,8 @@ pub async fn refile(
     .bind(target)
     .execute(dbc)
     .await
-    .map(crate::db::Done::from))?;
+    .map(crate::db::Done::from)
+    })?;
     next_modseq(&mut *tx, from).await?;
     crate::on_db!(&mut *tx, |dbc| sqlx::query(
         "UPDATE messages SET mailbox_id = $1, uid = $2, modseq = $3, deleted_at = NULL, \
@@ -832,15 +838,69 @@ pub struct SearchFilters {
     pub to: Option<i64>,
 }
 
-/// An FTS5 query matching every word (as a prefix) of what the user typed.
-pub fn fts_query(q: &str) -> Option<String> {
-    let words: Vec<String> = q
+/// A full-text query matching every word (as a prefix) of what the user typed: FTS5's
+/// syntax on SQLite, `to_tsquery`'s on PostgreSQL. Quotes are dropped, so no word can
+/// become an operator.
+pub fn fts_query(backend: Backend, q: &str) -> Option<String> {
+    let words = q
         .split_whitespace()
-        .map(|w| w.replace('"', ""))
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+        .map(|w| w.replace(['"', '\'', '\\'], ""))
+        .filter(|w| !w.is_empty());
+    let words: Vec<String> = match backend {
+        Backend::Sqlite => words.map(|w| format!("\"{w}\"*")).collect(),
+        Backend::Postgres => words
+            .flat_map(|w| {
+                search_words(&w)
+                    .split_whitespace()
+                    .map(|part| format!("'{part}':*"))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+    };
+    (!words.is_empty()).then(|| {
+        words.join(match backend {
+            Backend::Sqlite => " ",
+            Backend::Postgres => " & ",
+        })
+    })
+}
+
+/// Text as PostgreSQL indexes and searches it: lower-cased, accents folded and split into
+/// runs of letters and digits, as SQLite's FTS5 tokenizer (unicode61) does, so both find
+/// "rene@example" in "René <rene@example.org>".
+pub fn search_words(s: &str) -> String {
+    crate::contacts::store::fold(s)
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// SQL selecting the ids of the indexed messages that match the query bound at `$n`.
+pub fn fts_hits(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("SELECT rowid FROM message_search WHERE message_search MATCH ${n}")
+        }
+        Backend::Postgres => {
+            format!("SELECT rowid FROM message_search WHERE document @@ to_tsquery('simple', ${n})")
+        }
+    }
+}
+
+/// SQL indexing a message: `$1` its id, `$2` subject, `$3` addresses, `$4` body. SQLite's
+/// FTS5 keeps the three columns; PostgreSQL one weighted document (subject A, addresses
+/// B, body D), as `ksuite copy-data` builds it.
+pub(crate) fn fts_index(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "INSERT INTO message_search (rowid, subject, addresses, body) VALUES ($1, $2, $3, $4)"
+        }
+        Backend::Postgres => {
+            "INSERT INTO message_search (rowid, document) VALUES ($1, \
+             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+             || setweight(to_tsvector('simple', $4), 'D'))"
+        }
+    }
 }
 
 /// Full-text search over subject, addresses and body of all the user's folders. (The `+`
@@ -852,13 +912,14 @@ pub async fn search(
     f: &SearchFilters,
     limit: i64,
 ) -> Result<Vec<MessageRow>, ApiError> {
-    let fts = fts_query(q);
+    let fts = fts_query(db.backend(), q);
+    let hits = fts_hits(db.backend(), 3);
     Ok(crate::on_db!(db, |dbc| {
         sqlx::query_as(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages \
          WHERE +messages.deleted_at IS NULL AND messages.mailbox_id IN (SELECT m.id FROM mailboxes m \
            JOIN mail_address_users u ON u.address_id = m.address_id WHERE u.user_id = $1) \
-         AND ($2 IS NULL OR messages.id IN (SELECT rowid FROM message_search WHERE message_search MATCH $3)) \
+         AND ($2 IS NULL OR messages.id IN ({hits})) \
          AND (NOT $4 OR NOT messages.seen) AND (NOT $5 OR messages.has_attachments) \
          AND ($6 IS NULL OR messages.received_at >= $7) AND ($8 IS NULL OR messages.received_at < $9) \
          ORDER BY messages.received_at DESC, messages.id DESC LIMIT $10"
@@ -884,10 +945,19 @@ mod tests {
     #[test]
     fn search_words_become_prefix_queries() {
         assert_eq!(
-            fts_query("  café  \"report "),
+            fts_query(Backend::Sqlite, "  café  \"report "),
             Some("\"café\"* \"report\"*".into())
         );
-        assert_eq!(fts_query("   "), None);
+        assert_eq!(
+            fts_query(Backend::Postgres, "  Café  \"report o'brien\\ "),
+            Some("'cafe':* & 'report':* & 'obrien':*".into())
+        );
+        assert_eq!(
+            fts_query(Backend::Postgres, "rene@example"),
+            Some("'rene':* & 'example':*".into())
+        );
+        assert_eq!(fts_query(Backend::Sqlite, "   "), None);
+        assert_eq!(fts_query(Backend::Postgres, " ' \" "), None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl MailUsage {
         }
         let bytes: i64 = crate::on_db!(db, |dbc| {
             sqlx::query_scalar(
-            "SELECT COALESCE(SUM(m.size), 0) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
+            "SELECT CAST(COALESCE(SUM(m.size), 0) AS BIGINT) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
              WHERE b.address_id = $1",
         )
         .bind(address_id)

@@ -122,14 +122,16 @@ pub async fn set_overlay(
 /// Marks an event for the scheduler to look at now (its alarms or who sees them changed).
 /// Runs in the transaction of the change, so a change is never left unscheduled.
 pub async fn reschedule(tx: &mut crate::db::Conn, event_id: i64) -> Result<(), ApiError> {
-    crate::on_db!(tx, |dbc| sqlx::query(
+    crate::on_db!(tx, |dbc| {
+        sqlx::query(
         "INSERT INTO reminder_schedule (event_id, next_due, checked_through) VALUES ($1, 0, NULL) \
-         ON CONFLICT (event_id) DO UPDATE SET next_due = 0, version = version + 1",
+         ON CONFLICT (event_id) DO UPDATE SET next_due = 0, version = reminder_schedule.version + 1",
     )
     .bind(event_id)
     .execute(dbc)
     .await
-    .map(crate::db::Done::from))?;
+    .map(crate::db::Done::from)
+    })?;
     Ok(())
 }
 

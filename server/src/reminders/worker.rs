@@ -326,6 +326,7 @@ pub async fn send_pass(state: &AppState, settings: &Settings) -> anyhow::Result<
         "UPDATE reminder_deliveries SET state = 'sending', lease_until = $1, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM reminder_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
            UNION ALL SELECT id FROM reminder_deliveries WHERE state = 'sending' AND lease_until < $3 LIMIT $4) \
+         AND ((state = 'pending' AND next_attempt_at <= $2) OR (state = 'sending' AND lease_until < $3)) \
          RETURNING id, idempotency_key, user_id, calendar_id, event_uid, occurrence_start, all_day, channel, \
            webhook_id, due_at, attempts, token, title, location, description",
     )

@@ -1,5 +1,7 @@
-//! Test harness: a real ksuite server on a random loopback port with a fresh SQLite
-//! database in a temporary directory, and an HTTP client with its own cookie jar.
+//! Test harness: a real ksuite server on a random loopback port with a fresh database
+//! (SQLite in a temporary directory, or, when `KSUITE_TEST_POSTGRES` names a PostgreSQL
+//! server as `scripts/test-postgres.sh` does, a new database on it), and an HTTP client
+//! with its own cookie jar.
 
 #![allow(dead_code)]
 
@@ -31,10 +33,20 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        // KSUITE_TEST_LOG=warn shows what the server logs beside a failing test.
+        if let Ok(filter) = std::env::var("KSUITE_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path().to_path_buf());
         config.static_dir = dir.path().join("no-dist");
         adjust(&mut config);
+        if config.database_url.is_none() {
+            config.database_url = Some(database_url(&config.data_dir));
+        }
         let data_dir = config.data_dir.clone();
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.local_addr());
@@ -61,10 +73,9 @@ impl TestServer {
     /// Runs SQL directly on the server's database (to set up states no API offers, like
     /// a plan change or a link that expired).
     pub async fn sql(&self, sql: &str) {
-        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-        sqlx::query(sql).execute(&pool).await.expect("sql");
-        pool.close().await;
+        let db = open_db(&self.data_dir).await;
+        ksuite_server::on_db!(&db, |c| sqlx::query(sql).execute(c).await.map(|_| ())).expect("sql");
+        db.close().await;
     }
 
     /// A browser-like client with its own cookie jar.
@@ -547,6 +558,11 @@ impl ServerProcess {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(if extra.contains(&"--database-url") {
+                Vec::new()
+            } else {
+                vec!["--database-url".to_string(), database_url(data_dir)]
+            })
             .arg("--static-dir")
             .arg(data_dir.join("no-dist"))
             .args(extra)
@@ -746,10 +762,10 @@ impl TestClock {
 impl TestServer {
     /// Runs a query returning one integer on the server's database.
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-        let v: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("sql");
-        pool.close().await;
+        let db = open_db(&self.data_dir).await;
+        let v: i64 = ksuite_server::on_db!(&db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
+            .expect("sql");
+        db.close().await;
         v
     }
 
@@ -763,18 +779,20 @@ impl TestServer {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let url = format!("sqlite://{}", self.data_dir.join("ksuite.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-        let rows: Vec<(String, i64, Option<String>)> =
+        let db = open_db(&self.data_dir).await;
+        let rows: Vec<(String, i64, Option<String>)> = ksuite_server::on_db!(&db, |c| {
             sqlx::query_as("SELECT state, due_at, last_error FROM reminder_deliveries")
-                .fetch_all(&pool)
+                .fetch_all(c)
                 .await
-                .unwrap_or_default();
-        let sched: Vec<(i64, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT event_id, next_due, checked_through, version FROM reminder_schedule",
-        )
-        .fetch_all(&pool)
-        .await
+        })
+        .unwrap_or_default();
+        let sched: Vec<(i64, Option<i64>, Option<i64>, i64)> = ksuite_server::on_db!(&db, |c| {
+            sqlx::query_as(
+                "SELECT event_id, next_due, checked_through, version FROM reminder_schedule",
+            )
+            .fetch_all(c)
+            .await
+        })
         .unwrap_or_default();
         panic!("{sql} stayed {last}, wanted {want}; deliveries {rows:?}; schedule {sched:?}");
     }
@@ -1036,4 +1054,41 @@ pub async fn shared_address(
         assert_eq!(r.status(), StatusCode::OK, "grant {permission} to {email}");
     }
     address
+}
+
+/// The PostgreSQL server `scripts/test-postgres.sh` started, if this run is on one.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("KSUITE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Whether this run keeps its data in PostgreSQL (tests of SQLite files skip their
+/// SQLite-only steps).
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// The database of the server(s) using `data_dir`: its SQLite file, or on a PostgreSQL
+/// run a database named after the directory (created on first use), so that a restarted
+/// or second process finds the same one.
+pub fn database_url(data_dir: &std::path::Path) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}", data_dir.join("ksuite.db").display());
+    };
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data_dir.display().to_string().as_bytes());
+    let name: String = digest[..10]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .fold(String::from("t"), |s, h| s + &h);
+    postgres::create_database(&server, &name);
+    format!("{}/{name}", server.trim_end_matches('/'))
+}
+
+/// The database of the server(s) using `data_dir`, opened (and migrated) beside them.
+pub async fn open_db(data_dir: &std::path::Path) -> ksuite_server::db::Db {
+    ksuite_server::db::connect(&database_url(data_dir))
+        .await
+        .expect("open the test database")
 }

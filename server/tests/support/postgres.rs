@@ -108,6 +108,32 @@ impl Postgres {
     }
 }
 
+/// Creates database `name` on the server at `server` (`postgres://user@host:port`) unless
+/// it is there already.
+pub fn create_database(server: &str, name: &str) {
+    let url = url::Url::parse(server).expect("KSUITE_TEST_POSTGRES is a postgres:// URL");
+    let out = Command::new(bin_dir().join("psql"))
+        .args(["-h", url.host_str().unwrap_or("127.0.0.1")])
+        .args(["-p", &url.port().unwrap_or(5432).to_string()])
+        .args([
+            "-U",
+            url.username(),
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+        ])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("psql starts");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() || err.contains("already exists"),
+        "creating database {name}: {err}"
+    );
+}
+
 impl Drop for Postgres {
     fn drop(&mut self) {
         let mut stop = as_db_user(&self.bin.join("pg_ctl"));

@@ -128,22 +128,25 @@ async fn lease(state: &AppState, busy: &[(tokio::task::Id, i64, i64)], until: Op
         return;
     }
     let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
-    let renewed = crate::on_db!(&state.db, |dbc| sqlx::query(
-        "UPDATE mail_fetches SET lease_until = $1 WHERE state = 'running' \
-         AND id IN (SELECT value FROM json_each($2))",
-    )
-    .bind(until)
-    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-    .execute(dbc)
-    .await
-    .map(crate::db::Done::from));
+    let sql = format!(
+        "UPDATE mail_fetches SET lease_until = $1 WHERE state = 'running' AND id IN ({})",
+        crate::db::json_ids(&state.db, 2)
+    );
+    let renewed = crate::on_db!(&state.db, |dbc| sqlx::query(&sql)
+        .bind(until)
+        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+        .execute(dbc)
+        .await
+        .map(crate::db::Done::from));
     if let Err(e) = renewed {
         tracing::warn!(error = %e, "renewing mail fetch leases failed");
     }
 }
 
 /// The oldest fetch waiting, or one a stop or crash interrupted (its lease ran out), of
-/// a user with none under way here or in another process, marked running.
+/// a user with none under way here or in another process, marked running. A write
+/// transaction, so that two processes looking at once (on PostgreSQL) cannot both start
+/// one for the same user.
 async fn next(
     state: &AppState,
     busy: &[(tokio::task::Id, i64, i64)],
@@ -152,24 +155,29 @@ async fn next(
     type Row = (i64, i64, i64, String, i64, String, String, Option<String>);
     let ids: Vec<i64> = busy.iter().map(|b| b.1).collect();
     let users: Vec<i64> = busy.iter().map(|b| b.2).collect();
-    let row: Option<Row> = crate::on_db!(&state.db, |dbc| {
-        sqlx::query_as(
+    let sql = format!(
         "UPDATE mail_fetches SET state = 'running', done = 0, total = 0, lease_until = $1 + $2 WHERE id = \
          (SELECT id FROM mail_fetches WHERE \
             (state = 'waiting' OR (state = 'running' AND COALESCE(lease_until, 0) < $1)) \
-          AND id NOT IN (SELECT value FROM json_each($3)) \
-          AND user_id NOT IN (SELECT value FROM json_each($4)) \
+          AND id NOT IN ({}) AND user_id NOT IN ({}) \
           AND user_id NOT IN (SELECT user_id FROM mail_fetches \
                               WHERE state = 'running' AND lease_until >= $1) \
           ORDER BY state = 'waiting', id LIMIT 1) \
          RETURNING id, user_id, address_id, host, port, security, username, password",
-    )
-    .bind(crate::now_unix())
-    .bind(lease_secs)
-    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-    .bind(serde_json::to_string(&users).unwrap_or_else(|_| "[]".into()))
-    .fetch_optional(dbc).await
+        crate::db::json_ids(&state.db, 3),
+        crate::db::json_ids(&state.db, 4)
+    );
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let row: Option<Row> = crate::on_db!(&mut tx, |dbc| {
+        sqlx::query_as(&sql)
+            .bind(crate::now_unix())
+            .bind(lease_secs)
+            .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+            .bind(serde_json::to_string(&users).unwrap_or_else(|_| "[]".into()))
+            .fetch_optional(dbc)
+            .await
     })?;
+    tx.commit().await?;
     Ok(row.map(
         |(id, user_id, address_id, host, port, security, username, password)| Job {
             id,
