@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CalDAV/CardDAV throughput: a release ksuite with 1,000 events and 1,000 contacts PUT over
-# DAV, then wrk on loopback per request kind. Prints requests/s and p99 for each.
+# DAV, then wrk on loopback per request kind. Prints requests/s and p99 for each. On
+# PostgreSQL: bench/on_postgres.sh bench/dav.sh; two processes behind nginx:
+# KSUITE_BENCH_PROCESSES=2 (see bench/server.sh).
 #   bench/dav.sh [duration-seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,12 +12,10 @@ command -v wrk >/dev/null || { echo "installing wrk"; ${SUDO:-} apt-get install 
 cargo build -q --release -p ksuite-server
 
 WORK=$(mktemp -d)
-trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 --imap-listen 127.0.0.1:0 --imaps-listen 127.0.0.1:0 --submission-listen 127.0.0.1:0 --submissions-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do grep -q "running at" "$WORK/out" && break; sleep 0.1; done
-BASE=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)
-[ -n "$BASE" ] || { cat "$WORK/out"; exit 1; }
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source bench/server.sh
+start_ksuite
 
 EMAIL=bench@example.org
 J=(-sf -H 'content-type: application/json' -c "$WORK/cookies" -b "$WORK/cookies")
@@ -29,7 +29,7 @@ AUTH=$(cat "$WORK/auth")
 CAL="/dav/calendars/$EMAIL/1/"
 BOOK="/dav/addressbooks/$EMAIL/1/"
 
-echo "ksuite DAV benchmark: 1,000 events + 1,000 contacts, $CONNECTIONS connections, ${DURATION}s each, $(nproc) cores (wrk and server share them)"
+echo "ksuite DAV benchmark ($SETUP): 1,000 events + 1,000 contacts, $CONNECTIONS connections, ${DURATION}s each, $(nproc) cores (wrk and server share them)"
 source bench/wrk_run.sh
 WARMUP=2
 run() { wrk_run ksuite "$@"; }

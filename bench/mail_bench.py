@@ -29,7 +29,10 @@ work = tempfile.mkdtemp()
 server = subprocess.Popen(
     [os.path.join(ROOT, "target/release/ksuite"), "serve", "--listen", "127.0.0.1:0",
      "--smtp-listen", "127.0.0.1:0", "--imap-listen", "127.0.0.1:0", "--imaps-listen", "127.0.0.1:0", "--submission-listen", "127.0.0.1:0", "--submissions-listen", "127.0.0.1:0", "--mail-domain", "bench.test", "--sender-auth-dns", "off",
-     "--data-dir", os.path.join(work, "data"), "--static-dir", os.path.join(work, "none")],
+     "--data-dir", os.path.join(work, "data"), "--static-dir", os.path.join(work, "none")]
+    # On PostgreSQL when run through bench/on_postgres.sh.
+    + (["--database-url", os.environ["KSUITE_BENCH_DATABASE_URL"]]
+       if os.environ.get("KSUITE_BENCH_DATABASE_URL") else []),
     stdout=subprocess.PIPE, text=True, env={**os.environ, "RUST_LOG": "warn"},
 )
 try:

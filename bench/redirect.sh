@@ -3,7 +3,9 @@
 # wrk with random slugs, next to nginx answering the same requests with a bare
 # `return 302` (the ceiling for any redirector on this machine). Rounds alternate between
 # the two, so a busy moment hurts both alike; prints the median requests/s of each, the
-# ratio, and ksuite's latency percentiles (p99 included) from its last round.
+# ratio, and ksuite's latency percentiles (p99 included) from its last round. On
+# PostgreSQL: bench/on_postgres.sh bench/redirect.sh; two processes behind nginx:
+# KSUITE_BENCH_PROCESSES=2 (see bench/server.sh).
 #   bench/redirect.sh [seconds-per-round] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,32 +21,40 @@ cargo build -q --release -p ksuite-server
 WORK=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
-RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 --imap-listen 127.0.0.1:0 --imaps-listen 127.0.0.1:0 --submission-listen 127.0.0.1:0 --submissions-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" > "$WORK/out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do grep -q "running at" "$WORK/out" && break; sleep 0.1; done
-BASE=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)
-[ -n "$BASE" ] || { cat "$WORK/out"; exit 1; }
+source bench/server.sh
+start_ksuite
 
 # One real user through the API, then 10,000 links written straight into its database.
 curl -sf -o /dev/null -H 'content-type: application/json' "$BASE/api/auth/signup" \
   -d '{"email":"bench@example.org","display_name":"Bench","password":"correct horse battery staple"}'
-python3 - "$WORK/data/ksuite.db" "$LINKS" "$WORK/slugs" <<'PY'
-import random, sqlite3, sys, time
-db, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+python3 - "$LINKS" "$WORK/slugs" "$WORK/links.tsv" <<'PY'
+import random, sys, time
+n, out, rows = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 alphabet = "23456789abcdefghjkmnpqrstuvwxyz"
-con = sqlite3.connect(db)
-uid = con.execute("SELECT id FROM users").fetchone()[0]
 now = int(time.time())
 slugs = set()
 while len(slugs) < n:
     slugs.add("".join(random.choice(alphabet) for _ in range(7)))
 slugs = sorted(slugs)
-con.executemany(
-    "INSERT INTO links (user_id, slug, url, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-    [(uid, s, f"https://example.org/page/{i}?ref=bench", now, now + 86400 * 30) for i, s in enumerate(slugs)])
-con.commit()
 open(out, "w").write("\n".join(slugs) + "\n")
+open(rows, "w").write("".join(
+    f"{s}\thttps://example.org/page/{i}?ref=bench\t{now}\t{now + 86400 * 30}\n" for i, s in enumerate(slugs)))
 PY
+if [ -n "${KSUITE_BENCH_DATABASE_URL:-}" ]; then
+  "$PG_BIN/psql" -q "$KSUITE_BENCH_DATABASE_URL" -c "CREATE TEMP TABLE l (slug TEXT, url TEXT, c BIGINT, e BIGINT)" \
+    -c "\\copy l FROM '$WORK/links.tsv'" \
+    -c "INSERT INTO links (user_id, slug, url, created_at, expires_at) SELECT (SELECT id FROM users), slug, url, c, e FROM l"
+else
+  python3 - "$WORK/data/ksuite.db" "$WORK/links.tsv" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+uid = con.execute("SELECT id FROM users").fetchone()[0]
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[2])]
+con.executemany("INSERT INTO links (user_id, slug, url, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [(uid, s, u, int(c), int(e)) for s, u, c, e in rows])
+con.commit()
+PY
+fi
 
 # nginx with a bare redirect for every /l/ path.
 NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -66,7 +76,7 @@ PIDS+=($!)
 NGINX="http://127.0.0.1:$NPORT"
 for _ in $(seq 1 100); do curl -s -o /dev/null "$NGINX/l/x" && break; sleep 0.1; done
 
-echo "redirect benchmark: $LINKS links, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, $(nproc) cores (wrk and servers share them)"
+echo "redirect benchmark ($SETUP): $LINKS links, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds, $(nproc) cores (wrk and servers share them)"
 # Warm-up pass (fills ksuite's cache), then alternating measured rounds.
 wrk -t2 -c"$CONNECTIONS" -d3s -s bench/redirect.lua "$BASE" -- "$WORK/slugs" > /dev/null
 rps() {

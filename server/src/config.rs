@@ -151,9 +151,15 @@ pub struct Config {
     pub s3: S3Settings,
 
     /// Database URL. Defaults to SQLite at <data-dir>/ksuite.db.
-    /// Example: sqlite:///var/lib/ksuite/ksuite.db
+    /// Examples: sqlite:///var/lib/ksuite/ksuite.db, postgres://ksuite:secret@db/ksuite
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+
+    /// Database connections this process keeps open at most (0: 8 on SQLite, 16 on
+    /// PostgreSQL). On PostgreSQL, every process's pool counts against the server's
+    /// `max_connections`.
+    #[arg(long, env = "KSUITE_DATABASE_MAX_CONNECTIONS", default_value_t = 0)]
+    pub database_max_connections: u32,
 
     /// The URL users reach ksuite at (scheme, host, optional port). Used for links in
     /// e-mails and sync profiles, for the Origin check and to decide whether cookies are
@@ -597,6 +603,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url: None,
+            database_max_connections: 0,
             blob_store: None,
             s3: S3Settings::default(),
             public_url: None,

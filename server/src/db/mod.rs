@@ -209,9 +209,21 @@ const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    connect_with(url, 0).await
+}
+
+/// [`connect`] with at most `max_connections` pooled connections (0: the default).
+pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+    let max = |default| {
+        if max_connections == 0 {
+            default
+        } else {
+            max_connections
+        }
+    };
     if is_postgres(url) {
         let pool = PgPoolOptions::new()
-            .max_connections(POSTGRES_CONNECTIONS)
+            .max_connections(max(POSTGRES_CONNECTIONS))
             .connect(url)
             .await
             .with_context(|| format!("cannot open database {}", without_password(url)))?;
@@ -226,7 +238,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
-        .max_connections(SQLITE_CONNECTIONS)
+        .max_connections(max(SQLITE_CONNECTIONS))
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {url}"))?;
