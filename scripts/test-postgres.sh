@@ -10,5 +10,6 @@ source scripts/postgres-temp.sh
 trap postgres_temp_stop EXIT
 postgres_temp_start
 export KSUITE_TEST_POSTGRES="$PG_SERVER_URL"
+# --workspace, as `make test`'s SQLite pass: the same feature set, so nothing is rebuilt.
 [ $# -gt 0 ] || set -- --test '*'
-cargo test -p ksuite-server --no-fail-fast "$@"
+cargo test --workspace --no-fail-fast "$@"
