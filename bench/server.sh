@@ -11,14 +11,21 @@ ksuite_process() {
   RUST_LOG=warn ./target/release/ksuite serve --listen 127.0.0.1:0 --smtp-listen 127.0.0.1:0 \
     --imap-listen 127.0.0.1:0 --imaps-listen 127.0.0.1:0 --submission-listen 127.0.0.1:0 \
     --submissions-listen 127.0.0.1:0 --data-dir "$WORK/data" --static-dir "$WORK/none" \
-    ${KSUITE_BENCH_DATABASE_URL:+--database-url "$KSUITE_BENCH_DATABASE_URL"} > "$out" 2>&1 &
+    ${KSUITE_BENCH_DATABASE_URL:+--database-url "$KSUITE_BENCH_DATABASE_URL"} \
+    ${PUBLIC_URL:+--public-url "$PUBLIC_URL" --trusted-proxies 127.0.0.1} > "$out" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 100); do grep -q "running at" "$out" && break; sleep 0.1; done
   URL=$(grep -o 'http://[0-9.:]*' "$out" | head -1 || true)
 }
 
 start_ksuite() {
-  local n=${KSUITE_BENCH_PROCESSES:-1} upstreams="" i
+  local n=${KSUITE_BENCH_PROCESSES:-1} upstreams="" i port=""
+  PUBLIC_URL=""
+  if [ "$n" -gt 1 ]; then
+    # Behind the balancer, the processes are reached at its address (origin checks, links).
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    PUBLIC_URL="http://127.0.0.1:$port"
+  fi
   for i in $(seq 1 "$n"); do
     ksuite_process "$WORK/out$i"
     [ -n "$URL" ] || { cat "$WORK/out$i"; exit 1; }
@@ -29,8 +36,6 @@ start_ksuite() {
   [ -z "${KSUITE_BENCH_DATABASE_URL:-}" ] || BACKEND="PostgreSQL"
   if [ "$n" -gt 1 ]; then
     command -v nginx >/dev/null || { echo "installing nginx"; ${SUDO:-} apt-get install -y -qq nginx >/dev/null; }
-    local port
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     mkdir -p "$WORK/lb"
     cat > "$WORK/lb/nginx.conf" <<CONF
 worker_processes 1;
@@ -47,7 +52,7 @@ http {
     client_max_body_size 30m;
     location / {
       proxy_pass http://ksuite; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header Host \$host; proxy_buffering off;
+      proxy_set_header Host \$http_host; proxy_buffering off;
     }
   }
 }

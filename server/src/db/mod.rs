@@ -249,8 +249,7 @@ pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Db>
     Ok(Db::Sqlite(pool))
 }
 
-/// Brings the database at `url` to the current schema (`ksuite migrate`). On PostgreSQL
-/// sqlx holds an advisory lock meanwhile, so processes starting together migrate once.
+/// Brings the database at `url` to the current schema and exits (`ksuite migrate`).
 pub async fn migrate(url: &str) -> anyhow::Result<()> {
     connect(url).await.map(|_| ())
 }
@@ -272,7 +271,8 @@ pub fn without_password(url: &str) -> String {
 
 /// Brings a PostgreSQL database to the current schema: the PostgreSQL twin of every
 /// SQLite migration (same tables, columns, constraint, index and trigger names; see
-/// `migrations/postgres/`), for `copy-data`'s typed pool.
+/// `migrations/postgres/`). sqlx holds an advisory lock meanwhile, so processes starting
+/// together migrate once.
 pub async fn migrate_postgres(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations/postgres")
         .run(pool)
