@@ -1063,12 +1063,6 @@ pub fn postgres_server() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
-/// Whether this run keeps its data in PostgreSQL (tests of SQLite files skip their
-/// SQLite-only steps).
-pub fn on_postgres() -> bool {
-    postgres_server().is_some()
-}
-
 /// The database of the server(s) using `data_dir`: its SQLite file, or on a PostgreSQL
 /// run a database named after the directory (created on first use), so that a restarted
 /// or second process finds the same one.
