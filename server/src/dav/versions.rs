@@ -9,15 +9,13 @@
 //! [`crate::invalidations::after_write`]): a client never reads an answer older than a
 //! write it was told succeeded. ctags only grow (a re-created collection has a new
 //! generation, a deleted one is marked dead for good), so a late reader cannot move the
-//! latest value back; a rolled-back write publishes nothing, since its rows never commit.
+//! latest value back (a deletion arrives as ctag `i64::MAX`); a rolled-back write publishes
+//! nothing, since its rows never commit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::path::Kind;
-
-/// The ctag of a collection that was deleted: no answer of it is current again.
-pub const DEAD: i64 = i64::MAX;
 
 /// A collection's identity: its kind, row id and generation.
 type Key = (Kind, i64, i64);
@@ -58,6 +56,9 @@ impl CollectionVersions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ctag the triggers publish for a deleted collection.
+    const DEAD: i64 = i64::MAX;
 
     #[test]
     fn versions_only_grow_and_a_dead_collection_stays_dead() {

@@ -95,12 +95,12 @@ pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
             break;
         };
         for (id, subject, addresses, snippet) in batch {
-            let fold = crate::mail::store::search_words;
+            let words = crate::mail::store::search_words;
             sqlx::query(crate::mail::store::fts_index(super::Backend::Postgres))
                 .bind(id)
-                .bind(fold(&subject))
-                .bind(fold(&addresses))
-                .bind(fold(&snippet))
+                .bind(words(&subject))
+                .bind(words(&addresses))
+                .bind(words(&snippet))
                 .execute(&mut *tx)
                 .await?;
         }
