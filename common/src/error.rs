@@ -31,6 +31,8 @@ pub enum ErrorCode {
     InvitationRequired,
     /// A webhook or push address points into a private network (or is not http(s)).
     UnsafeTarget,
+    /// The request was stopped because it ran longer than the server allows any request.
+    TimedOut,
     Internal,
     /// A code this build of the app does not know yet (newer server).
     #[serde(other)]

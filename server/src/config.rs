@@ -161,6 +161,15 @@ pub struct Config {
     #[arg(long, env = "KSUITE_DATABASE_MAX_CONNECTIONS", default_value_t = 0)]
     pub database_max_connections: u32,
 
+    /// PostgreSQL: milliseconds any one statement may run before the database cancels it
+    /// (0: no limit). A safety net so that no query plan holds a request for minutes.
+    #[arg(
+        long,
+        env = "KSUITE_DATABASE_STATEMENT_TIMEOUT_MS",
+        default_value_t = 15_000
+    )]
+    pub database_statement_timeout_ms: u64,
+
     /// The URL users reach ksuite at (scheme, host, optional port). Used for links in
     /// e-mails and sync profiles, for the Origin check and to decide whether cookies are
     /// marked Secure (https). Defaults to http://<listen>.
@@ -604,6 +613,7 @@ impl Config {
             data_dir,
             database_url: None,
             database_max_connections: 0,
+            database_statement_timeout_ms: 15_000,
             blob_store: None,
             s3: S3Settings::default(),
             public_url: None,
@@ -670,6 +680,14 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("ksuite.db").display()),
+        }
+    }
+
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_connections: self.database_max_connections,
+            statement_timeout: (self.database_statement_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(self.database_statement_timeout_ms)),
         }
     }
 }

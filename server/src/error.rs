@@ -89,11 +89,25 @@ impl ApiError {
     }
 }
 
+/// PostgreSQL's SQLSTATE for a statement cancelled (here: by `statement_timeout`).
+const QUERY_CANCELED: &str = "57014";
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> ApiError {
         match err {
             // A row that is missing or belongs to someone else answers the same.
             sqlx::Error::RowNotFound => ApiError::not_found(),
+            // PostgreSQL cancelled the statement at `--database-statement-timeout-ms`.
+            sqlx::Error::Database(e) if e.code().as_deref() == Some(QUERY_CANCELED) => {
+                tracing::warn!(error = %e, "statement timed out");
+                let mut err = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::TimedOut,
+                    "The server took too long to answer this and stopped. Please try again in a moment.",
+                );
+                err.retry_after = Some(5);
+                err
+            }
             other => ApiError::internal(other),
         }
     }

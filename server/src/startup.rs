@@ -52,7 +52,7 @@ impl Application {
         })?;
         let blobs = crate::blobs::BlobStore::open(&config.blob_store(), &config.data_dir)?;
         let versions = Arc::new(crate::dav::versions::CollectionVersions::default());
-        let db = db::connect_with(&config.database_url(), config.database_max_connections).await?;
+        let db = db::connect_with(&config.database_url(), config.pool_settings()).await?;
         let invalidations_from = crate::invalidations::newest(&db)
             .await
             .map_err(|e| anyhow::anyhow!("cannot read cache invalidations: {}", e.message))?;

@@ -128,6 +128,7 @@ pub fn error_message(lang: Language, err: &ApiError) -> String {
         ErrorCode::Unauthorized => Some(Key::ErrUnauthorized),
         ErrorCode::NotFound => Some(Key::ErrNotFound),
         ErrorCode::RangeTooLarge => Some(Key::ErrRangeTooLarge),
+        ErrorCode::TimedOut => Some(Key::ErrTimedOut),
         ErrorCode::Internal | ErrorCode::Unknown => Some(Key::ErrGeneric),
         _ => None,
     };

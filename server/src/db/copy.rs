@@ -113,6 +113,12 @@ pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
     tx.commit()
         .await
         .context("checking references and committing")?;
+    // Statistics for the planner now rather than at autovacuum's first pass: the server
+    // that starts next answers from a freshly filled database.
+    sqlx::query("ANALYZE")
+        .execute(to)
+        .await
+        .context("analysing the copied tables")?;
     Ok(copied)
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Database, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
@@ -207,27 +207,51 @@ macro_rules! on_db {
 const SQLITE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 16;
 
-/// Opens (creating an SQLite file if needed) and migrates the database at `url`.
-pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    connect_with(url, 0).await
+/// How the server's pool is sized and bounded (tools and tests take the defaults).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolSettings {
+    /// Connections kept open at most (0: [`SQLITE_CONNECTIONS`] or [`POSTGRES_CONNECTIONS`]).
+    pub max_connections: u32,
+    /// PostgreSQL only: the longest any one statement may run before the server cancels
+    /// it, so that no query plan can hold a request (or the write lock) for minutes.
+    /// Migrations run on a connection of their own without it.
+    pub statement_timeout: Option<Duration>,
 }
 
-/// [`connect`] with at most `max_connections` pooled connections (0: the default).
-pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+/// Opens (creating an SQLite file if needed) and migrates the database at `url`.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    connect_with(url, PoolSettings::default()).await
+}
+
+/// [`connect`] with the pool sized and bounded as `settings` say.
+pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<Db> {
     let max = |default| {
-        if max_connections == 0 {
+        if settings.max_connections == 0 {
             default
         } else {
-            max_connections
+            settings.max_connections
         }
     };
     if is_postgres(url) {
+        let opened = || format!("cannot open database {}", without_password(url));
+        let options = PgConnectOptions::from_str(url).with_context(opened)?;
+        // Migrating may rebuild indexes on large tables: no statement timeout for it.
+        let migrator = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(opened)?;
+        migrate_postgres(&migrator).await?;
+        migrator.close().await;
+        let options = match settings.statement_timeout {
+            Some(limit) => options.options([("statement_timeout", limit.as_millis().to_string())]),
+            None => options,
+        };
         let pool = PgPoolOptions::new()
             .max_connections(max(POSTGRES_CONNECTIONS))
-            .connect(url)
+            .connect_with(options)
             .await
-            .with_context(|| format!("cannot open database {}", without_password(url)))?;
-        migrate_postgres(&pool).await?;
+            .with_context(opened)?;
         return Ok(Db::Postgres(pool));
     }
     let options = SqliteConnectOptions::from_str(url)

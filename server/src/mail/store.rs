@@ -437,6 +437,31 @@ pub fn lines(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The SQL of [`page`]: binds folder, cursor time (twice), cursor id and limit. Public so
+/// a test can ask PostgreSQL how much work its plan does.
+pub fn page_sql(threads: bool) -> String {
+    let (count, newest_only) = if threads {
+        (
+            ", (SELECT COUNT(*) FROM messages t WHERE t.thread_id = messages.thread_id \
+             AND t.mailbox_id = messages.mailbox_id AND t.deleted_at IS NULL) AS thread_count",
+            // A scalar subquery with LIMIT is never turned into a join: it stays one index
+            // seek per row walked, whatever the planner's statistics say. Wrapped in
+            // COALESCE, PostgreSQL guesses it keeps half the rows (not 0.5% as for `=`),
+            // so it walks the folder in order and stops at a page rather than sorting it.
+            "AND COALESCE(id = (SELECT n.id FROM messages n WHERE n.thread_id = messages.thread_id \
+             AND n.mailbox_id = messages.mailbox_id AND n.deleted_at IS NULL \
+             ORDER BY n.received_at DESC, n.id DESC LIMIT 1), FALSE)",
+        )
+    } else {
+        ("", "")
+    };
+    format!(
+        "SELECT {MESSAGE_COLUMNS}{count} FROM messages WHERE mailbox_id = $1 AND deleted_at IS NULL \
+         AND (received_at < $2 OR (received_at = $3 AND id < $4)) {newest_only} \
+         ORDER BY received_at DESC, id DESC LIMIT $5"
+    )
+}
+
 /// A page of a folder, newest first, after the keyset cursor `(received_at, id)`. With
 /// `threads`, one row per conversation (its newest message) with the conversation's size.
 pub async fn page(
@@ -447,29 +472,16 @@ pub async fn page(
     threads: bool,
 ) -> Result<Vec<MessageRow>, ApiError> {
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-    let (count, newest_only) = if threads {
-        (
-            ", (SELECT COUNT(*) FROM messages t WHERE t.thread_id = messages.thread_id \
-             AND t.mailbox_id = messages.mailbox_id AND t.deleted_at IS NULL) AS thread_count",
-            "AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.thread_id = messages.thread_id \
-             AND n.mailbox_id = messages.mailbox_id AND n.deleted_at IS NULL \
-             AND (n.received_at > messages.received_at OR (n.received_at = messages.received_at AND n.id > messages.id)))",
-        )
-    } else {
-        ("", "")
-    };
+    let sql = page_sql(threads);
     Ok(crate::on_db!(db, |dbc| {
-        sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS}{count} FROM messages WHERE mailbox_id = $1 AND deleted_at IS NULL \
-         AND (received_at < $2 OR (received_at = $3 AND id < $4)) {newest_only} \
-         ORDER BY received_at DESC, id DESC LIMIT $5"
-    ))
-    .bind(folder_id)
-    .bind(at)
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(dbc).await
+        sqlx::query_as(&sql)
+            .bind(folder_id)
+            .bind(at)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(dbc)
+            .await
     })?)
 }
 
