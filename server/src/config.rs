@@ -98,6 +98,9 @@ pub struct CopyDataArgs {
     /// The PostgreSQL database to fill, e.g. postgres://ksuite:secret@db/ksuite.
     #[arg(long)]
     pub to: String,
+    /// The language copied mail is indexed in for search: the server's `--search-language`.
+    #[arg(long, env = "KSUITE_SEARCH_LANGUAGE", default_value = crate::db::DEFAULT_SEARCH_LANGUAGE)]
+    pub search_language: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -169,6 +172,12 @@ pub struct Config {
         default_value_t = 15_000
     )]
     pub database_statement_timeout_ms: u64,
+
+    /// PostgreSQL: the text search configuration mail search stems words with (english,
+    /// french, german, italian, spanish, portuguese, …; `simple` for none). Every word
+    /// also matches as a prefix, whatever the language. SQLite ignores it.
+    #[arg(long, env = "KSUITE_SEARCH_LANGUAGE", default_value = crate::db::DEFAULT_SEARCH_LANGUAGE)]
+    pub search_language: String,
 
     /// The URL users reach ksuite at (scheme, host, optional port). Used for links in
     /// e-mails and sync profiles, for the Origin check and to decide whether cookies are
@@ -614,6 +623,7 @@ impl Config {
             database_url: None,
             database_max_connections: 0,
             database_statement_timeout_ms: 15_000,
+            search_language: crate::db::DEFAULT_SEARCH_LANGUAGE.to_string(),
             blob_store: None,
             s3: S3Settings::default(),
             public_url: None,
@@ -688,6 +698,7 @@ impl Config {
             max_connections: self.database_max_connections,
             statement_timeout: (self.database_statement_timeout_ms > 0)
                 .then(|| std::time::Duration::from_millis(self.database_statement_timeout_ms)),
+            search_language: Some(self.search_language.clone()),
         }
     }
 }

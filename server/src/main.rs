@@ -16,7 +16,7 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Command::Migrate(args) => report(ksuite_server::db::migrate(&args.database_url).await),
-        Command::CopyData(args) => report(copy_data(&args.from, &args.to).await),
+        Command::CopyData(args) => report(copy_data(&args).await),
         Command::CopyBlobs(args) => report(copy_blobs(&args).await),
     }
 }
@@ -45,8 +45,9 @@ async fn copy_blobs(args: &ksuite_server::config::CopyBlobsArgs) -> anyhow::Resu
     Ok(())
 }
 
-async fn copy_data(from: &str, to: &str) -> anyhow::Result<()> {
+async fn copy_data(args: &ksuite_server::config::CopyDataArgs) -> anyhow::Result<()> {
     use anyhow::Context;
+    let (from, to) = (args.from.as_str(), args.to.as_str());
     anyhow::ensure!(
         !ksuite_server::db::is_postgres(from) && ksuite_server::db::is_postgres(to),
         "copy-data copies from sqlite://… to postgres://…"
@@ -58,7 +59,8 @@ async fn copy_data(from: &str, to: &str) -> anyhow::Result<()> {
             ksuite_server::db::without_password(from)
         )
     })?;
-    let target = sqlx::PgPool::connect(to).await.with_context(|| {
+    let options = ksuite_server::db::postgres_options(to, Some(&args.search_language))?;
+    let target = sqlx::PgPool::connect_with(options).await.with_context(|| {
         format!(
             "cannot open database {}",
             ksuite_server::db::without_password(to)

@@ -142,6 +142,7 @@ async fn a_statement_past_the_timeout_is_cancelled_and_answered_clearly() {
         PoolSettings {
             max_connections: 2,
             statement_timeout: Some(Duration::from_millis(200)),
+            search_language: None,
         },
     )
     .await

@@ -208,7 +208,7 @@ const SQLITE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// How the server's pool is sized and bounded (tools and tests take the defaults).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PoolSettings {
     /// Connections kept open at most (0: [`SQLITE_CONNECTIONS`] or [`POSTGRES_CONNECTIONS`]).
     pub max_connections: u32,
@@ -216,6 +216,30 @@ pub struct PoolSettings {
     /// it, so that no query plan can hold a request (or the write lock) for minutes.
     /// Migrations run on a connection of their own without it.
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL only: the text search configuration mail search stems words with
+    /// (`None`: [`DEFAULT_SEARCH_LANGUAGE`]); see [`postgres_options`].
+    pub search_language: Option<String>,
+}
+
+/// The language PostgreSQL mail search stems words in unless told otherwise.
+pub const DEFAULT_SEARCH_LANGUAGE: &str = "english";
+
+/// How to connect to the PostgreSQL at `url`: each session's default text search
+/// configuration is the search language, so the one-argument `to_tsvector`/`to_tsquery`
+/// that index and search mail stem words in it (see `mail::store::fts_index`).
+pub fn postgres_options(
+    url: &str,
+    search_language: Option<&str>,
+) -> anyhow::Result<PgConnectOptions> {
+    let language = search_language.unwrap_or(DEFAULT_SEARCH_LANGUAGE);
+    anyhow::ensure!(
+        !language.is_empty() && language.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "search language {language:?}: name a PostgreSQL text search configuration, \
+         such as english, french, german, italian, spanish, portuguese or simple"
+    );
+    Ok(PgConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {}", without_password(url)))?
+        .options([("default_text_search_config", language)]))
 }
 
 /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
@@ -234,7 +258,7 @@ pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<D
     };
     if is_postgres(url) {
         let opened = || format!("cannot open database {}", without_password(url));
-        let options = PgConnectOptions::from_str(url).with_context(opened)?;
+        let options = postgres_options(url, settings.search_language.as_deref())?;
         // Migrating may rebuild indexes on large tables: no statement timeout for it.
         let migrator = PgPoolOptions::new()
             .max_connections(1)

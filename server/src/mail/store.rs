@@ -888,20 +888,25 @@ pub fn search_words(s: &str) -> String {
 }
 
 /// SQL selecting the ids of the indexed messages that match the query bound at `$n`.
+/// PostgreSQL: every word as a prefix of an indexed word, or else the whole query stemmed
+/// in the search language (the session's default configuration, see
+/// `db::postgres_options`), so "meetings" finds "meeting" and "running" finds "runs".
 pub fn fts_hits(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Sqlite => {
             format!("SELECT rowid FROM message_search WHERE message_search MATCH ${n}")
         }
-        Backend::Postgres => {
-            format!("SELECT rowid FROM message_search WHERE document @@ to_tsquery('simple', ${n})")
-        }
+        Backend::Postgres => format!(
+            "SELECT rowid FROM message_search \
+             WHERE document @@ (to_tsquery('simple', ${n}) || to_tsquery(${n}))"
+        ),
     }
 }
 
 /// SQL indexing a message: `$1` its id, `$2` subject, `$3` addresses, `$4` body. SQLite's
 /// FTS5 keeps the three columns; PostgreSQL one weighted document (subject A, addresses
-/// B, body D), as `ksuite copy-data` builds it.
+/// B, body D), as `ksuite copy-data` builds it: every word as written (`simple`) and, for
+/// subject and body, its stem in the search language.
 pub(crate) fn fts_index(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
@@ -909,8 +914,9 @@ pub(crate) fn fts_index(backend: Backend) -> &'static str {
         }
         Backend::Postgres => {
             "INSERT INTO message_search (rowid, document) VALUES ($1, \
-             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
-             || setweight(to_tsvector('simple', $4), 'D'))"
+             setweight(to_tsvector('simple', $2) || to_tsvector($2), 'A') \
+             || setweight(to_tsvector('simple', $3), 'B') \
+             || setweight(to_tsvector('simple', $4) || to_tsvector($4), 'D'))"
         }
     }
 }
