@@ -98,6 +98,13 @@ pub struct CopyDataArgs {
     /// The PostgreSQL database to fill, e.g. postgres://ksuite:secret@db/ksuite.
     #[arg(long)]
     pub to: String,
+    /// The server's blob store (its data directory, or what --blob-store names), so the
+    /// bodies of copied messages are indexed for search. Without it only subjects,
+    /// addresses and snippets are.
+    #[arg(long)]
+    pub blobs: Option<String>,
+    #[command(flatten)]
+    pub s3: S3Settings,
     /// The language copied mail is indexed in for search: the server's `--search-language`.
     #[arg(long, env = "KSUITE_SEARCH_LANGUAGE", default_value = crate::db::DEFAULT_SEARCH_LANGUAGE)]
     pub search_language: String,

@@ -66,11 +66,28 @@ async fn copy_data(args: &ksuite_server::config::CopyDataArgs) -> anyhow::Result
             ksuite_server::db::without_password(to)
         )
     })?;
-    let copied = ksuite_server::db::copy::copy(&source, &target).await?;
+    let blobs = match &args.blobs {
+        Some(location) => Some(ksuite_server::blobs::BlobStore::open(
+            &args.s3.store(Some(location.clone())),
+            std::path::Path::new(location),
+        )?),
+        None => None,
+    };
+    let copied = ksuite_server::db::copy::copy(&source, &target, blobs.as_ref()).await?;
     let rows: u64 = copied.tables.iter().map(|(_, n)| n).sum();
     println!("copied {rows} rows in {} tables", copied.tables.len());
     for (table, n) in copied.tables.iter().filter(|(_, n)| *n > 0) {
         println!("  {table}: {n}");
     }
+    println!(
+        "search index: {} messages whole, {} from subject, addresses and snippet{}",
+        copied.bodies_indexed,
+        copied.bodies_missing,
+        if args.blobs.is_none() && copied.bodies_missing > 0 {
+            " (name the blob store with --blobs to index bodies too)"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }

@@ -49,20 +49,37 @@ async fn a_used_sqlite_server_moves_to_postgres_row_for_row() {
         .deliver(
             "x@example.net",
             "ann@ksuite.test",
-            "From: Xavier <x@example.net>\r\nSubject: Quarterly figures\r\n\r\nAttached.",
+            &format!(
+                "From: Xavier <x@example.net>\r\nSubject: Quarterly figures\r\n\r\nAttached.\r\n{}\r\nThe zeppelin lands at noon.",
+                "Figures and more figures. ".repeat(12)
+            ),
         )
         .await;
     assert!(r.starts_with("250"), "{r}");
     server.stop();
 
     let pg = Postgres::start();
-    let out = ksuite(&["copy-data", "--from", &from, "--to", &pg.url]);
+    let data_dir = dir.path().display().to_string();
+    let out = ksuite(&[
+        "copy-data",
+        "--from",
+        &from,
+        "--to",
+        &pg.url,
+        "--blobs",
+        &data_dir,
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("copied "));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.starts_with("copied "), "{report}");
+    assert!(
+        report.contains("search index: 1 messages whole, 0 from subject"),
+        "{report}"
+    );
 
     let sqlite = SqlitePool::connect(&from).await.expect("sqlite");
     let postgres = PgPool::connect(&pg.url).await.expect("postgres");
@@ -108,6 +125,16 @@ async fn a_used_sqlite_server_moves_to_postgres_row_for_row() {
     .await
     .expect("search");
     assert_eq!(found, 1);
+    // Its body too, past the snippet: read from the blob store named with --blobs, and
+    // stemmed in the search language ("landing" finds "lands").
+    let body: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM message_search \
+         WHERE document @@ to_tsquery('english', 'zeppelin & landing')",
+    )
+    .fetch_one(&postgres)
+    .await
+    .expect("search");
+    assert_eq!(body, 1);
     let max: i64 = sqlx::query_scalar("SELECT MAX(id) FROM users")
         .fetch_one(&postgres)
         .await
@@ -119,6 +146,29 @@ async fn a_used_sqlite_server_moves_to_postgres_row_for_row() {
     .await
     .expect("a new account");
     assert_eq!(next, max + 1);
+
+    // Without --blobs: subjects, addresses and snippets only, and the report says so.
+    support::postgres::create_database(&pg.url, "snippets_only");
+    let (server_url, _) = pg.url.rsplit_once('/').expect("a database URL");
+    let bare = format!("{server_url}/snippets_only");
+    let out = ksuite(&["copy-data", "--from", &from, "--to", &bare]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && report.contains(
+                "1 from subject, addresses and snippet (name the blob store with --blobs"
+            ),
+        "{report}"
+    );
+    let bare = PgPool::connect(&bare).await.expect("postgres");
+    let found: (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*) FILTER (WHERE document @@ to_tsquery('simple', 'quarterly')), \
+         COUNT(*) FILTER (WHERE document @@ to_tsquery('simple', 'zeppelin')) FROM message_search",
+    )
+    .fetch_one(&bare)
+    .await
+    .expect("search");
+    assert_eq!(found, (1, 0));
 
     // Into a database that holds accounts: refused, saying why; migrate is a no-op there.
     let again = ksuite(&["copy-data", "--from", &from, "--to", &pg.url]);

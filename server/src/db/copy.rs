@@ -4,11 +4,15 @@
 //!
 //! Not copied: what is only meaningful to running processes (`invalidations`,
 //! `blob_pins`) and the SQLite full-text index, which keeps no text to copy; the
-//! PostgreSQL search index is rebuilt from the messages (see [`copy`]).
+//! PostgreSQL search index is rebuilt from the raw messages (see [`copy`]).
 
 use anyhow::{Context, bail};
 use futures_util::TryStreamExt;
 use sqlx::{Column, PgPool, Row, SqlitePool, TypeInfo};
+
+use super::Backend;
+use crate::blobs::{BlobKey, BlobStore};
+use crate::mail::store::{fts_index, search_texts, search_words};
 
 /// Tables left behind (see the module comment).
 const SKIPPED: [&str; 3] = ["invalidations", "blob_pins", "_sqlx_migrations"];
@@ -17,6 +21,11 @@ const SKIPPED: [&str; 3] = ["invalidations", "blob_pins", "_sqlx_migrations"];
 #[derive(Debug, Default)]
 pub struct Copied {
     pub tables: Vec<(String, u64)>,
+    /// Messages whose whole text (body, attachment names) was indexed for search.
+    pub bodies_indexed: u64,
+    /// Messages indexed from subject, addresses and snippet only (no blob store named,
+    /// or its raw message unreadable).
+    pub bodies_missing: u64,
 }
 
 /// One stored value, as its declared column type says.
@@ -38,8 +47,13 @@ fn read(row: &sqlx::sqlite::SqliteRow, i: usize, declared: &str) -> anyhow::Resu
 }
 
 /// Copies every table of `from` into `to`, which must hold no account yet; `to` is
-/// migrated first.
-pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
+/// migrated first. The search index is built from each raw message in `blobs` (the
+/// server's blob store) where given, else from subjects, addresses and snippets.
+pub async fn copy(
+    from: &SqlitePool,
+    to: &PgPool,
+    blobs: Option<&BlobStore>,
+) -> anyhow::Result<Copied> {
     super::migrate_postgres(to).await?;
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(to)
@@ -79,12 +93,13 @@ pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
         .execute(&mut *tx)
         .await?;
     }
-    // Search documents from what the messages table holds (subject, addresses, snippet),
-    // folded as the server folds what it indexes; a thousand messages at a time.
+    // Search documents: from each raw message, as delivery indexes it, where the blob
+    // store was named and holds it; else from what the messages table keeps (subject,
+    // addresses, snippet). A thousand messages at a time.
     let mut after = 0_i64;
     loop {
-        let batch: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, subject, coalesce(from_name, '') || ' ' || coalesce(from_address, '') \
+        let batch: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, blob, subject, coalesce(from_name, '') || ' ' || coalesce(from_address, '') \
              || ' ' || to_addresses || ' ' || cc_addresses, snippet FROM messages \
              WHERE id > $1 ORDER BY id LIMIT 1000",
         )
@@ -94,13 +109,36 @@ pub async fn copy(from: &SqlitePool, to: &PgPool) -> anyhow::Result<Copied> {
         let Some(&(last, ..)) = batch.last() else {
             break;
         };
-        for (id, subject, addresses, snippet) in batch {
-            let words = crate::mail::store::search_words;
-            sqlx::query(crate::mail::store::fts_index(super::Backend::Postgres))
+        for (id, digest, subject, addresses, snippet) in batch {
+            let raw = match blobs {
+                Some(store) => match store.get(BlobKey::Message(&digest)).await {
+                    Ok(raw) => Some(raw),
+                    Err(e) => {
+                        tracing::warn!(message = id, error = %e, "raw message unreadable: indexed from its snippet");
+                        None
+                    }
+                },
+                None => None,
+            };
+            let (subject, addresses, body) = match raw {
+                Some(raw) => {
+                    copied.bodies_indexed += 1;
+                    search_texts(Backend::Postgres, &crate::mail::index::index(&raw, ""))
+                }
+                None => {
+                    copied.bodies_missing += 1;
+                    (
+                        search_words(&subject),
+                        search_words(&addresses),
+                        search_words(&snippet),
+                    )
+                }
+            };
+            sqlx::query(fts_index(Backend::Postgres))
                 .bind(id)
-                .bind(words(&subject))
-                .bind(words(&addresses))
-                .bind(words(&snippet))
+                .bind(subject)
+                .bind(addresses)
+                .bind(body)
                 .execute(&mut *tx)
                 .await?;
         }

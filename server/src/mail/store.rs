@@ -243,24 +243,8 @@ pub async fn insert_message(
     .bind(idx.has_attachments)
     .fetch_one(dbc).await
     })?;
-    let addresses = [
-        idx.from_name.clone().unwrap_or_default(),
-        idx.from_address.clone().unwrap_or_default(),
-        idx.to.join(" "),
-        idx.cc.join(" "),
-    ]
-    .join(" ");
-    let body = if idx.attachment_names.is_empty() {
-        idx.body_text.clone()
-    } else {
-        format!("{}\n{}", idx.body_text, idx.attachment_names.join(" "))
-    };
     let backend = tx.backend();
-    let text = |s: &str| match backend {
-        Backend::Sqlite => s.to_string(),
-        Backend::Postgres => search_words(s),
-    };
-    let (subject, addresses, body) = (text(&idx.subject), text(&addresses), text(&body));
+    let (subject, addresses, body) = search_texts(backend, idx);
     crate::on_db!(&mut *tx, |dbc| sqlx::query(fts_index(backend))
         .bind(id)
         .bind(subject)
@@ -887,6 +871,28 @@ pub fn search_words(s: &str) -> String {
         .collect()
 }
 
+/// What a message is searched by — subject, addresses, body with attachment names — as
+/// the index of `backend` takes them ([`fts_index`]'s `$2`, `$3`, `$4`).
+pub fn search_texts(backend: Backend, idx: &Indexed) -> (String, String, String) {
+    let addresses = [
+        idx.from_name.clone().unwrap_or_default(),
+        idx.from_address.clone().unwrap_or_default(),
+        idx.to.join(" "),
+        idx.cc.join(" "),
+    ]
+    .join(" ");
+    let body = if idx.attachment_names.is_empty() {
+        idx.body_text.clone()
+    } else {
+        format!("{}\n{}", idx.body_text, idx.attachment_names.join(" "))
+    };
+    let text = |s: &str| match backend {
+        Backend::Sqlite => s.to_string(),
+        Backend::Postgres => search_words(s),
+    };
+    (text(&idx.subject), text(&addresses), text(&body))
+}
+
 /// SQL selecting the ids of the indexed messages that match the query bound at `$n`.
 /// PostgreSQL: every word as a prefix of an indexed word, or else the whole query stemmed
 /// in the search language (the session's default configuration, see
@@ -907,7 +913,7 @@ pub fn fts_hits(backend: Backend, n: usize) -> String {
 /// FTS5 keeps the three columns; PostgreSQL one weighted document (subject A, addresses
 /// B, body D), as `ksuite copy-data` builds it: every word as written (`simple`) and, for
 /// subject and body, its stem in the search language.
-pub(crate) fn fts_index(backend: Backend) -> &'static str {
+pub fn fts_index(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
             "INSERT INTO message_search (rowid, subject, addresses, body) VALUES ($1, $2, $3, $4)"
