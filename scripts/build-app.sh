@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the web app into dist/ (release), with the toolchain setup.sh chose:
 #   cargo (wasm32, relocations kept) -> wasm-split-cli (one chunk per feature, see
-#   app/src/routes.rs) -> wasm-bindgen -> wasm-opt on every module -> tools/web-dist.mjs
+#   app/src/routes.rs) -> wasm-bindgen -> wasm-opt on every module (tools/wasm-opt-all.mjs)
+#   -> tools/web-dist.mjs
 #   (dist layout, index.html) -> service-worker precache list -> compressed copies and the
 #   first-load budget.
 set -euo pipefail
@@ -45,11 +46,11 @@ wasm-split-cli target/wasm32-unknown-unknown/wasm-release/app.wasm "$STAGE" --ou
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$STAGE" --out-name app "$STAGE/app.wasm"
 rm "$STAGE/app.wasm"  # wasm-bindgen wrote app_bg.wasm from it
-# Both cores: the main module takes most of the time. Symbol names are dropped (the
-# "unknown name subsection" notice is about them), and so are the producers and
-# target-features sections, which every one of the ~450 split modules carried.
-find "$STAGE" -name '*.wasm' -print0 \
-  | xargs -0 -P "$(nproc)" -I{} sh -c 'wasm-opt -Oz --strip-debug --strip-producers --strip-target-features "$1" -o "$1" 2>&1 | grep -v "unknown name subsection" >&2 || true' _ {}
+# wasm-opt -Oz on every module (tools/wasm-opt-all.mjs: the few large ones through the CLI
+# on both cores, the hundreds of small ones in one node process). Symbol names are dropped,
+# and so are the producers and target-features sections, which every one of the ~480 split
+# modules carried.
+node tools/wasm-opt-all.mjs "$STAGE"
 node tools/web-dist.mjs "$STAGE" dist
 node tools/sw-precache.mjs dist
 node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}" "$STAGE/first-load.json"

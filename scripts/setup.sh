@@ -27,6 +27,15 @@ wasm_mode() {
 }
 MODE_FILE=.tools/wasm-mode
 mkdir -p .tools
+# Tools pinned by version live in a per-user cache that every checkout shares, so a fresh
+# clone (CI) does not build or download them again; .tools/ links to them.
+CACHE="${KSUITE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ksuite}"
+mkdir -p "$CACHE"
+link_cached() { # name: .tools/<name> -> $CACHE/<name>
+  if [ "$(readlink ".tools/$1" 2>/dev/null)" != "$CACHE/$1" ]; then
+    rm -rf ".tools/$1" && ln -s "$CACHE/$1" ".tools/$1"
+  fi
+}
 # KSUITE_WASM_TOOLCHAIN=debian|rustup forces a choice (e.g. to test the Debian path).
 if [ -n "${KSUITE_WASM_TOOLCHAIN:-}" ]; then
   echo "$KSUITE_WASM_TOOLCHAIN" > "$MODE_FILE"
@@ -87,10 +96,12 @@ fi
 # wasm_split_cli_support's CLI splits the app at its #[wasm_split] points (app/src/routes.rs);
 # its format must match the wasm_split_helpers version in Cargo.lock (0.2.x).
 WSPLIT=0.2.4
-if ! grep -q "wasm_split_cli_support $WSPLIT" .tools/.crates.toml 2>/dev/null || [ ! -x .tools/bin/wasm-split-cli ]; then
-  log "installing wasm-split-cli $WSPLIT (about a minute, once)"
-  cargo install --locked wasm_split_cli_support --version "$WSPLIT" --features build-binary --root .tools
+if ! grep -q "wasm_split_cli_support $WSPLIT" "$CACHE/wasm-split/.crates.toml" 2>/dev/null || [ ! -x "$CACHE/wasm-split/bin/wasm-split-cli" ]; then
+  log "installing wasm-split-cli $WSPLIT (about a minute, once per machine)"
+  cargo install --locked wasm_split_cli_support --version "$WSPLIT" --features build-binary --root "$CACHE/wasm-split"
 fi
+mkdir -p .tools/bin
+ln -sf "$CACHE/wasm-split/bin/wasm-split-cli" .tools/bin/wasm-split-cli
 WBG=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WBG\$"; then
   log "installing wasm-bindgen-cli $WBG (a few minutes, once)"
@@ -148,18 +159,19 @@ if [ "$WITH_TEST" = 1 ]; then
   # Real DAV clients and a real SMTP relay (aiosmtpd) for the integration tests, in a venv
   # of their own.
   PY_CLIENTS="caldav==3.6.0 vdirsyncer==0.21.0 aiosmtpd==1.4.6 dkimpy==1.1.8 moto[server]==5.2.6"
-  PY_STAMP="$ROOT/.tools/py/.installed"
+  PY_STAMP="$CACHE/py/.installed"
   if [ "$(cat "$PY_STAMP" 2>/dev/null)" != "$PY_CLIENTS" ]; then
     log "python test clients: $PY_CLIENTS"
-    python3 -m venv "$ROOT/.tools/py"
-    "$ROOT/.tools/py/bin/pip" install -q --disable-pip-version-check $PY_CLIENTS
+    python3 -m venv "$CACHE/py"
+    "$CACHE/py/bin/pip" install -q --disable-pip-version-check $PY_CLIENTS
     echo "$PY_CLIENTS" > "$PY_STAMP"
   fi
+  link_cached py
   # python-caldav's own functional test suite (its sdist carries tests/), run against a
   # fresh ksuite by server/tests/caldav_suite.rs. Its config names ksuite only, through
   # environment variables the test sets.
   SUITE_VERSION=3.6.0
-  SUITE="$ROOT/.tools/caldav-suite"
+  SUITE="$CACHE/caldav-suite"
   if [ "$(cat "$SUITE/.installed" 2>/dev/null)" != "$SUITE_VERSION" ]; then
     log "python-caldav $SUITE_VERSION test suite"
     rm -rf "$SUITE" && mkdir -p "$SUITE"
@@ -170,6 +182,7 @@ if [ "$WITH_TEST" = 1 ]; then
     "$SUITE/venv/bin/pip" install -q --disable-pip-version-check "$SUITE/caldav-$SUITE_VERSION[test]"
     echo "$SUITE_VERSION" > "$SUITE/.installed"
   fi
+  link_cached caldav-suite
   cp "$ROOT/server/tests/clients/caldav_test_servers.yaml" \
     "$SUITE/caldav-$SUITE_VERSION/tests/caldav_test_servers.yaml"
 fi

@@ -18,10 +18,14 @@ export interface KsuiteServer {
   stop: () => Promise<void>;
 }
 
-/** Starts the release ksuite binary on 127.0.0.1:0 with a fresh data directory. */
+/** The server binary: `KSUITE_BIN` (`make test` passes the debug build its Rust tests
+ * just built, sparing a release build), else the release build `make test-e2e` makes. */
+const KSUITE_BIN = process.env.KSUITE_BIN || path.join(ROOT, 'target', 'release', 'ksuite');
+
+/** Starts ksuite on 127.0.0.1:0 with a fresh data directory. */
 export async function startServer(extraArgs: string[] = []): Promise<KsuiteServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ksuite-e2e-'));
-  const child: ChildProcess = spawn(path.join(ROOT, 'target', 'release', 'ksuite'), [
+  const child: ChildProcess = spawn(KSUITE_BIN, [
     'serve', '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0', '--imap-listen', '127.0.0.1:0', '--imaps-listen', '127.0.0.1:0', '--submission-listen', '127.0.0.1:0', '--submissions-listen', '127.0.0.1:0', '--data-dir', dataDir,
     // A test may serve its own copy of the app (e.g. to deploy a new version mid-test).
     ...(extraArgs.includes('--static-dir') ? [] : ['--static-dir', path.join(ROOT, 'dist')]), ...extraArgs,
