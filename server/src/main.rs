@@ -32,14 +32,21 @@ fn report(outcome: anyhow::Result<()>) -> std::process::ExitCode {
     }
 }
 
+/// The blob store at `location`: s3://bucket/prefix (with the `--s3-*` settings) or a
+/// path, which names that directory itself (the data directory's layout).
+fn open_blob_store(
+    s3: &ksuite_server::config::S3Settings,
+    location: &str,
+) -> anyhow::Result<ksuite_server::blobs::BlobStore> {
+    let config = s3.store(Some(location.to_string()));
+    ksuite_server::blobs::BlobStore::open(&config, std::path::Path::new(location))
+}
+
 async fn copy_blobs(args: &ksuite_server::config::CopyBlobsArgs) -> anyhow::Result<()> {
-    use ksuite_server::blobs::BlobStore;
-    let open = |location: &str| {
-        // A path names that directory itself (the data directory's layout).
-        let config = args.s3.store(Some(location.to_string()));
-        BlobStore::open(&config, std::path::Path::new(location))
-    };
-    let (from, to) = (open(&args.from)?, open(&args.to)?);
+    let (from, to) = (
+        open_blob_store(&args.s3, &args.from)?,
+        open_blob_store(&args.s3, &args.to)?,
+    );
     let (copied, present) = from.copy_into(&to).await?;
     println!("copied {copied} objects ({present} were there already)");
     Ok(())
@@ -67,10 +74,7 @@ async fn copy_data(args: &ksuite_server::config::CopyDataArgs) -> anyhow::Result
         )
     })?;
     let blobs = match &args.blobs {
-        Some(location) => Some(ksuite_server::blobs::BlobStore::open(
-            &args.s3.store(Some(location.clone())),
-            std::path::Path::new(location),
-        )?),
+        Some(location) => Some(open_blob_store(&args.s3, location)?),
         None => None,
     };
     let copied = ksuite_server::db::copy::copy(&source, &target, blobs.as_ref()).await?;

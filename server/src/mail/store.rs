@@ -913,7 +913,7 @@ pub fn fts_hits(backend: Backend, n: usize) -> String {
 /// FTS5 keeps the three columns; PostgreSQL one weighted document (subject A, addresses
 /// B, body D), as `ksuite copy-data` builds it: every word as written (`simple`) and, for
 /// subject and body, its stem in the search language.
-pub fn fts_index(backend: Backend) -> &'static str {
+pub(crate) fn fts_index(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
             "INSERT INTO message_search (rowid, subject, addresses, body) VALUES ($1, $2, $3, $4)"
