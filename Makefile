@@ -10,9 +10,15 @@ run: setup build
 test: setup-test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
-	scripts/test-postgres.sh
-	scripts/build-app.sh
+	cargo test --workspace --no-run
+	# The integration tests mostly wait on sockets, PostgreSQL and child processes, and the
+	# app build is compute (its wasm profile has a lock of its own), so the two run side by
+	# side; the build's output follows the tests'.
+	scripts/build-app.sh > target/build-app.log 2>&1 & app=$$!; \
+	  cargo test --workspace && scripts/test-postgres.sh; tests=$$?; \
+	  wait $$app; built=$$?; \
+	  echo "--- scripts/build-app.sh (ran beside the tests, exit $$built)"; cat target/build-app.log; \
+	  [ $$tests -eq 0 ] && [ $$built -eq 0 ]
 	# The browser tests drive the debug server `cargo test` built (argon2 and RSA are
 	# optimised in dev builds): a release build would add minutes and test nothing more.
 	test -x target/debug/ksuite

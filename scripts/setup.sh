@@ -168,8 +168,9 @@ if [ "$WITH_TEST" = 1 ]; then
   fi
   link_cached py
   # python-caldav's own functional test suite (its sdist carries tests/), run against a
-  # fresh ksuite by server/tests/caldav_suite.rs. Its config names ksuite only, through
-  # environment variables the test sets.
+  # fresh ksuite by server/tests/caldav_suite.rs. Its config names ksuite through
+  # environment variables the test sets; its [test] extras also bring the embedded Radicale
+  # and Xandikos it compares against, which the test deselects.
   SUITE_VERSION=3.6.0
   SUITE="$CACHE/caldav-suite"
   if [ "$(cat "$SUITE/.installed" 2>/dev/null)" != "$SUITE_VERSION" ]; then
