@@ -2,7 +2,7 @@
 # Builds the web app into dist/ (release), with the toolchain setup.sh chose:
 #   cargo (wasm32, relocations kept) -> wasm-split-cli (one chunk per feature, see
 #   app/src/routes.rs) -> wasm-bindgen -> wasm-opt on every module (tools/wasm-opt-all.mjs)
-#   -> tools/web-dist.mjs
+#   -> short glue import names (tools/minify-imports.mjs) -> tools/web-dist.mjs
 #   (dist layout, index.html) -> service-worker precache list -> compressed copies and the
 #   first-load budget.
 set -euo pipefail
@@ -51,6 +51,8 @@ rm "$STAGE/app.wasm"  # wasm-bindgen wrote app_bg.wasm from it
 # and so are the producers and target-features sections, which every one of the ~480 split
 # modules carried.
 node tools/wasm-opt-all.mjs "$STAGE"
+# Short names for the ~240 imports from the JS glue (tools/minify-imports.mjs): ~4 KB gzip.
+node tools/minify-imports.mjs "$STAGE"
 node tools/web-dist.mjs "$STAGE" dist
 node tools/sw-precache.mjs dist
 node tools/precompress.mjs dist "${KSUITE_APP_BUDGET_GZIP:-$(cat tools/app-budget-gzip)}" "$STAGE/first-load.json"
