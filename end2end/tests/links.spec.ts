@@ -162,3 +162,30 @@ test("a link's target is changed in its row, not in a browser prompt", async ({ 
   const links = await (await page.request.get('/api/links?q=moving')).json();
   expect(links.items[0].url).toBe('https://example.org/new-page');
 });
+
+test("the server's refusals read in the user's language, field and limit included", async ({ page, server }) => {
+  await signUp(page);
+  await page.getByTestId('language-select').selectOption('fr');
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Liens' }).click();
+  const target = `${server.url}/login?from=refusals`;
+  const refusal = page.getByRole('alert');
+  const shorten = async (slug: string) => {
+    await page.getByLabel('Adresse à raccourcir').fill(target);
+    await page.getByLabel('Nom court personnalisé (facultatif)').fill(slug);
+    await page.getByRole('button', { name: 'Raccourcir' }).click();
+  };
+  await shorten('ab');
+  await expect(refusal).toHaveText('Nom court : de 3 à 64 caractères.');
+  await shorten('api');
+  await expect(refusal).toHaveText('Nom court : réservé. Choisissez-en un autre.');
+  await shorten('rendez-vous');
+  await expect(page.getByTestId('link-row')).toHaveCount(1);
+  await shorten('rendez-vous');
+  await expect(refusal).toHaveText('Nom court : déjà pris. Choisissez-en un autre.');
+  // In English the server's own sentence is shown as it is.
+  await page.getByTestId('language-select').selectOption('en');
+  await page.getByLabel('Address to shorten').fill(target);
+  await page.getByLabel('Custom short name (optional)').fill('rendez-vous');
+  await page.getByRole('button', { name: 'Shorten' }).click();
+  await expect(refusal).toHaveText('This short name is already taken. Choose another one.');
+});

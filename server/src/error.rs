@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ksuite_common::{ErrorBody, ErrorCode};
+use ksuite_common::{ErrorBody, ErrorCode, Problem};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -13,6 +13,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds the client should wait (sent as `Retry-After`).
     pub retry_after: Option<u64>,
+    /// The input at fault, for the app to translate.
+    pub problem: Option<Problem>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -24,19 +26,29 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            problem: None,
         }
+    }
+
+    /// Names the input at fault, so the app can say what is wrong in the reader's language.
+    pub fn with(mut self, problem: Problem) -> ApiError {
+        self.problem = Some(problem);
+        self
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
-    pub fn validation(message: impl Into<String>) -> ApiError {
+    /// An input that breaks a rule: `problem` for the app, `message` in English for the
+    /// rest (API clients, logs), with any detail the problem cannot carry.
+    pub fn invalid(problem: Problem, message: impl Into<String>) -> ApiError {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Validation,
             message,
         )
+        .with(problem)
     }
 
     pub fn unauthorized() -> ApiError {
@@ -118,6 +130,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code,
             message: self.message,
+            problem: self.problem,
         };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after

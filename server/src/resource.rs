@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ksuite_common::{CalendarAccess, ErrorCode};
+use ksuite_common::{CalendarAccess, ErrorCode, Field, Problem, Rule};
 
 use crate::error::ApiError;
 
@@ -41,6 +41,7 @@ pub fn changed_meanwhile() -> ApiError {
         ErrorCode::Conflict,
         "It was changed meanwhile (by you elsewhere or by someone else). Reload it and try again.",
     )
+    .with(Problem::new(Field::Request, Rule::Changed))
 }
 
 /// A random identifier in UUID v4 format.
@@ -92,7 +93,8 @@ pub async fn share_grantee(
     share: &ksuite_common::CalendarShare,
 ) -> Result<i64, ApiError> {
     if share.access == CalendarAccess::Owner {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Permission, Rule::Invalid),
             "Share with read or read_write access.",
         ));
     }
@@ -100,10 +102,14 @@ pub async fn share_grantee(
     let (target, _) = crate::auth::users::credentials(db, &email)
         .await?
         .ok_or_else(|| {
-            ApiError::validation("There is no user with this e-mail address on this server.")
+            ApiError::invalid(
+                Problem::new(Field::User, Rule::NotFound),
+                "There is no user with this e-mail address on this server.",
+            )
         })?;
     if target == owner_id {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::User, Rule::ItSelf),
             "You cannot share with yourself: you own it.",
         ));
     }

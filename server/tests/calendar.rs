@@ -3,7 +3,8 @@
 mod support;
 
 use ksuite_common::{
-    CalendarAccess, CalendarInfo, ErrorBody, ErrorCode, EventDetail, ImportReport, Occurrence,
+    CalendarAccess, CalendarInfo, ErrorBody, ErrorCode, EventDetail, Field, ImportReport,
+    Occurrence, Rule,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -597,15 +598,39 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     let cal = default_calendar(&c).await;
     let resp = import(&c, cal, "this is not a calendar").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    for body in [
-        json!({"title": "", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00"}),
-        json!({"title": "Backwards", "start": "2026-05-05T12:00", "end": "2026-05-05T11:00"}),
-        json!({"title": "Bad rule", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00", "rrule": "FREQ=SOMETIMES"}),
-        json!({"title": "Bad zone", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00", "time_zone": "Mars/Base"}),
-        json!({"title": "Bad date", "start": "tomorrow", "end": "2026-05-05T13:00"}),
+    // Each refusal names the field and rule the app translates it from.
+    for (body, field, rule) in [
+        (
+            json!({"title": "", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00"}),
+            Field::Title,
+            Rule::Length,
+        ),
+        (
+            json!({"title": "Backwards", "start": "2026-05-05T12:00", "end": "2026-05-05T11:00"}),
+            Field::End,
+            Rule::BeforeStart,
+        ),
+        (
+            json!({"title": "Bad rule", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00", "rrule": "FREQ=SOMETIMES"}),
+            Field::Repetition,
+            Rule::Invalid,
+        ),
+        (
+            json!({"title": "Bad zone", "start": "2026-05-05T12:00", "end": "2026-05-05T13:00", "time_zone": "Mars/Base"}),
+            Field::TimeZone,
+            Rule::Invalid,
+        ),
+        (
+            json!({"title": "Bad date", "start": "tomorrow", "end": "2026-05-05T13:00"}),
+            Field::Date,
+            Rule::Invalid,
+        ),
     ] {
         let resp = c.post(&format!("/api/calendars/{cal}/events"), &body).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let refusal: ErrorBody = resp.json().await.expect("error body");
+        let problem = refusal.problem.expect("a named field");
+        assert_eq!((problem.field, problem.rule), (field, rule), "{body}");
     }
     let resp = c
         .get("/api/events?from=2026-01-01T00:00:00Z&to=2028-01-01T00:00:00Z")

@@ -5,6 +5,7 @@ mod support;
 
 use ksuite_common::{
     AddressBookInfo, AddressBookKind, CalendarAccess, Contact, ContactImportReport, ContactSummary,
+    ErrorBody, Field, Rule,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -130,15 +131,26 @@ async fn create_edit_and_delete_a_contact_with_etags() {
         "stale ETag"
     );
 
-    for bad in [
-        json!({}),
-        json!({"given_name": "X", "emails": [{"value": "not an address"}]}),
-        json!({"given_name": "X", "birthday": "12/10/1815"}),
+    for (bad, field, rule) in [
+        (json!({}), Field::Name, Rule::Required),
+        (
+            json!({"given_name": "X", "emails": [{"value": "not an address"}]}),
+            Field::Email,
+            Rule::Invalid,
+        ),
+        (
+            json!({"given_name": "X", "birthday": "12/10/1815"}),
+            Field::Date,
+            Rule::Invalid,
+        ),
     ] {
         let resp = c
             .post(&format!("/api/address-books/{book}/contacts"), &bad)
             .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let refusal: ErrorBody = resp.json().await.expect("error body");
+        let problem = refusal.problem.expect("a named field");
+        assert_eq!((problem.field, problem.rule), (field, rule), "{bad}");
     }
     assert_eq!(
         with_etag(&c, Method::DELETE, &path, None, json!({}))

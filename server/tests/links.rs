@@ -2,7 +2,9 @@
 
 mod support;
 
-use ksuite_common::{ErrorBody, ErrorCode, Link, LinkList, LinkQuota, LinkStats, paths};
+use ksuite_common::{
+    ErrorBody, ErrorCode, Field, Link, LinkList, LinkQuota, LinkStats, Problem, Rule, paths,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::{Client, TestServer, signed_in};
@@ -14,9 +16,20 @@ async fn create(c: &Client, body: serde_json::Value) -> Link {
 }
 
 async fn refused(c: &Client, body: serde_json::Value) -> (StatusCode, ErrorCode) {
+    let (status, body) = refusal(c, body).await;
+    (status, body.code)
+}
+
+async fn refusal(c: &Client, body: serde_json::Value) -> (StatusCode, ErrorBody) {
     let resp = c.post(paths::LINKS, &body).await;
     let status = resp.status();
-    (status, resp.json::<ErrorBody>().await.expect("error").code)
+    (status, resp.json::<ErrorBody>().await.expect("error"))
+}
+
+/// The field and rule the app translates a refusal from.
+fn problem_of(body: &ErrorBody) -> (Field, Rule, Option<u32>) {
+    let p: Problem = body.problem.expect("a refusal names its field");
+    (p.field, p.rule, p.max)
 }
 
 /// Follows a short link without following the redirect.
@@ -98,9 +111,18 @@ async fn open_redirect_and_bad_urls_are_refused() {
         long.as_str(),
         "",
     ] {
-        let (status, code) = refused(&c, json!({"url": url})).await;
+        let (status, body) = refusal(&c, json!({"url": url})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
-        assert_eq!(code, ErrorCode::Validation, "{url}");
+        assert_eq!(body.code, ErrorCode::Validation, "{url}");
+        let (field, rule, limit) = problem_of(&body);
+        assert_eq!(field, Field::WebAddress, "{url}");
+        let expected = match url {
+            "" => (Rule::Required, None),
+            u if u == long => (Rule::TooLong, Some(2048)),
+            u if u == own => (Rule::NotPossible, None),
+            _ => (Rule::Invalid, None),
+        };
+        assert_eq!((rule, limit), expected, "{url}");
     }
     let list: LinkList = c.get(paths::LINKS).await.json().await.expect("list");
     assert_eq!(list.total, 0, "nothing was created");
@@ -118,23 +140,29 @@ async fn custom_slugs_are_validated_and_unique() {
     )
     .await;
     assert_eq!(link.slug, "my-event_2026");
-    let (status, code) = refused(
+    let (status, body) = refusal(
         &c,
         json!({"url": "https://example.org/2", "slug": "MY-EVENT_2026"}),
     )
     .await;
-    assert_eq!((status, code), (StatusCode::CONFLICT, ErrorCode::Conflict));
-    for bad in [
-        "api",
-        "login",
-        "ab",
-        "with space",
-        "émoji",
-        "-dash",
-        "<script>",
+    assert_eq!(
+        (status, body.code),
+        (StatusCode::CONFLICT, ErrorCode::Conflict)
+    );
+    assert_eq!(problem_of(&body), (Field::ShortName, Rule::Taken, None));
+    for (bad, rule) in [
+        ("api", Rule::Reserved),
+        ("login", Rule::Reserved),
+        ("ab", Rule::Length),
+        ("with space", Rule::Invalid),
+        ("émoji", Rule::Invalid),
+        ("-dash", Rule::Invalid),
+        ("<script>", Rule::Invalid),
     ] {
-        let (status, _) = refused(&c, json!({"url": "https://example.org/", "slug": bad})).await;
+        let (status, body) = refusal(&c, json!({"url": "https://example.org/", "slug": bad})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (field, got, _) = problem_of(&body);
+        assert_eq!((field, got), (Field::ShortName, rule), "{bad}");
     }
     // Another user cannot take the same slug either.
     let d = signed_in(&server, "d@example.org").await;

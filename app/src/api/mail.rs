@@ -306,8 +306,12 @@ async fn post_file(
         let body = serde_json::from_str(&body).unwrap_or_else(|_| ksuite_common::ErrorBody {
             code: ksuite_common::ErrorCode::Internal,
             message: format!("HTTP {status}"),
+            problem: None,
         });
-        Err(ApiError::Server { status, body })
+        Err(ApiError::Server {
+            status,
+            body: Box::new(body),
+        })
     }
 }
 

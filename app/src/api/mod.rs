@@ -31,8 +31,9 @@ pub fn set_csrf_token(token: Option<String>) {
 /// Why an API call failed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
-    /// The server answered with an error body.
-    Server { status: u16, body: ErrorBody },
+    /// The server answered with an error body (boxed: every pending request's future
+    /// carries this type, and a small one keeps their code small).
+    Server { status: u16, body: Box<ErrorBody> },
     /// The request did not reach the server or the answer was unreadable.
     Network(String),
 }
@@ -101,8 +102,12 @@ async fn body_text(resp: Response) -> Result<String, ApiError> {
                 ErrorCode::Internal
             },
             message: format!("HTTP {status}"),
+            problem: None,
         });
-    Err(ApiError::Server { status, body })
+    Err(ApiError::Server {
+        status,
+        body: Box::new(body),
+    })
 }
 
 /// The session's CSRF token, for requests not made with gloo-net.

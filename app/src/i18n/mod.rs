@@ -7,7 +7,7 @@ use std::cell::RefCell;
 #[cfg(test)]
 use std::collections::BTreeMap;
 
-use ksuite_common::{ErrorCode, Language};
+use ksuite_common::{ErrorCode, Field, Language, Problem, Rule};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -135,6 +135,12 @@ pub fn error_message(lang: Language, err: &ApiError) -> String {
     if let Some(key) = complete {
         return text(lang, key).to_string();
     }
+    // English readers get the server's message, which also names the value at fault.
+    if lang != Language::En
+        && let Some(said) = body.problem.and_then(|p| problem_text(lang, p))
+    {
+        return said;
+    }
     let reason = match body.code {
         // The weak-password reason says exactly what to change.
         ErrorCode::WeakPassword => Key::ErrWeakPassword,
@@ -160,6 +166,100 @@ pub fn error_message(lang: Language, err: &ApiError) -> String {
             ],
         ),
     }
+}
+
+/// A refused input in the reader's words, from the field and rule the server named; `None`
+/// for a field or rule this build does not know, or a language that is not loaded.
+fn problem_text(lang: Language, problem: Problem) -> Option<String> {
+    let field = match problem.field {
+        Field::Name => Key::FilterName,
+        Field::Email => Key::Email,
+        Field::Password => Key::Password,
+        Field::Code => Key::ProblemFieldCode,
+        Field::TimeZone => Key::TimeZone,
+        Field::Title => Key::EventTitle,
+        Field::Colour => Key::Color,
+        Field::Date => Key::DateLabel,
+        Field::End => Key::Ends,
+        Field::Repetition => Key::Repeat,
+        Field::Event => Key::ProblemFieldEvent,
+        Field::Occurrence => Key::ProblemFieldOccurrence,
+        Field::Reminders => Key::Reminders,
+        Field::Snooze => Key::ProblemFieldSnooze,
+        Field::Range => Key::ProblemFieldRange,
+        Field::File => Key::ProblemFieldFile,
+        Field::Photo => Key::ProblemFieldPhoto,
+        Field::Contact => Key::ProblemFieldContact,
+        Field::User => Key::ProblemFieldUser,
+        Field::Permission => Key::Permission,
+        Field::WebAddress => Key::ProblemFieldWebAddress,
+        Field::ShortName => Key::SortSlug,
+        Field::Visits => Key::ProblemFieldVisits,
+        Field::Webhook => Key::ProblemFieldWebhook,
+        Field::Template => Key::WebhookTemplate,
+        Field::Sender => Key::FromLabel,
+        Field::Recipients => Key::ProblemFieldRecipients,
+        Field::Subject => Key::SubjectLabel,
+        Field::Text => Key::ProblemFieldText,
+        Field::Attachments => Key::Attachments,
+        Field::Message => Key::MessageBody,
+        Field::Messages => Key::ProblemFieldMessages,
+        Field::SendAt => Key::ProblemFieldSendAt,
+        Field::Folder => Key::ProblemFieldFolder,
+        Field::Address => Key::ProblemFieldAddress,
+        Field::Alias => Key::ProblemFieldAlias,
+        Field::Redirect => Key::RedirectTo,
+        Field::Signature => Key::Signatures,
+        Field::Filter => Key::Filters,
+        Field::Conditions => Key::Conditions,
+        Field::Actions => Key::FilterActions,
+        Field::Interval => Key::ProblemFieldInterval,
+        Field::UndoWindow => Key::ProblemFieldUndoWindow,
+        Field::Server => Key::ProblemFieldServer,
+        Field::Port => Key::FetchPort,
+        Field::Credentials => Key::ProblemFieldCredentials,
+        Field::Fetch => Key::ProblemFieldFetch,
+        Field::Directory => Key::ProblemFieldDirectory,
+        Field::PushSubscription => Key::ProblemFieldPushSubscription,
+        Field::SigningKey => Key::ProblemFieldSigningKey,
+        Field::Confirmation => Key::ProblemFieldConfirmation,
+        Field::Request => Key::ProblemFieldRequest,
+        Field::Unknown => return None,
+    };
+    let rule = match problem.rule {
+        Rule::Required => Key::ProblemRuleRequired,
+        Rule::TooLong => Key::ProblemRuleTooLong,
+        Rule::Length => Key::ProblemRuleLength,
+        Rule::TooMany => Key::ProblemRuleTooMany,
+        Rule::Count => Key::ProblemRuleCount,
+        Rule::TooBig => Key::ProblemRuleTooBig,
+        Rule::Invalid => Key::ProblemRuleInvalid,
+        Rule::OutOfRange => Key::ProblemRuleOutOfRange,
+        Rule::Taken => Key::ProblemRuleTaken,
+        Rule::Reserved => Key::ProblemRuleReserved,
+        Rule::NotFound => Key::ProblemRuleNotFound,
+        Rule::NotYours => Key::ProblemRuleNotYours,
+        Rule::BeforeStart => Key::ProblemRuleBeforeStart,
+        Rule::ItSelf => Key::ProblemRuleItSelf,
+        Rule::NotPossible => Key::ProblemRuleNotPossible,
+        Rule::Busy => Key::ProblemRuleBusy,
+        Rule::Changed => Key::ProblemRuleChanged,
+        Rule::Unknown => return None,
+    };
+    // Served-only texts are empty until the language is loaded.
+    let (field, template) = (text(lang, field), text(lang, rule));
+    if field.is_empty() || template.is_empty() {
+        return None;
+    }
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    Some(fill(
+        template,
+        &[
+            ("field", field.to_string()),
+            ("min", number(problem.min)),
+            ("max", number(problem.max)),
+        ],
+    ))
 }
 
 /// Fills `{name}` placeholders in a translated text.
@@ -205,6 +305,8 @@ mod tests {
             Key::ReminderEmail,
             Key::FetchPort,
             Key::KindNone,
+            Key::ProblemFieldWebhook,
+            Key::ProblemFieldAlias,
         ];
         let here: &[Key] = match lang {
             Language::En => return true,
@@ -231,6 +333,11 @@ mod tests {
                 Key::SignatureText,
                 Key::KindLabel,
                 Key::KindMobile,
+                Key::ProblemFieldCode,
+                Key::ProblemFieldPhoto,
+                Key::ProblemFieldContact,
+                Key::ProblemFieldConfirmation,
+                Key::ProblemFieldOccurrence,
             ],
             Language::De => &[
                 Key::Mail,
@@ -241,8 +348,16 @@ mod tests {
                 Key::FilterName,
                 Key::SignatureName,
                 Key::AdminFlag,
+                Key::ProblemFieldCode,
+                Key::ProblemFieldServer,
+                Key::ProblemFieldText,
+                Key::ProblemFieldUser,
             ],
-            Language::It => &[Key::Password],
+            Language::It => &[
+                Key::Password,
+                Key::ProblemFieldServer,
+                Key::ProblemFieldFile,
+            ],
             Language::Es => &[Key::Color, Key::PlanLabel],
             Language::Pt => &[],
         };
@@ -252,10 +367,12 @@ mod tests {
     #[test]
     fn no_language_leaves_strings_in_english() {
         install_all_for_tests();
+        let english_file: BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../../locales/en.json")).expect("locale JSON");
         let untranslated: Vec<(Language, Key)> = Language::ALL
             .iter()
             .flat_map(|&lang| Key::ALL.iter().map(move |&key| (lang, key)))
-            .filter(|&(lang, key)| text(lang, key) == text(Language::En, key))
+            .filter(|&(lang, key)| text(lang, key) == english_file[key.name()])
             .filter(|&(lang, key)| !same_as_english(lang, key))
             .collect();
         assert!(
@@ -267,10 +384,11 @@ mod tests {
     fn server_error(code: ErrorCode, message: &str) -> ApiError {
         ApiError::Server {
             status: 422,
-            body: ksuite_common::ErrorBody {
+            body: Box::new(ksuite_common::ErrorBody {
                 code,
                 message: message.into(),
-            },
+                problem: None,
+            }),
         }
     }
 
@@ -296,6 +414,45 @@ mod tests {
             error_message(Language::En, &weak),
             "Choose a stronger password. Add a few more words."
         );
+    }
+
+    /// A refused input reads in the reader's language, limit included; English readers
+    /// get the server's own sentence.
+    #[test]
+    fn refused_inputs_are_said_in_the_readers_language() {
+        install_all_for_tests();
+        let mut long = server_error(
+            ErrorCode::Validation,
+            "A calendar name needs 1 to 100 characters.",
+        );
+        if let ApiError::Server { body, .. } = &mut long {
+            body.problem = Some(Problem::length(Field::Name, 100));
+        }
+        assert_eq!(
+            error_message(Language::En, &long),
+            "A calendar name needs 1 to 100 characters."
+        );
+        assert_eq!(
+            error_message(Language::Fr, &long),
+            "Nom : de 1 à 100 caractères."
+        );
+        assert_eq!(
+            error_message(Language::De, &long),
+            "Name: 1 bis 100 Zeichen."
+        );
+        let mut taken = server_error(ErrorCode::Conflict, "This short name is already taken.");
+        if let ApiError::Server { body, .. } = &mut taken {
+            body.problem = Some(Problem::new(Field::ShortName, Rule::Taken));
+        }
+        assert_eq!(
+            error_message(Language::It, &taken),
+            "Nome breve: già in uso. Scegline un altro."
+        );
+        // A field a newer server names falls back to the translated reason and its detail.
+        if let ApiError::Server { body, .. } = &mut taken {
+            body.problem = Some(Problem::new(Field::Unknown, Rule::Taken));
+        }
+        assert!(error_message(Language::Es, &taken).contains("This short name"));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ksuite_common::{AdminUser, AdminUserChange, ErrorCode, Invitation, NewInvitation, Plan};
+use ksuite_common::{
+    AdminUser, AdminUserChange, ErrorCode, Field, Invitation, NewInvitation, Plan, Problem, Rule,
+};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -90,7 +92,8 @@ pub async fn change_user(
             ErrorCode::Conflict,
             "You cannot remove your own administrator rights or disable your own account; \
              ask another administrator.",
-        ));
+        )
+        .with(Problem::new(Field::User, Rule::ItSelf)));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let exists: Option<i64> = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
@@ -121,7 +124,8 @@ pub async fn change_user(
             StatusCode::CONFLICT,
             ErrorCode::Conflict,
             "The server needs at least one active administrator.",
-        ));
+        )
+        .with(Problem::new(Field::Permission, Rule::Required)));
     }
     tx.commit().await?;
     if change.disabled == Some(true) {

@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ksuite_common::{AppPasswordInfo, CreatedAppPassword, DeviceProtocol, NewAppPassword};
+use ksuite_common::{
+    AppPasswordInfo, CreatedAppPassword, DeviceProtocol, Field, NewAppPassword, Problem,
+};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -150,7 +152,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<CreatedAppPassword>)> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, 100),
             "Give the password a name of 1 to 100 characters, e.g. the device it is for.",
         ));
     }

@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ksuite_common::{
-    ErrorCode, RecoveryCodes, TwoFactorCode, TwoFactorDisable, TwoFactorSetup, TwoFactorStatus,
+    ErrorCode, Field, Problem, RecoveryCodes, Rule, TwoFactorCode, TwoFactorDisable,
+    TwoFactorSetup, TwoFactorStatus,
 };
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -202,7 +203,8 @@ pub async fn enable(
     .fetch_one(dbc)
     .await)?;
     let Some(pending) = pending else {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Code, Rule::NotFound),
             "Start the setup first: scan a new code.",
         ));
     };

@@ -1,6 +1,6 @@
 //! User rows: the queries the account and settings features share.
 
-use ksuite_common::{Language, Plan, Theme, UserProfile};
+use ksuite_common::{Field, Language, Plan, Problem, Rule, Theme, UserProfile};
 
 use crate::db::Db;
 use crate::error::ApiError;
@@ -123,7 +123,8 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     if valid {
         Ok(email)
     } else {
-        Err(ApiError::validation(
+        Err(ApiError::invalid(
+            Problem::new(Field::Email, Rule::Invalid),
             "Enter a valid e-mail address, like name@example.com.",
         ))
     }
@@ -133,12 +134,16 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
 pub fn normalize_display_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(ApiError::validation("Enter your name."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Name, Rule::Required),
+            "Enter your name.",
+        ));
     }
     if name.chars().count() > ksuite_common::MAX_DISPLAY_NAME_LEN
         || name.chars().any(char::is_control)
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Name, ksuite_common::MAX_DISPLAY_NAME_LEN),
             "The name must have at most 100 characters, without control characters.",
         ));
     }

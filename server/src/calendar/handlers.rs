@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use ksuite_common::{
     CalendarAccess, CalendarInfo, CalendarShare, CreateCalendarRequest, EventDetail, EventInput,
-    ImportReport, Occurrence, SkippedItem, UpdateCalendarRequest,
+    Field, ImportReport, Occurrence, Problem, Rule, SkippedItem, UpdateCalendarRequest,
 };
 use serde::Deserialize;
 
@@ -39,14 +39,18 @@ fn check_color(c: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::validation("The colour must look like #1a2b3c."))
+        Err(ApiError::invalid(
+            Problem::new(Field::Colour, Rule::Invalid),
+            "The colour must look like #1a2b3c.",
+        ))
     }
 }
 
 fn check_name(n: &str) -> Result<String, ApiError> {
     let n = n.trim();
     if n.is_empty() || n.chars().count() > 100 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, 100),
             "A calendar name needs 1 to 100 characters.",
         ));
     }
@@ -160,20 +164,28 @@ pub async fn delete_calendar(
 fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiError> {
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > MAX_TITLE_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Title, 500),
             "An event needs a title of 1 to 500 characters.",
         ));
     }
     let tz = match input.time_zone.as_deref().filter(|z| !z.is_empty()) {
-        Some(z) => z
-            .parse::<Tz>()
-            .map_err(|_| ApiError::validation(format!("Unknown time zone {z:?}.")))?,
+        Some(z) => z.parse::<Tz>().map_err(|_| {
+            ApiError::invalid(
+                Problem::new(Field::TimeZone, Rule::Invalid),
+                format!("Unknown time zone {z:?}."),
+            )
+        })?,
         None => zone,
     };
     let (start, end) = if input.all_day {
         let d = |s: &str| {
-            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
-                .map_err(|_| ApiError::validation(format!("{s:?} is not a date (YYYY-MM-DD).")))
+            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| {
+                ApiError::invalid(
+                    Problem::new(Field::Date, Rule::Invalid),
+                    format!("{s:?} is not a date (YYYY-MM-DD)."),
+                )
+            })
         };
         let (s, e) = (d(&input.start)?, d(&input.end)?);
         let e = if e <= s {
@@ -187,14 +199,18 @@ fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiErr
             NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
                 .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
                 .map_err(|_| {
-                    ApiError::validation(format!(
-                        "{s:?} is not a date and time (YYYY-MM-DDTHH:MM)."
-                    ))
+                    ApiError::invalid(
+                        Problem::new(Field::Date, Rule::Invalid),
+                        format!("{s:?} is not a date and time (YYYY-MM-DDTHH:MM)."),
+                    )
                 })
         };
         let (s, e) = (t(&input.start)?, t(&input.end)?);
         if e < s {
-            return Err(ApiError::validation("The event ends before it starts."));
+            return Err(ApiError::invalid(
+                Problem::new(Field::End, Rule::BeforeStart),
+                "The event ends before it starts.",
+            ));
         }
         if tz == Tz::UTC {
             (IcalTime::Utc(s.and_utc()), IcalTime::Utc(e.and_utc()))
@@ -210,7 +226,12 @@ fn fields_from_input(input: &EventInput, zone: Tz) -> Result<EventFields, ApiErr
         .filter(|r| !r.is_empty())
         .map(|r| expand::normalize_rule(r.trim_start_matches("RRULE:")))
         .transpose()
-        .map_err(|e| ApiError::validation(format!("The repetition rule is not valid: {e}.")))?;
+        .map_err(|e| {
+            ApiError::invalid(
+                Problem::new(Field::Repetition, Rule::Invalid),
+                format!("The repetition rule is not valid: {e}."),
+            )
+        })?;
     let clean = |o: &Option<String>| {
         o.as_deref()
             .map(str::trim)
@@ -322,7 +343,7 @@ async fn store_replacement(
     ics: &str,
     zone: Tz,
 ) -> ApiResult<(String, EventObject)> {
-    let obj = ical::parse_object(ics).map_err(ApiError::validation)?;
+    let obj = ical::parse_object(ics).map_err(invalid_event)?;
     let idx = index_of(&obj, zone)?;
     let etag = store::replace_event(&state.db, grant, uid, expected, ics, &idx)
         .await?
@@ -503,7 +524,12 @@ fn parse_rid(rid: &str) -> Result<IcalTime, ApiError> {
     IcalTime::parse(rid, None, None)
         .ok()
         .filter(|t| matches!(t, IcalTime::Utc(_)))
-        .ok_or_else(|| ApiError::validation("The occurrence id must look like 20260301T090000Z."))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                Problem::new(Field::Occurrence, Rule::Invalid),
+                "The occurrence id must look like 20260301T090000Z.",
+            )
+        })
 }
 
 async fn edit(
@@ -533,7 +559,7 @@ async fn edit(
         None
     };
     let overlay = place_reminders(state, session.user_id, access, wanted, &mut fields).await?;
-    let ics = ical::update_object(&row.ics, &fields, rid.as_ref()).map_err(ApiError::validation)?;
+    let ics = ical::update_object(&row.ics, &fields, rid.as_ref()).map_err(invalid_event)?;
     let (etag, obj) = store_replacement(state, &grant, uid, &expected, &ics, zone).await?;
     save_overlay(state, session.user_id, id, uid, overlay).await?;
     respond(
@@ -579,7 +605,7 @@ pub async fn set_reminders(
         .await;
     }
     let email = users::profile(&state.db, session.user_id).await?.email;
-    let ics = ical::set_alarms(&row.ics, &list, Some(&email)).map_err(ApiError::validation)?;
+    let ics = ical::set_alarms(&row.ics, &list, Some(&email)).map_err(invalid_event)?;
     let zone = user_zone(&state, session.user_id).await?;
     let (etag, obj) = store_replacement(&state, &grant, &uid, &row.etag, &ics, zone).await?;
     respond(
@@ -640,7 +666,10 @@ pub async fn delete_occurrence(
         .master
         .filter(|m| m.rrule.is_some() || !m.rdates.is_empty())
         .ok_or_else(|| {
-            ApiError::validation("This event does not repeat; delete the event itself.")
+            ApiError::invalid(
+                Problem::new(Field::Repetition, Rule::NotPossible),
+                "This event does not repeat; delete the event itself.",
+            )
         })?;
     let exdate = match master.start {
         IcalTime::Zoned(_, tz) => {
@@ -649,7 +678,7 @@ pub async fn delete_occurrence(
         IcalTime::Date(_) => IcalTime::Date(rid.to_utc(Tz::UTC).date_naive()),
         _ => rid,
     };
-    let ics = ical::exclude_occurrence(&row.ics, &exdate).map_err(ApiError::validation)?;
+    let ics = ical::exclude_occurrence(&row.ics, &exdate).map_err(invalid_event)?;
     let (etag, obj) = store_replacement(&state, &grant, &uid, &expected, &ics, zone).await?;
     respond(
         &state,
@@ -685,11 +714,17 @@ pub async fn list_occurrences(
     let parse = |s: &str| {
         DateTime::parse_from_rfc3339(s)
             .map(|d| d.with_timezone(&Utc))
-            .map_err(|_| ApiError::validation(format!("{s:?} is not an RFC 3339 date-time.")))
+            .map_err(|_| {
+                ApiError::invalid(
+                    Problem::new(Field::Range, Rule::Invalid),
+                    format!("{s:?} is not an RFC 3339 date-time."),
+                )
+            })
     };
     let (from, to) = (parse(&q.from)?, parse(&q.to)?);
     if to <= from || (to - from).num_days() > MAX_RANGE_DAYS {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Range, Rule::OutOfRange),
             "The range must be positive and at most 400 days long.",
         ));
     }
@@ -818,8 +853,12 @@ type PreparedImport = (Vec<(String, String, EventIndex)>, Vec<SkippedItem>);
 
 /// Splits an .ics file into objects and checks each (linear in the file's size).
 fn prepare_import(body: &str, zone: Tz) -> ApiResult<PreparedImport> {
-    let split = ical::split_file(body)
-        .map_err(|e| ApiError::validation(format!("This file cannot be read as iCalendar: {e}")))?;
+    let split = ical::split_file(body).map_err(|e| {
+        ApiError::invalid(
+            Problem::new(Field::File, Rule::Invalid),
+            format!("This file cannot be read as iCalendar: {e}"),
+        )
+    })?;
     let mut skipped: Vec<SkippedItem> = split
         .skipped
         .into_iter()
@@ -902,4 +941,9 @@ pub async fn delete_share(
     Query(q): Query<ShareQuery>,
 ) -> ApiResult<Json<Vec<CalendarShare>>> {
     collections::handlers::delete_share(&state, session.user_id, Kind::Calendar, id, &q.email).await
+}
+
+/// An event the iCalendar code cannot read or change, with its reason.
+fn invalid_event(reason: String) -> ApiError {
+    ApiError::invalid(Problem::new(Field::Event, Rule::Invalid), reason)
 }

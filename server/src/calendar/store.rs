@@ -1,7 +1,7 @@
 //! Calendar and event queries. Writes take the caller's [`Grant`], and each repeats its
 //! access check in the statement that starts the write ([`changes::next_seq`]).
 
-use ksuite_common::{CalendarAccess, CalendarInfo};
+use ksuite_common::{CalendarAccess, CalendarInfo, Field, Problem, Rule};
 use sha2::{Digest, Sha256};
 
 use super::expand;
@@ -184,7 +184,8 @@ fn check_sizes(obj: &EventObject) -> Result<(), String> {
 impl EventIndex {
     /// Derives the index of `obj`; floating times are read in `zone`.
     pub fn of(obj: &EventObject, zone: chrono_tz::Tz) -> Result<EventIndex, ApiError> {
-        check_sizes(obj).map_err(ApiError::validation)?;
+        check_sizes(obj)
+            .map_err(|e| ApiError::invalid(Problem::new(Field::Event, Rule::TooBig), e))?;
         let recurring = obj
             .master
             .as_ref()
@@ -198,7 +199,8 @@ impl EventIndex {
                 component: obj.component,
             });
         }
-        let (first, last) = expand::bounds(obj, zone).map_err(ApiError::validation)?;
+        let (first, last) = expand::bounds(obj, zone)
+            .map_err(|e| ApiError::invalid(Problem::new(Field::Repetition, Rule::Invalid), e))?;
         Ok(EventIndex {
             start_utc: first.timestamp(),
             end_utc: last.map(|l| l.timestamp()),

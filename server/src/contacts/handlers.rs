@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use ksuite_common::{
     AddressBookInfo, AddressBookKind, CalendarAccess, CalendarShare, Contact, ContactImportReport,
     ContactInput, ContactSort, ContactSummary, CreateAddressBookRequest, DIRECTORY_ID, ErrorCode,
-    SkippedItem,
+    Field, Problem, Rule, SkippedItem,
 };
 use serde::Deserialize;
 
@@ -27,7 +27,8 @@ const AUTOCOMPLETE_LIMIT: i64 = 10;
 fn book_name(n: &str) -> Result<String, ApiError> {
     let n = n.trim();
     if n.is_empty() || n.chars().count() > 100 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, 100),
             "An address book name needs 1 to 100 characters.",
         ));
     }
@@ -165,7 +166,7 @@ pub async fn create_contact(
     let grant = Grant::of(&state.db, Kind::AddressBook, session.user_id, id)
         .await?
         .writable()?;
-    vcard::validate(&input).map_err(ApiError::validation)?;
+    vcard::validate(&input)?;
     let uid = crate::resource::new_uid();
     let card = vcard::apply(None, &uid, &input);
     let text = card.to_string();
@@ -220,7 +221,7 @@ pub async fn update_contact(
         .await?
         .writable()?;
     let expected = require_if_match(&headers)?;
-    vcard::validate(&input).map_err(ApiError::validation)?;
+    vcard::validate(&input)?;
     let row = store::get_contact(&state.db, id, &uid).await?;
     if row.etag != expected {
         return Err(changed_meanwhile());
@@ -281,7 +282,10 @@ pub async fn import(
     }
     let sources = vcard::split_cards(&body);
     if sources.is_empty() {
-        return Err(ApiError::validation("This file contains no vCard."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::File, Rule::Invalid),
+            "This file contains no vCard.",
+        ));
     }
     check_contact_quota(&state, id, sources.len() as i64).await?;
     let mut skipped = Vec::new();
@@ -354,7 +358,8 @@ pub async fn merge(
         .await?
         .writable()?;
     if req.other_uid == uid {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Contact, Rule::ItSelf),
             "A contact cannot be merged with itself.",
         ));
     }
@@ -394,14 +399,15 @@ async fn import_csv(
     grant: &Grant,
     body: &str,
 ) -> Result<ContactImportReport, ApiError> {
-    let (rows, mut skipped) = super::csv_format::parse(body).map_err(ApiError::validation)?;
+    let (rows, mut skipped) = super::csv_format::parse(body)
+        .map_err(|e| ApiError::invalid(Problem::new(Field::File, Rule::Invalid), e))?;
     check_contact_quota(state, grant.id(), rows.len() as i64).await?;
     let mut imported = 0;
     for input in rows {
         if let Err(reason) = vcard::validate(&input) {
             skipped.push(SkippedItem {
                 uid: None,
-                reason: format!("{}: {reason}", input.display_name),
+                reason: format!("{}: {}", input.display_name, reason.message),
             });
             continue;
         }

@@ -6,7 +6,9 @@ use calcard::vcard::{
     VCard, VCardEntry, VCardParameter, VCardParameterName, VCardProperty, VCardValue,
 };
 use calcard::{Entry, Parser};
-use ksuite_common::{ContactInput, PostalAddress, TypedValue};
+use ksuite_common::{ContactInput, Field, PostalAddress, Problem, Rule, TypedValue};
+
+use crate::error::ApiError;
 
 /// Upper bound on cards read from one file.
 const MAX_CARDS: usize = 50_000;
@@ -275,22 +277,31 @@ fn compact_date(d: &str) -> Option<String> {
         .map(|x| x.format("%Y%m%d").to_string())
 }
 
-/// Checks the editor's fields; returns a user-facing reason on failure.
-pub fn validate(f: &ContactInput) -> Result<(), String> {
+/// Checks the editor's fields, saying which one is wrong.
+pub fn validate(f: &ContactInput) -> Result<(), ApiError> {
     if derived_name(f).trim().is_empty() && f.display_name.trim().is_empty() {
-        return Err("A contact needs a name, an organization or an e-mail address.".into());
+        return Err(ApiError::invalid(
+            Problem::new(Field::Name, Rule::Required),
+            "A contact needs a name, an organization or an e-mail address.",
+        ));
     }
     for e in &f.emails {
         let v = e.value.trim();
         if !v.is_empty() && (!v.contains('@') || v.contains(char::is_whitespace)) {
-            return Err(format!("{v:?} is not an e-mail address."));
+            return Err(ApiError::invalid(
+                Problem::new(Field::Email, Rule::Invalid),
+                format!("{v:?} is not an e-mail address."),
+            ));
         }
     }
     for (label, d) in [("birthday", &f.birthday), ("anniversary", &f.anniversary)] {
         if let Some(d) = d.as_deref().filter(|d| !d.trim().is_empty())
             && compact_date(d).is_none()
         {
-            return Err(format!("The {label} must look like 1990-04-12 or --04-12."));
+            return Err(ApiError::invalid(
+                Problem::new(Field::Date, Rule::Invalid),
+                format!("The {label} must look like 1990-04-12 or --04-12."),
+            ));
         }
     }
     Ok(())

@@ -6,8 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use ksuite_common::{
-    CreateLinkRequest, ErrorCode, Link, LinkList, LinkListQuery, LinkQuota, LinkStats,
-    UpdateLinkRequest, monthly_link_quota,
+    CreateLinkRequest, ErrorCode, Field, Link, LinkList, LinkListQuery, LinkQuota, LinkStats,
+    Problem, Rule, UpdateLinkRequest, monthly_link_quota,
 };
 
 use super::store::{self, CreateOutcome, LinkChanges, LinkRow, NewLink};
@@ -43,7 +43,8 @@ fn current_month() -> String {
 
 fn check_link_password(p: &str) -> Result<(), ApiError> {
     if p.is_empty() || p.chars().count() > MAX_LINK_PASSWORD_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Password, MAX_LINK_PASSWORD_LEN),
             "The link password must have 1 to 256 characters.",
         ));
     }
@@ -52,7 +53,8 @@ fn check_link_password(p: &str) -> Result<(), ApiError> {
 
 fn check_max_visits(m: u32) -> Result<(), ApiError> {
     if m == 0 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Visits, Rule::OutOfRange),
             "The maximum number of visits must be at least 1.",
         ));
     }
@@ -128,7 +130,8 @@ pub async fn create(
             StatusCode::CONFLICT,
             ErrorCode::Conflict,
             "This short name is already taken. Choose another one.",
-        ))
+        )
+        .with(Problem::new(Field::ShortName, Rule::Taken)))
     } else {
         Err(ApiError::internal("could not find a free random slug"))
     }

@@ -1,7 +1,7 @@
 //! Rules for target URLs and slugs: only web URLs, no credentials, never this server's
 //! own short links (no loops, no open-redirect chains); slugs short, readable, unique.
 
-use ksuite_common::{MAX_SLUG_LEN, MAX_URL_LEN, MIN_SLUG_LEN};
+use ksuite_common::{Field, MAX_SLUG_LEN, MAX_URL_LEN, MIN_SLUG_LEN, Problem, Rule};
 use rand::Rng;
 use url::Url;
 
@@ -58,41 +58,53 @@ impl ShortBase {
 pub fn target_url(raw: &str, short: &ShortBase) -> Result<String, ApiError> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(ApiError::validation("Enter the address to shorten."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::Required),
+            "Enter the address to shorten.",
+        ));
     }
     if raw.len() > MAX_URL_LEN {
-        return Err(ApiError::validation(format!(
-            "The address is too long (at most {MAX_URL_LEN} characters)."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::WebAddress, MAX_URL_LEN),
+            format!("The address is too long (at most {MAX_URL_LEN} characters)."),
+        ));
     }
     let url = Url::parse(raw).map_err(|_| {
-        ApiError::validation(
+        ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::Invalid),
             "This is not a valid web address. It must start with http:// or https://.",
         )
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::Invalid),
             "Only http:// and https:// addresses can be shortened.",
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ApiError::validation("The address has no host name."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::Invalid),
+            "The address has no host name.",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::Invalid),
             "Addresses with a user name or password in them cannot be shortened.",
         ));
     }
     if short.covers(&url) {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::WebAddress, Rule::NotPossible),
             "This address is already a short link of this server.",
         ));
     }
     let normalized = url.to_string();
     if normalized.len() > MAX_URL_LEN {
-        return Err(ApiError::validation(format!(
-            "The address is too long (at most {MAX_URL_LEN} characters)."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::WebAddress, MAX_URL_LEN),
+            format!("The address is too long (at most {MAX_URL_LEN} characters)."),
+        ));
     }
     Ok(normalized)
 }
@@ -136,27 +148,31 @@ pub fn custom_slug(raw: &str) -> Result<String, ApiError> {
     let slug = raw.trim().to_ascii_lowercase();
     let len = slug.chars().count();
     if !(MIN_SLUG_LEN..=MAX_SLUG_LEN).contains(&len) {
-        return Err(ApiError::validation(format!(
-            "A custom short name needs {MIN_SLUG_LEN} to {MAX_SLUG_LEN} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::length_between(Field::ShortName, MIN_SLUG_LEN, MAX_SLUG_LEN),
+            format!("A custom short name needs {MIN_SLUG_LEN} to {MAX_SLUG_LEN} characters."),
+        ));
     }
     if !slug
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::ShortName, Rule::Invalid),
             "A custom short name may only use letters a-z, digits, - and _.",
         ));
     }
     if slug.starts_with(['-', '_']) || slug.ends_with(['-', '_']) {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::ShortName, Rule::Invalid),
             "A custom short name cannot start or end with - or _.",
         ));
     }
     if RESERVED.contains(&slug.as_str()) {
-        return Err(ApiError::validation(format!(
-            "The short name \"{slug}\" is reserved. Choose another one."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::ShortName, Rule::Reserved),
+            format!("The short name \"{slug}\" is reserved. Choose another one."),
+        ));
     }
     Ok(slug)
 }

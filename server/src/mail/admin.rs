@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use ksuite_common::{AddressUser, AdminAddress, ErrorCode, GrantAddress, NewAddress};
+use ksuite_common::{
+    AddressUser, AdminAddress, ErrorCode, Field, GrantAddress, NewAddress, Problem, Rule,
+};
 use serde::Deserialize;
 
 use super::{blobs, compose, store};
@@ -92,14 +94,16 @@ pub async fn create(
         format!("{raw}@{domain}")
     };
     let Some(mailbox) = compose::parse_mailbox(&full).filter(|m| m.name.is_none()) else {
-        return Err(ApiError::validation(format!(
-            "{full:?} is not an e-mail address."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Address, Rule::Invalid),
+            format!("{full:?} is not an e-mail address."),
+        ));
     };
     if mailbox.domain() != domain {
-        return Err(ApiError::validation(format!(
-            "Addresses here are in {domain}."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Address, Rule::Invalid),
+            format!("Addresses here are in {domain}."),
+        ));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let Some(id) = store::create_address(&mut tx, &mailbox.address.to_lowercase()).await? else {
@@ -107,7 +111,8 @@ pub async fn create(
             StatusCode::CONFLICT,
             ErrorCode::Conflict,
             format!("{} already exists.", mailbox.address),
-        ));
+        )
+        .with(Problem::new(Field::Address, Rule::Taken)));
     };
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(address_row(&state, id).await?)))
@@ -131,10 +136,13 @@ pub async fn delete(
     require_admin(&state, &session).await?;
     let row = address_row(&state, id).await?;
     if q.confirm.trim().to_lowercase() != row.address {
-        return Err(ApiError::validation(format!(
-            "Type {} to confirm: its {} messages are deleted with it.",
-            row.address, row.messages
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Confirmation, Rule::Invalid),
+            format!(
+                "Type {} to confirm: its {} messages are deleted with it.",
+                row.address, row.messages
+            ),
+        ));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let blobs_used: Vec<String> = crate::on_db!(&mut tx, |dbc| {
@@ -183,7 +191,8 @@ pub async fn grant(
 ) -> ApiResult<Json<AdminAddress>> {
     require_admin(&state, &session).await?;
     if !PERMISSIONS.contains(&req.permission.as_str()) {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Permission, Rule::Invalid),
             "The permission is read, send or manage.",
         ));
     }
@@ -195,10 +204,10 @@ pub async fn grant(
     .fetch_optional(dbc)
     .await)?;
     let Some(user_id) = user else {
-        return Err(ApiError::validation(format!(
-            "There is no account {}.",
-            req.email.trim()
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::User, Rule::NotFound),
+            format!("There is no account {}.", req.email.trim()),
+        ));
     };
     crate::on_db!(&state.db, |dbc| sqlx::query(
         "INSERT INTO mail_address_users (address_id, user_id, permission) VALUES ($1, $2, $3) \

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use ksuite_common::{BulkAction, BulkChange, BulkOutcome, MAX_BULK_MESSAGES};
+use ksuite_common::{BulkAction, BulkChange, BulkOutcome, Field, MAX_BULK_MESSAGES, Problem, Rule};
 
 use super::store::{self, MessageAccess};
 use crate::auth::session::Session;
@@ -27,9 +27,10 @@ pub async fn bulk(
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() || ids.len() > MAX_BULK_MESSAGES {
-        return Err(ApiError::validation(format!(
-            "Choose 1 to {MAX_BULK_MESSAGES} messages at once."
-        )));
+        return Err(ApiError::invalid(
+            Problem::count(Field::Messages, MAX_BULK_MESSAGES),
+            format!("Choose 1 to {MAX_BULK_MESSAGES} messages at once."),
+        ));
     }
     let user = session.user_id;
     let placed = store::placed_messages(&state.db, user, &ids, MessageAccess::Write).await?;
@@ -53,7 +54,8 @@ pub async fn bulk(
                 .await?
                 .ok_or_else(ApiError::not_found)?;
             if placed.iter().any(|p| p.2 != address) {
-                return Err(ApiError::validation(
+                return Err(ApiError::invalid(
+                    Problem::new(Field::Folder, Rule::NotPossible),
                     "Messages move between folders of the same address. Nothing was changed.",
                 ));
             }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use ksuite_common::DkimKey;
+use ksuite_common::{DkimKey, Field, Problem, Rule};
 
 use super::dkim;
 use crate::auth::admin_users::require_admin;
@@ -47,7 +47,8 @@ pub async fn activate(
 ) -> ApiResult<Json<Vec<DkimKey>>> {
     require_admin(&state, &session).await?;
     if !dkim::activate_next(&state.db, &state.settings.mail_domain).await? {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::SigningKey, Rule::NotFound),
             "There is no prepared key to switch to. Prepare one and publish its DNS record first.",
         ));
     }

@@ -3,7 +3,8 @@
 //! message arriving at an address the user manages.
 
 use ksuite_common::{
-    FilterAction, FilterCondition, FilterField, FilterInput, FilterOp, MailFilter,
+    Field, FilterAction, FilterCondition, FilterField, FilterInput, FilterOp, MailFilter, Problem,
+    Rule,
 };
 use tokio::sync::Notify;
 
@@ -99,40 +100,47 @@ pub fn matches(filter: &MailFilter, facts: &Facts) -> bool {
 pub fn validate(input: &FilterInput) -> Result<(), ApiError> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, 100),
             "A filter needs a name of at most 100 characters.",
         ));
     }
     if input.conditions.is_empty() || input.conditions.len() > MAX_CONDITIONS {
-        return Err(ApiError::validation(format!(
-            "A filter needs 1 to {MAX_CONDITIONS} conditions."
-        )));
+        return Err(ApiError::invalid(
+            Problem::count(Field::Conditions, MAX_CONDITIONS),
+            format!("A filter needs 1 to {MAX_CONDITIONS} conditions."),
+        ));
     }
     if input.actions.is_empty() || input.actions.len() > MAX_ACTIONS {
-        return Err(ApiError::validation(format!(
-            "A filter needs 1 to {MAX_ACTIONS} actions."
-        )));
+        return Err(ApiError::invalid(
+            Problem::count(Field::Actions, MAX_ACTIONS),
+            format!("A filter needs 1 to {MAX_ACTIONS} actions."),
+        ));
     }
     for c in &input.conditions {
         let size = c.field == FilterField::Size;
         let numeric_op = matches!(c.op, FilterOp::Greater | FilterOp::Less);
         if size && c.value.trim().parse::<u32>().is_err() {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::new(Field::Conditions, Rule::Invalid),
                 "A size condition needs a whole number of KiB.",
             ));
         }
         if size != numeric_op && !(size && c.op == FilterOp::Is) {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::new(Field::Conditions, Rule::Invalid),
                 "Larger/smaller than apply to the size; contains/is apply to the text fields.",
             ));
         }
         if !size && c.value.trim().is_empty() {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::new(Field::Conditions, Rule::Required),
                 "A text condition needs something to look for.",
             ));
         }
         if c.value.chars().count() > 500 {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::too_long(Field::Conditions, 500),
                 "A condition's value is at most 500 characters.",
             ));
         }
@@ -140,12 +148,16 @@ pub fn validate(input: &FilterInput) -> Result<(), ApiError> {
     for a in &input.actions {
         match a {
             FilterAction::Move { folder } if folder.trim().is_empty() => {
-                return Err(ApiError::validation("Choose the folder to move to."));
+                return Err(ApiError::invalid(
+                    Problem::new(Field::Folder, Rule::Required),
+                    "Choose the folder to move to.",
+                ));
             }
             FilterAction::Forward { to } if compose::parse_mailbox(to).is_none() => {
-                return Err(ApiError::validation(format!(
-                    "{to:?} is not an e-mail address to forward to."
-                )));
+                return Err(ApiError::invalid(
+                    Problem::new(Field::Actions, Rule::Invalid),
+                    format!("{to:?} is not an e-mail address to forward to."),
+                ));
             }
             _ => {}
         }
@@ -195,9 +207,10 @@ pub async fn create(db: &Db, user_id: i64, input: &FilterInput) -> Result<MailFi
     .fetch_one(dbc)
     .await)?;
     if count >= MAX_FILTERS {
-        return Err(ApiError::validation(format!(
-            "At most {MAX_FILTERS} filters per user."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Filter, MAX_FILTERS as usize),
+            format!("At most {MAX_FILTERS} filters per user."),
+        ));
     }
     let row: FilterRow = crate::on_db!(db, |dbc| {
         sqlx::query_as(&format!(

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ksuite_common::{MailFolder, NewFolder, RenameFolder};
+use ksuite_common::{Field, MailFolder, NewFolder, Problem, RenameFolder, Rule};
 
 use super::store;
 use crate::auth::session::Session;
@@ -19,12 +19,14 @@ const MAX_DEPTH: usize = 8;
 fn clean_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(ApiError::validation(format!(
-            "A folder name has 1 to {MAX_NAME} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, MAX_NAME),
+            format!("A folder name has 1 to {MAX_NAME} characters."),
+        ));
     }
     if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Name, Rule::Invalid),
             "A folder name cannot contain / or \\.",
         ));
     }
@@ -68,7 +70,10 @@ async fn name_taken(
 }
 
 fn taken(name: &str) -> ApiError {
-    ApiError::validation(format!("There is already a folder {name:?} here."))
+    ApiError::invalid(
+        Problem::new(Field::Name, Rule::Taken),
+        format!("There is already a folder {name:?} here."),
+    )
 }
 
 /// The folder with its counts, as the folder list shows it.
@@ -155,15 +160,17 @@ pub async fn create_folder(
 async fn check_parent(db: &Db, user_id: i64, address_id: i64, parent: i64) -> ApiResult<Vec<i64>> {
     let (parent_address, _, _) = changeable(db, user_id, parent).await?;
     if parent_address != address_id {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::NotPossible),
             "A folder goes inside a folder of the same address.",
         ));
     }
     let above = ancestors(db, parent).await?;
     if above.len() >= MAX_DEPTH {
-        return Err(ApiError::validation(format!(
-            "Folders nest at most {MAX_DEPTH} deep."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::OutOfRange),
+            format!("Folders nest at most {MAX_DEPTH} deep."),
+        ));
     }
     Ok(above)
 }
@@ -206,14 +213,20 @@ pub async fn rename_folder(
     let name = clean_name(name)?;
     let (address_id, role, _) = changeable(db, user_id, id).await?;
     if role.is_some() {
-        return Err(ApiError::validation("System folders keep their names."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::NotPossible),
+            "System folders keep their names.",
+        ));
     }
     if let Some(parent) = parent_id
         && check_parent(db, user_id, address_id, parent)
             .await?
             .contains(&id)
     {
-        return Err(ApiError::validation("A folder cannot go inside itself."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::ItSelf),
+            "A folder cannot go inside itself.",
+        ));
     }
     if name_taken(db, address_id, parent_id, &name, id).await? {
         return Err(taken(&name));
@@ -248,7 +261,10 @@ pub async fn delete(
 pub async fn delete_folder(db: &Db, user_id: i64, id: i64) -> ApiResult<()> {
     let (address_id, role, _) = changeable(db, user_id, id).await?;
     if role.is_some() {
-        return Err(ApiError::validation("System folders cannot be deleted."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::NotPossible),
+            "System folders cannot be deleted.",
+        ));
     }
     let mut tx = crate::db::begin_write(db).await?;
     let trash = store::folder_with_role(&mut tx, address_id, "trash").await?;
@@ -284,7 +300,10 @@ pub async fn empty(
 ) -> ApiResult<Json<MailFolder>> {
     let (_, role, _) = changeable(&state.db, session.user_id, id).await?;
     if role.as_deref() != Some("trash") {
-        return Err(ApiError::validation("Only the Trash can be emptied."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::NotPossible),
+            "Only the Trash can be emptied.",
+        ));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let modseq = store::next_modseq(&mut tx, id).await?;

@@ -5,8 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use ksuite_common::{
-    AttachmentInfo, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary,
-    MoveMessage,
+    AttachmentInfo, Field, MailFolder, MessageDetail, MessageFlags, MessagePage, MessageSummary,
+    MoveMessage, Problem, Rule,
 };
 use mail_parser::{MessageParser, MimeHeaders};
 use serde::Deserialize;
@@ -45,7 +45,12 @@ pub struct PageQuery {
 fn cursor(s: &str) -> Result<(i64, i64), ApiError> {
     s.split_once('.')
         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-        .ok_or_else(|| ApiError::validation("The page cursor is not valid."))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                Problem::new(Field::Request, Rule::Invalid),
+                "The page cursor is not valid.",
+            )
+        })
 }
 
 pub(super) async fn own_message(
@@ -375,7 +380,8 @@ pub async fn move_message(
             .await?
             .ok_or_else(ApiError::not_found)?;
     if to_address != from_address {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Folder, Rule::NotPossible),
             "Messages move between folders of the same address.",
         ));
     }
@@ -456,7 +462,12 @@ pub struct SearchQuery {
 fn day_start(s: &str) -> Result<i64, ApiError> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
-        .map_err(|_| ApiError::validation(format!("{s:?} is not a date like 2026-11-25.")))
+        .map_err(|_| {
+            ApiError::invalid(
+                Problem::new(Field::Date, Rule::Invalid),
+                format!("{s:?} is not a date like 2026-11-25."),
+            )
+        })
 }
 
 /// Full-text search with filters over all the user's folders, newest first.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use ksuite_common::{OutgoingMessage, ScheduledSend, ScheduledState};
+use ksuite_common::{Field, OutgoingMessage, Problem, Rule, ScheduledSend, ScheduledState};
 
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::Stop;
@@ -34,9 +34,12 @@ pub async fn insert(
     .fetch_one(dbc)
     .await)?;
     if waiting >= MAX_WAITING_PER_USER {
-        return Err(ApiError::validation(format!(
-            "At most {MAX_WAITING_PER_USER} messages can wait to be sent: send or cancel some first."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::SendAt, MAX_WAITING_PER_USER as usize),
+            format!(
+                "At most {MAX_WAITING_PER_USER} messages can wait to be sent: send or cancel some first."
+            ),
+        ));
     }
     let json = serde_json::to_string(msg).map_err(ApiError::internal)?;
     crate::on_db!(&mut *tx, |dbc| sqlx::query(
@@ -70,7 +73,8 @@ pub async fn take(tx: &mut crate::db::Conn, id: i64) -> ApiResult<bool> {
 pub fn checked_time(now: i64, send_at: Option<i64>, undo_seconds: i64) -> ApiResult<i64> {
     let at = send_at.unwrap_or(now + undo_seconds).max(now);
     if at > now + MAX_AHEAD_SECS {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::SendAt, Rule::OutOfRange),
             "A message can be scheduled at most a year ahead.",
         ));
     }
@@ -203,9 +207,10 @@ async fn pass(state: &AppState) -> ApiResult<i64> {
     for (id, user_id, json, attempts) in due {
         let result = match serde_json::from_str::<OutgoingMessage>(&json) {
             Ok(msg) => super::sending::send_scheduled(state, user_id, &msg, id).await,
-            Err(e) => Err(ApiError::validation(format!(
-                "The stored message cannot be read: {e}"
-            ))),
+            Err(e) => Err(ApiError::invalid(
+                Problem::new(Field::Message, Rule::Invalid),
+                format!("The stored message cannot be read: {e}"),
+            )),
         };
         match result {
             Ok(Some(sent)) => tracing::info!(id, message = sent.id, "scheduled message sent"),

@@ -2,7 +2,9 @@
 //! Drafts) in one transaction together with the copies for local recipients and the relay
 //! queue entry for the others; filters of local recipients run after the commit.
 
-use ksuite_common::{AttachmentRef, OutgoingMessage, SavedDraft, SentMessage};
+use ksuite_common::{
+    AttachmentRef, Field, OutgoingMessage, Problem, Rule, SavedDraft, SentMessage,
+};
 use mail_parser::{MessageParser, MimeHeaders};
 
 use super::compose::{self, Attachment, Draft, Mailbox};
@@ -18,9 +20,10 @@ const MAX_SUBJECT: usize = 998;
 /// The address a message goes out from: the user must be allowed to send as it.
 async fn sender(state: &AppState, user_id: i64, from: &str) -> ApiResult<(i64, Mailbox)> {
     let Some(mut mailbox) = compose::parse_mailbox(from) else {
-        return Err(ApiError::validation(format!(
-            "{from:?} is not an e-mail address."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Sender, Rule::Invalid),
+            format!("{from:?} is not an e-mail address."),
+        ));
     };
     mailbox.address = mailbox.address.to_lowercase();
     let row: Option<(i64, String, String)> = crate::on_db!(&state.db, |dbc| sqlx::query_as(
@@ -38,19 +41,19 @@ async fn sender(state: &AppState, user_id: i64, from: &str) -> ApiResult<(i64, M
             mailbox.name = (!name.is_empty()).then(|| name.to_string());
             Ok((id, mailbox))
         }
-        _ => Err(ApiError::validation(format!(
-            "You may not send as {}.",
-            mailbox.address
-        ))),
+        _ => Err(ApiError::invalid(
+            Problem::new(Field::Sender, Rule::NotYours),
+            format!("You may not send as {}.", mailbox.address),
+        )),
     }
 }
 
 fn recipients(list: &[String]) -> ApiResult<Vec<Mailbox>> {
     compose::parse_all(list).map_err(|bad| {
-        ApiError::validation(format!(
-            "These are not e-mail addresses: {}.",
-            bad.join(", ")
-        ))
+        ApiError::invalid(
+            Problem::new(Field::Recipients, Rule::Invalid),
+            format!("These are not e-mail addresses: {}.", bad.join(", ")),
+        )
     })
 }
 
@@ -141,7 +144,10 @@ async fn attachments(
                 let (file, bytes) = uploads::read(&state.db, &state.settings.blobs, user_id, id)
                     .await?
                     .ok_or_else(|| {
-                        ApiError::validation("An attachment is no longer there: add it again.")
+                        ApiError::invalid(
+                            Problem::new(Field::Attachments, Rule::NotFound),
+                            "An attachment is no longer there: add it again.",
+                        )
                     })?;
                 Attachment {
                     name: file.name,
@@ -173,10 +179,13 @@ async fn attachments(
 }
 
 fn too_big(state: &AppState) -> ApiError {
-    ApiError::validation(format!(
-        "The message is too big: at most {} MiB with its attachments.",
-        state.settings.max_message_size / (1024 * 1024)
-    ))
+    ApiError::invalid(
+        Problem::new(Field::Message, Rule::TooBig),
+        format!(
+            "The message is too big: at most {} MiB with its attachments.",
+            state.settings.max_message_size / (1024 * 1024)
+        ),
+    )
 }
 
 /// The user's draft being replaced, with its raw bytes.
@@ -190,7 +199,10 @@ async fn own_draft(
     super::handlers::writable_message(state, user_id, id).await?;
     let (row, raw) = super::handlers::with_raw(state, user_id, id).await?;
     if !row.draft {
-        return Err(ApiError::validation("That message is not a draft."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Message, Rule::NotPossible),
+            "That message is not a draft.",
+        ));
     }
     Ok(Some((row, raw)))
 }
@@ -216,12 +228,16 @@ async fn prepare(state: &AppState, user_id: i64, msg: &OutgoingMessage) -> ApiRe
         recipients(&msg.bcc)?,
     );
     if to.len() + cc.len() + bcc.len() > MAX_RECIPIENTS {
-        return Err(ApiError::validation(format!(
-            "At most {MAX_RECIPIENTS} recipients per message."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Recipients, MAX_RECIPIENTS),
+            format!("At most {MAX_RECIPIENTS} recipients per message."),
+        ));
     }
     if msg.subject.chars().count() > MAX_SUBJECT {
-        return Err(ApiError::validation("The subject is too long."));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Subject, MAX_SUBJECT),
+            "The subject is too long.",
+        ));
     }
     if msg.text.len() + msg.html.as_ref().map_or(0, String::len) > state.settings.max_message_size {
         return Err(too_big(state));
@@ -365,7 +381,10 @@ fn recipient_count(p: &Prepared) -> u32 {
 /// a typo and refused.
 async fn route(state: &AppState, p: &Prepared) -> ApiResult<(Vec<i64>, Vec<String>)> {
     if p.to.is_empty() && p.cc.is_empty() && p.bcc.is_empty() {
-        return Err(ApiError::validation("Add at least one recipient."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Recipients, Rule::Required),
+            "Add at least one recipient.",
+        ));
     }
     let mut local: Vec<i64> = Vec::new();
     let mut remote: Vec<String> = Vec::new();
@@ -374,10 +393,10 @@ async fn route(state: &AppState, p: &Prepared) -> ApiResult<(Vec<i64>, Vec<Strin
             Some(id) if !local.contains(&id) => local.push(id),
             Some(_) => {}
             None if r.domain() == state.settings.mail_domain => {
-                return Err(ApiError::validation(format!(
-                    "There is no address {} on this server.",
-                    r.address
-                )));
+                return Err(ApiError::invalid(
+                    Problem::new(Field::Sender, Rule::NotFound),
+                    format!("There is no address {} on this server.", r.address),
+                ));
             }
             None if !remote.contains(&r.address) => remote.push(r.address.clone()),
             None => {}

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use ksuite_common::{MailSignature, SignatureDefaults, SignatureInput};
+use ksuite_common::{Field, MailSignature, Problem, Rule, SignatureDefaults, SignatureInput};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
@@ -50,17 +50,22 @@ async fn member_address(conn: &mut crate::db::Conn, user_id: i64, address: &str)
 fn checked(input: &SignatureInput) -> ApiResult<(String, String)> {
     let name = input.name.trim();
     if name.is_empty() {
-        return Err(ApiError::validation("Give the signature a name."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Name, Rule::Required),
+            "Give the signature a name.",
+        ));
     }
     if name.chars().count() > MAX_NAME {
-        return Err(ApiError::validation(format!(
-            "A signature's name is at most {MAX_NAME} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Name, MAX_NAME),
+            format!("A signature's name is at most {MAX_NAME} characters."),
+        ));
     }
     if input.body.chars().count() > MAX_BODY {
-        return Err(ApiError::validation(format!(
-            "A signature is at most {MAX_BODY} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Text, MAX_BODY),
+            format!("A signature is at most {MAX_BODY} characters."),
+        ));
     }
     let body = input.body.replace("\r\n", "\n").trim_end().to_string();
     Ok((name.to_string(), body))
@@ -80,9 +85,12 @@ pub async fn add(db: &Db, user_id: i64, address: &str, input: &SignatureInput) -
     .fetch_one(dbc)
     .await)?;
     if count >= MAX_PER_ADDRESS {
-        return Err(ApiError::validation(format!(
-            "At most {MAX_PER_ADDRESS} signatures per address: change or delete one instead."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Signature, MAX_PER_ADDRESS as usize),
+            format!(
+                "At most {MAX_PER_ADDRESS} signatures per address: change or delete one instead."
+            ),
+        ));
     }
     let id: i64 = crate::on_db!(&mut tx, |dbc| sqlx::query_scalar(
         "INSERT INTO mail_signatures (address_id, user_id, name, body, created_at) \
@@ -186,9 +194,10 @@ pub async fn set_defaults(
         .fetch_one(dbc)
         .await)?;
         if !mine {
-            return Err(ApiError::validation(format!(
-                "There is no signature {id} of yours on {address}."
-            )));
+            return Err(ApiError::invalid(
+                Problem::new(Field::Signature, Rule::NotFound),
+                format!("There is no signature {id} of yours on {address}."),
+            ));
         }
     }
     crate::on_db!(&mut tx, |dbc| sqlx::query(

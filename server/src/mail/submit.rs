@@ -4,6 +4,7 @@
 //! not to), local recipients' copies and the relay queue entry for the others; local
 //! recipients' filters run after the commit.
 
+use ksuite_common::{Field, Problem, Rule};
 use mail_parser::MessageParser;
 
 use super::{arrival, blobs, index, outbox, store};
@@ -51,7 +52,8 @@ pub fn complete_headers(raw: Vec<u8>, domain: &str) -> Vec<u8> {
 pub async fn submit(state: &AppState, s: Submission<'_>) -> ApiResult<()> {
     let size = i64::try_from(s.raw.len()).unwrap_or(i64::MAX);
     if s.raw.len() > state.settings.max_message_size {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Message, Rule::TooBig),
             "The message is too big for this server.",
         ));
     }

@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ksuite_common::{
-    DeliveryTest, PushDevice, PushPayload, PushSubscriptionInput, PushUnsubscribe, VapidPublicKey,
+    DeliveryTest, Field, Problem, PushDevice, PushPayload, PushSubscriptionInput, PushUnsubscribe,
+    Rule, VapidPublicKey,
 };
 
 use super::PushOutcome;
@@ -33,9 +34,10 @@ pub async fn vapid_public_key(
 fn check_key(value: &str, len: usize, what: &str) -> ApiResult<()> {
     match URL_SAFE_NO_PAD.decode(value.trim_end_matches('=')) {
         Ok(bytes) if bytes.len() == len => Ok(()),
-        _ => Err(ApiError::validation(format!(
-            "The subscription's {what} key is not a valid browser key."
-        ))),
+        _ => Err(ApiError::invalid(
+            Problem::new(Field::PushSubscription, Rule::Invalid),
+            format!("The subscription's {what} key is not a valid browser key."),
+        )),
     }
 }
 
@@ -60,14 +62,16 @@ pub async fn subscribe(
     ApiJson(input): ApiJson<PushSubscriptionInput>,
 ) -> ApiResult<(StatusCode, Json<PushDevice>)> {
     if input.endpoint.len() > MAX_ENDPOINT_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::PushSubscription, Rule::TooBig),
             "The subscription's endpoint is too long.",
         ));
     }
     let url = crate::net::check_url(&input.endpoint, state.outbound.allows_private())
         .map_err(|e| ApiError::unsafe_target(&e))?;
     if url.scheme() != "https" && !state.outbound.allows_private() {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::PushSubscription, Rule::Invalid),
             "Push services are reached over https only.",
         ));
     }
@@ -155,7 +159,8 @@ pub async fn unsubscribe(
     ApiJson(input): ApiJson<PushUnsubscribe>,
 ) -> ApiResult<StatusCode> {
     if input.endpoint.is_none() && input.id.is_none() {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Request, Rule::Required),
             "Say which device: its endpoint or its id.",
         ));
     }

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ksuite_common::SnoozeRequest;
+use ksuite_common::{Field, Problem, Rule, SnoozeRequest};
 
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -20,7 +20,10 @@ pub async fn snooze(
     ApiJson(req): ApiJson<SnoozeRequest>,
 ) -> ApiResult<StatusCode> {
     if req.minutes == 0 || req.minutes > MAX_SNOOZE_MINUTES {
-        return Err(ApiError::validation("Snooze for 1 minute to 24 hours."));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Snooze, Rule::OutOfRange),
+            "Snooze for 1 minute to 24 hours.",
+        ));
     }
     let due = state.clock.now_unix() + i64::from(req.minutes) * 60;
     // The new delivery's key derives from the snoozed one's token: one snooze per

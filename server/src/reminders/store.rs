@@ -2,8 +2,8 @@
 //! calendar defaults, and the scheduler's "look at this event again" mark.
 
 use ksuite_common::{
-    MAX_REMINDER_AFTER_MINUTES, MAX_REMINDER_BEFORE_MINUTES, MAX_REMINDERS_PER_EVENT, Reminder,
-    ReminderChannel,
+    Field, MAX_REMINDER_AFTER_MINUTES, MAX_REMINDER_BEFORE_MINUTES, MAX_REMINDERS_PER_EVENT,
+    Problem, Reminder, ReminderChannel, Rule,
 };
 
 use crate::db::Db;
@@ -13,15 +13,17 @@ use crate::error::ApiError;
 /// Duplicates are dropped.
 pub async fn validate(db: &Db, user_id: i64, list: &[Reminder]) -> Result<Vec<Reminder>, ApiError> {
     if list.len() > MAX_REMINDERS_PER_EVENT {
-        return Err(ApiError::validation(format!(
-            "An event may have at most {MAX_REMINDERS_PER_EVENT} reminders."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Reminders, MAX_REMINDERS_PER_EVENT),
+            format!("An event may have at most {MAX_REMINDERS_PER_EVENT} reminders."),
+        ));
     }
     let mut out: Vec<Reminder> = Vec::with_capacity(list.len());
     for r in list {
         if !(-MAX_REMINDER_AFTER_MINUTES..=MAX_REMINDER_BEFORE_MINUTES).contains(&r.before_minutes)
         {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::new(Field::Reminders, Rule::OutOfRange),
                 "A reminder may come at most four weeks before the event, or one day after its start.",
             ));
         }
@@ -29,7 +31,10 @@ pub async fn validate(db: &Db, user_id: i64, list: &[Reminder]) -> Result<Vec<Re
         match r.channel {
             ReminderChannel::Webhook => {
                 let id = r.webhook_id.ok_or_else(|| {
-                    ApiError::validation("A webhook reminder needs one of your webhooks.")
+                    ApiError::invalid(
+                        Problem::new(Field::Webhook, Rule::Required),
+                        "A webhook reminder needs one of your webhooks.",
+                    )
                 })?;
                 let mine: Option<i64> = crate::on_db!(db, |dbc| sqlx::query_scalar(
                     "SELECT id FROM webhooks WHERE id = $1 AND user_id = $2"
@@ -39,7 +44,8 @@ pub async fn validate(db: &Db, user_id: i64, list: &[Reminder]) -> Result<Vec<Re
                 .fetch_optional(dbc)
                 .await)?;
                 if mine.is_none() {
-                    return Err(ApiError::validation(
+                    return Err(ApiError::invalid(
+                        Problem::new(Field::Webhook, Rule::NotFound),
                         "That webhook does not exist (anymore); choose one in Settings → Integrations.",
                     ));
                 }

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ksuite_common::{
-    DEFAULT_WEBHOOK_TEMPLATE, DeliveryTest, MAX_WEBHOOK_NAME_LEN, MAX_WEBHOOK_TEMPLATE_LEN,
-    Webhook, WebhookAttempt, WebhookFormat, WebhookInput, webhook_limit,
+    DEFAULT_WEBHOOK_TEMPLATE, DeliveryTest, Field, MAX_WEBHOOK_NAME_LEN, MAX_WEBHOOK_TEMPLATE_LEN,
+    Problem, Webhook, WebhookAttempt, WebhookFormat, WebhookInput, webhook_limit,
 };
 use serde_json::json;
 
@@ -205,13 +205,17 @@ struct Checked {
 fn check(state: &AppState, input: &WebhookInput) -> ApiResult<Checked> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > MAX_WEBHOOK_NAME_LEN {
-        return Err(ApiError::validation(format!(
-            "A webhook needs a name of 1 to {MAX_WEBHOOK_NAME_LEN} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::length(Field::Name, MAX_WEBHOOK_NAME_LEN),
+            format!("A webhook needs a name of 1 to {MAX_WEBHOOK_NAME_LEN} characters."),
+        ));
     }
     let url = input.url.trim();
     if url.len() > MAX_URL_LEN {
-        return Err(ApiError::validation("The webhook address is too long."));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::WebAddress, MAX_URL_LEN),
+            "The webhook address is too long.",
+        ));
     }
     crate::net::check_url(url, state.outbound.allows_private())
         .map_err(|e| ApiError::unsafe_target(&e))?;
@@ -222,9 +226,10 @@ fn check(state: &AppState, input: &WebhookInput) -> ApiResult<Checked> {
         .filter(|t| !t.is_empty())
         .unwrap_or(DEFAULT_WEBHOOK_TEMPLATE);
     if template.chars().count() > MAX_WEBHOOK_TEMPLATE_LEN {
-        return Err(ApiError::validation(format!(
-            "The message template may have at most {MAX_WEBHOOK_TEMPLATE_LEN} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Template, MAX_WEBHOOK_TEMPLATE_LEN),
+            format!("The message template may have at most {MAX_WEBHOOK_TEMPLATE_LEN} characters."),
+        ));
     }
     Ok(Checked {
         name: name.to_string(),

@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use ksuite_common::{
-    DirectoryCard, MAX_DIRECTORY_FIELD_LEN, UpdateProfileRequest, UserProfile, paths,
+    DirectoryCard, Field, MAX_DIRECTORY_FIELD_LEN, Problem, Rule, UpdateProfileRequest,
+    UserProfile, paths,
 };
 
 use crate::auth::session::Session;
@@ -35,16 +36,22 @@ pub async fn update_profile(
     if let Some(tz) = &req.time_zone
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        return Err(ApiError::validation(format!("Unknown time zone {tz:?}.")));
+        return Err(ApiError::invalid(
+            Problem::new(Field::TimeZone, Rule::Invalid),
+            format!("Unknown time zone {tz:?}."),
+        ));
     }
     let directory = req.directory.as_ref().map(directory_card).transpose()?;
     if let Some(undo) = req.undo_send_seconds
         && undo > ksuite_common::MAX_UNDO_SEND_SECONDS
     {
-        return Err(ApiError::validation(format!(
-            "The undo window is at most {} seconds.",
-            ksuite_common::MAX_UNDO_SEND_SECONDS
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::UndoWindow, Rule::OutOfRange),
+            format!(
+                "The undo window is at most {} seconds.",
+                ksuite_common::MAX_UNDO_SEND_SECONDS
+            ),
+        ));
     }
     crate::on_db!(&state.db, |dbc| {
         sqlx::query(
@@ -79,9 +86,12 @@ fn directory_card(card: &DirectoryCard) -> Result<DirectoryCard, ApiError> {
     let field = |label: &str, v: &str| {
         let v = v.trim();
         if v.chars().count() > MAX_DIRECTORY_FIELD_LEN || v.chars().any(char::is_control) {
-            return Err(ApiError::validation(format!(
-                "The directory {label} must be one line of at most {MAX_DIRECTORY_FIELD_LEN} characters."
-            )));
+            return Err(ApiError::invalid(
+                Problem::too_long(Field::Directory, MAX_DIRECTORY_FIELD_LEN),
+                format!(
+                    "The directory {label} must be one line of at most {MAX_DIRECTORY_FIELD_LEN} characters."
+                ),
+            ));
         }
         Ok(v.to_string())
     };

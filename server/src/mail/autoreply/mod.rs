@@ -5,7 +5,7 @@ mod respond;
 pub mod rules;
 
 use chrono::{NaiveDate, TimeZone};
-use ksuite_common::AutoReply;
+use ksuite_common::{AutoReply, Field, Problem, Rule};
 
 pub use respond::respond;
 
@@ -20,30 +20,35 @@ const MAX_INTERVAL_DAYS: u16 = 30;
 /// Checks a reply before it is stored, saying what is wrong.
 pub fn validate(r: &AutoReply) -> Result<(), ApiError> {
     if r.subject.chars().count() > MAX_SUBJECT {
-        return Err(ApiError::validation(format!(
-            "The subject of an automatic reply is at most {MAX_SUBJECT} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Subject, MAX_SUBJECT),
+            format!("The subject of an automatic reply is at most {MAX_SUBJECT} characters."),
+        ));
     }
     if r.text.chars().count() > MAX_TEXT || r.html.as_ref().is_some_and(|h| h.len() > MAX_HTML) {
-        return Err(ApiError::validation(format!(
-            "An automatic reply is at most {MAX_TEXT} characters."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_long(Field::Text, MAX_TEXT),
+            format!("An automatic reply is at most {MAX_TEXT} characters."),
+        ));
     }
     if r.enabled && r.text.trim().is_empty() {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Text, Rule::Required),
             "Write the message of the automatic reply.",
         ));
     }
     if !(1..=MAX_INTERVAL_DAYS).contains(&r.interval_days) {
-        return Err(ApiError::validation(format!(
-            "Answer each sender once every 1 to {MAX_INTERVAL_DAYS} days."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Interval, Rule::OutOfRange),
+            format!("Answer each sender once every 1 to {MAX_INTERVAL_DAYS} days."),
+        ));
     }
     let (start, end) = (day(&r.starts_on)?, day(&r.ends_on)?);
     if let (Some(s), Some(e)) = (start, end)
         && e < s
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::End, Rule::BeforeStart),
             "The last day of the automatic reply is before its first day.",
         ));
     }
@@ -56,7 +61,12 @@ fn day(value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
         None => Ok(None),
         Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| ApiError::validation(format!("{v:?} is not a date (YYYY-MM-DD)."))),
+            .map_err(|_| {
+                ApiError::invalid(
+                    Problem::new(Field::Date, Rule::Invalid),
+                    format!("{v:?} is not a date (YYYY-MM-DD)."),
+                )
+            }),
     }
 }
 

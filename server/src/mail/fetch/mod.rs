@@ -11,7 +11,7 @@ pub mod worker;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ksuite_common::{FetchSecurity, MailFetch, MailFetchState, NewMailFetch};
+use ksuite_common::{FetchSecurity, Field, MailFetch, MailFetchState, NewMailFetch, Problem, Rule};
 
 use crate::auth::session::Session;
 use crate::error::{ApiError, ApiResult};
@@ -110,17 +110,20 @@ pub async fn create(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Server, Rule::Invalid),
             "Give the other server's name, like imap.example.org.",
         ));
     }
     if req.port == 0 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Port, Rule::Invalid),
             "Give the other server's IMAP port (993 with TLS, 143 with STARTTLS).",
         ));
     }
     if req.username.trim().is_empty() || req.password.is_empty() {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Credentials, Rule::Required),
             "Give the user name and password of the other account.",
         ));
     }
@@ -128,12 +131,14 @@ pub async fn create(
         .iter()
         .any(|v| v.contains(['\r', '\n', '\0']))
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Credentials, Rule::Invalid),
             "User names and passwords cannot contain line breaks.",
         ));
     }
     if req.username.len() > 320 || req.password.len() > 1024 {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Credentials, Rule::TooBig),
             "The user name or password is too long.",
         ));
     }
@@ -161,7 +166,8 @@ pub async fn create(
     .fetch_one(dbc).await
     })?;
     if active >= MAX_ACTIVE_PER_USER {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Fetch, Rule::Busy),
             "Three fetches are already under way; wait for one to finish.",
         ));
     }

@@ -4,7 +4,7 @@
 
 pub mod redirect;
 
-use ksuite_common::{AddressRouting, Redirect};
+use ksuite_common::{AddressRouting, Field, Problem, Redirect, Rule};
 
 use super::{compose, store};
 use crate::db::Db;
@@ -87,9 +87,10 @@ fn alias_address(input: &str, domain: &str, admin: bool) -> Result<String, ApiEr
     let local = match input.rsplit_once('@') {
         Some((local, d)) if d == domain => local.to_string(),
         Some(_) => {
-            return Err(ApiError::validation(format!(
-                "An alias is an address in {domain}."
-            )));
+            return Err(ApiError::invalid(
+                Problem::new(Field::Alias, Rule::Invalid),
+                format!("An alias is an address in {domain}."),
+            ));
         }
         None => input,
     };
@@ -102,14 +103,18 @@ fn alias_address(input: &str, domain: &str, admin: bool) -> Result<String, ApiEr
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if !valid {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Alias, Rule::Invalid),
             "An alias uses letters, digits, dots, hyphens and underscores (at most 64).",
         ));
     }
     if !admin && store::is_reserved_local_part(&local) {
-        return Err(ApiError::validation(format!(
-            "{local}@{domain} is kept for the server's own roles; an administrator can give it."
-        )));
+        return Err(ApiError::invalid(
+            Problem::new(Field::Alias, Rule::Reserved),
+            format!(
+                "{local}@{domain} is kept for the server's own roles; an administrator can give it."
+            ),
+        ));
     }
     Ok(format!("{local}@{domain}"))
 }
@@ -134,9 +139,10 @@ pub async fn add_alias(
     .fetch_one(dbc)
     .await)?;
     if !admin && count >= MAX_ALIASES {
-        return Err(ApiError::validation(format!(
-            "An address has at most {MAX_ALIASES} aliases; an administrator can add more."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Alias, MAX_ALIASES as usize),
+            format!("An address has at most {MAX_ALIASES} aliases; an administrator can add more."),
+        ));
     }
     // Taken by an address or another alias: refused, never silently moved.
     let added = crate::on_db!(&mut tx, |dbc| sqlx::query(
@@ -153,7 +159,8 @@ pub async fn add_alias(
     .await
     .map(crate::db::Done::from))?;
     if added.rows_affected() == 0 {
-        return Err(ApiError::conflict(format!("{alias} is already taken.")));
+        return Err(ApiError::conflict(format!("{alias} is already taken."))
+            .with(Problem::new(Field::Alias, Rule::Taken)));
     }
     tx.commit().await?;
     Ok(Some(routing(db, id).await?))
@@ -186,20 +193,23 @@ pub async fn remove_alias(
 /// Checks a redirection and returns its targets, lower-case and without repeats.
 pub fn checked_targets(address: &str, r: &Redirect) -> Result<Vec<String>, ApiError> {
     if r.targets.len() > MAX_TARGETS {
-        return Err(ApiError::validation(format!(
-            "Redirect to at most {MAX_TARGETS} addresses."
-        )));
+        return Err(ApiError::invalid(
+            Problem::too_many(Field::Redirect, MAX_TARGETS),
+            format!("Redirect to at most {MAX_TARGETS} addresses."),
+        ));
     }
     let mut targets: Vec<String> = Vec::new();
     for t in &r.targets {
         let Some(m) = compose::parse_mailbox(t) else {
-            return Err(ApiError::validation(format!(
-                "{t:?} is not an e-mail address to redirect to."
-            )));
+            return Err(ApiError::invalid(
+                Problem::new(Field::Redirect, Rule::Invalid),
+                format!("{t:?} is not an e-mail address to redirect to."),
+            ));
         };
         let target = m.address.to_lowercase();
         if target == address {
-            return Err(ApiError::validation(
+            return Err(ApiError::invalid(
+                Problem::new(Field::Redirect, Rule::ItSelf),
                 "An address cannot redirect to itself.",
             ));
         }
@@ -208,7 +218,8 @@ pub fn checked_targets(address: &str, r: &Redirect) -> Result<Vec<String>, ApiEr
         }
     }
     if targets.is_empty() && !r.keep_copy {
-        return Err(ApiError::validation(
+        return Err(ApiError::invalid(
+            Problem::new(Field::Redirect, Rule::Required),
             "Name an address to redirect to, or keep the mail here.",
         ));
     }
