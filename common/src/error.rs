@@ -67,6 +67,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A rule without bounds (required, invalid, taken…).
     pub fn new(field: Field, rule: Rule) -> Problem {
         Problem {
             field,

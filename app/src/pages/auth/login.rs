@@ -19,35 +19,43 @@ pub fn LoginPage() -> impl IntoView {
     // Shown once the server says the account has two-factor authentication.
     let needs_code = RwSignal::new(false);
     let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let req = LoginRequest {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-            totp: Some(code.get_untracked()).filter(|c| !c.trim().is_empty()),
-        };
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
+    // Signed in: into the app. Asked for a code: the field appears and no error shows.
+    let log_in = Action::new_local(move |req: &LoginRequest| {
+        let (req, navigate) = (req.clone(), navigate.clone());
+        async move {
             match api::auth::login(&req).await {
                 Ok(info) => {
                     session.set_user(Some(info.user));
                     navigate("/mail", Default::default());
+                    Ok(())
                 }
                 Err(err) if err.code() == Some(ErrorCode::TotpRequired) => {
                     needs_code.set(true);
                     focus_code_field();
+                    Ok(())
                 }
-                Err(err) => error.set(Some(error_message(prefs.lang.get_untracked(), &err))),
+                Err(err) => Err(err),
             }
-            busy.set(false);
+        }
+    });
+    // Translated as it is shown, so switching language re-says it.
+    let error = move || {
+        log_in
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|err| error_message(prefs.lang.get(), &err))
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if log_in.pending().get_untracked() {
+            return;
+        }
+        log_in.dispatch_local(LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            totp: Some(code.get_untracked()).filter(|c| !c.trim().is_empty()),
         });
     };
 
@@ -68,10 +76,8 @@ pub fn LoginPage() -> impl IntoView {
                     <input id="login-totp" type="text" inputmode="numeric" autocomplete="one-time-code"
                            maxlength="12" required bind:value=code />
                 </Show>
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <button class="button primary" type="submit" disabled=move || busy.get()>{t(Key::LogIn)}</button>
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <button class="button primary" type="submit" disabled=move || log_in.pending().get()>{t(Key::LogIn)}</button>
             </form>
             <p class="switch">{t(Key::NoAccountYet)} " " <A href="/signup">{t(Key::SignUp)}</A></p>
         </AuthFrame>

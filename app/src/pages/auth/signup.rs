@@ -1,4 +1,4 @@
-use ksuite_common::SignupRequest;
+use ksuite_common::{ErrorCode, SignupRequest};
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -21,40 +21,40 @@ pub fn SignupPage() -> impl IntoView {
     let query = use_query_map();
     let invitation = RwSignal::new(query.get_untracked().get("invite").unwrap_or_default());
     let ask_code = RwSignal::new(!invitation.get_untracked().is_empty());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let sign_up = Action::new_local(move |req: &SignupRequest| {
+        let (req, navigate) = (req.clone(), navigate.clone());
+        async move {
+            let info = api::auth::signup(&req).await.inspect_err(|err| {
+                if err.code() == Some(ErrorCode::InvitationRequired) {
+                    ask_code.set(true);
+                }
+            })?;
+            session.set_user(Some(info.user));
+            navigate("/mail", Default::default());
+            Ok::<(), api::ApiError>(())
+        }
+    });
+    // Translated as it is shown, so switching language re-says it.
+    let error = move || {
+        sign_up
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|err| error_message(prefs.lang.get(), &err))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if sign_up.pending().get_untracked() {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        let req = SignupRequest {
+        sign_up.dispatch_local(SignupRequest {
             email: email.get_untracked(),
             display_name: name.get_untracked(),
             password: password.get_untracked(),
             language: Some(prefs.lang.get_untracked()),
             time_zone: browser_time_zone(),
             invitation: Some(invitation.get_untracked()).filter(|c| !c.trim().is_empty()),
-        };
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match api::auth::signup(&req).await {
-                Ok(info) => {
-                    session.set_user(Some(info.user));
-                    navigate("/mail", Default::default());
-                }
-                Err(err) => {
-                    if matches!(&err, api::ApiError::Server { body, .. } if body.code == ksuite_common::ErrorCode::InvitationRequired)
-                    {
-                        ask_code.set(true);
-                    }
-                    error.set(Some(error_message(prefs.lang.get_untracked(), &err)))
-                }
-            }
-            busy.set(false);
         });
     };
 
@@ -79,10 +79,8 @@ pub fn SignupPage() -> impl IntoView {
                     <label for="signup-invitation">{t(Key::InvitationCode)}</label>
                     <input id="signup-invitation" type="text" autocomplete="off" bind:value=invitation />
                 </Show>
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <button class="button primary" type="submit" disabled=move || busy.get()>{t(Key::CreateAccount)}</button>
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <button class="button primary" type="submit" disabled=move || sign_up.pending().get()>{t(Key::CreateAccount)}</button>
             </form>
             <p class="switch">{t(Key::HaveAccount)} " " <A href="/login">{t(Key::LogIn)}</A></p>
         </AuthFrame>
