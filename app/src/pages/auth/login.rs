@@ -5,14 +5,13 @@ use leptos_router::hooks::use_navigate;
 
 use super::AuthFrame;
 use crate::api;
-use crate::i18n::{Key, error_message, t};
-use crate::state::prefs::use_prefs;
+use crate::components::refusal::Refusal;
+use crate::i18n::{Key, t};
 use crate::state::session::use_session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
-    let prefs = use_prefs();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -38,15 +37,6 @@ pub fn LoginPage() -> impl IntoView {
             }
         }
     });
-    // Translated as it is shown, so switching language re-says it.
-    let error = move || {
-        log_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|err| error_message(prefs.lang.get(), &err))
-    };
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if log_in.pending().get_untracked() {
@@ -76,7 +66,7 @@ pub fn LoginPage() -> impl IntoView {
                     <input id="login-totp" type="text" inputmode="numeric" autocomplete="one-time-code"
                            maxlength="12" required bind:value=code />
                 </Show>
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || log_in.value().get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
                 <button class="button primary" type="submit" disabled=move || log_in.pending().get()>{t(Key::LogIn)}</button>
             </form>
             <p class="switch">{t(Key::NoAccountYet)} " " <A href="/signup">{t(Key::SignUp)}</A></p>

@@ -5,7 +5,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{AuthFrame, browser_time_zone};
 use crate::api;
-use crate::i18n::{Key, error_message, t};
+use crate::components::refusal::Refusal;
+use crate::i18n::{Key, t};
 use crate::state::prefs::use_prefs;
 use crate::state::session::use_session;
 
@@ -34,15 +35,6 @@ pub fn SignupPage() -> impl IntoView {
             Ok::<(), api::ApiError>(())
         }
     });
-    // Translated as it is shown, so switching language re-says it.
-    let error = move || {
-        sign_up
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|err| error_message(prefs.lang.get(), &err))
-    };
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sign_up.pending().get_untracked() {
@@ -79,7 +71,7 @@ pub fn SignupPage() -> impl IntoView {
                     <label for="signup-invitation">{t(Key::InvitationCode)}</label>
                     <input id="signup-invitation" type="text" autocomplete="off" bind:value=invitation />
                 </Show>
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || sign_up.value().get().and_then(Result::err).map(|e| view! { <Refusal error=e /> })}
                 <button class="button primary" type="submit" disabled=move || sign_up.pending().get()>{t(Key::CreateAccount)}</button>
             </form>
             <p class="switch">{t(Key::HaveAccount)} " " <A href="/login">{t(Key::LogIn)}</A></p>
