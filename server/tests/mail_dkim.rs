@@ -63,14 +63,17 @@ async fn relayed(c: &Client, relay: &Relay, subject: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outgoing_mail_is_signed_and_checks_against_the_published_record() {
+    // The relay binds its port before the server starts: the other way round, one of the
+    // server's own listeners could take the port first (it happened once in CI).
     let port = free_port();
+    let relay_dir = tempfile::tempdir().expect("dir");
+    let relay = Relay::start(port, relay_dir.path());
     let server = TestServer::start_with(move |c| {
         c.mail_domain = Some("ksuite.test".into());
         c.smtp_relay = Some(format!("smtp://127.0.0.1:{port}"));
         c.smtp_retry_seconds = 1;
     })
     .await;
-    let relay = Relay::start(port, &server.data_dir);
     // The first account is the administrator.
     let admin = signed_in(&server, "admin@example.com").await;
     let ann = signed_in(&server, "ann@example.com").await;
