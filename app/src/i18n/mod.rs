@@ -392,6 +392,13 @@ mod tests {
         }
     }
 
+    fn with_problem(mut err: ApiError, problem: Problem) -> ApiError {
+        if let ApiError::Server { body, .. } = &mut err {
+            body.problem = Some(problem);
+        }
+        err
+    }
+
     #[test]
     fn server_errors_are_translated_by_code() {
         install_all_for_tests();
@@ -421,13 +428,13 @@ mod tests {
     #[test]
     fn refused_inputs_are_said_in_the_readers_language() {
         install_all_for_tests();
-        let mut long = server_error(
-            ErrorCode::Validation,
-            "A calendar name needs 1 to 100 characters.",
+        let long = with_problem(
+            server_error(
+                ErrorCode::Validation,
+                "A calendar name needs 1 to 100 characters.",
+            ),
+            Problem::length(Field::Name, 100),
         );
-        if let ApiError::Server { body, .. } = &mut long {
-            body.problem = Some(Problem::length(Field::Name, 100));
-        }
         assert_eq!(
             error_message(Language::En, &long),
             "A calendar name needs 1 to 100 characters."
@@ -440,18 +447,16 @@ mod tests {
             error_message(Language::De, &long),
             "Name: 1 bis 100 Zeichen."
         );
-        let mut taken = server_error(ErrorCode::Conflict, "This short name is already taken.");
-        if let ApiError::Server { body, .. } = &mut taken {
-            body.problem = Some(Problem::new(Field::ShortName, Rule::Taken));
-        }
+        let taken = with_problem(
+            server_error(ErrorCode::Conflict, "This short name is already taken."),
+            Problem::new(Field::ShortName, Rule::Taken),
+        );
         assert_eq!(
             error_message(Language::It, &taken),
             "Nome breve: già in uso. Scegline un altro."
         );
         // A field a newer server names falls back to the translated reason and its detail.
-        if let ApiError::Server { body, .. } = &mut taken {
-            body.problem = Some(Problem::new(Field::Unknown, Rule::Taken));
-        }
+        let taken = with_problem(taken, Problem::new(Field::Unknown, Rule::Taken));
         assert!(error_message(Language::Es, &taken).contains("This short name"));
     }
 
